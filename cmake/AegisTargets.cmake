@@ -1,0 +1,39 @@
+# Small helpers so each layer's CMakeLists.txt stays a few lines long.
+include_guard(GLOBAL)
+
+# aegis_library(NAME SOURCES... DEPS ...): one static library per protocol layer.
+# Headers are included as "layer/file.h" from the src/ root.
+function(aegis_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(aegis_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(aegis_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(aegis_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# aegis_test(NAME SOURCES... DEPS ...): a GoogleTest binary registered with CTest.
+# Tests read copied vectors from testdata/ through AEGIS_TESTDATA_DIR.
+function(aegis_test name)
+  if(AEGIS_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  find_package(GTest REQUIRED)
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_compile_definitions(${name} PRIVATE AEGIS_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+endfunction()
+
+# aegis_fuzzer(NAME SOURCES... DEPS ...): a libFuzzer target, built only with
+# -DAEGIS_FUZZ=ON (clang). Its seed corpus lives in fuzz/corpus/NAME/ and
+# scripts/fuzz.sh runs every binary in <build>/fuzzers/ against it.
+function(aegis_fuzzer name)
+  if(NOT AEGIS_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzzers)
+endfunction()
