@@ -1,0 +1,39 @@
+// Receiver report, PT=201 (RFC 3550 §6.4.2):
+//
+//         0                   1                   2                   3
+//         0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//        +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// header |V=2|P|    RC   |   PT=RR=201   |             length            |
+//        +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//        |                     SSRC of packet sender                     |
+//        +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+//        |                 report blocks (RC × 24 bytes)                 |
+//        +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+//        |                  profile-specific extensions                  |
+//        +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/result.h"
+#include "base/strong_id.h"
+#include "rtcp/common_header.h"
+#include "rtcp/parse_error.h"
+#include "rtcp/report_block.h"
+
+namespace aegis::rtcp {
+
+struct ReceiverReport {
+  Ssrc sender;
+  std::vector<ReportBlock> report_blocks;  // at most 31
+  std::vector<uint8_t> profile_extension;  // whole 32-bit words, kept opaque
+
+  static Result<ReceiverReport, ParseError> Parse(const CommonHeader& header);
+  // False if a count or length cannot be encoded; SerializeTo then writes nothing.
+  bool CanSerialize() const;
+  void SerializeTo(std::vector<uint8_t>& out) const;
+  bool operator==(const ReceiverReport&) const = default;
+};
+
+}  // namespace aegis::rtcp
