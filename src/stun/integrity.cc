@@ -76,6 +76,10 @@ std::string_view ToString(IntegrityStatus s) {
 void ComputeIntegrity(crypto::HashAlgorithm alg, std::span<const uint8_t> key,
                       std::span<const uint8_t> prefix, uint16_t adjusted_length,
                       std::span<uint8_t> out) {
+  if (prefix.size() < kHeaderSize) {  // not a message: never a usable MAC
+    std::fill(out.begin(), out.end(), uint8_t{0});
+    return;
+  }
   std::array<uint8_t, kHeaderSize> header{};
   std::copy_n(prefix.begin(), kHeaderSize, header.begin());
   StoreBE16(header.data() + 2, adjusted_length);
@@ -84,6 +88,7 @@ void ComputeIntegrity(crypto::HashAlgorithm alg, std::span<const uint8_t> key,
 }
 
 uint32_t ComputeFingerprint(std::span<const uint8_t> prefix, uint16_t adjusted_length) {
+  if (prefix.size() < kHeaderSize) return 0;
   std::array<uint8_t, kHeaderSize> header{};
   std::copy_n(prefix.begin(), kHeaderSize, header.begin());
   StoreBE16(header.data() + 2, adjusted_length);

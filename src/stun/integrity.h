@@ -58,7 +58,8 @@ crypto::SecretBytes LongTermKey(std::string_view username, std::string_view real
 // Building blocks shared with MessageBuilder. `prefix` is the message from
 // its first byte up to (not including) the attribute being computed;
 // `adjusted_length` is the header length to use (up to that attribute's end).
-// ComputeIntegrity writes out.size() bytes (a prefix of the HMAC).
+// ComputeIntegrity writes out.size() bytes (a prefix of the HMAC). A prefix
+// shorter than the 20-byte header gives zeros (callers never pass one).
 void ComputeIntegrity(crypto::HashAlgorithm alg, std::span<const uint8_t> key,
                       std::span<const uint8_t> prefix, uint16_t adjusted_length,
                       std::span<uint8_t> out);
