@@ -1,0 +1,107 @@
+// The server's ICE agent: ICE-lite (RFC 8445 §2.5, §7.3) with consent
+// freshness (RFC 7675). Sans-IO: it is handed STUN datagrams with their
+// source address and the time, and hands back responses and events.
+//
+// What it guarantees to the transport above it:
+// - a Binding request is answered only if USERNAME is "<local>:<remote>",
+//   MESSAGE-INTEGRITY verifies with the local password and FINGERPRINT is
+//   present and right; anything else is dropped silently and counted (no
+//   error responses: they would help an attacker probe, and reflect traffic);
+// - selected() is an address that passed such a check carrying USE-CANDIDATE
+//   (the controlling peer nominated it): the only address the transport may
+//   send DTLS and media to;
+// - CanSend(now) turns false when no authenticated check arrived from the
+//   selected address for 30 s (RFC 7675 §5.1), and ConsentExpired is
+//   reported once. Only an ICE restart (new credentials) recovers;
+// - a valid check captured and replayed from another source address is
+//   dropped (same transaction id, different address).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "base/time.h"
+#include "ice/ice_credentials.h"
+#include "stun/constants.h"
+#include "stun/transport_address.h"
+
+namespace aegis::ice {
+
+using stun::TransportAddress;
+
+struct SelectedAddressChanged {
+  TransportAddress address;
+};
+struct ConsentExpired {
+  TransportAddress address;
+};
+using IceEvent = std::variant<SelectedAddressChanged, ConsentExpired>;
+
+struct StunTransmit {
+  TransportAddress to;
+  std::vector<uint8_t> bytes;
+};
+
+// Why checks were dropped: every bad input is counted, never silent.
+struct IceStats {
+  uint64_t checks_answered = 0;
+  uint64_t dropped_unparseable = 0;
+  uint64_t dropped_not_binding_request = 0;
+  uint64_t dropped_bad_username = 0;
+  uint64_t dropped_bad_integrity = 0;
+  uint64_t dropped_bad_fingerprint = 0;
+  uint64_t dropped_role_conflict = 0;
+  uint64_t dropped_replayed = 0;
+};
+
+class IceLiteAgent {
+ public:
+  static constexpr TimeDelta kConsentTimeout = TimeDelta::Seconds(30);
+  static constexpr size_t kMaxQueuedTransmits = 64;
+  static constexpr size_t kRememberedTransactions = 32;
+
+  // `remote` may have empty fields until the remote description is known;
+  // checks are then matched on the local ufrag only.
+  IceLiteAgent(IceCredentials local, IceCredentials remote);
+
+  // A datagram whose first byte said STUN (RFC 7983), from `from`.
+  void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now);
+  void HandleTimeout(Timestamp now);
+  std::optional<Timestamp> NextTimeout() const;
+  std::optional<StunTransmit> PollTransmit();
+  std::optional<IceEvent> PollEvent();
+
+  // ICE restart (RFC 8445 §9): new credentials on both sides. The selected
+  // address keeps working until consent on it lapses or a new one is chosen.
+  void Restart(IceCredentials local, IceCredentials remote);
+
+  const std::optional<TransportAddress>& selected() const { return selected_; }
+  bool CanSend(Timestamp now) const;
+  const IceCredentials& local_credentials() const { return local_; }
+  const IceStats& stats() const { return stats_; }
+
+ private:
+  bool UsernameMatches(const std::string& username) const;
+  // True if this transaction id was seen from another address: a captured
+  // check replayed from a spoofed source (which would otherwise pass the
+  // integrity check and could steal the nomination).
+  bool IsReplayFromElsewhere(const stun::TransactionId& id, const TransportAddress& from);
+  void Respond(const stun::TransactionId& transaction_id, const TransportAddress& to);
+
+  IceCredentials local_;
+  IceCredentials remote_;
+  std::optional<TransportAddress> selected_;
+  uint32_t selected_priority_ = 0;
+  Timestamp last_consent_;
+  bool consent_expired_ = false;
+  std::deque<std::pair<stun::TransactionId, TransportAddress>> recent_transactions_;
+  std::deque<StunTransmit> transmits_;
+  std::deque<IceEvent> events_;
+  IceStats stats_;
+};
+
+}  // namespace aegis::ice
