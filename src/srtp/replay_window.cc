@@ -6,8 +6,8 @@ static_assert(ReplayWindow::kSize % 64 == 0 && ReplayWindow::kSize >= 128);
 
 Result<void, Error> ReplayWindow::Check(uint64_t index) const {
   if (empty_ || index > highest_) return {};
-  if (highest_ - index >= kSize) return Err(Error::kTooOld);
-  if (Test(index)) return Err(Error::kReplayed);
+  if (highest_ - index >= kSize) return Err{Error::kTooOld};
+  if (Test(index)) return Err{Error::kReplayed};
   return {};
 }
 

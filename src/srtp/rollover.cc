@@ -7,11 +7,11 @@ Result<uint64_t, Error> EstimateSrtpIndex(uint64_t highest, uint16_t seq) {
   const uint32_t s_l = static_cast<uint32_t>(highest & 0xffff);
   if (s_l < 32768) {
     if (seq > s_l && seq - s_l > 32768) {
-      if (roc == 0) return Err(Error::kTooOld);  // would precede the first packet
+      if (roc == 0) return Err{Error::kTooOld};  // would precede the first packet
       return ((roc - 1) << 16) | seq;
     }
   } else if (s_l - 32768 > seq) {
-    if (roc == kMaxSrtpIndex >> 16) return Err(Error::kIndexExhausted);
+    if (roc == kMaxSrtpIndex >> 16) return Err{Error::kIndexExhausted};
     return ((roc + 1) << 16) | seq;
   }
   return (roc << 16) | seq;

@@ -16,8 +16,8 @@ Result<uint32_t, Error> ReadRtcpSenderSsrc(std::span<const uint8_t> rtcp) {
   // vectors claim 14 words in a 13-word packet.)
   r.Skip(2);
   uint32_t ssrc = r.U32();
-  if (!r.ok()) return Err(Error::kTooShort);
-  if ((first >> 6) != 2) return Err(Error::kBadHeader);
+  if (!r.ok()) return Err{Error::kTooShort};
+  if ((first >> 6) != 2) return Err{Error::kBadHeader};
   return ssrc;
 }
 

@@ -13,15 +13,15 @@ Result<ProtectedRtpHeader, Error> ReadProtectedRtpHeader(std::span<const uint8_t
   uint16_t seq = r.U16();
   r.Skip(4);
   uint32_t ssrc = r.U32();
-  if (!r.ok()) return Err(Error::kTooShort);
-  if ((first >> 6) != 2) return Err(Error::kBadHeader);
+  if (!r.ok()) return Err{Error::kTooShort};
+  if ((first >> 6) != 2) return Err{Error::kBadHeader};
   r.Skip(4u * (first & 0x0f));
   if (first & 0x10) {
     r.Skip(2);  // "defined by profile"
     size_t words = r.U16();
     r.Skip(4 * words);
   }
-  if (!r.ok()) return Err(Error::kBadHeader);
+  if (!r.ok()) return Err{Error::kBadHeader};
   return ProtectedRtpHeader{r.position(), seq, ssrc};
 }
 
