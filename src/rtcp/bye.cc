@@ -6,19 +6,19 @@
 namespace aegis::rtcp {
 
 Result<Bye, ParseError> Bye::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypeBye) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypeBye) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (size_t{header.count} * 4 > r.remaining()) return Err(ParseError::kCountExceedsLength);
+  if (size_t{header.count} * 4 > r.remaining()) return Err{ParseError::kCountExceedsLength};
   Bye bye;
   bye.sources.reserve(header.count);
   for (uint8_t i = 0; i < header.count; ++i) bye.sources.push_back(Ssrc(r.U32()));
   if (!r.empty()) {
     const uint8_t length = r.U8();
     auto text = r.Bytes(length);
-    if (!r.ok()) return Err(ParseError::kBadByeReason);
+    if (!r.ok()) return Err{ParseError::kBadByeReason};
     bye.reason.emplace(text.begin(), text.end());
     // Only the null padding to the next word may follow; its content carries nothing.
-    if (r.remaining() > 3) return Err(ParseError::kTrailingBytes);
+    if (r.remaining() > 3) return Err{ParseError::kTrailingBytes};
   }
   return bye;
 }

@@ -9,7 +9,7 @@ namespace {
 
 template <typename T>
 Result<Packet, ParseError> As(Result<T, ParseError> r) {
-  if (!r) return Err(r.error());
+  if (!r) return Err{r.error()};
   return Packet(std::move(r).value());
 }
 
@@ -37,14 +37,14 @@ Result<Packet, ParseError> ParseOne(const CommonHeader& h) {
 }  // namespace
 
 Result<std::vector<Packet>, ParseError> ParseCompound(std::span<const uint8_t> data) {
-  if (data.empty()) return Err(ParseError::kEmpty);
+  if (data.empty()) return Err{ParseError::kEmpty};
   ByteReader r(data);
   std::vector<Packet> packets;
   while (!r.empty()) {
     auto header = ReadPacket(r);
-    if (!header) return Err(header.error());
+    if (!header) return Err{header.error()};
     auto packet = ParseOne(*header);
-    if (!packet) return Err(packet.error());
+    if (!packet) return Err{packet.error()};
     packets.push_back(std::move(packet).value());
   }
   return packets;

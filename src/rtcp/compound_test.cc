@@ -211,6 +211,14 @@ TEST(Compound, UnknownPaddedPacketRoundTripsWhenLast) {
   out.clear();
   EXPECT_FALSE(SerializeCompound(reordered, out));
   EXPECT_TRUE(out.empty());
+  // A padding count the body cannot hold is refused as well.
+  UnknownPacket bad = unknown;
+  bad.body = {0, 0, 0, 5};
+  EXPECT_FALSE(bad.CanSerialize());
+  bad.body = {0, 0, 0, 0};
+  EXPECT_FALSE(bad.CanSerialize());
+  bad.body = {0, 0, 0, 4};
+  EXPECT_TRUE(bad.CanSerialize());
 }
 
 TEST(Compound, SerializeRefusesWhatCannotBeEncoded) {

@@ -10,14 +10,14 @@ constexpr size_t kEntrySize = 8;
 }
 
 Result<Fir, ParseError> Fir::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypePsfb || header.count != kFmtFir) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypePsfb || header.count != kFmtFir) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < kFeedbackHeaderSize) return Err(ParseError::kTooShort);
+  if (r.remaining() < kFeedbackHeaderSize) return Err{ParseError::kTooShort};
   Fir fir;
   fir.sender = Ssrc(r.U32());
   fir.media_source = Ssrc(r.U32());
   // "The FCI field MUST contain one or more FIR entries."
-  if (r.empty() || r.remaining() % kEntrySize != 0) return Err(ParseError::kBadFirLength);
+  if (r.empty() || r.remaining() % kEntrySize != 0) return Err{ParseError::kBadFirLength};
   fir.entries.reserve(r.remaining() / kEntrySize);
   while (!r.empty()) {
     FirEntry entry;

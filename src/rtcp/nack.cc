@@ -35,15 +35,15 @@ std::vector<uint16_t> Nack::SequenceNumbers() const {
 }
 
 Result<Nack, ParseError> Nack::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypeRtpfb || header.count != kFmtNack) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypeRtpfb || header.count != kFmtNack) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < kFeedbackHeaderSize) return Err(ParseError::kTooShort);
+  if (r.remaining() < kFeedbackHeaderSize) return Err{ParseError::kTooShort};
   Nack nack;
   nack.sender = Ssrc(r.U32());
   nack.media_source = Ssrc(r.U32());
-  if (r.empty()) return Err(ParseError::kBadNackLength);  // "MUST contain at least one"
+  if (r.empty()) return Err{ParseError::kBadNackLength};  // "MUST contain at least one"
   // RFC 3550 padding is a whole number of words, so the FCI is too.
-  if (r.remaining() % 4 != 0) return Err(ParseError::kBadPadding);
+  if (r.remaining() % 4 != 0) return Err{ParseError::kBadPadding};
   nack.items.reserve(r.remaining() / 4);
   while (!r.empty()) {
     NackItem item;

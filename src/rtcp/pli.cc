@@ -7,13 +7,13 @@
 namespace aegis::rtcp {
 
 Result<Pli, ParseError> Pli::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypePsfb || header.count != kFmtPli) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypePsfb || header.count != kFmtPli) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < kFeedbackHeaderSize) return Err(ParseError::kTooShort);
+  if (r.remaining() < kFeedbackHeaderSize) return Err{ParseError::kTooShort};
   Pli pli;
   pli.sender = Ssrc(r.U32());
   pli.media_source = Ssrc(r.U32());
-  if (!r.empty()) return Err(ParseError::kTrailingBytes);  // "the length field MUST be 2"
+  if (!r.empty()) return Err{ParseError::kTrailingBytes};  // "the length field MUST be 2"
   return pli;
 }
 

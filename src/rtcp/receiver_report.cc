@@ -6,16 +6,16 @@
 namespace aegis::rtcp {
 
 Result<ReceiverReport, ParseError> ReceiverReport::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypeRr) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypeRr) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < 4) return Err(ParseError::kTooShort);
+  if (r.remaining() < 4) return Err{ParseError::kTooShort};
   ReceiverReport rr;
   rr.sender = Ssrc(r.U32());
-  if (size_t{header.count} * ReportBlock::kSize > r.remaining()) return Err(ParseError::kCountExceedsLength);
+  if (size_t{header.count} * ReportBlock::kSize > r.remaining()) return Err{ParseError::kCountExceedsLength};
   rr.report_blocks.reserve(header.count);
   for (uint8_t i = 0; i < header.count; ++i) rr.report_blocks.push_back(ReportBlock::Read(r));
   // RFC 3550 padding is a whole number of words, so the rest is too.
-  if (r.remaining() % 4 != 0) return Err(ParseError::kBadPadding);
+  if (r.remaining() % 4 != 0) return Err{ParseError::kBadPadding};
   auto rest = r.Rest();
   rr.profile_extension.assign(rest.begin(), rest.end());
   return rr;

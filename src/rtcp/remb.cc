@@ -23,9 +23,9 @@ bool Remb::Matches(const CommonHeader& header) {
 }
 
 Result<Remb, ParseError> Remb::Parse(const CommonHeader& header) {
-  if (!Matches(header)) return Err(ParseError::kWrongType);
+  if (!Matches(header)) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < kFeedbackHeaderSize + 8) return Err(ParseError::kTooShort);
+  if (r.remaining() < kFeedbackHeaderSize + 8) return Err{ParseError::kTooShort};
   Remb remb;
   remb.sender = Ssrc(r.U32());
   remb.media_source = Ssrc(r.U32());
@@ -35,9 +35,9 @@ Result<Remb, ParseError> Remb::Parse(const CommonHeader& header) {
   const unsigned exponent = bitrate >> 18;
   const uint64_t mantissa = bitrate & kMaxMantissa;
   // 18 + 46 bits still fit in 64; above that the high bits must be clear.
-  if (exponent > 46 && (mantissa >> (64 - exponent)) != 0) return Err(ParseError::kRembBitrateOverflow);
+  if (exponent > 46 && (mantissa >> (64 - exponent)) != 0) return Err{ParseError::kRembBitrateOverflow};
   remb.bitrate_bps = mantissa << exponent;
-  if (r.remaining() != size_t{num_ssrc} * 4) return Err(ParseError::kRembSsrcCountMismatch);
+  if (r.remaining() != size_t{num_ssrc} * 4) return Err{ParseError::kRembSsrcCountMismatch};
   remb.ssrcs.reserve(num_ssrc);
   for (uint8_t i = 0; i < num_ssrc; ++i) remb.ssrcs.push_back(Ssrc(r.U32()));
   return remb;

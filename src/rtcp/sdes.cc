@@ -22,31 +22,31 @@ std::optional<std::string_view> SdesChunk::Cname() const {
 }
 
 Result<Sdes, ParseError> Sdes::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypeSdes) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypeSdes) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
   Sdes sdes;
   sdes.chunks.reserve(header.count);
   for (uint8_t i = 0; i < header.count; ++i) {
     // Smallest chunk: SSRC and one word holding the terminator.
-    if (r.remaining() < 8) return Err(ParseError::kCountExceedsLength);
+    if (r.remaining() < 8) return Err{ParseError::kCountExceedsLength};
     const size_t chunk_start = r.position();
     SdesChunk chunk;
     chunk.source = Ssrc(r.U32());
     for (;;) {
       const uint8_t type = r.U8();
-      if (!r.ok()) return Err(ParseError::kBadSdesItem);  // no terminator
+      if (!r.ok()) return Err{ParseError::kBadSdesItem};  // no terminator
       if (type == kSdesEnd) break;
       const uint8_t length = r.U8();
       auto text = r.Bytes(length);
-      if (!r.ok()) return Err(ParseError::kBadSdesItem);
+      if (!r.ok()) return Err{ParseError::kBadSdesItem};
       chunk.items.push_back(SdesItem{type, std::string(text.begin(), text.end())});
     }
     // Skip the null octets up to the chunk's next word boundary. Their
     // content carries nothing, so it is not checked.
-    if (!r.Skip((4 - (r.position() - chunk_start) % 4) % 4)) return Err(ParseError::kBadSdesItem);
+    if (!r.Skip((4 - (r.position() - chunk_start) % 4) % 4)) return Err{ParseError::kBadSdesItem};
     sdes.chunks.push_back(std::move(chunk));
   }
-  if (!r.empty()) return Err(ParseError::kTrailingBytes);
+  if (!r.empty()) return Err{ParseError::kTrailingBytes};
   return sdes;
 }
 

@@ -9,20 +9,20 @@ constexpr size_t kFixedSize = 24;  // sender SSRC + sender info
 }
 
 Result<SenderReport, ParseError> SenderReport::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypeSr) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypeSr) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < kFixedSize) return Err(ParseError::kTooShort);
+  if (r.remaining() < kFixedSize) return Err{ParseError::kTooShort};
   SenderReport sr;
   sr.sender = Ssrc(r.U32());
   sr.ntp_timestamp = r.U64();
   sr.rtp_timestamp = r.U32();
   sr.packet_count = r.U32();
   sr.octet_count = r.U32();
-  if (size_t{header.count} * ReportBlock::kSize > r.remaining()) return Err(ParseError::kCountExceedsLength);
+  if (size_t{header.count} * ReportBlock::kSize > r.remaining()) return Err{ParseError::kCountExceedsLength};
   sr.report_blocks.reserve(header.count);
   for (uint8_t i = 0; i < header.count; ++i) sr.report_blocks.push_back(ReportBlock::Read(r));
   // RFC 3550 padding is a whole number of words, so the rest is too.
-  if (r.remaining() % 4 != 0) return Err(ParseError::kBadPadding);
+  if (r.remaining() % 4 != 0) return Err{ParseError::kBadPadding};
   auto rest = r.Rest();
   sr.profile_extension.assign(rest.begin(), rest.end());
   return sr;

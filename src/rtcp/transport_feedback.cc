@@ -145,9 +145,9 @@ std::vector<TransportFeedback::PacketStatus> TransportFeedback::Packets() const 
 }
 
 Result<TransportFeedback, ParseError> TransportFeedback::Parse(const CommonHeader& header) {
-  if (header.packet_type != kTypeRtpfb || header.count != kFmtTransportFeedback) return Err(ParseError::kWrongType);
+  if (header.packet_type != kTypeRtpfb || header.count != kFmtTransportFeedback) return Err{ParseError::kWrongType};
   ByteReader r(header.payload);
-  if (r.remaining() < kFixedSize) return Err(ParseError::kTooShort);
+  if (r.remaining() < kFixedSize) return Err{ParseError::kTooShort};
   TransportFeedback fb;
   fb.sender = Ssrc(r.U32());
   fb.media_source = Ssrc(r.U32());
@@ -156,7 +156,7 @@ Result<TransportFeedback, ParseError> TransportFeedback::Parse(const CommonHeade
   const uint32_t ref = r.U24();
   fb.reference_time = (ref & 0x800000) ? static_cast<int32_t>(ref) - 0x1000000 : static_cast<int32_t>(ref);
   fb.feedback_count = r.U8();
-  if (fb.status_count == 0) return Err(ParseError::kTwccBadStatusCount);
+  if (fb.status_count == 0) return Err{ParseError::kTwccBadStatusCount};
 
   // Pass 1: find how many chunks cover status_count. Each chunk consumes two
   // bytes, so a count the bytes cannot back fails here, without allocating.
@@ -164,7 +164,7 @@ Result<TransportFeedback, ParseError> TransportFeedback::Parse(const CommonHeade
   size_t num_chunks = 0;
   for (size_t covered = 0; covered < fb.status_count; ++num_chunks) {
     covered += ChunkCapacity(r.U16());
-    if (!r.ok()) return Err(ParseError::kTwccBadStatusCount);
+    if (!r.ok()) return Err{ParseError::kTwccBadStatusCount};
   }
 
   // Pass 2: walk the statuses, reading one delta per received packet from
@@ -181,14 +181,14 @@ Result<TransportFeedback, ParseError> TransportFeedback::Parse(const CommonHeade
     const uint16_t chunk = chunks.U16();
     if (IsRunLength(chunk)) {
       const auto symbol = static_cast<uint8_t>((chunk >> 13) & 3);
-      if (symbol == kReserved) return Err(ParseError::kTwccReservedStatus);
+      if (symbol == kReserved) return Err{ParseError::kTwccReservedStatus};
       const size_t run = std::min<size_t>(chunk & kMaxRunLength, fb.status_count - index);
       if (symbol == kNotReceived) {
         index += run;
         continue;
       }
       for (size_t i = 0; i < run; ++i, ++index) {
-        if (!add_received(symbol)) return Err(ParseError::kTwccTruncatedDeltas);
+        if (!add_received(symbol)) return Err{ParseError::kTwccTruncatedDeltas};
       }
       continue;
     }
@@ -196,12 +196,12 @@ Result<TransportFeedback, ParseError> TransportFeedback::Parse(const CommonHeade
     const size_t n = std::min(ChunkCapacity(chunk), fb.status_count - index);
     for (size_t i = 0; i < n; ++i, ++index) {
       const uint8_t symbol = VectorSymbol(chunk, i);
-      if (symbol == kReserved) return Err(ParseError::kTwccReservedStatus);
-      if (symbol != kNotReceived && !add_received(symbol)) return Err(ParseError::kTwccTruncatedDeltas);
+      if (symbol == kReserved) return Err{ParseError::kTwccReservedStatus};
+      if (symbol != kNotReceived && !add_received(symbol)) return Err{ParseError::kTwccTruncatedDeltas};
     }
   }
   // At most the zero padding up to the next word may follow.
-  if (r.remaining() > 3) return Err(ParseError::kTrailingBytes);
+  if (r.remaining() > 3) return Err{ParseError::kTrailingBytes};
   return fb;
 }
 

@@ -223,6 +223,20 @@ TEST(TransportFeedback, EncoderCarriesOverAfterTwoBitChunk) {
   auto back = ParseOnly<TransportFeedback>(bytes);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->Packets(), s);
+
+  // L S N S N S N S: once a group holds a large delta it cannot grow past
+  // seven (a 1-bit vector has no symbol for it): 2-bit vector, then a run of one S.
+  s.clear();
+  s.push_back({0, true, 300});
+  for (uint16_t i = 1; i < 8; ++i) s.push_back({i, i % 2 == 1, static_cast<int16_t>(i % 2 == 1 ? 2 : 0)});
+  fb = TransportFeedback::FromPackets(Ssrc(1), Ssrc(2), 0, 0, s);
+  ASSERT_TRUE(fb);
+  bytes = Serialize(*fb);
+  // 10 01 00 01 00 01 00 -> e444; then a run of one 01 -> 2001.
+  EXPECT_EQ(ToHex(std::span(bytes).subspan(20, 4)), "e4442001");
+  back = ParseOnly<TransportFeedback>(bytes);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->Packets(), s);
 }
 
 }  // namespace

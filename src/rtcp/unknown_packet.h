@@ -33,7 +33,7 @@ struct UnknownPacket {
   // invalid; SerializeTo then writes nothing.
   bool CanSerialize() const {
     if (count > kMaxCount || body.size() % 4 != 0 || body.size() > kMaxBodySize) return false;
-    return !padding || (!body.empty() && body.back() != 0);
+    return !padding || (!body.empty() && body.back() != 0 && body.back() <= body.size());
   }
   void SerializeTo(std::vector<uint8_t>& out) const {
     if (!CanSerialize()) return;
