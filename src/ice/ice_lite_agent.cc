@@ -55,6 +55,10 @@ void IceLiteAgent::HandleStun(std::span<const uint8_t> datagram, const Transport
 
   Respond(msg.transaction_id, from);
   ++stats_.checks_answered;
+  if (!IsAuthenticated(from)) {
+    if (authenticated_.size() == kRememberedAddresses) authenticated_.pop_front();
+    authenticated_.push_back(from);
+  }
 
   const auto* priority = msg.Get<stun::Priority>();
   uint32_t prio = priority ? priority->value : 0;
@@ -96,6 +100,13 @@ void IceLiteAgent::HandleTimeout(Timestamp now) {
 std::optional<Timestamp> IceLiteAgent::NextTimeout() const {
   if (!selected_ || consent_expired_) return std::nullopt;
   return last_consent_ + kConsentTimeout;
+}
+
+bool IceLiteAgent::IsAuthenticated(const TransportAddress& address) const {
+  for (const auto& a : authenticated_) {
+    if (a == address) return true;
+  }
+  return false;
 }
 
 bool IceLiteAgent::CanSend(Timestamp now) const {

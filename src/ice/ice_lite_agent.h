@@ -25,26 +25,12 @@
 #include <vector>
 
 #include "base/time.h"
+#include "ice/ice_agent.h"
 #include "ice/ice_credentials.h"
 #include "stun/constants.h"
 #include "stun/transport_address.h"
 
 namespace aegis::ice {
-
-using stun::TransportAddress;
-
-struct SelectedAddressChanged {
-  TransportAddress address;
-};
-struct ConsentExpired {
-  TransportAddress address;
-};
-using IceEvent = std::variant<SelectedAddressChanged, ConsentExpired>;
-
-struct StunTransmit {
-  TransportAddress to;
-  std::vector<uint8_t> bytes;
-};
 
 // Why checks were dropped: every bad input is counted, never silent.
 struct IceStats {
@@ -58,29 +44,34 @@ struct IceStats {
   uint64_t dropped_replayed = 0;
 };
 
-class IceLiteAgent {
+class IceLiteAgent final : public IceAgent {
  public:
   static constexpr TimeDelta kConsentTimeout = TimeDelta::Seconds(30);
   static constexpr size_t kMaxQueuedTransmits = 64;
   static constexpr size_t kRememberedTransactions = 32;
+  static constexpr size_t kRememberedAddresses = 8;
 
   // `remote` may have empty fields until the remote description is known;
   // checks are then matched on the local ufrag only.
   IceLiteAgent(IceCredentials local, IceCredentials remote);
 
   // A datagram whose first byte said STUN (RFC 7983), from `from`.
-  void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now);
-  void HandleTimeout(Timestamp now);
-  std::optional<Timestamp> NextTimeout() const;
-  std::optional<StunTransmit> PollTransmit();
-  std::optional<IceEvent> PollEvent();
+  void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now) override;
+  void HandleTimeout(Timestamp now) override;
+  std::optional<Timestamp> NextTimeout() const override;
+  std::optional<StunTransmit> PollTransmit() override;
+  std::optional<IceEvent> PollEvent() override;
 
   // ICE restart (RFC 8445 §9): new credentials on both sides. The selected
   // address keeps working until consent on it lapses or a new one is chosen.
   void Restart(IceCredentials local, IceCredentials remote);
 
-  const std::optional<TransportAddress>& selected() const { return selected_; }
-  bool CanSend(Timestamp now) const;
+  const std::optional<TransportAddress>& selected() const override { return selected_; }
+  // True if a check from `address` passed authentication recently (one of
+  // the last kRememberedAddresses such addresses). The transport accepts
+  // DTLS from these before nomination, but sends only to selected().
+  bool IsAuthenticated(const TransportAddress& address) const override;
+  bool CanSend(Timestamp now) const override;
   const IceCredentials& local_credentials() const { return local_; }
   const IceStats& stats() const { return stats_; }
 
@@ -99,6 +90,7 @@ class IceLiteAgent {
   Timestamp last_consent_;
   bool consent_expired_ = false;
   std::deque<std::pair<stun::TransactionId, TransportAddress>> recent_transactions_;
+  std::deque<TransportAddress> authenticated_;
   std::deque<StunTransmit> transmits_;
   std::deque<IceEvent> events_;
   IceStats stats_;

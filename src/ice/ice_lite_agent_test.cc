@@ -110,9 +110,12 @@ TEST_F(IceLiteAgentTest, GarbageAndResponsesAreCountedDrops) {
 }
 
 TEST_F(IceLiteAgentTest, CheckWithoutUseCandidateIsAnsweredButNotSelected) {
+  EXPECT_FALSE(agent_.IsAuthenticated(kPeer));
   agent_.HandleStun(Check({.use_candidate = false}), kPeer, now_);
   EXPECT_TRUE(agent_.PollTransmit().has_value());
   EXPECT_FALSE(agent_.selected().has_value());
+  EXPECT_TRUE(agent_.IsAuthenticated(kPeer));
+  EXPECT_FALSE(agent_.IsAuthenticated(kAttacker));
   EXPECT_FALSE(agent_.CanSend(now_));
 }
 

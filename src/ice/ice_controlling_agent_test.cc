@@ -1,0 +1,133 @@
+#include "ice/ice_controlling_agent.h"
+
+#include <gtest/gtest.h>
+
+#include "ice/ice_lite_agent.h"
+#include "stun/integrity.h"
+#include "stun/message.h"
+#include "stun/message_builder.h"
+
+namespace aegis::ice {
+namespace {
+
+const IceCredentials kServer{"srvufrag", "server-password-0123456789abcdef"};
+const IceCredentials kClient{"cliufrag", "client-password-0123456789abcdef"};
+const TransportAddress kServerAddr = TransportAddress::Ipv4({127, 0, 0, 1}, 3478);
+const TransportAddress kClientAddr = TransportAddress::Ipv4({127, 0, 0, 2}, 50000);
+const TransportAddress kWrongAddr = TransportAddress::Ipv4({127, 0, 0, 9}, 9);
+
+// A client agent and a lite server wired back to back in simulated time.
+class IcePair : public ::testing::Test {
+ protected:
+  IcePair()
+      : client_({kClient, kServer, {kWrongAddr, kServerAddr}}, rng_), server_(kServer, kClient) {}
+
+  // Moves every queued datagram across, `rounds` times; a false `deliver`
+  // drops the server's responses (a server that went away).
+  void Exchange(bool deliver_responses = true) {
+    for (int round = 0; round < 4; ++round) {
+      while (auto tx = client_.PollTransmit()) {
+        if (tx->to == kServerAddr) server_.HandleStun(tx->bytes, kClientAddr, now_);
+      }
+      while (auto tx = server_.PollTransmit()) {
+        if (deliver_responses) client_.HandleStun(tx->bytes, kServerAddr, now_);
+      }
+    }
+  }
+  void RunFor(TimeDelta d, bool deliver_responses = true) {
+    Timestamp end = now_ + d;
+    while (now_ < end) {
+      now_ += TimeDelta::Millis(10);
+      client_.HandleTimeout(now_);
+      server_.HandleTimeout(now_);
+      Exchange(deliver_responses);
+    }
+  }
+
+  SeededRandom rng_{11};
+  Timestamp now_ = Timestamp::Millis(1000);
+  IceControllingAgent client_;
+  IceLiteAgent server_;
+};
+
+TEST_F(IcePair, BothSidesSelectTheWorkingPair) {
+  client_.Start(now_);
+  RunFor(TimeDelta::Millis(200));
+  EXPECT_EQ(client_.selected(), kServerAddr);
+  EXPECT_EQ(server_.selected(), kClientAddr);
+  EXPECT_TRUE(client_.CanSend(now_));
+  EXPECT_TRUE(server_.CanSend(now_));
+  auto event = client_.PollEvent();
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(std::get<SelectedAddressChanged>(*event).address, kServerAddr);
+}
+
+TEST_F(IcePair, ConsentChecksKeepBothSidesAliveForMinutes) {
+  client_.Start(now_);
+  RunFor(TimeDelta::Seconds(120));
+  EXPECT_TRUE(client_.CanSend(now_));
+  EXPECT_TRUE(server_.CanSend(now_));
+  // About one consent check per 5 s.
+  EXPECT_GT(client_.stats().checks_sent, 120u / 6);
+  EXPECT_LT(client_.stats().checks_sent, 120u / 4 + 20);
+}
+
+TEST_F(IcePair, ConsentExpiresOnBothSidesWhenTheOtherGoesSilent) {
+  client_.Start(now_);
+  RunFor(TimeDelta::Millis(200));
+  ASSERT_TRUE(client_.CanSend(now_));
+  while (client_.PollEvent()) {
+  }
+  RunFor(TimeDelta::Seconds(29), /*deliver_responses=*/false);
+  EXPECT_TRUE(client_.CanSend(now_));
+  RunFor(TimeDelta::Seconds(2), false);
+  EXPECT_FALSE(client_.CanSend(now_));
+  auto event = client_.PollEvent();
+  ASSERT_TRUE(event.has_value());
+  EXPECT_TRUE(std::holds_alternative<ConsentExpired>(*event));
+}
+
+TEST_F(IcePair, ResponsesSignedWithAnotherPasswordAreRefused) {
+  client_.Start(now_);
+  auto check = client_.PollTransmit();
+  ASSERT_TRUE(check.has_value());
+  auto request = stun::Message::Parse(check->bytes);
+  ASSERT_TRUE(request.ok());
+  // An attacker who saw the check answers it, but cannot sign with the
+  // server's password.
+  stun::MessageBuilder forged({stun::method::kBinding, stun::MessageClass::kSuccessResponse},
+                              request->transaction_id);
+  forged.Add(stun::XorMappedAddress{kClientAddr});
+  forged.AddMessageIntegrity(stun::ShortTermKey("attacker-password-0123456789abcd"));
+  forged.AddFingerprint();
+  client_.HandleStun(forged.bytes(), check->to, now_);
+  EXPECT_EQ(client_.stats().dropped_bad_integrity, 1u);
+  EXPECT_FALSE(client_.selected().has_value());
+}
+
+TEST_F(IcePair, ResponsesFromAnotherAddressOrUnknownTransactionsAreDropped) {
+  client_.Start(now_);
+  RunFor(TimeDelta::Millis(20));
+  // Re-deliver a valid server response from a different source.
+  auto check = client_.PollTransmit();
+  while (check && check->to != kServerAddr) check = client_.PollTransmit();
+  if (!check) {
+    now_ += TimeDelta::Millis(50);
+    client_.HandleTimeout(now_);
+    check = client_.PollTransmit();
+  }
+  ASSERT_TRUE(check.has_value());
+  server_.HandleStun(check->bytes, kClientAddr, now_);
+  auto response = server_.PollTransmit();
+  ASSERT_TRUE(response.has_value());
+  client_.HandleStun(response->bytes, kWrongAddr, now_);
+  EXPECT_GE(client_.stats().dropped_unexpected, 1u);
+  // Delivered from the right address it is accepted once; a replay is not.
+  client_.HandleStun(response->bytes, kServerAddr, now_);
+  uint64_t accepted = client_.stats().responses_accepted;
+  client_.HandleStun(response->bytes, kServerAddr, now_);
+  EXPECT_EQ(client_.stats().responses_accepted, accepted);
+}
+
+}  // namespace
+}  // namespace aegis::ice

@@ -1,0 +1,253 @@
+#include "transport/peer_transport.h"
+
+#include "rtp/demux.h"
+
+namespace aegis::transport {
+
+std::unique_ptr<ice::IceAgent> PeerTransport::MakeIceAgent(const PeerTransportConfig& config) {
+  if (config.ice_role == IceRole::kLite) {
+    return std::make_unique<ice::IceLiteAgent>(config.local_ice, config.remote_ice);
+  }
+  ice::IceControllingConfig c;
+  c.local = config.local_ice;
+  c.remote = config.remote_ice;
+  c.remote_candidates = config.remote_candidates;
+  return std::make_unique<ice::IceControllingAgent>(std::move(c), *config.rng);
+}
+
+Result<std::unique_ptr<PeerTransport>, CreateError> PeerTransport::Create(PeerTransportConfig config,
+                                                                          Timestamp now) {
+  if (config.ice_role == IceRole::kControlling && (!config.rng || config.remote_candidates.empty())) {
+    return Err{CreateError::kBadConfig};
+  }
+  dtls::DtlsConfig dtls_config;
+  dtls_config.role = config.dtls_role;
+  dtls_config.remote_fingerprint = config.remote_fingerprint;
+  auto endpoint = dtls::DtlsEndpoint::Create(config.dtls_context, dtls_config);
+  if (!endpoint.ok()) return Err{CreateError::kDtls};
+  std::unique_ptr<PeerTransport> transport(new PeerTransport(std::move(config), std::move(endpoint).value()));
+  // A DTLS server may start listening at once; a client sends its
+  // ClientHello only once ICE has nominated where to send it.
+  if (transport->config_.dtls_role == dtls::DtlsRole::kServer) {
+    transport->dtls_->Start(now);
+    transport->dtls_started_ = true;
+  }
+  if (transport->config_.ice_role == IceRole::kControlling) {
+    static_cast<ice::IceControllingAgent&>(*transport->ice_).Start(now);
+    transport->DrainIce(now);
+  }
+  return transport;
+}
+
+PeerTransport::PeerTransport(PeerTransportConfig config, std::unique_ptr<dtls::DtlsEndpoint> dtls)
+    : config_(std::move(config)), ice_(MakeIceAgent(config_)), dtls_(std::move(dtls)) {}
+
+Received PeerTransport::HandleDatagram(std::span<uint8_t> datagram, const TransportAddress& from, Timestamp now) {
+  if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return {};
+  switch (rtp::Demux(datagram)) {
+    case rtp::DemuxKind::kStun:
+      ice_->HandleStun(datagram, from, now);
+      DrainIce(now);
+      return {};
+    case rtp::DemuxKind::kDtls:
+      HandleDtls(datagram, from, now);
+      return {};
+    case rtp::DemuxKind::kRtp:
+      return HandleSrtp(datagram, false, from);
+    case rtp::DemuxKind::kRtcp:
+      return HandleSrtp(datagram, true, from);
+    case rtp::DemuxKind::kTurnChannel:
+      ++stats_.dropped_turn;
+      return {};
+    case rtp::DemuxKind::kDrop:
+      ++stats_.dropped_demux;
+      return {};
+  }
+  return {};
+}
+
+void PeerTransport::HandleDtls(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now) {
+  if (!ice_->IsAuthenticated(from)) {
+    ++stats_.dropped_dtls_unauthenticated;
+    return;
+  }
+  dtls_->HandleInput(datagram, now);
+  DrainDtls(now);
+}
+
+Received PeerTransport::HandleSrtp(std::span<uint8_t> datagram, bool rtcp, const TransportAddress& from) {
+  if (!receiver_) {
+    ++stats_.dropped_media_not_ready;
+    return {};
+  }
+  if (ice_->selected() != from) {
+    ++stats_.dropped_media_wrong_source;
+    return {};
+  }
+  auto len = rtcp ? receiver_->UnprotectRtcp(datagram, datagram.size())
+                  : receiver_->UnprotectRtp(datagram, datagram.size());
+  if (!len.ok()) {
+    ++stats_.dropped_srtp;
+    return {};
+  }
+  ++(rtcp ? stats_.rtcp_received : stats_.rtp_received);
+  return {rtcp ? Received::Kind::kRtcp : Received::Kind::kRtp, datagram.first(*len)};
+}
+
+void PeerTransport::DrainIce(Timestamp now) {
+  while (auto tx = ice_->PollTransmit()) transmits_.push_back({tx->to, std::move(tx->bytes)});
+  while (auto event = ice_->PollEvent()) {
+    if (auto* selected = std::get_if<ice::SelectedAddressChanged>(&*event)) {
+      if (state_ == TransportState::kNew) state_ = TransportState::kConnecting;
+      events_.push_back(IceConnected{selected->address});
+      if (!dtls_started_) {
+        dtls_->Start(now);
+        dtls_started_ = true;
+      }
+    } else if (std::holds_alternative<ice::ConsentExpired>(*event)) {
+      Fail({FailureCause::kConsentExpired});
+      return;
+    }
+  }
+  DrainDtls(now);  // DTLS held back for lack of a nominated address may go now
+}
+
+void PeerTransport::DrainDtls(Timestamp now) {
+  // DTLS output waits inside the endpoint until an address is nominated.
+  if (CanSend(now)) {
+    while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
+  }
+  while (auto event = dtls_->PollEvent()) {
+    if (auto* connected = std::get_if<dtls::ConnectedEvent>(&*event)) {
+      OnDtlsConnected(*connected);
+    } else if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&*event)) {
+      events_.push_back(ApplicationData{std::move(data->data)});
+    } else if (auto* failed = std::get_if<dtls::FailedEvent>(&*event)) {
+      Fail({FailureCause::kDtls, failed->reason});
+      return;
+    } else if (std::holds_alternative<dtls::ClosedEvent>(*event)) {
+      WipeKeys();
+      state_ = TransportState::kClosed;
+      events_.push_back(Closed{});
+      return;
+    }
+  }
+}
+
+void PeerTransport::OnDtlsConnected(dtls::ConnectedEvent& event) {
+  auto profile = srtp::ProfileFromId(static_cast<uint16_t>(event.profile));
+  if (!profile) {
+    Fail({FailureCause::kBadSrtpKeys});
+    return;
+  }
+  const bool client = config_.dtls_role == dtls::DtlsRole::kClient;
+  const auto& k = event.keys;
+  // RFC 5764 §4.2: each side sends with its own write key.
+  const auto& send_key = client ? k.client_write_key : k.server_write_key;
+  const auto& send_salt = client ? k.client_write_salt : k.server_write_salt;
+  const auto& recv_key = client ? k.server_write_key : k.client_write_key;
+  const auto& recv_salt = client ? k.server_write_salt : k.client_write_salt;
+  auto sender = srtp::SrtpSender::Create(*profile, send_key.view(), send_salt.view(), config_.srtp);
+  auto receiver = srtp::SrtpReceiver::Create(*profile, recv_key.view(), recv_salt.view(), config_.srtp);
+  if (!sender.ok() || !receiver.ok()) {
+    Fail({FailureCause::kBadSrtpKeys});
+    return;
+  }
+  sender_.emplace(std::move(sender).value());
+  receiver_.emplace(std::move(receiver).value());
+  state_ = TransportState::kConnected;
+  events_.push_back(Connected{*profile});
+}
+
+void PeerTransport::HandleTimeout(Timestamp now) {
+  if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return;
+  ice_->HandleTimeout(now);
+  DrainIce(now);
+  if (state_ == TransportState::kFailed) return;
+  dtls_->HandleTimeout(now);
+  DrainDtls(now);
+}
+
+std::optional<Timestamp> PeerTransport::NextTimeout() const {
+  if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return std::nullopt;
+  auto a = ice_->NextTimeout();
+  auto b = dtls_->NextTimeout();
+  if (a && b) return std::min(*a, *b);
+  return a ? a : b;
+}
+
+std::optional<Datagram> PeerTransport::PollTransmit() {
+  if (transmits_.empty()) return std::nullopt;
+  Datagram d = std::move(transmits_.front());
+  transmits_.pop_front();
+  return d;
+}
+
+std::optional<TransportEvent> PeerTransport::PollEvent() {
+  if (events_.empty()) return std::nullopt;
+  TransportEvent e = std::move(events_.front());
+  events_.pop_front();
+  return e;
+}
+
+bool PeerTransport::CanSend(Timestamp now) const { return ice_->CanSend(now); }
+
+Result<std::span<const uint8_t>, SendError> PeerTransport::ProtectRtp(std::span<uint8_t> buffer, size_t len,
+                                                                      Timestamp now) {
+  if (!sender_) return Err{SendError::kNotConnected};
+  if (!CanSend(now)) return Err{SendError::kNoConsent};
+  auto out = sender_->ProtectRtp(buffer, len);
+  if (!out.ok()) return Err{SendError::kSrtp};
+  return std::span<const uint8_t>(buffer.first(*out));
+}
+
+Result<std::span<const uint8_t>, SendError> PeerTransport::ProtectRtcp(std::span<uint8_t> buffer, size_t len,
+                                                                       Timestamp now) {
+  if (!sender_) return Err{SendError::kNotConnected};
+  if (!CanSend(now)) return Err{SendError::kNoConsent};
+  auto out = sender_->ProtectRtcp(buffer, len);
+  if (!out.ok()) return Err{SendError::kSrtp};
+  return std::span<const uint8_t>(buffer.first(*out));
+}
+
+Result<void, dtls::SendError> PeerTransport::SendApplicationData(std::span<const uint8_t> data) {
+  auto sent = dtls_->SendApplicationData(data);
+  if (!sent.ok()) return sent;
+  if (ice_->selected()) {
+    while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
+  }
+  return {};
+}
+
+void PeerTransport::RestartIce(ice::IceCredentials local, ice::IceCredentials remote) {
+  if (config_.ice_role != IceRole::kLite) return;
+  static_cast<ice::IceLiteAgent&>(*ice_).Restart(std::move(local), std::move(remote));
+}
+
+void PeerTransport::Close(Timestamp now) {
+  if (state_ == TransportState::kClosed) return;
+  const bool can_send = CanSend(now) && state_ != TransportState::kFailed;
+  dtls_->Close();
+  if (can_send) {
+    while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
+  }
+  while (dtls_->PollEvent()) {
+  }
+  WipeKeys();
+  state_ = TransportState::kClosed;
+  events_.push_back(Closed{});
+}
+
+void PeerTransport::Fail(Failed failure) {
+  WipeKeys();
+  state_ = TransportState::kFailed;
+  events_.push_back(failure);
+}
+
+void PeerTransport::WipeKeys() {
+  // The SRTP contexts own their keys in self-wiping storage.
+  sender_.reset();
+  receiver_.reset();
+}
+
+}  // namespace aegis::transport

@@ -1,0 +1,265 @@
+#include "transport/peer_transport.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <set>
+
+#include "dtls/certificate.h"
+#include "rtp/rtp_header.h"
+#include "transport/simulated_network.h"
+
+namespace aegis::transport {
+namespace {
+
+using testing::NetworkConditions;
+using testing::SimulatedNetwork;
+
+const ice::IceCredentials kServerIce{"srvufrag", "server-password-0123456789abcdef"};
+const ice::IceCredentials kClientIce{"cliufrag", "client-password-0123456789abcdef"};
+const TransportAddress kServerAddr = TransportAddress::Ipv4({127, 0, 0, 1}, 3478);
+const TransportAddress kClientAddr = TransportAddress::Ipv4({127, 0, 0, 2}, 50000);
+const TransportAddress kAttackerAddr = TransportAddress::Ipv4({127, 0, 0, 66}, 6666);
+
+struct Side {
+  std::unique_ptr<PeerTransport> transport;
+  TransportAddress address;
+  std::vector<std::vector<uint8_t>> rtp;
+  std::vector<std::vector<uint8_t>> rtcp;
+  std::vector<TransportEvent> events;
+  bool connected = false;
+  std::optional<Failed> failed;
+  bool closed = false;
+};
+
+std::shared_ptr<const dtls::DtlsContext> MakeContext(RandomSource& rng) {
+  auto cert = dtls::Certificate::Generate(rng, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return dtls::DtlsContext::Create(cert);
+}
+
+std::vector<uint8_t> MakeRtp(uint16_t seq, uint32_t ssrc, size_t payload_size = 200) {
+  rtp::RtpHeader h;
+  h.payload_type = 96;
+  h.sequence_number = seq;
+  h.timestamp = seq * 3000u;
+  h.ssrc = Ssrc(ssrc);
+  std::vector<uint8_t> payload(payload_size, static_cast<uint8_t>(seq));
+  std::vector<uint8_t> out;
+  h.SerializeTo(payload, 0, out);
+  return out;
+}
+
+class TransportPair : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ctx_ = MakeContext(rng_);
+    client_ctx_ = MakeContext(rng_);
+  }
+
+  void Create(const dtls::Fingerprint& server_expects, const dtls::Fingerprint& client_expects) {
+    PeerTransportConfig s;
+    s.ice_role = IceRole::kLite;
+    s.local_ice = kServerIce;
+    s.remote_ice = kClientIce;
+    s.dtls_role = dtls::DtlsRole::kServer;
+    s.remote_fingerprint = server_expects;
+    s.dtls_context = server_ctx_;
+    server_.transport = std::move(PeerTransport::Create(s, now_)).value();
+    server_.address = kServerAddr;
+
+    PeerTransportConfig c;
+    c.ice_role = IceRole::kControlling;
+    c.local_ice = kClientIce;
+    c.remote_ice = kServerIce;
+    c.remote_candidates = {kServerAddr};
+    c.rng = &rng_;
+    c.dtls_role = dtls::DtlsRole::kClient;
+    c.remote_fingerprint = client_expects;
+    c.dtls_context = client_ctx_;
+    client_.transport = std::move(PeerTransport::Create(c, now_)).value();
+    client_.address = kClientAddr;
+  }
+  void CreateMatching() {
+    Create(client_ctx_->certificate().fingerprint(), server_ctx_->certificate().fingerprint());
+  }
+
+  Side& SideAt(const TransportAddress& a) { return a == kServerAddr ? server_ : client_; }
+
+  void Flush(Side& side) {
+    while (auto d = side.transport->PollTransmit()) net_.Send(side.address, d->to, std::move(d->bytes), now_);
+    while (auto e = side.transport->PollEvent()) {
+      if (std::holds_alternative<Connected>(*e)) side.connected = true;
+      if (auto* f = std::get_if<Failed>(&*e)) side.failed = *f;
+      if (std::holds_alternative<Closed>(*e)) side.closed = true;
+      side.events.push_back(std::move(*e));
+    }
+  }
+
+  void Step() {
+    while (auto d = net_.Deliver(now_)) {
+      if (d->to != kServerAddr && d->to != kClientAddr) continue;
+      Side& to = SideAt(d->to);
+      auto got = to.transport->HandleDatagram(d->bytes, d->from, now_);
+      if (got.kind == Received::Kind::kRtp) to.rtp.emplace_back(got.packet.begin(), got.packet.end());
+      if (got.kind == Received::Kind::kRtcp) to.rtcp.emplace_back(got.packet.begin(), got.packet.end());
+    }
+    Flush(server_);
+    Flush(client_);
+    Timestamp next = now_ + TimeDelta::Millis(10);
+    for (auto t : {net_.NextDelivery(), server_.transport->NextTimeout(), client_.transport->NextTimeout()}) {
+      if (t && *t < next) next = *t;
+    }
+    now_ = std::max(next, now_ + TimeDelta::Micros(1));
+    server_.transport->HandleTimeout(now_);
+    client_.transport->HandleTimeout(now_);
+    Flush(server_);
+    Flush(client_);
+  }
+
+  bool RunUntil(const std::function<bool()>& done, TimeDelta limit) {
+    Timestamp end = now_ + limit;
+    while (now_ < end) {
+      if (done()) return true;
+      Step();
+    }
+    return done();
+  }
+  void RunFor(TimeDelta d) {
+    RunUntil([] { return false; }, d);
+  }
+
+  bool SendRtp(Side& from, uint16_t seq, uint32_t ssrc) {
+    auto packet = MakeRtp(seq, ssrc);
+    size_t len = packet.size();
+    packet.resize(len + PeerTransport::kMaxSrtpOverhead);
+    auto out = from.transport->ProtectRtp(packet, len, now_);
+    if (!out.ok()) return false;
+    net_.Send(from.address, *from.transport->remote_address(), {out->begin(), out->end()}, now_);
+    return true;
+  }
+
+  SeededRandom rng_{2024};
+  Timestamp now_ = Timestamp::Millis(10'000);
+  SimulatedNetwork net_{99};
+  std::shared_ptr<const dtls::DtlsContext> server_ctx_, client_ctx_;
+  Side server_, client_;
+};
+
+TEST_F(TransportPair, ConnectsAndNegotiatesAesGcm) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  EXPECT_EQ(server_.transport->state(), TransportState::kConnected);
+  EXPECT_EQ(server_.transport->remote_address(), kClientAddr);
+  EXPECT_EQ(client_.transport->remote_address(), kServerAddr);
+  auto* connected = std::get_if<Connected>(&server_.events.back());
+  ASSERT_NE(connected, nullptr);
+  EXPECT_EQ(connected->profile, srtp::Profile::kAeadAes128Gcm);
+}
+
+TEST_F(TransportPair, MediaFlowsBothWaysUnchanged) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  for (uint16_t seq = 0; seq < 50; ++seq) {
+    ASSERT_TRUE(SendRtp(client_, seq, 1111));
+    ASSERT_TRUE(SendRtp(server_, seq, 2222));
+  }
+  RunFor(TimeDelta::Millis(100));
+  ASSERT_EQ(server_.rtp.size(), 50u);
+  ASSERT_EQ(client_.rtp.size(), 50u);
+  EXPECT_EQ(server_.rtp[7], MakeRtp(7, 1111));
+  EXPECT_EQ(client_.rtp[49], MakeRtp(49, 2222));
+}
+
+TEST_F(TransportPair, ConnectsAndCarriesMediaUnderLossDuplicationAndReordering) {
+  net_.set_conditions({.loss = 0.10, .duplicate = 0.05, .delay = TimeDelta::Millis(20), .jitter = TimeDelta::Millis(15)});
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(30)));
+  for (uint16_t seq = 0; seq < 400; ++seq) {
+    ASSERT_TRUE(SendRtp(client_, static_cast<uint16_t>(65300 + seq), 1111));  // across the 16-bit wrap
+    if (seq % 4 == 0) RunFor(TimeDelta::Millis(5));
+  }
+  RunFor(TimeDelta::Millis(200));
+  // About 90 % arrive; duplicates are refused by the replay window, so no
+  // packet is delivered twice.
+  EXPECT_GT(server_.rtp.size(), 320u);
+  EXPECT_LE(server_.rtp.size(), 400u);
+  std::set<uint16_t> seen;
+  for (const auto& p : server_.rtp) EXPECT_TRUE(seen.insert(rtp::RtpPacketView::Parse(p)->sequence_number()).second);
+  EXPECT_GT(server_.transport->stats().dropped_srtp, 0u);  // the duplicates
+}
+
+TEST_F(TransportPair, WrongFingerprintFailsAndNoMediaFlows) {
+  // The client expects a fingerprint the server's certificate does not have.
+  auto other = MakeContext(rng_);
+  Create(client_ctx_->certificate().fingerprint(), other->certificate().fingerprint());
+  ASSERT_TRUE(RunUntil([&] { return client_.failed.has_value(); }, TimeDelta::Seconds(10)));
+  EXPECT_EQ(client_.failed->cause, FailureCause::kDtls);
+  EXPECT_EQ(client_.failed->dtls_reason, dtls::FailureReason::kFingerprintMismatch);
+  EXPECT_FALSE(client_.connected);
+  EXPECT_FALSE(SendRtp(client_, 1, 1111));
+  RunFor(TimeDelta::Seconds(2));
+  EXPECT_TRUE(server_.rtp.empty());
+}
+
+TEST_F(TransportPair, ServerRejectsAClientWhoseCertificateDoesNotMatch) {
+  auto other = MakeContext(rng_);
+  Create(other->certificate().fingerprint(), server_ctx_->certificate().fingerprint());
+  ASSERT_TRUE(RunUntil([&] { return server_.failed.has_value(); }, TimeDelta::Seconds(10)));
+  EXPECT_EQ(server_.failed->dtls_reason, dtls::FailureReason::kFingerprintMismatch);
+  EXPECT_FALSE(server_.connected);
+}
+
+TEST_F(TransportPair, MediaAndDtlsFromOtherAddressesAreDropped) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  // A genuine SRTP packet, replayed by an attacker from its own address.
+  auto packet = MakeRtp(5, 1111);
+  size_t len = packet.size();
+  packet.resize(len + PeerTransport::kMaxSrtpOverhead);
+  auto out = client_.transport->ProtectRtp(packet, len, now_);
+  ASSERT_TRUE(out.ok());
+  std::vector<uint8_t> copy(out->begin(), out->end());
+  server_.transport->HandleDatagram(copy, kAttackerAddr, now_);
+  EXPECT_EQ(server_.transport->stats().dropped_media_wrong_source, 1u);
+  // DTLS from an address that never passed an ICE check.
+  std::vector<uint8_t> dtls_record = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  server_.transport->HandleDatagram(dtls_record, kAttackerAddr, now_);
+  EXPECT_EQ(server_.transport->stats().dropped_dtls_unauthenticated, 1u);
+  // Bytes outside every RFC 7983 range.
+  std::vector<uint8_t> junk = {200, 1, 2, 3};
+  server_.transport->HandleDatagram(junk, kClientAddr, now_);
+  EXPECT_EQ(server_.transport->stats().dropped_demux, 1u);
+  EXPECT_TRUE(server_.rtp.empty());
+  // The real peer's packet still gets through afterwards.
+  net_.Send(kClientAddr, kServerAddr, {out->begin(), out->end()}, now_);
+  RunFor(TimeDelta::Millis(50));
+  EXPECT_EQ(server_.rtp.size(), 1u);
+}
+
+TEST_F(TransportPair, ServerStopsSendingWhenConsentLapses) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  RunFor(TimeDelta::Seconds(40));  // consent checks keep it alive
+  ASSERT_TRUE(SendRtp(server_, 1, 2222));
+  // The client vanishes: all its traffic is lost from now on.
+  net_.set_conditions({.loss = 1.0});
+  RunFor(TimeDelta::Seconds(31));
+  ASSERT_TRUE(server_.failed.has_value());
+  EXPECT_EQ(server_.failed->cause, FailureCause::kConsentExpired);
+  EXPECT_FALSE(SendRtp(server_, 2, 2222));
+}
+
+TEST_F(TransportPair, CloseNotifyClosesThePeerAndWipesKeys) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  client_.transport->Close(now_);
+  Flush(client_);
+  ASSERT_TRUE(RunUntil([&] { return server_.closed; }, TimeDelta::Seconds(2)));
+  EXPECT_EQ(server_.transport->state(), TransportState::kClosed);
+  EXPECT_EQ(server_.transport->srtp_receiver(), nullptr);
+  EXPECT_FALSE(SendRtp(server_, 1, 2222));
+}
+
+}  // namespace
+}  // namespace aegis::transport

@@ -1,0 +1,57 @@
+// What a PeerTransport reports through PollEvent(). Media does not travel as
+// events: HandleDatagram() hands plain RTP/RTCP back in the caller's buffer,
+// so the forwarding path never allocates.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "dtls/failure_reason.h"
+#include "srtp/profile.h"
+#include "stun/transport_address.h"
+
+namespace aegis::transport {
+
+// ICE nominated an authenticated address; DTLS now runs to it.
+struct IceConnected {
+  stun::TransportAddress remote;
+};
+
+// DTLS finished, the peer's certificate matched its SDP fingerprint, and the
+// SRTP contexts are keyed: media may flow.
+struct Connected {
+  srtp::Profile profile;
+};
+
+enum class FailureCause {
+  kDtls,            // see dtls_reason
+  kConsentExpired,  // RFC 7675: no authenticated check for 30 s
+  kBadSrtpKeys,     // DTLS gave keys the SRTP layer refused (should not happen)
+};
+constexpr std::string_view ToString(FailureCause c) {
+  switch (c) {
+    case FailureCause::kDtls: return "dtls";
+    case FailureCause::kConsentExpired: return "consent-expired";
+    case FailureCause::kBadSrtpKeys: return "bad-srtp-keys";
+  }
+  return "unknown";
+}
+
+struct Failed {
+  FailureCause cause;
+  dtls::FailureReason dtls_reason = dtls::FailureReason::kProtocolError;  // when cause == kDtls
+};
+
+// The peer sent close_notify or Close() was called; keys are wiped.
+struct Closed {};
+
+// Decrypted DTLS application data: SCTP packets for the data-channel layer.
+struct ApplicationData {
+  std::vector<uint8_t> bytes;
+};
+
+using TransportEvent = std::variant<IceConnected, Connected, Failed, Closed, ApplicationData>;
+
+}  // namespace aegis::transport
