@@ -59,14 +59,14 @@ bool OpenSslTimerRunning(SSL* ssl) {
 
 Result<std::unique_ptr<DtlsEndpoint>, CreateError> DtlsEndpoint::Create(std::shared_ptr<const DtlsContext> context,
                                                                         DtlsConfig config) {
-  if (!context) return Err(CreateError::kNoCertificate);
+  if (!context) return Err{CreateError::kNoCertificate};
   if (config.mtu < 256 || config.mtu > 65'507 || config.max_datagram_size < 256 ||
       config.max_datagram_size > 65'535 || config.remote_fingerprint.empty()) {
-    return Err(CreateError::kBadConfig);
+    return Err{CreateError::kBadConfig};
   }
   std::unique_ptr<DtlsEndpoint> ep(new DtlsEndpoint(std::move(context), std::move(config)));
   ep->ssl_ = ep->context_->NewSsl(ep.get(), ep->config_.role == DtlsRole::kClient, ep->config_.mtu);
-  if (!ep->ssl_) return Err(CreateError::kOpenSsl);
+  if (!ep->ssl_) return Err{CreateError::kOpenSsl};
   return ep;
 }
 
@@ -169,14 +169,14 @@ void DtlsEndpoint::PushEvent(DtlsEvent event) {
 }
 
 Result<void, SendError> DtlsEndpoint::SendApplicationData(std::span<const uint8_t> data) {
-  if (state_ != DtlsState::kConnected || !ssl_) return Err(SendError::kNotConnected);
+  if (state_ != DtlsState::kConnected || !ssl_) return Err{SendError::kNotConnected};
   if (data.empty()) return {};
-  if (data.size() > max_application_data_size()) return Err(SendError::kTooLarge);
-  if (!outbox_.HasRoomFor(config_.mtu)) return Err(SendError::kBufferFull);
+  if (data.size() > max_application_data_size()) return Err{SendError::kTooLarge};
+  if (!outbox_.HasRoomFor(config_.mtu)) return Err{SendError::kBufferFull};
   ERR_clear_error();
   int n = SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()));
   ERR_clear_error();
-  if (n != static_cast<int>(data.size())) return Err(SendError::kInternal);
+  if (n != static_cast<int>(data.size())) return Err{SendError::kInternal};
   return {};
 }
 

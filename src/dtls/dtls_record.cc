@@ -13,8 +13,6 @@ bool KnownContentType(uint8_t t) {
          t <= static_cast<uint8_t>(ContentType::kApplicationData);
 }
 
-constexpr size_t kHandshakeHeaderSize = 12;
-
 bool KnownHandshakeType(uint8_t t) {
   return t <= static_cast<uint8_t>(HandshakeType::kNewSessionTicket) ||
          (t >= static_cast<uint8_t>(HandshakeType::kCertificate) &&
@@ -80,17 +78,17 @@ void DtlsRecordHeader::SerializeTo(std::vector<uint8_t>& out) const {
 }
 
 Result<DatagramSummary, DatagramError> InspectDatagram(std::span<const uint8_t> datagram, size_t max_size) {
-  if (datagram.empty()) return Err(DatagramError::kEmpty);
-  if (datagram.size() > max_size) return Err(DatagramError::kTooLarge);
-  if (datagram[0] < 20 || datagram[0] > 63) return Err(DatagramError::kNotDtls);
+  if (datagram.empty()) return Err{DatagramError::kEmpty};
+  if (datagram.size() > max_size) return Err{DatagramError::kTooLarge};
+  if (datagram[0] < 20 || datagram[0] > 63) return Err{DatagramError::kNotDtls};
 
   DatagramSummary summary;
   ByteReader reader(datagram);
   while (!reader.empty()) {
     auto header = DtlsRecordHeader::Parse(reader);
-    if (!header) return Err(DatagramError::kMalformed);
+    if (!header) return Err{DatagramError::kMalformed};
     ByteReader fragment = reader.Sub(header->length);
-    if (!reader.ok()) return Err(DatagramError::kMalformed);
+    if (!reader.ok()) return Err{DatagramError::kMalformed};
     ++summary.records;
 
     auto type = static_cast<ContentType>(header->content_type);
@@ -99,16 +97,16 @@ Result<DatagramSummary, DatagramError> InspectDatagram(std::span<const uint8_t> 
     if (header->epoch != 0) continue;  // encrypted: OpenSSL authenticates it
     switch (type) {
       case ContentType::kChangeCipherSpec:
-        if (header->length != 1 || fragment.U8() != 1) return Err(DatagramError::kMalformed);
+        if (header->length != 1 || fragment.U8() != 1) return Err{DatagramError::kMalformed};
         break;
       case ContentType::kAlert: {
         uint8_t level = fragment.U8();
-        if (header->length != 2 || (level != 1 && level != 2)) return Err(DatagramError::kMalformed);
+        if (header->length != 2 || (level != 1 && level != 2)) return Err{DatagramError::kMalformed};
         break;
       }
       case ContentType::kHandshake: {
         auto info = InspectHandshakeRecord(fragment);
-        if (!info) return Err(DatagramError::kMalformed);
+        if (!info) return Err{DatagramError::kMalformed};
         if (info->only_client_hello) ++summary.client_hello_records;
         if (info->client_final_flight) ++summary.client_final_flight_records;
         break;
