@@ -1,0 +1,229 @@
+#include "negotiation/answer.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/hex.h"
+
+namespace aegis::negotiation {
+namespace {
+
+constexpr size_t kMaxSections = 32;
+constexpr const char* kMidExtensionUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Media-level values override session-level ones (RFC 8829 §5.8).
+template <typename T>
+const T& Effective(const T& media_value, const T& session_value) {
+  return media_value ? media_value : session_value;
+}
+
+sdp::Direction Reverse(sdp::Direction d) {
+  switch (d) {
+    case sdp::Direction::kSendOnly: return sdp::Direction::kRecvOnly;
+    case sdp::Direction::kRecvOnly: return sdp::Direction::kSendOnly;
+    default: return d;
+  }
+}
+
+// The payload types the SFU can forward for this section's kind.
+std::vector<uint8_t> AcceptableCodecs(const sdp::MediaSection& m) {
+  std::vector<uint8_t> out;
+  for (const auto& map : m.rtpmaps) {
+    if (std::find(m.payload_types.begin(), m.payload_types.end(), map.payload_type) == m.payload_types.end()) continue;
+    bool ok = (m.kind() == sdp::MediaKind::kAudio && EqualsIgnoreCase(map.encoding, "opus") &&
+               map.clock_rate == 48000) ||
+              (m.kind() == sdp::MediaKind::kVideo && EqualsIgnoreCase(map.encoding, "VP8") && map.clock_rate == 90000);
+    if (ok) out.push_back(map.payload_type);
+  }
+  return out;
+}
+
+bool Contains(const std::vector<uint8_t>& v, std::optional<uint8_t> pt) {
+  return pt && std::find(v.begin(), v.end(), *pt) != v.end();
+}
+
+std::optional<dtls::Fingerprint> ToDtlsFingerprint(const std::vector<sdp::Fingerprint>& fps) {
+  for (const auto& fp : fps) {
+    std::string hex = ToHex(fp.digest);
+    std::string text = fp.hash + " ";
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      if (i) text += ':';
+      text += hex.substr(i, 2);
+    }
+    if (auto parsed = dtls::Fingerprint::Parse(text)) return parsed;
+  }
+  return std::nullopt;
+}
+
+sdp::Fingerprint ToSdpFingerprint(const dtls::Fingerprint& fp) {
+  std::string text = fp.ToSdpString();  // "sha-256 AB:CD:..."
+  sdp::Fingerprint out;
+  out.hash = text.substr(0, text.find(' '));
+  out.digest.assign(fp.digest().begin(), fp.digest().end());
+  return out;
+}
+
+void AddTransportAttributes(sdp::MediaSection& section, const LocalParameters& local, sdp::SetupRole setup) {
+  section.common.ice_ufrag = local.ice.ufrag;
+  section.common.ice_pwd = local.ice.pwd;
+  section.common.fingerprints = {ToSdpFingerprint(local.fingerprint)};
+  section.common.setup = setup;
+  uint32_t priority = 2130706431;  // host, highest local preference
+  int foundation = 1;
+  for (const auto& addr : local.candidates) {
+    sdp::Candidate c;
+    c.foundation = std::to_string(foundation++);
+    c.component = 1;
+    c.transport = "udp";
+    c.priority = priority--;
+    c.address = addr.IpString();
+    c.port = addr.port;
+    c.type = "host";
+    section.candidates.push_back(std::move(c));
+  }
+  section.common.end_of_candidates = true;
+  if (!local.candidates.empty()) {
+    const auto& first = local.candidates.front();
+    section.port = first.port;
+    bool v6 = first.family == stun::AddressFamily::kIpv6;
+    section.connection = sdp::Connection{"IN", v6 ? "IP6" : "IP4", first.IpString()};
+  }
+}
+
+sdp::MediaSection Rejected(const sdp::MediaSection& offered) {
+  sdp::MediaSection m;
+  m.media = offered.media;
+  m.port = 0;
+  m.proto = offered.proto;
+  m.payload_types = offered.payload_types;
+  m.formats = offered.formats;
+  m.mid = offered.mid;
+  return m;
+}
+
+}  // namespace
+
+Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offer, const LocalParameters& local,
+                                             RandomSource& rng) {
+  if (offer.media.size() > kMaxSections) return Err{NegotiationError{NegotiationErrorCode::kTooManySections, {}}};
+  if (auto policy = sdp::ValidateForWebRtc(offer, sdp::SdpType::kOffer); !policy.ok()) {
+    return Err{NegotiationError{NegotiationErrorCode::kPolicy, policy.error()}};
+  }
+  auto bundle = std::find_if(offer.groups.begin(), offer.groups.end(),
+                             [](const sdp::Group& g) { return g.semantics == "BUNDLE"; });
+  if (bundle == offer.groups.end() || bundle->mids.empty()) {
+    return Err{NegotiationError{NegotiationErrorCode::kNoBundle, {}}};
+  }
+  auto in_bundle = [&](const std::optional<std::string>& mid) {
+    return mid && std::find(bundle->mids.begin(), bundle->mids.end(), *mid) != bundle->mids.end();
+  };
+
+  Answer answer;
+  sdp::SessionDescription& sd = answer.sdp;
+  sd.origin = {"-", local.session_id, 2, "IN", "IP4", "127.0.0.1"};
+  sd.session_name = "-";
+  sd.timings = {sdp::Timing{}};
+  sd.ice_lite = true;
+  sdp::Group answer_bundle{"BUNDLE", {}};
+
+  bool transport_taken = false;
+  for (const auto& offered : offer.media) {
+    if (!in_bundle(offered.mid) || offered.port == 0) {
+      sd.media.push_back(Rejected(offered));
+      continue;
+    }
+    // The transport is the one of the first accepted section (the BUNDLE tag).
+    if (!transport_taken) {
+      const auto& ufrag = Effective(offered.common.ice_ufrag, offer.common.ice_ufrag);
+      const auto& pwd = Effective(offered.common.ice_pwd, offer.common.ice_pwd);
+      const auto& fps = offered.common.fingerprints.empty() ? offer.common.fingerprints : offered.common.fingerprints;
+      auto fingerprint = ToDtlsFingerprint(fps);
+      if (!fingerprint) return Err{NegotiationError{NegotiationErrorCode::kBadFingerprint, {}}};
+      answer.remote_ice = {*ufrag, *pwd};  // present: the policy check requires them
+      answer.remote_fingerprint = *fingerprint;
+      auto setup = Effective(offered.common.setup, offer.common.setup).value_or(sdp::SetupRole::kActPass);
+      answer.local_dtls_role = setup == sdp::SetupRole::kPassive ? dtls::DtlsRole::kClient : dtls::DtlsRole::kServer;
+      transport_taken = true;
+    }
+    auto our_setup = answer.local_dtls_role == dtls::DtlsRole::kServer ? sdp::SetupRole::kPassive
+                                                                       : sdp::SetupRole::kActive;
+
+    sdp::MediaSection m;
+    m.media = offered.media;
+    m.proto = offered.proto;
+    m.mid = offered.mid;
+    if (offered.kind() == sdp::MediaKind::kApplication && offered.profile() == sdp::Profile::kUdpDtlsSctp) {
+      m.formats = offered.formats;
+      m.sctp_port = 5000;
+      m.max_message_size = 262144;
+      answer.remote_sctp_port = offered.sctp_port.value_or(5000);
+      answer.remote_max_message_size = offered.max_message_size.value_or(65536);
+    } else if (offered.kind() == sdp::MediaKind::kAudio || offered.kind() == sdp::MediaKind::kVideo) {
+      auto pts = AcceptableCodecs(offered);
+      if (pts.empty()) {
+        sd.media.push_back(Rejected(offered));
+        continue;
+      }
+      AcceptedMedia accepted;
+      accepted.mid = *offered.mid;
+      accepted.kind = offered.kind();
+      accepted.payload_types = pts;
+      for (const auto& s : offered.ssrcs) {
+        if (std::find(accepted.remote_ssrcs.begin(), accepted.remote_ssrcs.end(), s.ssrc) == accepted.remote_ssrcs.end()) {
+          accepted.remote_ssrcs.push_back(s.ssrc);
+        }
+      }
+      m.payload_types = pts;
+      for (const auto& map : offered.rtpmaps) {
+        if (Contains(pts, map.payload_type)) m.rtpmaps.push_back(map);
+      }
+      for (const auto& f : offered.fmtps) {
+        if (Contains(pts, f.payload_type)) m.fmtps.push_back(f);
+      }
+      for (const auto& fb : offered.rtcp_fbs) {
+        bool wanted = fb.type == "nack" || (fb.type == "ccm" && fb.subtype == "fir");
+        if (wanted && (!fb.payload_type || Contains(pts, fb.payload_type))) m.rtcp_fbs.push_back(fb);
+      }
+      const auto& extmaps = offered.common.extmaps.empty() ? offer.common.extmaps : offered.common.extmaps;
+      for (const auto& ext : extmaps) {
+        if (ext.uri == kMidExtensionUri && ext.id <= 255) {
+          m.common.extmaps.push_back({ext.id, std::nullopt, ext.uri, ""});
+          accepted.mid_extension = static_cast<uint8_t>(ext.id);
+        }
+      }
+      m.rtcp_mux = true;
+      m.rtcp_rsize = offered.rtcp_rsize;
+      accepted.direction = Reverse(Effective(offered.common.direction, offer.common.direction)
+                                       .value_or(sdp::Direction::kSendRecv));
+      m.common.direction = accepted.direction;
+      if (accepted.direction == sdp::Direction::kSendRecv || accepted.direction == sdp::Direction::kSendOnly) {
+        do {
+          accepted.local_ssrc = rng.U32();
+        } while (accepted.local_ssrc == 0);
+        std::string track = "aegis-" + accepted.mid;
+        m.msids.push_back({"aegis", track});
+        m.ssrcs.push_back({accepted.local_ssrc, "cname", local.cname});
+        m.ssrcs.push_back({accepted.local_ssrc, "msid", "aegis " + track});
+      }
+      answer.media.push_back(std::move(accepted));
+    } else {
+      sd.media.push_back(Rejected(offered));
+      continue;
+    }
+    AddTransportAttributes(m, local, our_setup);
+    answer_bundle.mids.push_back(*m.mid);
+    sd.media.push_back(std::move(m));
+  }
+  if (answer_bundle.mids.empty()) return Err{NegotiationError{NegotiationErrorCode::kNoUsableSection, {}}};
+  sd.groups = {answer_bundle};
+  sd.msid_semantic = sdp::MsidSemantic{"WMS", {"aegis"}};
+  return answer;
+}
+
+}  // namespace aegis::negotiation

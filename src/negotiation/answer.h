@@ -1,0 +1,74 @@
+// Answering a WebRTC offer as the server (JSEP answerer, RFC 8829 §5.3),
+// for one BUNDLEd transport:
+// - the offer must pass sdp::ValidateForWebRtc (no SDES, DTLS fingerprints,
+//   rtcp-mux, ICE credentials);
+// - audio keeps only Opus and video only VP8 (what the SFU forwards); a
+//   section with neither, or of another kind, is rejected with port 0;
+// - data channels (UDP/DTLS/SCTP) are accepted;
+// - the answer is ICE-lite with the server's host candidates, and takes the
+//   DTLS role the offer leaves to it (passive for actpass).
+// It returns the answer and what the transport needs from the offer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "base/result.h"
+#include "dtls/dtls_endpoint.h"
+#include "dtls/fingerprint.h"
+#include "ice/ice_credentials.h"
+#include "sdp/session_description.h"
+#include "sdp/webrtc_policy.h"
+#include "stun/transport_address.h"
+
+namespace aegis::negotiation {
+
+struct LocalParameters {
+  ice::IceCredentials ice;
+  dtls::Fingerprint fingerprint;
+  std::vector<stun::TransportAddress> candidates;  // host candidates, in preference order
+  uint64_t session_id = 0;
+  std::string cname = "aegis";
+};
+
+// One accepted audio or video section.
+struct AcceptedMedia {
+  std::string mid;
+  sdp::MediaKind kind = sdp::MediaKind::kAudio;
+  std::vector<uint8_t> payload_types;    // accepted, offer order
+  std::vector<uint32_t> remote_ssrcs;    // from the offer's a=ssrc lines
+  uint32_t local_ssrc = 0;               // what the server sends on, announced in the answer
+  std::optional<uint8_t> mid_extension;  // RFC 8843 mid header extension id
+  sdp::Direction direction = sdp::Direction::kSendRecv;  // the answer's direction
+};
+
+struct Answer {
+  sdp::SessionDescription sdp;
+  ice::IceCredentials remote_ice;
+  dtls::Fingerprint remote_fingerprint;
+  dtls::DtlsRole local_dtls_role = dtls::DtlsRole::kServer;
+  std::vector<AcceptedMedia> media;
+  std::optional<uint16_t> remote_sctp_port;  // set if a data channel section was accepted
+  uint64_t remote_max_message_size = 65536;
+};
+
+enum class NegotiationErrorCode {
+  kPolicy,            // see policy
+  kNoUsableSection,   // nothing in the offer can be accepted
+  kNoBundle,          // sections are not BUNDLEd into one transport
+  kBadFingerprint,    // a fingerprint the DTLS layer cannot use
+  kTooManySections,
+};
+
+struct NegotiationError {
+  NegotiationErrorCode code;
+  std::optional<sdp::PolicyViolation> policy;
+};
+
+Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offer, const LocalParameters& local,
+                                             RandomSource& rng);
+
+}  // namespace aegis::negotiation

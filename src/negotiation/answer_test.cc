@@ -1,0 +1,126 @@
+#include "negotiation/answer.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "dtls/certificate.h"
+#include "sdp/sdp_parser.h"
+#include "sdp/sdp_serializer.h"
+#include "sdp/test_sdps.h"
+
+namespace aegis::negotiation {
+namespace {
+
+class AnswerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = dtls::Certificate::Generate(rng_, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    local_.ice = {"srvufrag", "serverPassword0123456789abcdef"};
+    local_.fingerprint = cert->fingerprint();
+    local_.candidates = {stun::TransportAddress::Ipv4({127, 0, 0, 1}, 40000)};
+    local_.session_id = 42;
+  }
+  sdp::SessionDescription Parse(const std::string& text) {
+    auto parsed = sdp::ParseSdp(text);
+    EXPECT_TRUE(parsed.ok()) << text << "\nline " << (parsed.ok() ? 0 : parsed.error().line);
+    return std::move(parsed).value();
+  }
+  SeededRandom rng_{5};
+  LocalParameters local_;
+};
+
+TEST_F(AnswerTest, AnswersAChromiumOfferWithOpusVp8AndDataChannel) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  auto answer = AnswerOffer(offer, local_, rng_);
+  ASSERT_TRUE(answer.ok());
+  const auto& sd = answer->sdp;
+  // The answer itself is a valid WebRTC answer, ICE-lite, one BUNDLE.
+  EXPECT_TRUE(sdp::ValidateForWebRtc(sd, sdp::SdpType::kAnswer).ok());
+  EXPECT_TRUE(sd.ice_lite);
+  ASSERT_EQ(sd.media.size(), offer.media.size());
+  ASSERT_EQ(sd.groups.size(), 1u);
+  EXPECT_EQ(sd.groups[0].mids, (std::vector<std::string>{"0", "1", "2", "3"}));
+  for (size_t i = 0; i < sd.media.size(); ++i) {
+    EXPECT_EQ(sd.media[i].mid, offer.media[i].mid);
+    EXPECT_EQ(sd.media[i].common.setup, sdp::SetupRole::kPassive);
+    EXPECT_EQ(sd.media[i].candidates.size(), 1u);
+    EXPECT_EQ(sd.media[i].candidates[0].address, "127.0.0.1");
+    EXPECT_EQ(sd.media[i].port, 40000);
+  }
+  // Only Opus in audio, only VP8 in video.
+  ASSERT_EQ(sd.media[0].rtpmaps.size(), 1u);
+  EXPECT_EQ(sd.media[0].rtpmaps[0].encoding, "opus");
+  for (const auto& map : sd.media[1].rtpmaps) EXPECT_EQ(map.encoding, "VP8");
+  EXPECT_EQ(sd.media[3].sctp_port, 5000);
+  // What the transport needs came from the offer.
+  EXPECT_EQ(answer->remote_ice.ufrag, "Xk2q");
+  EXPECT_EQ(answer->remote_ice.pwd, "p7Qv3f9Lm2Zt8Rk1Ws4Yb6Nd");
+  EXPECT_EQ(answer->local_dtls_role, dtls::DtlsRole::kServer);
+  EXPECT_FALSE(answer->remote_fingerprint.empty());
+  EXPECT_TRUE(answer->remote_sctp_port.has_value());
+  ASSERT_GE(answer->media.size(), 2u);
+  EXPECT_NE(answer->media[0].local_ssrc, 0u);
+  EXPECT_TRUE(answer->media[0].mid_extension.has_value());
+  // It serializes and parses back to the same description.
+  auto text = sdp::SerializeSdp(sd);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(Parse(*text), sd);
+}
+
+TEST_F(AnswerTest, AnswersAnAiortcOffer) {
+  std::string text = sdp::testing::kAiortcOffer;
+  auto offer = sdp::ParseSdp(text);
+  ASSERT_TRUE(offer.ok());
+  auto answer = AnswerOffer(*offer, local_, rng_);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_TRUE(sdp::ValidateForWebRtc(answer->sdp, sdp::SdpType::kAnswer).ok());
+}
+
+TEST_F(AnswerTest, RefusesSdesAndOffersWithoutFingerprint) {
+  std::string with_crypto = sdp::testing::kChromiumOffer;
+  with_crypto.insert(with_crypto.find("a=setup:actpass"),
+                     "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n");
+  auto answer = AnswerOffer(Parse(with_crypto), local_, rng_);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, NegotiationErrorCode::kPolicy);
+  EXPECT_EQ(answer.error().policy->error, sdp::PolicyError::kSdesCrypto);
+
+  auto no_fp = Parse(sdp::testing::kChromiumOffer);
+  no_fp.common.fingerprints.clear();
+  for (auto& m : no_fp.media) m.common.fingerprints.clear();
+  auto refused = AnswerOffer(no_fp, local_, rng_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().policy->error, sdp::PolicyError::kMissingFingerprint);
+}
+
+TEST_F(AnswerTest, RejectsSectionsItCannotForward) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  // Video offering only H.264: rejected with port 0, the rest still accepted.
+  auto& video = offer.media[1];
+  for (auto& map : video.rtpmaps) map.encoding = "H264";
+  auto answer = AnswerOffer(offer, local_, rng_);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->sdp.media[1].port, 0);
+  EXPECT_EQ(answer->sdp.groups[0].mids.size(), 3u);
+}
+
+TEST_F(AnswerTest, RequiresBundle) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  offer.groups.clear();
+  auto answer = AnswerOffer(offer, local_, rng_);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, NegotiationErrorCode::kNoBundle);
+}
+
+TEST_F(AnswerTest, PassiveOfferMakesUsTheDtlsClient) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  for (auto& m : offer.media) m.common.setup = sdp::SetupRole::kPassive;
+  auto answer = AnswerOffer(offer, local_, rng_);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->local_dtls_role, dtls::DtlsRole::kClient);
+  EXPECT_EQ(answer->sdp.media[0].common.setup, sdp::SetupRole::kActive);
+}
+
+}  // namespace
+}  // namespace aegis::negotiation
