@@ -208,11 +208,18 @@ TEST(DtlsHandshake, RetransmissionFollowsInjectedClockOnly) {
 
   // Real time passes, the fake clock does not: nothing is re-sent, whatever
   // else happens (timeouts, junk input).
+  // The epoch-1 record passes the engine's checks and reaches OpenSSL, whose
+  // read path checks its own (real-clock) timer: that must not retransmit.
+  std::vector<uint8_t> epoch1 = {22, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 32};
+  epoch1.resize(epoch1.size() + 32, 0x42);
   for (int i = 0; i < 50; ++i) {
     client->HandleTimeout(clock.Now());
     const uint8_t junk[] = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 0xff};
     client->HandleInput(junk, clock.Now());
+    client->HandleInput(epoch1, clock.Now());
   }
+  EXPECT_EQ(client->stats().dropped_malformed, 50u);
+  EXPECT_EQ(client->state(), DtlsState::kHandshaking);
   EXPECT_FALSE(client->PollTransmit());
 
   clock.Advance(TimeDelta::Millis(199));
