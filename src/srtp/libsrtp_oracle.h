@@ -56,6 +56,8 @@ class LibSrtp {
   srtp_err_status_t Unprotect(uint8_t* buffer, int* len) { return srtp_unprotect(session_, buffer, len); }
   srtp_err_status_t UnprotectRtcp(uint8_t* buffer, int* len) { return srtp_unprotect_rtcp(session_, buffer, len); }
 
+  srtp_t session() { return session_; }
+
   // Vector conveniences for tests: resize to the result.
   srtp_err_status_t Apply(std::vector<uint8_t>& packet, bool rtcp, bool protect) {
     int len = static_cast<int>(packet.size());
