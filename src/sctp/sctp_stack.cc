@@ -12,6 +12,9 @@ namespace aegis::sctp {
 namespace {
 
 std::atomic<SctpStack*> g_stack{nullptr};
+// Set if usrsctp_finish() never succeeded: usrsctp must not be initialized
+// over its own leftovers.
+std::atomic<bool> g_unfinished{false};
 
 [[noreturn]] void Die(const char* why) {
   std::fprintf(stderr, "aegis::sctp::SctpStack: %s\n", why);
@@ -37,6 +40,7 @@ SctpStack::SctpStack(Timestamp now, TimeDelta tick)
     : owner_(std::this_thread::get_id()), tick_(tick), fed_ms_(now.ms()), scratch_(kScratchSize) {
   SctpStack* expected = nullptr;
   if (!g_stack.compare_exchange_strong(expected, this)) Die("a second SctpStack in one process");
+  if (g_unfinished.load()) Die("usrsctp was never finished by the previous SctpStack");
   if (tick_ <= TimeDelta()) Die("timer tick must be positive");
   usrsctp_init_nothreads(0, &SctpStack::OnOutput, nullptr);
   ConfigureSysctls();
@@ -47,9 +51,12 @@ SctpStack::~SctpStack() {
   if (!associations_.empty()) Die("destroyed while associations still exist");
   // Closed sockets are aborted (SO_LINGER 0), so finish normally succeeds at
   // once; an endpoint still being torn down needs its timers run.
-  for (int attempt = 0; usrsctp_finish() != 0 && attempt < 120; ++attempt) {
+  bool finished = usrsctp_finish() == 0;
+  for (int attempt = 0; !finished && attempt < 120; ++attempt) {
     usrsctp_handle_timers(1000);
+    finished = usrsctp_finish() == 0;
   }
+  if (!finished) g_unfinished.store(true);
   g_stack.store(nullptr);
 }
 
