@@ -89,6 +89,9 @@ class SctpAssociation {
   // Sends DATA_CHANNEL_OPEN on a free stream of our parity and returns its
   // id; ChannelOpened follows the peer's ACK. Messages may be sent at once.
   Result<uint16_t, SctpError> OpenChannel(const ChannelOptions& options);
+  // One message with the channel's reliability. If usrsctp's send buffer is
+  // full it waits in our bounded queue; a max-lifetime channel's clock then
+  // starts when usrsctp takes it, not at this call.
   Result<void, SctpError> Send(uint16_t stream_id, std::span<const uint8_t> data, bool binary);
   Result<void, SctpError> SendText(uint16_t stream_id, std::string_view text);
   // Resets our outgoing stream once its queued messages are handed over;
