@@ -104,6 +104,9 @@ AttrResult ParseIceUfrag(std::string_view v, CommonAttributes& c) { return Parse
 AttrResult ParseIcePwd(std::string_view v, CommonAttributes& c) { return ParseIceCredential(v, c.ice_pwd); }
 
 AttrResult ParseIceOptions(std::string_view v, CommonAttributes& c) {
+  // One line holds the whole list; a second line would have to be merged into
+  // a line that could outgrow kMaxLineLength when written back.
+  if (!c.ice_options.empty()) return Err{ParseError::kDuplicateAttribute};
   text::FieldReader r(v);
   bool any = false;
   while (auto option = r.Next()) {

@@ -140,6 +140,7 @@ TEST(SdpMalformed, AttributeShape) {
   ExpectMediaLineFailure("a=setup:actpass\r\na=setup:active", ParseError::kDuplicateAttribute, 7);
   ExpectMediaLineFailure("a=sctp-port:1\r\na=sctp-port:2", ParseError::kDuplicateAttribute, 7);
   ExpectMediaLineFailure("a=ice-ufrag:abcd\r\na=ice-ufrag:efgh", ParseError::kDuplicateAttribute, 7);
+  ExpectMediaLineFailure("a=ice-options:trickle\r\na=ice-options:ice2", ParseError::kDuplicateAttribute, 7);
 }
 
 TEST(SdpMalformed, IceAttributes) {

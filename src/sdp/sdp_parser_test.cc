@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/hex.h"
+#include "sdp/limits.h"
 #include "sdp/sdp_serializer.h"
 #include "sdp/test_sdps.h"
 
@@ -258,6 +259,20 @@ TEST(SdpParser, OptionalSessionLinesRoundTrip) {
   EXPECT_EQ(sd.media[0].port_count, 2);
   EXPECT_EQ(sd.media[0].profile(), Profile::kRtpAvp);
   EXPECT_EQ(sd.media[0].title, "cam");
+  ExpectStableRoundTrip(sd);
+}
+
+// A line at the length limit must still be writable: no line grows when
+// written (the fuzzer found merged a=ice-options lines outgrowing the limit).
+TEST(SdpParser, LinesAtTheLengthLimitStayWritable) {
+  std::string semantic = "a=msid-semantic:WMS";  // written back without a space added
+  while (semantic.size() + 2 <= kMaxLineLength) semantic += " s";
+  if (semantic.size() < kMaxLineLength) semantic += 's';
+  ASSERT_EQ(semantic.size(), kMaxLineLength);
+  std::string options = "a=ice-options:";
+  while (options.size() + 2 <= kMaxLineLength) options += " t";
+  SessionDescription sd =
+      MustParse("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n" + semantic + "\r\n" + options + "\r\n");
   ExpectStableRoundTrip(sd);
 }
 

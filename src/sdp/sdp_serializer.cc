@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "sdp/limits.h"
 #include "sdp/text_util.h"
 
 namespace aegis::sdp {
@@ -19,7 +20,13 @@ class Writer {
     out_ += name;
     return *this;
   }
-  void End() { out_ += "\r\n"; }
+  // A line the parser would refuse as too long fails the whole text. Lines of
+  // a parsed description never grow when written, so they always fit.
+  void End() {
+    if (out_.size() - line_start_ > kMaxLineLength) ok_ = false;
+    out_ += "\r\n";
+    line_start_ = out_.size();
+  }
   // A literal or a separator the serializer itself chose.
   Writer& Raw(std::string_view s) {
     out_ += s;
@@ -60,6 +67,7 @@ class Writer {
 
  private:
   std::string out_;
+  size_t line_start_ = 0;
   bool ok_ = true;
 };
 
@@ -275,8 +283,9 @@ void WriteSession(Writer& w, const SessionDescription& sd) {
   }
   if (sd.ice_lite) w.Attr("ice-lite").End();
   if (sd.msid_semantic) {
-    // The space after ':' is what browsers write and what older parsers expect.
-    w.Attr("msid-semantic: ").Token(sd.msid_semantic->semantic);
+    // Chromium writes "msid-semantic: WMS"; the form without the space (as
+    // Firefox writes it) keeps every written line no longer than its source.
+    w.Attr("msid-semantic:").Token(sd.msid_semantic->semantic);
     for (const std::string& id : sd.msid_semantic->ids) w.Raw(" ").Token(id);
     w.End();
   }

@@ -18,7 +18,7 @@ constexpr const char* kCanonical =
     "t=0 0\r\n"
     "a=group:BUNDLE v d\r\n"
     "a=ice-lite\r\n"
-    "a=msid-semantic: WMS s1\r\n"
+    "a=msid-semantic:WMS s1\r\n"
     "a=ice-ufrag:Ab+/\r\n"
     "a=ice-pwd:0123456789abcdefghijkl\r\n"
     "a=ice-options:trickle ice2\r\n"
@@ -204,6 +204,8 @@ TEST(SdpSerializer, RefusesFieldsThatWouldBreakTheFraming) {
   EXPECT_TRUE(refuses([](SessionDescription& sd) { sd.media[0].common.extmaps.push_back({0, {}, "urn:x", ""}); }));
   EXPECT_TRUE(refuses([](SessionDescription& sd) { sd.media[0].candidates[0].component = 0; }));
   EXPECT_TRUE(refuses([](SessionDescription& sd) { sd.version = 1; }));
+  // A line longer than the parser accepts.
+  EXPECT_TRUE(refuses([](SessionDescription& sd) { sd.media[0].common.ice_options.assign(200, "trickle"); }));
   // Structure the parser would refuse.
   EXPECT_TRUE(refuses([](SessionDescription& sd) { sd.timings.clear(); }));
   EXPECT_TRUE(refuses([](SessionDescription& sd) { sd.media[0].payload_types.clear(); }));

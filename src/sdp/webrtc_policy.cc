@@ -41,9 +41,11 @@ Check CheckCarried(const CommonAttributes& c, std::optional<SdpType> type) {
   return std::nullopt;
 }
 
+// "DTLS/SCTP" is the older data-channel syntax (draft-ietf-mmusic-sctp-sdp-05,
+// with a=sctpmap) that aiortc still offers; it is SCTP over DTLS all the same.
 bool IsAllowedProfile(Profile p) {
   return p == Profile::kUdpTlsRtpSavpf || p == Profile::kTcpTlsRtpSavpf || p == Profile::kUdpDtlsSctp ||
-         p == Profile::kTcpDtlsSctp;
+         p == Profile::kTcpDtlsSctp || p == Profile::kDtlsSctp;
 }
 
 // The BUNDLE-tag section of the group that holds `mid`, or nullptr.

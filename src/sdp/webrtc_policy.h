@@ -22,7 +22,7 @@ namespace aegis::sdp {
 enum class PolicyError {
   kSdesCrypto,                  // a=crypto at any level (SDES keys in signaling)
   kKeyInSdp,                    // k= line or a=key-mgmt: keys do not travel in SDP
-  kInsecureProfile,             // proto other than {UDP,TCP}/TLS/RTP/SAVPF or {UDP,TCP}/DTLS/SCTP
+  kInsecureProfile,             // proto other than {UDP,TCP}/TLS/RTP/SAVPF or [{UDP,TCP}/]DTLS/SCTP
   kMissingMid,                  // JSEP puts a=mid in every section
   kDuplicateMid,
   kBundleMidUnknown,            // a=group:BUNDLE names a mid no section has
