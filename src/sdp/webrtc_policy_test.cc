@@ -158,6 +158,14 @@ TEST(WebRtcPolicy, DataSectionNeedsNoRtcpMux) {
   std::string text = Edit("a=group:BUNDLE a", "a=group:BUNDLE a d") +
                      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:d\r\na=sctp-port:5000\r\n";
   EXPECT_TRUE(ValidateForWebRtc(Parse(text)).ok());
+  // The legacy form (proto DTLS/SCTP, port as the format, a=sctpmap) is
+  // accepted too: still SCTP over DTLS.
+  std::string legacy = Edit("a=group:BUNDLE a", "a=group:BUNDLE a d") +
+                       "m=application 9 DTLS/SCTP 5000\r\na=mid:d\r\na=sctpmap:5000 webrtc-datachannel 65535\r\n";
+  SessionDescription sd = Parse(legacy);
+  EXPECT_EQ(sd.media[1].profile(), Profile::kDtlsSctp);
+  EXPECT_EQ(sd.media[1].formats, std::vector<std::string>{"5000"});
+  EXPECT_TRUE(ValidateForWebRtc(sd).ok());
 }
 
 }  // namespace
