@@ -96,6 +96,18 @@ void AddTransportAttributes(sdp::MediaSection& section, const LocalParameters& l
   }
 }
 
+std::optional<uint16_t> LegacySctpPort(const sdp::MediaSection& m) {
+  if (m.formats.empty()) return std::nullopt;
+  const std::string& f = m.formats.front();
+  uint32_t port = 0;
+  for (char c : f) {
+    if (c < '0' || c > '9' || port > 65535) return std::nullopt;
+    port = port * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (f.empty() || port == 0 || port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(port);
+}
+
 sdp::MediaSection Rejected(const sdp::MediaSection& offered) {
   sdp::MediaSection m;
   m.media = offered.media;
@@ -148,7 +160,11 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
       answer.remote_ice = {*ufrag, *pwd};  // present: the policy check requires them
       answer.remote_fingerprint = *fingerprint;
       auto setup = Effective(offered.common.setup, offer.common.setup).value_or(sdp::SetupRole::kActPass);
-      answer.local_dtls_role = setup == sdp::SetupRole::kPassive ? dtls::DtlsRole::kClient : dtls::DtlsRole::kServer;
+      // We take the DTLS client role unless the offer insists on it (active).
+      // Answering "active" to actpass also keeps data-channel stream ids
+      // right with peers (aiortc) that tie their SCTP role to the ICE role:
+      // the controlling peer then is DTLS server and uses odd ids.
+      answer.local_dtls_role = setup == sdp::SetupRole::kActive ? dtls::DtlsRole::kServer : dtls::DtlsRole::kClient;
       transport_taken = true;
     }
     auto our_setup = answer.local_dtls_role == dtls::DtlsRole::kServer ? sdp::SetupRole::kPassive
@@ -164,6 +180,13 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
       m.max_message_size = 262144;
       answer.remote_sctp_port = offered.sctp_port.value_or(5000);
       answer.remote_max_message_size = offered.max_message_size.value_or(65536);
+    } else if (offered.kind() == sdp::MediaKind::kApplication && offered.profile() == sdp::Profile::kDtlsSctp) {
+      // The older syntax: the SCTP port is the format, described by a=sctpmap.
+      answer.remote_sctp_port = LegacySctpPort(offered).value_or(5000);
+      answer.remote_max_message_size = offered.max_message_size.value_or(65536);
+      m.formats = {"5000"};
+      m.common.other.push_back({"sctpmap", std::string("5000 webrtc-datachannel 1024")});
+      m.max_message_size = 262144;
     } else if (offered.kind() == sdp::MediaKind::kAudio || offered.kind() == sdp::MediaKind::kVideo) {
       auto pts = AcceptableCodecs(offered);
       if (pts.empty()) {

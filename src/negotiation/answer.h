@@ -6,7 +6,7 @@
 //   section with neither, or of another kind, is rejected with port 0;
 // - data channels (UDP/DTLS/SCTP) are accepted;
 // - the answer is ICE-lite with the server's host candidates, and takes the
-//   DTLS role the offer leaves to it (passive for actpass).
+//   DTLS client role (a=setup:active) unless the offer is active itself.
 // It returns the answer and what the transport needs from the offer.
 #pragma once
 
