@@ -15,7 +15,7 @@ import urllib.request
 
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 
-WHIP = "http://127.0.0.1:%s/whip" % (sys.argv[1] if len(sys.argv) > 1 else "8080")
+WHIP = "http://127.0.0.1:%s/whip" % (sys.argv[-1] if len(sys.argv) > 1 else "8080")
 
 
 def post_offer(sdp):
