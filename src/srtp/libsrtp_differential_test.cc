@@ -240,6 +240,33 @@ TEST_P(DifferentialTest, RtcpFromIndexZero) {
   }
 }
 
+// SRTCP that is authenticated but not encrypted (E=0), from libsrtp, for the
+// HMAC profiles (RFC 7714 §17.3/17.4 cover E=0 for GCM).
+TEST_P(DifferentialTest, RtcpUnencryptedFromLibsrtp) {
+  const Profile profile = GetParam();
+  if (GetProfileParams(profile).aead) GTEST_SKIP() << "covered by the RFC 7714 vectors";
+  Gen gen(7);
+  Keys k = RandomKeys(profile, gen);
+  LibSrtp lib_tx(profile, k.key, k.salt, true, /*rtcp_auth_only=*/true);
+  auto aegis_rx = std::move(SrtpReceiver::Create(profile, k.key, k.salt)).value();
+  for (int i = 0; i < 5; ++i) {
+    auto p = gen.Rtcp(42);
+    auto prot = p;
+    ASSERT_EQ(lib_tx.Apply(prot, true, true), srtp_err_status_ok);
+    // E=0: the packet travels in the clear, followed by the E|index word.
+    ASSERT_EQ(ToHex(std::span(prot).first(p.size())), ToHex(p));
+    EXPECT_EQ(prot[p.size()] & 0x80, 0);
+    auto tampered = prot;
+    tampered[p.size()] |= 0x80;  // claim E=1: covered by the tag
+    Error e{};
+    EXPECT_TRUE(AegisApply(nullptr, &aegis_rx, tampered, true, &e).empty());
+    EXPECT_EQ(e, Error::kAuthFailed);
+    auto out = AegisApply(nullptr, &aegis_rx, prot, true, &e);
+    ASSERT_FALSE(out.empty()) << ErrorName(e);
+    EXPECT_EQ(ToHex(out), ToHex(p));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllProfiles, DifferentialTest,
                          ::testing::Values(Profile::kAes128CmHmacSha1_80, Profile::kAes128CmHmacSha1_32,
                                            Profile::kAeadAes128Gcm, Profile::kAeadAes256Gcm),

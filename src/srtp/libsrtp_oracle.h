@@ -17,7 +17,9 @@ namespace aegis::srtp::testing {
 class LibSrtp {
  public:
   // One direction, any SSRC, libsrtp's default 128-packet replay window.
-  LibSrtp(Profile profile, std::span<const uint8_t> key, std::span<const uint8_t> salt, bool outbound) {
+  // `rtcp_auth_only` makes SRTCP authenticated but unencrypted (E=0).
+  LibSrtp(Profile profile, std::span<const uint8_t> key, std::span<const uint8_t> salt, bool outbound,
+          bool rtcp_auth_only = false) {
     static const bool initialized = srtp_init() == srtp_err_status_ok;
     if (!initialized) abort();
     srtp_policy_t policy{};
@@ -39,6 +41,7 @@ class LibSrtp {
         srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
         break;
     }
+    if (rtcp_auth_only) policy.rtcp.sec_serv = sec_serv_auth;
     key_.assign(key.begin(), key.end());
     key_.insert(key_.end(), salt.begin(), salt.end());
     policy.key = key_.data();

@@ -21,8 +21,8 @@
 #include "srtp/packet_cipher.h"
 #include "srtp/profile.h"
 #include "srtp/replay_window.h"
+#include "srtp/srtp_config.h"
 #include "srtp/srtp_error.h"
-#include "srtp/srtp_sender.h"
 #include "srtp/ssrc_table.h"
 
 namespace aegis::srtp {

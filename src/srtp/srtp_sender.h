@@ -24,15 +24,11 @@
 #include "srtp/packet_cipher.h"
 #include "srtp/profile.h"
 #include "srtp/replay_window.h"
+#include "srtp/srtp_config.h"
 #include "srtp/srtp_error.h"
 #include "srtp/ssrc_table.h"
 
 namespace aegis::srtp {
-
-struct SrtpConfig {
-  // SSRCs tracked at once; a packet for one more SSRC gets kTooManySsrcs.
-  size_t max_ssrcs = 64;
-};
 
 class SrtpSender {
  public:
