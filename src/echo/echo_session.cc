@@ -19,17 +19,16 @@ std::unique_ptr<EchoSession> EchoSession::Create(const negotiation::Answer& answ
   config.dtls_role = answer.local_dtls_role;
   config.remote_fingerprint = answer.remote_fingerprint;
   config.dtls_context = std::move(context);
+  if (answer.remote_sctp_port && stack) {
+    sctp::SctpConfig sc;
+    sc.remote_port = *answer.remote_sctp_port;
+    sc.remote_max_message_size = answer.remote_max_message_size;
+    config.sctp_stack = stack;
+    config.sctp = sc;
+  }
   auto transport = transport::PeerTransport::Create(std::move(config), now);
   if (!transport.ok()) return nullptr;
   std::unique_ptr<EchoSession> session(new EchoSession(answer, std::move(transport).value()));
-  if (answer.remote_sctp_port && stack) {
-    sctp::SctpConfig sc;
-    sc.role = answer.local_dtls_role == dtls::DtlsRole::kClient ? sctp::SctpRole::kClient : sctp::SctpRole::kServer;
-    sc.remote_port = *answer.remote_sctp_port;
-    sc.remote_max_message_size = answer.remote_max_message_size;
-    session->sctp_ = sctp::SctpAssociation::Create(*stack, sc);
-    if (!session->sctp_) return nullptr;
-  }
   session->PumpEvents(now);
   return session;
 }
@@ -130,37 +129,20 @@ void EchoSession::PumpEvents(Timestamp now) {
   while (auto event = transport_->PollEvent()) {
     if (auto* connected = std::get_if<transport::Connected>(&*event)) {
       connected_profile_ = connected->profile;
-      if (sctp_) (void)sctp_->Connect(now);
-    } else if (auto* data = std::get_if<transport::ApplicationData>(&*event); data && sctp_) {
-      sctp_->HandleInput(data->bytes, now);
+    } else if (auto* message = std::get_if<transport::DataChannelMessage>(&*event)) {
+      if (transport_->SendData(message->stream_id, message->data, message->binary, now).ok()) {
+        ++stats_.messages_echoed;
+      }
     }
   }
-  PumpSctp(now);
-}
-
-void EchoSession::PumpSctp(Timestamp now) {
-  if (!sctp_) return;
-  (void)now;
-  while (auto event = sctp_->PollEvent()) {
-    if (auto* message = std::get_if<sctp::Message>(&*event)) {
-      if (sctp_->Send(message->stream_id, message->data, message->binary).ok()) ++stats_.messages_echoed;
-    }
-  }
-  while (auto packet = sctp_->PollTransmit()) (void)transport_->SendApplicationData(*packet);
 }
 
 void EchoSession::HandleTimeout(Timestamp now) {
   transport_->HandleTimeout(now);
-  if (sctp_) sctp_->HandleTimeout(now);
   PumpEvents(now);
 }
 
-std::optional<Timestamp> EchoSession::NextTimeout() const {
-  auto a = transport_->NextTimeout();
-  auto b = sctp_ ? sctp_->NextTimeout() : std::nullopt;
-  if (a && b) return std::min(*a, *b);
-  return a ? a : b;
-}
+std::optional<Timestamp> EchoSession::NextTimeout() const { return transport_->NextTimeout(); }
 
 std::optional<transport::Datagram> EchoSession::PollTransmit() {
   if (auto d = transport_->PollTransmit()) return d;

@@ -1,6 +1,6 @@
-// One peer of the echo program: a PeerTransport (and an SCTP association if
-// the offer had a data channel) that sends every audio/video packet back to
-// its sender and answers every data-channel message with the same message.
+// One peer of the echo program: a PeerTransport (with data channels if the
+// offer had them) that sends every audio/video packet back to its sender and
+// answers every data-channel message with the same message.
 //
 // Echoed RTP goes out on the server's own SSRC for that section (announced
 // in the answer), so the browser sees a remote track rather than its own
@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "negotiation/answer.h"
-#include "sctp/sctp_association.h"
 #include "transport/peer_transport.h"
 
 namespace aegis::echo {
@@ -56,12 +55,10 @@ class EchoSession {
   void SendPli(uint32_t media_ssrc, uint32_t sender_ssrc, Timestamp now);
   void Send(std::span<const uint8_t> protected_bytes);
   void PumpEvents(Timestamp now);
-  void PumpSctp(Timestamp now);
   const negotiation::AcceptedMedia* Route(std::span<const uint8_t> rtp) const;
 
   negotiation::Answer answer_;
   std::unique_ptr<transport::PeerTransport> transport_;
-  std::unique_ptr<sctp::SctpAssociation> sctp_;
   std::map<uint32_t, const negotiation::AcceptedMedia*> by_remote_ssrc_;
   std::map<uint32_t, uint32_t> remote_ssrc_for_local_;  // learned from the packets echoed
   std::optional<srtp::Profile> connected_profile_;

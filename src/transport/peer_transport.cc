@@ -20,12 +20,20 @@ Result<std::unique_ptr<PeerTransport>, CreateError> PeerTransport::Create(PeerTr
   if (config.ice_role == IceRole::kControlling && (!config.rng || config.remote_candidates.empty())) {
     return Err{CreateError::kBadConfig};
   }
+  if (config.sctp.has_value() != (config.sctp_stack != nullptr)) return Err{CreateError::kBadConfig};
   dtls::DtlsConfig dtls_config;
   dtls_config.role = config.dtls_role;
   dtls_config.remote_fingerprint = config.remote_fingerprint;
   auto endpoint = dtls::DtlsEndpoint::Create(config.dtls_context, dtls_config);
   if (!endpoint.ok()) return Err{CreateError::kDtls};
   std::unique_ptr<PeerTransport> transport(new PeerTransport(std::move(config), std::move(endpoint).value()));
+  if (transport->config_.sctp) {
+    sctp::SctpConfig sc = *transport->config_.sctp;
+    sc.role = transport->config_.dtls_role == dtls::DtlsRole::kClient ? sctp::SctpRole::kClient
+                                                                        : sctp::SctpRole::kServer;
+    transport->sctp_ = sctp::SctpAssociation::Create(*transport->config_.sctp_stack, sc);
+    if (!transport->sctp_) return Err{CreateError::kSctp};
+  }
   // A DTLS server may start listening at once; a client sends its
   // ClientHello only once ICE has nominated where to send it.
   if (transport->config_.dtls_role == dtls::DtlsRole::kServer) {
@@ -119,9 +127,13 @@ void PeerTransport::DrainDtls(Timestamp now) {
   }
   while (auto event = dtls_->PollEvent()) {
     if (auto* connected = std::get_if<dtls::ConnectedEvent>(&*event)) {
-      OnDtlsConnected(*connected);
+      OnDtlsConnected(*connected, now);
     } else if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&*event)) {
-      events_.push_back(ApplicationData{std::move(data->data)});
+      if (sctp_) {
+        sctp_->HandleInput(data->data, now);
+      } else {
+        ++stats_.dropped_application_data;
+      }
     } else if (auto* failed = std::get_if<dtls::FailedEvent>(&*event)) {
       Fail({FailureCause::kDtls, failed->reason});
       return;
@@ -132,9 +144,10 @@ void PeerTransport::DrainDtls(Timestamp now) {
       return;
     }
   }
+  PumpSctp(now);
 }
 
-void PeerTransport::OnDtlsConnected(dtls::ConnectedEvent& event) {
+void PeerTransport::OnDtlsConnected(dtls::ConnectedEvent& event, Timestamp now) {
   auto profile = srtp::ProfileFromId(static_cast<uint16_t>(event.profile));
   if (!profile) {
     Fail({FailureCause::kBadSrtpKeys});
@@ -157,6 +170,54 @@ void PeerTransport::OnDtlsConnected(dtls::ConnectedEvent& event) {
   receiver_.emplace(std::move(receiver).value());
   state_ = TransportState::kConnected;
   events_.push_back(Connected{*profile});
+  if (sctp_ && !sctp_->Connect(now).ok()) Fail({FailureCause::kSctp});
+}
+
+void PeerTransport::PumpSctp(Timestamp now) {
+  if (!sctp_) return;
+  while (auto event = sctp_->PollEvent()) {
+    if (std::holds_alternative<sctp::Connected>(*event)) {
+      events_.push_back(DataChannelsReady{});
+    } else if (auto* opened = std::get_if<sctp::ChannelOpened>(&*event)) {
+      events_.push_back(DataChannelOpened{opened->stream_id, std::move(opened->label), std::move(opened->protocol),
+                                          opened->locally_initiated});
+    } else if (auto* message = std::get_if<sctp::Message>(&*event)) {
+      events_.push_back(DataChannelMessage{message->stream_id, message->binary, std::move(message->data)});
+    } else if (auto* closed = std::get_if<sctp::ChannelClosed>(&*event)) {
+      events_.push_back(DataChannelClosed{closed->stream_id});
+    } else if (std::holds_alternative<sctp::Failed>(*event)) {
+      Fail({FailureCause::kSctp});
+      return;
+    }
+  }
+  // SCTP packets ride in DTLS records, to the nominated address only.
+  while (auto packet = sctp_->PollTransmit()) {
+    if (dtls_->SendApplicationData(*packet).ok() && CanSend(now)) {
+      while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
+    }
+  }
+}
+
+Result<uint16_t, sctp::SctpError> PeerTransport::OpenDataChannel(const sctp::ChannelOptions& options, Timestamp now) {
+  if (!sctp_) return Err{sctp::SctpError::kNotConnected};
+  auto id = sctp_->OpenChannel(options);
+  PumpSctp(now);
+  return id;
+}
+
+Result<void, sctp::SctpError> PeerTransport::SendData(uint16_t stream_id, std::span<const uint8_t> data, bool binary,
+                                                      Timestamp now) {
+  if (!sctp_) return Err{sctp::SctpError::kNotConnected};
+  auto sent = sctp_->Send(stream_id, data, binary);
+  PumpSctp(now);
+  return sent;
+}
+
+Result<void, sctp::SctpError> PeerTransport::CloseDataChannel(uint16_t stream_id, Timestamp now) {
+  if (!sctp_) return Err{sctp::SctpError::kNotConnected};
+  auto closed = sctp_->CloseChannel(stream_id);
+  PumpSctp(now);
+  return closed;
 }
 
 void PeerTransport::HandleTimeout(Timestamp now) {
@@ -166,14 +227,18 @@ void PeerTransport::HandleTimeout(Timestamp now) {
   if (state_ == TransportState::kFailed) return;
   dtls_->HandleTimeout(now);
   DrainDtls(now);
+  if (sctp_ && state_ == TransportState::kConnected) sctp_->HandleTimeout(now);
+  PumpSctp(now);
 }
 
 std::optional<Timestamp> PeerTransport::NextTimeout() const {
   if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return std::nullopt;
-  auto a = ice_->NextTimeout();
-  auto b = dtls_->NextTimeout();
-  if (a && b) return std::min(*a, *b);
-  return a ? a : b;
+  std::optional<Timestamp> next;
+  for (auto t : {ice_->NextTimeout(), dtls_->NextTimeout(),
+                 sctp_ && state_ == TransportState::kConnected ? sctp_->NextTimeout() : std::nullopt}) {
+    if (t && (!next || *t < *next)) next = t;
+  }
+  return next;
 }
 
 std::optional<Datagram> PeerTransport::PollTransmit() {
@@ -210,15 +275,6 @@ Result<std::span<const uint8_t>, SendError> PeerTransport::ProtectRtcp(std::span
   return std::span<const uint8_t>(buffer.first(*out));
 }
 
-Result<void, dtls::SendError> PeerTransport::SendApplicationData(std::span<const uint8_t> data) {
-  auto sent = dtls_->SendApplicationData(data);
-  if (!sent.ok()) return sent;
-  if (ice_->selected()) {
-    while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
-  }
-  return {};
-}
-
 void PeerTransport::RestartIce(ice::IceCredentials local, ice::IceCredentials remote) {
   if (config_.ice_role != IceRole::kLite) return;
   static_cast<ice::IceLiteAgent&>(*ice_).Restart(std::move(local), std::move(remote));
@@ -227,6 +283,7 @@ void PeerTransport::RestartIce(ice::IceCredentials local, ice::IceCredentials re
 void PeerTransport::Close(Timestamp now) {
   if (state_ == TransportState::kClosed) return;
   const bool can_send = CanSend(now) && state_ != TransportState::kFailed;
+  sctp_.reset();  // aborts the association; DTLS close_notify ends it for the peer
   dtls_->Close();
   if (can_send) {
     while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
@@ -248,6 +305,7 @@ void PeerTransport::WipeKeys() {
   // The SRTP contexts own their keys in self-wiping storage.
   sender_.reset();
   receiver_.reset();
+  sctp_.reset();
 }
 
 }  // namespace aegis::transport

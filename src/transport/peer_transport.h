@@ -29,6 +29,7 @@
 #include "dtls/dtls_endpoint.h"
 #include "ice/ice_controlling_agent.h"
 #include "ice/ice_lite_agent.h"
+#include "sctp/sctp_association.h"
 #include "srtp/srtp_receiver.h"
 #include "srtp/srtp_sender.h"
 #include "transport/transport_events.h"
@@ -54,6 +55,10 @@ struct PeerTransportConfig {
   dtls::Fingerprint remote_fingerprint;
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
   srtp::SrtpConfig srtp;
+  // Data channels: set both to carry SCTP over DTLS (RFC 8261). The SCTP
+  // role follows the DTLS role; ports and sizes come from the SDP.
+  sctp::SctpStack* sctp_stack = nullptr;
+  std::optional<sctp::SctpConfig> sctp;
 };
 
 struct Datagram {
@@ -71,7 +76,7 @@ struct Received {
 };
 
 enum class SendError { kNotConnected, kNoConsent, kSrtp };
-enum class CreateError { kBadConfig, kDtls };
+enum class CreateError { kBadConfig, kDtls, kSctp };
 
 struct TransportStats {
   uint64_t dropped_demux = 0;               // first byte outside RFC 7983 ranges
@@ -80,6 +85,7 @@ struct TransportStats {
   uint64_t dropped_media_not_ready = 0;     // SRTP/SRTCP before DTLS connected
   uint64_t dropped_srtp = 0;                // failed SRTP/SRTCP checks (see srtp counters)
   uint64_t dropped_turn = 0;                // TURN ChannelData: no TURN server in use
+  uint64_t dropped_application_data = 0;    // DTLS application data without SCTP configured
   uint64_t rtp_received = 0;
   uint64_t rtcp_received = 0;
 };
@@ -102,8 +108,12 @@ class PeerTransport {
   Result<std::span<const uint8_t>, SendError> ProtectRtcp(std::span<uint8_t> buffer, size_t len, Timestamp now);
   static constexpr size_t kMaxSrtpOverhead = 16 + 4;  // GCM tag + SRTCP index word
 
-  // Sends DTLS application data (an SCTP packet).
-  Result<void, dtls::SendError> SendApplicationData(std::span<const uint8_t> data);
+  // Data channels (only with SCTP configured). Messages may be sent as soon
+  // as OpenDataChannel returns; DataChannelOpened follows the peer's ACK.
+  Result<uint16_t, sctp::SctpError> OpenDataChannel(const sctp::ChannelOptions& options, Timestamp now);
+  Result<void, sctp::SctpError> SendData(uint16_t stream_id, std::span<const uint8_t> data, bool binary,
+                                         Timestamp now);
+  Result<void, sctp::SctpError> CloseDataChannel(uint16_t stream_id, Timestamp now);
 
   // ICE restart with new credentials on both sides (ICE-lite role).
   void RestartIce(ice::IceCredentials local, ice::IceCredentials remote);
@@ -115,6 +125,7 @@ class PeerTransport {
   const ice::IceAgent& ice() const { return *ice_; }
   const dtls::DtlsEndpoint& dtls() const { return *dtls_; }
   const srtp::SrtpReceiver* srtp_receiver() const { return receiver_ ? &*receiver_ : nullptr; }
+  const sctp::SctpAssociation* sctp() const { return sctp_.get(); }
   const TransportStats& stats() const { return stats_; }
 
  private:
@@ -125,8 +136,9 @@ class PeerTransport {
   Received HandleSrtp(std::span<uint8_t> datagram, bool rtcp, const TransportAddress& from);
   void DrainIce(Timestamp now);
   void DrainDtls(Timestamp now);
-  void OnDtlsConnected(dtls::ConnectedEvent& event);
+  void OnDtlsConnected(dtls::ConnectedEvent& event, Timestamp now);
   void Fail(Failed failure);
+  void PumpSctp(Timestamp now);
   void WipeKeys();
   bool CanSend(Timestamp now) const;
 
@@ -136,6 +148,7 @@ class PeerTransport {
   bool dtls_started_ = false;
   std::optional<srtp::SrtpSender> sender_;
   std::optional<srtp::SrtpReceiver> receiver_;
+  std::unique_ptr<sctp::SctpAssociation> sctp_;
   TransportState state_ = TransportState::kNew;
   std::deque<Datagram> transmits_;
   std::deque<TransportEvent> events_;

@@ -8,6 +8,7 @@
 
 #include "dtls/certificate.h"
 #include "rtp/rtp_header.h"
+#include "sctp/usrsctp_test_hooks.h"
 #include "transport/simulated_network.h"
 
 namespace aegis::transport {
@@ -31,6 +32,19 @@ struct Side {
   bool connected = false;
   std::optional<Failed> failed;
   bool closed = false;
+  std::vector<DataChannelMessage> messages;
+  std::vector<DataChannelOpened> opened;
+  bool data_channels_ready = false;
+};
+
+// Lets usrsctp's wall clock follow the fixture's simulated time.
+class FixtureClock final : public Clock {
+ public:
+  explicit FixtureClock(const Timestamp& now) : now_(now) {}
+  Timestamp Now() const override { return now_; }
+
+ private:
+  const Timestamp& now_;
 };
 
 std::shared_ptr<const dtls::DtlsContext> MakeContext(RandomSource& rng) {
@@ -55,9 +69,19 @@ class TransportPair : public ::testing::Test {
   void SetUp() override {
     server_ctx_ = MakeContext(rng_);
     client_ctx_ = MakeContext(rng_);
+    sctp::testing::SeedUsrsctpRandom(1);
+    sctp::testing::SetSimulatedWallClock(&clock_);
+    sctp_stack_ = std::make_unique<sctp::SctpStack>(now_);
+  }
+  void TearDown() override {
+    server_.transport.reset();
+    client_.transport.reset();
+    sctp_stack_.reset();
+    sctp::testing::SetSimulatedWallClock(nullptr);
   }
 
-  void Create(const dtls::Fingerprint& server_expects, const dtls::Fingerprint& client_expects) {
+  void Create(const dtls::Fingerprint& server_expects, const dtls::Fingerprint& client_expects,
+              bool data_channels = false) {
     PeerTransportConfig s;
     s.ice_role = IceRole::kLite;
     s.local_ice = kServerIce;
@@ -65,6 +89,10 @@ class TransportPair : public ::testing::Test {
     s.dtls_role = dtls::DtlsRole::kServer;
     s.remote_fingerprint = server_expects;
     s.dtls_context = server_ctx_;
+    if (data_channels) {
+      s.sctp_stack = sctp_stack_.get();
+      s.sctp = sctp::SctpConfig{};
+    }
     server_.transport = std::move(PeerTransport::Create(s, now_)).value();
     server_.address = kServerAddr;
 
@@ -77,11 +105,15 @@ class TransportPair : public ::testing::Test {
     c.dtls_role = dtls::DtlsRole::kClient;
     c.remote_fingerprint = client_expects;
     c.dtls_context = client_ctx_;
+    if (data_channels) {
+      c.sctp_stack = sctp_stack_.get();
+      c.sctp = sctp::SctpConfig{};
+    }
     client_.transport = std::move(PeerTransport::Create(c, now_)).value();
     client_.address = kClientAddr;
   }
-  void CreateMatching() {
-    Create(client_ctx_->certificate().fingerprint(), server_ctx_->certificate().fingerprint());
+  void CreateMatching(bool data_channels = false) {
+    Create(client_ctx_->certificate().fingerprint(), server_ctx_->certificate().fingerprint(), data_channels);
   }
 
   Side& SideAt(const TransportAddress& a) { return a == kServerAddr ? server_ : client_; }
@@ -92,6 +124,9 @@ class TransportPair : public ::testing::Test {
       if (std::holds_alternative<Connected>(*e)) side.connected = true;
       if (auto* f = std::get_if<Failed>(&*e)) side.failed = *f;
       if (std::holds_alternative<Closed>(*e)) side.closed = true;
+      if (auto* m = std::get_if<DataChannelMessage>(&*e)) side.messages.push_back(*m);
+      if (auto* o = std::get_if<DataChannelOpened>(&*e)) side.opened.push_back(*o);
+      if (std::holds_alternative<DataChannelsReady>(*e)) side.data_channels_ready = true;
       side.events.push_back(std::move(*e));
     }
   }
@@ -141,6 +176,8 @@ class TransportPair : public ::testing::Test {
 
   SeededRandom rng_{2024};
   Timestamp now_ = Timestamp::Millis(10'000);
+  FixtureClock clock_{now_};
+  std::unique_ptr<sctp::SctpStack> sctp_stack_;
   SimulatedNetwork net_{99};
   std::shared_ptr<const dtls::DtlsContext> server_ctx_, client_ctx_;
   Side server_, client_;
@@ -187,6 +224,39 @@ TEST_F(TransportPair, ConnectsAndCarriesMediaUnderLossDuplicationAndReordering) 
   std::set<uint16_t> seen;
   for (const auto& p : server_.rtp) EXPECT_TRUE(seen.insert(rtp::RtpPacketView::Parse(p)->sequence_number()).second);
   EXPECT_GT(server_.transport->stats().dropped_srtp, 0u);  // the duplicates
+}
+
+TEST_F(TransportPair, DataChannelsCarryMessagesUnderLoss) {
+  net_.set_conditions({.loss = 0.10, .duplicate = 0.02, .delay = TimeDelta::Millis(20), .jitter = TimeDelta::Millis(10)});
+  CreateMatching(/*data_channels=*/true);
+  ASSERT_TRUE(RunUntil([&] { return server_.data_channels_ready && client_.data_channels_ready; },
+                       TimeDelta::Seconds(30)));
+  auto id = client_.transport->OpenDataChannel({"chat", "", {}, 256}, now_);
+  ASSERT_TRUE(id.ok());
+  std::vector<std::vector<uint8_t>> sent;
+  for (int i = 0; i < 20; ++i) {
+    std::vector<uint8_t> message(i == 10 ? 64 * 1024 : 100 + i, static_cast<uint8_t>(i));
+    ASSERT_TRUE(client_.transport->SendData(*id, message, /*binary=*/true, now_).ok()) << i;
+    sent.push_back(std::move(message));
+    RunFor(TimeDelta::Millis(20));
+  }
+  ASSERT_TRUE(RunUntil([&] { return server_.messages.size() >= sent.size(); }, TimeDelta::Seconds(60)));
+  ASSERT_EQ(server_.opened.size(), 1u);
+  EXPECT_EQ(server_.opened[0].label, "chat");
+  ASSERT_EQ(server_.messages.size(), sent.size());
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(server_.messages[i].data, sent[i]) << i;  // reliable and in order despite the loss
+    EXPECT_TRUE(server_.messages[i].binary);
+  }
+  // And back the other way on the same channel.
+  std::string reply = "got them all";
+  ASSERT_TRUE(server_.transport
+                  ->SendData(*id, {reinterpret_cast<const uint8_t*>(reply.data()), reply.size()}, false, now_)
+                  .ok());
+  ASSERT_TRUE(RunUntil([&] { return !client_.messages.empty(); }, TimeDelta::Seconds(20)));
+  EXPECT_EQ(std::string(client_.messages[0].data.begin(), client_.messages[0].data.end()), reply);
+  EXPECT_FALSE(client_.messages[0].binary);
+  EXPECT_GT(net_.dropped(), 0u);
 }
 
 TEST_F(TransportPair, WrongFingerprintFailsAndNoMediaFlows) {

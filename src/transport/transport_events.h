@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -29,12 +30,14 @@ enum class FailureCause {
   kDtls,            // see dtls_reason
   kConsentExpired,  // RFC 7675: no authenticated check for 30 s
   kBadSrtpKeys,     // DTLS gave keys the SRTP layer refused (should not happen)
+  kSctp,            // the data-channel association failed or could not start
 };
 constexpr std::string_view ToString(FailureCause c) {
   switch (c) {
     case FailureCause::kDtls: return "dtls";
     case FailureCause::kConsentExpired: return "consent-expired";
     case FailureCause::kBadSrtpKeys: return "bad-srtp-keys";
+    case FailureCause::kSctp: return "sctp";
   }
   return "unknown";
 }
@@ -47,11 +50,26 @@ struct Failed {
 // The peer sent close_notify or Close() was called; keys are wiped.
 struct Closed {};
 
-// Decrypted DTLS application data: SCTP packets for the data-channel layer.
-struct ApplicationData {
-  std::vector<uint8_t> bytes;
+// Data channels (RFC 8831), when the transport carries SCTP. Channels can
+// be opened once the SCTP association is up.
+struct DataChannelsReady {};
+struct DataChannelOpened {
+  uint16_t stream_id = 0;
+  std::string label;
+  std::string protocol;
+  bool locally_initiated = false;
+};
+struct DataChannelMessage {
+  uint16_t stream_id = 0;
+  bool binary = false;
+  std::vector<uint8_t> data;
+};
+struct DataChannelClosed {
+  uint16_t stream_id = 0;
 };
 
-using TransportEvent = std::variant<IceConnected, Connected, Failed, Closed, ApplicationData>;
+using TransportEvent =
+    std::variant<IceConnected, Connected, Failed, Closed, DataChannelsReady, DataChannelOpened, DataChannelMessage,
+                 DataChannelClosed>;
 
 }  // namespace aegis::transport
