@@ -7,6 +7,8 @@
 #include "crypto/aes_ctr.h"
 #include "crypto/aes_gcm.h"
 #include "crypto/hash.h"
+#include "srtp/srtp_receiver.h"
+#include "srtp/srtp_sender.h"
 
 namespace aegis::app {
 namespace {
@@ -49,6 +51,33 @@ bool HmacSha1Kat() {
          "b617318655057264e28bc0b6fb378c8ef146be00";
 }
 
+// RFC 7714 §16.1: SRTP AEAD_AES_128_GCM protect, then unprotect, then a
+// one-bit change must be refused.
+bool SrtpGcmKat() {
+  srtp::DerivedKeys keys;
+  keys.srtp.cipher_key = crypto::SecretBytes(Hex("000102030405060708090a0b0c0d0e0f"));
+  keys.srtp.salt = crypto::SecretBytes(Hex("517569642070726f2071756f"));
+  keys.srtcp = keys.srtp;
+  auto sender = srtp::SrtpSender::CreateFromSessionKeys(srtp::Profile::kAeadAes128Gcm, keys);
+  auto receiver = srtp::SrtpReceiver::CreateFromSessionKeys(srtp::Profile::kAeadAes128Gcm, keys);
+  if (!sender.ok() || !receiver.ok()) return false;
+  auto packet = Hex(
+      "8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e69732064697669736120696e207061727465732074726573");
+  size_t plain_size = packet.size();
+  packet.resize(plain_size + 16);
+  auto len = sender->ProtectRtp(packet, plain_size);
+  if (!len.ok() || ToHex(std::span(packet).first(*len)) !=
+                       "8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f42a5f47a51c7d19b36de"
+                       "3adf8833899d7f27beb16a9152cf765ee4390cce") {
+    return false;
+  }
+  auto forged = packet;
+  forged[20] ^= 1;
+  if (receiver->UnprotectRtp(forged, *len).ok()) return false;
+  auto plain = receiver->UnprotectRtp(packet, *len);
+  return plain.ok() && *plain == plain_size;
+}
+
 }  // namespace
 
 std::vector<CheckResult> RunSelfChecks() {
@@ -56,6 +85,7 @@ std::vector<CheckResult> RunSelfChecks() {
       {"AES-128-CTR (SP 800-38A F.5.1)", AesCtrKat},
       {"AES-128-GCM (Wycheproof tc 1)", AesGcmKat},
       {"HMAC-SHA1 (RFC 2202 case 1)", HmacSha1Kat},
+      {"SRTP AEAD_AES_128_GCM (RFC 7714 16.1)", SrtpGcmKat},
   };
   std::vector<CheckResult> results;
   for (const auto& [name, check] : checks) results.push_back({name, check()});
