@@ -10,19 +10,39 @@ PACKAGES=(
   libssl-dev nlohmann-json3-dev libboost-dev libusrsctp-dev
   # tests, benchmarks, oracles (libsrtp2 is test/benchmark-only)
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev
+  # interop tests with real peers, in network namespaces (tests/interop/)
+  chromium python3-aiortc nodejs npm iproute2
 )
 
+# Installed package names plus what they provide: a nodejs build that
+# bundles npm (and conflicts with Debian's npm) counts as providing npm.
+installed=$(dpkg-query -W -f='${db:Status-Abbrev}|${Package}|${Provides}\n' 2>/dev/null |
+  awk -F'|' '$1 ~ /^ii/ { print $2; n = split($3, p, /, */); for (i = 1; i <= n; i++) { split(p[i], w, " "); print w[1] } }')
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+  if ! grep -qxF "$pkg" <<<"$installed"; then
     missing+=("$pkg")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "setup: installing ${missing[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages for the browser tests (package.json, package-lock.json at the
+# repository root; node_modules/ is git-ignored). playwright-core drives the
+# Debian chromium above and never downloads a browser.
+node_major=$(node --version | sed -E 's/^v([0-9]+).*/\1/')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: warning: node $(node --version) is older than playwright-core needs (>= 20)" >&2
+fi
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$repo_root/node_modules/playwright-core" ]; then
+  echo "setup: npm ci (playwright-core)"
+  (cd "$repo_root" && npm ci --no-audit --no-fund >/dev/null)
+fi

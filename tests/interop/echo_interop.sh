@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Starts aegis-echo, runs one interop client against it, then checks the
 # server's own log. Meant to run inside run_in_netns.sh.
-#   echo_interop.sh AEGIS_ECHO_BINARY EXPECTED_SRTP_PROFILE CLIENT_COMMAND [ARGS...]
-# The client gets the HTTP port as its last argument. Fails loudly if the
+#   echo_interop.sh [--connected N] AEGIS_ECHO_BINARY EXPECTED_SRTP_PROFILE CLIENT_COMMAND [ARGS...]
+# The client gets the HTTP port as its last argument. EXPECTED_SRTP_PROFILE
+# "-" skips the profile check (for clients that never complete DTLS);
+# --connected N requires exactly N sessions reported connected (so that a
+# session the server should have refused is caught). Fails loudly if the
 # server or the client cannot start.
 set -euo pipefail
+expected_connected=""
+if [ "${1:-}" = "--connected" ]; then
+  expected_connected=$2
+  shift 2
+fi
 echo_bin=$1
 expected_profile=$2
 shift 2
@@ -23,10 +31,18 @@ grep -q "listening" "$log" || { echo "echo_interop: aegis-echo did not start" >&
 
 status=0
 "$@" 18080 || status=$?
+kill -0 $server 2>/dev/null || { echo "FAIL: aegis-echo is no longer running" >&2; status=1; }
 echo "--- aegis-echo log"
 cat "$log"
-if ! grep -q "connected srtp=$expected_profile" "$log"; then
+if [ "$expected_profile" != "-" ] && ! grep -q "connected srtp=$expected_profile\$" "$log"; then
   echo "FAIL: the server did not report a connection with SRTP profile $expected_profile" >&2
   status=1
+fi
+if [ -n "$expected_connected" ]; then
+  connected=$(grep -c " connected srtp=" "$log" || true)
+  if [ "$connected" -ne "$expected_connected" ]; then
+    echo "FAIL: the server reported $connected connected sessions, expected $expected_connected" >&2
+    status=1
+  fi
 fi
 exit $status
