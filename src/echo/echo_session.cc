@@ -23,6 +23,7 @@ std::unique_ptr<EchoSession> EchoSession::Create(const negotiation::Answer& answ
     sctp::SctpConfig sc;
     sc.remote_port = *answer.remote_sctp_port;
     sc.remote_max_message_size = answer.remote_max_message_size;
+    sc.lenient_stream_parity = true;  // aiortc opens on odd ids as DTLS client
     config.sctp_stack = stack;
     config.sctp = sc;
   }

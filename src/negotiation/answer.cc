@@ -160,11 +160,10 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
       answer.remote_ice = {*ufrag, *pwd};  // present: the policy check requires them
       answer.remote_fingerprint = *fingerprint;
       auto setup = Effective(offered.common.setup, offer.common.setup).value_or(sdp::SetupRole::kActPass);
-      // We take the DTLS client role unless the offer insists on it (active).
-      // Answering "active" to actpass also keeps data-channel stream ids
-      // right with peers (aiortc) that tie their SCTP role to the ICE role:
-      // the controlling peer then is DTLS server and uses odd ids.
-      answer.local_dtls_role = setup == sdp::SetupRole::kActive ? dtls::DtlsRole::kServer : dtls::DtlsRole::kClient;
+      // We take the DTLS server role (passive) unless the offer insists on it:
+      // the DTLS server chooses the SRTP profile, and browsers, as servers,
+      // put AES_CM_128_HMAC_SHA1_80 first while we prefer AEAD_AES_128_GCM.
+      answer.local_dtls_role = setup == sdp::SetupRole::kPassive ? dtls::DtlsRole::kClient : dtls::DtlsRole::kServer;
       transport_taken = true;
     }
     auto our_setup = answer.local_dtls_role == dtls::DtlsRole::kServer ? sdp::SetupRole::kPassive

@@ -6,7 +6,8 @@
 //   section with neither, or of another kind, is rejected with port 0;
 // - data channels (UDP/DTLS/SCTP) are accepted;
 // - the answer is ICE-lite with the server's host candidates, and takes the
-//   DTLS client role (a=setup:active) unless the offer is active itself.
+//   DTLS server role (a=setup:passive), so that it picks the SRTP profile
+//   (AEAD_AES_128_GCM first), unless the offer is passive itself.
 // It returns the answer and what the transport needs from the offer.
 #pragma once
 

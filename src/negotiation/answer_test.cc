@@ -43,7 +43,7 @@ TEST_F(AnswerTest, AnswersAChromiumOfferWithOpusVp8AndDataChannel) {
   EXPECT_EQ(sd.groups[0].mids, (std::vector<std::string>{"0", "1", "2", "3"}));
   for (size_t i = 0; i < sd.media.size(); ++i) {
     EXPECT_EQ(sd.media[i].mid, offer.media[i].mid);
-    EXPECT_EQ(sd.media[i].common.setup, sdp::SetupRole::kActive);
+    EXPECT_EQ(sd.media[i].common.setup, sdp::SetupRole::kPassive);
     EXPECT_EQ(sd.media[i].candidates.size(), 1u);
     EXPECT_EQ(sd.media[i].candidates[0].address, "127.0.0.1");
     EXPECT_EQ(sd.media[i].port, 40000);
@@ -56,7 +56,7 @@ TEST_F(AnswerTest, AnswersAChromiumOfferWithOpusVp8AndDataChannel) {
   // What the transport needs came from the offer.
   EXPECT_EQ(answer->remote_ice.ufrag, "Xk2q");
   EXPECT_EQ(answer->remote_ice.pwd, "p7Qv3f9Lm2Zt8Rk1Ws4Yb6Nd");
-  EXPECT_EQ(answer->local_dtls_role, dtls::DtlsRole::kClient);
+  EXPECT_EQ(answer->local_dtls_role, dtls::DtlsRole::kServer);
   EXPECT_FALSE(answer->remote_fingerprint.empty());
   EXPECT_TRUE(answer->remote_sctp_port.has_value());
   ASSERT_GE(answer->media.size(), 2u);
@@ -113,13 +113,13 @@ TEST_F(AnswerTest, RequiresBundle) {
   EXPECT_EQ(answer.error().code, NegotiationErrorCode::kNoBundle);
 }
 
-TEST_F(AnswerTest, ActiveOfferMakesUsTheDtlsServer) {
+TEST_F(AnswerTest, PassiveOfferMakesUsTheDtlsClient) {
   auto offer = Parse(sdp::testing::kChromiumOffer);
-  for (auto& m : offer.media) m.common.setup = sdp::SetupRole::kActive;
+  for (auto& m : offer.media) m.common.setup = sdp::SetupRole::kPassive;
   auto answer = AnswerOffer(offer, local_, rng_);
   ASSERT_TRUE(answer.ok());
-  EXPECT_EQ(answer->local_dtls_role, dtls::DtlsRole::kServer);
-  EXPECT_EQ(answer->sdp.media[0].common.setup, sdp::SetupRole::kPassive);
+  EXPECT_EQ(answer->local_dtls_role, dtls::DtlsRole::kClient);
+  EXPECT_EQ(answer->sdp.media[0].common.setup, sdp::SetupRole::kActive);
 }
 
 }  // namespace

@@ -84,6 +84,7 @@ struct SctpStats {
   uint64_t partial_deliveries_aborted = 0;
   uint64_t dcep_rejected = 0;              // malformed OPEN, bad parity, used stream, unordered DCEP
   uint64_t dcep_unexpected_ack = 0;
+  uint64_t dcep_wrong_parity_accepted = 0;  // OPENs on the peer's wrong parity, taken when lenient
   uint64_t messages_on_unknown_stream = 0;
   uint64_t messages_unknown_ppid = 0;
   uint64_t streams_reset = 0;              // both directions reset: the id is free again

@@ -52,6 +52,11 @@ struct SctpConfig {
   // Streams offered in each direction (RFC 8831 suggests 65535; usrsctp
   // allocates state per stream, so we offer fewer).
   uint16_t max_streams = 1024;
+  // RFC 8832 §6 gives the DTLS client even stream ids and the server odd
+  // ones. Some peers (aiortc 1.x) tie their SCTP role to the ICE role instead
+  // and open on the other parity; when lenient, such an OPEN is accepted if
+  // the stream is free (and counted), since the id carries no authority.
+  bool lenient_stream_parity = false;
   // Channels open at once, and label+protocol bytes accepted per OPEN:
   // together they bound what a peer can make us store.
   size_t max_channels = 256;

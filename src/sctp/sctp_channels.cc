@@ -182,13 +182,15 @@ void SctpAssociation::HandleOpen(uint16_t stream_id, DataChannelOpen open) {
   // The peer opens on its parity: odd if we are the DTLS client, even if not.
   const bool peer_parity = (stream_id % 2 == 1) == (config_.role == SctpRole::kClient);
   const bool too_big = open.label.size() + open.protocol.size() > config_.max_label_protocol_bytes;
-  if (!peer_parity || StreamInUse(stream_id) || channels_.size() >= config_.max_channels || too_big) {
+  if ((!peer_parity && !config_.lenient_stream_parity) || StreamInUse(stream_id) ||
+      channels_.size() >= config_.max_channels || too_big) {
     // Close the stream and never ACK (RFC 8832 §6); a channel already on
     // it is closed too.
     ++stats_.dcep_rejected;
     RejectStream(stream_id);
     return;
   }
+  if (!peer_parity) ++stats_.dcep_wrong_parity_accepted;
   DataChannel channel;
   channel.stream_id = stream_id;
   channel.label = std::move(open.label);

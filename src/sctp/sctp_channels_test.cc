@@ -277,6 +277,18 @@ TEST(DataChannels, OpenOnTheWrongParityIsRefused) {
   EXPECT_EQ(p.server.assoc->stats().streams_reset, 1u);
 }
 
+TEST(DataChannels, LenientParityAcceptsAPeerOpenOnTheOtherParity) {
+  SctpConfig server = ServerConfig();
+  server.lenient_stream_parity = true;
+  SimulatedPair p(ClientConfig(), server, {});
+  ASSERT_TRUE(p.Handshake());
+  SendRawOpen(p, 1, FixtureBytes("constructed_valid", "open_reliable_label_chat_no_protocol"));
+  EXPECT_EQ(p.server.assoc->stats().dcep_rejected, 0u);
+  EXPECT_EQ(p.server.assoc->stats().dcep_wrong_parity_accepted, 1u);
+  ASSERT_EQ(p.server.Count<ChannelOpened>(), 1u);
+  EXPECT_EQ(p.server.All<ChannelOpened>()[0].stream_id, 1u);
+}
+
 TEST(DataChannels, SecondOpenOnAUsedStreamClosesTheChannel) {
   SimulatedPair p;
   ASSERT_TRUE(p.Handshake());
