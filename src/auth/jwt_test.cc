@@ -149,6 +149,11 @@ TEST(Jwt, RefusesOtherAlgorithms) {
                                   R"({"alg":"HS384"})", R"({"alg":"ES256"})", R"({"typ":"JWT"})"}) {
     EXPECT_EQ(VerifyError(SignRaw(header, payload, Secret())), TokenError::kAlgNotAllowed) << header;
   }
+  // A genuine HS512 token under the same secret: its 64-byte MAC is not an
+  // HS256 signature, so it fails before the header is even read.
+  std::string signing_input = Base64UrlEncode(R"({"alg":"HS512","typ":"JWT"})") + "." + Base64UrlEncode(payload);
+  auto mac512 = crypto::HmacOnce(crypto::HashAlgorithm::kSha512, Secret(), {testing::AsBytes(signing_input)});
+  EXPECT_EQ(VerifyError(signing_input + "." + Base64UrlEncode(mac512)), TokenError::kBadSignature);
 }
 
 TEST(Jwt, RefusesHeaderTricks) {
