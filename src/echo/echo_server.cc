@@ -134,7 +134,7 @@ bool EchoServer::Start() {
 void EchoServer::Stop() {
   Timestamp now = clock_.Now();
   for (auto& [id, entry] : sessions_) {
-    const_cast<transport::PeerTransport&>(entry.session->transport()).Close(now);
+    entry.session->Close(now);
     Flush(*entry.session);
   }
   boost::system::error_code ec;
@@ -185,7 +185,7 @@ EchoServer::HttpResult EchoServer::HandleWhipOffer(const std::string& sdp_offer)
 EchoServer::HttpResult EchoServer::HandleWhipDelete(const std::string& id) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return {404, "text/plain; charset=utf-8", "no such session\n", ""};
-  const_cast<transport::PeerTransport&>(it->second.session->transport()).Close(clock_.Now());
+  it->second.session->Close(clock_.Now());
   Flush(*it->second.session);
   RemoveSession(id);
   return {200, "text/plain; charset=utf-8", "closed\n", ""};

@@ -42,6 +42,8 @@ class EchoSession {
   std::optional<Timestamp> NextTimeout() const;
   std::optional<transport::Datagram> PollTransmit();
 
+  // Sends close_notify and wipes the keys.
+  void Close(Timestamp now) { transport_->Close(now); }
   bool finished() const;
   // Set once DTLS connected: the negotiated SRTP profile.
   std::optional<srtp::Profile> connected_profile() const { return connected_profile_; }
