@@ -1,0 +1,33 @@
+// Tunables of the router, and the events it reports to its owner.
+#pragma once
+
+#include "base/strong_id.h"
+#include "base/time.h"
+#include "sfu/ids.h"
+
+namespace aegis::sfu {
+
+struct RouterConfig {
+  // At most one keyframe request to a publisher per track per interval.
+  TimeDelta keyframe_min_interval = TimeDelta::Seconds(1);
+  // How often each publisher gets a receiver report about its streams.
+  TimeDelta receiver_report_interval = TimeDelta::Seconds(1);
+};
+
+struct ParticipantOptions {
+  // The SSRC the SFU uses as sender of the RTCP it sends this participant
+  // (RR, PLI): the server's own SSRC on that connection.
+  Ssrc feedback_ssrc = Ssrc(1);
+};
+
+// A subscriber lost a track (its publisher unpublished or left): the server
+// signals "track unpublished" and renegotiates.
+struct TrackEnded {
+  ParticipantId subscriber;
+  TrackId track;
+  ParticipantId publisher;
+  Ssrc downstream_ssrc;
+  bool operator==(const TrackEnded&) const = default;
+};
+
+}  // namespace aegis::sfu

@@ -1,0 +1,108 @@
+// The SFU's model inside one room: participants publish tracks (the SSRCs
+// and payload types they negotiated) and subscribe to other participants'
+// tracks under a downstream SSRC and payload types chosen for them.
+//
+// Plain data; Room keeps it consistent. Lookups on the packet path go
+// through small hash maps keyed by the sender's own SSRCs, so one
+// participant's packets can never be looked up among another's streams.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/strong_id.h"
+#include "base/time.h"
+#include "sfu/ids.h"
+#include "sfu/keyframe_throttle.h"
+#include "sfu/receive_statistics.h"
+
+namespace aegis::sfu {
+
+enum class MediaKind { kAudio, kVideo };
+
+// What negotiation agreed for one published track.
+struct TrackConfig {
+  MediaKind kind = MediaKind::kAudio;
+  std::string mid;
+  // The publisher's SSRCs for this track (e.g. one per simulcast layer).
+  // Subscribers receive ssrcs[0] until layer selection exists.
+  std::vector<Ssrc> ssrcs;
+  std::vector<uint8_t> payload_types;  // allowed upstream PTs, 0–127
+  uint32_t clock_rate = 0;             // RTP clock, for jitter (48000 Opus, 90000 video)
+};
+
+inline constexpr size_t kMaxSsrcsPerTrack = 8;
+
+struct PayloadTypeMapping {
+  uint8_t upstream = 0;
+  uint8_t downstream = 0;
+};
+
+// upstream PT → the PT this subscriber negotiated; a fixed table so the
+// packet path does no lookup work or allocation.
+class PayloadTypeMap {
+ public:
+  static constexpr uint8_t kUnmapped = 0xff;
+  PayloadTypeMap() { table_.fill(kUnmapped); }
+  void Set(uint8_t upstream, uint8_t downstream) { table_[upstream & 0x7f] = downstream; }
+  uint8_t Get(uint8_t upstream) const { return table_[upstream & 0x7f]; }
+
+ private:
+  std::array<uint8_t, 128> table_;
+};
+
+struct SubscriptionOptions {
+  // Loopback (a participant receiving its own track), e.g. for a self-view
+  // test. Off by default: nobody receives its own media unless asked.
+  bool allow_self = false;
+};
+
+struct Subscription {
+  ParticipantId subscriber;
+  Ssrc downstream_ssrc;
+  PayloadTypeMap payload_types;
+  // The upstream SSRC currently sent to this subscriber.
+  Ssrc source_ssrc;
+  // Hook for simulcast layer switching: when source_ssrc changes, these
+  // keep the subscriber's sequence numbers and timestamps continuous. Both
+  // are 0 today, so numbers pass through unchanged.
+  uint16_t sequence_offset = 0;
+  uint32_t timestamp_offset = 0;
+};
+
+// Per upstream SSRC of a track: what the SFU measured receiving it.
+struct UpstreamStream {
+  Ssrc ssrc;
+  ReceiveStatistics stats;
+};
+
+struct Track {
+  Track(TrackId track_id, ParticipantId publisher_id, TrackConfig track_config, TimeDelta keyframe_interval);
+
+  TrackId id;
+  ParticipantId publisher;
+  TrackConfig config;
+  std::bitset<128> allowed_payload_types;
+  std::vector<UpstreamStream> upstream;  // one per config.ssrcs entry, same order
+  std::vector<Subscription> subscriptions;
+  KeyframeThrottle keyframe_throttle;
+
+  UpstreamStream* FindUpstream(Ssrc ssrc);
+};
+
+struct Participant {
+  ParticipantId id;
+  Ssrc feedback_ssrc;  // sender SSRC of the RTCP the SFU sends to this participant
+  std::vector<TrackId> published;
+  std::unordered_map<Ssrc, TrackId> upstream_ssrcs;    // declared SSRCs → own track
+  std::unordered_map<Ssrc, TrackId> downstream_ssrcs;  // SSRCs it receives on → subscribed track
+  std::optional<Timestamp> next_receiver_report;       // set by its first accepted packet
+};
+
+}  // namespace aegis::sfu

@@ -1,0 +1,208 @@
+#include "sfu/room.h"
+
+#include <algorithm>
+
+#include "rtp/rtp_packet.h"
+
+namespace aegis::sfu {
+
+Result<void, SfuError> Room::AddParticipant(ParticipantId id, const ParticipantOptions& options) {
+  if (participants_.contains(id)) return Err{SfuError::kParticipantExists};
+  Participant p;
+  p.id = id;
+  p.feedback_ssrc = options.feedback_ssrc;
+  participants_.emplace(id, std::move(p));
+  return {};
+}
+
+void Room::RemoveParticipant(ParticipantId id, std::vector<TrackEnded>& events, std::vector<TrackId>& removed_tracks) {
+  Participant* p = FindParticipant(id);
+  if (!p) return;
+  // Its own subscriptions first, so it gets no events for them.
+  for (const auto& [ssrc, track_id] : p->downstream_ssrcs) {
+    if (Track* t = FindTrack(track_id)) DropSubscription(*t, id);
+  }
+  p->downstream_ssrcs.clear();
+  const std::vector<TrackId> published = p->published;
+  for (TrackId track : published) {
+    UnpublishTrack(track, events);
+    removed_tracks.push_back(track);
+  }
+  participants_.erase(id);
+}
+
+Result<void, SfuError> Room::PublishTrack(ParticipantId publisher, TrackId id, TrackConfig config) {
+  Participant* p = FindParticipant(publisher);
+  if (!p) return Err{SfuError::kNoSuchParticipant};
+  if (config.ssrcs.empty() || config.ssrcs.size() > kMaxSsrcsPerTrack || config.clock_rate == 0 ||
+      config.payload_types.empty()) {
+    return Err{SfuError::kBadTrackConfig};
+  }
+  for (uint8_t pt : config.payload_types) {
+    if (pt > 127) return Err{SfuError::kBadTrackConfig};
+  }
+  for (size_t i = 0; i < config.ssrcs.size(); ++i) {
+    if (p->upstream_ssrcs.contains(config.ssrcs[i])) return Err{SfuError::kSsrcInUse};
+    for (size_t j = 0; j < i; ++j) {
+      if (config.ssrcs[j] == config.ssrcs[i]) return Err{SfuError::kBadTrackConfig};
+    }
+  }
+  for (Ssrc ssrc : config.ssrcs) p->upstream_ssrcs.emplace(ssrc, id);
+  p->published.push_back(id);
+  tracks_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
+                  std::forward_as_tuple(id, publisher, std::move(config), config_.keyframe_min_interval));
+  return {};
+}
+
+void Room::UnpublishTrack(TrackId id, std::vector<TrackEnded>& events) {
+  Track* t = FindTrack(id);
+  if (!t) return;
+  for (const Subscription& sub : t->subscriptions) {
+    if (Participant* s = FindParticipant(sub.subscriber)) s->downstream_ssrcs.erase(sub.downstream_ssrc);
+    events.push_back(TrackEnded{sub.subscriber, id, t->publisher, sub.downstream_ssrc});
+  }
+  if (Participant* p = FindParticipant(t->publisher)) {
+    for (Ssrc ssrc : t->config.ssrcs) p->upstream_ssrcs.erase(ssrc);
+    std::erase(p->published, id);
+  }
+  tracks_.erase(id);
+}
+
+Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId track, Ssrc downstream_ssrc,
+                                             std::span<const PayloadTypeMapping> payload_types,
+                                             const SubscriptionOptions& options) {
+  Participant* s = FindParticipant(subscriber);
+  if (!s) return Err{SfuError::kNoSuchParticipant};
+  Track* t = FindTrack(track);
+  if (!t) return Err{SfuError::kNoSuchTrack};
+  if (t->publisher == subscriber && !options.allow_self) {
+    ++stats_.subscriptions_refused_self;
+    return Err{SfuError::kSelfSubscription};
+  }
+  for (const Subscription& sub : t->subscriptions) {
+    if (sub.subscriber == subscriber) return Err{SfuError::kDuplicateSubscription};
+  }
+  if (s->downstream_ssrcs.contains(downstream_ssrc)) return Err{SfuError::kDownstreamSsrcInUse};
+
+  Subscription sub;
+  sub.subscriber = subscriber;
+  sub.downstream_ssrc = downstream_ssrc;
+  sub.source_ssrc = t->config.ssrcs.front();
+  std::bitset<128> seen;
+  for (const PayloadTypeMapping& m : payload_types) {
+    if (m.upstream > 127 || m.downstream > 127 || !t->allowed_payload_types.test(m.upstream) || seen.test(m.upstream)) {
+      return Err{SfuError::kBadPayloadTypeMap};
+    }
+    seen.set(m.upstream);
+    sub.payload_types.Set(m.upstream, m.downstream);
+  }
+  if (seen.none()) return Err{SfuError::kBadPayloadTypeMap};
+  s->downstream_ssrcs.emplace(downstream_ssrc, track);
+  t->subscriptions.push_back(sub);
+  return {};
+}
+
+Result<void, SfuError> Room::RemoveSubscription(ParticipantId subscriber, TrackId track) {
+  Participant* s = FindParticipant(subscriber);
+  Track* t = FindTrack(track);
+  if (!s || !t) return Err{SfuError::kNoSuchSubscription};
+  auto it = std::find_if(t->subscriptions.begin(), t->subscriptions.end(),
+                         [&](const Subscription& sub) { return sub.subscriber == subscriber; });
+  if (it == t->subscriptions.end()) return Err{SfuError::kNoSuchSubscription};
+  s->downstream_ssrcs.erase(it->downstream_ssrc);
+  t->subscriptions.erase(it);
+  return {};
+}
+
+void Room::DropSubscription(Track& track, ParticipantId subscriber) {
+  std::erase_if(track.subscriptions, [&](const Subscription& sub) { return sub.subscriber == subscriber; });
+}
+
+bool Room::DeclaredByOther(ParticipantId sender, Ssrc ssrc) const {
+  for (const auto& [id, p] : participants_) {
+    if (id != sender && p.upstream_ssrcs.contains(ssrc)) return true;
+  }
+  return false;
+}
+
+void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp now, Sink& out,
+                 std::vector<uint8_t>& scratch) {
+  Participant* sender = FindParticipant(from);
+  if (!sender) {
+    ++stats_.rtp_dropped_unknown_participant;
+    return;
+  }
+  // Header and extensions only: the payload may be end-to-end encrypted.
+  auto view = rtp::RtpPacketView::Parse(packet);
+  if (!view) {
+    ++stats_.rtp_dropped_malformed;
+    return;
+  }
+  const Ssrc ssrc = view->ssrc();
+  auto declared = sender->upstream_ssrcs.find(ssrc);
+  if (declared == sender->upstream_ssrcs.end()) {
+    if (DeclaredByOther(from, ssrc)) {
+      ++stats_.rtp_dropped_spoofed_ssrc;
+    } else {
+      ++stats_.rtp_dropped_unannounced_ssrc;
+    }
+    return;
+  }
+  Track* track = FindTrack(declared->second);
+  if (!track) return;  // unreachable: the maps are kept in step
+  const uint8_t pt = view->payload_type();
+  if (!track->allowed_payload_types.test(pt)) {
+    ++stats_.rtp_dropped_payload_type;
+    return;
+  }
+  ++stats_.rtp_accepted;
+  if (UpstreamStream* stream = track->FindUpstream(ssrc)) {
+    stream->stats.OnPacket(view->sequence_number(), view->timestamp(), now);
+  }
+  if (!sender->next_receiver_report) sender->next_receiver_report = now + config_.receiver_report_interval;
+
+  for (const Subscription& sub : track->subscriptions) {
+    if (sub.source_ssrc != ssrc) continue;  // another simulcast layer
+    const uint8_t downstream_pt = sub.payload_types.Get(pt);
+    if (downstream_pt == PayloadTypeMap::kUnmapped) {
+      ++stats_.rtp_unmapped_payload_type;
+      continue;
+    }
+    // Within capacity after the first packets: no allocation.
+    scratch.assign(packet.begin(), packet.end());
+    rtp::RewriteSsrc(scratch, sub.downstream_ssrc);
+    rtp::RewritePayloadType(scratch, downstream_pt);
+    // Layer-switch offsets (0 until simulcast switching exists).
+    if (sub.sequence_offset != 0) {
+      rtp::RewriteSequenceNumber(scratch, static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset));
+    }
+    if (sub.timestamp_offset != 0) rtp::RewriteTimestamp(scratch, view->timestamp() + sub.timestamp_offset);
+    ++stats_.rtp_forwarded;
+    out.SendRtp(sub.subscriber, scratch);
+  }
+}
+
+Participant* Room::FindParticipant(ParticipantId id) {
+  auto it = participants_.find(id);
+  return it == participants_.end() ? nullptr : &it->second;
+}
+
+Track* Room::FindTrack(TrackId id) {
+  auto it = tracks_.find(id);
+  return it == tracks_.end() ? nullptr : &it->second;
+}
+
+const Track* Room::FindTrack(TrackId id) const {
+  auto it = tracks_.find(id);
+  return it == tracks_.end() ? nullptr : &it->second;
+}
+
+std::optional<Timestamp> Room::NextTimeout() const {
+  std::optional<Timestamp> next;
+  for (const auto& [id, p] : participants_) {
+    if (p.next_receiver_report && (!next || *p.next_receiver_report < *next)) next = p.next_receiver_report;
+  }
+  return next;
+}
+
+}  // namespace aegis::sfu

@@ -1,0 +1,76 @@
+// One room: its participants, their published tracks and the subscriptions
+// between them, and the RTP forwarding path. Rooms are separate objects with
+// no links between them: a packet entering a room can only reach
+// subscriptions of that room's tracks, so media cannot cross rooms.
+//
+// RTP path (OnRtp): parse the header (never the payload) → the SSRC must be
+// one the sender declared for a track → the PT must be negotiated for it →
+// update receive statistics → per subscription copy into the reused buffer,
+// rewrite SSRC and PT, hand to the Sink. No allocation once the buffer has
+// grown to the largest packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "sfu/config.h"
+#include "sfu/model.h"
+#include "sfu/sfu_error.h"
+#include "sfu/sfu_stats.h"
+#include "sfu/sink.h"
+
+namespace aegis::sfu {
+
+class Room {
+ public:
+  Room(RoomId id, const RouterConfig& config, SfuStats& stats) : id_(id), config_(config), stats_(stats) {}
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+
+  RoomId id() const { return id_; }
+  bool empty() const { return participants_.empty(); }
+
+  Result<void, SfuError> AddParticipant(ParticipantId id, const ParticipantOptions& options);
+  // Removes the participant's tracks (events for their subscribers, and the
+  // removed track ids) and its own subscriptions.
+  void RemoveParticipant(ParticipantId id, std::vector<TrackEnded>& events, std::vector<TrackId>& removed_tracks);
+
+  Result<void, SfuError> PublishTrack(ParticipantId publisher, TrackId id, TrackConfig config);
+  void UnpublishTrack(TrackId id, std::vector<TrackEnded>& events);
+
+  // The track must be in this room (the Router checks rooms first).
+  Result<void, SfuError> AddSubscription(ParticipantId subscriber, TrackId track, Ssrc downstream_ssrc,
+                                         std::span<const PayloadTypeMapping> payload_types,
+                                         const SubscriptionOptions& options);
+  Result<void, SfuError> RemoveSubscription(ParticipantId subscriber, TrackId track);
+
+  // `scratch` is the router's reused output buffer.
+  void OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp now, Sink& out,
+             std::vector<uint8_t>& scratch);
+
+  // For the RTCP handler and tests.
+  Participant* FindParticipant(ParticipantId id);
+  Track* FindTrack(TrackId id);
+  const Track* FindTrack(TrackId id) const;
+  std::unordered_map<ParticipantId, Participant>& participants() { return participants_; }
+  // Earliest receiver report due in this room.
+  std::optional<Timestamp> NextTimeout() const;
+
+ private:
+  // Whether someone other than `sender` in this room declared `ssrc`.
+  bool DeclaredByOther(ParticipantId sender, Ssrc ssrc) const;
+  void DropSubscription(Track& track, ParticipantId subscriber);
+
+  RoomId id_;
+  const RouterConfig& config_;
+  SfuStats& stats_;
+  std::unordered_map<ParticipantId, Participant> participants_;
+  std::unordered_map<TrackId, Track> tracks_;  // references stay valid across rehash
+};
+
+}  // namespace aegis::sfu

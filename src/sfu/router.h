@@ -1,0 +1,84 @@
+// The SFU forwarding core: a sans-IO routing engine between peer
+// transports. It takes plain (already SRTP-unprotected) RTP/RTCP bytes with
+// the id of the participant whose transport they came from, and hands
+// rewritten bytes for other participants to a Sink. No sockets, threads or
+// clock: time is passed in, and OnTimer is called at NextTimeout().
+//
+// Rooms are separate objects (room.h); participant and track ids are
+// unique across rooms, and a subscription across rooms is refused.
+// Not thread-safe: one Router per media worker thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "sfu/config.h"
+#include "sfu/model.h"
+#include "sfu/room.h"
+#include "sfu/rtcp_handler.h"
+#include "sfu/sfu_error.h"
+#include "sfu/sfu_stats.h"
+#include "sfu/sink.h"
+
+namespace aegis::sfu {
+
+class Router {
+ public:
+  explicit Router(RouterConfig config = {});
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  Result<void, SfuError> CreateRoom(RoomId room);
+  // Only an empty room can be removed.
+  Result<void, SfuError> RemoveRoom(RoomId room);
+
+  Result<void, SfuError> AddParticipant(RoomId room, ParticipantId participant, ParticipantOptions options = {});
+  // Also unpublishes its tracks and ends its subscriptions; returns one
+  // event per (other) subscriber that lost a track.
+  Result<std::vector<TrackEnded>, SfuError> RemoveParticipant(ParticipantId participant);
+
+  Result<TrackId, SfuError> PublishTrack(ParticipantId publisher, TrackConfig config);
+  Result<std::vector<TrackEnded>, SfuError> UnpublishTrack(TrackId track);
+
+  // `subscriber` receives `track` on `downstream_ssrc`, each upstream PT
+  // rewritten per `payload_types` (PTs without a mapping are not sent to
+  // it). Refused across rooms, for its own track unless options allow it,
+  // and for a downstream SSRC it already receives on.
+  Result<void, SfuError> AddSubscription(ParticipantId subscriber, TrackId track, Ssrc downstream_ssrc,
+                                         std::span<const PayloadTypeMapping> payload_types,
+                                         SubscriptionOptions options = {});
+  // Forwarding to it stops at once.
+  Result<void, SfuError> RemoveSubscription(ParticipantId subscriber, TrackId track);
+
+  void OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out);
+  void OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Timestamp now, Sink& out);
+  // Sends whatever is due (receiver reports to publishers).
+  void OnTimer(Timestamp now, Sink& out);
+  std::optional<Timestamp> NextTimeout() const;
+
+  const SfuStats& stats() const { return stats_; }
+  std::optional<RoomId> RoomOf(ParticipantId participant) const;
+  const Track* FindTrack(TrackId track) const;
+
+ private:
+  // Marks a Sink dispatch, so model changes from inside one are refused.
+  class DispatchScope;
+
+  RouterConfig config_;
+  SfuStats stats_;
+  std::unordered_map<RoomId, std::unique_ptr<Room>> rooms_;
+  std::unordered_map<ParticipantId, Room*> participant_rooms_;
+  std::unordered_map<TrackId, Room*> track_rooms_;
+  uint64_t next_track_id_ = 1;
+  std::vector<uint8_t> rtp_buffer_;  // reused for every forwarded copy
+  RtcpHandler rtcp_;
+  bool dispatching_ = false;
+};
+
+}  // namespace aegis::sfu

@@ -1,0 +1,132 @@
+#include "sfu/rtcp_handler.h"
+
+#include <algorithm>
+#include <variant>
+
+namespace aegis::sfu {
+
+RtcpHandler::RtcpHandler(const RouterConfig& config, SfuStats& stats) : config_(config), stats_(stats) {
+  buffer_.reserve(1500);
+}
+
+void RtcpHandler::OnRtcp(Room& room, ParticipantId from, std::span<const uint8_t> compound, Timestamp now,
+                         Sink& out) {
+  Participant* sender = room.FindParticipant(from);
+  if (!sender) {
+    ++stats_.rtcp_dropped_unknown_participant;
+    return;
+  }
+  auto packets = rtcp::ParseCompound(compound);
+  if (!packets) {
+    ++stats_.rtcp_dropped_malformed;
+    return;
+  }
+  for (const rtcp::Packet& packet : *packets) {
+    if (const auto* pli = std::get_if<rtcp::Pli>(&packet)) {
+      OnKeyframeRequest(room, *sender, pli->media_source, now, out);
+    } else if (const auto* fir = std::get_if<rtcp::Fir>(&packet)) {
+      for (const rtcp::FirEntry& entry : fir->entries) OnKeyframeRequest(room, *sender, entry.ssrc, now, out);
+    } else if (const auto* nack = std::get_if<rtcp::Nack>(&packet)) {
+      OnNack(*sender, *nack);
+    } else if (const auto* sr = std::get_if<rtcp::SenderReport>(&packet)) {
+      OnSenderReport(room, *sender, *sr, now, out);
+    } else if (const auto* rr = std::get_if<rtcp::ReceiverReport>(&packet)) {
+      if (!rr->report_blocks.empty()) ++stats_.receiver_reports_received;
+    }
+  }
+}
+
+void RtcpHandler::OnKeyframeRequest(Room& room, Participant& from, Ssrc downstream, Timestamp now, Sink& out) {
+  ++stats_.keyframe_requests_received;
+  auto it = from.downstream_ssrcs.find(downstream);
+  Track* track = it == from.downstream_ssrcs.end() ? nullptr : room.FindTrack(it->second);
+  if (!track) {
+    ++stats_.keyframe_requests_unknown_ssrc;
+    return;
+  }
+  auto sub = std::find_if(track->subscriptions.begin(), track->subscriptions.end(),
+                          [&](const Subscription& s) { return s.subscriber == from.id; });
+  Participant* publisher = room.FindParticipant(track->publisher);
+  if (sub == track->subscriptions.end() || !publisher) {
+    ++stats_.keyframe_requests_unknown_ssrc;
+    return;
+  }
+  if (!track->keyframe_throttle.Allow(now)) {
+    ++stats_.keyframe_requests_throttled;
+    return;
+  }
+  ++stats_.keyframe_requests_forwarded;
+  Send(publisher->id, rtcp::Pli{publisher->feedback_ssrc, sub->source_ssrc}, out);
+}
+
+void RtcpHandler::OnNack(Participant& from, const rtcp::Nack& nack) {
+  if (from.downstream_ssrcs.contains(nack.media_source)) {
+    ++stats_.nacks_received;
+  } else {
+    ++stats_.nacks_unknown_ssrc;
+  }
+}
+
+void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now,
+                                 Sink& out) {
+  // Its report blocks are about what it receives from us, as a subscriber.
+  if (!sr.report_blocks.empty()) ++stats_.receiver_reports_received;
+  ++stats_.sender_reports_received;
+  auto it = from.upstream_ssrcs.find(sr.sender);
+  Track* track = it == from.upstream_ssrcs.end() ? nullptr : room.FindTrack(it->second);
+  UpstreamStream* stream = track ? track->FindUpstream(sr.sender) : nullptr;
+  if (!stream) {
+    ++stats_.sender_reports_unknown_ssrc;
+    return;
+  }
+  stream->stats.OnSenderReport(sr.ntp_timestamp, now);
+  for (const Subscription& sub : track->subscriptions) {
+    if (sub.source_ssrc != sr.sender) continue;
+    rtcp::SenderReport copy;
+    copy.sender = sub.downstream_ssrc;
+    copy.ntp_timestamp = sr.ntp_timestamp;
+    copy.rtp_timestamp = sr.rtp_timestamp + sub.timestamp_offset;
+    copy.packet_count = sr.packet_count;
+    copy.octet_count = sr.octet_count;
+    ++stats_.sender_reports_forwarded;
+    Send(sub.subscriber, copy, out);
+  }
+}
+
+void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
+  for (auto& [id, participant] : room.participants()) {
+    if (!participant.next_receiver_report || now < *participant.next_receiver_report) continue;
+    participant.next_receiver_report = now + config_.receiver_report_interval;
+    SendReceiverReports(room, participant, now, out);
+  }
+}
+
+void RtcpHandler::SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out) {
+  blocks_.clear();
+  for (TrackId id : publisher.published) {
+    Track* track = room.FindTrack(id);
+    if (!track) continue;
+    for (UpstreamStream& stream : track->upstream) {
+      if (stream.stats.has_packets()) blocks_.push_back(stream.stats.MakeReportBlock(stream.ssrc, now));
+    }
+  }
+  // One RR per datagram, at most 31 blocks each (the 5-bit count).
+  for (size_t begin = 0; begin < blocks_.size(); begin += rtcp::kMaxCount) {
+    const size_t end = std::min(blocks_.size(), begin + rtcp::kMaxCount);
+    rtcp::ReceiverReport rr;
+    rr.sender = publisher.feedback_ssrc;
+    rr.report_blocks.assign(blocks_.begin() + static_cast<std::ptrdiff_t>(begin),
+                            blocks_.begin() + static_cast<std::ptrdiff_t>(end));
+    ++stats_.receiver_reports_sent;
+    Send(publisher.id, rr, out);
+  }
+}
+
+void RtcpHandler::Send(ParticipantId to, const rtcp::Packet& packet, Sink& out) {
+  buffer_.clear();
+  if (!rtcp::SerializeCompound(std::span<const rtcp::Packet>(&packet, 1), buffer_)) return;
+  ++stats_.rtcp_sent;
+  out.SendRtcp(to, buffer_);
+}
+
+}  // namespace aegis::sfu

@@ -1,0 +1,50 @@
+// RTCP through the SFU, for one room at a time:
+//  - from a subscriber: PLI, and each FIR entry, naming one of its
+//    downstream SSRCs becomes a PLI to that track's publisher for the
+//    upstream SSRC, throttled per track (KeyframeThrottle); NACKs for a
+//    downstream SSRC are counted (retransmission comes with a later issue);
+//    RR blocks are counted.
+//  - from a publisher: an SR for one of its declared SSRCs is recorded
+//    (LSR/DLSR) and sent to each subscriber of that stream with the sender
+//    SSRC rewritten to the subscriber's downstream SSRC; sender info kept,
+//    report blocks and profile extensions (about the publisher's own
+//    reception) left out.
+//  - OnTimer: every receiver_report_interval a publisher that sent media
+//    gets an RR with a block per upstream SSRC (receive_statistics.h).
+// Anything else (SDES, BYE, APP, REMB, transport-cc) is not forwarded.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "base/time.h"
+#include "rtcp/compound.h"
+#include "sfu/config.h"
+#include "sfu/room.h"
+#include "sfu/sfu_stats.h"
+#include "sfu/sink.h"
+
+namespace aegis::sfu {
+
+class RtcpHandler {
+ public:
+  RtcpHandler(const RouterConfig& config, SfuStats& stats);
+
+  void OnRtcp(Room& room, ParticipantId from, std::span<const uint8_t> compound, Timestamp now, Sink& out);
+  void OnTimer(Room& room, Timestamp now, Sink& out);
+
+ private:
+  void OnKeyframeRequest(Room& room, Participant& from, Ssrc downstream, Timestamp now, Sink& out);
+  void OnNack(Participant& from, const rtcp::Nack& nack);
+  void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
+  void SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
+  void Send(ParticipantId to, const rtcp::Packet& packet, Sink& out);
+
+  const RouterConfig& config_;
+  SfuStats& stats_;
+  std::vector<uint8_t> buffer_;  // reused for every packet sent
+  std::vector<rtcp::ReportBlock> blocks_;
+};
+
+}  // namespace aegis::sfu

@@ -1,0 +1,48 @@
+// Counters of what the router did with its input. Every drop has its own
+// counter so a security event (spoofed SSRC, unnegotiated PT) is visible and
+// can be told apart from plain garbage.
+#pragma once
+
+#include <cstdint>
+
+namespace aegis::sfu {
+
+struct SfuStats {
+  // RTP from publishers.
+  uint64_t rtp_received = 0;
+  uint64_t rtp_accepted = 0;                // passed every check
+  uint64_t rtp_forwarded = 0;               // copies handed to the Sink
+  uint64_t rtp_dropped_unknown_participant = 0;
+  uint64_t rtp_dropped_malformed = 0;
+  uint64_t rtp_dropped_spoofed_ssrc = 0;    // another participant's declared SSRC
+  uint64_t rtp_dropped_unannounced_ssrc = 0;  // nobody in the room declared it
+  uint64_t rtp_dropped_payload_type = 0;    // PT not negotiated for the track
+  uint64_t rtp_unmapped_payload_type = 0;   // a subscriber has no mapping for it: not sent to that one
+
+  // RTCP from anyone.
+  uint64_t rtcp_received = 0;
+  uint64_t rtcp_dropped_unknown_participant = 0;
+  uint64_t rtcp_dropped_malformed = 0;
+  uint64_t rtcp_sent = 0;                   // RTCP datagrams handed to the Sink
+
+  // Feedback from subscribers about their downstream SSRCs.
+  uint64_t keyframe_requests_received = 0;  // PLI, and FIR entries
+  uint64_t keyframe_requests_unknown_ssrc = 0;  // not one of the sender's downstream SSRCs
+  uint64_t keyframe_requests_forwarded = 0;     // PLIs sent to publishers
+  uint64_t keyframe_requests_throttled = 0;
+  uint64_t nacks_received = 0;              // counted only; retransmission comes later
+  uint64_t nacks_unknown_ssrc = 0;
+  uint64_t receiver_reports_received = 0;   // RR packets and SR report blocks from subscribers
+
+  // Reports from publishers.
+  uint64_t sender_reports_received = 0;
+  uint64_t sender_reports_unknown_ssrc = 0;  // not one of the sender's declared SSRCs: dropped
+  uint64_t sender_reports_forwarded = 0;     // rewritten copies sent to subscribers
+  uint64_t receiver_reports_sent = 0;        // RR packets the SFU generated
+
+  // Model changes refused.
+  uint64_t subscriptions_refused_cross_room = 0;
+  uint64_t subscriptions_refused_self = 0;
+};
+
+}  // namespace aegis::sfu
