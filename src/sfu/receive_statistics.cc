@@ -69,6 +69,7 @@ void ReceiveStatistics::UpdateJitter(uint32_t rtp_timestamp, Timestamp arrival) 
 }
 
 void ReceiveStatistics::OnPacket(uint16_t sequence_number, uint32_t rtp_timestamp, Timestamp arrival) {
+  packets_since_report_ = true;
   if (!started_) {
     InitSequence(sequence_number);
     started_ = true;
@@ -90,6 +91,7 @@ int64_t ReceiveStatistics::expected() const {
 }
 
 rtcp::ReportBlock ReceiveStatistics::MakeReportBlock(Ssrc source, Timestamp now) {
+  packets_since_report_ = false;
   rtcp::ReportBlock block;
   block.source = source;
   const int64_t expected_now = expected();
@@ -111,9 +113,11 @@ rtcp::ReportBlock ReceiveStatistics::MakeReportBlock(Ssrc source, Timestamp now)
 
   if (last_sr_arrival_) {
     block.last_sr = last_sr_;
-    // Delay since that SR in units of 1/65536 s.
-    const int64_t delay_us = std::max<int64_t>((now - *last_sr_arrival_).us(), 0);
-    block.delay_since_last_sr = static_cast<uint32_t>(std::min<int64_t>(delay_us * 65536 / 1'000'000, UINT32_MAX));
+    // Delay since that SR in units of 1/65536 s; the field holds < 65536 s,
+    // so clamp before multiplying.
+    const int64_t max_delay_us = int64_t{65535} * 1'000'000;
+    const int64_t delay_us = std::clamp<int64_t>((now - *last_sr_arrival_).us(), 0, max_delay_us);
+    block.delay_since_last_sr = static_cast<uint32_t>(delay_us * 65536 / 1'000'000);
   }
   return block;
 }

@@ -29,6 +29,9 @@ class ReceiveStatistics {
   void OnSenderReport(uint64_t ntp_timestamp, Timestamp arrival);
 
   bool has_packets() const { return started_; }
+  // Whether packets arrived since the last MakeReportBlock (RFC 3550 §6.4:
+  // a report covers the sources heard since the previous one).
+  bool has_packets_since_report() const { return packets_since_report_; }
   uint64_t packets_received() const { return received_; }
   uint32_t extended_highest_sequence() const { return cycles_ + max_seq_; }
   int64_t expected() const;
@@ -51,6 +54,7 @@ class ReceiveStatistics {
   uint32_t base_seq_ = 0;
   uint32_t bad_seq_ = 0;    // RTP_SEQ_MOD + 1 when unset
   uint64_t received_ = 0;
+  bool packets_since_report_ = false;
   int64_t expected_prior_ = 0;
   uint64_t received_prior_ = 0;
 

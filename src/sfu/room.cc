@@ -47,7 +47,10 @@ Result<void, SfuError> Room::PublishTrack(ParticipantId publisher, TrackId id, T
       if (config.ssrcs[j] == config.ssrcs[i]) return Err{SfuError::kBadTrackConfig};
     }
   }
-  for (Ssrc ssrc : config.ssrcs) p->upstream_ssrcs.emplace(ssrc, id);
+  for (Ssrc ssrc : config.ssrcs) {
+    p->upstream_ssrcs.emplace(ssrc, id);
+    ++declared_ssrcs_[ssrc];
+  }
   p->published.push_back(id);
   tracks_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
                   std::forward_as_tuple(id, publisher, std::move(config), config_.keyframe_min_interval));
@@ -62,7 +65,12 @@ void Room::UnpublishTrack(TrackId id, std::vector<TrackEnded>& events) {
     events.push_back(TrackEnded{sub.subscriber, id, t->publisher, sub.downstream_ssrc});
   }
   if (Participant* p = FindParticipant(t->publisher)) {
-    for (Ssrc ssrc : t->config.ssrcs) p->upstream_ssrcs.erase(ssrc);
+    for (Ssrc ssrc : t->config.ssrcs) {
+      p->upstream_ssrcs.erase(ssrc);
+      if (auto it = declared_ssrcs_.find(ssrc); it != declared_ssrcs_.end() && --it->second == 0) {
+        declared_ssrcs_.erase(it);
+      }
+    }
     std::erase(p->published, id);
   }
   tracks_.erase(id);
@@ -82,7 +90,10 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
   for (const Subscription& sub : t->subscriptions) {
     if (sub.subscriber == subscriber) return Err{SfuError::kDuplicateSubscription};
   }
-  if (s->downstream_ssrcs.contains(downstream_ssrc)) return Err{SfuError::kDownstreamSsrcInUse};
+  // Its RTCP from us comes from feedback_ssrc: media must not share it.
+  if (s->downstream_ssrcs.contains(downstream_ssrc) || downstream_ssrc == s->feedback_ssrc) {
+    return Err{SfuError::kDownstreamSsrcInUse};
+  }
 
   Subscription sub;
   sub.subscriber = subscriber;
@@ -118,13 +129,6 @@ void Room::DropSubscription(Track& track, ParticipantId subscriber) {
   std::erase_if(track.subscriptions, [&](const Subscription& sub) { return sub.subscriber == subscriber; });
 }
 
-bool Room::DeclaredByOther(ParticipantId sender, Ssrc ssrc) const {
-  for (const auto& [id, p] : participants_) {
-    if (id != sender && p.upstream_ssrcs.contains(ssrc)) return true;
-  }
-  return false;
-}
-
 void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp now, Sink& out,
                  std::vector<uint8_t>& scratch) {
   Participant* sender = FindParticipant(from);
@@ -141,7 +145,8 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
   const Ssrc ssrc = view->ssrc();
   auto declared = sender->upstream_ssrcs.find(ssrc);
   if (declared == sender->upstream_ssrcs.end()) {
-    if (DeclaredByOther(from, ssrc)) {
+    // Not the sender's, so any declaration is someone else's.
+    if (declared_ssrcs_.contains(ssrc)) {
       ++stats_.rtp_dropped_spoofed_ssrc;
     } else {
       ++stats_.rtp_dropped_unannounced_ssrc;

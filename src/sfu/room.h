@@ -62,8 +62,6 @@ class Room {
   std::optional<Timestamp> NextTimeout() const;
 
  private:
-  // Whether someone other than `sender` in this room declared `ssrc`.
-  bool DeclaredByOther(ParticipantId sender, Ssrc ssrc) const;
   void DropSubscription(Track& track, ParticipantId subscriber);
 
   RoomId id_;
@@ -71,6 +69,9 @@ class Room {
   SfuStats& stats_;
   std::unordered_map<ParticipantId, Participant> participants_;
   std::unordered_map<TrackId, Track> tracks_;  // references stay valid across rehash
+  // How many participants declared each SSRC: tells a spoofed SSRC from an
+  // unannounced one in O(1) on the drop path.
+  std::unordered_map<Ssrc, uint32_t> declared_ssrcs_;
 };
 
 }  // namespace aegis::sfu

@@ -106,6 +106,10 @@ Result<void, SfuError> Router::RemoveSubscription(ParticipantId subscriber, Trac
 
 void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out) {
   ++stats_.rtp_received;
+  if (dispatching_) {
+    ++stats_.reentrant_calls_refused;
+    return;
+  }
   auto it = participant_rooms_.find(from);
   if (it == participant_rooms_.end()) {
     ++stats_.rtp_dropped_unknown_participant;
@@ -117,6 +121,10 @@ void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Times
 
 void Router::OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Timestamp now, Sink& out) {
   ++stats_.rtcp_received;
+  if (dispatching_) {
+    ++stats_.reentrant_calls_refused;
+    return;
+  }
   auto it = participant_rooms_.find(from);
   if (it == participant_rooms_.end()) {
     ++stats_.rtcp_dropped_unknown_participant;
@@ -127,6 +135,10 @@ void Router::OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Tim
 }
 
 void Router::OnTimer(Timestamp now, Sink& out) {
+  if (dispatching_) {
+    ++stats_.reentrant_calls_refused;
+    return;
+  }
   DispatchScope scope(dispatching_);
   for (auto& [id, room] : rooms_) rtcp_.OnTimer(*room, now, out);
 }

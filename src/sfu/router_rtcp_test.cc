@@ -223,6 +223,16 @@ TEST_F(RouterRtcpTest, ReceiverReportCarriesLossAndJitterOfAKnownArrivalPattern)
   EXPECT_EQ(b2.extended_highest_sequence, 119u);
   EXPECT_EQ(b2.cumulative_lost, 1);
   EXPECT_EQ(b2.fraction_lost, 0);
+
+  // Quiet from then on: one more due time finds nothing heard, sends
+  // nothing and stops the timer until media comes back.
+  sink.Clear();
+  router.OnTimer(t0 + TimeDelta::Seconds(3), sink);
+  EXPECT_TRUE(sink.rtcp.empty());
+  EXPECT_FALSE(router.NextTimeout().has_value());
+  router.OnRtp(kA, MakeRtp(kAVideo, 96, 120, 3000u * 20, 200, random), t0 + TimeDelta::Seconds(5), sink);
+  EXPECT_EQ(router.NextTimeout(), t0 + TimeDelta::Seconds(6));
+  EXPECT_EQ(router.stats().receiver_reports_sent, 2u);
 }
 
 TEST_F(RouterRtcpTest, NoReceiverReportForAParticipantThatSentNoMedia) {

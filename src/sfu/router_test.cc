@@ -260,14 +260,16 @@ TEST_F(RouterTest, ModelChangesAreValidated) {
   const PayloadTypeMapping too_big[] = {{96, 128}};
   ASSERT_TRUE(router.AddParticipant(kRoom, ParticipantId(13)).ok());
   const ParticipantId e(13);
-  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(1), unnegotiated).error(), SfuError::kBadPayloadTypeMap);
-  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(1), repeated).error(), SfuError::kBadPayloadTypeMap);
-  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(1), too_big).error(), SfuError::kBadPayloadTypeMap);
-  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(1), {}).error(), SfuError::kBadPayloadTypeMap);
+  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(0x77), unnegotiated).error(), SfuError::kBadPayloadTypeMap);
+  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(0x77), repeated).error(), SfuError::kBadPayloadTypeMap);
+  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(0x77), too_big).error(), SfuError::kBadPayloadTypeMap);
+  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(0x77), {}).error(), SfuError::kBadPayloadTypeMap);
   EXPECT_EQ(router.AddSubscription(e, TrackId(999), Ssrc(1), ok_map).error(), SfuError::kNoSuchTrack);
   EXPECT_EQ(router.AddSubscription(ParticipantId(999), a_video, Ssrc(1), ok_map).error(),
             SfuError::kNoSuchParticipant);
   EXPECT_EQ(router.AddSubscription(kB, a_video, Ssrc(1), ok_map).error(), SfuError::kDuplicateSubscription);
+  // Ssrc(1) is E's feedback SSRC (the default): media may not share it.
+  EXPECT_EQ(router.AddSubscription(e, a_video, Ssrc(1), ok_map).error(), SfuError::kDownstreamSsrcInUse);
   auto audio = router.PublishTrack(kA, Audio(kAAudio));
   ASSERT_TRUE(audio.ok());
   const PayloadTypeMapping opus[] = {{111, 111}};
@@ -302,6 +304,31 @@ TEST_F(RouterTest, ModelChangesFromInsideTheSinkAreRefused) {
   EXPECT_EQ(router.FindTrack(a_video)->subscriptions.size(), 2u);
   // Outside a dispatch it works.
   EXPECT_TRUE(router.RemoveSubscription(kB, a_video).ok());
+}
+
+// A Sink that feeds a packet back into the router while it is dispatching.
+class EchoingSink : public RecordingSink {
+ public:
+  EchoingSink(Router& router, std::vector<uint8_t> packet) : router_(router), packet_(std::move(packet)) {}
+  void SendRtp(ParticipantId to, std::span<const uint8_t> packet) override {
+    RecordingSink::SendRtp(to, packet);
+    router_.OnRtp(kA, packet_, Timestamp::Millis(1), *this);
+    router_.OnRtcp(kB, packet_, Timestamp::Millis(1), *this);
+    router_.OnTimer(Timestamp::Millis(1), *this);
+  }
+
+ private:
+  Router& router_;
+  std::vector<uint8_t> packet_;
+};
+
+TEST_F(RouterTest, PacketCallsFromInsideTheSinkAreIgnored) {
+  const auto packet = MakeRtp(kAVideo, 96, 1, 1, 10, random);
+  EchoingSink echoing(router, packet);
+  router.OnRtp(kA, packet, now, echoing);
+  EXPECT_EQ(echoing.rtp.size(), 2u);  // no recursion
+  EXPECT_EQ(router.stats().reentrant_calls_refused, 6u);
+  EXPECT_EQ(router.stats().rtp_accepted, 1u);
 }
 
 TEST_F(RouterTest, EmptyRoomCanBeRemoved) {

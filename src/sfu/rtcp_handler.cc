@@ -96,18 +96,21 @@ void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::Send
 void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
   for (auto& [id, participant] : room.participants()) {
     if (!participant.next_receiver_report || now < *participant.next_receiver_report) continue;
-    participant.next_receiver_report = now + config_.receiver_report_interval;
-    SendReceiverReports(room, participant, now, out);
+    // Rearmed by the next accepted packet if nothing was heard.
+    participant.next_receiver_report.reset();
+    if (SendReceiverReports(room, participant, now, out)) {
+      participant.next_receiver_report = now + config_.receiver_report_interval;
+    }
   }
 }
 
-void RtcpHandler::SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out) {
+bool RtcpHandler::SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out) {
   blocks_.clear();
   for (TrackId id : publisher.published) {
     Track* track = room.FindTrack(id);
     if (!track) continue;
     for (UpstreamStream& stream : track->upstream) {
-      if (stream.stats.has_packets()) blocks_.push_back(stream.stats.MakeReportBlock(stream.ssrc, now));
+      if (stream.stats.has_packets_since_report()) blocks_.push_back(stream.stats.MakeReportBlock(stream.ssrc, now));
     }
   }
   // One RR per datagram, at most 31 blocks each (the 5-bit count).
@@ -120,6 +123,7 @@ void RtcpHandler::SendReceiverReports(Room& room, Participant& publisher, Timest
     ++stats_.receiver_reports_sent;
     Send(publisher.id, rr, out);
   }
+  return !blocks_.empty();
 }
 
 void RtcpHandler::Send(ParticipantId to, const rtcp::Packet& packet, Sink& out) {

@@ -9,8 +9,10 @@
 //    SSRC rewritten to the subscriber's downstream SSRC; sender info kept,
 //    report blocks and profile extensions (about the publisher's own
 //    reception) left out.
-//  - OnTimer: every receiver_report_interval a publisher that sent media
-//    gets an RR with a block per upstream SSRC (receive_statistics.h).
+//  - OnTimer: every receiver_report_interval a publisher gets an RR with a
+//    block per upstream SSRC heard since the previous RR
+//    (receive_statistics.h); a publisher gone quiet gets none until it
+//    sends again.
 // Anything else (SDES, BYE, APP, REMB, transport-cc) is not forwarded.
 #pragma once
 
@@ -38,7 +40,8 @@ class RtcpHandler {
   void OnKeyframeRequest(Room& room, Participant& from, Ssrc downstream, Timestamp now, Sink& out);
   void OnNack(Participant& from, const rtcp::Nack& nack);
   void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
-  void SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
+  // False if no stream was heard since the last report (nothing sent).
+  bool SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
   void Send(ParticipantId to, const rtcp::Packet& packet, Sink& out);
 
   const RouterConfig& config_;

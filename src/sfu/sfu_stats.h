@@ -43,6 +43,9 @@ struct SfuStats {
   // Model changes refused.
   uint64_t subscriptions_refused_cross_room = 0;
   uint64_t subscriptions_refused_self = 0;
+  // OnRtp/OnRtcp/OnTimer called from inside a Sink callback: ignored (the
+  // output buffer is in use).
+  uint64_t reentrant_calls_refused = 0;
 };
 
 }  // namespace aegis::sfu

@@ -3,7 +3,8 @@
 // recipient's send buffer, where SRTP protects in place) before returning.
 //
 // The Sink must not call back into the Router: a model change from inside a
-// callback is refused with SfuError::kReentrant.
+// callback is refused with SfuError::kReentrant, and a packet or timer call
+// is ignored and counted (SfuStats::reentrant_calls_refused).
 #pragma once
 
 #include <cstdint>
