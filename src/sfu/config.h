@@ -12,6 +12,11 @@ struct RouterConfig {
   TimeDelta keyframe_min_interval = TimeDelta::Seconds(1);
   // How often each publisher gets a receiver report about its streams.
   TimeDelta receiver_report_interval = TimeDelta::Seconds(1);
+  // At most one SR per upstream stream per interval is fanned out: one
+  // datagram can hold ~50 SRs, each copied to every subscriber, and a
+  // publisher must not be able to amplify that way. Browsers send about
+  // one per second.
+  TimeDelta sender_report_min_interval = TimeDelta::Millis(100);
 };
 
 struct ParticipantOptions {

@@ -80,6 +80,7 @@ struct Subscription {
 struct UpstreamStream {
   Ssrc ssrc;
   ReceiveStatistics stats;
+  std::optional<Timestamp> last_sender_report_forwarded;
 };
 
 struct Track {

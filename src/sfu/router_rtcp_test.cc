@@ -127,6 +127,27 @@ TEST_F(RouterRtcpTest, SenderReportIsRewrittenForEachSubscriber) {
   EXPECT_EQ(router.stats().sender_reports_forwarded, 2u);
 }
 
+TEST_F(RouterRtcpTest, SenderReportsPackedIntoOneDatagramAreNotAmplified) {
+  std::vector<uint8_t> compound;
+  for (uint32_t i = 0; i < 40; ++i) {
+    rtcp::SenderReport sr;
+    sr.sender = kAVideo;
+    sr.ntp_timestamp = 1000 + i;
+    sr.SerializeTo(compound);
+  }
+  Rtcp(kA, compound, t0);
+  EXPECT_EQ(sink.rtcp.size(), 2u);  // the first SR, once per subscriber
+  EXPECT_EQ(router.stats().sender_reports_received, 40u);
+  EXPECT_EQ(router.stats().sender_reports_throttled, 39u);
+  // 100 ms later the next one goes out again.
+  rtcp::SenderReport sr;
+  sr.sender = kAVideo;
+  Rtcp(kA, testing::Rtcp(sr), t0 + TimeDelta::Millis(99));
+  EXPECT_EQ(sink.rtcp.size(), 2u);
+  Rtcp(kA, testing::Rtcp(sr), t0 + TimeDelta::Millis(100));
+  EXPECT_EQ(sink.rtcp.size(), 4u);
+}
+
 TEST_F(RouterRtcpTest, SenderReportForAnotherParticipantsSsrcIsDropped) {
   rtcp::SenderReport sr;
   sr.sender = kAVideo;  // B claims A's stream

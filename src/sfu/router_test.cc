@@ -96,6 +96,51 @@ TEST_F(RouterTest, ForwardsEachPacketToEverySubscriberRewritingOnlySsrcAndPayloa
   EXPECT_EQ(router.stats().rtp_forwarded, 100u);
 }
 
+// Three participants each publish video and receive the other two.
+TEST(RouterMeshTest, ThreeParticipantsEachReceiveExactlyTheOtherTwo) {
+  Router router;
+  RecordingSink sink;
+  SeededRandom random(3);
+  ASSERT_TRUE(router.CreateRoom(kRoom).ok());
+  const ParticipantId who[] = {kA, kB, kC};
+  TrackId tracks[3];
+  for (uint32_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(router.AddParticipant(kRoom, who[i]).ok());
+    auto t = router.PublishTrack(who[i], Video(Ssrc(0x100 + i)));
+    ASSERT_TRUE(t.ok());
+    tracks[i] = *t;
+  }
+  // Downstream SSRC 0xS0P: subscriber S, publisher P; PT 96 → 100 + P.
+  for (uint32_t s = 0; s < 3; ++s) {
+    for (uint32_t p = 0; p < 3; ++p) {
+      if (s == p) continue;
+      const PayloadTypeMapping map[] = {{96, static_cast<uint8_t>(100 + p)}};
+      ASSERT_TRUE(router.AddSubscription(who[s], tracks[p], Ssrc(0x1000 * (s + 1) + p), map).ok());
+    }
+  }
+  std::vector<std::vector<uint8_t>> sent[3];
+  for (uint16_t n = 0; n < 20; ++n) {
+    for (uint32_t p = 0; p < 3; ++p) {
+      sent[p].push_back(MakeRtp(Ssrc(0x100 + p), 96, n, 90u * n, 50 + 13u * n, random));
+      router.OnRtp(who[p], sent[p].back(), Timestamp::Millis(1000 + n), sink);
+    }
+  }
+  ASSERT_EQ(sink.rtp.size(), 3u * 20u * 2u);
+  for (uint32_t s = 0; s < 3; ++s) {
+    const auto received = sink.RtpTo(who[s]);
+    ASSERT_EQ(received.size(), 40u);
+    size_t next[3] = {0, 0, 0};
+    for (const auto& r : received) {
+      const uint32_t ssrc = rtp::RtpPacketView::Parse(r.bytes)->ssrc().value();
+      ASSERT_EQ(ssrc / 0x1000, s + 1);
+      const uint32_t p = ssrc % 0x1000;
+      ASSERT_LT(p, 3u);
+      ASSERT_NE(p, s);  // never its own
+      ExpectOnlySsrcAndPtDiffer(sent[p][next[p]++], r.bytes, Ssrc(ssrc), static_cast<uint8_t>(100 + p));
+    }
+  }
+}
+
 TEST_F(RouterTest, PublisherDoesNotReceiveItsOwnTrackUnlessAllowed) {
   const PayloadTypeMapping map[] = {{96, 96}};
   EXPECT_EQ(router.AddSubscription(kA, a_video, Ssrc(0xA0), map).error(), SfuError::kSelfSubscription);

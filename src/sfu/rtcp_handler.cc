@@ -80,6 +80,12 @@ void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::Send
     return;
   }
   stream->stats.OnSenderReport(sr.ntp_timestamp, now);
+  if (stream->last_sender_report_forwarded &&
+      now - *stream->last_sender_report_forwarded < config_.sender_report_min_interval) {
+    ++stats_.sender_reports_throttled;
+    return;
+  }
+  stream->last_sender_report_forwarded = now;
   for (const Subscription& sub : track->subscriptions) {
     if (sub.source_ssrc != sr.sender) continue;
     rtcp::SenderReport copy;

@@ -8,7 +8,8 @@
 //    (LSR/DLSR) and sent to each subscriber of that stream with the sender
 //    SSRC rewritten to the subscriber's downstream SSRC; sender info kept,
 //    report blocks and profile extensions (about the publisher's own
-//    reception) left out.
+//    reception) left out; at most one per stream per
+//    sender_report_min_interval is fanned out.
 //  - OnTimer: every receiver_report_interval a publisher gets an RR with a
 //    block per upstream SSRC heard since the previous RR
 //    (receive_statistics.h); a publisher gone quiet gets none until it

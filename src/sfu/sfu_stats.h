@@ -38,6 +38,7 @@ struct SfuStats {
   uint64_t sender_reports_received = 0;
   uint64_t sender_reports_unknown_ssrc = 0;  // not one of the sender's declared SSRCs: dropped
   uint64_t sender_reports_forwarded = 0;     // rewritten copies sent to subscribers
+  uint64_t sender_reports_throttled = 0;     // recorded but not fanned out (too soon after the last)
   uint64_t receiver_reports_sent = 0;        // RR packets the SFU generated
 
   // Model changes refused.
