@@ -69,11 +69,21 @@ TEST_F(RouterRtcpTest, PliIsRelayedToThePublisherAtMostOncePerSecondPerTrack) {
 }
 
 TEST_F(RouterRtcpTest, FirBecomesAPliToThePublisher) {
-  rtcp::Fir fir{kCOwn, Ssrc(0), {{kCDown, 3}}};
+  // One entry for C's stream, one for an SSRC C does not receive.
+  rtcp::Fir fir{kCOwn, Ssrc(0), {{Ssrc(0x5555), 1}, {kCDown, 3}}};
   Rtcp(kC, testing::Rtcp(fir), t0);
   ASSERT_EQ(sink.rtcp.size(), 1u);
   EXPECT_EQ(sink.rtcp[0].to, kA);
   EXPECT_EQ(sink.rtcp[0].bytes, testing::Rtcp(rtcp::Pli{kAFeedback, kAVideo}));
+  EXPECT_EQ(router.stats().keyframe_requests_received, 2u);
+  EXPECT_EQ(router.stats().keyframe_requests_unknown_ssrc, 1u);
+}
+
+TEST_F(RouterRtcpTest, KeyframeRequestAfterUnsubscribingIsIgnored) {
+  ASSERT_TRUE(router.RemoveSubscription(kB, a_video).ok());
+  Rtcp(kB, testing::Rtcp(rtcp::Pli{kBOwn, kBDown}), t0);
+  EXPECT_TRUE(sink.rtcp.empty());
+  EXPECT_EQ(router.stats().keyframe_requests_unknown_ssrc, 1u);
 }
 
 TEST_F(RouterRtcpTest, KeyframeRequestForAnSsrcTheSenderDoesNotReceiveIsIgnored) {
