@@ -1,0 +1,98 @@
+// The server's data folder: created on first run with mode 0700, holding
+// aegis.db (mode 0600), a SQLite database in WAL mode with foreign keys on.
+//
+//   api_keys     key_id, secret (32 random bytes, stored as-is: the file is
+//                readable by our user only), created_at, revoked
+//   room_policy  room_id, e2ee_required, max_participants
+//   audit_log    seq, time, actor, action, detail; append-only (triggers
+//                refuse UPDATE and DELETE, and this API only appends)
+//
+// The first Open creates one API key; later opens reuse it. Every value goes
+// through a prepared statement, so a room id like "x'; DROP TABLE ..." is
+// just a room id. Randomness and time are injected; Open(path) alone uses
+// crypto::SecureRandom and the system clock, for the program's edge.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/random.h"
+#include "base/result.h"
+#include "crypto/secure_memory.h"
+#include "store/sqlite.h"
+#include "store/store_error.h"
+
+namespace aegis::store {
+
+inline constexpr size_t kApiSecretSize = 32;
+inline constexpr size_t kMaxRoomIdSize = 256;
+inline constexpr int64_t kMaxParticipantsLimit = 100000;
+inline constexpr size_t kMaxAuditFieldSize = 4096;
+
+struct ApiKey {
+  std::string key_id;
+  crypto::SecretBytes secret;
+  int64_t created_at = 0;
+  bool revoked = false;
+};
+
+struct RoomPolicy {
+  std::string room_id;
+  bool e2ee_required = false;
+  int64_t max_participants = 0;
+  bool operator==(const RoomPolicy&) const = default;
+};
+
+struct AuditEntry {
+  int64_t seq = 0;
+  int64_t time = 0;
+  std::string actor;
+  std::string action;
+  std::string detail;
+  bool operator==(const AuditEntry&) const = default;
+};
+
+class DataFolder {
+ public:
+  static constexpr const char* kDatabaseName = "aegis.db";
+
+  static Result<DataFolder, StoreError> Open(const std::string& path);
+  static Result<DataFolder, StoreError> Open(const std::string& path, RandomSource& random, int64_t now_unix_s);
+
+  const std::string& path() const { return path_; }
+  std::string database_path() const { return path_ + "/" + kDatabaseName; }
+  // True when this Open created the first API key (a fresh folder).
+  bool created_api_key() const { return created_api_key_; }
+
+  // API keys. The current key is the newest one not revoked.
+  Result<ApiKey, StoreError> CurrentApiKey();
+  Result<ApiKey, StoreError> CreateApiKey(RandomSource& random, int64_t now_unix_s);
+  Result<void, StoreError> RevokeApiKey(std::string_view key_id);
+  Result<std::vector<std::string>, StoreError> ApiKeyIds();
+
+  // Room policy: insert or replace; nullopt for a room without one.
+  Result<void, StoreError> PutRoomPolicy(const RoomPolicy& policy);
+  Result<std::optional<RoomPolicy>, StoreError> GetRoomPolicy(std::string_view room_id);
+
+  // Audit log: append, and read back in order from after `after_seq`.
+  Result<int64_t, StoreError> AppendAudit(int64_t time_unix_s, std::string_view actor, std::string_view action,
+                                          std::string_view detail);
+  Result<std::vector<AuditEntry>, StoreError> ReadAudit(int64_t after_seq, size_t limit);
+
+  // For tests and maintenance tools.
+  Database& database() { return db_; }
+
+ private:
+  DataFolder(std::string path, Database db) : path_(std::move(path)), db_(std::move(db)) {}
+  Result<ApiKey, StoreError> InsertApiKey(RandomSource& random, int64_t now_unix_s);
+
+  std::string path_;
+  Database db_;
+  bool created_api_key_ = false;
+};
+
+}  // namespace aegis::store
