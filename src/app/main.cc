@@ -1,16 +1,24 @@
-// aegis: the program. Today it runs its power-on self-checks and reports the
-// protocol core it carries; `aegis serve` arrives with the server layer.
+// aegis: the program. Today it runs its power-on self-checks, reports the
+// protocol core it carries and mints access tokens; `aegis serve` arrives
+// with the server layer.
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "app/self_check.h"
+#include "app/token_command.h"
+#include "crypto/secure_random.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: aegis [selfcheck | version | help]\n"
+    "usage: aegis [selfcheck | version | token | help]\n"
     "  selfcheck  run the known-answer checks of the crypto and protocol core (default)\n"
-    "  version    print the version\n";
+    "  version    print the version\n"
+    "  token      token create --room R --identity I [--ttl 10m] ...: mint an access token\n"
+    "             (aegis token help for all options)\n";
 
 int SelfCheck() {
   int failed = 0;
@@ -26,6 +34,24 @@ int SelfCheck() {
   return 0;
 }
 
+int Token(int argc, char** argv) {
+  // The known answers guard minting too: a broken HMAC must not sign tokens.
+  for (const auto& r : aegis::app::RunSelfChecks()) {
+    if (!r.passed) {
+      std::fprintf(stderr, "aegis: self-check %s failed; refusing to mint tokens\n", r.name.c_str());
+      return 1;
+    }
+  }
+  std::vector<std::string_view> args(argv + 2, argv + argc);
+  aegis::crypto::SecureRandom random;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const auto result = aegis::app::RunTokenCommand(args, random, static_cast<int64_t>(now.count()));
+  std::fputs(result.err.c_str(), stderr);
+  std::fputs(result.out.c_str(), stdout);
+  return result.exit_code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,6 +60,7 @@ int main(int argc, char** argv) {
     std::printf("aegis %s: self-check\n", AEGIS_VERSION);
     return SelfCheck();
   }
+  if (std::strcmp(command, "token") == 0) return Token(argc, argv);
   if (std::strcmp(command, "version") == 0) {
     std::printf("aegis %s\n", AEGIS_VERSION);
     return 0;
