@@ -1,0 +1,225 @@
+#include "signaling/client_messages.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace aegis::signaling {
+namespace {
+
+ProtocolError ParseError(std::string_view text) {
+  auto r = ParseClientMessage(text);
+  EXPECT_FALSE(r.ok()) << text;
+  return r ? ProtocolError{} : r.error();
+}
+
+ErrorCode Code(std::string_view text) { return ParseError(text).code; }
+
+template <typename T>
+T ParseAs(std::string_view text) {
+  auto r = ParseClientMessage(text);
+  EXPECT_TRUE(r.ok()) << text << " -> " << (r ? "" : WireName(r.error().code));
+  if (!r) return T{};
+  EXPECT_TRUE(std::holds_alternative<T>(*r)) << text;
+  if (!std::holds_alternative<T>(*r)) return T{};
+  return std::get<T>(*r);
+}
+
+TEST(ClientMessages, JoinParsesAndRoundTrips) {
+  const std::string text = R"({"v":1,"type":"join","token":"a.b.c"})";
+  auto join = ParseAs<JoinRequest>(text);
+  EXPECT_EQ(join.token, "a.b.c");
+  EXPECT_FALSE(join.e2ee);
+  EXPECT_FALSE(join.identity_key);
+  EXPECT_EQ(Serialize(join), R"({"token":"a.b.c","type":"join","v":1})");
+  EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
+}
+
+TEST(ClientMessages, JoinWithE2eeCarriesIdentityKey) {
+  auto join = ParseAs<JoinRequest>(
+      R"({"v":1,"type":"join","token":"t","e2ee":true,"identity_key":"AQID"})");
+  EXPECT_TRUE(join.e2ee);
+  ASSERT_TRUE(join.identity_key);
+  EXPECT_EQ(*join.identity_key, (Blob{1, 2, 3}));
+  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"identity_key":"AQID","token":"t","type":"join","v":1})");
+  EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
+}
+
+TEST(ClientMessages, JoinIdentityKeyGoesWithE2ee) {
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","e2ee":true})"),
+            (ProtocolError{ErrorCode::kMissingField, "identity_key"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","identity_key":"AQID"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "identity_key"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","e2ee":"yes"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "e2ee"}));
+  // 257 bytes of key: 343 base64url characters.
+  std::string key(343, 'A');
+  key.back() = 'A';
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","e2ee":true,"identity_key":")" + key + "\"}"),
+            (ProtocolError{ErrorCode::kTooLarge, "identity_key"}));
+}
+
+TEST(ClientMessages, SdpMessagesRoundTrip) {
+  const std::string sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=\"quoted\" \\ \xC3\xA9\r\n";
+  PublishOffer offer{sdp};
+  const std::string text = Serialize(offer);
+  EXPECT_EQ(text, R"({"sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=\"quoted\" \\ )"
+                  "\xC3\xA9"
+                  R"(\r\n","type":"publish","v":1})");
+  EXPECT_EQ(ParseAs<PublishOffer>(text), offer);
+  SubscribeAnswer answer{sdp};
+  EXPECT_EQ(Serialize(answer).find(R"("type":"subscribe_answer")") != std::string::npos, true);
+  EXPECT_EQ(ParseAs<SubscribeAnswer>(Serialize(answer)), answer);
+}
+
+TEST(ClientMessages, LeavePingRoundTrip) {
+  EXPECT_EQ(Serialize(LeaveRequest{}), R"({"type":"leave","v":1})");
+  ParseAs<LeaveRequest>(R"({"v":1,"type":"leave"})");
+  EXPECT_EQ(ParseAs<Ping>(R"({"type":"ping","v":1})"), Ping{});
+  EXPECT_EQ(ParseAs<Ping>(R"({"type":"ping","v":1,"seq":9007199254740991})").seq, kMaxSeq);
+  EXPECT_EQ(Serialize(Ping{42}), R"({"seq":42,"type":"ping","v":1})");
+  EXPECT_EQ(ParseAs<Ping>(Serialize(Ping{42})), Ping{42});
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"ping","seq":9007199254740992})"),
+            (ProtocolError{ErrorCode::kInvalidField, "seq"}));
+  EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":-1})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":1.5})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":"1"})"), ErrorCode::kInvalidField);
+}
+
+TEST(ClientMessages, KeyBlobRoundTrip) {
+  auto directed = ParseAs<KeyBlobSend>(R"({"v":1,"type":"key_blob","to":"p-7_x","blob":"_-8"})");
+  ASSERT_TRUE(directed.to);
+  EXPECT_EQ(*directed.to, "p-7_x");
+  EXPECT_EQ(directed.blob, (Blob{0xFF, 0xEF}));
+  EXPECT_EQ(Serialize(directed), R"({"blob":"_-8","to":"p-7_x","type":"key_blob","v":1})");
+  EXPECT_EQ(ParseAs<KeyBlobSend>(Serialize(directed)), directed);
+
+  KeyBlobSend broadcast{std::nullopt, Blob(kMaxKeyBlobSize, 0xA5)};
+  const std::string text = Serialize(broadcast);
+  EXPECT_EQ(text.find("\"to\""), std::string::npos);
+  EXPECT_EQ(ParseAs<KeyBlobSend>(text), broadcast);
+}
+
+TEST(ClientMessages, KeyBlobRefusals) {
+  // 4097 bytes: one over.
+  const std::string over = Serialize(KeyBlobSend{std::nullopt, Blob(kMaxKeyBlobSize + 1, 1)});
+  EXPECT_EQ(ParseError(over), (ProtocolError{ErrorCode::kTooLarge, "blob"}));
+  // Padding, standard-alphabet characters, whitespace, non-canonical last char.
+  for (const char* blob : {"AQI=", "+/8", "AQ I", "AR", "A"}) {
+    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"key_blob","blob":")") + blob + "\"}"),
+              (ProtocolError{ErrorCode::kBadBase64, "blob"}))
+        << blob;
+  }
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":""})"),
+            (ProtocolError{ErrorCode::kInvalidField, "blob"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":[1]})"),
+            (ProtocolError{ErrorCode::kInvalidField, "blob"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob"})"),
+            (ProtocolError{ErrorCode::kMissingField, "blob"}));
+  // Ids: safe set, 1..64 bytes.
+  for (const char* to : {R"("a b")", R"("<script>")", R"("")", R"(7)", R"("é")"}) {
+    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"key_blob","blob":"AQID","to":)") + to + "}"),
+              (ProtocolError{ErrorCode::kInvalidField, "to"}))
+        << to;
+  }
+  const std::string id64(64, 'a');
+  EXPECT_TRUE(ParseClientMessage(R"({"v":1,"type":"key_blob","blob":"AQID","to":")" + id64 + "\"}"));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":"AQID","to":")" + id64 + "a\"}"),
+            (ProtocolError{ErrorCode::kInvalidField, "to"}));
+}
+
+TEST(ClientMessages, MalformedJson) {
+  for (std::string_view text :
+       {"", "{", "not json", R"({"v":1,"type":"ping"} x)", R"({"v":1,"type":"ping",})",
+        "[1]", "\"ping\"", "null", R"({"v":1,"type":"ping"} {})", "\xEF\xBB\xBF{\"v\":1,\"type\":\"ping\"}",
+        R"({"v":1,"type":"join","token":"\xff"})",
+        "{\"v\":1,\"type\":\"join\",\"token\":\"\xC3\"}", R"({"v":1,"type":"ping"/*c*/})"}) {
+    EXPECT_EQ(Code(text), ErrorCode::kMalformedJson) << text;
+  }
+  std::string nul("{\"v\":1,\"type\":\"ping\"}");
+  nul.push_back('\0');
+  EXPECT_EQ(Code(nul), ErrorCode::kMalformedJson);
+  // Deep nesting inside an otherwise valid message.
+  std::string deep = R"({"v":1,"type":"ping","x":)" + std::string(20, '[') + std::string(20, ']') + "}";
+  EXPECT_EQ(Code(deep), ErrorCode::kMalformedJson);
+}
+
+TEST(ClientMessages, DuplicateKeys) {
+  EXPECT_EQ(Code(R"({"v":1,"type":"ping","type":"leave"})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Code(R"({"v":1,"v":1,"type":"ping"})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Code(R"({"v":1,"type":"join","token":"a","token":"b"})"), ErrorCode::kDuplicateKey);
+}
+
+TEST(ClientMessages, VersionAndType) {
+  EXPECT_EQ(ParseError(R"({"type":"ping"})"), (ProtocolError{ErrorCode::kMissingField, "v"}));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
+  EXPECT_EQ(ParseError(R"({"v":0,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
+  EXPECT_EQ(ParseError(R"({"v":-1,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
+  for (std::string_view v : {R"("1")", "1.0", "1e0", "true", "null"}) {
+    EXPECT_EQ(ParseError(std::string(R"({"type":"ping","v":)") + std::string(v) + "}"),
+              (ProtocolError{ErrorCode::kInvalidField, "v"}))
+        << v;
+  }
+  EXPECT_EQ(ParseError(R"({"v":1})"), (ProtocolError{ErrorCode::kMissingField, "type"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":5})"), (ProtocolError{ErrorCode::kInvalidField, "type"}));
+  for (std::string_view type : {"pong", "joined", "Ping", "ping ", "offer", "x"}) {
+    EXPECT_EQ(ParseError(R"({"v":1,"type":")" + std::string(type) + "\"}"),
+              (ProtocolError{ErrorCode::kUnknownType, "type"}))
+        << type;
+  }
+  EXPECT_EQ(ParseError(R"({"v":1,"type":")" + std::string(1000, 'j') + "\"}"),
+            (ProtocolError{ErrorCode::kUnknownType, "type"}));
+}
+
+TEST(ClientMessages, MissingAndWrongTypedFields) {
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join"})"), (ProtocolError{ErrorCode::kMissingField, "token"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":1})"),
+            (ProtocolError{ErrorCode::kInvalidField, "token"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":""})"),
+            (ProtocolError{ErrorCode::kInvalidField, "token"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"publish"})"), (ProtocolError{ErrorCode::kMissingField, "sdp"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"subscribe_answer","sdp":{}})"),
+            (ProtocolError{ErrorCode::kInvalidField, "sdp"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"publish","sdp":null})"),
+            (ProtocolError{ErrorCode::kInvalidField, "sdp"}));
+  // Unknown members are refused, in every message type.
+  for (std::string_view text :
+       {R"({"v":1,"type":"leave","reason":"x"})", R"({"v":1,"type":"ping","__proto__":{}})",
+        R"({"v":1,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":1,"type":"join","token":"t","room":"r"})",
+        R"({"v":1,"type":"key_blob","blob":"AQID","from":"me"})",
+        R"({"v":1,"type":"subscribe_answer","sdp":"x","id":1})"}) {
+    EXPECT_EQ(ParseError(text), (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"})) << text;
+  }
+}
+
+TEST(ClientMessages, SizeLimits) {
+  const std::string sdp_max(kMaxSdpSize, 'a');
+  EXPECT_EQ(ParseAs<PublishOffer>(Serialize(PublishOffer{sdp_max})).sdp, sdp_max);
+  EXPECT_EQ(ParseError(Serialize(PublishOffer{sdp_max + "a"})), (ProtocolError{ErrorCode::kTooLarge, "sdp"}));
+  EXPECT_EQ(ParseError(Serialize(JoinRequest{std::string(kMaxTokenSize + 1, 't'), false, {}})),
+            (ProtocolError{ErrorCode::kTooLarge, "token"}));
+  // Whole message: checked before parsing, whatever it contains.
+  std::string big = R"({"v":1,"type":"ping"})";
+  big.append(kMaxMessageSize - big.size(), ' ');
+  EXPECT_TRUE(ParseClientMessage(big));
+  big.push_back(' ');
+  EXPECT_EQ(ParseError(big), (ProtocolError{ErrorCode::kTooLarge, ""}));
+  EXPECT_EQ(Code(std::string(kMaxMessageSize + 1, '{')), ErrorCode::kTooLarge);
+}
+
+TEST(ProtocolErrors, WireNamesAreStableAndDistinct) {
+  EXPECT_EQ(WireName(ErrorCode::kMalformedJson), "malformed_json");
+  EXPECT_EQ(WireName(ErrorCode::kUnknownType), "unknown_type");
+  EXPECT_EQ(WireName(ErrorCode::kRateLimited), "rate_limited");
+  EXPECT_EQ(WireName(ErrorCode::kNotJoined), "not_joined");
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    auto back = ErrorCodeFromWireName(WireName(code));
+    ASSERT_TRUE(back) << i;
+    EXPECT_EQ(*back, code);
+  }
+  EXPECT_FALSE(ErrorCodeFromWireName("nope"));
+}
+
+}  // namespace
+}  // namespace aegis::signaling

@@ -1,0 +1,56 @@
+// Shared vocabulary of the signaling protocol (docs/protocol.md): version,
+// size limits and the identifier character set. Client and server message
+// types live in client_messages.h and server_messages.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aegis::signaling {
+
+inline constexpr int64_t kProtocolVersion = 1;
+
+// Checked on the raw text before any JSON is parsed.
+inline constexpr size_t kMaxMessageSize = 64 * 1024;
+// An SDP with a few audio/video sections and a data channel is 3-8 KB;
+// 32 KiB leaves room for many tracks without letting one message dominate.
+inline constexpr size_t kMaxSdpSize = 32 * 1024;
+// Decoded end-to-end key blob (opaque to the server).
+inline constexpr size_t kMaxKeyBlobSize = 4 * 1024;
+// Decoded identity public key (an uncompressed P-256 point is 65 bytes,
+// its SPKI 91; the bound leaves room for other curves).
+inline constexpr size_t kMaxIdentityKeySize = 256;
+// Access token as in auth::kMaxTokenSize.
+inline constexpr size_t kMaxTokenSize = 4096;
+// Participant, track and room ids.
+inline constexpr size_t kMaxIdSize = 64;
+inline constexpr size_t kMaxDisplayNameSize = 64;
+inline constexpr size_t kMaxErrorMessageSize = 256;
+// Participants listed in one joined message; tracks per participant.
+inline constexpr size_t kMaxParticipantsListed = 256;
+inline constexpr size_t kMaxTracksPerParticipant = 16;
+
+// Ids are [A-Za-z0-9_-]{1,64}: safe in logs, HTML, JSON and file names.
+constexpr bool IsSafeId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdSize) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+enum class TrackKind { kAudio, kVideo };
+
+constexpr std::string_view WireName(TrackKind kind) {
+  return kind == TrackKind::kAudio ? "audio" : "video";
+}
+
+// Raw bytes of a blob; base64url (unpadded) on the wire.
+using Blob = std::vector<uint8_t>;
+
+}  // namespace aegis::signaling

@@ -1,0 +1,45 @@
+// Signaling error codes and their stable wire names (docs/protocol.md §5).
+//
+// A ProtocolError names the code and, where one applies, the JSON member
+// that failed, so a client (and a log) can tell exactly which rule fired.
+// The field is always a string literal from this layer, never client text,
+// so it is safe to echo back.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace aegis::signaling {
+
+enum class ErrorCode {
+  // Parsing (produced by ParseClientMessage).
+  kMalformedJson,       // not JSON, not an object, invalid UTF-8, NUL, BOM, nested too deeply
+  kDuplicateKey,        // an object repeats a member name
+  kTooLarge,            // message, string, list or decoded blob over its limit
+  kUnsupportedVersion,  // "v" is an integer other than kProtocolVersion
+  kUnknownType,         // "type" names no client message
+  kMissingField,        // a required member is absent
+  kInvalidField,        // wrong JSON type, bad characters, unknown member
+  kBadBase64,           // a blob is not canonical unpadded base64url
+  // Session (produced by the server's signaling session).
+  kUnauthorized,  // token missing, forged, expired or for another room
+  kForbidden,     // the token lacks the grant for this action
+  kRateLimited,   // too many messages or joins
+  kNotJoined,     // a message other than join/ping before join
+  kAlreadyJoined, // a second join on one connection
+  kUnknownParticipant,  // key_blob "to" names nobody in the room
+  kE2eeRequired,  // the room requires end-to-end encryption and the join did not offer it
+  kInternal,      // the server failed; the message is not the client's fault
+};
+
+std::string_view WireName(ErrorCode code);
+std::optional<ErrorCode> ErrorCodeFromWireName(std::string_view name);
+
+struct ProtocolError {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string_view field;  // static string: the member at fault, or empty
+
+  bool operator==(const ProtocolError&) const = default;
+};
+
+}  // namespace aegis::signaling

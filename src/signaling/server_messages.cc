@@ -1,0 +1,126 @@
+#include "signaling/server_messages.h"
+
+#include <nlohmann/json.hpp>
+
+#include "auth/base64url.h"
+#include "signaling/json_fields.h"
+
+namespace aegis::signaling {
+namespace {
+
+using nlohmann::json;
+
+json Envelope(std::string_view type) {
+  return json{{"v", kProtocolVersion}, {"type", type}};
+}
+
+json TrackJson(const TrackInfo& t) {
+  return json{{"id", t.id}, {"kind", WireName(t.kind)}};
+}
+
+json ParticipantJson(const ParticipantInfo& p) {
+  json o{{"id", p.id}, {"name", p.name}};
+  if (p.identity_key) o["identity_key"] = auth::Base64UrlEncode(*p.identity_key);
+  json tracks = json::array();
+  for (const auto& t : p.tracks) tracks.push_back(TrackJson(t));
+  o["tracks"] = std::move(tracks);
+  return o;
+}
+
+struct ServerSerializer {
+  json operator()(const Joined& m) const {
+    json o = Envelope("joined");
+    o["participant_id"] = m.participant_id;
+    o["room"] = m.room;
+    json list = json::array();
+    for (const auto& p : m.participants) list.push_back(ParticipantJson(p));
+    o["participants"] = std::move(list);
+    return o;
+  }
+  json operator()(const ParticipantJoined& m) const {
+    json o = Envelope("participant_joined");
+    o["participant"] = ParticipantJson(m.participant);
+    return o;
+  }
+  json operator()(const ParticipantLeft& m) const {
+    json o = Envelope("participant_left");
+    o["participant_id"] = m.participant_id;
+    return o;
+  }
+  json operator()(const TrackPublished& m) const {
+    json o = Envelope("track_published");
+    o["participant_id"] = m.participant_id;
+    o["track_id"] = m.track.id;
+    o["kind"] = WireName(m.track.kind);
+    return o;
+  }
+  json operator()(const TrackUnpublished& m) const {
+    json o = Envelope("track_unpublished");
+    o["participant_id"] = m.participant_id;
+    o["track_id"] = m.track_id;
+    return o;
+  }
+  json operator()(const PublishAnswer& m) const {
+    json o = Envelope("answer");
+    o["sdp"] = m.sdp;
+    return o;
+  }
+  json operator()(const SubscribeOffer& m) const {
+    json o = Envelope("offer");
+    o["sdp"] = m.sdp;
+    return o;
+  }
+  json operator()(const KeyBlobRelay& m) const {
+    json o = Envelope("key_blob");
+    o["from"] = m.from;
+    o["blob"] = auth::Base64UrlEncode(m.blob);
+    return o;
+  }
+  json operator()(const ErrorMessage& m) const {
+    json o = Envelope("error");
+    o["code"] = WireName(m.code);
+    if (!m.field.empty()) o["field"] = m.field;
+    // A cut inside a UTF-8 sequence is replaced by U+FFFD when dumped.
+    o["message"] = m.message.substr(0, kMaxErrorMessageSize);
+    return o;
+  }
+  json operator()(const Pong& m) const {
+    json o = Envelope("pong");
+    if (m.seq) o["seq"] = *m.seq;
+    return o;
+  }
+};
+
+std::string_view Describe(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kMalformedJson: return "message is not a valid JSON object";
+    case ErrorCode::kDuplicateKey: return "a JSON object repeats a member name";
+    case ErrorCode::kTooLarge: return "message or field too large";
+    case ErrorCode::kUnsupportedVersion: return "unsupported protocol version";
+    case ErrorCode::kUnknownType: return "unknown message type";
+    case ErrorCode::kMissingField: return "required field missing";
+    case ErrorCode::kInvalidField: return "field has the wrong type or value";
+    case ErrorCode::kBadBase64: return "field is not unpadded base64url";
+    case ErrorCode::kUnauthorized: return "access token refused";
+    case ErrorCode::kForbidden: return "the token does not grant this action";
+    case ErrorCode::kRateLimited: return "too many requests";
+    case ErrorCode::kNotJoined: return "join first";
+    case ErrorCode::kAlreadyJoined: return "already joined";
+    case ErrorCode::kUnknownParticipant: return "no such participant in the room";
+    case ErrorCode::kE2eeRequired: return "this room requires end-to-end encryption";
+    case ErrorCode::kInternal: return "internal server error";
+  }
+  return "error";
+}
+
+}  // namespace
+
+std::string Serialize(const ServerMessage& message) {
+  return internal::Dump(std::visit(ServerSerializer{}, message));
+}
+
+ErrorMessage MakeError(const ProtocolError& error) {
+  return ErrorMessage{error.code, std::string(error.field), std::string(Describe(error.code))};
+}
+
+}  // namespace aegis::signaling

@@ -1,0 +1,73 @@
+#include "signaling/server_messages.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace aegis::signaling {
+namespace {
+
+TEST(ServerMessages, Joined) {
+  ParticipantInfo alice{"alice-1", "Alice", Blob{1, 2, 3}, {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}};
+  ParticipantInfo bob{"bob-2", "", std::nullopt, {}};
+  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}}),
+            R"({"participant_id":"me-3","participants":[)"
+            R"({"id":"alice-1","identity_key":"AQID","name":"Alice","tracks":[{"id":"a1","kind":"audio"},{"id":"v1","kind":"video"}]},)"
+            R"({"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":1})");
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}}),
+            R"({"participant_id":"me","participants":[],"room":"r","type":"joined","v":1})");
+}
+
+TEST(ServerMessages, ParticipantEvents) {
+  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", std::nullopt, {}}}),
+            R"({"participant":{"id":"p","name":"P","tracks":[]},"type":"participant_joined","v":1})");
+  EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
+  EXPECT_EQ(Serialize(TrackPublished{"p", {"t1", TrackKind::kVideo}}),
+            R"({"kind":"video","participant_id":"p","track_id":"t1","type":"track_published","v":1})");
+  EXPECT_EQ(Serialize(TrackUnpublished{"p", "t1"}),
+            R"({"participant_id":"p","track_id":"t1","type":"track_unpublished","v":1})");
+}
+
+TEST(ServerMessages, SdpKeyBlobPong) {
+  EXPECT_EQ(Serialize(PublishAnswer{"v=0\r\n"}), R"({"sdp":"v=0\r\n","type":"answer","v":1})");
+  EXPECT_EQ(Serialize(SubscribeOffer{"v=0\r\n"}), R"({"sdp":"v=0\r\n","type":"offer","v":1})");
+  EXPECT_EQ(Serialize(KeyBlobRelay{"alice", Blob{0xFF, 0xEF}}),
+            R"({"blob":"_-8","from":"alice","type":"key_blob","v":1})");
+  EXPECT_EQ(Serialize(Pong{}), R"({"type":"pong","v":1})");
+  EXPECT_EQ(Serialize(Pong{7}), R"({"seq":7,"type":"pong","v":1})");
+}
+
+TEST(ServerMessages, ErrorFromProtocolError) {
+  EXPECT_EQ(Serialize(MakeError({ErrorCode::kUnknownType, "type"})),
+            R"({"code":"unknown_type","field":"type","message":"unknown message type","type":"error","v":1})");
+  EXPECT_EQ(Serialize(MakeError({ErrorCode::kRateLimited, ""})),
+            R"({"code":"rate_limited","message":"too many requests","type":"error","v":1})");
+}
+
+// Text that reaches a client from elsewhere (display names from tokens,
+// error messages) is escaped, never able to end the string or the object.
+TEST(ServerMessages, HostileTextIsEscaped) {
+  ParticipantInfo p{"p", "\"},\"type\":\"offer\"</script>\n\x01", std::nullopt, {}};
+  const std::string text = Serialize(ParticipantJoined{p});
+  EXPECT_EQ(text,
+            R"({"participant":{"id":"p","name":"\"},\"type\":\"offer\"</script>\n\u0001","tracks":[]},)"
+            R"("type":"participant_joined","v":1})");
+  auto parsed = nlohmann::json::parse(text);
+  EXPECT_EQ(parsed["type"], "participant_joined");
+  EXPECT_EQ(parsed["participant"]["name"], p.name);
+}
+
+TEST(ServerMessages, InvalidUtf8AndLongMessagesDoNotThrow) {
+  ErrorMessage e{ErrorCode::kInternal, "", std::string(300, 'x') + "\xC3"};
+  const std::string text = Serialize(e);
+  auto parsed = nlohmann::json::parse(text);
+  EXPECT_EQ(parsed["message"].get<std::string>().size(), kMaxErrorMessageSize);
+  // A name cut inside a UTF-8 sequence becomes U+FFFD instead of throwing.
+  ParticipantInfo p{"p", "ab\xC3", std::nullopt, {}};
+  EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
+  EXPECT_EQ(nlohmann::json::parse(Serialize(ParticipantJoined{p}))["participant"]["name"], "ab\xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace aegis::signaling
