@@ -3,7 +3,8 @@
 //   - a parsed message re-serializes to a message that parses to the same
 //     value (the canonical form is a fixed point);
 //   - the reply the server would send (pong, answer, relayed blob, or the
-//     error for a refusal) serializes to valid JSON carrying "v":1;
+//     error for a refusal, also with the raw input as its message text)
+//     serializes to valid JSON carrying "v":1;
 //   - errors carry a code whose wire name maps back to it.
 #include <cstdint>
 #include <cstdlib>
@@ -44,6 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto back = ErrorCodeFromWireName(WireName(parsed.error().code));
     if (!back || *back != parsed.error().code) abort();
     CheckReply(MakeError(parsed.error()));
+    // Arbitrary (possibly invalid UTF-8, overlong) text in an error message
+    // must still serialize to valid JSON, never throw.
+    CheckReply(ErrorMessage{parsed.error().code, "", std::string(input)});
     return 0;
   }
   const std::string canonical = Serialize(*parsed);
