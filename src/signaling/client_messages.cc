@@ -5,9 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/base64url.h"
+#include "auth/jws.h"
 #include "signaling/json_fields.h"
 
 namespace aegis::signaling {
+
+// A token the verifier would accept must never be refused here as too large.
+static_assert(kMaxTokenSize == auth::kMaxTokenSize);
+
 namespace {
 
 using internal::Presence;
