@@ -48,37 +48,57 @@ void IceLiteAgent::HandleStun(std::span<const uint8_t> datagram, const Transport
     return;
   }
 
-  if (IsReplayFromElsewhere(msg.transaction_id, from)) {
+  // A transaction id seen before is either the peer's own retransmission
+  // (same address: answer it, nothing more) or a captured check replayed
+  // from elsewhere (drop). Neither may refresh consent or move the
+  // nomination: only fresh checks prove the peer is still there.
+  const Seen seen = Remember(msg.transaction_id, from, now);
+  if (seen == Seen::kFromElsewhere) {
     ++stats_.dropped_replayed;
     return;
   }
 
   Respond(msg.transaction_id, from);
   ++stats_.checks_answered;
+  if (seen == Seen::kRetransmission) return;
   if (!IsAuthenticated(from)) {
     if (authenticated_.size() == kRememberedAddresses) authenticated_.pop_front();
     authenticated_.push_back(from);
   }
 
+  if (selected_ == from) {
+    last_consent_ = now;
+    last_heard_from_selected_ = now;
+    return;
+  }
+  // A new nomination wins if it has a higher priority, or if the selected
+  // address has been silent a while (the peer moved, e.g. to a relay). An
+  // old check replayed from elsewhere has at most the selected pair's
+  // priority, and the live peer's checks keep the selected address heard.
   const auto* priority = msg.Get<stun::Priority>();
   uint32_t prio = priority ? priority->value : 0;
-  if (msg.Has<stun::UseCandidate>() && !consent_expired_ && selected_ != from &&
-      (!selected_ || prio >= selected_priority_)) {
+  const bool selected_silent = selected_ && now - last_heard_from_selected_ >= kSwitchAfterSilence;
+  if (msg.Has<stun::UseCandidate>() && !consent_expired_ &&
+      (!selected_ || prio > selected_priority_ || selected_silent)) {
     selected_ = from;
     selected_priority_ = prio;
     last_consent_ = now;
+    last_heard_from_selected_ = now;
     events_.push_back(SelectedAddressChanged{from});
   }
-  if (selected_ == from) last_consent_ = now;
 }
 
-bool IceLiteAgent::IsReplayFromElsewhere(const stun::TransactionId& id, const TransportAddress& from) {
-  for (const auto& [seen_id, seen_from] : recent_transactions_) {
-    if (seen_id == id) return seen_from != from;  // a retransmission from the same address is fine
+IceLiteAgent::Seen IceLiteAgent::Remember(const stun::TransactionId& id, const TransportAddress& from,
+                                          Timestamp now) {
+  while (!recent_transactions_.empty() && now - recent_transactions_.front().at > kTransactionMemory) {
+    recent_transactions_.pop_front();
+  }
+  for (const auto& t : recent_transactions_) {
+    if (t.id == id) return t.from == from ? Seen::kRetransmission : Seen::kFromElsewhere;
   }
   if (recent_transactions_.size() == kRememberedTransactions) recent_transactions_.pop_front();
-  recent_transactions_.emplace_back(id, from);
-  return false;
+  recent_transactions_.push_back({id, from, now});
+  return Seen::kNew;
 }
 
 void IceLiteAgent::Respond(const stun::TransactionId& transaction_id, const TransportAddress& to) {
@@ -132,6 +152,9 @@ void IceLiteAgent::Restart(IceCredentials local, IceCredentials remote) {
   remote_ = std::move(remote);
   consent_expired_ = false;
   selected_priority_ = 0;  // after a restart the peer's new nomination wins
+  // Addresses and transactions proven under the old credentials prove nothing now.
+  authenticated_.clear();
+  recent_transactions_.clear();
   // Keep the selected address, but the peer must prove itself again with the
   // new credentials: no new check within the consent window ends sending.
 }

@@ -12,9 +12,11 @@
 //   send DTLS and media to;
 // - CanSend(now) turns false when no authenticated check arrived from the
 //   selected address for 30 s (RFC 7675 §5.1), and ConsentExpired is
-//   reported once. Only an ICE restart (new credentials) recovers;
-// - a valid check captured and replayed from another source address is
-//   dropped (same transaction id, different address).
+//   reported once (the transport then fails the connection);
+// - a valid check captured and replayed is never fresh consent: from
+//   another address it is dropped, from the same address answered only;
+//   and a nomination of another address needs a higher priority or a
+//   selected address that has gone silent.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +50,14 @@ class IceLiteAgent final : public IceAgent {
  public:
   static constexpr TimeDelta kConsentTimeout = TimeDelta::Seconds(30);
   static constexpr size_t kMaxQueuedTransmits = 64;
-  static constexpr size_t kRememberedTransactions = 32;
+  // Transaction ids are remembered this long (a STUN transaction's
+  // retransmissions span under 40 s, RFC 8489 §6.2.1; browsers send a check
+  // every few seconds, so the cap is not reached by a live peer).
+  static constexpr TimeDelta kTransactionMemory = TimeDelta::Seconds(300);
+  static constexpr size_t kRememberedTransactions = 512;
+  // A nomination of another address with no higher priority is accepted
+  // only once the selected address has sent no fresh check this long.
+  static constexpr TimeDelta kSwitchAfterSilence = TimeDelta::Seconds(5);
   static constexpr size_t kRememberedAddresses = 8;
 
   // `remote` may have empty fields until the remote description is known;
@@ -77,10 +86,10 @@ class IceLiteAgent final : public IceAgent {
 
  private:
   bool UsernameMatches(const std::string& username) const;
-  // True if this transaction id was seen from another address: a captured
-  // check replayed from a spoofed source (which would otherwise pass the
-  // integrity check and could steal the nomination).
-  bool IsReplayFromElsewhere(const stun::TransactionId& id, const TransportAddress& from);
+  // Whether this transaction id is new, the peer's retransmission, or a
+  // captured check replayed from another (spoofed) source address.
+  enum class Seen { kNew, kRetransmission, kFromElsewhere };
+  Seen Remember(const stun::TransactionId& id, const TransportAddress& from, Timestamp now);
   void Respond(const stun::TransactionId& transaction_id, const TransportAddress& to);
 
   IceCredentials local_;
@@ -89,7 +98,13 @@ class IceLiteAgent final : public IceAgent {
   uint32_t selected_priority_ = 0;
   Timestamp last_consent_;
   bool consent_expired_ = false;
-  std::deque<std::pair<stun::TransactionId, TransportAddress>> recent_transactions_;
+  struct SeenTransaction {
+    stun::TransactionId id;
+    TransportAddress from;
+    Timestamp at;
+  };
+  std::deque<SeenTransaction> recent_transactions_;
+  Timestamp last_heard_from_selected_;
   std::deque<TransportAddress> authenticated_;
   std::deque<StunTransmit> transmits_;
   std::deque<IceEvent> events_;

@@ -132,6 +132,39 @@ TEST_F(IceLiteAgentTest, ReplayedCheckFromAnotherAddressCannotStealTheNomination
   EXPECT_EQ(agent_.stats().checks_answered, 2u);
 }
 
+TEST_F(IceLiteAgentTest, ReplayedCheckNeverRefreshesConsent) {
+  auto check = Check();
+  agent_.HandleStun(check, kPeer, now_);
+  ASSERT_EQ(agent_.selected(), kPeer);
+  // The peer is gone; someone replays its captured check with its address.
+  for (int i = 0; i < 6; ++i) {
+    now_ += TimeDelta::Seconds(5);
+    agent_.HandleStun(check, kPeer, now_);
+    agent_.HandleTimeout(now_);
+  }
+  EXPECT_FALSE(agent_.CanSend(now_));
+  EXPECT_EQ(agent_.stats().checks_answered, 7u);  // answered as retransmissions, nothing more
+}
+
+TEST_F(IceLiteAgentTest, AnotherAddressTakesOverOnlyWithHigherPriorityOrAfterSilence) {
+  agent_.HandleStun(Check({.priority = 100, .id_seed = 1}), kPeer, now_);
+  ASSERT_EQ(agent_.selected(), kPeer);
+  // Same priority from elsewhere while the peer keeps checking: no switch
+  // (an old nominating check replayed after it left the transaction memory).
+  now_ += TimeDelta::Seconds(1);
+  agent_.HandleStun(Check({.priority = 100, .id_seed = 2}), kPeer, now_);
+  agent_.HandleStun(Check({.priority = 100, .id_seed = 3}), kAttacker, now_);
+  EXPECT_EQ(agent_.selected(), kPeer);
+  // Once the selected address has been silent for 5 s, the new one wins
+  // (the peer moved to another path).
+  now_ += TimeDelta::Seconds(5);
+  agent_.HandleStun(Check({.priority = 100, .id_seed = 4}), kAttacker, now_);
+  EXPECT_EQ(agent_.selected(), kAttacker);
+  // A higher priority wins at once.
+  agent_.HandleStun(Check({.priority = 200, .id_seed = 5}), kPeer, now_);
+  EXPECT_EQ(agent_.selected(), kPeer);
+}
+
 TEST_F(IceLiteAgentTest, ConsentExpiresThirtySecondsAfterTheLastValidCheck) {
   agent_.HandleStun(Check(), kPeer, now_);
   agent_.PollEvent();

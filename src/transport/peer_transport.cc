@@ -27,6 +27,7 @@ Result<std::unique_ptr<PeerTransport>, CreateError> PeerTransport::Create(PeerTr
   auto endpoint = dtls::DtlsEndpoint::Create(config.dtls_context, dtls_config);
   if (!endpoint.ok()) return Err{CreateError::kDtls};
   std::unique_ptr<PeerTransport> transport(new PeerTransport(std::move(config), std::move(endpoint).value()));
+  transport->connect_deadline_ = now + kConnectTimeout;
   if (transport->config_.sctp) {
     sctp::SctpConfig sc = *transport->config_.sctp;
     sc.role = transport->config_.dtls_role == dtls::DtlsRole::kClient ? sctp::SctpRole::kClient
@@ -125,7 +126,9 @@ void PeerTransport::DrainDtls(Timestamp now) {
   if (CanSend(now)) {
     while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
   }
-  while (auto event = dtls_->PollEvent()) {
+  while (state_ != TransportState::kFailed && state_ != TransportState::kClosed) {
+    auto event = dtls_->PollEvent();
+    if (!event) break;
     if (auto* connected = std::get_if<dtls::ConnectedEvent>(&*event)) {
       OnDtlsConnected(*connected, now);
     } else if (auto* data = std::get_if<dtls::ApplicationDataEvent>(&*event)) {
@@ -175,7 +178,9 @@ void PeerTransport::OnDtlsConnected(dtls::ConnectedEvent& event, Timestamp now) 
 
 void PeerTransport::PumpSctp(Timestamp now) {
   if (!sctp_) return;
-  while (auto event = sctp_->PollEvent()) {
+  while (events_.size() < kMaxQueuedEvents) {
+    auto event = sctp_->PollEvent();
+    if (!event) break;
     if (std::holds_alternative<sctp::Connected>(*event)) {
       events_.push_back(DataChannelsReady{});
     } else if (auto* opened = std::get_if<sctp::ChannelOpened>(&*event)) {
@@ -222,6 +227,10 @@ Result<void, sctp::SctpError> PeerTransport::CloseDataChannel(uint16_t stream_id
 
 void PeerTransport::HandleTimeout(Timestamp now) {
   if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return;
+  if (!ice_->selected() && now >= connect_deadline_) {
+    Fail({FailureCause::kIceTimeout});
+    return;
+  }
   ice_->HandleTimeout(now);
   DrainIce(now);
   if (state_ == TransportState::kFailed) return;
@@ -234,6 +243,7 @@ void PeerTransport::HandleTimeout(Timestamp now) {
 std::optional<Timestamp> PeerTransport::NextTimeout() const {
   if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return std::nullopt;
   std::optional<Timestamp> next;
+  if (!ice_->selected()) next = connect_deadline_;
   for (auto t : {ice_->NextTimeout(), dtls_->NextTimeout(),
                  sctp_ && state_ == TransportState::kConnected ? sctp_->NextTimeout() : std::nullopt}) {
     if (t && (!next || *t < *next)) next = t;
@@ -297,6 +307,14 @@ void PeerTransport::Close(Timestamp now) {
 
 void PeerTransport::Fail(Failed failure) {
   WipeKeys();
+  // The DTLS state holds the master secret the SRTP keys came from: free it
+  // too, sending nothing (a failed transport no longer sends), and drop what
+  // the endpoint still had queued.
+  dtls_->Close();
+  while (dtls_->PollTransmit()) {
+  }
+  while (dtls_->PollEvent()) {
+  }
   state_ = TransportState::kFailed;
   events_.push_back(failure);
 }

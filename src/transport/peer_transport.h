@@ -107,6 +107,12 @@ class PeerTransport {
   Result<std::span<const uint8_t>, SendError> ProtectRtp(std::span<uint8_t> buffer, size_t len, Timestamp now);
   Result<std::span<const uint8_t>, SendError> ProtectRtcp(std::span<uint8_t> buffer, size_t len, Timestamp now);
   static constexpr size_t kMaxSrtpOverhead = 16 + 4;  // GCM tag + SRTCP index word
+  // A transport with no nominated address by then fails (kIceTimeout), so an
+  // offer that is never followed by ICE checks cannot hold resources.
+  static constexpr TimeDelta kConnectTimeout = TimeDelta::Seconds(30);
+  // Data-channel events queued for the owner; past this SCTP is not read,
+  // and its receive window pushes back on the peer.
+  static constexpr size_t kMaxQueuedEvents = 256;
 
   // Data channels (only with SCTP configured). Messages may be sent as soon
   // as OpenDataChannel returns; DataChannelOpened follows the peer's ACK.
@@ -146,6 +152,7 @@ class PeerTransport {
   std::unique_ptr<ice::IceAgent> ice_;
   std::unique_ptr<dtls::DtlsEndpoint> dtls_;
   bool dtls_started_ = false;
+  Timestamp connect_deadline_;
   std::optional<srtp::SrtpSender> sender_;
   std::optional<srtp::SrtpReceiver> receiver_;
   std::unique_ptr<sctp::SctpAssociation> sctp_;

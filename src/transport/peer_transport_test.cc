@@ -320,6 +320,18 @@ TEST_F(TransportPair, ServerStopsSendingWhenConsentLapses) {
   EXPECT_FALSE(SendRtp(server_, 2, 2222));
 }
 
+TEST_F(TransportPair, GivesUpWhenIceNeverCompletes) {
+  net_.set_conditions({.loss = 1.0});  // the offer came, no check ever arrives
+  CreateMatching();
+  RunFor(TimeDelta::Seconds(29));
+  EXPECT_FALSE(server_.failed.has_value());
+  ASSERT_TRUE(RunUntil([&] { return server_.failed.has_value() && client_.failed.has_value(); },
+                       TimeDelta::Seconds(2)));
+  EXPECT_EQ(server_.failed->cause, FailureCause::kIceTimeout);
+  EXPECT_EQ(client_.failed->cause, FailureCause::kIceTimeout);
+  EXPECT_FALSE(server_.transport->NextTimeout().has_value());  // nothing left to drive
+}
+
 TEST_F(TransportPair, CloseNotifyClosesThePeerAndWipesKeys) {
   CreateMatching();
   ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));

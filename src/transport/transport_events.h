@@ -31,6 +31,7 @@ enum class FailureCause {
   kConsentExpired,  // RFC 7675: no authenticated check for 30 s
   kBadSrtpKeys,     // DTLS gave keys the SRTP layer refused (should not happen)
   kSctp,            // the data-channel association failed or could not start
+  kIceTimeout,      // no address was nominated within the connect deadline
 };
 constexpr std::string_view ToString(FailureCause c) {
   switch (c) {
@@ -38,6 +39,7 @@ constexpr std::string_view ToString(FailureCause c) {
     case FailureCause::kConsentExpired: return "consent-expired";
     case FailureCause::kBadSrtpKeys: return "bad-srtp-keys";
     case FailureCause::kSctp: return "sctp";
+    case FailureCause::kIceTimeout: return "ice-timeout";
   }
   return "unknown";
 }
