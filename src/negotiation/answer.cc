@@ -146,7 +146,8 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
 
   bool transport_taken = false;
   for (const auto& offered : offer.media) {
-    if (!in_bundle(offered.mid) || offered.port == 0) {
+    // Port 0 with a=bundle-only is how a max-bundle offer asks to share the tag's transport.
+    if (!in_bundle(offered.mid) || (offered.port == 0 && !offered.bundle_only)) {
       sd.media.push_back(Rejected(offered));
       continue;
     }
@@ -242,7 +243,11 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
     answer_bundle.mids.push_back(*m.mid);
     sd.media.push_back(std::move(m));
   }
-  if (answer_bundle.mids.empty()) return Err{NegotiationError{NegotiationErrorCode::kNoUsableSection, {}}};
+  // RFC 8843 §7.3.3: if the offerer's tagged section (the first mid of the
+  // group) is rejected, the whole group is. We accept nothing in that case.
+  if (answer_bundle.mids.empty() || answer_bundle.mids.front() != bundle->mids.front()) {
+    return Err{NegotiationError{NegotiationErrorCode::kNoUsableSection, {}}};
+  }
   sd.groups = {answer_bundle};
   sd.msid_semantic = sdp::MsidSemantic{"WMS", {"aegis"}};
   return answer;

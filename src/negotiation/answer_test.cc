@@ -105,6 +105,24 @@ TEST_F(AnswerTest, RejectsSectionsItCannotForward) {
   EXPECT_EQ(answer->sdp.groups[0].mids.size(), 3u);
 }
 
+TEST_F(AnswerTest, RejectingTheBundleTagRejectsTheOffer) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  for (auto& map : offer.media[0].rtpmaps) map.encoding = "PCMU";  // the tag (audio, mid 0) has no Opus
+  auto answer = AnswerOffer(offer, local_, rng_);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, NegotiationErrorCode::kNoUsableSection);
+}
+
+TEST_F(AnswerTest, AcceptsBundleOnlySections) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  offer.media[1].port = 0;
+  offer.media[1].bundle_only = true;
+  auto answer = AnswerOffer(offer, local_, rng_);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_NE(answer->sdp.media[1].port, 0);
+  EXPECT_EQ(answer->sdp.groups[0].mids.size(), 4u);
+}
+
 TEST_F(AnswerTest, RequiresBundle) {
   auto offer = Parse(sdp::testing::kChromiumOffer);
   offer.groups.clear();
