@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/hex.h"
 #include "dtls/certificate.h"
 #include "echo/http_responses.h"
 #include "rtp/demux.h"
@@ -23,6 +24,7 @@ using asio::ip::udp;
 namespace {
 
 constexpr size_t kMaxSessions = 64;
+constexpr int kMaxAddressesPerSession = 8;
 constexpr size_t kMaxOfferBytes = 64 * 1024;
 
 stun::TransportAddress ToTransportAddress(const udp::endpoint& e) {
@@ -57,7 +59,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::string target(req.target());
     EchoServer::HttpResult result;
     if (req.method() == http::verb::post && target == "/whip") {
-      result = server_.HandleWhipOffer(req.body());
+      // Only application/sdp: a cross-site "simple" POST (text/plain) from
+      // some web page must not be able to create sessions.
+      if (req[http::field::content_type] != "application/sdp") {
+        result = {415, "text/plain; charset=utf-8", "Content-Type must be application/sdp\n", ""};
+      } else {
+        result = server_.HandleWhipOffer(req.body());
+      }
     } else if (req.method() == http::verb::delete_ && target.starts_with("/whip/")) {
       result = server_.HandleWhipDelete(target.substr(6));
     } else if (req.method() == http::verb::get) {
@@ -147,8 +155,10 @@ uint16_t EchoServer::udp_port() const { return udp_.local_endpoint().port(); }
 
 void EchoServer::AcceptNext() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-    if (ec) return;
-    std::make_shared<HttpConnection>(std::move(socket), *this)->Read();
+    if (ec == asio::error::operation_aborted) return;  // shutting down
+    // Any other error (e.g. out of file descriptors) loses one connection,
+    // not the listener.
+    if (!ec) std::make_shared<HttpConnection>(std::move(socket), *this)->Read();
     AcceptNext();
   });
 }
@@ -176,7 +186,10 @@ EchoServer::HttpResult EchoServer::HandleWhipOffer(const std::string& sdp_offer)
   auto text = sdp::SerializeSdp(answer->sdp);
   auto session = EchoSession::Create(*answer, dtls_context_, local.ice, sctp_stack_.get(), clock_.Now());
   if (!text || !session) return {500, "text/plain; charset=utf-8", "cannot create the session\n", ""};
-  std::string id = std::to_string(next_id_++);
+  // Unguessable resource ids: DELETE /whip/<id> ends a session.
+  std::array<uint8_t, 16> id_bytes;
+  rng_.Fill(id_bytes);
+  std::string id = ToHex(id_bytes);
   id_by_ufrag_[local.ice.ufrag] = id;
   sessions_[id] = {std::move(session), local.ice.ufrag};
   return {201, "application/sdp", *text, "/whip/" + id};
@@ -234,18 +247,19 @@ void EchoServer::ReceiveNext() {
 }
 
 EchoSession* EchoServer::FindSession(std::span<const uint8_t> datagram, const stun::TransportAddress& from) {
-  if (auto it = id_by_address_.find(Key(from)); it != id_by_address_.end()) {
-    return sessions_.at(it->second).session.get();
+  // STUN is routed by the ufrag it names, never by address: a check for one
+  // session must not reach another because of where it came from.
+  if (rtp::Demux(datagram) == rtp::DemuxKind::kStun) {
+    auto message = stun::Message::Parse(datagram);
+    if (!message.ok()) return nullptr;
+    const auto* username = message->Get<stun::Username>();
+    if (!username) return nullptr;
+    auto ufrag = username->value.substr(0, username->value.find(':'));
+    auto it = id_by_ufrag_.find(ufrag);
+    return it == id_by_ufrag_.end() ? nullptr : sessions_.at(it->second).session.get();
   }
-  // A new address can only introduce itself with a STUN check naming our ufrag.
-  if (rtp::Demux(datagram) != rtp::DemuxKind::kStun) return nullptr;
-  auto message = stun::Message::Parse(datagram);
-  if (!message.ok()) return nullptr;
-  const auto* username = message->Get<stun::Username>();
-  if (!username) return nullptr;
-  auto ufrag = username->value.substr(0, username->value.find(':'));
-  auto it = id_by_ufrag_.find(ufrag);
-  return it == id_by_ufrag_.end() ? nullptr : sessions_.at(it->second).session.get();
+  auto it = id_by_address_.find(Key(from));
+  return it == id_by_address_.end() ? nullptr : sessions_.at(it->second).session.get();
 }
 
 void EchoServer::OnDatagram(size_t size) {
@@ -254,9 +268,15 @@ void EchoServer::OnDatagram(size_t size) {
   EchoSession* session = FindSession(datagram, from);
   if (!session) return;
   session->HandleDatagram(datagram, from, clock_.Now());
-  if (session->transport().ice().IsAuthenticated(from)) {
+  // Addresses that proved the session's ICE password route its DTLS and
+  // media. An address already routed to another live session keeps its
+  // route, and each session routes a bounded number of addresses.
+  if (session->transport().ice().IsAuthenticated(from) && !id_by_address_.contains(Key(from))) {
     for (auto& [id, entry] : sessions_) {
-      if (entry.session.get() == session) id_by_address_[Key(from)] = id;
+      if (entry.session.get() == session && entry.routed_addresses < kMaxAddressesPerSession) {
+        id_by_address_[Key(from)] = id;
+        ++entry.routed_addresses;
+      }
     }
   }
   Flush(*session);

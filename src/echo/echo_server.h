@@ -78,11 +78,11 @@ class EchoServer {
     std::unique_ptr<EchoSession> session;
     std::string ufrag;
     bool reported_connected = false;
+    int routed_addresses = 0;
   };
   std::map<std::string, Entry> sessions_;                // by WHIP resource id
   std::map<std::string, std::string> id_by_ufrag_;       // local ICE ufrag -> id
   std::map<AddressKey, std::string> id_by_address_;      // authenticated source -> id
-  uint64_t next_id_ = 1;
 
   std::array<uint8_t, 2048> rx_buffer_{};
   boost::asio::ip::udp::endpoint rx_from_;

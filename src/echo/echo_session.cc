@@ -77,8 +77,14 @@ void EchoSession::EchoRtp(std::span<uint8_t> packet, Timestamp now) {
     ++stats_.rtp_unrouted;
     return;
   }
+  // One remote stream per local SSRC: mixing two senders' sequence numbers
+  // on one SSRC would break the receiver's SRTP index estimate.
   auto view = rtp::RtpPacketView::Parse(packet);
-  remote_ssrc_for_local_[media->local_ssrc] = view->ssrc().value();
+  auto it = remote_ssrc_for_local_.try_emplace(media->local_ssrc, view->ssrc().value()).first;
+  if (it->second != view->ssrc().value()) {
+    ++stats_.rtp_unrouted;
+    return;
+  }
   scratch_.assign(packet.begin(), packet.end());
   rtp::RewriteSsrc(scratch_, Ssrc(media->local_ssrc));
   size_t len = scratch_.size();
