@@ -44,20 +44,18 @@ EchoSession::EchoSession(const negotiation::Answer& answer, std::unique_ptr<tran
 
 EchoSession::~EchoSession() = default;
 
-const negotiation::AcceptedMedia* EchoSession::Route(std::span<const uint8_t> rtp) const {
-  auto view = rtp::RtpPacketView::Parse(rtp);
-  if (!view) return nullptr;
-  if (auto it = by_remote_ssrc_.find(view->ssrc().value()); it != by_remote_ssrc_.end()) return it->second;
+const negotiation::AcceptedMedia* EchoSession::Route(const rtp::RtpPacketView& view) const {
+  if (auto it = by_remote_ssrc_.find(view.ssrc().value()); it != by_remote_ssrc_.end()) return it->second;
   for (const auto& m : answer_.media) {
     if (m.mid_extension) {
-      if (auto mid = view->FindExtension(*m.mid_extension);
+      if (auto mid = view.FindExtension(*m.mid_extension);
           mid && std::string_view(reinterpret_cast<const char*>(mid->data()), mid->size()) == m.mid) {
         return &m;
       }
     }
   }
   for (const auto& m : answer_.media) {
-    if (std::find(m.payload_types.begin(), m.payload_types.end(), view->payload_type()) != m.payload_types.end()) {
+    if (std::find(m.payload_types.begin(), m.payload_types.end(), view.payload_type()) != m.payload_types.end()) {
       return &m;
     }
   }
@@ -72,14 +70,14 @@ void EchoSession::HandleDatagram(std::span<uint8_t> datagram, const stun::Transp
 }
 
 void EchoSession::EchoRtp(std::span<uint8_t> packet, Timestamp now) {
-  const auto* media = Route(packet);
+  auto view = rtp::RtpPacketView::Parse(packet);
+  const auto* media = view ? Route(*view) : nullptr;
   if (!media || media->local_ssrc == 0) {
     ++stats_.rtp_unrouted;
     return;
   }
   // One remote stream per local SSRC: mixing two senders' sequence numbers
   // on one SSRC would break the receiver's SRTP index estimate.
-  auto view = rtp::RtpPacketView::Parse(packet);
   auto it = remote_ssrc_for_local_.try_emplace(media->local_ssrc, view->ssrc().value()).first;
   if (it->second != view->ssrc().value()) {
     ++stats_.rtp_unrouted;

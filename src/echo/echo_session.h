@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "negotiation/answer.h"
+#include "rtp/rtp_packet.h"
 #include "transport/peer_transport.h"
 
 namespace aegis::echo {
@@ -57,7 +58,7 @@ class EchoSession {
   void SendPli(uint32_t media_ssrc, uint32_t sender_ssrc, Timestamp now);
   void Send(std::span<const uint8_t> protected_bytes);
   void PumpEvents(Timestamp now);
-  const negotiation::AcceptedMedia* Route(std::span<const uint8_t> rtp) const;
+  const negotiation::AcceptedMedia* Route(const rtp::RtpPacketView& view) const;
 
   negotiation::Answer answer_;
   std::unique_ptr<transport::PeerTransport> transport_;

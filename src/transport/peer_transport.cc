@@ -121,11 +121,13 @@ void PeerTransport::DrainIce(Timestamp now) {
   DrainDtls(now);  // DTLS held back for lack of a nominated address may go now
 }
 
+void PeerTransport::FlushDtlsToSelected() {
+  while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
+}
+
 void PeerTransport::DrainDtls(Timestamp now) {
   // DTLS output waits inside the endpoint until an address is nominated.
-  if (CanSend(now)) {
-    while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
-  }
+  if (CanSend(now)) FlushDtlsToSelected();
   while (state_ != TransportState::kFailed && state_ != TransportState::kClosed) {
     auto event = dtls_->PollEvent();
     if (!event) break;
@@ -197,9 +199,7 @@ void PeerTransport::PumpSctp(Timestamp now) {
   }
   // SCTP packets ride in DTLS records, to the nominated address only.
   while (auto packet = sctp_->PollTransmit()) {
-    if (dtls_->SendApplicationData(*packet).ok() && CanSend(now)) {
-      while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
-    }
+    if (dtls_->SendApplicationData(*packet).ok() && CanSend(now)) FlushDtlsToSelected();
   }
 }
 
@@ -295,9 +295,7 @@ void PeerTransport::Close(Timestamp now) {
   const bool can_send = CanSend(now) && state_ != TransportState::kFailed;
   sctp_.reset();  // aborts the association; DTLS close_notify ends it for the peer
   dtls_->Close();
-  if (can_send) {
-    while (auto datagram = dtls_->PollTransmit()) transmits_.push_back({*ice_->selected(), std::move(*datagram)});
-  }
+  if (can_send) FlushDtlsToSelected();
   while (dtls_->PollEvent()) {
   }
   WipeKeys();

@@ -142,6 +142,9 @@ class PeerTransport {
   Received HandleSrtp(std::span<uint8_t> datagram, bool rtcp, const TransportAddress& from);
   void DrainIce(Timestamp now);
   void DrainDtls(Timestamp now);
+  // Moves the endpoint's queued DTLS datagrams out, to the nominated address
+  // (callers check CanSend first).
+  void FlushDtlsToSelected();
   void OnDtlsConnected(dtls::ConnectedEvent& event, Timestamp now);
   void Fail(Failed failure);
   void PumpSctp(Timestamp now);
