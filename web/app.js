@@ -1,0 +1,318 @@
+// The Aegis demo app: a join form, self view, one tile per remote
+// participant, camera/microphone toggles and leave. Runs under the server's
+// strict CSP: no inline script or style, names rendered with textContent.
+//
+// URL parameters (handy for links and for the browser tests):
+//   ?room=A&name=Ada&token=JWT&autojoin=1&video=low
+// Without a token the page asks POST /api/dev-token (loopback servers only).
+import { AegisError, AegisRoom } from './sdk/aegis.js';
+
+const $ = (id) => document.getElementById(id);
+
+const kVideo = {
+  normal: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } },
+  // Several participants on one small machine (the browser tests).
+  low: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
+};
+// How often tile indicators are refreshed from the receive counters.
+const kIndicatorMs = 1000;
+
+let state = 'idle';  // idle | joining | joined | error | left
+let room = null;
+let localStream = null;
+let videoQuality = 'normal';
+let indicatorTimer = null;
+// participantId -> { figure, video, indicator, tracks: Set, lastPackets }
+const tiles = new Map();
+
+function setState(next) {
+  state = next;
+  document.body.dataset.state = next;
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function showError(code, message) {
+  const el = $('error');
+  el.textContent = `${code}: ${message}`;
+  el.dataset.code = code;
+  el.hidden = false;
+}
+
+function clearError() {
+  const el = $('error');
+  el.hidden = true;
+  el.textContent = '';
+  delete el.dataset.code;
+}
+
+function showNotice(text) {
+  $('notice').textContent = text;
+  $('notice').hidden = !text;
+}
+
+function showCall(inCall) {
+  $('call').hidden = !inCall;
+  $('join-form').hidden = inCall;
+  $('join').disabled = false;
+}
+
+// --- remote tiles ---------------------------------------------------------
+
+function displayName(p) {
+  return p?.name || '(no name)';
+}
+
+function addTile(participant) {
+  if (tiles.has(participant.id)) return tiles.get(participant.id);
+  const figure = $('tile-template').content.firstElementChild.cloneNode(true);
+  figure.dataset.participantId = participant.id;
+  // Names come from other people's tokens: text only, never HTML.
+  figure.querySelector('.name').textContent = displayName(participant);
+  const video = figure.querySelector('video');
+  video.setAttribute('aria-label', `Video of ${displayName(participant)}`);
+  const tile = { figure, video, indicator: figure.querySelector('.indicator'), tracks: new Set(), lastPackets: 0 };
+  setIndicator(tile, 'waiting');
+  tiles.set(participant.id, tile);
+  $('tiles').append(figure);
+  return tile;
+}
+
+function removeTile(participantId) {
+  const tile = tiles.get(participantId);
+  if (!tile) return;
+  tile.video.srcObject = null;
+  tile.figure.remove();
+  tiles.delete(participantId);
+}
+
+function clearTiles() {
+  for (const id of [...tiles.keys()]) removeTile(id);
+}
+
+// A fresh MediaStream each time, so the element reliably picks up the change.
+function attachTracks(tile) {
+  tile.video.srcObject = tile.tracks.size ? new MediaStream([...tile.tracks]) : null;
+  if (tile.tracks.size) playWithSound(tile.video);
+}
+
+// Autoplay with sound needs a user gesture (a click on Join counts, an
+// autojoin link does not): fall back to muted playback and offer a button.
+function playWithSound(video) {
+  video.play().catch((e) => {
+    if (e.name !== 'NotAllowedError') return;
+    video.muted = true;
+    video.play().catch(() => {});
+    $('enable-sound').hidden = false;
+  });
+}
+
+function setIndicator(tile, how) {
+  const label = { waiting: 'connecting', live: 'receiving media', stalled: 'no media arriving' }[how];
+  tile.indicator.dataset.state = how;
+  tile.indicator.setAttribute('aria-label', `Connection: ${label}`);
+  tile.indicator.title = label;
+}
+
+// live: packets arrived since the last look; waiting: none ever; stalled:
+// some before, none now.
+async function refreshIndicators() {
+  if (!room || state !== 'joined') return;
+  const stats = await room.getRemoteStats().catch(() => ({}));
+  for (const [id, tile] of tiles) {
+    const packets = stats[id]?.packetsReceived ?? 0;
+    setIndicator(tile, packets > tile.lastPackets ? 'live' : packets === 0 ? 'waiting' : 'stalled');
+    tile.lastPackets = packets;
+  }
+}
+
+// --- joining and leaving --------------------------------------------------
+
+async function fetchDevToken(roomId, name) {
+  const response = await fetch('/api/dev-token', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ room: roomId, name }),
+  });
+  if (!response.ok) {
+    // The server explains a refusal in a short plain-text body.
+    const why = (await response.text().catch(() => '')).trim().slice(0, 200);
+    throw new AegisError('no_token', `the server gave no development token (HTTP ${response.status}` +
+                         `${why ? `: ${why}` : ''}); paste an access token instead`);
+  }
+  const body = await response.json();
+  if (typeof body.token !== 'string') throw new AegisError('no_token', 'the server sent no token');
+  return body.token;
+}
+
+function wireRoom(r) {
+  r.addEventListener('participantjoined', (e) => {
+    addTile(e.participant);
+    setStatus(`${displayName(e.participant)} joined`);
+  });
+  r.addEventListener('participantleft', (e) => {
+    removeTile(e.participantId);
+    setStatus(`${displayName(e.participant)} left`);
+  });
+  r.addEventListener('track', (e) => {
+    // A track may land after its publisher left (the subscriber offer was
+    // already on its way): no tile for someone who is gone.
+    const participant = r.getParticipant(e.participantId);
+    if (!participant) return;
+    const tile = addTile(participant);
+    tile.tracks.add(e.track);
+    attachTracks(tile);
+  });
+  r.addEventListener('trackremoved', (e) => {
+    const tile = tiles.get(e.participantId);
+    if (tile?.tracks.delete(e.track)) attachTracks(tile);
+  });
+  r.addEventListener('error', (e) => showError(e.code, e.message));
+  r.addEventListener('closed', (e) => {
+    if (e.reason !== 'connection_closed' || state !== 'joined') return;
+    endCall('error');
+    showError(e.error?.code ?? 'connection_closed', e.error?.serverMessage ?? 'connection lost');
+  });
+}
+
+async function startMedia() {
+  try {
+    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: kVideo[videoQuality] });
+  } catch (e) {
+    showNotice(`No camera or microphone (${e.name}): you can still see and hear the others.`);
+    return;
+  }
+  if (state !== 'joined') {  // left while the permission prompt was open
+    stopLocalMedia();
+    return;
+  }
+  $('self-video').srcObject = localStream;
+  syncToggle('toggle-camera', localStream.getVideoTracks()[0]);
+  syncToggle('toggle-mic', localStream.getAudioTracks()[0]);
+  try {
+    await room.publish(localStream);
+  } catch (e) {
+    // The server's refusal is already shown through the 'error' event.
+    if (!(e instanceof AegisError)) showError('publish_failed', e.message);
+  }
+}
+
+function stopLocalMedia() {
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = null;
+  $('self-video').srcObject = null;
+  syncToggle('toggle-camera', null);
+  syncToggle('toggle-mic', null);
+}
+
+async function join({ roomId, name, token }) {
+  if (state === 'joining' || state === 'joined') return;
+  clearError();
+  showNotice('');
+  setState('joining');
+  setStatus(`Joining ${roomId}…`);
+  $('join').disabled = true;
+  try {
+    const t = token || await fetchDevToken(roomId, name);
+    room = await AegisRoom.connect({ room: roomId, token: t });
+  } catch (e) {
+    room = null;
+    setState('error');
+    setStatus('Not joined');
+    showCall(false);
+    if (e instanceof AegisError) showError(e.code, e.serverMessage);
+    else showError('connection_failed', e.message);
+    return;
+  }
+  wireRoom(room);
+  for (const p of room.participants) addTile(p);
+  setState('joined');
+  setStatus(`In room ${room.roomId}`);
+  showCall(true);
+  indicatorTimer = setInterval(refreshIndicators, kIndicatorMs);
+  await startMedia();
+}
+
+function endCall(nextState) {
+  clearInterval(indicatorTimer);
+  const r = room;
+  room = null;
+  setState(nextState);
+  r?.leave();
+  stopLocalMedia();
+  clearTiles();
+  $('enable-sound').hidden = true;
+  showCall(false);
+}
+
+function leave() {
+  if (state !== 'joined') return;
+  endCall('left');
+  setStatus('You left the room');
+}
+
+// --- controls -------------------------------------------------------------
+
+function syncToggle(buttonId, track) {
+  const button = $(buttonId);
+  button.disabled = !track;
+  button.setAttribute('aria-pressed', String(Boolean(track?.enabled)));
+}
+
+// Muting keeps the track and its sender: the others get black video or
+// silence, and unmuting needs no renegotiation.
+function toggle(buttonId, track) {
+  if (!track) return;
+  track.enabled = !track.enabled;
+  syncToggle(buttonId, track);
+}
+
+$('toggle-camera').addEventListener('click', () => toggle('toggle-camera', localStream?.getVideoTracks()[0]));
+$('toggle-mic').addEventListener('click', () => toggle('toggle-mic', localStream?.getAudioTracks()[0]));
+$('leave').addEventListener('click', leave);
+$('enable-sound').addEventListener('click', () => {
+  for (const tile of tiles.values()) {
+    tile.video.muted = false;
+    tile.video.play().catch(() => {});
+  }
+  $('enable-sound').hidden = true;
+});
+
+$('join-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  join({ roomId: $('room').value.trim(), name: $('name').value.trim(), token: $('token').value.trim() });
+});
+
+// Closing the tab leaves at once, so the others see it without waiting for
+// the server to notice a dead connection.
+window.addEventListener('pagehide', () => room?.leave());
+
+// --- start ----------------------------------------------------------------
+
+const params = new URLSearchParams(location.search);
+$('room').value = params.get('room') ?? '';
+$('name').value = params.get('name') ?? '';
+const urlToken = params.get('token') ?? '';
+if (params.get('video') === 'low') videoQuality = 'low';
+if (params.has('token')) {
+  // A token is a bearer credential: keep it out of the history and bookmarks.
+  params.delete('token');
+  history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
+}
+
+// For the browser tests only; not an API.
+window.aegisApp = {
+  state: () => state,
+  remoteStats: async () => (room && state === 'joined' ? room.getRemoteStats() : {}),
+  participants: () => (room && state === 'joined' ? room.participants.map(({ id, name }) => ({ id, name })) : []),
+  selfId: () => room?.participantId ?? null,
+};
+
+if (params.get('autojoin') === '1' && $('room').value) {
+  join({ roomId: $('room').value.trim(), name: $('name').value.trim() || 'Guest', token: urlToken });
+} else {
+  $('token').value = urlToken;
+  setStatus('Not joined');
+}

@@ -1,0 +1,436 @@
+// Aegis browser SDK: joins a room on an Aegis server over its signaling
+// WebSocket (docs/protocol.md, v1), publishes local media and receives
+// everyone else's. Plain ES module, no dependencies, no build step.
+//
+//   import { AegisRoom } from './sdk/aegis.js';
+//   const room = await AegisRoom.connect({ room: 'A', token });
+//   room.addEventListener('track', (e) => show(e.participantId, e.track, e.kind));
+//   await room.publish(await navigator.mediaDevices.getUserMedia({ audio: true, video: true }));
+//   ...
+//   room.leave();
+//
+// Two PeerConnections per participant (protocol.md §2): the publisher, for
+// which this client makes the offers, and the subscriber, for which the
+// server makes them. Each side offers only on the connection it controls, so
+// offers never cross and no glare handling is needed.
+//
+// E2EE (a later step) will hook in at three places marked "E2EE:" below:
+// the join message (e2ee + identity_key), the sender of each published track
+// and the receiver of each remote track (SFrame encoded transforms), and the
+// key_blob messages, which are already surfaced as 'keyblob' events.
+// (RTCRtpScriptTransform needs nothing more; Chromium's older
+// createEncodedStreams would also need encodedInsertableStreams: true in
+// kPeerConnectionConfig.)
+
+const kProtocolVersion = 1;
+// How long connect() waits for `joined` and publish() for `answer`.
+const kReplyTimeoutMs = 15_000;
+// Keeps idle proxies from closing the socket; far below any rate limit.
+const kPingIntervalMs = 25_000;
+// A socket closing this soon after a server error was closed because of it.
+const kCloseAfterErrorMs = 5_000;
+// Same rule as the server (protocol.md §1): checked here so a typo in a room
+// name fails with a clear message before anything is sent.
+const kIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+// The server's ICE-lite candidates are in its SDP and it learns ours from
+// our checks: no STUN/TURN servers, no trickle.
+const kPeerConnectionConfig = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
+
+// An error the server reported (`code` from protocol.md §5) or one this SDK
+// detected itself (`connection_closed`, `timeout`, `invalid_room`).
+export class AegisError extends Error {
+  constructor(code, message, field) {
+    super(`${code}: ${message}`);
+    this.name = 'AegisError';
+    this.code = code;
+    this.serverMessage = message;
+    this.field = field;
+  }
+}
+
+// Events carry their data as plain properties (like RTCTrackEvent does):
+// e.participantId, e.track, e.kind, ...
+export class AegisEvent extends Event {
+  constructor(type, fields = {}) {
+    super(type);
+    Object.assign(this, fields);
+  }
+}
+
+function defaultSignalingUrl() {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}
+
+// The server's participant object, kept as the SDK's own copy so that apps
+// cannot change the SDK's state by mutating what they were given.
+function toParticipant(p) {
+  return {
+    id: p.id,
+    name: typeof p.name === 'string' ? p.name : '',
+    tracks: new Map((p.tracks ?? []).map((t) => [t.id, t.kind])),
+  };
+}
+
+function publicParticipant(p) {
+  return { id: p.id, name: p.name, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })) };
+}
+
+// Events: participantjoined {participant}, participantleft {participantId,
+// participant}, trackpublished / trackunpublished {participantId, trackId,
+// kind}, track {participantId, track, kind, receiver}, trackremoved
+// {participantId, track, kind}, keyblob {from, blob}, error {code, message,
+// field}, subscriberstatechange / publisherstatechange {state} (the
+// connections' connectionState), closed {reason: 'left' | 'refused' |
+// 'connection_closed', error?}.
+export class AegisRoom extends EventTarget {
+  #ws;
+  #publisher = null;
+  #subscriber;
+  #participants = new Map();
+  // Receiver track id -> publisher participant id, learned from each
+  // subscriber section's msid in ontrack. getStats() names receivers by track
+  // id (inbound-rtp.trackIdentifier), so this is how stats find their owner.
+  #trackOwner = new Map();
+  // Subscriber offers are handled one at a time, in arrival order.
+  #subscriberQueue = Promise.resolve();
+  // Waiters for the server's `answer` to our `publish`, oldest first.
+  #answerWaiters = [];
+  #pingTimer = null;
+  #closed = false;
+  // The server's last error and when it came: `room_full` and
+  // `shutting_down` are followed by the socket closing, and that error says
+  // more than the close does.
+  #lastError = null;
+  #lastErrorAt = 0;
+
+  participantId = null;
+  roomId = null;
+
+  // Opens the signaling socket, joins `room` with `token` and resolves once
+  // the server has answered `joined`. Rejects with an AegisError (e.g. code
+  // `unauthorized` for a refused token) and leaves nothing open behind.
+  static async connect({ url = defaultSignalingUrl(), room, token }) {
+    if (typeof room !== 'string' || !kIdPattern.test(room)) {
+      throw new AegisError('invalid_room', 'a room id is 1-64 characters of A-Z a-z 0-9 _ -');
+    }
+    if (typeof token !== 'string' || token === '') throw new AegisError('unauthorized', 'no token');
+    const ws = new WebSocket(url);
+    const self = new AegisRoom(ws);
+    try {
+      await self.#join(room, token);
+    } catch (e) {
+      self.#shutdown('refused', e);
+      throw e;
+    }
+    return self;
+  }
+
+  // Internal: use AegisRoom.connect().
+  constructor(ws) {
+    super();
+    this.#ws = ws;
+    // Created before joining so that a subscriber offer arriving right after
+    // `joined` finds its connection ready.
+    this.#subscriber = new RTCPeerConnection(kPeerConnectionConfig);
+    this.#subscriber.addEventListener('track', (e) => this.#onRemoteTrack(e));
+    this.#subscriber.addEventListener('connectionstatechange', () => {
+      this.dispatchEvent(new AegisEvent('subscriberstatechange', { state: this.#subscriber.connectionState }));
+    });
+  }
+
+  get participants() {
+    return [...this.#participants.values()].map(publicParticipant);
+  }
+
+  // The participant with this id, or null when nobody in the room has it
+  // (e.g. it left while a subscriber offer carrying its tracks was in flight).
+  getParticipant(id) {
+    const p = this.#participants.get(id);
+    return p ? publicParticipant(p) : null;
+  }
+
+  // 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed':
+  // all remote media arrives over this one connection.
+  get subscriberState() {
+    return this.#subscriber.connectionState;
+  }
+
+  get publisherState() {
+    return this.#publisher?.connectionState ?? 'new';
+  }
+
+  #join(room, token) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new AegisError('timeout', 'no reply to join')), kReplyTimeoutMs);
+      const settle = (fn, value) => {
+        clearTimeout(timer);
+        this.#ws.removeEventListener('message', onFirst);
+        this.#ws.removeEventListener('close', onEarlyClose);
+        fn(value);
+      };
+      // Until `joined`, an error is the join's refusal, not an event.
+      const onFirst = (event) => {
+        const msg = this.#parse(event.data);
+        if (msg?.type === 'error') {
+          settle(reject, new AegisError(msg.code, msg.message ?? '', msg.field));
+        } else if (msg?.type === 'joined') {
+          this.participantId = msg.participant_id;
+          this.roomId = msg.room;
+          for (const p of msg.participants ?? []) this.#participants.set(p.id, toParticipant(p));
+          this.#ws.addEventListener('message', (e) => this.#onMessage(e.data));
+          this.#ws.addEventListener('close', (e) => this.#onSocketClose(e));
+          this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), kPingIntervalMs);
+          settle(resolve);
+        }
+        // Anything else before `joined` would be a server bug; ignore it.
+      };
+      const onEarlyClose = (e) => {
+        settle(reject, new AegisError('connection_closed', `signaling closed before joining (${e.code})`));
+      };
+      this.#ws.addEventListener('message', onFirst);
+      this.#ws.addEventListener('close', onEarlyClose);
+      this.#ws.addEventListener('open', () => {
+        // Room, identity, name and grants come from the token; `room` must
+        // name the token's room, so a token cannot be replayed elsewhere.
+        // E2EE: add e2ee: true and identity_key here.
+        this.#send({ type: 'join', room, token });
+      }, { once: true });
+    });
+  }
+
+  // Sends every track of `stream` (sendonly). Calling it again with more
+  // tracks renegotiates the publisher connection. Resolves once the server
+  // has accepted the offer.
+  async publish(stream) {
+    if (this.#closed) throw new AegisError('connection_closed', 'the room was left');
+    if (!this.#publisher) {
+      this.#publisher = new RTCPeerConnection(kPeerConnectionConfig);
+      this.#publisher.addEventListener('connectionstatechange', () => {
+        this.dispatchEvent(new AegisEvent('publisherstatechange', { state: this.#publisher.connectionState }));
+      });
+    }
+    const pc = this.#publisher;
+    const sending = new Set(pc.getSenders().map((s) => s.track));
+    for (const track of stream.getTracks()) {
+      if (sending.has(track)) continue;
+      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      preferCodec(transceiver, track.kind === 'video' ? 'video/VP8' : 'audio/opus');
+      // E2EE: attach the SFrame sender transform to transceiver.sender here.
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    // No need to wait for ICE gathering: the server ignores our candidates
+    // (it learns our address from our connectivity checks).
+    const answer = this.#waitForAnswer();
+    this.#send({ type: 'publish', sdp: pc.localDescription.sdp });
+    await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
+  }
+
+  // Leaves the room: tells the server, then closes both connections. The
+  // caller still owns (and should stop) the tracks it published.
+  leave() {
+    if (this.#closed) return;
+    this.#send({ type: 'leave' });
+    this.#shutdown('left');
+  }
+
+  // Per remote participant id: what arrived so far, summed over that
+  // participant's receivers: { videoFramesDecoded, videoPacketsReceived,
+  // videoBytesReceived, audioSamplesReceived, audioPacketsReceived,
+  // audioBytesReceived, packetsReceived }. Counters only grow, so a caller
+  // compares two calls to see whether media is flowing.
+  async getRemoteStats() {
+    const owners = new Map();  // mid -> participant id, for stats without trackIdentifier
+    for (const t of this.#subscriber.getTransceivers()) {
+      const owner = this.#trackOwner.get(t.receiver.track.id);
+      if (owner && t.mid !== null) owners.set(t.mid, owner);
+    }
+    const out = {};
+    const report = await this.#subscriber.getStats();
+    report.forEach((r) => {
+      if (r.type !== 'inbound-rtp') return;
+      // A section reused for a new track keeps its receiver: its old
+      // counters then count for the new owner. The server keeps ended
+      // sections inactive rather than reusing them, so this stays exact.
+      // A stream whose publisher is unknown (a section without msid) counts
+      // under '?', so that nothing received goes uncounted.
+      const owner = this.#trackOwner.get(r.trackIdentifier) ?? owners.get(r.mid) ?? '?';
+      const s = (out[owner] ??= {
+        videoFramesDecoded: 0, videoPacketsReceived: 0, videoBytesReceived: 0,
+        audioSamplesReceived: 0, audioPacketsReceived: 0, audioBytesReceived: 0, packetsReceived: 0,
+      });
+      s.packetsReceived += r.packetsReceived ?? 0;
+      if (r.kind === 'video') {
+        s.videoFramesDecoded += r.framesDecoded ?? 0;
+        s.videoPacketsReceived += r.packetsReceived ?? 0;
+        s.videoBytesReceived += r.bytesReceived ?? 0;
+      } else if (r.kind === 'audio') {
+        s.audioSamplesReceived += r.totalSamplesReceived ?? 0;
+        s.audioPacketsReceived += r.packetsReceived ?? 0;
+        s.audioBytesReceived += r.bytesReceived ?? 0;
+      }
+    });
+    return out;
+  }
+
+  #send(fields) {
+    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    this.#ws.send(JSON.stringify({ v: kProtocolVersion, ...fields }));
+    return true;
+  }
+
+  #parse(data) {
+    if (typeof data !== 'string') return null;
+    try {
+      const msg = JSON.parse(data);
+      return msg && typeof msg === 'object' && typeof msg.type === 'string' ? msg : null;
+    } catch {
+      return null;
+    }
+  }
+
+  #onMessage(data) {
+    const msg = this.#parse(data);
+    if (!msg || this.#closed) return;
+    switch (msg.type) {
+      case 'participant_joined': {
+        const p = toParticipant(msg.participant);
+        this.#participants.set(p.id, p);
+        this.dispatchEvent(new AegisEvent('participantjoined', { participant: publicParticipant(p) }));
+        break;
+      }
+      case 'participant_left': {
+        const p = this.#participants.get(msg.participant_id);
+        this.#participants.delete(msg.participant_id);
+        // Announced right away; the subscriber offer that ends this
+        // participant's sections follows separately.
+        this.dispatchEvent(new AegisEvent('participantleft', {
+          participantId: msg.participant_id, participant: p ? publicParticipant(p) : null,
+        }));
+        break;
+      }
+      case 'track_published':
+        this.#participants.get(msg.participant_id)?.tracks.set(msg.track_id, msg.kind);
+        this.dispatchEvent(new AegisEvent('trackpublished', {
+          participantId: msg.participant_id, trackId: msg.track_id, kind: msg.kind,
+        }));
+        break;
+      case 'track_unpublished': {
+        const tracks = this.#participants.get(msg.participant_id)?.tracks;
+        const kind = tracks?.get(msg.track_id);
+        tracks?.delete(msg.track_id);
+        this.dispatchEvent(new AegisEvent('trackunpublished', {
+          participantId: msg.participant_id, trackId: msg.track_id, kind,
+        }));
+        break;
+      }
+      case 'answer': {
+        const waiter = this.#answerWaiters.shift();
+        waiter?.resolve(msg.sdp);
+        break;
+      }
+      case 'offer':
+        this.#subscriberQueue = this.#subscriberQueue
+          .then(() => this.#answerSubscriberOffer(msg.sdp))
+          .catch((e) => this.#reportError(new AegisError('negotiation_failed', `subscriber offer: ${e.message}`)));
+        break;
+      case 'key_blob':
+        // E2EE: the key exchange will consume these.
+        this.dispatchEvent(new AegisEvent('keyblob', { from: msg.from, blob: msg.blob }));
+        break;
+      case 'error': {
+        const error = new AegisError(msg.code, msg.message ?? '', msg.field);
+        // Errors carry no request id. The only request awaiting a reply is
+        // a publish, and the server answers a refused one with an error.
+        this.#answerWaiters.shift()?.reject(error);
+        this.#lastError = error;
+        this.#lastErrorAt = performance.now();
+        this.#reportError(error);
+        break;
+      }
+      default:
+        break;  // pong, and types a newer server may add
+    }
+  }
+
+  async #answerSubscriberOffer(sdp) {
+    const pc = this.#subscriber;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    this.#send({ type: 'subscribe_answer', sdp: pc.localDescription.sdp });
+  }
+
+  #onRemoteTrack(event) {
+    // Each subscriber section carries a=msid:<publisher participant id>
+    // <track id>, so the stream id names the publisher.
+    const stream = event.streams[0];
+    const participantId = stream?.id ?? null;
+    const { track, receiver } = event;
+    if (participantId) this.#trackOwner.set(track.id, participantId);
+    // E2EE: attach the SFrame receiver transform to `receiver` here.
+    // A section turned inactive removes its track from the stream (the
+    // track itself is not ended, its transceiver may come back).
+    stream?.addEventListener('removetrack', (e) => {
+      if (e.track !== track) return;
+      this.dispatchEvent(new AegisEvent('trackremoved', { participantId, track, kind: track.kind }));
+    });
+    this.dispatchEvent(new AegisEvent('track', { participantId, track, kind: track.kind, receiver }));
+  }
+
+  #waitForAnswer() {
+    return new Promise((resolve, reject) => {
+      const waiter = {};
+      const timer = setTimeout(() => {
+        this.#answerWaiters = this.#answerWaiters.filter((w) => w !== waiter);
+        reject(new AegisError('timeout', 'no answer to publish'));
+      }, kReplyTimeoutMs);
+      waiter.resolve = (sdp) => { clearTimeout(timer); resolve(sdp); };
+      waiter.reject = (e) => { clearTimeout(timer); reject(e); };
+      this.#answerWaiters.push(waiter);
+    });
+  }
+
+  #reportError(error) {
+    this.dispatchEvent(new AegisEvent('error', { code: error.code, message: error.serverMessage, field: error.field }));
+  }
+
+  #onSocketClose(e) {
+    if (this.#closed) return;
+    const recent = this.#lastError && performance.now() - this.#lastErrorAt < kCloseAfterErrorMs;
+    this.#shutdown('connection_closed', recent ? this.#lastError
+      : new AegisError('connection_closed', `signaling connection closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`));
+  }
+
+  #shutdown(reason, error) {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pingTimer);
+    for (const w of this.#answerWaiters) w.reject(new AegisError('connection_closed', 'the room was left'));
+    this.#answerWaiters = [];
+    this.#publisher?.close();
+    this.#subscriber.close();
+    // Frames queued by send() go out before the close frame.
+    if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) this.#ws.close(1000);
+    this.#participants.clear();
+    this.dispatchEvent(new AegisEvent('closed', { reason, error }));
+  }
+}
+
+// Puts `mimeType` first among the codecs offered for this transceiver (the
+// server forwards Opus and VP8; Chromium lists them first anyway, this keeps
+// it so). The others stay as fallbacks. Best effort: a browser that refuses
+// the list just offers its default order.
+function preferCodec(transceiver, mimeType) {
+  const kind = mimeType.split('/')[0];
+  const codecs = RTCRtpReceiver.getCapabilities?.(kind)?.codecs;
+  if (!codecs || typeof transceiver.setCodecPreferences !== 'function') return;
+  const wanted = mimeType.toLowerCase();
+  const first = codecs.filter((c) => c.mimeType.toLowerCase() === wanted);
+  if (first.length === 0) return;
+  try {
+    transceiver.setCodecPreferences([...first, ...codecs.filter((c) => c.mimeType.toLowerCase() !== wanted)]);
+  } catch {
+    // keep the default order
+  }
+}
