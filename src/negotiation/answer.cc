@@ -1,27 +1,19 @@
 #include "negotiation/answer.h"
 
 #include <algorithm>
-#include <cctype>
 
-#include "base/hex.h"
+#include "negotiation/sdp_common.h"
 
 namespace aegis::negotiation {
 namespace {
 
+using internal::AddTransportAttributes;
+using internal::Effective;
+using internal::EqualsIgnoreCase;
+using internal::ToDtlsFingerprint;
+
 constexpr size_t kMaxSections = 32;
 constexpr const char* kMidExtensionUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// Media-level values override session-level ones (RFC 8829 §5.8).
-template <typename T>
-const T& Effective(const T& media_value, const T& session_value) {
-  return media_value ? media_value : session_value;
-}
 
 sdp::Direction Reverse(sdp::Direction d) {
   switch (d) {
@@ -46,54 +38,6 @@ std::vector<uint8_t> AcceptableCodecs(const sdp::MediaSection& m) {
 
 bool Contains(const std::vector<uint8_t>& v, std::optional<uint8_t> pt) {
   return pt && std::find(v.begin(), v.end(), *pt) != v.end();
-}
-
-std::optional<dtls::Fingerprint> ToDtlsFingerprint(const std::vector<sdp::Fingerprint>& fps) {
-  for (const auto& fp : fps) {
-    std::string hex = ToHex(fp.digest);
-    std::string text = fp.hash + " ";
-    for (size_t i = 0; i < hex.size(); i += 2) {
-      if (i) text += ':';
-      text += hex.substr(i, 2);
-    }
-    if (auto parsed = dtls::Fingerprint::Parse(text)) return parsed;
-  }
-  return std::nullopt;
-}
-
-sdp::Fingerprint ToSdpFingerprint(const dtls::Fingerprint& fp) {
-  std::string text = fp.ToSdpString();  // "sha-256 AB:CD:..."
-  sdp::Fingerprint out;
-  out.hash = text.substr(0, text.find(' '));
-  out.digest.assign(fp.digest().begin(), fp.digest().end());
-  return out;
-}
-
-void AddTransportAttributes(sdp::MediaSection& section, const LocalParameters& local, sdp::SetupRole setup) {
-  section.common.ice_ufrag = local.ice.ufrag;
-  section.common.ice_pwd = local.ice.pwd;
-  section.common.fingerprints = {ToSdpFingerprint(local.fingerprint)};
-  section.common.setup = setup;
-  uint32_t priority = 2130706431;  // host, highest local preference
-  int foundation = 1;
-  for (const auto& addr : local.candidates) {
-    sdp::Candidate c;
-    c.foundation = std::to_string(foundation++);
-    c.component = 1;
-    c.transport = "udp";
-    c.priority = priority--;
-    c.address = addr.IpString();
-    c.port = addr.port;
-    c.type = "host";
-    section.candidates.push_back(std::move(c));
-  }
-  section.common.end_of_candidates = true;
-  if (!local.candidates.empty()) {
-    const auto& first = local.candidates.front();
-    section.port = first.port;
-    bool v6 = first.family == stun::AddressFamily::kIpv6;
-    section.connection = sdp::Connection{"IN", v6 ? "IP6" : "IP4", first.IpString()};
-  }
 }
 
 std::optional<uint16_t> LegacySctpPort(const sdp::MediaSection& m) {

@@ -62,6 +62,9 @@ enum class NegotiationErrorCode {
   kNoBundle,          // sections are not BUNDLEd into one transport
   kBadFingerprint,    // a fingerprint the DTLS layer cannot use
   kTooManySections,
+  kBadConfig,         // the server's own input (tracks, local parameters) cannot make a valid offer
+  kAnswerMismatch,    // the answer's sections, mids, kinds or payload types do not match our offer
+  kBadDirection,      // the answer's direction contradicts what we offered
 };
 
 struct NegotiationError {
