@@ -7,11 +7,11 @@ PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config clang-14 libclang-rt-14-dev llvm-14
   # libraries
-  libssl-dev nlohmann-json3-dev libboost-dev libusrsctp-dev libsqlite3-dev
+  libssl-dev nlohmann-json3-dev libboost-dev libusrsctp-dev libsqlite3-dev libtomlplusplus-dev
   # tests, benchmarks, oracles (libsrtp2 is test/benchmark-only)
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev
   # interop tests with real peers, in network namespaces (tests/interop/)
-  chromium python3-aiortc nodejs npm iproute2
+  chromium python3-aiortc python3-websockets nodejs npm iproute2
 )
 
 # Installed package names plus what they provide: a nodejs build that

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh release aegis >/dev/null
-exec build/src/app/aegis "$@"
+exec build/src/app/aegis serve "$@"

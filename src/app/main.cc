@@ -1,6 +1,6 @@
-// aegis: the program. Today it runs its power-on self-checks, reports the
-// protocol core it carries and mints access tokens; `aegis serve` arrives
-// with the server layer.
+// aegis: the program. `aegis serve` runs the server; `aegis token create`
+// mints access tokens; `aegis selfcheck` runs the power-on known-answer
+// checks (serve and token run them too before doing anything).
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -8,14 +8,16 @@
 #include <vector>
 
 #include "app/self_check.h"
+#include "app/serve_command.h"
 #include "app/token_command.h"
 #include "crypto/secure_random.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: aegis [selfcheck | version | token | help]\n"
-    "  selfcheck  run the known-answer checks of the crypto and protocol core (default)\n"
+    "usage: aegis [serve | token | selfcheck | version | help]\n"
+    "  serve      run the server (aegis serve --help for its options)\n"
+    "  selfcheck  run the known-answer checks of the crypto and protocol core\n"
     "  version    print the version\n"
     "  token      token create --room R --identity I [--ttl 10m] ...: mint an access token\n"
     "             (aegis token help for all options)\n";
@@ -55,7 +57,8 @@ int Token(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* command = argc > 1 ? argv[1] : "selfcheck";
+  const char* command = argc > 1 ? argv[1] : "help";
+  if (std::strcmp(command, "serve") == 0) return aegis::app::RunServe({argv + 2, argv + argc});
   if (std::strcmp(command, "selfcheck") == 0) {
     std::printf("aegis %s: self-check\n", AEGIS_VERSION);
     return SelfCheck();

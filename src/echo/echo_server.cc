@@ -8,7 +8,7 @@
 
 #include "base/hex.h"
 #include "dtls/certificate.h"
-#include "echo/http_responses.h"
+#include "http/http_policy.h"
 #include "rtp/demux.h"
 #include "sdp/sdp_parser.h"
 #include "sdp/sdp_serializer.h"
@@ -77,7 +77,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                                                                     req.version());
     res->set(http::field::server, "aegis-echo");
     res->set(http::field::content_type, result.content_type);
-    for (const auto& [name, value] : SecurityHeaders()) res->set(name, value);
+    for (const auto& [name, value] : aegis::http::SecurityHeaders()) res->set(name, value);
     if (!result.location.empty()) res->set(http::field::location, result.location);
     res->keep_alive(req.keep_alive());
     res->body() = std::move(result.body);
@@ -205,7 +205,7 @@ EchoServer::HttpResult EchoServer::HandleWhipDelete(const std::string& id) {
 }
 
 EchoServer::HttpResult EchoServer::HandleStatic(const std::string& path) const {
-  auto type = StaticFileType(path);
+  auto type = aegis::http::StaticFileType(path);
   if (web_dir_.empty() || !type) return {404, "text/plain; charset=utf-8", "not found\n", ""};
   std::ifstream in(web_dir_ + path, std::ios::binary);
   if (!in) return {404, "text/plain; charset=utf-8", "not found\n", ""};

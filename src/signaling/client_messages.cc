@@ -24,11 +24,13 @@ using nlohmann::json;
   if (!var) return Err{var.error()}
 
 Result<ClientMessage, ProtocolError> ParseJoin(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "token", "e2ee", "identity_key"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "room", "token", "e2ee", "identity_key"}));
+  SIG_TRY(room, internal::GetId(o, "room", Presence::kRequired));
   SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
   SIG_TRY(e2ee, internal::GetBool(o, "e2ee", Presence::kOptional));
   SIG_TRY(key, internal::GetBlob(o, "identity_key", kMaxIdentityKeySize, Presence::kOptional));
   JoinRequest join;
+  join.room = std::move(**room);
   join.token = std::move(**token);
   join.e2ee = e2ee->value_or(false);
   // The identity key is what E2EE peers seal key blobs to: required with
@@ -103,6 +105,7 @@ namespace {
 struct ClientSerializer {
   json operator()(const JoinRequest& m) const {
     json o = Envelope("join");
+    o["room"] = m.room;
     o["token"] = m.token;
     if (m.e2ee) o["e2ee"] = true;
     if (m.identity_key) o["identity_key"] = auth::Base64UrlEncode(*m.identity_key);

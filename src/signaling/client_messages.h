@@ -1,7 +1,7 @@
 // Client → server signaling messages (docs/protocol.md §3) and their strict
 // parser. Every message is one JSON object {"v":1,"type":"...",...}:
 //
-//   join              {token, e2ee?, identity_key?}
+//   join              {room, token, e2ee?, identity_key?}
 //   publish           {sdp}     offer for the publisher connection
 //   subscribe_answer  {sdp}     answer to the server's subscriber offer
 //   leave             {}
@@ -25,6 +25,9 @@
 namespace aegis::signaling {
 
 struct JoinRequest {
+  // The room the client asks for; must equal the token's room, so a token
+  // for one room can never be used to enter another.
+  std::string room;
   std::string token;  // access token; verified by the session, not here
   bool e2ee = false;  // the client can do end-to-end encryption
   std::optional<Blob> identity_key;  // present iff e2ee; public key, opaque here

@@ -26,36 +26,37 @@ T ParseAs(std::string_view text) {
 }
 
 TEST(ClientMessages, JoinParsesAndRoundTrips) {
-  const std::string text = R"({"v":1,"type":"join","token":"a.b.c"})";
+  const std::string text = R"({"v":1,"type":"join","room":"r","token":"a.b.c"})";
   auto join = ParseAs<JoinRequest>(text);
+  EXPECT_EQ(join.room, "r");
   EXPECT_EQ(join.token, "a.b.c");
   EXPECT_FALSE(join.e2ee);
   EXPECT_FALSE(join.identity_key);
-  EXPECT_EQ(Serialize(join), R"({"token":"a.b.c","type":"join","v":1})");
+  EXPECT_EQ(Serialize(join), R"({"room":"r","token":"a.b.c","type":"join","v":1})");
   EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
 }
 
 TEST(ClientMessages, JoinWithE2eeCarriesIdentityKey) {
   auto join = ParseAs<JoinRequest>(
-      R"({"v":1,"type":"join","token":"t","e2ee":true,"identity_key":"AQID"})");
+      R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID"})");
   EXPECT_TRUE(join.e2ee);
   ASSERT_TRUE(join.identity_key);
   EXPECT_EQ(*join.identity_key, (Blob{1, 2, 3}));
-  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"identity_key":"AQID","token":"t","type":"join","v":1})");
+  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"identity_key":"AQID","room":"r","token":"t","type":"join","v":1})");
   EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
 }
 
 TEST(ClientMessages, JoinIdentityKeyGoesWithE2ee) {
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","e2ee":true})"),
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true})"),
             (ProtocolError{ErrorCode::kMissingField, "identity_key"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","identity_key":"AQID"})"),
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","identity_key":"AQID"})"),
             (ProtocolError{ErrorCode::kInvalidField, "identity_key"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","e2ee":"yes"})"),
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":"yes"})"),
             (ProtocolError{ErrorCode::kInvalidField, "e2ee"}));
   // 257 bytes of key: 343 base64url characters.
   std::string key(343, 'A');
   key.back() = 'A';
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":"t","e2ee":true,"identity_key":")" + key + "\"}"),
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":")" + key + "\"}"),
             (ProtocolError{ErrorCode::kTooLarge, "identity_key"}));
 }
 
@@ -132,7 +133,7 @@ TEST(ClientMessages, MalformedJson) {
   for (std::string_view text :
        {"", "{", "not json", R"({"v":1,"type":"ping"} x)", R"({"v":1,"type":"ping",})",
         "[1]", "\"ping\"", "null", R"({"v":1,"type":"ping"} {})", "\xEF\xBB\xBF{\"v\":1,\"type\":\"ping\"}",
-        R"({"v":1,"type":"join","token":"\xff"})",
+        R"({"v":1,"type":"join","room":"r","token":"\xff"})",
         "{\"v\":1,\"type\":\"join\",\"token\":\"\xC3\"}", R"({"v":1,"type":"ping"/*c*/})"}) {
     EXPECT_EQ(Code(text), ErrorCode::kMalformedJson) << text;
   }
@@ -147,7 +148,7 @@ TEST(ClientMessages, MalformedJson) {
 TEST(ClientMessages, DuplicateKeys) {
   EXPECT_EQ(Code(R"({"v":1,"type":"ping","type":"leave"})"), ErrorCode::kDuplicateKey);
   EXPECT_EQ(Code(R"({"v":1,"v":1,"type":"ping"})"), ErrorCode::kDuplicateKey);
-  EXPECT_EQ(Code(R"({"v":1,"type":"join","token":"a","token":"b"})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Code(R"({"v":1,"type":"join","room":"r","token":"a","token":"b"})"), ErrorCode::kDuplicateKey);
 }
 
 TEST(ClientMessages, VersionAndType) {
@@ -172,10 +173,13 @@ TEST(ClientMessages, VersionAndType) {
 }
 
 TEST(ClientMessages, MissingAndWrongTypedFields) {
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join"})"), (ProtocolError{ErrorCode::kMissingField, "token"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":1})"),
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join"})"), (ProtocolError{ErrorCode::kMissingField, "room"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r"})"), (ProtocolError{ErrorCode::kMissingField, "token"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"a b","token":"t"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "room"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":1})"),
             (ProtocolError{ErrorCode::kInvalidField, "token"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","token":""})"),
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":""})"),
             (ProtocolError{ErrorCode::kInvalidField, "token"}));
   EXPECT_EQ(ParseError(R"({"v":1,"type":"publish"})"), (ProtocolError{ErrorCode::kMissingField, "sdp"}));
   EXPECT_EQ(ParseError(R"({"v":1,"type":"subscribe_answer","sdp":{}})"),
@@ -185,7 +189,7 @@ TEST(ClientMessages, MissingAndWrongTypedFields) {
   // Unknown members are refused, in every message type.
   for (std::string_view text :
        {R"({"v":1,"type":"leave","reason":"x"})", R"({"v":1,"type":"ping","__proto__":{}})",
-        R"({"v":1,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":1,"type":"join","token":"t","room":"r"})",
+        R"({"v":1,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":1,"type":"join","room":"r","token":"t","name":"n"})",
         R"({"v":1,"type":"key_blob","blob":"AQID","from":"me"})",
         R"({"v":1,"type":"subscribe_answer","sdp":"x","id":1})"}) {
     EXPECT_EQ(ParseError(text), (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"})) << text;

@@ -7,7 +7,7 @@ namespace aegis::signaling {
 namespace {
 
 // The wire names are part of the protocol: never rename one, only add.
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 16> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
     {ErrorCode::kMalformedJson, "malformed_json"},
     {ErrorCode::kDuplicateKey, "duplicate_key"},
     {ErrorCode::kTooLarge, "too_large"},
@@ -23,6 +23,9 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 16> kNames{{
     {ErrorCode::kAlreadyJoined, "already_joined"},
     {ErrorCode::kUnknownParticipant, "unknown_participant"},
     {ErrorCode::kE2eeRequired, "e2ee_required"},
+    {ErrorCode::kBadSdp, "bad_sdp"},
+    {ErrorCode::kRoomFull, "room_full"},
+    {ErrorCode::kShuttingDown, "shutting_down"},
     {ErrorCode::kInternal, "internal"},
 }};
 

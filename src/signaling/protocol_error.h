@@ -29,6 +29,9 @@ enum class ErrorCode {
   kAlreadyJoined, // a second join on one connection
   kUnknownParticipant,  // key_blob "to" names nobody in the room
   kE2eeRequired,  // the room requires end-to-end encryption and the join did not offer it
+  kBadSdp,        // an SDP the server cannot accept (unparsable, or refused by policy)
+  kRoomFull,      // the room (or the server) has no room for another participant
+  kShuttingDown,  // the server is stopping; the connection closes next
   kInternal,      // the server failed; the message is not the client's fault
 };
 

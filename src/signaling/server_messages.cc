@@ -108,6 +108,9 @@ std::string_view Describe(ErrorCode code) {
     case ErrorCode::kAlreadyJoined: return "already joined";
     case ErrorCode::kUnknownParticipant: return "no such participant in the room";
     case ErrorCode::kE2eeRequired: return "this room requires end-to-end encryption";
+    case ErrorCode::kBadSdp: return "the SDP was refused";
+    case ErrorCode::kRoomFull: return "the room is full";
+    case ErrorCode::kShuttingDown: return "the server is shutting down";
     case ErrorCode::kInternal: return "internal server error";
   }
   return "error";

@@ -1,11 +1,11 @@
-#include "echo/http_responses.h"
+#include "http/http_policy.h"
 
 #include <cctype>
 
-namespace aegis::echo {
+namespace aegis::http {
 
-std::vector<std::pair<std::string, std::string>> SecurityHeaders() {
-  return {
+std::vector<std::pair<std::string, std::string>> SecurityHeaders(bool tls) {
+  std::vector<std::pair<std::string, std::string>> headers{
       {"Content-Security-Policy",
        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
@@ -14,6 +14,9 @@ std::vector<std::pair<std::string, std::string>> SecurityHeaders() {
       {"Permissions-Policy", "camera=(self), microphone=(self)"},
       {"Cache-Control", "no-store"},
   };
+  // Only over TLS (RFC 6797 §7.2: a UA ignores it on plain HTTP anyway).
+  if (tls) headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+  return headers;
 }
 
 std::optional<std::string> StaticFileType(std::string_view path) {
@@ -37,7 +40,8 @@ std::optional<std::string> StaticFileType(std::string_view path) {
   if (ext == ".html") return "text/html; charset=utf-8";
   if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
   if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".svg") return "image/svg+xml";
   return std::nullopt;
 }
 
-}  // namespace aegis::echo
+}  // namespace aegis::http

@@ -1,8 +1,8 @@
-#include "echo/http_responses.h"
+#include "http/http_policy.h"
 
 #include <gtest/gtest.h>
 
-namespace aegis::echo {
+namespace aegis::http {
 namespace {
 
 TEST(StaticFileType, ServesOnlyPlainNamesWithKnownTypes) {
@@ -32,7 +32,20 @@ TEST(SecurityHeaders, ForbidInlineScriptFramingAndSniffing) {
   EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
   EXPECT_EQ(find("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(find("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(find("Permissions-Policy"), "camera=(self), microphone=(self)");
+  EXPECT_EQ(find("Strict-Transport-Security"), "");
+}
+
+TEST(SecurityHeaders, HstsOnlyOverTls) {
+  bool found = false;
+  for (const auto& [name, value] : SecurityHeaders(/*tls=*/true)) {
+    if (name == "Strict-Transport-Security") {
+      found = true;
+      EXPECT_EQ(value, "max-age=31536000");
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
-}  // namespace aegis::echo
+}  // namespace aegis::http

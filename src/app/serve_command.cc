@@ -1,0 +1,137 @@
+#include "app/serve_command.h"
+
+#include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "app/self_check.h"
+#include "auth/api_secret.h"
+#include "crypto/secure_random.h"
+#include "dtls/certificate.h"
+#include "server/media_worker.h"
+#include "server/server_options.h"
+#include "server/signaling_server.h"
+#include "server/tls_identity.h"
+#include "store/data_folder.h"
+
+namespace aegis::app {
+namespace asio = boost::asio;
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "aegis serve: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int RunServe(const std::vector<std::string_view>& args) {
+  server::ServeOptions options;
+  for (auto a : args) {
+    if (a == "--help" || a == "-h" || a == "help") {
+      std::fputs(server::kServeUsage, stdout);
+      return 0;
+    }
+  }
+  if (auto error = server::ParseServeArgs(args, options)) {
+    std::fprintf(stderr, "aegis serve: %s\n%s", error->c_str(), server::kServeUsage);
+    return 2;
+  }
+  for (const auto& r : RunSelfChecks()) {
+    if (!r.passed) return Fail("self-check " + r.name + " failed; refusing to start");
+  }
+  boost::system::error_code ec;
+  auto listen_address = asio::ip::make_address(
+      options.listen_host == "localhost" ? std::string("127.0.0.1") : options.listen_host, ec);
+  if (ec) return Fail("invalid listen address " + options.listen_host);
+  const bool loopback = listen_address.is_loopback();
+  // Browsers treat localhost as a secure context; anywhere else media and
+  // tokens would cross the network in the clear, so TLS is not optional.
+  const bool tls = options.tls || !loopback;
+  if (options.web_dir.empty()) options.web_dir = AEGIS_WEB_DIR;
+
+  crypto::SecureRandom rng;
+  auto data = store::DataFolder::Open(options.data_dir);
+  if (!data) return Fail("cannot open the data folder " + options.data_dir);
+  auto key = data->CurrentApiKey();
+  if (!key) return Fail("no usable API key in " + options.data_dir);
+  auto secret = auth::ApiSecret::FromBytes(key->secret.view());
+  if (!secret) return Fail("the stored API key is unusable");
+
+  std::optional<server::TlsIdentity> tls_identity;
+  if (tls) {
+    std::string error;
+    tls_identity = server::LoadTlsIdentity(data->path(), options.tls_cert, options.tls_key, rng, error);
+    if (!tls_identity) return Fail(error);
+  }
+  auto dtls_context = dtls::DtlsContext::Create(
+      dtls::Certificate::Generate(rng, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())));
+  if (!dtls_context) return Fail("cannot create the DTLS context");
+
+  asio::io_context io;
+  server::SignalingConfig signaling;
+  signaling.address = listen_address;
+  signaling.port = options.listen_port;
+  signaling.web_dir = options.web_dir;
+  signaling.dev_tokens = options.dev_tokens && loopback;
+  signaling.gate.token_leeway_s = options.token_leeway_s;
+  server::SignalingServer signaling_server(io, signaling, tls_identity ? tls_identity->context.get() : nullptr,
+                                           *secret);
+
+  auto media_address = options.media_host.empty() ? listen_address : asio::ip::make_address(options.media_host, ec);
+  if (ec) return Fail("invalid media address " + options.media_host);
+  std::vector<std::unique_ptr<server::MediaWorker>> workers;
+  for (int i = 0; i < options.media_workers; ++i) {
+    server::MediaWorkerConfig wc;
+    wc.bind_address = media_address;
+    wc.port = options.media_port == 0 ? 0 : static_cast<uint16_t>(options.media_port + i);
+    for (const auto& a : options.announce) {
+      auto address = asio::ip::make_address(a, ec);
+      if (ec) return Fail("invalid --announce address " + a);
+      wc.announced_addresses.push_back(address);
+    }
+    wc.dtls_context = dtls_context;
+    wc.max_participants_per_room = static_cast<size_t>(options.max_participants_per_room);
+    workers.push_back(std::make_unique<server::MediaWorker>(i, wc, signaling_server));
+    std::string error;
+    if (!workers.back()->Start(error)) return Fail(error);
+    signaling_server.AddWorker(workers.back().get());
+  }
+  std::string error;
+  if (!signaling_server.Start(error)) return Fail(error);
+
+  const std::string host = listen_address.is_v6() ? "[" + options.listen_host + "]" : options.listen_host;
+  std::printf("aegis %s serving\n", AEGIS_VERSION);
+  std::printf("  open      %s://%s:%u/\n", tls ? "https" : "http", host.c_str(), signaling_server.port());
+  if (tls_identity) {
+    std::printf("  tls       %s certificate, SHA-256 %s\n", tls_identity->generated ? "new self-signed" : "loaded",
+                tls_identity->fingerprint_sha256.c_str());
+  }
+  std::printf("  data      %s%s\n", data->path().c_str(), data->created_api_key() ? " (new API key)" : "");
+  for (const auto& w : workers) std::printf("  media     udp %s:%u\n", media_address.to_string().c_str(), w->port());
+  std::printf("  tokens    aegis token create --data %s --room ROOM --identity ID%s\n", data->path().c_str(),
+              signaling.dev_tokens ? "  (the app on loopback mints its own)" : "");
+  std::fflush(stdout);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer grace(io);
+  signals.async_wait([&](boost::system::error_code, int signal) {
+    std::printf("aegis: signal %d, shutting down\n", signal);
+    std::fflush(stdout);
+    // Workers first: each tells its participants and closes their transports.
+    for (auto& w : workers) w->Stop();
+    signaling_server.Stop();
+    grace.expires_after(std::chrono::seconds(2));  // let the last messages go out
+    grace.async_wait([&](boost::system::error_code) { io.stop(); });
+  });
+  io.run();
+  std::printf("aegis: stopped\n");
+  return 0;
+}
+
+}  // namespace aegis::app

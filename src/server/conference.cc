@@ -1,0 +1,393 @@
+#include "server/conference.h"
+
+#include <algorithm>
+
+#include "base/hex.h"
+#include "negotiation/answer.h"
+#include "sdp/sdp_parser.h"
+#include "sdp/sdp_serializer.h"
+#include "server/member.h"
+
+namespace aegis::server {
+
+using signaling::ErrorCode;
+
+namespace {
+
+// A subscriber's m-sections are never reused (an ended track's section stays,
+// inactive), so this bounds what one long call can accumulate.
+constexpr size_t kMaxSubscriberSections = 64;
+
+uint32_t NonZeroU32(RandomSource& rng) {
+  uint32_t v = 0;
+  while (v == 0) v = rng.U32();
+  return v;
+}
+
+signaling::TrackKind KindOf(sdp::MediaKind kind) {
+  return kind == sdp::MediaKind::kAudio ? signaling::TrackKind::kAudio : signaling::TrackKind::kVideo;
+}
+
+// The client sends media on a section we answered recvonly (or sendrecv).
+bool ClientSends(const negotiation::AcceptedMedia& m) {
+  return m.direction == sdp::Direction::kRecvOnly || m.direction == sdp::Direction::kSendRecv;
+}
+
+}  // namespace
+
+void Conference::Send(SessionId session, const signaling::ServerMessage& message) {
+  output_.SendSignal(session, signaling::Serialize(message));
+}
+
+void Conference::SendError(SessionId session, ErrorCode code, std::string message) {
+  Send(session, signaling::ErrorMessage{code, "", std::move(message)});
+}
+
+void Conference::Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message) {
+  const std::string text = signaling::Serialize(message);
+  for (SessionId s : room.members) {
+    if (s != except) output_.SendSignal(s, text);
+  }
+}
+
+signaling::ParticipantInfo Conference::Describe(const Member& member) const {
+  signaling::ParticipantInfo info{member.id, member.name, member.identity_key, {}};
+  for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind});
+  return info;
+}
+
+void Conference::Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request,
+                      Timestamp now) {
+  if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
+  auto room_it = rooms_.find(claims.room);
+  const size_t in_room = room_it == rooms_.end() ? 0 : room_it->second->members.size();
+  if (members_.size() >= config_.max_participants || in_room >= config_.max_participants_per_room) {
+    SendError(session, ErrorCode::kRoomFull, "the room is full");
+    output_.CloseSignal(session);
+    return;
+  }
+  if (room_it == rooms_.end()) {
+    auto room = std::make_unique<RoomState>();
+    room->sfu_id = sfu::RoomId(next_room_id_++);
+    (void)router_.CreateRoom(room->sfu_id);  // ids are fresh: cannot collide
+    room_it = rooms_.emplace(claims.room, std::move(room)).first;
+  }
+  RoomState& room = *room_it->second;
+
+  auto member = std::make_unique<Member>();
+  member->session = session;
+  std::array<uint8_t, 8> id_bytes;
+  rng_.Fill(id_bytes);
+  member->id = "p" + ToHex(id_bytes);  // unguessable, and never the token's identity
+  member->sfu_id = sfu::ParticipantId(next_participant_id_++);
+  member->room = claims.room;
+  member->name = claims.display_name.value_or("");
+  member->identity_key = request.identity_key;
+  member->grants = claims.grants;
+  member->subscriber_session_id = rng_.U64() >> 2;
+  sfu::ParticipantOptions options;
+  options.feedback_ssrc = Ssrc(NonZeroU32(rng_));
+  if (!router_.AddParticipant(room.sfu_id, member->sfu_id, options).ok()) {
+    SendError(session, ErrorCode::kInternal, "cannot add the participant");
+    output_.CloseSignal(session);
+    return;
+  }
+
+  signaling::Joined joined{member->id, claims.room, {}};
+  for (SessionId s : room.members) joined.participants.push_back(Describe(*members_.at(s)));
+  Send(session, joined);
+  Broadcast(room, session, signaling::ParticipantJoined{Describe(*member)});
+
+  Member& m = *member;
+  by_sfu_id_[m.sfu_id] = &m;
+  members_[session] = std::move(member);
+  room.members.push_back(session);
+  ++stats_.joins;
+  if (m.grants.subscribe) {
+    for (SessionId s : room.members) {
+      for (const auto& t : members_.at(s)->tracks) Subscribe(m, t.id);
+    }
+    MaybeSendOffer(m);
+  }
+  (void)now;
+}
+
+void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now) {
+  auto it = members_.find(session);
+  if (it == members_.end()) return SendError(session, ErrorCode::kNotJoined, "join first");
+  Member& member = *it->second;
+  if (const auto* publish = std::get_if<signaling::PublishOffer>(&message)) {
+    Publish(member, publish->sdp, now);
+  } else if (const auto* answer = std::get_if<signaling::SubscribeAnswer>(&message)) {
+    AcceptSubscriberAnswer(member, answer->sdp, now);
+  } else if (std::holds_alternative<signaling::LeaveRequest>(message)) {
+    Remove(session, now, /*close_signal=*/true);
+  } else if (const auto* blob = std::get_if<signaling::KeyBlobSend>(&message)) {
+    RelayKeyBlob(member, *blob);
+  }
+  RemoveFailed(now);
+}
+
+void Conference::Disconnected(SessionId session, Timestamp now) { Remove(session, now, /*close_signal=*/false); }
+
+negotiation::LocalParameters Conference::LocalFor(const Connection& connection, uint64_t session_id) const {
+  negotiation::LocalParameters local;
+  local.ice = connection.local_ice;
+  local.fingerprint = config_.dtls_context->certificate().fingerprint();
+  local.candidates = config_.candidates;
+  local.session_id = session_id;
+  return local;
+}
+
+void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp now) {
+  auto offer = sdp::ParseSdp(sdp_text);
+  if (!offer.ok()) {
+    return SendError(member.session, ErrorCode::kBadSdp,
+                     "offer does not parse: " + std::string(sdp::ToString(offer.error().error)) + " at line " +
+                         std::to_string(offer.error().line));
+  }
+  if (!member.publisher) member.publisher = NewConnection(member, /*publisher=*/true);
+  Connection& connection = *member.publisher;
+  auto answer = negotiation::AnswerOffer(*offer, LocalFor(connection, member.subscriber_session_id ^ 1), rng_);
+  if (!answer.ok()) {
+    std::string why = answer.error().policy ? std::string(sdp::ToString(answer.error().policy->error))
+                                            : "no acceptable BUNDLEd audio/video section";
+    return SendError(member.session, ErrorCode::kBadSdp, "offer refused: " + why);
+  }
+  if (connection.transport && (answer->remote_ice.ufrag != connection.remote_ice.ufrag ||
+                               answer->remote_ice.pwd != connection.remote_ice.pwd ||
+                               !(answer->remote_fingerprint == connection.remote_fingerprint))) {
+    return SendError(member.session, ErrorCode::kBadSdp, "offer refused: ICE restart is not supported");
+  }
+  std::vector<const negotiation::AcceptedMedia*> sending;
+  for (const auto& m : answer->media) {
+    if (ClientSends(m) && !m.remote_ssrcs.empty()) sending.push_back(&m);
+  }
+  if (sending.size() > signaling::kMaxTracksPerParticipant) {
+    return SendError(member.session, ErrorCode::kBadSdp, "offer refused: too many tracks");
+  }
+  auto text = sdp::SerializeSdp(answer->sdp);
+  if (!text) return SendError(member.session, ErrorCode::kInternal, "cannot write the answer");
+  if (!connection.transport) {
+    transport::PeerTransportConfig tc;
+    tc.ice_role = transport::IceRole::kLite;
+    tc.local_ice = connection.local_ice;
+    tc.remote_ice = answer->remote_ice;
+    tc.dtls_role = answer->local_dtls_role;
+    tc.remote_fingerprint = answer->remote_fingerprint;
+    tc.dtls_context = config_.dtls_context;
+    auto transport = transport::PeerTransport::Create(std::move(tc), now);
+    if (!transport.ok()) return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
+    connection.transport = std::move(transport).value();
+    connection.remote_ice = answer->remote_ice;
+    connection.remote_fingerprint = answer->remote_fingerprint;
+  }
+  Send(member.session, signaling::PublishAnswer{*text});
+  SyncPublishedTracks(member, sending);
+}
+
+// Makes the member's published tracks match the sections of its latest offer:
+// removed sections end their track, new ones publish one.
+void Conference::SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending) {
+  RoomState& room = *rooms_.at(member.room);
+  for (size_t i = 0; i < member.tracks.size();) {
+    const auto& track = member.tracks[i];
+    bool kept = std::any_of(sending.begin(), sending.end(), [&](const auto* m) { return m->mid == track.mid; });
+    if (kept) {
+      ++i;
+      continue;
+    }
+    auto ended = router_.UnpublishTrack(track.id);
+    Broadcast(room, member.session, signaling::TrackUnpublished{member.id, WireTrackId(track.id)});
+    member.tracks.erase(member.tracks.begin() + static_cast<std::ptrdiff_t>(i));
+    if (ended.ok()) EndSections(*ended);
+  }
+  for (const auto* m : sending) {
+    bool known = std::any_of(member.tracks.begin(), member.tracks.end(), [&](const auto& t) { return t.mid == m->mid; });
+    if (known) continue;
+    sfu::TrackConfig config;
+    config.kind = m->kind == sdp::MediaKind::kAudio ? sfu::MediaKind::kAudio : sfu::MediaKind::kVideo;
+    config.mid = m->mid;
+    for (uint32_t ssrc : m->remote_ssrcs) {
+      if (config.ssrcs.size() < sfu::kMaxSsrcsPerTrack) config.ssrcs.push_back(Ssrc(ssrc));
+    }
+    config.payload_types = m->payload_types;
+    config.clock_rate = m->kind == sdp::MediaKind::kAudio ? 48000 : 90000;
+    auto id = router_.PublishTrack(member.sfu_id, std::move(config));
+    if (!id.ok()) {
+      SendError(member.session, ErrorCode::kBadSdp,
+                "track " + m->mid + " refused: " + std::string(sfu::ToString(id.error())));
+      continue;
+    }
+    member.tracks.push_back({m->mid, *id, KindOf(m->kind)});
+    Broadcast(room, member.session, signaling::TrackPublished{member.id, {WireTrackId(*id), KindOf(m->kind)}});
+    for (SessionId s : room.members) {
+      Member& other = *members_.at(s);
+      if (&other != &member && other.grants.subscribe) Subscribe(other, *id);
+    }
+  }
+  for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
+}
+
+void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
+  if (subscriber.sections.size() >= kMaxSubscriberSections) return;  // see member.h
+  const sfu::Track* track = router_.FindTrack(track_id);
+  if (!track) return;
+  const Member* publisher = by_sfu_id_.at(track->publisher);
+  uint32_t ssrc = 0;
+  do {
+    ssrc = NonZeroU32(rng_);
+  } while (std::any_of(subscriber.sections.begin(), subscriber.sections.end(),
+                       [&](const auto& s) { return s.ssrc == ssrc; }));
+  const bool audio = track->config.kind == sfu::MediaKind::kAudio;
+  std::vector<sfu::PayloadTypeMapping> mappings;
+  for (uint8_t pt : track->config.payload_types) {
+    mappings.push_back({pt, audio ? negotiation::kSubscriberOpusPayloadType : negotiation::kSubscriberVp8PayloadType});
+  }
+  if (!router_.AddSubscription(subscriber.sfu_id, track_id, Ssrc(ssrc), mappings).ok()) return;
+  negotiation::OfferedTrack section;
+  section.mid = std::to_string(subscriber.sections.size());
+  section.kind = audio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+  section.ssrc = ssrc;
+  section.stream_id = publisher->id;
+  section.track_id = WireTrackId(track_id);
+  subscriber.section_of_track[track_id] = subscriber.sections.size();
+  subscriber.sections.push_back(std::move(section));
+  subscriber.offer_dirty = true;
+}
+
+void Conference::EndSections(const std::vector<sfu::TrackEnded>& ended) {
+  for (const auto& e : ended) {
+    auto it = by_sfu_id_.find(e.subscriber);
+    if (it == by_sfu_id_.end()) continue;
+    Member& subscriber = *it->second;
+    auto section = subscriber.section_of_track.find(e.track);
+    if (section == subscriber.section_of_track.end()) continue;
+    subscriber.sections[section->second].active = false;
+    subscriber.section_of_track.erase(section);
+    subscriber.offer_dirty = true;
+    MaybeSendOffer(subscriber);
+  }
+}
+
+void Conference::MaybeSendOffer(Member& member) {
+  if (member.offer_outstanding || !member.offer_dirty || member.sections.empty()) return;
+  if (!member.subscriber) member.subscriber = NewConnection(member, /*publisher=*/false);
+  auto offer = negotiation::BuildSubscriberOffer(LocalFor(*member.subscriber, member.subscriber_session_id),
+                                                 member.offer_version, member.sections);
+  auto text = offer.ok() ? sdp::SerializeSdp(*offer) : std::nullopt;
+  if (!text) return SendError(member.session, ErrorCode::kInternal, "cannot write the subscriber offer");
+  ++member.offer_version;
+  member.last_offer = std::move(*offer);
+  member.offer_outstanding = true;
+  member.offer_dirty = false;
+  Send(member.session, signaling::SubscribeOffer{*text});
+}
+
+void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_text, Timestamp now) {
+  if (!member.offer_outstanding) {
+    return SendError(member.session, ErrorCode::kBadSdp, "no subscriber offer is waiting for an answer");
+  }
+  auto answer_sdp = sdp::ParseSdp(sdp_text);
+  if (!answer_sdp.ok()) {
+    return SendError(member.session, ErrorCode::kBadSdp,
+                     "answer does not parse: " + std::string(sdp::ToString(answer_sdp.error().error)));
+  }
+  auto answer = negotiation::AcceptSubscriberAnswer(*member.last_offer, *answer_sdp);
+  if (!answer.ok()) return SendError(member.session, ErrorCode::kBadSdp, "answer refused");
+  Connection& connection = *member.subscriber;
+  if (!connection.transport) {
+    transport::PeerTransportConfig tc;
+    tc.ice_role = transport::IceRole::kLite;
+    tc.local_ice = connection.local_ice;
+    tc.remote_ice = answer->remote_ice;
+    tc.dtls_role = answer->local_dtls_role;
+    tc.remote_fingerprint = answer->remote_fingerprint;
+    tc.dtls_context = config_.dtls_context;
+    auto transport = transport::PeerTransport::Create(std::move(tc), now);
+    if (!transport.ok()) return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
+    connection.transport = std::move(transport).value();
+    connection.remote_ice = answer->remote_ice;
+    connection.remote_fingerprint = answer->remote_fingerprint;
+  } else if (answer->remote_ice.ufrag != connection.remote_ice.ufrag ||
+             answer->remote_ice.pwd != connection.remote_ice.pwd ||
+             !(answer->remote_fingerprint == connection.remote_fingerprint)) {
+    return SendError(member.session, ErrorCode::kBadSdp, "answer refused: ICE restart is not supported");
+  }
+  member.offer_outstanding = false;
+  MaybeSendOffer(member);
+}
+
+void Conference::RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob) {
+  const RoomState& room = *rooms_.at(member.room);
+  const signaling::KeyBlobRelay relay{member.id, blob.blob};
+  if (!blob.to) return Broadcast(room, member.session, relay);
+  for (SessionId s : room.members) {
+    const Member& other = *members_.at(s);
+    if (other.id == *blob.to && s != member.session) return Send(s, relay);
+  }
+  SendError(member.session, ErrorCode::kUnknownParticipant, "no such participant in this room");
+}
+
+std::unique_ptr<Connection> Conference::NewConnection(Member& owner, bool publisher) {
+  auto connection = std::make_unique<Connection>();
+  connection->owner = &owner;
+  connection->publisher = publisher;
+  do {
+    connection->local_ice = ice::GenerateIceCredentials(rng_);
+  } while (directory_.FindByUfrag(connection->local_ice.ufrag));
+  directory_.Add(connection->local_ice.ufrag, connection.get());
+  return connection;
+}
+
+void Conference::DropConnection(std::unique_ptr<Connection>& connection, Timestamp now) {
+  if (!connection) return;
+  directory_.Remove(connection.get());
+  if (connection->transport) {
+    connection->transport->Close(now);
+    while (auto d = connection->transport->PollTransmit()) output_.SendDatagram(d->to, d->bytes);
+  }
+  connection.reset();
+}
+
+void Conference::Remove(SessionId session, Timestamp now, bool close_signal) {
+  auto it = members_.find(session);
+  if (it == members_.end()) return;
+  Member& member = *it->second;
+  auto room_it = rooms_.find(member.room);
+  RoomState& room = *room_it->second;
+  auto ended = router_.RemoveParticipant(member.sfu_id);
+  std::erase(room.members, session);
+  Broadcast(room, session, signaling::ParticipantLeft{member.id});
+  DropConnection(member.publisher, now);
+  DropConnection(member.subscriber, now);
+  by_sfu_id_.erase(member.sfu_id);
+  members_.erase(it);
+  if (ended.ok()) EndSections(*ended);
+  if (room.members.empty()) {
+    (void)router_.RemoveRoom(room.sfu_id);
+    rooms_.erase(room_it);
+  }
+  if (close_signal) output_.CloseSignal(session);
+  ++stats_.leaves;
+}
+
+void Conference::RemoveFailed(Timestamp now) {
+  while (!failed_.empty()) {
+    SessionId session = failed_.back();
+    failed_.pop_back();
+    if (!members_.contains(session)) continue;
+    SendError(session, ErrorCode::kInternal, "media connection lost");
+    Remove(session, now, /*close_signal=*/true);
+  }
+}
+
+void Conference::Shutdown(Timestamp now) {
+  while (!members_.empty()) {
+    SessionId session = members_.begin()->first;
+    SendError(session, ErrorCode::kShuttingDown, "the server is shutting down");
+    Remove(session, now, /*close_signal=*/true);
+  }
+}
+
+}  // namespace aegis::server

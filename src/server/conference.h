@@ -1,0 +1,136 @@
+// The rooms of one media worker: who is in them, their peer connections,
+// and the SFU router that forwards between them. Sans-IO and
+// single-threaded: the worker's I/O shell (media_worker.h) hands in
+// signaling messages that already passed the token and grant checks,
+// datagrams from its UDP socket and the time, and the Conference answers
+// through ConferenceOutput.
+//
+// Each participant has two connections (docs/protocol.md §2): a publisher
+// connection the client offers, and a subscriber connection the server
+// offers whenever the set of tracks it receives changes. Subscriber offers
+// never cross: one outstanding offer at a time, changes coalesced.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "auth/claims.h"
+#include "base/random.h"
+#include "base/time.h"
+#include "dtls/dtls_endpoint.h"
+#include "negotiation/answer.h"
+#include "server/connection_directory.h"
+#include "sfu/router.h"
+#include "signaling/client_messages.h"
+#include "signaling/server_messages.h"
+#include "stun/transport_address.h"
+
+namespace aegis::server {
+
+// A signaling connection, numbered by the signaling thread.
+using SessionId = uint64_t;
+
+class ConferenceOutput {
+ public:
+  virtual ~ConferenceOutput() = default;
+  virtual void SendSignal(SessionId session, std::string message) = 0;
+  // After the messages already sent: close the signaling connection.
+  virtual void CloseSignal(SessionId session) = 0;
+  virtual void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) = 0;
+};
+
+struct ConferenceConfig {
+  std::vector<stun::TransportAddress> candidates;  // this worker's announced UDP addresses
+  std::shared_ptr<const dtls::DtlsContext> dtls_context;
+  size_t max_participants_per_room = 64;
+  size_t max_participants = 1000;  // on this worker
+  sfu::RouterConfig router;
+};
+
+struct ConferenceStats {
+  uint64_t joins = 0;
+  uint64_t leaves = 0;
+  uint64_t datagrams_unrouted = 0;  // no connection claims the datagram
+  uint64_t rtp_forwarded = 0;
+  uint64_t rtp_dropped_not_connected = 0;  // a subscriber whose connection is not up yet
+  uint64_t rtp_on_subscriber_connection = 0;
+  uint64_t transports_failed = 0;
+};
+
+struct Member;
+struct Connection;
+
+class Conference {
+ public:
+  Conference(ConferenceConfig config, ConferenceOutput& output, RandomSource& rng);
+  ~Conference();
+  Conference(const Conference&) = delete;
+  Conference& operator=(const Conference&) = delete;
+
+  // `claims` verified, the room checked against the request.
+  void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now);
+  // publish (publish grant already checked), subscribe_answer, leave, key_blob.
+  void HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now);
+  // The signaling connection is gone: the participant leaves.
+  void Disconnected(SessionId session, Timestamp now);
+
+  // `datagram` is the receive buffer; SRTP is decrypted in place.
+  void HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now);
+  void HandleTimers(Timestamp now);
+  std::optional<Timestamp> NextTimeout() const;
+
+  // Server shutdown: every participant is told, every transport closed.
+  void Shutdown(Timestamp now);
+
+  const ConferenceStats& stats() const { return stats_; }
+  const sfu::SfuStats& sfu_stats() const { return router_.stats(); }
+  size_t participant_count() const { return members_.size(); }
+
+ private:
+  class MediaSink;
+  struct RoomState;
+
+  void Send(SessionId session, const signaling::ServerMessage& message);
+  void SendError(SessionId session, signaling::ErrorCode code, std::string message);
+  void Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message);
+  signaling::ParticipantInfo Describe(const Member& member) const;
+
+  negotiation::LocalParameters LocalFor(const Connection& connection, uint64_t session_id) const;
+  void Publish(Member& member, const std::string& sdp, Timestamp now);
+  void SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending);
+  void AcceptSubscriberAnswer(Member& member, const std::string& sdp, Timestamp now);
+  void RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob);
+
+  void Subscribe(Member& subscriber, sfu::TrackId track);
+  void EndSections(const std::vector<sfu::TrackEnded>& ended);
+  void MaybeSendOffer(Member& member);
+
+  // Removes the member: tracks, subscriptions, transports, room entry.
+  void Remove(SessionId session, Timestamp now, bool close_signal);
+  std::unique_ptr<Connection> NewConnection(Member& owner, bool publisher);
+  void DropConnection(std::unique_ptr<Connection>& connection, Timestamp now);
+  void RemoveFailed(Timestamp now);
+  // Sends what the transport queued and reads its events.
+  void Pump(Connection& connection);
+
+  ConferenceConfig config_;
+  ConferenceOutput& output_;
+  RandomSource& rng_;
+  sfu::Router router_;
+  std::unique_ptr<MediaSink> sink_;
+  std::map<std::string, std::unique_ptr<RoomState>> rooms_;
+  std::map<SessionId, std::unique_ptr<Member>> members_;
+  std::map<sfu::ParticipantId, Member*> by_sfu_id_;
+  ConnectionDirectory<Connection> directory_;
+  std::vector<SessionId> failed_;  // members whose transport failed; removed after the current step
+  uint64_t next_room_id_ = 1;
+  uint64_t next_participant_id_ = 1;
+  ConferenceStats stats_;
+};
+
+}  // namespace aegis::server

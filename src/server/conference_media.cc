@@ -1,0 +1,140 @@
+// The Conference's media path: datagrams in, the router in the middle,
+// protected packets out, and the timers that drive the transports.
+#include "rtp/demux.h"
+#include "server/conference.h"
+#include "server/member.h"
+#include "stun/message.h"
+
+namespace aegis::server {
+
+// Router output → the recipient's connection. RTCP the router sends is one
+// packet at a time: a sender report describes a stream the recipient
+// receives (its subscriber connection); receiver reports and keyframe
+// requests are about what it sends (its publisher connection).
+class Conference::MediaSink final : public sfu::Sink {
+ public:
+  explicit MediaSink(Conference& conference) : conference_(conference) {
+    buffer_.reserve(2048 + transport::PeerTransport::kMaxSrtpOverhead);
+  }
+
+  void set_now(Timestamp now) { now_ = now; }
+
+  void SendRtp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
+    Connection* connection = Find(to, /*publisher=*/false);
+    if (!Ready(connection)) {
+      ++conference_.stats_.rtp_dropped_not_connected;
+      return;
+    }
+    if (Protect(*connection, packet, /*rtcp=*/false)) ++conference_.stats_.rtp_forwarded;
+  }
+
+  void SendRtcp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
+    constexpr uint8_t kSenderReport = 200;
+    const bool about_downstream = packet.size() > 1 && packet[1] == kSenderReport;
+    Connection* connection = Find(to, /*publisher=*/!about_downstream);
+    if (Ready(connection)) Protect(*connection, packet, /*rtcp=*/true);
+  }
+
+ private:
+  Connection* Find(sfu::ParticipantId id, bool publisher) const {
+    auto it = conference_.by_sfu_id_.find(id);
+    if (it == conference_.by_sfu_id_.end()) return nullptr;
+    return publisher ? it->second->publisher.get() : it->second->subscriber.get();
+  }
+
+  static bool Ready(const Connection* c) {
+    return c && c->transport && c->transport->state() == transport::TransportState::kConnected &&
+           c->transport->remote_address();
+  }
+
+  bool Protect(Connection& connection, std::span<const uint8_t> packet, bool rtcp) {
+    buffer_.assign(packet.begin(), packet.end());
+    buffer_.resize(packet.size() + transport::PeerTransport::kMaxSrtpOverhead);
+    auto out = rtcp ? connection.transport->ProtectRtcp(buffer_, packet.size(), now_)
+                    : connection.transport->ProtectRtp(buffer_, packet.size(), now_);
+    if (!out.ok()) return false;
+    conference_.output_.SendDatagram(*connection.transport->remote_address(), *out);
+    return true;
+  }
+
+  Conference& conference_;
+  std::vector<uint8_t> buffer_;
+  Timestamp now_;
+};
+
+// Here, where MediaSink is complete.
+Conference::Conference(ConferenceConfig config, ConferenceOutput& output, RandomSource& rng)
+    : config_(std::move(config)), output_(output), rng_(rng), router_(config_.router) {
+  sink_ = std::make_unique<MediaSink>(*this);
+}
+
+Conference::~Conference() = default;
+
+void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now) {
+  Connection* connection = nullptr;
+  if (rtp::Demux(datagram) == rtp::DemuxKind::kStun) {
+    auto message = stun::Message::Parse(datagram);
+    const auto* username = message.ok() ? message->Get<stun::Username>() : nullptr;
+    if (username) connection = directory_.FindByUfrag(username->value.substr(0, username->value.find(':')));
+  } else {
+    connection = directory_.FindByAddress(from);
+  }
+  if (!connection || !connection->transport) {
+    ++stats_.datagrams_unrouted;
+    return;
+  }
+  sink_->set_now(now);
+  auto received = connection->transport->HandleDatagram(datagram, from, now);
+  const sfu::ParticipantId sender = connection->owner->sfu_id;
+  if (received.kind == transport::Received::Kind::kRtp) {
+    if (connection->publisher) {
+      router_.OnRtp(sender, received.packet, now, *sink_);
+    } else {
+      ++stats_.rtp_on_subscriber_connection;  // a subscriber connection only receives
+    }
+  } else if (received.kind == transport::Received::Kind::kRtcp) {
+    router_.OnRtcp(sender, received.packet, now, *sink_);
+  }
+  if (connection->transport->ice().IsAuthenticated(from)) directory_.AddRoute(from, connection);
+  Pump(*connection);
+  RemoveFailed(now);
+}
+
+void Conference::Pump(Connection& connection) {
+  auto& transport = *connection.transport;
+  while (auto d = transport.PollTransmit()) output_.SendDatagram(d->to, d->bytes);
+  while (auto event = transport.PollEvent()) {
+    if (std::holds_alternative<transport::Failed>(*event) || std::holds_alternative<transport::Closed>(*event)) {
+      ++stats_.transports_failed;
+      failed_.push_back(connection.owner->session);
+    }
+  }
+}
+
+void Conference::HandleTimers(Timestamp now) {
+  sink_->set_now(now);
+  if (auto next = router_.NextTimeout(); next && *next <= now) router_.OnTimer(now, *sink_);
+  for (auto& [session, member] : members_) {
+    for (Connection* c : {member->publisher.get(), member->subscriber.get()}) {
+      if (!c || !c->transport) continue;
+      if (auto next = c->transport->NextTimeout(); next && *next <= now) c->transport->HandleTimeout(now);
+      Pump(*c);
+    }
+  }
+  RemoveFailed(now);
+}
+
+std::optional<Timestamp> Conference::NextTimeout() const {
+  std::optional<Timestamp> earliest = router_.NextTimeout();
+  auto consider = [&](std::optional<Timestamp> t) {
+    if (t && (!earliest || *t < *earliest)) earliest = t;
+  };
+  for (const auto& [session, member] : members_) {
+    for (const Connection* c : {member->publisher.get(), member->subscriber.get()}) {
+      if (c && c->transport) consider(c->transport->NextTimeout());
+    }
+  }
+  return earliest;
+}
+
+}  // namespace aegis::server

@@ -1,0 +1,116 @@
+#include "server/media_worker.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "server/udp_address.h"
+
+namespace aegis::server {
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+class MediaWorker::Output final : public ConferenceOutput {
+ public:
+  Output(udp::socket& socket, SignalBridge& bridge) : socket_(socket), bridge_(bridge) {}
+  void SendSignal(SessionId session, std::string message) override { bridge_.Deliver(session, std::move(message)); }
+  void CloseSignal(SessionId session) override { bridge_.Close(session); }
+  void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) override {
+    boost::system::error_code ec;  // UDP: a failed send is a lost packet
+    socket_.send_to(asio::buffer(bytes.data(), bytes.size()), ToEndpoint(to), 0, ec);
+  }
+
+ private:
+  udp::socket& socket_;
+  SignalBridge& bridge_;
+};
+
+MediaWorker::MediaWorker(int index, MediaWorkerConfig config, SignalBridge& bridge)
+    : index_(index), config_(std::move(config)), bridge_(bridge), udp_(io_), timer_(io_) {}
+
+MediaWorker::~MediaWorker() { Stop(); }
+
+bool MediaWorker::Start(std::string& error) {
+  boost::system::error_code ec;
+  udp_.open(config_.bind_address.is_v4() ? udp::v4() : udp::v6(), ec);
+  if (!ec) udp_.bind({config_.bind_address, config_.port}, ec);
+  if (!ec) udp_.non_blocking(true, ec);
+  if (ec) {
+    error = "media worker " + std::to_string(index_) + ": cannot bind udp " + config_.bind_address.to_string() + ":" +
+            std::to_string(config_.port) + ": " + ec.message();
+    return false;
+  }
+  port_ = udp_.local_endpoint().port();
+  ConferenceConfig conference;
+  if (config_.announced_addresses.empty()) {
+    conference.candidates.push_back(ToTransportAddress(udp_.local_endpoint()));
+  } else {
+    for (const auto& a : config_.announced_addresses) conference.candidates.push_back(ToTransportAddress({a, port_}));
+  }
+  conference.dtls_context = config_.dtls_context;
+  conference.max_participants_per_room = config_.max_participants_per_room;
+  output_ = std::make_unique<Output>(udp_, bridge_);
+  conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
+  Receive();
+  ArmTimer();
+  thread_ = std::thread([this] { io_.run(); });
+  return true;
+}
+
+void MediaWorker::Stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    conference_->Shutdown(clock_.Now());
+    boost::system::error_code ec;
+    udp_.close(ec);
+    timer_.cancel();
+  });
+  thread_.join();
+}
+
+void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
+  asio::post(io_, [this, session, join = std::move(join)] {
+    conference_->Join(session, join.claims, join.request, clock_.Now());
+  });
+}
+
+void MediaWorker::PostMessage(SessionId session, signaling::ClientMessage message) {
+  asio::post(io_, [this, session, message = std::move(message)] {
+    conference_->HandleMessage(session, message, clock_.Now());
+  });
+}
+
+void MediaWorker::PostDisconnected(SessionId session) {
+  asio::post(io_, [this, session] { conference_->Disconnected(session, clock_.Now()); });
+}
+
+void MediaWorker::Receive() {
+  udp_.async_receive_from(asio::buffer(rx_buffer_), rx_from_, [this](boost::system::error_code ec, size_t size) {
+    if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
+    if (!ec) {
+      Timestamp now = clock_.Now();
+      conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), size), ToTransportAddress(rx_from_), now);
+      // Drain what else is already queued without going back to the reactor.
+      for (int i = 0; i < 64; ++i) {
+        boost::system::error_code more_ec;
+        size_t n = udp_.receive_from(asio::buffer(rx_buffer_), rx_from_, 0, more_ec);
+        if (more_ec) break;
+        conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), n), ToTransportAddress(rx_from_), now);
+      }
+    }
+    Receive();
+  });
+}
+
+void MediaWorker::ArmTimer() {
+  // Transports and the router want 10-100 ms granularity (retransmissions,
+  // receiver reports, consent); a 10 ms tick bounds the lateness.
+  timer_.expires_after(std::chrono::milliseconds(10));
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    Timestamp now = clock_.Now();
+    if (auto next = conference_->NextTimeout(); next && *next <= now) conference_->HandleTimers(now);
+    ArmTimer();
+  });
+}
+
+}  // namespace aegis::server

@@ -1,0 +1,78 @@
+// A media worker: one thread, one UDP socket, and the Conference of the
+// rooms pinned to it. The signaling thread talks to it only by posting
+// (Post* below); the worker answers through a SignalBridge, which posts
+// back. So every room's state is touched by exactly one thread, and no
+// lock sits on the packet path.
+#pragma once
+
+#include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/secure_random.h"
+#include "server/conference.h"
+#include "server/session_gate.h"
+
+namespace aegis::server {
+
+// The signaling side, as the workers see it. Thread-safe.
+class SignalBridge {
+ public:
+  virtual ~SignalBridge() = default;
+  virtual void Deliver(SessionId session, std::string message) = 0;
+  virtual void Close(SessionId session) = 0;
+};
+
+struct MediaWorkerConfig {
+  boost::asio::ip::address bind_address;
+  uint16_t port = 0;  // 0: any free port
+  // Announced in SDP; when empty, the bound address and port.
+  std::vector<boost::asio::ip::address> announced_addresses;
+  std::shared_ptr<const dtls::DtlsContext> dtls_context;
+  size_t max_participants_per_room = 64;
+};
+
+class MediaWorker {
+ public:
+  MediaWorker(int index, MediaWorkerConfig config, SignalBridge& bridge);
+  ~MediaWorker();
+
+  // Binds the socket (errors are reported here, on the caller's thread) and
+  // starts the thread.
+  bool Start(std::string& error);
+  // Tells every participant, closes every transport, joins the thread.
+  void Stop();
+  uint16_t port() const { return port_; }
+
+  void PostJoin(SessionId session, AdmittedJoin join);
+  void PostMessage(SessionId session, signaling::ClientMessage message);
+  void PostDisconnected(SessionId session);
+
+ private:
+  class Output;
+  void Receive();
+  void ArmTimer();
+
+  int index_;
+  MediaWorkerConfig config_;
+  SignalBridge& bridge_;
+  boost::asio::io_context io_;
+  boost::asio::ip::udp::socket udp_;
+  boost::asio::steady_timer timer_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  SystemClock clock_;
+  crypto::SecureRandom rng_;
+  std::unique_ptr<Output> output_;
+  std::unique_ptr<Conference> conference_;
+  std::array<uint8_t, 2048> rx_buffer_{};
+  boost::asio::ip::udp::endpoint rx_from_;
+};
+
+}  // namespace aegis::server

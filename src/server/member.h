@@ -1,0 +1,68 @@
+// A participant as one media worker sees it. Internal to the Conference.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/claims.h"
+#include "ice/ice_credentials.h"
+#include "negotiation/subscriber_offer.h"
+#include "sdp/session_description.h"
+#include "server/conference.h"
+#include "sfu/ids.h"
+#include "signaling/messages.h"
+#include "transport/peer_transport.h"
+
+namespace aegis::server {
+
+// One PeerConnection of a member.
+struct Connection {
+  Member* owner = nullptr;
+  bool publisher = false;  // else: the subscriber connection
+  ice::IceCredentials local_ice;
+  std::unique_ptr<transport::PeerTransport> transport;  // null until the remote description arrived
+  ice::IceCredentials remote_ice;
+  dtls::Fingerprint remote_fingerprint;
+};
+
+struct PublishedTrack {
+  std::string mid;  // the publisher's m-section
+  sfu::TrackId id;
+  signaling::TrackKind kind = signaling::TrackKind::kAudio;
+};
+
+struct Member {
+  SessionId session = 0;
+  std::string id;  // on the wire
+  sfu::ParticipantId sfu_id;
+  std::string room;
+  std::string name;
+  std::optional<signaling::Blob> identity_key;
+  auth::Grants grants;
+
+  std::unique_ptr<Connection> publisher;
+  std::vector<PublishedTrack> tracks;
+
+  // Subscriber side: one m-section per track ever forwarded to it.
+  std::unique_ptr<Connection> subscriber;
+  std::vector<negotiation::OfferedTrack> sections;
+  std::map<sfu::TrackId, size_t> section_of_track;
+  bool offer_outstanding = false;
+  bool offer_dirty = false;
+  uint64_t offer_version = 1;
+  std::optional<sdp::SessionDescription> last_offer;
+  uint64_t subscriber_session_id = 0;  // o= line, constant across re-offers
+};
+
+struct Conference::RoomState {
+  sfu::RoomId sfu_id;
+  std::vector<SessionId> members;  // join order
+};
+
+inline std::string WireTrackId(sfu::TrackId id) { return "t" + std::to_string(id.value()); }
+
+}  // namespace aegis::server

@@ -1,0 +1,144 @@
+#include "server/server_options.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <toml++/toml.h>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace aegis::server {
+
+const char* const kServeUsage =
+    "usage: aegis serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--web DIR]\n"
+    "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
+    "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
+    "                   [--max-participants N] [--no-dev-tokens]\n"
+    "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
+    "                       loopback; any other address serves HTTPS/WSS only\n"
+    "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
+    "  --web DIR            the web app's files (default: the web/ folder of the source tree)\n"
+    "  --media-workers N    media threads, one UDP port each (default 1)\n"
+    "  --media-port PORT    first worker's UDP port; worker i uses PORT+i (default 40000; 0 = any)\n"
+    "  --media-host HOST    UDP bind address (default: the listen address)\n"
+    "  --announce IP        address to put in ICE candidates (repeatable; default: the bound one)\n"
+    "  --tls                HTTPS/WSS even on loopback\n"
+    "  --tls-cert/--tls-key PEM certificate chain and key (default: a self-signed one, generated\n"
+    "                       in the data folder on first run; its fingerprint is printed)\n"
+    "  --token-leeway S     clock skew allowed on token exp/nbf, 0-600 seconds (default 30)\n"
+    "  --max-participants N per room (default 64)\n"
+    "  --no-dev-tokens      turn off POST /api/dev-token (it is always off off-loopback)\n";
+
+namespace {
+
+std::optional<int64_t> ParseInt(std::string_view text, int64_t min, int64_t max) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) return std::nullopt;
+  return v;
+}
+
+std::optional<std::string> SetListen(std::string_view value, ServeOptions& o) {
+  auto colon = value.rfind(':');
+  if (colon == std::string_view::npos) return "--listen needs HOST:PORT";
+  auto host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto port = ParseInt(value.substr(colon + 1), 0, 65535);
+  if (host.empty() || !port) return "invalid --listen '" + std::string(value) + "'";
+  o.listen_host = std::string(host);
+  o.listen_port = static_cast<uint16_t>(*port);
+  return std::nullopt;
+}
+
+// One key, from a flag or the TOML file.
+std::optional<std::string> Set(std::string_view key, std::string_view value, ServeOptions& o) {
+  auto integer = [&](int64_t min, int64_t max, auto& out) -> std::optional<std::string> {
+    auto v = ParseInt(value, min, max);
+    if (!v) return "invalid " + std::string(key) + " '" + std::string(value) + "'";
+    out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+    return std::nullopt;
+  };
+  if (key == "listen") return SetListen(value, o);
+  if (key == "data") return o.data_dir = value, std::nullopt;
+  if (key == "web") return o.web_dir = value, std::nullopt;
+  if (key == "media-workers") return integer(1, 64, o.media_workers);
+  if (key == "media-port") return integer(0, 65535, o.media_port);
+  if (key == "media-host") return o.media_host = value, std::nullopt;
+  if (key == "announce") return o.announce.emplace_back(value), std::nullopt;
+  if (key == "tls-cert") return o.tls_cert = value, std::nullopt;
+  if (key == "tls-key") return o.tls_key = value, std::nullopt;
+  if (key == "token-leeway") return integer(0, 600, o.token_leeway_s);
+  if (key == "max-participants") return integer(1, 10000, o.max_participants_per_room);
+  return "unknown option " + std::string(key);
+}
+
+}  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(std::string(host), ec);
+  return !ec && address.is_loopback();
+}
+
+std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions& options) {
+  toml::table parsed;
+  try {
+    parsed = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return "config " + path + ": " + std::string(e.description()) + " at line " +
+           std::to_string(e.source().begin.line);
+  }
+  for (auto&& [raw_key, node] : parsed) {
+    std::string key(raw_key.str());
+    std::replace(key.begin(), key.end(), '_', '-');
+    std::optional<std::string> error;
+    if (auto s = node.value<std::string>(); s && node.is_string()) {
+      error = Set(key, *s, options);
+    } else if (auto i = node.value<int64_t>(); i && node.is_integer()) {
+      error = Set(key, std::to_string(*i), options);
+    } else if (auto b = node.value<bool>(); b && node.is_boolean()) {
+      if (key == "tls") options.tls = *b;
+      else if (key == "dev-tokens") options.dev_tokens = *b;
+      else error = "unknown or non-boolean key " + key;
+    } else if (const auto* array = node.as_array(); array && key == "announce") {
+      for (auto&& item : *array) {
+        auto address = item.value<std::string>();
+        if (!address) return "config " + path + ": announce must be a list of strings";
+        options.announce.push_back(*address);
+      }
+    } else {
+      error = "unsupported value for key " + key;
+    }
+    if (error) return "config " + path + ": " + *error;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ParseServeArgs(const std::vector<std::string_view>& args, ServeOptions& options) {
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (auto error = LoadServeConfig(std::string(args[i + 1]), options)) return error;
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view flag = args[i];
+    if (flag == "--tls") {
+      options.tls = true;
+      continue;
+    }
+    if (flag == "--no-dev-tokens") {
+      options.dev_tokens = false;
+      continue;
+    }
+    if (!flag.starts_with("--")) return "unexpected argument " + std::string(flag);
+    if (i + 1 >= args.size()) return std::string(flag) + " needs a value";
+    std::string_view value = args[++i];
+    if (flag == "--config") continue;
+    if (auto error = Set(flag.substr(2), value, options)) return error;
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) return "--tls-cert and --tls-key go together";
+  return std::nullopt;
+}
+
+}  // namespace aegis::server

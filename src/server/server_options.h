@@ -1,0 +1,46 @@
+// Everything `aegis serve` can be told, with embedded defaults that need no
+// configuration: loopback plain HTTP on 127.0.0.1:8080, data in
+// ./aegis-data, one media worker on UDP 40000. A TOML file (--config) and
+// command-line flags set the same keys; flags win. docs/configuration.md
+// lists them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aegis::server {
+
+struct ServeOptions {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string data_dir = "aegis-data";
+  std::string web_dir;  // empty: the web/ folder the binary was built with
+  int media_workers = 1;
+  uint16_t media_port = 40000;           // worker i listens on media_port + i; 0: any free port
+  std::string media_host;                // UDP bind address; empty: the listen address
+  std::vector<std::string> announce;     // addresses put in SDP candidates (public IPs behind NAT)
+  std::string tls_cert;                  // PEM files; empty on a non-loopback listener: generated in data_dir
+  std::string tls_key;
+  bool tls = false;                      // serve HTTPS even on loopback
+  int64_t token_leeway_s = 30;
+  int64_t max_participants_per_room = 64;
+  bool dev_tokens = true;                // honoured on loopback only
+};
+
+// Reads flags into `options` (after any --config file, which is read first
+// wherever it appears). Returns an error message, or nullopt.
+std::optional<std::string> ParseServeArgs(const std::vector<std::string_view>& args, ServeOptions& options);
+
+// Reads a TOML file's keys into `options`; unknown keys are errors (a typo
+// must not silently fall back to a default).
+std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions& options);
+
+// Whether `host` is a loopback address (127.0.0.0/8, ::1, "localhost").
+bool IsLoopbackHost(std::string_view host);
+
+extern const char* const kServeUsage;
+
+}  // namespace aegis::server

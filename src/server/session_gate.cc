@@ -1,0 +1,86 @@
+#include "server/session_gate.h"
+
+#include "auth/authorize.h"
+#include "auth/jwt.h"
+#include "signaling/server_messages.h"
+
+namespace aegis::server {
+
+using signaling::ErrorCode;
+
+SessionGate::SessionGate(const GateConfig& config, const auth::ApiSecret& secret,
+                         signaling::KeyedRateLimiter& joins_per_address, std::string peer_address, Timestamp now)
+    : config_(config),
+      secret_(secret),
+      joins_per_address_(joins_per_address),
+      peer_address_(std::move(peer_address)),
+      messages_(config.messages_per_connection, now),
+      abuse_(config.abuse) {}
+
+void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view field, std::string message,
+                         Timestamp now) {
+  ++refused_;
+  verdict.replies.push_back(
+      signaling::Serialize(signaling::ErrorMessage{code, std::string(field), std::move(message)}));
+  if (abuse_.RecordError(now) == signaling::AbuseVerdict::kClose) verdict.close = true;
+}
+
+GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s) {
+  GateVerdict verdict;
+  if (!messages_.TryTake(now)) {
+    Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
+    return verdict;
+  }
+  auto parsed = signaling::ParseClientMessage(text);
+  if (!parsed.ok()) {
+    auto error = signaling::MakeError(parsed.error());
+    Refuse(verdict, error.code, error.field, error.message, now);
+    return verdict;
+  }
+  signaling::ClientMessage& message = *parsed;
+  if (const auto* ping = std::get_if<signaling::Ping>(&message)) {
+    verdict.replies.push_back(signaling::Serialize(signaling::Pong{ping->seq}));
+    return verdict;
+  }
+  if (auto* join = std::get_if<signaling::JoinRequest>(&message)) {
+    Join(verdict, std::move(*join), now, unix_now_s);
+    return verdict;
+  }
+  if (!claims_) {
+    Refuse(verdict, ErrorCode::kNotJoined, "", "join first", now);
+    return verdict;
+  }
+  if (std::holds_alternative<signaling::PublishOffer>(message) &&
+      !auth::Authorize(*claims_, claims_->room, auth::Action::kPublish).ok()) {
+    Refuse(verdict, ErrorCode::kForbidden, "", "the token does not allow publishing", now);
+    return verdict;
+  }
+  if (std::holds_alternative<signaling::SubscribeAnswer>(message) &&
+      !auth::Authorize(*claims_, claims_->room, auth::Action::kSubscribe).ok()) {
+    Refuse(verdict, ErrorCode::kForbidden, "", "the token does not allow subscribing", now);
+    return verdict;
+  }
+  if (std::holds_alternative<signaling::LeaveRequest>(message)) verdict.close = true;
+  verdict.forward = std::move(message);
+  return verdict;
+}
+
+void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Timestamp now, int64_t unix_now_s) {
+  if (claims_) return Refuse(verdict, ErrorCode::kAlreadyJoined, "", "already joined", now);
+  // Every attempt counts against the address, so guessing tokens is slow too.
+  if (!joins_per_address_.TryTake(peer_address_, now)) {
+    return Refuse(verdict, ErrorCode::kRateLimited, "", "too many joins from this address", now);
+  }
+  auth::VerifyOptions options;
+  options.leeway_s = config_.token_leeway_s;
+  auto claims = auth::VerifyToken(request.token, secret_, unix_now_s, options);
+  // One answer for every token failure: the client learns only that the
+  // token was refused (docs/protocol.md §5); the reason stays server-side.
+  if (!claims.ok() || !auth::Authorize(*claims, request.room, auth::Action::kJoin).ok()) {
+    return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
+  }
+  claims_ = *claims;
+  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request)};
+}
+
+}  // namespace aegis::server

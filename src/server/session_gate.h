@@ -1,0 +1,73 @@
+// The checks every client message passes on the signaling thread, before
+// any room state is touched: per-connection and per-address rate limits,
+// the strict parser, the token (signature, alg, expiry, room) on join, the
+// grant for each action, and the abuse tracker that closes a connection
+// after repeated refusals. Sans-IO: one gate per WebSocket connection; the
+// connection object writes the replies and forwards what passed to the
+// room's media worker.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "auth/api_secret.h"
+#include "auth/claims.h"
+#include "base/time.h"
+#include "signaling/abuse_tracker.h"
+#include "signaling/client_messages.h"
+#include "signaling/rate_limiter.h"
+
+namespace aegis::server {
+
+struct GateConfig {
+  signaling::RateLimit messages_per_connection{10, 20};  // 10/s, burst 20
+  signaling::AbuseLimit abuse;
+  int64_t token_leeway_s = 30;
+};
+
+// A join that passed: the room's worker adds the participant.
+struct AdmittedJoin {
+  auth::Claims claims;
+  signaling::JoinRequest request;
+};
+
+struct GateVerdict {
+  std::vector<std::string> replies;  // to this client, in order
+  // What the room's worker must handle: an admitted join or a later message.
+  std::variant<std::monostate, AdmittedJoin, signaling::ClientMessage> forward;
+  bool close = false;  // after the replies
+};
+
+class SessionGate {
+ public:
+  // `joins_per_address` is shared by every connection (signaling thread only).
+  SessionGate(const GateConfig& config, const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
+              std::string peer_address, Timestamp now);
+
+  GateVerdict OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s);
+
+  bool joined() const { return claims_.has_value(); }
+  // The room this connection joined (set by an admitted join).
+  const std::string* room() const { return claims_ ? &claims_->room : nullptr; }
+  uint64_t refused() const { return refused_; }
+
+ private:
+  void Refuse(GateVerdict& verdict, signaling::ErrorCode code, std::string_view field, std::string message,
+              Timestamp now);
+  void Join(GateVerdict& verdict, signaling::JoinRequest request, Timestamp now, int64_t unix_now_s);
+
+  const GateConfig& config_;
+  const auth::ApiSecret& secret_;
+  signaling::KeyedRateLimiter& joins_per_address_;
+  std::string peer_address_;
+  signaling::TokenBucket messages_;
+  signaling::AbuseTracker abuse_;
+  std::optional<auth::Claims> claims_;
+  uint64_t refused_ = 0;
+};
+
+}  // namespace aegis::server
