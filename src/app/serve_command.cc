@@ -125,7 +125,9 @@ int RunServe(const std::vector<std::string_view>& args) {
     std::fflush(stdout);
     // Workers first: each tells its participants and closes their transports.
     for (auto& w : workers) w->Stop();
-    signaling_server.Stop();
+    // Posted, so it runs after the workers' last messages (already queued on
+    // this io_context by the joined worker threads) are handed to the sockets.
+    asio::post(io, [&] { signaling_server.Stop(); });
     grace.expires_after(std::chrono::seconds(2));  // let the last messages go out
     grace.async_wait([&](boost::system::error_code) { io.stop(); });
   });

@@ -59,6 +59,9 @@ bool MediaWorker::Start(std::string& error) {
 void MediaWorker::Stop() {
   if (!thread_.joinable()) return;
   asio::post(io_, [this] {
+    // A timer that already expired is not cancelled by cancel(): the flag
+    // stops its handler from re-arming, so run() can return.
+    stopping_ = true;
     conference_->Shutdown(clock_.Now());
     boost::system::error_code ec;
     udp_.close(ec);
@@ -85,7 +88,7 @@ void MediaWorker::PostDisconnected(SessionId session) {
 
 void MediaWorker::Receive() {
   udp_.async_receive_from(asio::buffer(rx_buffer_), rx_from_, [this](boost::system::error_code ec, size_t size) {
-    if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
+    if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
       Timestamp now = clock_.Now();
       conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), size), ToTransportAddress(rx_from_), now);
@@ -106,7 +109,7 @@ void MediaWorker::ArmTimer() {
   // receiver reports, consent); a 10 ms tick bounds the lateness.
   timer_.expires_after(std::chrono::milliseconds(10));
   timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
+    if (ec || stopping_) return;
     Timestamp now = clock_.Now();
     if (auto next = conference_->NextTimeout(); next && *next <= now) conference_->HandleTimers(now);
     ArmTimer();

@@ -67,6 +67,7 @@ class MediaWorker {
   boost::asio::steady_timer timer_;
   uint16_t port_ = 0;
   std::thread thread_;
+  bool stopping_ = false;  // worker thread only
   SystemClock clock_;
   crypto::SecureRandom rng_;
   std::unique_ptr<Output> output_;
