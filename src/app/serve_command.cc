@@ -85,6 +85,12 @@ int RunServe(const std::vector<std::string_view>& args) {
 
   auto media_address = options.media_host.empty() ? listen_address : asio::ip::make_address(options.media_host, ec);
   if (ec) return Fail("invalid media address " + options.media_host);
+  // A wildcard bind has no address a peer could reach us on: candidates
+  // must name a real one.
+  if (media_address.is_unspecified() && options.announce.empty()) {
+    return Fail("media bound to " + media_address.to_string() +
+                ": say which address peers reach with --announce IP (or bind --media-host to it)");
+  }
   std::vector<std::unique_ptr<server::MediaWorker>> workers;
   for (int i = 0; i < options.media_workers; ++i) {
     server::MediaWorkerConfig wc;
