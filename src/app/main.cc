@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/self_check.h"
+#include "app/room_command.h"
 #include "app/serve_command.h"
 #include "app/token_command.h"
 #include "crypto/secure_random.h"
@@ -20,6 +21,7 @@ constexpr const char* kUsage =
     "  selfcheck  run the known-answer checks of the crypto and protocol core\n"
     "  version    print the version\n"
     "  token      token create --room R --identity I [--ttl 10m] ...: mint an access token\n"
+    "  room       room policy --room R [--e2ee required|optional]: show or set a room's policy\n"
     "             (aegis token help for all options)\n";
 
 int SelfCheck() {
@@ -54,6 +56,17 @@ int Token(int argc, char** argv) {
   return result.exit_code;
 }
 
+int Room(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 2, argv + argc);
+  aegis::crypto::SecureRandom random;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const auto result = aegis::app::RunRoomCommand(args, random, static_cast<int64_t>(now.count()));
+  std::fputs(result.err.c_str(), stderr);
+  std::fputs(result.out.c_str(), stdout);
+  return result.exit_code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,6 +77,7 @@ int main(int argc, char** argv) {
     return SelfCheck();
   }
   if (std::strcmp(command, "token") == 0) return Token(argc, argv);
+  if (std::strcmp(command, "room") == 0) return Room(argc, argv);
   if (std::strcmp(command, "version") == 0) {
     std::printf("aegis %s\n", AEGIS_VERSION);
     return 0;
