@@ -15,6 +15,7 @@
 #include "server/media_worker.h"
 #include "server/server_options.h"
 #include "server/signaling_server.h"
+#include "server/store_room_rules.h"
 #include "server/tls_identity.h"
 #include "store/data_folder.h"
 
@@ -30,7 +31,7 @@ int Fail(const std::string& message) {
 
 }  // namespace
 
-int RunServe(const std::vector<std::string_view>& args) {
+int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHooks* test_hooks) {
   server::ServeOptions options;
   for (auto a : args) {
     if (a == "--help" || a == "-h" || a == "help") {
@@ -82,6 +83,8 @@ int RunServe(const std::vector<std::string_view>& args) {
   signaling.gate.token_leeway_s = options.token_leeway_s;
   server::SignalingServer signaling_server(io, signaling, tls_identity ? tls_identity->context.get() : nullptr,
                                            *secret);
+  server::StoreRoomRules room_rules(*data);
+  signaling_server.SetRoomRules(&room_rules);
 
   auto media_address = options.media_host.empty() ? listen_address : asio::ip::make_address(options.media_host, ec);
   if (ec) return Fail("invalid media address " + options.media_host);
@@ -102,6 +105,7 @@ int RunServe(const std::vector<std::string_view>& args) {
       wc.announced_addresses.push_back(address);
     }
     wc.dtls_context = dtls_context;
+    wc.test_hooks = test_hooks;
     wc.max_participants_per_room = static_cast<size_t>(options.max_participants_per_room);
     workers.push_back(std::make_unique<server::MediaWorker>(i, wc, signaling_server));
     std::string error;

@@ -51,17 +51,19 @@ void Conference::Broadcast(const RoomState& room, SessionId except, const signal
 }
 
 signaling::ParticipantInfo Conference::Describe(const Member& member) const {
-  signaling::ParticipantInfo info{member.id, member.name, member.identity_key, {}};
+  signaling::ParticipantInfo info{member.id, member.name, member.announced_identity_key, {}};
   for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind});
   return info;
 }
 
 void Conference::Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request,
-                      Timestamp now) {
+                      Timestamp now, const RoomRules& rules) {
   if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
   auto room_it = rooms_.find(claims.room);
   const size_t in_room = room_it == rooms_.end() ? 0 : room_it->second->members.size();
-  if (members_.size() >= config_.max_participants || in_room >= config_.max_participants_per_room) {
+  size_t room_limit = config_.max_participants_per_room;
+  if (rules.max_participants > 0) room_limit = std::min(room_limit, rules.max_participants);
+  if (members_.size() >= config_.max_participants || in_room >= room_limit) {
     SendError(session, ErrorCode::kRoomFull, "the room is full");
     output_.CloseSignal(session);
     return;
@@ -83,6 +85,13 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   member->room = claims.room;
   member->name = claims.display_name.value_or("");
   member->identity_key = request.identity_key;
+  member->announced_identity_key = request.identity_key;
+  if (config_.test_hooks && request.identity_key) {
+    if (auto swapped = config_.test_hooks->AnnouncedIdentityKey(claims.room, room.joins, *request.identity_key)) {
+      member->announced_identity_key = std::move(*swapped);
+    }
+  }
+  ++room.joins;
   member->grants = claims.grants;
   member->subscriber_session_id = rng_.U64() >> 2;
   sfu::ParticipantOptions options;

@@ -25,6 +25,8 @@
 #include "dtls/dtls_endpoint.h"
 #include "negotiation/answer.h"
 #include "server/connection_directory.h"
+#include "server/session_gate.h"
+#include "server/test_hooks.h"
 #include "sfu/router.h"
 #include "signaling/client_messages.h"
 #include "signaling/server_messages.h"
@@ -50,6 +52,7 @@ struct ConferenceConfig {
   size_t max_participants_per_room = 64;
   size_t max_participants = 1000;  // on this worker
   sfu::RouterConfig router;
+  ConferenceTestHooks* test_hooks = nullptr;  // test builds only (test_hooks.h)
 };
 
 struct ConferenceStats {
@@ -73,7 +76,8 @@ class Conference {
   Conference& operator=(const Conference&) = delete;
 
   // `claims` verified, the room checked against the request.
-  void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now);
+  void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now,
+            const RoomRules& rules = {});
   // publish (publish grant already checked), subscribe_answer, leave, key_blob.
   void HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now);
   // The signaling connection is gone: the participant leaves.
@@ -115,6 +119,7 @@ class Conference {
   std::unique_ptr<Connection> NewConnection(Member& owner, bool publisher);
   void DropConnection(std::unique_ptr<Connection>& connection, Timestamp now);
   void RemoveFailed(Timestamp now);
+  void CaptureForTest(const Member& publisher, std::span<const uint8_t> rtp);
   // Sends what the transport queued and reads its events.
   void Pump(Connection& connection);
 

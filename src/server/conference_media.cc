@@ -1,6 +1,7 @@
 // The Conference's media path: datagrams in, the router in the middle,
 // protected packets out, and the timers that drive the transports.
 #include "rtp/demux.h"
+#include "rtp/rtp_packet.h"
 #include "server/conference.h"
 #include "server/member.h"
 #include "stun/message.h"
@@ -88,6 +89,7 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   const sfu::ParticipantId sender = connection->owner->sfu_id;
   if (received.kind == transport::Received::Kind::kRtp) {
     if (connection->publisher) {
+      if (config_.test_hooks) CaptureForTest(*connection->owner, received.packet);
       router_.OnRtp(sender, received.packet, now, *sink_);
     } else {
       ++stats_.rtp_on_subscriber_connection;  // a subscriber connection only receives
@@ -98,6 +100,21 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   if (connection->transport->ice().IsAuthenticated(from)) directory_.AddRoute(from, connection);
   Pump(*connection);
   RemoveFailed(now);
+}
+
+void Conference::CaptureForTest(const Member& publisher, std::span<const uint8_t> rtp) {
+  auto view = rtp::RtpPacketView::Parse(rtp);
+  if (!view) return;
+  for (const auto& t : publisher.tracks) {
+    const sfu::Track* track = router_.FindTrack(t.id);
+    if (!track) continue;
+    for (Ssrc ssrc : track->config.ssrcs) {
+      if (ssrc == view->ssrc()) {
+        config_.test_hooks->OnPublisherRtp(publisher.id, t.kind == signaling::TrackKind::kAudio, rtp);
+        return;
+      }
+    }
+  }
 }
 
 void Conference::Pump(Connection& connection) {

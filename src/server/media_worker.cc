@@ -48,6 +48,7 @@ bool MediaWorker::Start(std::string& error) {
   }
   conference.dtls_context = config_.dtls_context;
   conference.max_participants_per_room = config_.max_participants_per_room;
+  conference.test_hooks = config_.test_hooks;
   output_ = std::make_unique<Output>(udp_, bridge_);
   conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
   Receive();
@@ -72,7 +73,7 @@ void MediaWorker::Stop() {
 
 void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
   asio::post(io_, [this, session, join = std::move(join)] {
-    conference_->Join(session, join.claims, join.request, clock_.Now());
+    conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules);
   });
 }
 

@@ -18,6 +18,7 @@
 #include "crypto/secure_random.h"
 #include "server/conference.h"
 #include "server/session_gate.h"
+#include "server/test_hooks.h"
 
 namespace aegis::server {
 
@@ -36,6 +37,7 @@ struct MediaWorkerConfig {
   std::vector<boost::asio::ip::address> announced_addresses;
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
   size_t max_participants_per_room = 64;
+  ConferenceTestHooks* test_hooks = nullptr;  // aegis-test-server only
 };
 
 class MediaWorker {

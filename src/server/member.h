@@ -42,6 +42,8 @@ struct Member {
   std::string room;
   std::string name;
   std::optional<signaling::Blob> identity_key;
+  // What the others are told (the same key, unless a test hook swaps it).
+  std::optional<signaling::Blob> announced_identity_key;
   auth::Grants grants;
 
   std::unique_ptr<Connection> publisher;
@@ -61,6 +63,7 @@ struct Member {
 struct Conference::RoomState {
   sfu::RoomId sfu_id;
   std::vector<SessionId> members;  // join order
+  size_t joins = 0;                // ever, for the test hooks
 };
 
 inline std::string WireTrackId(sfu::TrackId id) { return "t" + std::to_string(id.value()); }

@@ -9,11 +9,13 @@ namespace aegis::server {
 using signaling::ErrorCode;
 
 SessionGate::SessionGate(const GateConfig& config, const auth::ApiSecret& secret,
-                         signaling::KeyedRateLimiter& joins_per_address, std::string peer_address, Timestamp now)
+                         signaling::KeyedRateLimiter& joins_per_address, std::string peer_address, Timestamp now,
+                         RoomRulesSource* rules)
     : config_(config),
       secret_(secret),
       joins_per_address_(joins_per_address),
       peer_address_(std::move(peer_address)),
+      rules_(rules),
       messages_(config.messages_per_connection, now),
       abuse_(config.abuse) {}
 
@@ -79,8 +81,12 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
   if (!claims.ok() || !auth::Authorize(*claims, request.room, auth::Action::kJoin).ok()) {
     return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
   }
+  RoomRules rules = rules_ ? rules_->Lookup(request.room) : RoomRules{};
+  if (rules.e2ee_required && !request.e2ee) {
+    return Refuse(verdict, ErrorCode::kE2eeRequired, "e2ee", "this room requires end-to-end encryption", now);
+  }
   claims_ = *claims;
-  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request)};
+  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules};
 }
 
 }  // namespace aegis::server

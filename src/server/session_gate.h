@@ -29,10 +29,23 @@ struct GateConfig {
   int64_t token_leeway_s = 30;
 };
 
+// What the operator set for a room (aegis room policy); read at every join.
+struct RoomRules {
+  bool e2ee_required = false;
+  size_t max_participants = 0;  // 0: the server's own limit
+};
+
+class RoomRulesSource {
+ public:
+  virtual ~RoomRulesSource() = default;
+  virtual RoomRules Lookup(std::string_view room) = 0;
+};
+
 // A join that passed: the room's worker adds the participant.
 struct AdmittedJoin {
   auth::Claims claims;
   signaling::JoinRequest request;
+  RoomRules rules;
 };
 
 struct GateVerdict {
@@ -45,8 +58,9 @@ struct GateVerdict {
 class SessionGate {
  public:
   // `joins_per_address` is shared by every connection (signaling thread only).
+  // `rules` may be null (no room policies).
   SessionGate(const GateConfig& config, const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
-              std::string peer_address, Timestamp now);
+              std::string peer_address, Timestamp now, RoomRulesSource* rules = nullptr);
 
   GateVerdict OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s);
 
@@ -64,6 +78,7 @@ class SessionGate {
   const auth::ApiSecret& secret_;
   signaling::KeyedRateLimiter& joins_per_address_;
   std::string peer_address_;
+  RoomRulesSource* rules_;
   signaling::TokenBucket messages_;
   signaling::AbuseTracker abuse_;
   std::optional<auth::Claims> claims_;

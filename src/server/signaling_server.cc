@@ -56,7 +56,8 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   WsSession(Stream&& stream, SignalingServer& server, std::string peer)
       : ws_(std::move(stream)),
         server_(server),
-        gate_(server.config().gate, server.secret(), server.joins_per_address(), std::move(peer), clock_.Now()) {}
+        gate_(server.config().gate, server.secret(), server.joins_per_address(), std::move(peer), clock_.Now(),
+              server.room_rules()) {}
 
   void Run(http::request<http::string_body> request) {
     beast::get_lowest_layer(ws_).expires_never();  // the WebSocket keeps its own timeouts

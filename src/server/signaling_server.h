@@ -45,6 +45,9 @@ class SignalingServer final : public SignalBridge {
   // Before Start: the workers rooms are pinned to (the workers take this
   // server as their SignalBridge, so they are made after it).
   void AddWorker(MediaWorker* worker) { workers_.push_back(worker); }
+  // Before Start: where room policies come from (null: none).
+  void SetRoomRules(RoomRulesSource* rules) { room_rules_ = rules; }
+  RoomRulesSource* room_rules() const { return room_rules_; }
   bool Start(std::string& error);
   // Stops accepting; open sockets close once the workers' last messages
   // (shutting_down) are written.
@@ -80,6 +83,7 @@ class SignalingServer final : public SignalBridge {
   boost::asio::ssl::context* tls_;
   const auth::ApiSecret& secret_;
   std::vector<MediaWorker*> workers_;
+  RoomRulesSource* room_rules_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   signaling::KeyedRateLimiter joins_per_address_;
   crypto::SecureRandom rng_;

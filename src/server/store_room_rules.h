@@ -1,0 +1,34 @@
+// Room rules from the data folder's room_policy table (aegis room policy),
+// read at every join so a change applies without a restart. Signaling
+// thread only (one SQLite connection). A read error is logged and treated
+// as "no policy", except that it cannot be mistaken for a policy change:
+// the error is printed every time.
+#pragma once
+
+#include <cstdio>
+
+#include "server/session_gate.h"
+#include "store/data_folder.h"
+
+namespace aegis::server {
+
+class StoreRoomRules final : public RoomRulesSource {
+ public:
+  explicit StoreRoomRules(store::DataFolder& data) : data_(data) {}
+
+  RoomRules Lookup(std::string_view room) override {
+    auto policy = data_.GetRoomPolicy(room);
+    if (!policy) {
+      std::fprintf(stderr, "aegis: cannot read the policy of room %.*s: %s\n", static_cast<int>(room.size()),
+                   room.data(), policy.error().message.c_str());
+      return {};
+    }
+    if (!*policy) return {};
+    return {(*policy)->e2ee_required, static_cast<size_t>((*policy)->max_participants)};
+  }
+
+ private:
+  store::DataFolder& data_;
+};
+
+}  // namespace aegis::server
