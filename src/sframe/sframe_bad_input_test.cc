@@ -189,9 +189,13 @@ TEST_P(BadInputTest, CounterIsNeverReusedNorWrapped) {
     EXPECT_EQ(buf, before);
   }
   EXPECT_EQ(sender_.counters().drops(Error::kCounterExhausted), 3u);
-  // Re-adding the same key does not revive it either.
+  // Adding the same key again, or removing it and adding it back, does not
+  // revive it either.
   ASSERT_TRUE(sender_.AddKey(kKid, key_).ok());
   std::vector<uint8_t> buf(64);
+  EXPECT_EQ(sender_.Encrypt(kKid, {}, buf, 8).error(), Error::kCounterExhausted);
+  ASSERT_TRUE(sender_.RemoveKey(kKid));
+  ASSERT_TRUE(sender_.AddKey(kKid, key_).ok());
   EXPECT_EQ(sender_.Encrypt(kKid, {}, buf, 8).error(), Error::kCounterExhausted);
   // The receiver takes both frames: CTR 2^64 - 1 is valid.
   EXPECT_TRUE(receiver_.Decrypt({}, a).ok());

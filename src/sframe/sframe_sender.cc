@@ -1,6 +1,9 @@
 #include "sframe/sframe_sender.h"
 
+#include <algorithm>
 #include <cstring>
+
+#include "crypto/hash.h"
 
 namespace aegis::sframe {
 
@@ -12,18 +15,62 @@ Result<SframeSender, Error> SframeSender::Create(const SenderConfig& config) {
 SframeSender::SframeSender(const SenderConfig& config)
     : suite_(config.suite), tag_size_(GetCipherSuiteParams(config.suite).tag_size), keys_(config.max_keys) {}
 
+SframeSender::Fingerprint SframeSender::KeyFingerprint(const KeyContext& ctx) {
+  auto digest = crypto::Digest(crypto::HashAlgorithm::kSha256, {ctx.key.view()});
+  Fingerprint fp;
+  std::copy_n(digest.begin(), fp.size(), fp.begin());
+  return fp;
+}
+
 Result<void, Error> SframeSender::AddKey(uint64_t kid, std::span<const uint8_t> base_key) {
   auto ctx = KeyContext::Derive(suite_, kid, base_key);
   if (!ctx) return Err{ctx.error()};
-  if (SendKey* existing = keys_.Find(kid)) {
-    if (!existing->ctx.SameKey(*ctx)) *existing = SendKey{std::move(ctx).value()};
-    return {};
+  SendKey* key = keys_.Find(kid);
+  if (key && key->ctx.SameKey(*ctx)) return {};
+  if (!key && keys_.size() >= keys_.capacity()) return Err{Error::kTooManyKeys};
+  if (key) {
+    Retire(*key);
+    *key = SendKey{std::move(ctx).value()};
+  } else {
+    key = keys_.Insert(kid, SendKey{std::move(ctx).value()});
   }
-  if (!keys_.Insert(kid, SendKey{std::move(ctx).value()})) return Err{Error::kTooManyKeys};
+  Resume(*key);
   return {};
 }
 
-bool SframeSender::RemoveKey(uint64_t kid) { return keys_.Remove(kid); }
+bool SframeSender::RemoveKey(uint64_t kid) {
+  SendKey* key = keys_.Find(kid);
+  if (!key) return false;
+  Retire(*key);
+  return keys_.Remove(kid);
+}
+
+void SframeSender::Retire(const SendKey& key) {
+  Retired r{KeyFingerprint(key.ctx), key.next_ctr, key.exhausted};
+  for (Retired& old : retired_) {
+    if (old.fingerprint == r.fingerprint) {
+      old = r;
+      return;
+    }
+  }
+  if (retired_.size() < kRetiredKeys) {
+    retired_.push_back(r);
+  } else {
+    retired_[retired_next_] = r;
+    retired_next_ = (retired_next_ + 1) % kRetiredKeys;
+  }
+}
+
+void SframeSender::Resume(SendKey& key) const {
+  const auto fp = KeyFingerprint(key.ctx);
+  for (const Retired& r : retired_) {
+    if (r.fingerprint == fp) {
+      key.next_ctr = r.next_ctr;
+      key.exhausted = r.exhausted;
+      return;
+    }
+  }
+}
 
 Result<size_t, Error> SframeSender::Encrypt(uint64_t kid, std::span<const uint8_t> metadata,
                                             std::span<uint8_t> buffer, size_t plaintext_len) {

@@ -12,14 +12,19 @@
 // OpenSSL then fails), and after CTR 2^64 - 1 the key is refused
 // (kCounterExhausted), never wrapped. Adding the key a KID already holds
 // changes nothing (its CTR is kept); adding a different key under that KID
-// replaces it and starts at CTR 0. Removing a key and adding the same one
-// back would restart its CTRs: key management must never do that (rotation
-// means a fresh base key, RFC 9605 §9.1), and nothing here can detect it.
+// replaces it. A key the sender dropped (removed or replaced) and is given
+// again resumes at the CTR it had reached, as long as it is among the last
+// kRetiredKeys keys dropped: the sender keeps their fingerprints (SHA-256
+// of the derived key, truncated; never the key) and next CTRs. Key
+// management must still never re-add a key: rotation means a fresh base key
+// (RFC 9605 §9.1), and an older key would restart at CTR 0.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "base/result.h"
 #include "sframe/key_table.h"
@@ -31,6 +36,8 @@ namespace aegis::sframe {
 
 class SframeSender {
  public:
+  static constexpr size_t kRetiredKeys = 64;
+
   // kInvalidCipherSuite if config.suite is not 0x0001-0x0005.
   static Result<SframeSender, Error> Create(const SenderConfig& config = {});
 
@@ -61,13 +68,27 @@ class SframeSender {
     bool exhausted = false;  // CTR 2^64 - 1 was used
   };
 
+  using Fingerprint = std::array<uint8_t, 16>;
+  struct Retired {
+    Fingerprint fingerprint;
+    uint64_t next_ctr;
+    bool exhausted;
+  };
+
   explicit SframeSender(const SenderConfig& config);
+  static Fingerprint KeyFingerprint(const KeyContext& ctx);
+  // Remembers where `key` stopped, and resumes `key` where it stopped if it
+  // was retired before.
+  void Retire(const SendKey& key);
+  void Resume(SendKey& key) const;
   Result<size_t, Error> DoEncrypt(uint64_t kid, std::span<const uint8_t> metadata, std::span<uint8_t> buffer,
                                   size_t plaintext_len);
 
   CipherSuite suite_;
   size_t tag_size_;
   KeyTable<SendKey> keys_;
+  std::vector<Retired> retired_;  // a ring of kRetiredKeys
+  size_t retired_next_ = 0;
   Counters counters_;
 };
 

@@ -137,6 +137,35 @@ TEST_P(SessionTest, AddingTheSameKeyAgainKeepsTheCounter) {
   EXPECT_EQ(sender_.key_count(), 1u);
 }
 
+TEST_P(SessionTest, ARemovedKeyAddedBackResumesItsCounter) {
+  ASSERT_TRUE(sender_.AddKey(9, Key(1)).ok());
+  for (int i = 0; i < 3; ++i) Encrypt(9, {1});
+  ASSERT_TRUE(sender_.RemoveKey(9));
+  ASSERT_TRUE(sender_.AddKey(9, Key(1)).ok());
+  EXPECT_EQ(SframeHeader::Parse(Encrypt(9, {1}))->ctr, 3u);
+  // Replaced by another key and then brought back: the same.
+  ASSERT_TRUE(sender_.AddKey(9, Key(2)).ok());
+  EXPECT_EQ(SframeHeader::Parse(Encrypt(9, {1}))->ctr, 0u);
+  ASSERT_TRUE(sender_.AddKey(9, Key(1)).ok());
+  EXPECT_EQ(SframeHeader::Parse(Encrypt(9, {1}))->ctr, 4u);
+  // The same base key under another KID is another key: it starts at 0.
+  ASSERT_TRUE(sender_.AddKey(10, Key(1)).ok());
+  EXPECT_EQ(SframeHeader::Parse(Encrypt(10, {1}))->ctr, 0u);
+}
+
+TEST_P(SessionTest, TheSenderRemembersOnlyTheLastRetiredKeys) {
+  ASSERT_TRUE(sender_.AddKey(1, Key(1)).ok());
+  Encrypt(1, {1});
+  ASSERT_TRUE(sender_.RemoveKey(1));
+  for (uint64_t kid = 100; kid < 100 + SframeSender::kRetiredKeys; ++kid) {
+    ASSERT_TRUE(sender_.AddKey(kid, Key(2)).ok());
+    ASSERT_TRUE(sender_.RemoveKey(kid));
+  }
+  // Key 1 fell out of the memory: this is the misuse the header warns about.
+  ASSERT_TRUE(sender_.AddKey(1, Key(1)).ok());
+  EXPECT_EQ(SframeHeader::Parse(Encrypt(1, {1}))->ctr, 0u);
+}
+
 TEST_P(SessionTest, KeyTablesAreBounded) {
   auto sender = std::move(SframeSender::Create({.suite = GetParam(), .max_keys = 2})).value();
   auto receiver = std::move(SframeReceiver::Create({.suite = GetParam(), .max_keys = 3})).value();
