@@ -29,11 +29,21 @@ void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view 
 
 GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s) {
   GateVerdict verdict;
-  if (!messages_.TryTake(now)) {
+  // An E2EE member sends one sealed key blob per other member at every
+  // join and leave, so key blobs cost a fraction of a message: a 64-member
+  // room's rotation fits in the burst. Nothing is parsed once the bucket
+  // cannot pay even that.
+  constexpr double kKeyBlobCost = 1.0 / 8;
+  if (messages_.Available(now) < kKeyBlobCost) {
     Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
     return verdict;
   }
   auto parsed = signaling::ParseClientMessage(text);
+  const bool key_blob = parsed.ok() && std::holds_alternative<signaling::KeyBlobSend>(*parsed);
+  if (!messages_.TryTake(now, key_blob ? kKeyBlobCost : 1.0)) {
+    Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
+    return verdict;
+  }
   if (!parsed.ok()) {
     auto error = signaling::MakeError(parsed.error());
     Refuse(verdict, error.code, error.field, error.message, now);
