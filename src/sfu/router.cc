@@ -134,6 +134,17 @@ void Router::OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Tim
   rtcp_.OnRtcp(*it->second, from, plain_rtcp, now, out);
 }
 
+void Router::RequestKeyframes(ParticipantId subscriber, Timestamp now, Sink& out) {
+  if (dispatching_) {
+    ++stats_.reentrant_calls_refused;
+    return;
+  }
+  auto it = participant_rooms_.find(subscriber);
+  if (it == participant_rooms_.end()) return;
+  DispatchScope scope(dispatching_);
+  rtcp_.RequestKeyframes(*it->second, subscriber, now, out);
+}
+
 void Router::OnTimer(Timestamp now, Sink& out) {
   if (dispatching_) {
     ++stats_.reentrant_calls_refused;

@@ -58,6 +58,10 @@ class Router {
 
   void OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out);
   void OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Timestamp now, Sink& out);
+  // The subscriber's connection came up: ask the publishers of the video it
+  // receives for a keyframe (throttled like any keyframe request), so it
+  // need not wait for the next one.
+  void RequestKeyframes(ParticipantId subscriber, Timestamp now, Sink& out);
   // Sends whatever is due (receiver reports to publishers).
   void OnTimer(Timestamp now, Sink& out);
   std::optional<Timestamp> NextTimeout() const;

@@ -79,6 +79,24 @@ TEST_F(RouterRtcpTest, FirBecomesAPliToThePublisher) {
   EXPECT_EQ(router.stats().keyframe_requests_unknown_ssrc, 1u);
 }
 
+TEST_F(RouterRtcpTest, ANewlyConnectedSubscriberGetsAKeyframeRequestForItsVideoOnly) {
+  auto audio = router.PublishTrack(kA, TrackConfig{MediaKind::kAudio, "0", {Ssrc(0x2222)}, {111}, 48000});
+  ASSERT_TRUE(audio.ok());
+  const PayloadTypeMapping opus[] = {{111, 111}};
+  ASSERT_TRUE(router.AddSubscription(kB, *audio, Ssrc(0xB0000002), opus).ok());
+  router.RequestKeyframes(kB, t0, sink);
+  ASSERT_EQ(sink.rtcp.size(), 1u);  // the video track only
+  EXPECT_EQ(sink.rtcp[0].to, kA);
+  EXPECT_EQ(sink.rtcp[0].bytes, testing::Rtcp(rtcp::Pli{kAFeedback, kAVideo}));
+  // Under the same throttle as subscriber PLIs.
+  router.RequestKeyframes(kC, t0 + TimeDelta::Millis(500), sink);
+  EXPECT_EQ(sink.rtcp.size(), 1u);
+  EXPECT_EQ(router.stats().keyframe_requests_throttled, 1u);
+  // A participant that receives nothing (the publisher) asks for nothing.
+  router.RequestKeyframes(kA, t0 + TimeDelta::Seconds(5), sink);
+  EXPECT_EQ(sink.rtcp.size(), 1u);
+}
+
 TEST_F(RouterRtcpTest, KeyframeRequestAfterUnsubscribingIsIgnored) {
   ASSERT_TRUE(router.RemoveSubscription(kB, a_video).ok());
   Rtcp(kB, testing::Rtcp(rtcp::Pli{kBOwn, kBDown}), t0);

@@ -59,6 +59,15 @@ void RtcpHandler::OnKeyframeRequest(Room& room, Participant& from, Ssrc downstre
   Send(publisher->id, rtcp::Pli{publisher->feedback_ssrc, sub->source_ssrc}, out);
 }
 
+void RtcpHandler::RequestKeyframes(Room& room, ParticipantId subscriber, Timestamp now, Sink& out) {
+  Participant* from = room.FindParticipant(subscriber);
+  if (!from) return;
+  for (const auto& [downstream, track_id] : from->downstream_ssrcs) {
+    const Track* track = room.FindTrack(track_id);
+    if (track && track->config.kind == MediaKind::kVideo) OnKeyframeRequest(room, *from, downstream, now, out);
+  }
+}
+
 void RtcpHandler::OnNack(Participant& from, const rtcp::Nack& nack) {
   if (from.downstream_ssrcs.contains(nack.media_source)) {
     ++stats_.nacks_received;

@@ -36,6 +36,9 @@ class RtcpHandler {
 
   void OnRtcp(Room& room, ParticipantId from, std::span<const uint8_t> compound, Timestamp now, Sink& out);
   void OnTimer(Room& room, Timestamp now, Sink& out);
+  // A keyframe request on behalf of `subscriber` for every video track it
+  // receives (its connection just came up), under the same throttle.
+  void RequestKeyframes(Room& room, ParticipantId subscriber, Timestamp now, Sink& out);
 
  private:
   void OnKeyframeRequest(Room& room, Participant& from, Ssrc downstream, Timestamp now, Sink& out);
