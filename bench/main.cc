@@ -1,8 +1,10 @@
 // aegis-bench: micro-benchmarks, one subcommand per subject.
 //   aegis-bench srtp [--json] [--benchmark_* flags of Google Benchmark]
+//   aegis-bench sframe [--json] [--benchmark_* flags of Google Benchmark]
 #include <cstdio>
 #include <cstring>
 
+#include "bench/sframe_bench.h"
 #include "bench/srtp_bench.h"
 
 int main(int argc, char** argv) {
@@ -11,9 +13,14 @@ int main(int argc, char** argv) {
     argv[1] = argv[0];
     return aegis::bench::RunSrtpBench(argc - 1, argv + 1);
   }
+  if (argc >= 2 && std::strcmp(argv[1], "sframe") == 0) {
+    argv[1] = argv[0];
+    return aegis::bench::RunSframeBench(argc - 1, argv + 1);
+  }
   std::fprintf(stderr,
-               "usage: %s srtp [--json] [--benchmark_repetitions=N] [--benchmark_min_time=S] ...\n"
-               "  srtp   SRTP protect/unprotect packets/s: Aegis vs libsrtp2 vs raw OpenSSL\n",
+               "usage: %s srtp|sframe [--json] [--benchmark_repetitions=N] [--benchmark_min_time=S] ...\n"
+               "  srtp   SRTP protect/unprotect packets/s: Aegis vs libsrtp2 vs raw OpenSSL\n"
+               "  sframe SFrame (0x0004) encrypt/decrypt frames/s: Aegis vs raw OpenSSL AES-128-GCM\n",
                argc > 0 ? argv[0] : "aegis-bench");
   return 2;
 }
