@@ -77,6 +77,16 @@ GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t
   return verdict;
 }
 
+GateVerdict SessionGate::OnBinaryFrame(Timestamp now) {
+  GateVerdict verdict;
+  if (!messages_.TryTake(now)) {
+    Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
+  } else {
+    Refuse(verdict, ErrorCode::kMalformedJson, "", "send text frames", now);
+  }
+  return verdict;
+}
+
 void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Timestamp now, int64_t unix_now_s) {
   if (claims_) return Refuse(verdict, ErrorCode::kAlreadyJoined, "", "already joined", now);
   // Every attempt counts against the address, so guessing tokens is slow too.

@@ -63,6 +63,9 @@ class SessionGate {
               std::string peer_address, Timestamp now, RoomRulesSource* rules = nullptr);
 
   GateVerdict OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s);
+  // The protocol is text frames only: a binary frame is refused, costs a
+  // message and counts as abuse like any other refusal.
+  GateVerdict OnBinaryFrame(Timestamp now);
 
   bool joined() const { return claims_.has_value(); }
   // The room this connection joined (set by an admitted join).

@@ -23,6 +23,22 @@ using asio::ip::tcp;
 namespace {
 
 using PlainStream = beast::tcp_stream;
+
+// Held by everything that serves one TCP connection (TLS handshake, HTTP,
+// WebSocket), so the server counts every open connection, idle ones too.
+// The count is shared: handlers still queued when the server is destroyed
+// release their slots after it.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<size_t> open) : open_(std::move(open)) { ++*open_; }
+  ~ConnectionSlot() { --*open_; }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<size_t> open_;
+};
+using Slot = std::shared_ptr<ConnectionSlot>;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kHttpTimeout = std::chrono::seconds(30);
@@ -53,8 +69,9 @@ bool SameOrigin(const http::request<http::string_body>& req, bool tls) {
 template <class Stream>
 class WsSession final : public SignalingServer::Session, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  WsSession(Stream&& stream, SignalingServer& server, std::string peer)
-      : ws_(std::move(stream)),
+  WsSession(Stream&& stream, SignalingServer& server, std::string peer, Slot slot)
+      : slot_(std::move(slot)),
+        ws_(std::move(stream)),
         server_(server),
         gate_(server.config().gate, server.secret(), server.joins_per_address(), std::move(peer), clock_.Now(),
               server.room_rules()) {}
@@ -102,12 +119,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     if (close_requested_) return Read();  // draining until the close completes
-    if (!ws_.got_text()) {
-      Write(signaling::Serialize(
-          signaling::ErrorMessage{signaling::ErrorCode::kMalformedJson, "", "send text frames"}));
-      return Read();
-    }
-    auto verdict = gate_.OnMessage(text, clock_.Now(), UnixNow());
+    auto verdict = ws_.got_text() ? gate_.OnMessage(text, clock_.Now(), UnixNow()) : gate_.OnBinaryFrame(clock_.Now());
     for (auto& reply : verdict.replies) Write(std::move(reply));
     if (auto* join = std::get_if<AdmittedJoin>(&verdict.forward)) {
       worker_ = &server_.WorkerFor(join->claims.room);
@@ -152,6 +164,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     if (id_) server_.Unregister(id_);
   }
 
+  Slot slot_;
   websocket::stream<Stream> ws_;
   SignalingServer& server_;
   SystemClock clock_;
@@ -172,7 +185,8 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
 template <class Stream>
 class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Stream&& stream, SignalingServer& server) : stream_(std::move(stream)), server_(server) {}
+  HttpSession(Stream&& stream, SignalingServer& server, Slot slot)
+      : slot_(std::move(slot)), stream_(std::move(stream)), server_(server) {}
 
   void Read() {
     parser_.emplace();
@@ -194,7 +208,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
       boost::system::error_code peer_ec;
       auto peer = Socket(stream_).remote_endpoint(peer_ec);
       std::string peer_address = peer_ec ? std::string("unknown") : peer.address().to_string();
-      std::make_shared<WsSession<Stream>>(std::move(stream_), server_, std::move(peer_address))
+      std::make_shared<WsSession<Stream>>(std::move(stream_), server_, std::move(peer_address), slot_)
           ->Run(std::move(request));
       return;
     }
@@ -226,6 +240,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     });
   }
 
+  Slot slot_;
   Stream stream_;
   SignalingServer& server_;
   beast::flat_buffer buffer_;
@@ -279,16 +294,19 @@ void SignalingServer::Accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     // Any other error (e.g. out of file descriptors) loses one connection, not the listener.
-    if (!ec && sessions_.size() < config_.max_connections) {
+    // Over the limit the socket is closed at once (it goes out of scope).
+    if (!ec && *open_connections_ < config_.max_connections) {
+      auto slot = std::make_shared<ConnectionSlot>(open_connections_);
       if (tls_) {
         auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
         beast::get_lowest_layer(*stream).expires_after(kHttpTimeout);
-        stream->async_handshake(asio::ssl::stream_base::server, [this, stream](beast::error_code handshake_ec) {
-          if (handshake_ec) return;
-          std::make_shared<HttpSession<TlsStream>>(std::move(*stream), *this)->Read();
-        });
+        stream->async_handshake(asio::ssl::stream_base::server,
+                                [this, stream, slot](beast::error_code handshake_ec) {
+                                  if (handshake_ec) return;
+                                  std::make_shared<HttpSession<TlsStream>>(std::move(*stream), *this, slot)->Read();
+                                });
       } else {
-        std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), *this)->Read();
+        std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), *this, slot)->Read();
       }
     }
     Accept();

@@ -32,7 +32,7 @@ struct SignalingConfig {
   bool dev_tokens = false;  // POST /api/dev-token (loopback only; the caller decides)
   GateConfig gate;
   signaling::RateLimit joins_per_address{1, 10};
-  size_t max_connections = 1000;
+  size_t max_connections = 1000;  // open TCP connections: HTTP, TLS handshakes and WebSockets
 };
 
 class SignalingServer final : public SignalBridge {
@@ -89,6 +89,7 @@ class SignalingServer final : public SignalBridge {
   crypto::SecureRandom rng_;
   std::unordered_map<SessionId, std::weak_ptr<Session>> sessions_;
   SessionId next_session_ = 1;
+  std::shared_ptr<size_t> open_connections_ = std::make_shared<size_t>(0);
 };
 
 }  // namespace aegis::server
