@@ -3,8 +3,12 @@
 // strict CSP: no inline script or style, names rendered with textContent.
 //
 // URL parameters (handy for links and for the browser tests):
-//   ?room=A&name=Ada&token=JWT&autojoin=1&video=low
+//   ?room=A&name=Ada&token=JWT&autojoin=1&video=low&e2ee=1
 // Without a token the page asks POST /api/dev-token (loopback servers only).
+// e2ee=1|0 sets the "End-to-end encrypt" box (on by default). In an
+// encrypted call the page shows the security code (SAS, docs/e2ee.md §5)
+// and a lock that says "encrypted" only when the SDK reports every playing
+// track decrypting with current keys (docs/e2ee.md §6).
 import { AegisError, AegisRoom } from './sdk/aegis.js';
 
 const $ = (id) => document.getElementById(id);
@@ -51,6 +55,35 @@ function clearError() {
 function showNotice(text) {
   $('notice').textContent = text;
   $('notice').hidden = !text;
+}
+
+// --- end-to-end encryption ------------------------------------------------
+
+function setLock(encrypted, text) {
+  $('e2ee-lock').dataset.encrypted = String(encrypted);
+  $('e2ee-lock-text').textContent = text;
+}
+
+function showE2eeStatus(status) {
+  setLock(status.encrypted, status.encrypted ? 'End-to-end encrypted' : `Not end-to-end encrypted: ${status.reason}`);
+}
+
+// The emoji for sighted users; the names for screen readers and for reading
+// the code out over the call.
+function showSas(text, label) {
+  $('sas').textContent = text ?? '';
+  $('sas').setAttribute('aria-label', label ? `Security code: ${label}` : 'No security code');
+  $('sas-box').hidden = !text;
+}
+
+function showE2ee(r) {
+  if (!r.e2ee) {
+    showSas(null, null);
+    setLock(false, 'Not end-to-end encrypted: joined without it');
+    return;
+  }
+  showSas(r.e2ee.sas(), r.e2ee.sasLabel());
+  showE2eeStatus(r.e2ee.status());
 }
 
 function showCall(inCall) {
@@ -169,6 +202,8 @@ function wireRoom(r) {
     const tile = tiles.get(e.participantId);
     if (tile?.tracks.delete(e.track)) attachTracks(tile);
   });
+  r.addEventListener('saschange', (e) => showSas(e.sas, e.label));
+  r.addEventListener('e2eestatus', (e) => showE2eeStatus(e));
   r.addEventListener('error', (e) => showError(e.code, e.message));
   r.addEventListener('closed', (e) => {
     if (e.reason !== 'connection_closed' || state !== 'joined') return;
@@ -207,7 +242,7 @@ function stopLocalMedia() {
   syncToggle('toggle-mic', null);
 }
 
-async function join({ roomId, name, token }) {
+async function join({ roomId, name, token, e2ee }) {
   if (state === 'joining' || state === 'joined') return;
   clearError();
   showNotice('');
@@ -216,7 +251,7 @@ async function join({ roomId, name, token }) {
   $('join').disabled = true;
   try {
     const t = token || await fetchDevToken(roomId, name);
-    room = await AegisRoom.connect({ room: roomId, token: t });
+    room = await AegisRoom.connect({ room: roomId, token: t, e2ee });
   } catch (e) {
     room = null;
     setState('error');
@@ -227,6 +262,7 @@ async function join({ roomId, name, token }) {
     return;
   }
   wireRoom(room);
+  showE2ee(room);
   for (const p of room.participants) addTile(p);
   setState('joined');
   setStatus(`In room ${room.roomId}`);
@@ -244,6 +280,8 @@ function endCall(nextState) {
   stopLocalMedia();
   clearTiles();
   $('enable-sound').hidden = true;
+  showSas(null, null);
+  setLock(false, '');
   showCall(false);
 }
 
@@ -282,7 +320,9 @@ $('enable-sound').addEventListener('click', () => {
 
 $('join-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  join({ roomId: $('room').value.trim(), name: $('name').value.trim(), token: $('token').value.trim() });
+  join({
+    roomId: $('room').value.trim(), name: $('name').value.trim(), token: $('token').value.trim(), e2ee: $('e2ee').checked,
+  });
 });
 
 // Closing the tab leaves at once, so the others see it without waiting for
@@ -296,6 +336,7 @@ $('room').value = params.get('room') ?? '';
 $('name').value = params.get('name') ?? '';
 const urlToken = params.get('token') ?? '';
 if (params.get('video') === 'low') videoQuality = 'low';
+if (params.has('e2ee')) $('e2ee').checked = params.get('e2ee') !== '0';
 if (params.has('token')) {
   // A token is a bearer credential: keep it out of the history and bookmarks.
   params.delete('token');
@@ -308,10 +349,18 @@ window.aegisApp = {
   remoteStats: async () => (room && state === 'joined' ? room.getRemoteStats() : {}),
   participants: () => (room && state === 'joined' ? room.participants.map(({ id, name }) => ({ id, name })) : []),
   selfId: () => room?.participantId ?? null,
+  // { sas, sasLabel, encrypted, reason, stats } of the current call.
+  e2ee: async () => {
+    if (!room?.e2ee || state !== 'joined') {
+      return { sas: null, sasLabel: null, encrypted: false, reason: room ? 'joined without it' : 'not joined', stats: {} };
+    }
+    const { encrypted, reason } = room.e2ee.status();
+    return { sas: room.e2ee.sas(), sasLabel: room.e2ee.sasLabel(), encrypted, reason, stats: await room.e2ee.getE2eeStats() };
+  },
 };
 
 if (params.get('autojoin') === '1' && $('room').value) {
-  join({ roomId: $('room').value.trim(), name: $('name').value.trim() || 'Guest', token: urlToken });
+  join({ roomId: $('room').value.trim(), name: $('name').value.trim() || 'Guest', token: urlToken, e2ee: $('e2ee').checked });
 } else {
   $('token').value = urlToken;
   setStatus('Not joined');

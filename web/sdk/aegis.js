@@ -9,18 +9,24 @@
 //   ...
 //   room.leave();
 //
+// End-to-end encryption (docs/e2ee.md): connect({ ..., e2ee: true }) makes
+// an identity key, joins with it, and puts every sent and received frame
+// through SFrame in a worker (e2ee_*.js). room.e2ee then gives the short
+// authentication string and the status; see the E2EE section below.
+//
 // Two PeerConnections per participant (protocol.md §2): the publisher, for
 // which this client makes the offers, and the subscriber, for which the
 // server makes them. Each side offers only on the connection it controls, so
 // offers never cross and no glare handling is needed.
 //
-// E2EE (a later step) will hook in at three places marked "E2EE:" below:
-// the join message (e2ee + identity_key), the sender of each published track
-// and the receiver of each remote track (SFrame encoded transforms), and the
-// key_blob messages, which are already surfaced as 'keyblob' events.
-// (RTCRtpScriptTransform needs nothing more; Chromium's older
-// createEncodedStreams would also need encodedInsertableStreams: true in
-// kPeerConnectionConfig.)
+// E2EE hooks in at the places marked "E2EE:" below: the join message
+// (e2ee + identity_key), the sender of each published track and the
+// receiver of each remote track (SFrame encoded transforms), and the
+// key_blob messages ('keyblob' events, consumed by e2ee_manager.js).
+
+import { base64UrlEncode, generateIdentity } from './e2ee_identity.js';
+import { E2eeManager } from './e2ee_manager.js';
+import { E2eeTransforms, e2eeSupported, needsInsertableStreamsOption } from './e2ee_transforms.js';
 
 const kProtocolVersion = 1;
 // How long connect() waits for `joined` and publish() for `answer`.
@@ -38,7 +44,8 @@ const kIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const kPeerConnectionConfig = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
 
 // An error the server reported (`code` from protocol.md §5) or one this SDK
-// detected itself (`connection_closed`, `timeout`, `invalid_room`).
+// detected itself (`connection_closed`, `timeout`, `invalid_room`,
+// `e2ee_unsupported`).
 export class AegisError extends Error {
   constructor(code, message, field) {
     super(`${code}: ${message}`);
@@ -65,16 +72,21 @@ function defaultSignalingUrl() {
 
 // The server's participant object, kept as the SDK's own copy so that apps
 // cannot change the SDK's state by mutating what they were given.
+// identityKey: the participant's E2EE identity public key as the server
+// relayed it (base64url), or null.
 function toParticipant(p) {
   return {
     id: p.id,
     name: typeof p.name === 'string' ? p.name : '',
+    identityKey: typeof p.identity_key === 'string' ? p.identity_key : null,
     tracks: new Map((p.tracks ?? []).map((t) => [t.id, t.kind])),
   };
 }
 
 function publicParticipant(p) {
-  return { id: p.id, name: p.name, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })) };
+  return {
+    id: p.id, name: p.name, identityKey: p.identityKey, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })),
+  };
 }
 
 // Events: participantjoined {participant}, participantleft {participantId,
@@ -83,7 +95,9 @@ function publicParticipant(p) {
 // {participantId, track, kind}, keyblob {from, blob}, error {code, message,
 // field}, subscriberstatechange / publisherstatechange {state} (the
 // connections' connectionState), closed {reason: 'left' | 'refused' |
-// 'connection_closed', error?}.
+// 'connection_closed', error?}. With E2EE also: saschange {sas, label,
+// emoji, names}, e2eestatus {encrypted, reason}, e2eeerror {code, from?,
+// message} (a key blob that did not open, ...).
 export class AegisRoom extends EventTarget {
   #ws;
   #publisher = null;
@@ -104,22 +118,42 @@ export class AegisRoom extends EventTarget {
   // more than the close does.
   #lastError = null;
   #lastErrorAt = 0;
+  #pcConfig;
+  // E2EE: the frame worker and the key manager, when connected with e2ee.
+  #transforms = null;
+  #e2eeManager = null;
 
   participantId = null;
   roomId = null;
+  // With E2EE, a frozen object (see #startE2ee); otherwise null.
+  e2ee = null;
 
   // Opens the signaling socket, joins `room` with `token` and resolves once
   // the server has answered `joined`. Rejects with an AegisError (e.g. code
-  // `unauthorized` for a refused token) and leaves nothing open behind.
-  static async connect({ url = defaultSignalingUrl(), room, token }) {
+  // `unauthorized` for a refused token, `e2ee_required` for a room that
+  // needs E2EE joined without it) and leaves nothing open behind.
+  //
+  // e2ee: true encrypts every frame end to end (docs/e2ee.md); connect then
+  // resolves once the first sender key is sealed to everyone present.
+  // testHooks: true adds room.e2ee.exportKeyStateForTesting(), which hands
+  // out keys: for browser tests only, never in an app.
+  static async connect({ url = defaultSignalingUrl(), room, token, e2ee = false, testHooks = false }) {
     if (typeof room !== 'string' || !kIdPattern.test(room)) {
       throw new AegisError('invalid_room', 'a room id is 1-64 characters of A-Z a-z 0-9 _ -');
     }
     if (typeof token !== 'string' || token === '') throw new AegisError('unauthorized', 'no token');
+    if (e2ee && !e2eeSupported()) {
+      throw new AegisError('e2ee_unsupported', 'this browser cannot encrypt end to end (no encoded transforms or WebCrypto)');
+    }
+    // E2EE: the identity key pair exists before anything is sent.
+    const identity = e2ee ? await generateIdentity() : null;
     const ws = new WebSocket(url);
-    const self = new AegisRoom(ws);
+    const self = new AegisRoom(ws, { e2ee: Boolean(e2ee) });
     try {
-      await self.#join(room, token);
+      await self.#join(room, token, identity);
+      // Synchronously after `joined` (no message can be handled in between),
+      // so the key manager sees every event that follows.
+      if (identity) await self.#startE2ee(identity, Boolean(testHooks));
     } catch (e) {
       self.#shutdown('refused', e);
       throw e;
@@ -128,12 +162,16 @@ export class AegisRoom extends EventTarget {
   }
 
   // Internal: use AegisRoom.connect().
-  constructor(ws) {
+  constructor(ws, { e2ee = false } = {}) {
     super();
     this.#ws = ws;
+    // E2EE: Chromium's older encoded-streams API works only on connections
+    // created with this option (RTCRtpScriptTransform needs nothing).
+    this.#pcConfig = e2ee && needsInsertableStreamsOption()
+      ? { ...kPeerConnectionConfig, encodedInsertableStreams: true } : kPeerConnectionConfig;
     // Created before joining so that a subscriber offer arriving right after
     // `joined` finds its connection ready.
-    this.#subscriber = new RTCPeerConnection(kPeerConnectionConfig);
+    this.#subscriber = new RTCPeerConnection(this.#pcConfig);
     this.#subscriber.addEventListener('track', (e) => this.#onRemoteTrack(e));
     this.#subscriber.addEventListener('connectionstatechange', () => {
       this.dispatchEvent(new AegisEvent('subscriberstatechange', { state: this.#subscriber.connectionState }));
@@ -161,7 +199,7 @@ export class AegisRoom extends EventTarget {
     return this.#publisher?.connectionState ?? 'new';
   }
 
-  #join(room, token) {
+  #join(room, token, identity) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new AegisError('timeout', 'no reply to join')), kReplyTimeoutMs);
       const settle = (fn, value) => {
@@ -194,8 +232,9 @@ export class AegisRoom extends EventTarget {
       this.#ws.addEventListener('open', () => {
         // Room, identity, name and grants come from the token; `room` must
         // name the token's room, so a token cannot be replayed elsewhere.
-        // E2EE: add e2ee: true and identity_key here.
-        this.#send({ type: 'join', room, token });
+        // E2EE: the identity public key rides on the join.
+        const e2eeFields = identity ? { e2ee: true, identity_key: base64UrlEncode(identity.publicRaw) } : {};
+        this.#send({ type: 'join', room, token, ...e2eeFields });
       }, { once: true });
     });
   }
@@ -206,7 +245,7 @@ export class AegisRoom extends EventTarget {
   async publish(stream) {
     if (this.#closed) throw new AegisError('connection_closed', 'the room was left');
     if (!this.#publisher) {
-      this.#publisher = new RTCPeerConnection(kPeerConnectionConfig);
+      this.#publisher = new RTCPeerConnection(this.#pcConfig);
       this.#publisher.addEventListener('connectionstatechange', () => {
         this.dispatchEvent(new AegisEvent('publisherstatechange', { state: this.#publisher.connectionState }));
       });
@@ -217,7 +256,8 @@ export class AegisRoom extends EventTarget {
       if (sending.has(track)) continue;
       const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
       preferCodec(transceiver, track.kind === 'video' ? 'video/VP8' : 'audio/opus');
-      // E2EE: attach the SFrame sender transform to transceiver.sender here.
+      // E2EE: before the offer, so no frame is ever sent unencrypted.
+      this.#transforms?.attachSender(transceiver.sender, track.kind);
     }
     await pc.setLocalDescription(await pc.createOffer());
     // No need to wait for ICE gathering: the server ignores our candidates
@@ -225,6 +265,19 @@ export class AegisRoom extends EventTarget {
     const answer = this.#waitForAnswer();
     this.#send({ type: 'publish', sdp: pc.localDescription.sdp });
     await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
+  }
+
+  // E2EE: sends a sealed key blob (bytes) to participant `to`, or to everyone
+  // else when `to` is null. The server relays it untouched, with `from` set
+  // to us. False when the socket is not open.
+  sendKeyBlob(to, blob) {
+    if (to !== null && (typeof to !== 'string' || !kIdPattern.test(to))) throw new TypeError('bad participant id');
+    return this.#send({ type: 'key_blob', ...(to === null ? {} : { to }), blob: base64UrlEncode(blob) });
+  }
+
+  // E2EE counters per participant id (see room.e2ee); {} without E2EE.
+  async getE2eeStats() {
+    return this.#e2eeManager ? this.#e2eeManager.stats() : {};
   }
 
   // Leaves the room: tells the server, then closes both connections. The
@@ -336,7 +389,7 @@ export class AegisRoom extends EventTarget {
           .catch((e) => this.#reportError(new AegisError('negotiation_failed', `subscriber offer: ${e.message}`)));
         break;
       case 'key_blob':
-        // E2EE: the key exchange will consume these.
+        // E2EE: e2ee_manager.js listens for these.
         this.dispatchEvent(new AegisEvent('keyblob', { from: msg.from, blob: msg.blob }));
         break;
       case 'error': {
@@ -367,8 +420,10 @@ export class AegisRoom extends EventTarget {
     const stream = event.streams[0];
     const participantId = stream?.id ?? null;
     const { track, receiver } = event;
+    // E2EE: first, before any frame can reach the decoder. A track without a
+    // publisher id gets a transform bound to nobody: it decrypts nothing.
+    this.#transforms?.attachReceiver(receiver, participantId, track.kind);
     if (participantId) this.#trackOwner.set(track.id, participantId);
-    // E2EE: attach the SFrame receiver transform to `receiver` here.
     // A section turned inactive removes its track from the stream (the
     // track itself is not ended, its transceiver may come back).
     stream?.addEventListener('removetrack', (e) => {
@@ -376,6 +431,35 @@ export class AegisRoom extends EventTarget {
       this.dispatchEvent(new AegisEvent('trackremoved', { participantId, track, kind: track.kind }));
     });
     this.dispatchEvent(new AegisEvent('track', { participantId, track, kind: track.kind, receiver }));
+  }
+
+  // E2EE: the worker, the key manager and the public room.e2ee object:
+  //   sas()        the short authentication string, 6 emoji separated by spaces
+  //   sasLabel()   the same as words ("dog, cat, ..."), for screen readers
+  //   status()     { encrypted, reason } (also sent as 'e2eestatus' events)
+  //   getE2eeStats()  per participant id: { decryptedFrames, failedFrames,
+  //                unknownKidFrames, currentKid, newestKid, kids, tracks };
+  //                under our own id: { encryptedFrames, failedFrames, currentKid, kids }
+  //   exportKeyStateForTesting()  only with testHooks: { ownKid, ownKey (hex),
+  //                pendingKid, pendingKey, receivedKeys: [{ from, kid, key }] }
+  async #startE2ee(identity, testHooks) {
+    this.#transforms = new E2eeTransforms();
+    const manager = new E2eeManager({
+      room: this, identity, transforms: this.#transforms, testHooks,
+      emit: (type, fields) => { if (!this.#closed) this.dispatchEvent(new AegisEvent(type, fields)); },
+    });
+    this.#e2eeManager = manager;
+    const api = {
+      sas: () => manager.sas?.text ?? null,
+      sasLabel: () => manager.sas?.label ?? null,
+      status: () => manager.status,
+      ownKid: () => manager.ownKid,
+      counters: () => manager.counters,
+      getE2eeStats: () => manager.stats(),
+    };
+    if (testHooks) api.exportKeyStateForTesting = () => manager.exportKeyStateForTesting();
+    this.e2ee = Object.freeze(api);
+    await manager.start();
   }
 
   #waitForAnswer() {
@@ -410,6 +494,8 @@ export class AegisRoom extends EventTarget {
     this.#answerWaiters = [];
     this.#publisher?.close();
     this.#subscriber.close();
+    this.#e2eeManager?.close();
+    this.#transforms?.close();
     // Frames queued by send() go out before the close frame.
     if (this.#ws.readyState === WebSocket.OPEN || this.#ws.readyState === WebSocket.CONNECTING) this.#ws.close(1000);
     this.#participants.clear();

@@ -1,0 +1,83 @@
+// Test-only page script (chromium_e2ee.mjs drives it): joins with the real
+// SDK and test hooks on, publishes the fake camera and microphone, plays
+// what arrives, and exposes window.e2eeTest. The shipped app has no test
+// switch; the key export exists only because this page asks for it.
+//   e2ee_test.html?room=E&token=JWT&e2ee=1
+import { AegisRoom } from './sdk/aegis.js';
+
+const params = new URLSearchParams(location.search);
+const state = {
+  phase: 'idle', error: null, selfId: null, sasHistory: [], statusHistory: [], e2eeErrors: [],
+  // Which encoded-transform API the SDK will use (the test hides the
+  // standard one from one participant to cover the fallback).
+  transformApi: typeof RTCRtpScriptTransform === 'function' ? 'RTCRtpScriptTransform' : 'createEncodedStreams',
+};
+let room = null;
+let stream = null;
+const elements = new Map();  // track -> media element
+
+function setPhase(phase) {
+  state.phase = phase;
+  document.getElementById('phase').textContent = phase;
+}
+
+function play(track, participantId) {
+  const el = document.createElement(track.kind === 'video' ? 'video' : 'audio');
+  el.autoplay = true;
+  el.playsInline = true;
+  el.dataset.participantId = participantId ?? '';
+  el.srcObject = new MediaStream([track]);
+  document.getElementById('media').append(el);
+  el.play().catch(() => {});
+  elements.set(track, el);
+}
+
+async function run() {
+  setPhase('joining');
+  try {
+    room = await AegisRoom.connect({
+      room: params.get('room'), token: params.get('token'), e2ee: params.get('e2ee') !== '0', testHooks: true,
+    });
+  } catch (e) {
+    state.error = { code: e.code ?? 'exception', message: e.message };
+    setPhase('error');
+    return;
+  }
+  state.selfId = room.participantId;
+  if (room.e2ee) state.sasHistory.push({ at: Date.now(), sas: room.e2ee.sas() });
+  room.addEventListener('saschange', (e) => state.sasHistory.push({ at: Date.now(), sas: e.sas }));
+  room.addEventListener('e2eestatus', (e) => state.statusHistory.push({ at: Date.now(), encrypted: e.encrypted, reason: e.reason }));
+  room.addEventListener('e2eeerror', (e) => state.e2eeErrors.push({ code: e.code, from: e.from ?? null }));
+  room.addEventListener('track', (e) => play(e.track, e.participantId));
+  room.addEventListener('trackremoved', (e) => {
+    elements.get(e.track)?.remove();
+    elements.delete(e.track);
+  });
+  room.addEventListener('error', (e) => { state.error = { code: e.code, message: e.message }; });
+  setPhase('joined');
+  stream = await navigator.mediaDevices.getUserMedia({
+    audio: true, video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
+  });
+  await room.publish(stream);
+  setPhase('publishing');
+}
+
+window.e2eeTest = {
+  state: () => JSON.parse(JSON.stringify(state)),
+  participants: () => (room ? room.participants.map((p) => p.id) : []),
+  sas: () => room?.e2ee?.sas() ?? null,
+  status: () => room?.e2ee?.status() ?? null,
+  counters: () => room?.e2ee?.counters() ?? null,
+  stats: async () => (room ? { remote: await room.getRemoteStats(), e2ee: await room.getE2eeStats() } : null),
+  exportKeys: () => room.e2ee.exportKeyStateForTesting(),
+  leave: () => {
+    room?.leave();
+    for (const t of stream?.getTracks() ?? []) t.stop();
+    setPhase('left');
+  },
+};
+
+run().catch((e) => {
+  state.error = { code: 'exception', message: e.message };
+  setPhase('error');
+});

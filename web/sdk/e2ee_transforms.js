@@ -1,0 +1,126 @@
+// Puts the E2EE worker (e2ee_transform_worker.js) on the media path of
+// every RTCRtpSender and RTCRtpReceiver of a room, and talks to it.
+//
+// RTCRtpScriptTransform when the browser has it (the standard); otherwise
+// Chromium's older createEncodedStreams(), whose streams are moved to the
+// same worker, which then runs the same code. That fallback only works when
+// the PeerConnections were made with { encodedInsertableStreams: true }:
+// ask needsInsertableStreamsOption() before creating them.
+
+const kWorkerUrl = new URL('./e2ee_transform_worker.js', import.meta.url);
+
+export function hasScriptTransform() {
+  return typeof globalThis.RTCRtpScriptTransform === 'function';
+}
+
+export function needsInsertableStreamsOption() {
+  return !hasScriptTransform();
+}
+
+// Whether this browser can run E2EE at all.
+export function e2eeSupported() {
+  const legacy = typeof globalThis.RTCRtpSender?.prototype?.createEncodedStreams === 'function' &&
+                 typeof globalThis.RTCRtpReceiver?.prototype?.createEncodedStreams === 'function';
+  return Boolean(globalThis.crypto?.subtle) && typeof globalThis.Worker === 'function' && (hasScriptTransform() || legacy);
+}
+
+export class E2eeTransforms {
+  #worker;
+  #nextId = 1;
+  #receivers = new Map();  // RTCRtpReceiver -> transform id
+  #reportWaiters = new Map();
+  #nextSeq = 1;
+  #latest = { transforms: [], senders: {}, ownKid: null };
+  #workerError = null;
+  #onReport;
+
+  // onReport(report): called with every report the worker sends (~2/s).
+  constructor({ onReport = () => {} } = {}) {
+    this.#onReport = onReport;
+    // A module worker from our own origin: the CSP (script-src 'self') allows it.
+    this.#worker = new Worker(kWorkerUrl, { type: 'module', name: 'aegis-e2ee' });
+    this.#worker.onmessage = (event) => this.#onMessage(event.data);
+    this.#worker.onerror = (event) => {
+      // A worker that failed (e.g. did not load) drops every frame: every
+      // report from now on says so, and the status turns "not encrypted".
+      this.#workerError = event.message || 'the E2EE worker failed';
+      this.#latest = { ...this.#latest, workerError: this.#workerError };
+    };
+  }
+
+  get latest() { return this.#latest; }
+
+  // Must run before the sender's first frame (i.e. before negotiation completes).
+  attachSender(sender, kind) {
+    this.#attach(sender, { role: 'encrypt', kind });
+  }
+
+  // Must run as soon as the receiver exists (in ontrack), so that no frame
+  // reaches the decoder without passing through the worker.
+  attachReceiver(receiver, participantId, kind) {
+    const known = this.#receivers.get(receiver);
+    if (known !== undefined) {
+      // A reused receiver keeps its transform; only its sender changes.
+      this.#worker.postMessage({ type: 'rebind', id: known, participantId });
+      return;
+    }
+    this.#receivers.set(receiver, this.#attach(receiver, { role: 'decrypt', kind, participantId }));
+  }
+
+  setEncryptionKey(kid, key) {
+    this.#postKey({ type: 'setEncryptionKey', kid }, key);
+  }
+
+  addReceiveKey(participantId, kid, key) {
+    this.#postKey({ type: 'addReceiveKey', participantId, kid }, key);
+  }
+
+  removeSender(participantId) {
+    this.#worker.postMessage({ type: 'removeSender', participantId });
+  }
+
+  // A fresh report from the worker (after any key update already posted).
+  report() {
+    const seq = this.#nextSeq++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.#reportWaiters.delete(seq); resolve(this.#latest); }, 2000);
+      this.#reportWaiters.set(seq, (r) => { clearTimeout(timer); resolve(r); });
+      this.#worker.postMessage({ type: 'report', seq });
+    });
+  }
+
+  close() {
+    this.#worker.terminate();
+    for (const resolve of this.#reportWaiters.values()) resolve(this.#latest);
+    this.#reportWaiters.clear();
+  }
+
+  #attach(senderOrReceiver, options) {
+    const id = this.#nextId++;
+    const withId = { ...options, id };
+    if (hasScriptTransform()) {
+      senderOrReceiver.transform = new RTCRtpScriptTransform(this.#worker, withId);
+    } else {
+      const { readable, writable } = senderOrReceiver.createEncodedStreams();
+      this.#worker.postMessage({ type: 'streams', id, options: withId, readable, writable }, [readable, writable]);
+    }
+    return id;
+  }
+
+  // The key is copied into the message; our copy is the caller's to keep or wipe.
+  #postKey(message, key) {
+    this.#worker.postMessage({ ...message, key: Uint8Array.from(key) });
+  }
+
+  #onMessage(m) {
+    if (m?.type !== 'report') return;
+    this.#latest = { transforms: m.transforms, senders: m.senders, ownKid: m.ownKid };
+    if (this.#workerError) this.#latest.workerError = this.#workerError;
+    this.#onReport(this.#latest);
+    const waiter = this.#reportWaiters.get(m.seq);
+    if (waiter) {
+      this.#reportWaiters.delete(m.seq);
+      waiter(this.#latest);
+    }
+  }
+}
