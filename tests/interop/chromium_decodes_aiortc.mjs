@@ -138,7 +138,8 @@ const picture = (id) => page.evaluate((pid) => {
 
 try {
   // 1. Join and see the aiortc participant.
-  const query = new URLSearchParams({ room: 'P', name: 'Chromium', token, autojoin: '1', video: 'low' });
+  const query = new URLSearchParams({ room: 'P', name: 'Chromium', token, autojoin: '1', video: 'low',
+    e2ee: '0' });  // aiortc sends plain media: this page must not expect SFrame
   await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
   await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
   await page.waitForFunction(() => ['joined', 'error'].includes(window.aegisApp.state()), null, { timeout: 15_000 })

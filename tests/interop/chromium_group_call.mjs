@@ -150,7 +150,8 @@ async function openParticipant(label, room, token) {
     entry.errors.push(e.message);
     console.log(`  [${label} page error] ${e.message}`);
   });
-  const query = new URLSearchParams({ room, name: label, token, autojoin: '1', video: 'low' });
+  const query = new URLSearchParams({ room, name: label, token, autojoin: '1', video: 'low',
+    e2ee: '0' });  // the plain path; chromium_e2ee.mjs covers the encrypted one
   await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
   await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
   return entry;
