@@ -63,6 +63,8 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   const size_t in_room = room_it == rooms_.end() ? 0 : room_it->second->members.size();
   size_t room_limit = config_.max_participants_per_room;
   if (rules.max_participants > 0) room_limit = std::min(room_limit, rules.max_participants);
+  // "joined" lists everyone else, and the protocol caps that list.
+  room_limit = std::min(room_limit, signaling::kMaxParticipantsListed + 1);
   if (members_.size() >= config_.max_participants || in_room >= room_limit) {
     SendError(session, ErrorCode::kRoomFull, "the room is full");
     output_.CloseSignal(session);
@@ -96,7 +98,12 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   member->subscriber_session_id = rng_.U64() >> 2;
   sfu::ParticipantOptions options;
   options.feedback_ssrc = Ssrc(NonZeroU32(rng_));
+  member->feedback_ssrc = options.feedback_ssrc.value();
   if (!router_.AddParticipant(room.sfu_id, member->sfu_id, options).ok()) {
+    if (room.members.empty()) {
+      (void)router_.RemoveRoom(room.sfu_id);
+      rooms_.erase(room_it);
+    }
     SendError(session, ErrorCode::kInternal, "cannot add the participant");
     output_.CloseSignal(session);
     return;
@@ -125,9 +132,14 @@ void Conference::HandleMessage(SessionId session, const signaling::ClientMessage
   auto it = members_.find(session);
   if (it == members_.end()) return SendError(session, ErrorCode::kNotJoined, "join first");
   Member& member = *it->second;
+  // The gate checked the grants already; a worker does not rely on that alone.
   if (const auto* publish = std::get_if<signaling::PublishOffer>(&message)) {
+    if (!member.grants.publish) return SendError(session, ErrorCode::kForbidden, "the token does not allow publishing");
     Publish(member, publish->sdp, now);
   } else if (const auto* answer = std::get_if<signaling::SubscribeAnswer>(&message)) {
+    if (!member.grants.subscribe) {
+      return SendError(session, ErrorCode::kForbidden, "the token does not allow subscribing");
+    }
     AcceptSubscriberAnswer(member, answer->sdp, now);
   } else if (std::holds_alternative<signaling::LeaveRequest>(message)) {
     Remove(session, now, /*close_signal=*/true);
@@ -246,7 +258,8 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
   uint32_t ssrc = 0;
   do {
     ssrc = NonZeroU32(rng_);
-  } while (std::any_of(subscriber.sections.begin(), subscriber.sections.end(),
+  } while (ssrc == subscriber.feedback_ssrc ||  // the router refuses media on it
+           std::any_of(subscriber.sections.begin(), subscriber.sections.end(),
                        [&](const auto& s) { return s.ssrc == ssrc; }));
   const bool audio = track->config.kind == sfu::MediaKind::kAudio;
   std::vector<sfu::PayloadTypeMapping> mappings;
@@ -265,6 +278,9 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
   subscriber.offer_dirty = true;
 }
 
+// Marks the subscribers' sections inactive; the caller sends the offers
+// (MaybeSendOffer) once every change of the step is made, so no offer shows
+// a track that is already gone.
 void Conference::EndSections(const std::vector<sfu::TrackEnded>& ended) {
   for (const auto& e : ended) {
     auto it = by_sfu_id_.find(e.subscriber);
@@ -275,7 +291,6 @@ void Conference::EndSections(const std::vector<sfu::TrackEnded>& ended) {
     subscriber.sections[section->second].active = false;
     subscriber.section_of_track.erase(section);
     subscriber.offer_dirty = true;
-    MaybeSendOffer(subscriber);
   }
 }
 
@@ -291,6 +306,10 @@ void Conference::MaybeSendOffer(Member& member) {
   member.offer_outstanding = true;
   member.offer_dirty = false;
   Send(member.session, signaling::SubscribeOffer{*text});
+  // From now on the client knows these SSRCs: media may flow on them.
+  for (const auto& section : member.sections) {
+    if (section.active) member.offered_ssrcs.insert(section.ssrc);
+  }
 }
 
 void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_text, Timestamp now) {
@@ -373,6 +392,9 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal) {
   by_sfu_id_.erase(member.sfu_id);
   members_.erase(it);
   if (ended.ok()) EndSections(*ended);
+  // One offer per subscriber after every section of the member ended, so no
+  // offer still shows a track that is gone.
+  for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
   if (room.members.empty()) {
     (void)router_.RemoveRoom(room.sfu_id);
     rooms_.erase(room_it);

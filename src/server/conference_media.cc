@@ -1,5 +1,6 @@
 // The Conference's media path: datagrams in, the router in the middle,
 // protected packets out, and the timers that drive the transports.
+#include "base/big_endian.h"
 #include "rtp/demux.h"
 #include "rtp/rtp_packet.h"
 #include "server/conference.h"
@@ -22,7 +23,7 @@ class Conference::MediaSink final : public sfu::Sink {
 
   void SendRtp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
     Connection* connection = Find(to, /*publisher=*/false);
-    if (!Ready(connection)) {
+    if (!Ready(connection) || !Offered(to, packet, /*ssrc_at=*/8)) {
       ++conference_.stats_.rtp_dropped_not_connected;
       return;
     }
@@ -33,10 +34,18 @@ class Conference::MediaSink final : public sfu::Sink {
     constexpr uint8_t kSenderReport = 200;
     const bool about_downstream = packet.size() > 1 && packet[1] == kSenderReport;
     Connection* connection = Find(to, /*publisher=*/!about_downstream);
+    if (about_downstream && !Offered(to, packet, /*ssrc_at=*/4)) return;
     if (Ready(connection)) Protect(*connection, packet, /*rtcp=*/true);
   }
 
  private:
+  // Whether the downstream SSRC at `ssrc_at` was announced to the recipient.
+  bool Offered(sfu::ParticipantId id, std::span<const uint8_t> packet, size_t ssrc_at) const {
+    auto it = conference_.by_sfu_id_.find(id);
+    return it != conference_.by_sfu_id_.end() && packet.size() >= ssrc_at + 4 &&
+           it->second->offered_ssrcs.contains(LoadBE32(packet.data() + ssrc_at));
+  }
+
   Connection* Find(sfu::ParticipantId id, bool publisher) const {
     auto it = conference_.by_sfu_id_.find(id);
     if (it == conference_.by_sfu_id_.end()) return nullptr;

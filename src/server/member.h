@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct Member {
   // What the others are told (the same key, unless a test hook swaps it).
   std::optional<signaling::Blob> announced_identity_key;
   auth::Grants grants;
+  uint32_t feedback_ssrc = 0;  // the router's RTCP sender SSRC towards this member
 
   std::unique_ptr<Connection> publisher;
   std::vector<PublishedTrack> tracks;
@@ -53,6 +55,10 @@ struct Member {
   std::unique_ptr<Connection> subscriber;
   std::vector<negotiation::OfferedTrack> sections;
   std::map<sfu::TrackId, size_t> section_of_track;
+  // Downstream SSRCs of sections that were in an offer sent to the client.
+  // A section added while an offer is outstanding gets no media until the
+  // next offer announces it (the client could not tell what it is).
+  std::set<uint32_t> offered_ssrcs;
   bool offer_outstanding = false;
   bool offer_dirty = false;
   uint64_t offer_version = 1;

@@ -1,0 +1,195 @@
+#include "server/server_options.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace aegis::server {
+namespace {
+
+// A TOML file in a fresh temporary folder, removed with the fixture.
+class ServerOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "aegis-options-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string WriteConfig(const std::string& text, const std::string& name = "aegis.toml") {
+    auto path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  // Parses `args` into fresh options; returns the error ("" for none).
+  std::string Parse(const std::vector<std::string_view>& args) {
+    options_ = ServeOptions{};
+    auto error = ParseServeArgs(args, options_);
+    return error.value_or("");
+  }
+
+  std::filesystem::path dir_;
+  ServeOptions options_;
+};
+
+TEST_F(ServerOptionsTest, DefaultsNeedNoConfiguration) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_EQ(options_.listen_host, "127.0.0.1");
+  EXPECT_EQ(options_.listen_port, 8080);
+  EXPECT_EQ(options_.data_dir, "aegis-data");
+  EXPECT_EQ(options_.web_dir, "");
+  EXPECT_EQ(options_.media_workers, 1);
+  EXPECT_EQ(options_.media_port, 40000);
+  EXPECT_EQ(options_.media_host, "");
+  EXPECT_TRUE(options_.announce.empty());
+  EXPECT_TRUE(options_.tls_cert.empty());
+  EXPECT_TRUE(options_.tls_key.empty());
+  EXPECT_FALSE(options_.tls);
+  EXPECT_EQ(options_.token_leeway_s, 30);
+  EXPECT_EQ(options_.max_participants_per_room, 64);
+  EXPECT_TRUE(options_.dev_tokens);
+  EXPECT_TRUE(IsLoopbackHost(options_.listen_host));  // the default is safe to run
+}
+
+TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
+  EXPECT_EQ(Parse({"--listen", "0.0.0.0:9443", "--data", "/var/lib/aegis", "--web", "/srv/web", "--media-workers",
+                   "4", "--media-port", "0", "--media-host", "10.0.0.2", "--announce", "203.0.113.5", "--announce",
+                   "2001:db8::5", "--tls", "--tls-cert", "cert.pem", "--tls-key", "key.pem", "--token-leeway", "5",
+                   "--max-participants", "12", "--no-dev-tokens"}),
+            "");
+  EXPECT_EQ(options_.listen_host, "0.0.0.0");
+  EXPECT_EQ(options_.listen_port, 9443);
+  EXPECT_EQ(options_.data_dir, "/var/lib/aegis");
+  EXPECT_EQ(options_.web_dir, "/srv/web");
+  EXPECT_EQ(options_.media_workers, 4);
+  EXPECT_EQ(options_.media_port, 0);
+  EXPECT_EQ(options_.media_host, "10.0.0.2");
+  EXPECT_EQ(options_.announce, (std::vector<std::string>{"203.0.113.5", "2001:db8::5"}));
+  EXPECT_TRUE(options_.tls);
+  EXPECT_EQ(options_.tls_cert, "cert.pem");
+  EXPECT_EQ(options_.tls_key, "key.pem");
+  EXPECT_EQ(options_.token_leeway_s, 5);
+  EXPECT_EQ(options_.max_participants_per_room, 12);
+  EXPECT_FALSE(options_.dev_tokens);
+}
+
+TEST_F(ServerOptionsTest, ListenTakesBracketedIpv6) {
+  EXPECT_EQ(Parse({"--listen", "[::1]:8443"}), "");
+  EXPECT_EQ(options_.listen_host, "::1");
+  EXPECT_EQ(options_.listen_port, 8443);
+}
+
+TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
+  EXPECT_NE(Parse({"--listen", "8080"}), "");
+  EXPECT_NE(Parse({"--listen", ":8080"}), "");
+  EXPECT_NE(Parse({"--listen", "127.0.0.1:"}), "");
+  EXPECT_NE(Parse({"--listen", "127.0.0.1:65536"}), "");
+  EXPECT_NE(Parse({"--listen", "127.0.0.1:80x"}), "");
+  EXPECT_NE(Parse({"--media-workers", "0"}), "");
+  EXPECT_NE(Parse({"--media-workers", "65"}), "");
+  EXPECT_NE(Parse({"--media-workers", "two"}), "");
+  EXPECT_NE(Parse({"--media-port", "-1"}), "");
+  EXPECT_NE(Parse({"--token-leeway", "601"}), "");
+  EXPECT_NE(Parse({"--max-participants", "0"}), "");
+  EXPECT_NE(Parse({"--frobnicate", "1"}), "");
+  EXPECT_NE(Parse({"--data"}), "");   // needs a value
+  EXPECT_NE(Parse({"serve-now"}), "");  // not a flag
+  // The message names the problem.
+  EXPECT_NE(Parse({"--frobnicate", "1"}).find("frobnicate"), std::string::npos);
+}
+
+TEST_F(ServerOptionsTest, TlsCertWithoutKeyIsRefused) {
+  EXPECT_NE(Parse({"--tls-cert", "cert.pem"}), "");
+  EXPECT_NE(Parse({"--tls-key", "key.pem"}), "");
+  EXPECT_EQ(Parse({"--tls-cert", "cert.pem", "--tls-key", "key.pem"}), "");
+  // Also when the halves come from different places.
+  EXPECT_NE(Parse({"--config", WriteConfig("tls_cert = \"c.pem\"\n")}), "");
+  EXPECT_EQ(Parse({"--config", WriteConfig("tls_cert = \"c.pem\"\n"), "--tls-key", "k.pem"}), "");
+}
+
+TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
+  const std::string path = WriteConfig(
+      "listen = \"0.0.0.0:8443\"\n"
+      "data = \"/tmp/aegis-data\"\n"
+      "media_workers = 3\n"
+      "media-port = 41000\n"
+      "announce = [\"198.51.100.1\", \"198.51.100.2\"]\n"
+      "tls = true\n"
+      "dev_tokens = false\n"
+      "token_leeway = 60\n"
+      "max_participants = 8\n");
+  EXPECT_EQ(Parse({"--config", path}), "");
+  EXPECT_EQ(options_.listen_host, "0.0.0.0");
+  EXPECT_EQ(options_.listen_port, 8443);
+  EXPECT_EQ(options_.data_dir, "/tmp/aegis-data");
+  EXPECT_EQ(options_.media_workers, 3);
+  EXPECT_EQ(options_.media_port, 41000);
+  EXPECT_EQ(options_.announce, (std::vector<std::string>{"198.51.100.1", "198.51.100.2"}));
+  EXPECT_TRUE(options_.tls);
+  EXPECT_FALSE(options_.dev_tokens);
+  EXPECT_EQ(options_.token_leeway_s, 60);
+  EXPECT_EQ(options_.max_participants_per_room, 8);
+}
+
+TEST_F(ServerOptionsTest, FlagsWinOverTheFileWhereverItAppears) {
+  const std::string path = WriteConfig("media_workers = 3\nlisten = \"127.0.0.1:9000\"\n");
+  EXPECT_EQ(Parse({"--media-workers", "5", "--config", path}), "");
+  EXPECT_EQ(options_.media_workers, 5);
+  EXPECT_EQ(options_.listen_port, 9000);
+  EXPECT_EQ(Parse({"--config", path, "--media-workers", "2"}), "");
+  EXPECT_EQ(options_.media_workers, 2);
+}
+
+TEST_F(ServerOptionsTest, TomlUnknownKeyIsRefused) {
+  const std::string path = WriteConfig("media_wokers = 3\n");
+  const std::string error = Parse({"--config", path});
+  EXPECT_NE(error, "");
+  EXPECT_NE(error.find("media-wokers"), std::string::npos) << error;
+  EXPECT_NE(Parse({"--config", WriteConfig("tls_on = true\n")}), "");
+}
+
+TEST_F(ServerOptionsTest, TomlBadValuesAreRefused) {
+  EXPECT_NE(Parse({"--config", WriteConfig("media_workers = 0\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("media_port = 70000\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("media_workers = true\n")}), "");  // bool for an integer key
+  EXPECT_NE(Parse({"--config", WriteConfig("max_participants = 1.5\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("announce = [1, 2]\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("data = [\"a\"]\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("[server]\nlisten = \"127.0.0.1:1\"\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("listen = \n")}), "");  // not TOML
+  EXPECT_NE(Parse({"--config", (dir_ / "missing.toml").string()}), "");
+}
+
+TEST_F(ServerOptionsTest, LoadServeConfigKeepsOtherKeys) {
+  ServeOptions options;
+  options.data_dir = "keep-me";
+  EXPECT_EQ(LoadServeConfig(WriteConfig("media_port = 0\n"), options), std::nullopt);
+  EXPECT_EQ(options.media_port, 0);
+  EXPECT_EQ(options.data_dir, "keep-me");
+}
+
+TEST(IsLoopbackHost, RecognisesLoopbackOnly) {
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.1.2.3"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("::"));
+  EXPECT_FALSE(IsLoopbackHost("192.168.1.10"));
+  EXPECT_FALSE(IsLoopbackHost("128.0.0.1"));
+  EXPECT_FALSE(IsLoopbackHost("2001:db8::1"));
+  EXPECT_FALSE(IsLoopbackHost("localhost.example.com"));
+  EXPECT_FALSE(IsLoopbackHost("example.com"));
+  EXPECT_FALSE(IsLoopbackHost(""));
+  EXPECT_FALSE(IsLoopbackHost("127.0.0.1 "));
+}
+
+}  // namespace
+}  // namespace aegis::server

@@ -1,0 +1,405 @@
+#include "server/session_gate.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/base64url.h"
+#include "auth/jwt.h"
+#include "auth/test_token.h"
+#include "signaling/server_messages.h"
+
+namespace aegis::server {
+namespace {
+
+using signaling::ClientMessage;
+
+constexpr int64_t kUnixNow = 1'700'000'000;
+constexpr const char* kPeer = "192.0.2.44";
+
+const auth::ApiSecret& Secret() {
+  static const auto* secret = new auth::ApiSecret(
+      std::move(auth::ApiSecret::FromBytes(auth::testing::SecretOf("gate-test-api-secret-0123456789abcdef"))).value());
+  return *secret;
+}
+
+auth::Claims BaseClaims(std::string room = "standup") {
+  auth::Claims c;
+  c.identity = "alice";
+  c.room = std::move(room);
+  c.grants = {.publish = true, .subscribe = true, .room_admin = false};
+  c.display_name = "Alice";
+  c.not_before = kUnixNow - 10;
+  c.expires_at = kUnixNow + 600;
+  c.issued_at = kUnixNow - 10;
+  c.token_id = "mZ3x0a9SgAe1pQk2rV7f1w";
+  return c;
+}
+
+std::string Mint(const auth::Claims& claims, const auth::ApiSecret& secret = Secret()) {
+  auto token = auth::MintToken(claims, secret);
+  EXPECT_TRUE(token.ok());
+  return token.ok() ? *token : std::string();
+}
+
+std::string JoinText(const std::string& token, const std::string& room = "standup") {
+  return signaling::Serialize(ClientMessage{signaling::JoinRequest{room, token, false, std::nullopt}});
+}
+
+std::string Text(const ClientMessage& m) { return signaling::Serialize(m); }
+
+const std::string kPublish = Text(signaling::PublishOffer{"v=0\r\n"});
+const std::string kAnswer = Text(signaling::SubscribeAnswer{"v=0\r\n"});
+
+nlohmann::json Json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(j.is_object()) << text;
+  return j;
+}
+
+// The error code of a verdict's only reply ("" if it is not one error).
+std::string ErrorCode(const GateVerdict& v) {
+  if (v.replies.size() != 1) return "replies: " + std::to_string(v.replies.size());
+  auto j = Json(v.replies[0]);
+  if (j.value("type", "") != "error") return "not an error: " + v.replies[0];
+  return j.value("code", "");
+}
+
+bool Forwarded(const GateVerdict& v) { return !std::holds_alternative<std::monostate>(v.forward); }
+
+class SessionGateTest : public ::testing::Test {
+ protected:
+  SessionGate& NewGate(std::string peer = kPeer) {
+    gates_.push_back(std::make_unique<SessionGate>(config_, Secret(), joins_, std::move(peer), clock_.Now()));
+    return *gates_.back();
+  }
+  GateVerdict Send(SessionGate& gate, const std::string& text, int64_t unix_now = kUnixNow) {
+    return gate.OnMessage(text, clock_.Now(), unix_now);
+  }
+  // A gate that has joined with `claims`.
+  SessionGate& Joined(const auth::Claims& claims = BaseClaims()) {
+    SessionGate& gate = NewGate();
+    auto v = Send(gate, JoinText(Mint(claims), claims.room));
+    EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(v.forward)) << (v.replies.empty() ? "" : v.replies[0]);
+    return gate;
+  }
+  // The token refused: unauthorized on the token field, nothing forwarded.
+  void ExpectUnauthorized(const std::string& token, const std::string& room = "standup") {
+    SessionGate& gate = NewGate();
+    auto v = Send(gate, JoinText(token, room));
+    EXPECT_EQ(ErrorCode(v), "unauthorized") << token;
+    ASSERT_EQ(v.replies.size(), 1u);
+    EXPECT_EQ(Json(v.replies[0]).value("field", ""), "token");
+    EXPECT_FALSE(Forwarded(v));
+    EXPECT_FALSE(gate.joined());
+    EXPECT_EQ(gate.room(), nullptr);
+    EXPECT_EQ(gate.refused(), 1u);
+  }
+
+  GateConfig config_;
+  FakeClock clock_;
+  signaling::KeyedRateLimiter joins_{{1, 10}, 100};
+  std::vector<std::unique_ptr<SessionGate>> gates_;
+};
+
+TEST_F(SessionGateTest, ValidJoinIsAdmittedWithTheTokensClaims) {
+  SessionGate& gate = NewGate();
+  const auth::Claims claims = BaseClaims();
+  auto v = Send(gate, JoinText(Mint(claims)));
+  EXPECT_TRUE(v.replies.empty());  // the worker answers "joined"
+  EXPECT_FALSE(v.close);
+  auto* admitted = std::get_if<AdmittedJoin>(&v.forward);
+  ASSERT_NE(admitted, nullptr);
+  EXPECT_EQ(admitted->claims, claims);
+  EXPECT_EQ(admitted->request.room, "standup");
+  EXPECT_TRUE(gate.joined());
+  ASSERT_NE(gate.room(), nullptr);
+  EXPECT_EQ(*gate.room(), "standup");
+  EXPECT_EQ(gate.refused(), 0u);
+}
+
+TEST_F(SessionGateTest, LeewayIsTheConfiguredOne) {
+  auth::Claims claims = BaseClaims();
+  claims.not_before = kUnixNow - 100;
+  claims.issued_at = kUnixNow - 100;
+  claims.expires_at = kUnixNow - 10;  // expired 10 s ago
+  const std::string token = Mint(claims);
+  EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(Send(NewGate(), JoinText(token)).forward));  // leeway 30
+  config_.token_leeway_s = 0;
+  EXPECT_EQ(ErrorCode(Send(NewGate(), JoinText(token))), "unauthorized");
+}
+
+TEST_F(SessionGateTest, ExpiredTokenIsUnauthorized) {
+  auth::Claims claims = BaseClaims();
+  claims.not_before = kUnixNow - 7200;
+  claims.issued_at = kUnixNow - 7200;
+  claims.expires_at = kUnixNow - 3600;
+  ExpectUnauthorized(Mint(claims));
+}
+
+TEST_F(SessionGateTest, NotYetValidTokenIsUnauthorized) {
+  auth::Claims claims = BaseClaims();
+  claims.not_before = kUnixNow + 3600;
+  claims.issued_at = std::nullopt;
+  claims.expires_at = kUnixNow + 7200;
+  ExpectUnauthorized(Mint(claims));
+}
+
+TEST_F(SessionGateTest, ForgedTokenIsUnauthorized) {
+  // Our signature, but the payload changed afterwards (grants escalated to room_admin).
+  const std::string token = Mint(BaseClaims());
+  const size_t first = token.find('.'), second = token.rfind('.');
+  auth::Claims escalated = BaseClaims();
+  escalated.grants.room_admin = true;
+  const std::string other = Mint(escalated);
+  const std::string other_payload = other.substr(other.find('.'), other.rfind('.') - other.find('.'));
+  const std::string forged = token.substr(0, first) + other_payload + token.substr(second);
+  ASSERT_NE(forged, token);
+  ASSERT_NE(forged, other);
+  ExpectUnauthorized(forged);
+  // Garbage in the signature.
+  std::string flipped = token;
+  flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
+  ExpectUnauthorized(flipped);
+  ExpectUnauthorized("not-a-token");
+}
+
+TEST_F(SessionGateTest, AlgNoneTokenIsUnauthorized) {
+  const std::string token = Mint(BaseClaims());
+  const std::string payload = token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
+  const std::string none = auth::Base64UrlEncode(std::string_view(R"({"alg":"none","typ":"JWT"})"));
+  ExpectUnauthorized(none + "." + payload + ".");
+  ExpectUnauthorized(none + "." + payload + token.substr(token.rfind('.')));  // with a valid HS256 MAC
+  // Even MAC'd with our own key, a header saying "none" is refused.
+  auto json = auth::Base64UrlDecode(payload);
+  ASSERT_TRUE(json.has_value());
+  auto secret = Secret().view();
+  ExpectUnauthorized(auth::testing::SignRaw(R"({"alg":"none"})", std::string(json->begin(), json->end()),
+                                            {secret.begin(), secret.end()}));
+}
+
+TEST_F(SessionGateTest, TokenSignedWithAnotherKeyIsUnauthorized) {
+  auto other = auth::ApiSecret::FromBytes(auth::testing::SecretOf("some-other-api-secret-0123456789abcdef"));
+  ASSERT_TRUE(other.ok());
+  ExpectUnauthorized(Mint(BaseClaims(), *other));
+}
+
+TEST_F(SessionGateTest, TokenForAnotherRoomIsUnauthorized) {
+  ExpectUnauthorized(Mint(BaseClaims("other-room")), "standup");
+  // The same token does open its own room.
+  auto own_room = Send(NewGate(), JoinText(Mint(BaseClaims("other-room")), "other-room"));
+  EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(own_room.forward));
+}
+
+class FakeRoomRules final : public RoomRulesSource {
+ public:
+  RoomRules Lookup(std::string_view room) override {
+    lookups.emplace_back(room);
+    if (room == "secure") return {.e2ee_required = true, .max_participants = 4};
+    return {};
+  }
+  std::vector<std::string> lookups;
+};
+
+TEST_F(SessionGateTest, RoomRulesRequireE2eeAndTravelWithTheJoin) {
+  FakeRoomRules rules;
+  SessionGate plain(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
+  auto v = Send(plain, JoinText(Mint(BaseClaims("secure")), "secure"));
+  EXPECT_EQ(ErrorCode(v), "e2ee_required");
+  EXPECT_EQ(Json(v.replies[0]).value("field", ""), "e2ee");
+  EXPECT_FALSE(Forwarded(v));
+  EXPECT_FALSE(plain.joined());
+
+  SessionGate e2ee(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
+  const std::string join = signaling::Serialize(
+      ClientMessage{signaling::JoinRequest{"secure", Mint(BaseClaims("secure")), true, signaling::Blob(65, 4)}});
+  auto ok = Send(e2ee, join);
+  auto* admitted = std::get_if<AdmittedJoin>(&ok.forward);
+  ASSERT_NE(admitted, nullptr) << (ok.replies.empty() ? "" : ok.replies[0]);
+  EXPECT_TRUE(admitted->rules.e2ee_required);
+  EXPECT_EQ(admitted->rules.max_participants, 4u);
+  EXPECT_EQ(admitted->request.identity_key, signaling::Blob(65, 4));
+
+  // A bad token never reaches the policy store.
+  SessionGate forged(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
+  rules.lookups.clear();
+  EXPECT_EQ(ErrorCode(Send(forged, JoinText("x.y.z", "secure"))), "unauthorized");
+  EXPECT_TRUE(rules.lookups.empty());
+  // Rooms without a policy join as before.
+  SessionGate other(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
+  auto open = Send(other, JoinText(Mint(BaseClaims())));
+  ASSERT_TRUE(std::holds_alternative<AdmittedJoin>(open.forward));
+  EXPECT_FALSE(std::get<AdmittedJoin>(open.forward).rules.e2ee_required);
+}
+
+TEST_F(SessionGateTest, PublishWithoutThePublishGrantIsForbidden) {
+  auth::Claims claims = BaseClaims();
+  claims.grants.publish = false;
+  SessionGate& gate = Joined(claims);
+  auto v = Send(gate, kPublish);
+  EXPECT_EQ(ErrorCode(v), "forbidden");
+  EXPECT_FALSE(Forwarded(v));
+  // Subscribing is still allowed.
+  auto answer = Send(gate, kAnswer);
+  EXPECT_TRUE(answer.replies.empty());
+  EXPECT_TRUE(std::holds_alternative<ClientMessage>(answer.forward));
+}
+
+TEST_F(SessionGateTest, SubscribeAnswerWithoutTheSubscribeGrantIsForbidden) {
+  auth::Claims claims = BaseClaims();
+  claims.grants.subscribe = false;
+  SessionGate& gate = Joined(claims);
+  EXPECT_EQ(ErrorCode(Send(gate, kAnswer)), "forbidden");
+  auto v = Send(gate, kPublish);
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
+  EXPECT_TRUE(std::holds_alternative<signaling::PublishOffer>(std::get<ClientMessage>(v.forward)));
+}
+
+TEST_F(SessionGateTest, MessagesBeforeJoinAreNotJoined) {
+  SessionGate& gate = NewGate();
+  for (const std::string& text : {kPublish, kAnswer, Text(signaling::LeaveRequest{}),
+                                  Text(signaling::KeyBlobSend{std::nullopt, {1, 2, 3}})}) {
+    auto v = Send(gate, text);
+    EXPECT_EQ(ErrorCode(v), "not_joined") << text;
+    EXPECT_FALSE(Forwarded(v));
+    EXPECT_FALSE(v.close);
+  }
+  EXPECT_EQ(gate.refused(), 4u);
+}
+
+TEST_F(SessionGateTest, SecondJoinIsAlreadyJoined) {
+  SessionGate& gate = Joined();
+  auto v = Send(gate, JoinText(Mint(BaseClaims())));
+  EXPECT_EQ(ErrorCode(v), "already_joined");
+  EXPECT_FALSE(Forwarded(v));
+  EXPECT_TRUE(gate.joined());
+  // Even with a token for another room: the first join decides.
+  auto other = Send(gate, JoinText(Mint(BaseClaims("elsewhere")), "elsewhere"));
+  EXPECT_EQ(ErrorCode(other), "already_joined");
+  EXPECT_EQ(*gate.room(), "standup");
+}
+
+TEST_F(SessionGateTest, PingIsAnsweredEvenBeforeJoin) {
+  SessionGate& gate = NewGate();
+  auto v = Send(gate, Text(signaling::Ping{17}));
+  ASSERT_EQ(v.replies.size(), 1u);
+  auto pong = Json(v.replies[0]);
+  EXPECT_EQ(pong.value("type", ""), "pong");
+  EXPECT_EQ(pong.value("seq", -1), 17);
+  EXPECT_FALSE(Forwarded(v));
+  EXPECT_EQ(gate.refused(), 0u);
+  auto bare = Send(gate, Text(signaling::Ping{std::nullopt}));
+  ASSERT_EQ(bare.replies.size(), 1u);
+  EXPECT_FALSE(Json(bare.replies[0]).contains("seq"));
+}
+
+TEST_F(SessionGateTest, MalformedMessagesAreRefusedWithTheParserCode) {
+  SessionGate& gate = Joined();
+  EXPECT_EQ(ErrorCode(Send(gate, "{")), "malformed_json");
+  EXPECT_EQ(ErrorCode(Send(gate, R"({"v":2,"type":"ping"})")), "unsupported_version");
+  EXPECT_EQ(ErrorCode(Send(gate, R"({"v":1,"type":"dance"})")), "unknown_type");
+  auto v = Send(gate, R"({"v":1,"type":"ping","seq":1,"extra":2})");
+  EXPECT_EQ(ErrorCode(v), "invalid_field");
+  EXPECT_FALSE(Forwarded(v));
+  EXPECT_EQ(gate.refused(), 4u);
+}
+
+TEST_F(SessionGateTest, PerConnectionRateLimit) {
+  config_.messages_per_connection = {1, 3};  // 1/s, burst 3
+  SessionGate& gate = NewGate();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Send(gate, Text(signaling::Ping{i})).replies.size(), 1u);
+  auto v = Send(gate, Text(signaling::Ping{3}));
+  EXPECT_EQ(ErrorCode(v), "rate_limited");
+  EXPECT_EQ(gate.refused(), 1u);
+  // A join over the limit is not even looked at.
+  auto join = Send(gate, JoinText(Mint(BaseClaims())));
+  EXPECT_EQ(ErrorCode(join), "rate_limited");
+  EXPECT_FALSE(gate.joined());
+  clock_.Advance(TimeDelta::Seconds(1));
+  auto later = Send(gate, JoinText(Mint(BaseClaims())));
+  EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(later.forward));
+}
+
+TEST_F(SessionGateTest, PerAddressJoinLimitIsSharedAcrossConnections) {
+  joins_ = signaling::KeyedRateLimiter({0.01, 3}, 100);
+  const std::string token = Mint(BaseClaims());
+  // A failed join counts too: guessing tokens is as slow as joining.
+  EXPECT_EQ(ErrorCode(Send(NewGate("198.51.100.7"), JoinText("bad-token"))), "unauthorized");
+  EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(Send(NewGate("198.51.100.7"), JoinText(token)).forward));
+  EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(Send(NewGate("198.51.100.7"), JoinText(token)).forward));
+  SessionGate& fourth = NewGate("198.51.100.7");
+  auto v = Send(fourth, JoinText(token));
+  EXPECT_EQ(ErrorCode(v), "rate_limited");
+  EXPECT_FALSE(Forwarded(v));
+  EXPECT_FALSE(fourth.joined());
+  // Another address has its own bucket.
+  EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(Send(NewGate("198.51.100.8"), JoinText(token)).forward));
+  // Pings do not take from the address bucket.
+  EXPECT_EQ(Send(NewGate("198.51.100.7"), Text(signaling::Ping{1})).replies.size(), 1u);
+  EXPECT_EQ(ErrorCode(Send(NewGate("198.51.100.7"), JoinText(token))), "rate_limited");
+}
+
+TEST_F(SessionGateTest, AbuseTrackerClosesAfterRepeatedRefusals) {
+  config_.abuse = {3, TimeDelta::Seconds(60)};
+  SessionGate& gate = NewGate();
+  auto first = Send(gate, "not json");
+  auto second = Send(gate, kPublish);  // not joined
+  EXPECT_FALSE(first.close);
+  EXPECT_FALSE(second.close);
+  auto third = Send(gate, JoinText("forged"));
+  EXPECT_EQ(ErrorCode(third), "unauthorized");  // the last error is still sent
+  EXPECT_TRUE(third.close);
+  EXPECT_EQ(gate.refused(), 3u);
+  // Pings and good messages never count.
+  config_.abuse = {2, TimeDelta::Seconds(60)};
+  SessionGate& polite = Joined();
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(Send(polite, Text(signaling::Ping{i})).close);
+  EXPECT_FALSE(Send(polite, kPublish).close);
+  EXPECT_EQ(polite.refused(), 0u);
+}
+
+TEST_F(SessionGateTest, ErrorsOutsideTheWindowDoNotClose) {
+  config_.abuse = {2, TimeDelta::Seconds(10)};
+  SessionGate& gate = NewGate();
+  EXPECT_FALSE(Send(gate, "x").close);
+  clock_.Advance(TimeDelta::Seconds(11));
+  EXPECT_FALSE(Send(gate, "x").close);
+  EXPECT_TRUE(Send(gate, "x").close);
+}
+
+TEST_F(SessionGateTest, BinaryFramesAreRefusedAndCounted) {
+  config_.messages_per_connection = {1, 3};
+  config_.abuse = {3, TimeDelta::Seconds(60)};
+  SessionGate& gate = Joined();  // takes one message
+  auto first = gate.OnBinaryFrame(clock_.Now());
+  EXPECT_EQ(ErrorCode(first), "malformed_json");
+  EXPECT_FALSE(Forwarded(first));
+  EXPECT_FALSE(first.close);
+  EXPECT_EQ(ErrorCode(gate.OnBinaryFrame(clock_.Now())), "malformed_json");
+  // The bucket is empty now: the third frame is rate limited, and the third refusal closes.
+  auto third = gate.OnBinaryFrame(clock_.Now());
+  EXPECT_EQ(ErrorCode(third), "rate_limited");
+  EXPECT_TRUE(third.close);
+  EXPECT_EQ(gate.refused(), 3u);
+}
+
+TEST_F(SessionGateTest, LeaveIsForwardedAndCloses) {
+  SessionGate& gate = Joined();
+  auto v = Send(gate, Text(signaling::LeaveRequest{}));
+  EXPECT_TRUE(v.close);
+  EXPECT_TRUE(v.replies.empty());
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
+  EXPECT_TRUE(std::holds_alternative<signaling::LeaveRequest>(std::get<ClientMessage>(v.forward)));
+}
+
+TEST_F(SessionGateTest, KeyBlobIsForwardedUnchanged) {
+  SessionGate& gate = Joined();
+  const signaling::KeyBlobSend blob{"p0123", {9, 8, 7}};
+  auto v = Send(gate, Text(blob));
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
+  EXPECT_EQ(std::get<ClientMessage>(v.forward), ClientMessage{blob});
+  EXPECT_FALSE(v.close);
+}
+
+}  // namespace
+}  // namespace aegis::server
