@@ -200,7 +200,7 @@ TEST(ClientMessages, SizeLimits) {
   const std::string sdp_max(kMaxSdpSize, 'a');
   EXPECT_EQ(ParseAs<PublishOffer>(Serialize(PublishOffer{sdp_max})).sdp, sdp_max);
   EXPECT_EQ(ParseError(Serialize(PublishOffer{sdp_max + "a"})), (ProtocolError{ErrorCode::kTooLarge, "sdp"}));
-  EXPECT_EQ(ParseError(Serialize(JoinRequest{std::string(kMaxTokenSize + 1, 't'), false, {}})),
+  EXPECT_EQ(ParseError(Serialize(JoinRequest{"r", std::string(kMaxTokenSize + 1, 't'), false, {}})),
             (ProtocolError{ErrorCode::kTooLarge, "token"}));
   // Whole message: checked before parsing, whatever it contains.
   std::string big = R"({"v":1,"type":"ping"})";
