@@ -20,6 +20,7 @@ class Conference::MediaSink final : public sfu::Sink {
   }
 
   void set_now(Timestamp now) { now_ = now; }
+  Timestamp now() const { return now_; }
 
   void SendRtp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
     Connection* connection = Find(to, /*publisher=*/false);
@@ -130,6 +131,12 @@ void Conference::Pump(Connection& connection) {
   auto& transport = *connection.transport;
   while (auto d = transport.PollTransmit()) output_.SendDatagram(d->to, d->bytes);
   while (auto event = transport.PollEvent()) {
+    // A subscriber that just connected missed every keyframe sent so far:
+    // ask its publishers for one now rather than waiting for its own PLI
+    // (not every client sends one).
+    if (std::holds_alternative<transport::Connected>(*event) && !connection.publisher) {
+      router_.RequestKeyframes(connection.owner->sfu_id, sink_->now(), *sink_);
+    }
     if (std::holds_alternative<transport::Failed>(*event) || std::holds_alternative<transport::Closed>(*event)) {
       ++stats_.transports_failed;
       failed_.push_back(connection.owner->session);

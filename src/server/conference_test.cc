@@ -12,6 +12,8 @@
 
 #include "auth/base64url.h"
 #include "dtls/certificate.h"
+#include "rtcp/compound.h"
+#include "rtcp/pli.h"
 #include "rtp/rtp_header.h"
 #include "rtp/rtp_packet.h"
 #include "sdp/sdp_parser.h"
@@ -777,6 +779,7 @@ struct Client {
   std::shared_ptr<const dtls::DtlsContext> context;
   std::unique_ptr<transport::PeerTransport> transport;
   std::vector<std::vector<uint8_t>> rtp;
+  std::vector<std::vector<uint8_t>> rtcp;
   bool connected = false;
 };
 
@@ -821,6 +824,7 @@ class ConferenceMediaTest : public ConferenceTest {
       if (!to->transport) continue;
       auto got = to->transport->HandleDatagram(sent.bytes, kServer1, now_);
       if (got.kind == transport::Received::Kind::kRtp) to->rtp.emplace_back(got.packet.begin(), got.packet.end());
+      if (got.kind == transport::Received::Kind::kRtcp) to->rtcp.emplace_back(got.packet.begin(), got.packet.end());
     }
     now_ += TimeDelta::Millis(5);
     for (Client* c : {&a_, &b_}) {
@@ -851,8 +855,8 @@ class ConferenceMediaTest : public ConferenceTest {
   }
 
   SeededRandom client_rng_{77};
-  Client a_{kClientA, MakeContext(2), nullptr, {}, false};
-  Client b_{kClientB, MakeContext(3), nullptr, {}, false};
+  Client a_{kClientA, MakeContext(2), nullptr, {}, {}, false};
+  Client b_{kClientB, MakeContext(3), nullptr, {}, {}, false};
 };
 
 TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
@@ -885,6 +889,16 @@ TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
 
   Connect(b_, b_ice, offer_text);
   ASSERT_TRUE(RunUntil([&] { return b_.connected; }));
+  // B's connection came up: A is asked for a keyframe of its video (only),
+  // without B having to ask.
+  RunUntil([&] { return !a_.rtcp.empty(); }, TimeDelta::Millis(100));
+  ASSERT_EQ(a_.rtcp.size(), 1u);
+  auto pli = rtcp::ParseCompound(a_.rtcp[0]);
+  ASSERT_TRUE(pli.ok());
+  ASSERT_EQ(pli->size(), 1u);
+  const auto* request = std::get_if<rtcp::Pli>(&(*pli)[0]);
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->media_source, Ssrc(spec.video_ssrc));
   for (uint16_t seq = 100; seq < 110; ++seq) SendRtp(a_, seq, spec.audio_ssrc, 111);
   for (uint16_t seq = 500; seq < 505; ++seq) SendRtp(a_, seq, spec.video_ssrc, 96);
   RunUntil([&] { return b_.rtp.size() >= 15; }, TimeDelta::Millis(200));
