@@ -17,7 +17,7 @@ constexpr const char* kRoomUsage =
     "  --room R               the room: 1-64 of A-Z a-z 0-9 _ -\n"
     "  --e2ee required        joins without end-to-end encryption are refused (e2ee_required)\n"
     "  --e2ee optional        the default\n"
-    "  --max-participants N   at most N participants (1-10000; default 64; the server's\n"
+    "  --max-participants N   at most N participants (1-257; default 64; the server's\n"
     "                         --max-participants caps it too)\n"
     "  --data DIR             data folder (default ./aegis-data)\n"
     "  with neither --e2ee nor --max-participants: print the room's policy\n";
@@ -55,7 +55,7 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
     } else if (flag == "--max-participants") {
       int64_t n = -1;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 10000) {
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 257) {
         return Usage("invalid --max-participants '" + std::string(value) + "'");
       }
       max_participants = n;

@@ -1,5 +1,6 @@
 #include "server/http_routes.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +18,8 @@ HttpReply ServeStatic(const std::string& web_dir, std::string_view target) {
   std::string path(target == "/" ? std::string_view("/index.html") : target);
   auto type = http::StaticFileType(path);
   if (web_dir.empty() || !type) return {};
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(web_dir + path, ec)) return {};  // a folder named x.js is not a file
   std::ifstream in(web_dir + path, std::ios::binary);
   if (!in) return {};
   std::ostringstream body;
@@ -28,7 +31,11 @@ HttpReply MintDevToken(std::string_view content_type, std::string_view body, con
                        RandomSource& rng, int64_t unix_now_s) {
   constexpr int64_t kTtlSeconds = 600;
   auto bad = [](std::string why) { return HttpReply{400, "text/plain; charset=utf-8", why + "\n"}; };
-  if (content_type != "application/json") return {415, "text/plain; charset=utf-8", "use application/json\n"};
+  // The media type decides (parameters such as charset do not matter); it
+  // must not be one a cross-site form can send without a preflight.
+  auto media_type = content_type.substr(0, content_type.find(';'));
+  while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
+  if (media_type != "application/json") return {415, "text/plain; charset=utf-8", "use application/json\n"};
   auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return bad("body must be a JSON object");
   const auto room = json.find("room");

@@ -76,6 +76,11 @@ TEST_F(ServeStaticTest, RefusesTraversalAndUnknownFiles) {
   }
 }
 
+TEST_F(ServeStaticTest, AFolderWithAFileNameIsNotServed) {
+  std::filesystem::create_directory(web_ / "folder.js");
+  EXPECT_EQ(Get("/folder.js").status, 404);
+}
+
 TEST_F(ServeStaticTest, NoWebFolderServesNothing) {
   EXPECT_EQ(ServeStatic("", "/index.html").status, 404);
   EXPECT_EQ(ServeStatic((root_ / "nope").string(), "/index.html").status, 404);
@@ -98,6 +103,13 @@ TEST_F(MintDevTokenTest, RequiresTheJsonContentType) {
     EXPECT_EQ(reply.status, 415) << type;
     EXPECT_EQ(reply.body.find("token"), std::string::npos);
   }
+}
+
+TEST_F(MintDevTokenTest, ContentTypeParametersDoNotMatter) {
+  for (const char* type : {"application/json; charset=utf-8", "application/json;charset=UTF-8"}) {
+    EXPECT_EQ(Mint(type, R"({"room":"standup","name":"Ada"})").status, 200) << type;
+  }
+  EXPECT_EQ(Mint("application/jsonx; charset=utf-8", R"({"room":"standup"})").status, 415);
 }
 
 TEST_F(MintDevTokenTest, RefusesBadRooms) {

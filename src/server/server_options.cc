@@ -26,7 +26,7 @@ const char* const kServeUsage =
     "  --tls-cert/--tls-key PEM certificate chain and key (default: a self-signed one, generated\n"
     "                       in the data folder on first run; its fingerprint is printed)\n"
     "  --token-leeway S     clock skew allowed on token exp/nbf, 0-600 seconds (default 30)\n"
-    "  --max-participants N per room (default 64)\n"
+    "  --max-participants N per room, 1-257 (default 64)\n"
     "  --no-dev-tokens      turn off POST /api/dev-token (it is always off off-loopback)\n";
 
 namespace {
@@ -68,7 +68,8 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "tls-cert") return o.tls_cert = value, std::nullopt;
   if (key == "tls-key") return o.tls_key = value, std::nullopt;
   if (key == "token-leeway") return integer(0, 600, o.token_leeway_s);
-  if (key == "max-participants") return integer(1, 10000, o.max_participants_per_room);
+  // joined lists at most 256 others (docs/protocol.md).
+  if (key == "max-participants") return integer(1, 257, o.max_participants_per_room);
   return "unknown option " + std::string(key);
 }
 

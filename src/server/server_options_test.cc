@@ -98,6 +98,7 @@ TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--media-port", "-1"}), "");
   EXPECT_NE(Parse({"--token-leeway", "601"}), "");
   EXPECT_NE(Parse({"--max-participants", "0"}), "");
+  EXPECT_NE(Parse({"--max-participants", "258"}), "");  // joined lists at most 256 others
   EXPECT_NE(Parse({"--frobnicate", "1"}), "");
   EXPECT_NE(Parse({"--data"}), "");   // needs a value
   EXPECT_NE(Parse({"serve-now"}), "");  // not a flag
