@@ -81,6 +81,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   signaling.web_dir = options.web_dir;
   signaling.dev_tokens = options.dev_tokens && loopback;
   signaling.gate.token_leeway_s = options.token_leeway_s;
+  signaling.max_connections_per_address = static_cast<size_t>(options.max_connections_per_address);
   server::SignalingServer signaling_server(io, signaling, tls_identity ? tls_identity->context.get() : nullptr,
                                            *secret);
   server::StoreRoomRules room_rules(*data);

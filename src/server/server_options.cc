@@ -13,7 +13,7 @@ const char* const kServeUsage =
     "usage: aegis serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--web DIR]\n"
     "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
-    "                   [--max-participants N] [--no-dev-tokens]\n"
+    "                   [--max-participants N] [--max-connections-per-address N] [--no-dev-tokens]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
@@ -27,6 +27,7 @@ const char* const kServeUsage =
     "                       in the data folder on first run; its fingerprint is printed)\n"
     "  --token-leeway S     clock skew allowed on token exp/nbf, 0-600 seconds (default 30)\n"
     "  --max-participants N per room, 1-257 (default 64)\n"
+    "  --max-connections-per-address N  open TCP connections from one address (default 32)\n"
     "  --no-dev-tokens      turn off POST /api/dev-token (it is always off off-loopback)\n";
 
 namespace {
@@ -68,6 +69,7 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "tls-cert") return o.tls_cert = value, std::nullopt;
   if (key == "tls-key") return o.tls_key = value, std::nullopt;
   if (key == "token-leeway") return integer(0, 600, o.token_leeway_s);
+  if (key == "max-connections-per-address") return integer(1, 100000, o.max_connections_per_address);
   // joined lists at most 256 others (docs/protocol.md).
   if (key == "max-participants") return integer(1, 257, o.max_participants_per_room);
   return "unknown option " + std::string(key);

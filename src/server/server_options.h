@@ -28,6 +28,7 @@ struct ServeOptions {
   int64_t token_leeway_s = 30;
   int64_t max_participants_per_room = 64;
   bool dev_tokens = true;                // honoured on loopback only
+  int64_t max_connections_per_address = 32;  // raise it behind a reverse proxy (one address for all)
 };
 
 // Reads flags into `options` (after any --config file, which is read first

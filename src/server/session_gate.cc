@@ -17,6 +17,7 @@ SessionGate::SessionGate(const GateConfig& config, const auth::ApiSecret& secret
       peer_address_(std::move(peer_address)),
       rules_(rules),
       messages_(config.messages_per_connection, now),
+      key_blobs_(config.key_blobs_per_connection, now),
       abuse_(config.abuse) {}
 
 void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view field, std::string message,
@@ -30,18 +31,20 @@ void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view 
 GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s) {
   GateVerdict verdict;
   // An E2EE member sends one sealed key blob per other member at every
-  // join and leave, so key blobs cost a fraction of a message: a 64-member
-  // room's rotation fits in the burst. Nothing is parsed once the bucket
-  // cannot pay even that.
-  constexpr double kKeyBlobCost = 1.0 / 8;
-  if (messages_.Available(now) < kKeyBlobCost) {
+  // join and leave: addressed key blobs have a bucket of their own, sized
+  // for a full room, so a rotation never starves (or closes) a member's
+  // socket. Everything else, broadcast blobs included (they fan out to the
+  // whole room), takes from the message bucket. Nothing is parsed once
+  // neither bucket can pay.
+  if (messages_.Available(now) < 1 && key_blobs_.Available(now) < 1) {
     Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
     return verdict;
   }
   auto parsed = signaling::ParseClientMessage(text);
-  const bool key_blob = parsed.ok() && std::holds_alternative<signaling::KeyBlobSend>(*parsed);
-  if (!messages_.TryTake(now, key_blob ? kKeyBlobCost : 1.0)) {
-    Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
+  const auto* blob = parsed.ok() ? std::get_if<signaling::KeyBlobSend>(&*parsed) : nullptr;
+  signaling::TokenBucket& bucket = blob && blob->to ? key_blobs_ : messages_;
+  if (!bucket.TryTake(now)) {
+    Refuse(verdict, ErrorCode::kRateLimited, "", blob ? "too many key blobs" : "too many messages", now);
     return verdict;
   }
   if (!parsed.ok()) {
@@ -102,6 +105,8 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
     return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
   }
   RoomRules rules = rules_ ? rules_->Lookup(request.room) : RoomRules{};
+  // An unreadable policy might be "E2EE required": never guess "optional".
+  if (rules.unavailable) return Refuse(verdict, ErrorCode::kInternal, "", "the room's policy cannot be read", now);
   if (rules.e2ee_required && !request.e2ee) {
     return Refuse(verdict, ErrorCode::kE2eeRequired, "e2ee", "this room requires end-to-end encryption", now);
   }

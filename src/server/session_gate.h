@@ -25,6 +25,8 @@ namespace aegis::server {
 
 struct GateConfig {
   signaling::RateLimit messages_per_connection{10, 20};  // 10/s, burst 20
+  // Addressed key blobs: a join or a leave in a full room (257) sends 256.
+  signaling::RateLimit key_blobs_per_connection{64, 600};
   signaling::AbuseLimit abuse;
   int64_t token_leeway_s = 30;
 };
@@ -33,6 +35,7 @@ struct GateConfig {
 struct RoomRules {
   bool e2ee_required = false;
   size_t max_participants = 0;  // 0: the server's own limit
+  bool unavailable = false;      // the policy could not be read: joins are refused (fail closed)
 };
 
 class RoomRulesSource {
@@ -83,6 +86,7 @@ class SessionGate {
   std::string peer_address_;
   RoomRulesSource* rules_;
   signaling::TokenBucket messages_;
+  signaling::TokenBucket key_blobs_;
   signaling::AbuseTracker abuse_;
   std::optional<auth::Claims> claims_;
   uint64_t refused_ = 0;

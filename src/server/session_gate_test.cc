@@ -196,6 +196,7 @@ class FakeRoomRules final : public RoomRulesSource {
   RoomRules Lookup(std::string_view room) override {
     lookups.emplace_back(room);
     if (room == "secure") return {.e2ee_required = true, .max_participants = 4};
+    if (room == "broken") return {.unavailable = true};
     return {};
   }
   std::vector<std::string> lookups;
@@ -390,6 +391,47 @@ TEST_F(SessionGateTest, LeaveIsForwardedAndCloses) {
   EXPECT_TRUE(v.replies.empty());
   ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
   EXPECT_TRUE(std::holds_alternative<signaling::LeaveRequest>(std::get<ClientMessage>(v.forward)));
+}
+
+TEST_F(SessionGateTest, AnUnreadablePolicyRefusesTheJoin) {
+  FakeRoomRules rules;
+  SessionGate gate(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
+  auto v = Send(gate, JoinText(Mint(BaseClaims("broken")), "broken"));
+  EXPECT_EQ(ErrorCode(v), "internal");
+  EXPECT_FALSE(Forwarded(v));
+  EXPECT_FALSE(gate.joined());
+}
+
+TEST_F(SessionGateTest, AddressedKeyBlobsHaveTheirOwnBucketSizedForAFullRoom) {
+  SessionGate& gate = Joined();
+  // A rotation in a full room: 256 addressed blobs at once, then still room
+  // for ordinary messages.
+  for (int i = 0; i < 256; ++i) {
+    auto v = Send(gate, Text(signaling::KeyBlobSend{"p" + std::to_string(i), {1, 2, 3}}));
+    ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward)) << i << " " << ErrorCode(v);
+  }
+  EXPECT_TRUE(Forwarded(Send(gate, kPublish)));
+  // The blob bucket has a bottom too (600 burst), and emptying it does not
+  // starve other messages.
+  int refused = 0;
+  for (int i = 0; i < 400; ++i) {
+    auto v = Send(gate, Text(signaling::KeyBlobSend{"p1", {1}}));
+    if (!Forwarded(v)) {
+      EXPECT_EQ(ErrorCode(v), "rate_limited");
+      ++refused;
+      break;
+    }
+  }
+  EXPECT_EQ(refused, 1);
+  EXPECT_TRUE(Forwarded(Send(gate, kPublish)));
+}
+
+TEST_F(SessionGateTest, BroadcastKeyBlobsCountAsMessages) {
+  SessionGate& gate = Joined();
+  int forwarded = 0;
+  for (int i = 0; i < 40; ++i) forwarded += Forwarded(Send(gate, Text(signaling::KeyBlobSend{std::nullopt, {1}})));
+  EXPECT_LE(forwarded, 20);  // the message bucket's burst (join took one)
+  EXPECT_GE(forwarded, 18);
 }
 
 TEST_F(SessionGateTest, KeyBlobIsForwardedUnchanged) {

@@ -25,24 +25,33 @@ namespace {
 using PlainStream = beast::tcp_stream;
 
 // Held by everything that serves one TCP connection (TLS handshake, HTTP,
-// WebSocket), so the server counts every open connection, idle ones too.
-// The count is shared: handlers still queued when the server is destroyed
-// release their slots after it.
+// WebSocket), so the server counts every open connection, idle ones too,
+// in total and per peer address. The counts are shared: handlers still
+// queued when the server is destroyed release their slots after it.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<size_t> open) : open_(std::move(open)) { ++*open_; }
-  ~ConnectionSlot() { --*open_; }
+  ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, std::string address)
+      : counts_(std::move(counts)), address_(std::move(address)) {
+    ++counts_->total;
+    ++counts_->per_address[address_];
+  }
+  ~ConnectionSlot() {
+    --counts_->total;
+    if (--counts_->per_address[address_] == 0) counts_->per_address.erase(address_);
+  }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
  private:
-  std::shared_ptr<size_t> open_;
+  std::shared_ptr<ConnectionCounts> counts_;
+  std::string address_;
 };
 using Slot = std::shared_ptr<ConnectionSlot>;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kHttpTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxRequestBody = 4096;
+constexpr auto kJoinDeadline = std::chrono::seconds(10);
 // A client that does not read its socket cannot make us buffer without bound.
 constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
 
@@ -54,6 +63,21 @@ int64_t UnixNow() {
 template <class Stream>
 tcp::socket& Socket(Stream& stream) {
   return beast::get_lowest_layer(stream).socket();
+}
+
+// "127.0.0.1:8080", "localhost:8080", "[::1]:8080" (the port, if any, is
+// not checked: the socket already decided that).
+bool IsLoopbackHostHeader(beast::string_view host_header) {
+  std::string_view host(host_header.data(), host_header.size());
+  if (host.starts_with("[")) {
+    host = host.substr(0, host.find(']') == std::string_view::npos ? host.size() : host.find(']') + 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  if (host == "localhost" || host == "[::1]") return true;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address_v4(std::string(host), ec);
+  return !ec && address.is_loopback();
 }
 
 // A browser's WebSocket carries the page's origin; refuse pages of other
@@ -88,6 +112,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return;
       self->id_ = self->server_.Register(self);
+      self->ArmJoinDeadline();
       self->Read();
     });
   }
@@ -110,6 +135,18 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   }
 
  private:
+  // A socket that has not joined within kJoinDeadline is closed, so
+  // connections without a token cannot sit on the server's slots.
+  void ArmJoinDeadline() {
+    join_deadline_.expires_after(kJoinDeadline);
+    join_deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || self->gate_.joined() || self->closed_) return;
+      self->Write(signaling::Serialize(
+          signaling::ErrorMessage{signaling::ErrorCode::kNotJoined, "", "join within 10 s of connecting"}));
+      self->CloseAfterWrites();
+    });
+  }
+
   void Read() {
     ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
@@ -160,6 +197,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     if (finished_) return;
     finished_ = true;
     closed_ = true;
+    join_deadline_.cancel();
     if (worker_) worker_->PostDisconnected(id_);
     if (id_) server_.Unregister(id_);
   }
@@ -169,6 +207,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   SignalingServer& server_;
   SystemClock clock_;
   SessionGate gate_;
+  asio::steady_timer join_deadline_{ws_.get_executor()};
   SessionId id_ = 0;
   MediaWorker* worker_ = nullptr;
   beast::flat_buffer buffer_;
@@ -201,6 +240,12 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   void OnRead(beast::error_code ec) {
     if (ec) return;  // closed, timed out or malformed: drop the connection
     auto request = parser_->release();
+    // A loopback listener answers loopback names only: a page of another
+    // site whose name was rebound to 127.0.0.1 (DNS rebinding) sends its
+    // own name as Host and gets nothing.
+    if (server_.loopback() && !IsLoopbackHostHeader(request[http::field::host])) {
+      return Respond(request, {421, "text/plain; charset=utf-8", "use http://127.0.0.1 or http://localhost\n"});
+    }
     if (websocket::is_upgrade(request)) {
       if (request.target() != "/ws" || !SameOrigin(request, server_.tls())) {
         return Respond(request, {403, "text/plain; charset=utf-8", "forbidden\n"});
@@ -216,7 +261,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     std::string target(request.target());
     if (request.method() == http::verb::get || request.method() == http::verb::head) {
       reply = ServeStatic(server_.config().web_dir, target);
-    } else if (request.method() == http::verb::post && target == "/api/dev-token" && server_.config().dev_tokens) {
+    } else if (request.method() == http::verb::post && target == "/api/dev-token" && server_.config().dev_tokens &&
+               FromThisMachine(request)) {
       auto content_type = request[http::field::content_type];
       reply = MintDevToken(std::string_view(content_type.data(), content_type.size()), request.body(), server_.secret(), server_.rng(),
                            UnixNow());
@@ -224,6 +270,16 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
       reply = HttpReply{};
     }
     Respond(request, std::move(reply));
+  }
+
+  // Dev tokens are for someone at this machine: the peer must be loopback
+  // and no proxy may have forwarded the request (behind a reverse proxy on
+  // loopback, every Internet user would otherwise get tokens).
+  bool FromThisMachine(const http::request<http::string_body>& request) {
+    boost::system::error_code peer_ec;
+    auto peer = Socket(stream_).remote_endpoint(peer_ec);
+    return !peer_ec && peer.address().is_loopback() && request.find(http::field::forwarded) == request.end() &&
+           request.find("X-Forwarded-For") == request.end() && request.find("X-Real-IP") == request.end();
   }
 
   void Respond(const http::request<http::string_body>& request, HttpReply reply) {
@@ -294,9 +350,15 @@ void SignalingServer::Accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     // Any other error (e.g. out of file descriptors) loses one connection, not the listener.
-    // Over the limit the socket is closed at once (it goes out of scope).
-    if (!ec && *open_connections_ < config_.max_connections) {
-      auto slot = std::make_shared<ConnectionSlot>(open_connections_);
+    // Over a limit the socket is closed at once (it goes out of scope).
+    boost::system::error_code peer_ec;
+    const auto peer = ec ? tcp::endpoint() : socket.remote_endpoint(peer_ec);
+    const std::string address = peer_ec ? std::string("unknown") : peer.address().to_string();
+    const auto per_address = connections_->per_address.find(address);
+    const size_t from_address = per_address == connections_->per_address.end() ? 0 : per_address->second;
+    if (!ec && connections_->total < config_.max_connections &&
+        from_address < config_.max_connections_per_address) {
+      auto slot = std::make_shared<ConnectionSlot>(connections_, address);
       if (tls_) {
         auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
         beast::get_lowest_layer(*stream).expires_after(kHttpTimeout);

@@ -25,6 +25,12 @@
 
 namespace aegis::server {
 
+// Open TCP connections, in total and per peer address (signaling thread).
+struct ConnectionCounts {
+  size_t total = 0;
+  std::unordered_map<std::string, size_t> per_address;
+};
+
 struct SignalingConfig {
   boost::asio::ip::address address;
   uint16_t port = 0;
@@ -33,6 +39,7 @@ struct SignalingConfig {
   GateConfig gate;
   signaling::RateLimit joins_per_address{1, 10};
   size_t max_connections = 1000;  // open TCP connections: HTTP, TLS handshakes and WebSockets
+  size_t max_connections_per_address = 32;
 };
 
 class SignalingServer final : public SignalBridge {
@@ -73,6 +80,7 @@ class SignalingServer final : public SignalBridge {
   MediaWorker& WorkerFor(const std::string& room);
   crypto::SecureRandom& rng() { return rng_; }
   bool tls() const { return tls_ != nullptr; }
+  bool loopback() const { return config_.address.is_loopback(); }
   size_t connections() const { return sessions_.size(); }
 
  private:
@@ -89,7 +97,7 @@ class SignalingServer final : public SignalBridge {
   crypto::SecureRandom rng_;
   std::unordered_map<SessionId, std::weak_ptr<Session>> sessions_;
   SessionId next_session_ = 1;
-  std::shared_ptr<size_t> open_connections_ = std::make_shared<size_t>(0);
+  std::shared_ptr<ConnectionCounts> connections_ = std::make_shared<ConnectionCounts>();
 };
 
 }  // namespace aegis::server

@@ -1,8 +1,7 @@
 // Room rules from the data folder's room_policy table (aegis room policy),
 // read at every join so a change applies without a restart. Signaling
-// thread only (one SQLite connection). A read error is logged and treated
-// as "no policy", except that it cannot be mistaken for a policy change:
-// the error is printed every time.
+// thread only (one SQLite connection). A read error is logged and the join
+// refused: a policy that cannot be read is never taken for "optional".
 #pragma once
 
 #include <cstdio>
@@ -21,7 +20,7 @@ class StoreRoomRules final : public RoomRulesSource {
     if (!policy) {
       std::fprintf(stderr, "aegis: cannot read the policy of room %.*s: %s\n", static_cast<int>(room.size()),
                    room.data(), policy.error().message.c_str());
-      return {};
+      return {.unavailable = true};
     }
     if (!*policy) return {};
     return {(*policy)->e2ee_required, static_cast<size_t>((*policy)->max_participants)};

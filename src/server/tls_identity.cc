@@ -3,7 +3,9 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,9 +19,15 @@ namespace {
 // Writes a PEM file readable by our user only (the key), atomically enough
 // for a first run: create with 0600, then write.
 bool WritePem(const std::string& path, bool key, const dtls::Certificate& cert) {
-  std::FILE* file = std::fopen(path.c_str(), "wx");
-  if (!file) return false;
-  ::chmod(path.c_str(), 0600);
+  // Created 0600 and exclusively: the key is never readable by others,
+  // not even for a moment, and an existing file is never overwritten.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  std::FILE* file = ::fdopen(fd, "w");
+  if (!file) {
+    ::close(fd);
+    return false;
+  }
   bool ok = key ? PEM_write_PrivateKey(file, cert.private_key(), nullptr, nullptr, 0, nullptr, nullptr) == 1
                 : PEM_write_X509(file, cert.x509()) == 1;
   return std::fclose(file) == 0 && ok;

@@ -18,8 +18,10 @@ inline constexpr size_t kMaxMessageSize = 64 * 1024;
 // An SDP with a few audio/video sections and a data channel is 3-8 KB;
 // 32 KiB leaves room for many tracks without letting one message dominate.
 inline constexpr size_t kMaxSdpSize = 32 * 1024;
-// Decoded end-to-end key blob (opaque to the server).
-inline constexpr size_t kMaxKeyBlobSize = 4 * 1024;
+// Decoded end-to-end key blob (opaque to the server). A sealed sender key
+// is 55 bytes (docs/e2ee.md); 1 KiB leaves room for other formats while
+// keeping what one message can make the server fan out small.
+inline constexpr size_t kMaxKeyBlobSize = 1024;
 // Decoded identity public key (an uncompressed P-256 point is 65 bytes,
 // its SPKI 91; the bound leaves room for other curves).
 inline constexpr size_t kMaxIdentityKeySize = 256;

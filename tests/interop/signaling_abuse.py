@@ -247,6 +247,65 @@ async def attack_binary_frame():
             "then closed), socket still open: %s" % (show(r), more, outcomes, ABUSE_ERRORS - 1, ws.open)
 
 
+async def http_status(method, path, headers, body=b"", source=None):
+    """One raw HTTP/1.1 request to the server; returns the status code."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(PORT), local_addr=(source, 0) if source else None)
+    head = "%s %s HTTP/1.1\r\n" % (method, path) + "".join("%s: %s\r\n" % kv for kv in headers.items())
+    writer.write(head.encode() + ("Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)).encode() + body)
+    await writer.drain()
+    line = await asyncio.wait_for(reader.readline(), REPLY_S)
+    writer.close()
+    return int(line.split()[1]) if line.startswith(b"HTTP/1.1 ") else -1
+
+
+async def attack_dns_rebinding_host():
+    # A page of another site whose name was rebound to 127.0.0.1 sends its
+    # own name as Host: a loopback listener answers loopback names only.
+    evil = await http_status("GET", "/", {"Host": "evil.example:%s" % PORT})
+    token = await http_status("POST", "/api/dev-token", {"Host": "evil.example:%s" % PORT,
+                                                         "Content-Type": "application/json"}, b'{"room":"A"}')
+    good = await http_status("GET", "/", {"Host": "127.0.0.1:%s" % PORT})
+    return evil == 421 and token == 421 and good == 200, \
+        "Host evil.example -> HTTP %d (page), %d (dev token); Host 127.0.0.1 -> %d" % (evil, token, good)
+
+
+async def attack_proxied_dev_token():
+    # Behind a reverse proxy every Internet user would reach the dev-token
+    # endpoint from loopback: a forwarded request gets none.
+    body = b'{"room":"A","name":"x"}'
+    forwarded = await http_status("POST", "/api/dev-token", {"Host": "127.0.0.1:%s" % PORT,
+                                  "Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"}, body)
+    direct = await http_status("POST", "/api/dev-token", {"Host": "127.0.0.1:%s" % PORT,
+                               "Content-Type": "application/json"}, body)
+    return forwarded == 404 and direct == 200, "X-Forwarded-For -> HTTP %d; direct -> HTTP %d" % (forwarded, direct)
+
+
+async def attack_connection_hoarding():
+    # One address cannot hold more than 32 connections, and a socket that
+    # never joins is closed after 10 s: no token, no lasting slot.
+    held, refused_at = [], None
+    for i in range(40):
+        try:
+            held.append(await open_raw(local_addr="127.0.0.2"))
+        except Exception:  # the server closes the 33rd at accept
+            refused_at = i + 1
+            break
+    ok_cap = len(held) == 32 and refused_at == 33
+    t0 = time.monotonic()
+    closed = await asyncio.gather(*(reply(ws, timeout=13.0) for ws in held))
+    waited = time.monotonic() - t0
+    codes = {}
+    for m in closed:
+        key = show(m).split(" (")[0]
+        codes[key] = codes.get(key, 0) + 1
+    all_told = codes.get("error not_joined", 0) == len(held)
+    for ws in held:
+        await ws.close()
+    return ok_cap and all_told and waited < 12.5, \
+        "held %d connections from 127.0.0.2, connection %s refused; unjoined sockets told %s within %.1f s" % (
+            len(held), refused_at, codes, waited)
+
+
 async def refused_join(room, token, what):
     async with raw_socket() as ws:
         ok, r = await expect_error(ws, msg(type="join", room=room, token=token), "unauthorized")
@@ -599,6 +658,9 @@ async def main():
         ("message flood on one connection -> rate_limited", attack_message_flood),
         ("repeated errors -> socket closed", attack_repeated_errors),
         ("cross-site Origin on the upgrade -> HTTP 403", attack_cross_site_origin),
+        ("DNS-rebinding Host on the loopback listener -> HTTP 421", attack_dns_rebinding_host),
+        ("dev token through a proxy -> refused", attack_proxied_dev_token),
+        ("connection hoarding -> 32 per address, unjoined closed in 10 s", attack_connection_hoarding),
         ("burst of joins from one address -> rate_limited", attack_join_burst),
     ]
     for name, attack in attacks:
