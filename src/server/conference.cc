@@ -175,9 +175,7 @@ void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp 
                                             : "no acceptable BUNDLEd audio/video section";
     return SendError(member.session, ErrorCode::kBadSdp, "offer refused: " + why);
   }
-  if (connection.transport && (answer->remote_ice.ufrag != connection.remote_ice.ufrag ||
-                               answer->remote_ice.pwd != connection.remote_ice.pwd ||
-                               !(answer->remote_fingerprint == connection.remote_fingerprint))) {
+  if (connection.transport && !SameRemote(connection, answer->remote_ice, answer->remote_fingerprint)) {
     return SendError(member.session, ErrorCode::kBadSdp, "offer refused: ICE restart is not supported");
   }
   std::vector<const negotiation::AcceptedMedia*> sending;
@@ -189,19 +187,9 @@ void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp 
   }
   auto text = sdp::SerializeSdp(answer->sdp);
   if (!text) return SendError(member.session, ErrorCode::kInternal, "cannot write the answer");
-  if (!connection.transport) {
-    transport::PeerTransportConfig tc;
-    tc.ice_role = transport::IceRole::kLite;
-    tc.local_ice = connection.local_ice;
-    tc.remote_ice = answer->remote_ice;
-    tc.dtls_role = answer->local_dtls_role;
-    tc.remote_fingerprint = answer->remote_fingerprint;
-    tc.dtls_context = config_.dtls_context;
-    auto transport = transport::PeerTransport::Create(std::move(tc), now);
-    if (!transport.ok()) return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
-    connection.transport = std::move(transport).value();
-    connection.remote_ice = answer->remote_ice;
-    connection.remote_fingerprint = answer->remote_fingerprint;
+  if (!connection.transport &&
+      !StartTransport(connection, answer->remote_ice, answer->remote_fingerprint, answer->local_dtls_role, now)) {
+    return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
   }
   Send(member.session, signaling::PublishAnswer{*text});
   SyncPublishedTracks(member, sending);
@@ -325,21 +313,10 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
   if (!answer.ok()) return SendError(member.session, ErrorCode::kBadSdp, "answer refused");
   Connection& connection = *member.subscriber;
   if (!connection.transport) {
-    transport::PeerTransportConfig tc;
-    tc.ice_role = transport::IceRole::kLite;
-    tc.local_ice = connection.local_ice;
-    tc.remote_ice = answer->remote_ice;
-    tc.dtls_role = answer->local_dtls_role;
-    tc.remote_fingerprint = answer->remote_fingerprint;
-    tc.dtls_context = config_.dtls_context;
-    auto transport = transport::PeerTransport::Create(std::move(tc), now);
-    if (!transport.ok()) return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
-    connection.transport = std::move(transport).value();
-    connection.remote_ice = answer->remote_ice;
-    connection.remote_fingerprint = answer->remote_fingerprint;
-  } else if (answer->remote_ice.ufrag != connection.remote_ice.ufrag ||
-             answer->remote_ice.pwd != connection.remote_ice.pwd ||
-             !(answer->remote_fingerprint == connection.remote_fingerprint)) {
+    if (!StartTransport(connection, answer->remote_ice, answer->remote_fingerprint, answer->local_dtls_role, now)) {
+      return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
+    }
+  } else if (!SameRemote(connection, answer->remote_ice, answer->remote_fingerprint)) {
     return SendError(member.session, ErrorCode::kBadSdp, "answer refused: ICE restart is not supported");
   }
   member.offer_outstanding = false;
@@ -355,6 +332,32 @@ void Conference::RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob
     if (other.id == *blob.to && s != member.session) return Send(s, relay);
   }
   SendError(member.session, ErrorCode::kUnknownParticipant, "no such participant in this room");
+}
+
+// The first remote description of a connection starts its transport; later
+// ones must name the same ICE credentials and certificate (no ICE restart).
+bool Conference::StartTransport(Connection& connection, const ice::IceCredentials& remote_ice,
+                                const dtls::Fingerprint& remote_fingerprint, dtls::DtlsRole local_role,
+                                Timestamp now) {
+  transport::PeerTransportConfig tc;
+  tc.ice_role = transport::IceRole::kLite;
+  tc.local_ice = connection.local_ice;
+  tc.remote_ice = remote_ice;
+  tc.dtls_role = local_role;
+  tc.remote_fingerprint = remote_fingerprint;
+  tc.dtls_context = config_.dtls_context;
+  auto transport = transport::PeerTransport::Create(std::move(tc), now);
+  if (!transport.ok()) return false;
+  connection.transport = std::move(transport).value();
+  connection.remote_ice = remote_ice;
+  connection.remote_fingerprint = remote_fingerprint;
+  return true;
+}
+
+bool Conference::SameRemote(const Connection& connection, const ice::IceCredentials& remote_ice,
+                            const dtls::Fingerprint& remote_fingerprint) {
+  return remote_ice.ufrag == connection.remote_ice.ufrag && remote_ice.pwd == connection.remote_ice.pwd &&
+         remote_fingerprint == connection.remote_fingerprint;
 }
 
 std::unique_ptr<Connection> Conference::NewConnection(Member& owner, bool publisher) {

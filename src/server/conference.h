@@ -117,6 +117,10 @@ class Conference {
   // Removes the member: tracks, subscriptions, transports, room entry.
   void Remove(SessionId session, Timestamp now, bool close_signal);
   std::unique_ptr<Connection> NewConnection(Member& owner, bool publisher);
+  bool StartTransport(Connection& connection, const ice::IceCredentials& remote_ice,
+                      const dtls::Fingerprint& remote_fingerprint, dtls::DtlsRole local_role, Timestamp now);
+  static bool SameRemote(const Connection& connection, const ice::IceCredentials& remote_ice,
+                         const dtls::Fingerprint& remote_fingerprint);
   void DropConnection(std::unique_ptr<Connection>& connection, Timestamp now);
   void RemoveFailed(Timestamp now);
   void CaptureForTest(const Member& publisher, std::span<const uint8_t> rtp);
