@@ -10,46 +10,19 @@
 # Exits non-zero if either side fails, or the server cannot start or dies.
 # Set NODE / PYTHON to pick the interpreters.
 set -euo pipefail
-aegis=${1:?usage: aiortc_publish.sh AEGIS_BINARY}
-aegis=$(realpath "$aegis")
-[ -x "$aegis" ] || { echo "aiortc_publish: no aegis binary at $aegis" >&2; exit 1; }
-here="$(cd "$(dirname "$0")" && pwd)"
-repo_root="$(cd "$here/../.." && pwd)"
+source "$(dirname "$0")/server_harness.sh"
+harness_init aiortc_publish "${1:-}"
 node=${NODE:-node}
 python=${PYTHON:-/usr/bin/python3}
 port=18443
-
-data=$(mktemp -d)
-log=$(mktemp)
 ready=$(mktemp -u)
-server=""
 participant=""
-cleanup() {
-  if [ -n "$participant" ]; then kill "$participant" 2>/dev/null || true; wait "$participant" 2>/dev/null || true; fi
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$data" "$log" "$ready"
-}
-trap cleanup EXIT
+harness_atexit 'if [ -n "$participant" ]; then kill "$participant" 2>/dev/null || true; wait "$participant" 2>/dev/null || true; fi; rm -f "$ready"'
 
-mint() {  # mint ROOM IDENTITY NAME: prints a 10-minute token
-  "$aegis" token create --data "$data" --room "$1" --identity "$2" --name "$3" --ttl 10m 2>>"$log" || {
-    echo "aiortc_publish: aegis token create failed:" >&2; cat "$log" >&2; return 1;
-  }
-}
-token_aiortc=$(mint P aiortc aiortc)
-AEGIS_TOKEN_CHROMIUM=$(mint P chromium Chromium)
+token_aiortc=$(mint P aiortc aiortc 10m)
+AEGIS_TOKEN_CHROMIUM=$(mint P chromium Chromium 10m)
 
-cd "$repo_root"  # the server serves web/ from here
-"$aegis" serve --listen "127.0.0.1:$port" --data "$data" --media-port 41000 --token-leeway 0 >>"$log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$server" 2>/dev/null || { echo "aiortc_publish: aegis serve exited:" >&2; cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
-  echo "aiortc_publish: aegis serve is not listening on port $port after 10 s" >&2; cat "$log" >&2; exit 1;
-}
+start_server "$port" --media-port 41000 --token-leeway 0
 
 # The aiortc participant: joins, publishes, writes its id to $ready once its
 # publisher connection is up, and stays until SIGTERM.
@@ -85,11 +58,4 @@ if [ "$participant_status" -ne 0 ]; then
   echo "FAIL: the aiortc participant reported failure (status $participant_status)" >&2
   status=1
 fi
-if ! kill -0 "$server" 2>/dev/null; then
-  echo "FAIL: aegis serve is no longer running" >&2
-  status=1
-fi
-echo "--- aegis serve log (last 100 lines)"
-tail -n 100 "$log"
-echo "aiortc_publish: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
-exit $status
+finish "$status"
