@@ -69,20 +69,23 @@ function showE2eeStatus(status) {
 }
 
 // The emoji for sighted users; the names for screen readers and for reading
-// the code out over the call.
-function showSas(text, label) {
+// the code out over the call. Next to it, how many people's keys it covers:
+// a member the server slipped in (whose key it holds) changes the code for
+// everyone alike, so only the count gives it away (docs/e2ee.md §1).
+function showSas(text, label, members) {
   $('sas').textContent = text ?? '';
   $('sas').setAttribute('aria-label', label ? `Security code: ${label}` : 'No security code');
+  $('sas-members').textContent = members ? `· ${members} ${members === 1 ? 'person' : 'people'}` : '';
   $('sas-box').hidden = !text;
 }
 
 function showE2ee(r) {
   if (!r.e2ee) {
-    showSas(null, null);
+    showSas(null, null, null);
     setLock(false, 'Not end-to-end encrypted: joined without it');
     return;
   }
-  showSas(r.e2ee.sas(), r.e2ee.sasLabel());
+  showSas(r.e2ee.sas(), r.e2ee.sasLabel(), r.e2ee.sasMembers());
   showE2eeStatus(r.e2ee.status());
 }
 
@@ -202,7 +205,7 @@ function wireRoom(r) {
     const tile = tiles.get(e.participantId);
     if (tile?.tracks.delete(e.track)) attachTracks(tile);
   });
-  r.addEventListener('saschange', (e) => showSas(e.sas, e.label));
+  r.addEventListener('saschange', (e) => showSas(e.sas, e.label, e.members));
   r.addEventListener('e2eestatus', (e) => showE2eeStatus(e));
   r.addEventListener('error', (e) => showError(e.code, e.message));
   r.addEventListener('closed', (e) => {
@@ -349,13 +352,16 @@ window.aegisApp = {
   remoteStats: async () => (room && state === 'joined' ? room.getRemoteStats() : {}),
   participants: () => (room && state === 'joined' ? room.participants.map(({ id, name }) => ({ id, name })) : []),
   selfId: () => room?.participantId ?? null,
-  // { sas, sasLabel, encrypted, reason, stats } of the current call.
+  // { sas, sasLabel, sasMembers, encrypted, reason, stats } of the current call.
   e2ee: async () => {
     if (!room?.e2ee || state !== 'joined') {
-      return { sas: null, sasLabel: null, encrypted: false, reason: room ? 'joined without it' : 'not joined', stats: {} };
+      return { sas: null, sasLabel: null, sasMembers: null, encrypted: false, reason: room ? 'joined without it' : 'not joined', stats: {} };
     }
     const { encrypted, reason } = room.e2ee.status();
-    return { sas: room.e2ee.sas(), sasLabel: room.e2ee.sasLabel(), encrypted, reason, stats: await room.e2ee.getE2eeStats() };
+    return {
+      sas: room.e2ee.sas(), sasLabel: room.e2ee.sasLabel(), sasMembers: room.e2ee.sasMembers(), encrypted, reason,
+      stats: await room.e2ee.getE2eeStats(),
+    };
   },
 };
 

@@ -32,7 +32,8 @@
 //   5. the app with e2ee=0 (and the test page without E2EE) is refused from
 //      room E with e2ee_required, shown in #error;
 //   6. the app joining with E2EE shows the others' SAS (with an aria-label)
-//      and a lock that turns "encrypted";
+//      and the number of people it covers next to it, and a lock that turns
+//      "encrypted";
 //   7. server 2 substitutes S2's identity key: S2's SAS differs from S1's and
 //      S3's, and S1/S2 cannot open each other's key blobs;
 //   8. no CSP violation and no uncaught error on any page.
@@ -570,14 +571,19 @@ try {
       const label = await app.page.locator('#sas').getAttribute('aria-label');
       const lock = await app.page.locator('#e2ee-lock').getAttribute('data-encrypted');
       const lockText = await app.page.locator('#e2ee-lock-text').textContent();
+      const members = await app.page.locator('#sas-members').textContent();
       const others = await Promise.all([e1, e2].map(T.sas));
       const api = await app.page.evaluate(() => window.aegisApp.e2ee().then((x) => ({ sas: x.sas, encrypted: x.encrypted, reason: x.reason })));
-      const ok = sas && others.every((s) => s === sas) && lock === 'true' && api.encrypted && api.sas === sas;
-      return { ok, sas, label, lock, lockText, others, api };
+      const ok = sas && others.every((s) => s === sas) && lock === 'true' && api.encrypted && api.sas === sas &&
+                 members === '· 3 people';
+      return { ok, sas, label, lock, lockText, others, api, members };
     }, 20_000, 500);
     check('the app (E4) shows the same SAS as E1 and E2, with an aria-label',
           Boolean(shown.sas) && shown.others.every((s) => s === shown.sas) && /^Security code: (\w[\w ]*, ){5}\w[\w ]*$/.test(shown.label ?? ''),
           `app "${shown.sas}" (aria-label "${shown.label}"), E1 "${shown.others[0]}", E2 "${shown.others[1]}"`);
+    // docs/e2ee.md §1: a member the server added would count here.
+    check('the app shows how many people the SAS covers (E1, E2, E4)', shown.members === '· 3 people',
+          `#sas-members "${shown.members}"`);
     check('the app\'s lock turns "encrypted"', shown.lock === 'true' && shown.api.encrypted,
           `after ${shown.elapsed} ms: data-encrypted=${shown.lock} text "${shown.lockText}" aegisApp.e2ee() ${JSON.stringify(shown.api)}`);
   }

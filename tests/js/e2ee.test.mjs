@@ -20,13 +20,15 @@ const { sealSenderKey, openSenderKey, encodeKeyPayload, decodeKeyPayload, SealEr
   await import('../../web/sdk/e2ee_seal.js');
 const {
   deriveKid, ratchetKey, ratchetWindow, randomSenderKey, SenderKeyring, MAX_KEYS_PER_SENDER, OLD_KEY_GRACE_MS,
-  RATCHET_WINDOW,
+  RATCHET_WINDOW, SEEN_KIDS_PER_SENDER,
 } = await import('../../web/sdk/e2ee_keyring.js');
 const { computeSas, sasFromHash, SAS_EMOJI } = await import('../../web/sdk/e2ee_sas.js');
 const { FrameEncryptor, FrameDecryptor, FrameError, laneOfCtr, KEYFRAME_CTR_START, OTHER_CTR_START } =
   await import('../../web/sdk/e2ee_frames.js');
-const { E2eeManager, evaluateStatus, summarize, SWITCH_DELAY_MS, SWITCH_DEADLINE_MS } =
-  await import('../../web/sdk/e2ee_manager.js');
+const {
+  E2eeManager, evaluateStatus, summarize, SEND_DELAY_MS, SWITCH_DELAY_MS, SWITCH_DEADLINE_MS, ROTATION_CHECK_MS,
+  STATUS_INTERVAL_MS,
+} = await import('../../web/sdk/e2ee_manager.js');
 const { decodeHeader } = await import('../../web/sdk/sframe.js');
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
@@ -284,6 +286,106 @@ test('keyring: at most 16 live keys per sender; unused superseded keys make room
   assert.equal(ring.size, MAX_KEYS_PER_SENDER);
 });
 
+test('keyring (M2): a replayed blob never reinstalls a wiped key nor makes an older key newest', async () => {
+  const clock = fakeClock();
+  const ring = new SenderKeyring({ now: clock.now });
+  const k1 = randomSenderKey();
+  const k2 = randomSenderKey();
+  const kid1 = await deriveKid(k1);
+  const kid2 = await deriveKid(k2);
+  assert.equal(await ring.add(kid1, k1), true);
+  ring.noteDecrypted(kid1);
+  assert.equal(await ring.add(kid2, k2), true);
+  // k1's blob again while k1 is still live: refused, k2 stays newest.
+  assert.equal(await ring.add(kid1, k1), false);
+  assert.equal(ring.newestKid, kid2);
+  ring.noteDecrypted(kid2);
+  clock.t += OLD_KEY_GRACE_MS;
+  assert.deepEqual(ring.expire(), [kid1]);
+  // After the wipe: refused, not reinstalled, not promoted.
+  assert.equal(await ring.add(kid1, k1), false);
+  assert.equal(ring.has(kid1), false);
+  assert.equal(await ring.resolve(kid1), null);
+  assert.equal(ring.newestKid, kid2);
+  // The newest key's own blob again: refused as well, nothing moves.
+  const addedAt = ring.newestAddedAt;
+  clock.t += 100;
+  assert.equal(await ring.add(kid2, k2), false);
+  assert.equal(ring.newestAddedAt, addedAt);
+  assert.equal(ring.stats.replayed, 3);
+  assert.equal(ring.stats.added, 2);
+});
+
+test('keyring (M2): a blob for a key already promoted is taken once, in place; a wiped promoted key is not promoted again', async () => {
+  const ring = new SenderKeyring();
+  const k0 = randomSenderKey();
+  await ring.add(await deriveKid(k0), k0);
+  ring.noteDecrypted(await deriveKid(k0));
+  const s3 = nodeRatchet(nodeRatchet(nodeRatchet(k0)));
+  const kid3 = nodeKid(s3);
+  assert.ok(await ring.resolve(kid3), 'promoted from the window');
+  const fresh = randomSenderKey();
+  await ring.add(await deriveKid(fresh), fresh);
+  // The sender also sealed s3 to us (docs/e2ee.md §4: a ratcheted key resealed
+  // to everyone); its frames came first. Same key: accepted, stays in place.
+  assert.equal(await ring.add(kid3, s3), true);
+  assert.equal(ring.newestKid, await deriveKid(fresh));
+  assert.deepEqual(ring.liveKids, [nodeKid(k0), kid3, await deriveKid(fresh)]);
+  assert.equal(await ring.add(kid3, s3), false, 'but only once');
+  assert.equal(ring.stats.replayed, 1);
+  // Fill the ring with unused keys: s3 (never decrypted, superseded) is
+  // evicted while k0 (in use) stays live with s3 in its window.
+  for (let i = 0; ring.has(kid3); i++) {
+    assert.ok(i < MAX_KEYS_PER_SENDER, 's3 is evicted at the cap');
+    const k = randomSenderKey();
+    assert.equal(await ring.add(await deriveKid(k), k), true);
+  }
+  assert.ok(ring.has(nodeKid(k0)));
+  assert.equal(await ring.resolve(kid3), null, 'a fresh SFrame context would forget its replay window');
+});
+
+test('keyring (M2): the memory of seen KIDs is bounded to the last 64 per sender', async () => {
+  const ring = new SenderKeyring();
+  const keys = [];
+  for (let i = 0; i < SEEN_KIDS_PER_SENDER + 20; i++) {
+    const key = randomSenderKey();
+    keys.push({ key, kid: await deriveKid(key) });
+    assert.equal(await ring.add(keys.at(-1).kid, key), true);
+  }
+  assert.equal(ring.size, MAX_KEYS_PER_SENDER);
+  for (const { kid, key } of keys.slice(-SEEN_KIDS_PER_SENDER)) assert.equal(await ring.add(kid, key), false);
+  // Older ones are forgotten (the documented limit, docs/e2ee.md §4).
+  assert.equal(ring.seen(keys[0].kid), false);
+  assert.equal(ring.stats.replayed, SEEN_KIDS_PER_SENDER);
+});
+
+test('frames (M2): after a key is wiped, its replayed blob and recorded frames do not decrypt; a live key keeps its replay window', async () => {
+  const clock = fakeClock();
+  const dec = new FrameDecryptor({ now: clock.now });
+  const enc = new FrameEncryptor();
+  const k1 = randomSenderKey();
+  const k2 = randomSenderKey();
+  const kid1 = await deriveKid(k1);
+  const kid2 = await deriveKid(k2);
+  await dec.addKey(kid1, k1);
+  await enc.setKey(kid1, k1);
+  const recorded1 = await enc.encrypt(new Uint8Array(40), false);
+  assert.equal((await dec.decrypt(recorded1)).kid, kid1);
+  await dec.addKey(kid2, k2);
+  await enc.setKey(kid2, k2);
+  const recorded2 = await enc.encrypt(new Uint8Array(40), false);
+  assert.equal((await dec.decrypt(recorded2)).kid, kid2);
+  clock.t += OLD_KEY_GRACE_MS;
+  dec.expire();
+  // The server replays k1's blob, then the frame it recorded under k1.
+  assert.equal(await dec.addKey(kid1, k1), false);
+  await assert.rejects(dec.decrypt(recorded1), (e) => e.code === 'unknown_kid');
+  // ... or k2's blob, then a frame under k2: the context was not recreated.
+  assert.equal(await dec.addKey(kid2, k2), false);
+  await assert.rejects(dec.decrypt(recorded2), (e) => e.code === 'replay');
+  assert.equal(dec.keyring.newestKid, kid2);
+});
+
 // ------------------------------------------------------------ SAS
 
 test('SAS table: 64 distinct single-code-point emoji with distinct names', () => {
@@ -373,9 +475,32 @@ test('frames: ratcheted sender key is found through the window; unknown KIDs and
 
 // A stand-in for the SDK room and the server: relays sealed blobs between
 // managers (as base64url, like the wire) and announces joins and leaves.
+// `sent` logs every blob a manager handed to its room (delivered or not);
+// `drop(from, to)` true makes this "server" withhold a blob; statusMs speeds
+// up the managers' status look (1 s in the SDK).
 class FakeServer {
-  rooms = new Map();  // id -> { room, manager, transforms, identity }
+  rooms = new Map();  // id -> { room, manager, transforms, identity, events }
   roomId = 'E';
+  sent = [];          // { from, to, at, blob (base64url) }
+  drop = () => false;
+
+  constructor({ statusMs = STATUS_INTERVAL_MS } = {}) {
+    this.timers = {
+      setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t),
+      setInterval: (fn, ms) => setInterval(fn, ms === STATUS_INTERVAL_MS ? statusMs : ms),
+      clearInterval: (t) => clearInterval(t), now: () => performance.now(),
+    };
+  }
+
+  // A blob as the server relays it (also used to replay recorded ones).
+  deliver(to, from, blob) {
+    this.rooms.get(to).room.dispatchEvent(Object.assign(new Event('keyblob'), { from, blob }));
+  }
+
+  // A participant_joined only `to` hears (the server may say anything).
+  announce(to, participant) {
+    this.rooms.get(to).room.dispatchEvent(Object.assign(new Event('participantjoined'), { participant }));
+  }
 
   async join(id) {
     const identity = await generateIdentity();
@@ -384,9 +509,11 @@ class FakeServer {
     room.roomId = this.roomId;
     room.participants = [...this.rooms.values()].map((m) => ({ id: m.room.participantId, identityKey: base64UrlEncode(m.identity.publicRaw) }));
     room.sendKeyBlob = (to, blob) => {
+      const text = base64UrlEncode(blob);
+      this.sent.push({ from: id, to, at: performance.now(), blob: text });
       const target = this.rooms.get(to);
       if (!target) return false;
-      setTimeout(() => target.room.dispatchEvent(Object.assign(new Event('keyblob'), { from: id, blob: base64UrlEncode(blob) })), 1);
+      if (!this.drop(id, to)) setTimeout(() => this.rooms.get(to)?.room.dispatchEvent(Object.assign(new Event('keyblob'), { from: id, blob: text })), 1);
       return true;
     };
     const transforms = {
@@ -397,7 +524,9 @@ class FakeServer {
       async report() { return { transforms: [], senders: {}, ownKid: null }; },
     };
     const events = [];
-    const manager = new E2eeManager({ room, identity, transforms, testHooks: true, emit: (type, f) => events.push({ type, ...f }) });
+    const manager = new E2eeManager({
+      room, identity, transforms, testHooks: true, timers: this.timers, emit: (type, f) => events.push({ type, ...f }),
+    });
     const announced = { id, identityKey: base64UrlEncode(identity.publicRaw) };
     for (const other of this.rooms.values()) {
       other.room.dispatchEvent(Object.assign(new Event('participantjoined'), { participant: announced }));
@@ -529,6 +658,229 @@ test('manager: a blob that does not open is counted, not used', async () => {
   }
 });
 
+const errorsOf = (entry) => entry.events.filter((e) => e.type === 'e2eeerror');
+
+// Polls `probe` every 10 ms until it is truthy (or fails after `ms`).
+async function until(probe, ms, what) {
+  const start = performance.now();
+  while (!probe()) {
+    if (performance.now() - start > ms) assert.fail(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+test('manager (M2): a replayed key blob is refused and counted, also after the server re-announces its sender', async () => {
+  const server = new FakeServer();
+  try {
+    const a = await server.join('a');
+    const b = await server.join('b');
+    await server.settle();
+    const recorded = server.sent.filter((x) => x.from === 'a' && x.to === 'b');
+    assert.equal(recorded.length, 1);
+    const received = b.transforms.receiveKeys.length;
+    server.deliver('b', 'a', recorded[0].blob);
+    await server.settle();
+    assert.equal(b.transforms.receiveKeys.length, received, 'not handed to the worker again');
+    assert.equal(b.manager.counters.blobRefusals.replayed, 1);
+    assert.deepEqual(errorsOf(b).map((e) => [e.code, e.from]), [['replayed', 'a']]);
+    // The server says a left and came back (same id, same identity key, so
+    // its old blobs open again) and replays: b's worker keyring for a is new,
+    // the manager still remembers.
+    b.room.dispatchEvent(Object.assign(new Event('participantleft'), { participantId: 'a' }));
+    server.announce('b', { id: 'a', identityKey: base64UrlEncode(a.identity.publicRaw) });
+    server.deliver('b', 'a', recorded[0].blob);
+    await server.settle();
+    assert.equal(b.transforms.receiveKeys.length, received);
+    assert.equal(b.manager.counters.blobRefusals.replayed, 2);
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (M3): a sender that ratcheted through 8 or more joins unseen is still followed by every member', async () => {
+  const server = new FakeServer();
+  try {
+    const a = await server.join('a');
+    const b = await server.join('b');  // b gets a's key after a's 1st ratchet
+    const joins = 2 * RATCHET_WINDOW + 1;
+    for (let i = 1; i <= joins; i++) await server.join(`j${i}`);
+    await server.settle();
+    // b saw none of a's frames: without more blobs it would hold a key 17
+    // ratchets behind a's, far outside its window of 8. a resealed its
+    // ratcheted key to everyone each time 8 ratchets had not gone to all.
+    const fromA = b.transforms.receiveKeys.filter((k) => k.from === 'a');
+    assert.equal(fromA.length, 3, 'the first key, then one reseal per 8 ratchets');
+    // One blob per joiner (b, j1..j17), and the reseals at a's 8th ratchet
+    // (j7's join: to b, j1..j6 as well) and 16th (j15's: 15 others as well).
+    assert.equal(server.sent.filter((x) => x.from === 'a').length, (1 + joins) + 7 + 15);
+    for (const id of ['b', 'j1', 'j7', 'j9', 'j15']) {
+      const ring = new SenderKeyring();
+      for (const k of server.rooms.get(id).transforms.receiveKeys.filter((x) => x.from === 'a')) {
+        assert.equal(await ring.add(k.kid, fromHex(k.key)), true);
+      }
+      const own = a.manager.exportKeyStateForTesting();
+      assert.equal(hex(await ring.resolve(own.ownKid) ?? []), own.ownKey, `${id} follows a's current key`);
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (H1): leaves in quick succession share one fresh key; nobody who left gets the key switched to', async () => {
+  const server = new FakeServer();
+  try {
+    const a = await server.join('a');
+    for (const id of ['b', 'c', 'd', 'e', 'f', 'g']) await server.join(id);
+    await server.settle();
+    const e = server.rooms.get('e');
+    const switchesBefore = a.transforms.encryptKeys.length;
+    const leftAt = performance.now();
+    // b and c leave together: one rotation, sealed to d, e, f, g only, sent
+    // SEND_DELAY_MS after the first leave.
+    server.leave('b');
+    server.leave('c');
+    await until(() => a.manager.exportKeyStateForTesting().pendingKid !== null, 2000, 'a\'s fresh key');
+    await a.manager.settled();
+    const firstFresh = a.manager.exportKeyStateForTesting().pendingKid;
+    const round1 = server.sent.filter((x) => x.from === 'a' && x.at >= leftAt);
+    assert.deepEqual(round1.map((x) => x.to).sort(), ['d', 'e', 'f', 'g']);
+    assert.ok(round1[0].at - leftAt >= SEND_DELAY_MS - 2, `sent ${round1[0].at - leftAt} ms after the first leave`);
+    // e leaves after the blobs went out (it holds firstFresh) but before the
+    // switch: firstFresh is never used; a newer key goes to d, f, g.
+    await sleep(10);  // the fake server delivers blobs 1 ms after they are sent
+    const eLeftAt = performance.now();
+    server.leave('e');
+    await until(() => a.transforms.encryptKeys.length > switchesBefore, 2000, 'a\'s switch');
+    await sleep(SWITCH_DEADLINE_MS);
+    await server.settle();
+    const switches = a.transforms.encryptKeys.slice(switchesBefore);
+    assert.equal(switches.length, 1, 'one switch');
+    assert.notEqual(switches[0].kid, firstFresh, 'not to the key e got');
+    assert.ok(switches[0].at - leftAt < SWITCH_DEADLINE_MS, `switched ${switches[0].at - leftAt} ms after the first leave`);
+    const round2 = server.sent.filter((x) => x.from === 'a' && x.at >= eLeftAt);
+    assert.deepEqual(round2.map((x) => x.to).sort(), ['d', 'f', 'g']);
+    assert.equal(server.sent.filter((x) => x.from === 'a' && x.at >= leftAt).length, 7, 'instead of 5 + 4 + 3');
+    for (const id of ['d', 'f', 'g']) {
+      assert.ok(server.rooms.get(id).transforms.receiveKeys.some((k) => k.from === 'a' && k.kid === switches[0].kid), id);
+    }
+    assert.ok(!e.transforms.receiveKeys.some((k) => k.kid === switches[0].kid), 'e never got it');
+    assert.ok(e.transforms.receiveKeys.some((k) => k.kid === firstFresh), 'e got the one discarded');
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (H1): a join while the fresh key waits to be sent ratchets the current key and the joiner gets the fresh one', async () => {
+  const server = new FakeServer();
+  try {
+    const a = await server.join('a');
+    await server.join('b');
+    await server.join('c');
+    await server.settle();
+    const leftAt = performance.now();
+    server.leave('b');
+    const d = await server.join('d');  // within SEND_DELAY_MS of the leave
+    assert.equal(a.manager.exportKeyStateForTesting().pendingKid, null, 'the fresh key is not sent yet');
+    await sleep(SEND_DELAY_MS + SWITCH_DELAY_MS + 100);
+    await server.settle();
+    const own = a.manager.exportKeyStateForTesting();
+    assert.equal(own.pendingKid, null);
+    assert.ok(d.transforms.receiveKeys.some((k) => k.from === 'a' && k.kid === own.ownKid), 'd has a\'s key in use');
+    assert.deepEqual(server.sent.filter((x) => x.from === 'a' && x.at >= leftAt).map((x) => x.to).sort(), ['c', 'd', 'd'],
+                     'd: the ratchet at its join, then the fresh key with c; nothing to b');
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (L1): a member announced again with another identity key keeps its first key; nothing is sealed to the new one', async () => {
+  const server = new FakeServer({ statusMs: 20 });
+  try {
+    const a = await server.join('a');
+    const b = await server.join('b');
+    await server.settle();
+    const sas = a.manager.sas.text;
+    const sent = server.sent.length;
+    // The same announcement again: nothing happens.
+    server.announce('a', { id: 'b', identityKey: base64UrlEncode(b.identity.publicRaw) });
+    await server.settle();
+    assert.equal(server.sent.length, sent);
+    assert.deepEqual(errorsOf(a), []);
+    // Another key for b: an error, no blob, the SAS still covers b's first key.
+    const other = await generateIdentity();
+    server.announce('a', { id: 'b', identityKey: base64UrlEncode(other.publicRaw) });
+    await server.settle();
+    assert.equal(server.sent.length, sent);
+    assert.deepEqual(errorsOf(a).map((e) => [e.code, e.from, e.message]),
+                     [['identity_key_changed', 'b', 'identity key of b changed']]);
+    assert.equal(a.manager.sas.text, sas);
+    await until(() => !a.manager.status.encrypted && /identity key of b changed/.test(a.manager.status.reason), 1000, 'the status');
+    // b's blobs still open with the first key.
+    server.leave('b');
+    const c = await server.join('c');
+    await server.settle();
+    assert.ok(a.transforms.receiveKeys.some((k) => k.from === 'c'));
+    assert.equal(c.manager.sas.text, a.manager.sas.text);
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (L4): a member without a usable identity key makes the status "not encrypted" even if it sends nothing', async () => {
+  const server = new FakeServer({ statusMs: 20 });
+  try {
+    const a = await server.join('a');
+    server.announce('a', { id: 'p', name: 'Plain', identityKey: null });
+    await server.settle();
+    await until(() => /Plain is not using end-to-end encryption \(no identity key\)/.test(a.manager.status.reason), 1000, 'the status');
+    assert.equal(a.manager.status.encrypted, false);
+    assert.equal(a.manager.sas.members, 1, 'the SAS covers only a\'s own key');
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (L4): after a leave, a member whose fresh key does not come within 1.5 s makes the status say so', async () => {
+  const server = new FakeServer({ statusMs: 20 });
+  try {
+    const a = await server.join('a');
+    const b = await server.join('b');
+    await server.join('c');
+    await server.settle();
+    server.drop = (from, to) => from === 'b' && to === 'a';  // the server withholds b's blobs to a
+    const leftAt = performance.now();
+    server.leave('c');
+    await sleep(ROTATION_CHECK_MS - 400);
+    assert.doesNotMatch(a.manager.status.reason, /did not rotate/, 'not before 1.5 s');
+    await until(() => /^b did not rotate its key$/.test(a.manager.status.reason), 1000, 'the status');
+    assert.ok(performance.now() - leftAt >= ROTATION_CHECK_MS);
+    assert.doesNotMatch(b.manager.status.reason, /did not rotate/, 'a did rotate');
+    // The withheld fresh key arrives late: the complaint goes.
+    const withheld = server.sent.filter((x) => x.from === 'b' && x.to === 'a').at(-1);
+    server.deliver('a', 'b', withheld.blob);
+    await until(() => !/did not rotate/.test(a.manager.status.reason), 1000, 'the status to clear');
+  } finally {
+    server.close();
+  }
+});
+
+test('manager (M5): the SAS says how many members\' keys it covers', async () => {
+  const server = new FakeServer();
+  try {
+    const a = await server.join('a');
+    await server.join('b');
+    const c = await server.join('c');
+    await server.settle();
+    assert.equal(a.manager.sas.members, 3);
+    assert.equal(c.events.filter((e) => e.type === 'saschange').at(-1).members, 3);
+    server.leave('b');
+    await server.settle();
+    assert.equal(a.manager.sas.members, 2);
+  } finally {
+    server.close();
+  }
+});
+
 // ------------------------------------------------------------ status
 
 test('status: encrypted only when every playing track decrypts with its sender\'s newest key', () => {
@@ -558,6 +910,20 @@ test('status: encrypted only when every playing track decrypts with its sender\'
   assert.deepEqual(evaluateStatus({ previous, report: idle, members }), { encrypted: false, reason: 'no media from the others yet' });
   assert.equal(evaluateStatus({ previous: null, report: { transforms: [], senders: {} }, members: new Map() }).reason,
                'nobody else is here yet');
+
+  // L4: a member without a usable key, publishing nothing, still counts.
+  const silentPlain = new Map([...members, ['p3', { id: 'p3', name: 'Cy', publicKey: null, keyProblem: 'no identity key' }]]);
+  assert.deepEqual(evaluateStatus({ previous, report: good, members: silentPlain }),
+                   { encrypted: false, reason: 'Cy is not using end-to-end encryption (no identity key)' });
+  // L1: a member whose identity key was announced differently.
+  const changed = new Map([...members, ['p2', { ...members.get('p2'), identityChanged: true }]]);
+  assert.deepEqual(evaluateStatus({ previous, report: good, members: changed }),
+                   { encrypted: false, reason: 'identity key of Bo changed' });
+  // L4: a rotation expected after a leave, due at t = 5000.
+  const due = new Map([...members, ['p2', { ...members.get('p2'), rotationDueAt: 5000 }]]);
+  assert.equal(evaluateStatus({ previous, report: good, members: due, now: 4999 }).encrypted, true);
+  assert.deepEqual(evaluateStatus({ previous, report: good, members: due, now: 5000 }),
+                   { encrypted: false, reason: 'Bo did not rotate its key' });
 
   const stats = summarize({ ...good, ownKid: 5, transforms: [...good.transforms,
     { id: 3, role: 'encrypt', kind: 'audio', encrypted: 7, failed: 0, kids: [5], lastKid: 5 }] }, 'me');

@@ -35,6 +35,12 @@ const kReplyTimeoutMs = 15_000;
 const kPingIntervalMs = 25_000;
 // A socket closing this soon after a server error was closed because of it.
 const kCloseAfterErrorMs = 5_000;
+// The errors the server answers a refused `publish` with (protocol.md §5).
+// Errors carry no request id, and other messages are refused while a publish
+// waits (e.g. `unknown_participant` for a key blob to someone who just left):
+// only these settle the waiter. A publish refused otherwise (`rate_limited`,
+// `too_large`) times out instead of being failed by someone else's error.
+const kPublishErrors = new Set(['bad_sdp', 'forbidden', 'internal']);
 // Same rule as the server (protocol.md §1): checked here so a typo in a room
 // name fails with a clear message before anything is sent.
 const kIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -96,7 +102,7 @@ function publicParticipant(p) {
 // field}, subscriberstatechange / publisherstatechange {state} (the
 // connections' connectionState), closed {reason: 'left' | 'refused' |
 // 'connection_closed', error?}. With E2EE also: saschange {sas, label,
-// emoji, names}, e2eestatus {encrypted, reason}, e2eeerror {code, from?,
+// emoji, names, members}, e2eestatus {encrypted, reason}, e2eeerror {code, from?,
 // message} (a key blob that did not open, ...).
 export class AegisRoom extends EventTarget {
   #ws;
@@ -394,9 +400,9 @@ export class AegisRoom extends EventTarget {
         break;
       case 'error': {
         const error = new AegisError(msg.code, msg.message ?? '', msg.field);
-        // Errors carry no request id. The only request awaiting a reply is
-        // a publish, and the server answers a refused one with an error.
-        this.#answerWaiters.shift()?.reject(error);
+        // Errors carry no request id; the only request awaiting a reply is
+        // a publish, and only some errors can be its answer.
+        if (kPublishErrors.has(error.code)) this.#answerWaiters.shift()?.reject(error);
         this.#lastError = error;
         this.#lastErrorAt = performance.now();
         this.#reportError(error);
@@ -436,6 +442,8 @@ export class AegisRoom extends EventTarget {
   // E2EE: the worker, the key manager and the public room.e2ee object:
   //   sas()        the short authentication string, 6 emoji separated by spaces
   //   sasLabel()   the same as words ("dog, cat, ..."), for screen readers
+  //   sasMembers() how many members' keys the SAS covers (own included): show
+  //                it next to the SAS, a member the server added shows up there
   //   status()     { encrypted, reason } (also sent as 'e2eestatus' events)
   //   getE2eeStats()  per participant id: { decryptedFrames, failedFrames,
   //                unknownKidFrames, currentKid, newestKid, kids, tracks };
@@ -452,6 +460,7 @@ export class AegisRoom extends EventTarget {
     const api = {
       sas: () => manager.sas?.text ?? null,
       sasLabel: () => manager.sas?.label ?? null,
+      sasMembers: () => manager.sas?.members ?? null,
       status: () => manager.status,
       ownKid: () => manager.ownKid,
       counters: () => manager.counters,

@@ -7,7 +7,7 @@
 //   const next = await ratchetKey(key);        // HKDF(key, "aegis-e2ee-v1 ratchet"), one-way
 //
 //   const ring = new SenderKeyring();          // at a receiver, one per remote sender
-//   await ring.add(kid, key);                  // a key unsealed from that sender's blob
+//   await ring.add(kid, key);                  // a key unsealed from that sender's blob (false: refused)
 //   const k = await ring.resolve(frameKid);    // live key, or a promoted ratchet step, or null
 //   ring.noteDecrypted(frameKid);              // starts the 2 s grace of older keys
 //   ring.expire();                             // wipes keys whose grace ended -> their KIDs
@@ -18,6 +18,7 @@ export const SENDER_KEY_BYTES = 16;       // suite 0x0004 base key
 export const RATCHET_WINDOW = 8;          // ratchet steps a receiver looks ahead
 export const MAX_KEYS_PER_SENDER = 16;    // live keys per sender at one receiver
 export const OLD_KEY_GRACE_MS = 2000;     // how long a superseded key still decrypts
+export const SEEN_KIDS_PER_SENDER = 64;   // KIDs a receiver remembers per sender against replays
 
 const kKidInfo = new TextEncoder().encode('aegis-e2ee-v1 kid');
 const kRatchetInfo = new TextEncoder().encode('aegis-e2ee-v1 ratchet');
@@ -34,6 +35,13 @@ function checkKey(key) {
   if (!(key instanceof Uint8Array) || key.length !== SENDER_KEY_BYTES) {
     throw new TypeError(`a sender key is a Uint8Array of ${SENDER_KEY_BYTES} bytes`);
   }
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
 }
 
 export function randomSenderKey() {
@@ -75,12 +83,25 @@ export async function ratchetWindow(key, steps = RATCHET_WINDOW) {
 // after P and before any key that arrived after P (promotions would have to
 // chain over 128 times without a blob in between to cross a whole number). "Older" below means
 // a smaller order; the newest key is the one with the largest.
+//
+// A KID is installed at most once. A malicious server can replay a sealed
+// blob it recorded (it opens again: same sender, recipient, room); if that
+// reinstalled a wiped key as the "newest", the SFrame receiver would get a
+// fresh context whose replay window is empty, the server could replay the
+// frames it recorded under that key, and the status would still say
+// "encrypted". So every KID that was ever live here (from a blob or
+// promoted, later wiped or not) is remembered (the last SEEN_KIDS_PER_SENDER)
+// and a blob for one of them is refused (stats.replayed); a wiped KID is not
+// promoted again either. Sealed blobs carry no counter (the wire format stays
+// as it is); KIDs are derived from random or ratcheted keys, so an honest
+// sender never seals one KID to the same receiver twice.
 export class SenderKeyring {
   #now;
-  #keys = new Map();      // kid -> { key, order, addedAt, firstUsedAt, expiresAt }
+  #keys = new Map();      // kid -> { key, order, addedAt, firstUsedAt, expiresAt, fromBlob }
   #windows = new Map();   // kid of a live key -> Promise<[{kid, key, step}]>
+  #seen = new Set();      // every KID that was live here, oldest first (bounded)
   #nextOrder = 1;
-  #stats = { added: 0, promoted: 0, refused: 0, evicted: 0, wiped: 0 };
+  #stats = { added: 0, promoted: 0, refused: 0, replayed: 0, evicted: 0, wiped: 0 };
 
   constructor({ now = () => Date.now() } = {}) {
     this.#now = now;
@@ -110,27 +131,37 @@ export class SenderKeyring {
     return [...this.#keys].sort((a, b) => a[1].order - b[1].order).map(([kid]) => kid);
   }
 
+  // Whether `kid` was ever live here (as far as the bounded memory goes).
+  seen(kid) { return this.#keys.has(kid) || this.#seen.has(kid); }
+
   // Stores a key from a blob as the sender's newest. Returns false when it
-  // is refused: a KID that does not match the key, or no room left.
+  // is refused: a KID that does not match the key, a KID seen before (a
+  // replayed blob: it never becomes newest again), or no room left.
   async add(kid, key) {
     checkKey(key);
     if ((await deriveKid(key)) !== kid) {
       this.#stats.refused++;
       return false;
     }
-    const existing = this.#keys.get(kid);
-    if (existing) {
-      // The same key again (e.g. a retransmitted blob): it becomes newest.
-      existing.order = this.#nextOrder++;
-      existing.addedAt = this.#now();
-      this.#windowOf(kid);
+    const live = this.#keys.get(kid);
+    if (live && !live.fromBlob && sameBytes(live.key, key)) {
+      // The blob of a key this receiver already promoted from its ratchet
+      // window (its frames overtook the blob, e.g. a sender resealing a
+      // ratcheted key to everyone, docs/e2ee.md §4). The same key: nothing
+      // changes, not even its place in the order. Only once.
+      live.fromBlob = true;
       return true;
+    }
+    if (this.seen(kid)) {
+      this.#stats.replayed++;
+      return false;
     }
     if (!this.#makeRoom()) {
       this.#stats.refused++;
       return false;
     }
-    this.#keys.set(kid, this.#entry(key, this.#nextOrder++));
+    this.#keys.set(kid, this.#entry(key, this.#nextOrder++, true));
+    this.#remember(kid);
     this.#stats.added++;
     // Precomputed now, so the first frame after a sender's ratchet does not
     // wait for eight HKDF steps.
@@ -144,6 +175,9 @@ export class SenderKeyring {
   async resolve(kid) {
     const live = this.#keys.get(kid);
     if (live) return live.key;
+    // A wiped key stays wiped: promoting it again would make a fresh SFrame
+    // context with an empty replay window (see the class comment).
+    if (this.#seen.has(kid)) return null;
     const parents = [...this.#keys].sort((a, b) => b[1].order - a[1].order);
     for (const [parentKid] of parents) {
       const window = await this.#windowOf(parentKid);
@@ -159,7 +193,8 @@ export class SenderKeyring {
         return null;
       }
       const order = parent.order + hit.step / 1024;
-      this.#keys.set(kid, this.#entry(hit.key, order));
+      this.#keys.set(kid, this.#entry(hit.key, order, false));
+      this.#remember(kid);
       this.#stats.promoted++;
       this.#windowOf(kid);
       return this.#keys.get(kid).key;
@@ -199,8 +234,21 @@ export class SenderKeyring {
     return kids;
   }
 
-  #entry(key, order) {
-    return { key: Uint8Array.from(key), order, addedAt: this.#now(), firstUsedAt: null, expiresAt: null };
+  #entry(key, order, fromBlob) {
+    return { key: Uint8Array.from(key), order, addedAt: this.#now(), firstUsedAt: null, expiresAt: null, fromBlob };
+  }
+
+  // Remembers a KID that became live. Past the bound the oldest KID that is
+  // no longer live is forgotten (live ones are checked in #keys anyway).
+  #remember(kid) {
+    this.#seen.add(kid);
+    if (this.#seen.size <= SEEN_KIDS_PER_SENDER) return;
+    for (const old of this.#seen) {
+      if (!this.#keys.has(old)) {
+        this.#seen.delete(old);
+        return;
+      }
+    }
   }
 
   // The ratchet window of a live key, computed once.
@@ -215,6 +263,7 @@ export class SenderKeyring {
     return window;
   }
 
+  // Wipes a live key; its KID stays in #seen.
   #delete(kid) {
     const entry = this.#keys.get(kid);
     if (!entry) return;

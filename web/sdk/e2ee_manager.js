@@ -2,10 +2,12 @@
 // docs/e2ee.md §4, driven by the room's events.
 //
 //   joined (start()):      K := random; seal K to every listed participant
-//   participantjoined J:   K := ratchet(K); seal K to J only; encrypt with K now
-//   participantleft L:     K := random; seal K to every remaining participant;
-//                          encrypt with K 250 ms later (the blobs arrive first), < 1 s
+//   participantjoined J:   K := ratchet(K); seal K to J only (to everyone once
+//                          RATCHET_WINDOW ratchets have not gone to all); encrypt with K now
+//   participantleft L:     50 ms later: K := random; seal K to every participant
+//                          remaining then; encrypt with K 250 ms after that, < 1 s
 //   keyblob from S:        open it with S's announced identity key; S's newest key
+//                          (a KID already received from S is refused: a replay)
 //
 // Frames themselves are handled by the worker (e2ee_transform_worker.js);
 // this module decides which keys it gets. It also keeps the short
@@ -20,13 +22,17 @@
 // announced its sender.
 
 import { base64UrlDecode, importIdentityPublicKey } from './e2ee_identity.js';
-import { deriveKid, randomSenderKey, ratchetKey } from './e2ee_keyring.js';
+import { deriveKid, randomSenderKey, ratchetKey, RATCHET_WINDOW, SEEN_KIDS_PER_SENDER } from './e2ee_keyring.js';
 import { computeSas } from './e2ee_sas.js';
 import { openSenderKey, sealSenderKey } from './e2ee_seal.js';
 
+export const SEND_DELAY_MS = 50;      // after a leave, more leaves may follow: they share one fresh key
 export const SWITCH_DELAY_MS = 250;   // blobs go out, then the sender switches
 export const SWITCH_DEADLINE_MS = 1000;  // ... and never later than this after a leave
+export const ROTATION_CHECK_MS = 1500;   // every other member must have sent a fresh key by then
 export const STATUS_INTERVAL_MS = 1000;
+// Senders whose blob KIDs are remembered (members and departed ones).
+const kBlobKidSenders = 1024;
 
 const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -39,9 +45,22 @@ export class E2eeManager {
   #testHooks;
   #selfId;
   #roomId;
-  #members = new Map();  // id -> { id, name, raw: Uint8Array|null, publicKey: CryptoKey|null, keyProblem }
-  #current = null;       // { kid, key }: what the worker encrypts with
-  #pending = null;       // { kid, key, deadline, timer }: fresh key after a leave, not yet in use
+  // id -> { id, name, identityKey (as announced), raw: Uint8Array|null, publicKey: CryptoKey|null,
+  //        keyProblem, identityChanged, rotationDueAt }
+  #members = new Map();
+  // { kid, key, ratchets }: what the worker encrypts with. `ratchets` counts
+  // the ratchet steps since this key line was last sealed to every member.
+  #current = null;
+  // { kid, key, ratchets, since, timer }: fresh key after a leave, sealed to
+  // everyone, not yet in use; `since` is the first leave it is switched for.
+  #pending = null;
+  // { since, timer }: leaves not yet answered by a sealed fresh key; the blobs
+  // go out when `timer` fires (SEND_DELAY_MS after the first of them).
+  #rotation = null;
+  // sender id -> Set of KIDs opened from its blobs (the last SEEN_KIDS_PER_SENDER).
+  // Kept after the sender leaves: a server could announce it again, with the
+  // same identity key, and replay its old blobs to a fresh keyring.
+  #blobKids = new Map();
   #queue = Promise.resolve();
   #sas = null;
   #status = { encrypted: false, reason: 'no media checked yet' };
@@ -54,7 +73,9 @@ export class E2eeManager {
   #listeners = [];
 
   // identity: from generateIdentity(). emit(type, fields): how events reach
-  // the app ('saschange' {sas}, 'e2eestatus' {encrypted, reason}, 'e2eeerror').
+  // the app ('saschange' {sas, members, ...}, 'e2eestatus' {encrypted, reason},
+  // 'e2eeerror' {code, from, message}: a blob refused (auth_failed, replayed,
+  // ...), an identity key that changed (identity_key_changed), ...).
   // timers: { setTimeout, clearTimeout, setInterval, clearInterval, now } for tests.
   constructor({ room, identity, transforms, emit = () => {}, testHooks = false, timers = globalThis }) {
     this.#room = room;
@@ -83,7 +104,7 @@ export class E2eeManager {
     return this.#enqueue(async () => {
       for (const p of listed) await this.#addMember(p);
       const key = randomSenderKey();
-      this.#current = { kid: await deriveKid(key), key };
+      this.#current = { kid: await deriveKid(key), key, ratchets: 0 };
       this.#transforms.setEncryptionKey(this.#current.kid, key);
       for (const member of this.#members.values()) await this.#sendKey(member, this.#current, false);
       await this.#updateSas();
@@ -94,6 +115,8 @@ export class E2eeManager {
     this.#closed = true;
     this.#timers.clearInterval(this.#statusTimer);
     if (this.#pending) this.#timers.clearTimeout(this.#pending.timer);
+    if (this.#rotation) this.#timers.clearTimeout(this.#rotation.timer);
+    this.#rotation = null;
     for (const [type, fn] of this.#listeners) this.#room.removeEventListener(type, fn);
     this.#current?.key.fill(0);
     this.#pending?.key.fill(0);
@@ -101,7 +124,9 @@ export class E2eeManager {
     this.#pending = null;
   }
 
-  // The current SAS: { emoji: [6], names: [6], text, label }, or null before start().
+  // The current SAS: { emoji: [6], names: [6], text, label, members }, or null
+  // before start(). `members`: how many identity keys it covers (own included),
+  // shown next to it so that a member added by the server is seen (§1).
   get sas() { return this.#sas; }
   get status() { return { ...this.#status }; }
   get counters() { return { ...this.#counters, blobRefusals: { ...this.#counters.blobRefusals } }; }
@@ -133,6 +158,20 @@ export class E2eeManager {
 
   async #onJoined(participant) {
     if (participant.id === this.#selfId) return;
+    const known = this.#members.get(participant.id);
+    if (known) {
+      // Announced again. With the same identity key nothing changes. With
+      // another one, the server (or a bug) is swapping the key of someone we
+      // already seal to: keep the first key, seal nothing to the new one,
+      // and say so until that member leaves (docs/e2ee.md §4, §6).
+      if ((participant.identityKey ?? null) === known.identityKey) return;
+      known.identityChanged = true;
+      this.#emit('e2eeerror', {
+        code: 'identity_key_changed', from: participant.id,
+        message: `identity key of ${known.name || known.id} changed`,
+      });
+      return;
+    }
     const member = await this.#addMember(participant);
     // Ratchet whatever is newest: the pending key if a leave is switching
     // (the others hold it and find its ratchet in their window), else the
@@ -143,36 +182,76 @@ export class E2eeManager {
     target.key = next;
     target.kid = await deriveKid(next);
     if (target === this.#current) this.#transforms.setEncryptionKey(target.kid, target.key);
-    await this.#sendKey(member, target, true);
+    // The others follow our ratchets through a window of RATCHET_WINDOW steps
+    // past the newest key they hold. One that saw none of our frames meanwhile
+    // (e.g. we sat at the camera prompt through many joins) could not follow
+    // past it, so before the count reaches the window the ratcheted key goes
+    // to every member, not only the joiner.
+    if (target.ratchets + 1 >= RATCHET_WINDOW) {
+      target.ratchets = 0;
+      for (const m of this.#members.values()) await this.#sendKey(m, target, true);
+    } else {
+      target.ratchets++;
+      await this.#sendKey(member, target, true);
+    }
     await this.#updateSas();
   }
 
+  // A leave rotates our key, but not at once: leaves often come in bursts
+  // (a meeting ending), and each rotation costs a blob per member. The first
+  // leave arms a timer; leaves until it fires share its one fresh key, which
+  // is sealed only to those still here when it fires. A leave after the
+  // blobs went out needs another key (the leaver got this one): it arms the
+  // timer again, and the newer key replaces the waiting one. The switch stays
+  // within SWITCH_DEADLINE_MS of the first leave not yet switched for.
   async #onLeft(participantId) {
     if (!this.#members.delete(participantId)) return;
     this.#transforms.removeSender(participantId);
     this.#received = this.#received.filter((r) => r.from !== participantId);
     const now = this.#timers.now();
-    // Several leaves in a row: each gets a fresh key, but the switch stays
-    // within SWITCH_DEADLINE_MS of the first leave not yet switched for.
-    const deadline = this.#pending ? this.#pending.deadline : now + SWITCH_DEADLINE_MS - SWITCH_DELAY_MS;
+    // Everyone still here must send us a fresh key too (status, §6).
+    for (const m of this.#members.values()) if (m.publicKey) m.rotationDueAt ??= now + ROTATION_CHECK_MS;
+    await this.#updateSas();
+    if (this.#rotation) return;  // blobs not sent yet: this leave shares them
+    const since = this.#pending?.since ?? now;
+    const delay = Math.max(0, Math.min(SEND_DELAY_MS, this.#lastSwitchAt(since) - now));
+    const rotation = { since, timer: null };
+    rotation.timer = this.#timers.setTimeout(() => this.#enqueue(() => this.#sendFresh(rotation)), delay);
+    this.#rotation = rotation;
+  }
+
+  // Latest moment to switch for leaves since `since`: SWITCH_DELAY_MS before
+  // the deadline, a margin for late timers and the worker's key setup.
+  #lastSwitchAt(since) {
+    return since + SWITCH_DEADLINE_MS - SWITCH_DELAY_MS;
+  }
+
+  // One fresh key for every leave since the rotation was armed. Runs in the
+  // event queue: every leave that arrived before it has removed its member.
+  async #sendFresh(rotation) {
+    if (this.#rotation !== rotation) return;
+    this.#rotation = null;
+    // The waiting key (if any) covered earlier leaves: the new one covers
+    // them too and keeps their deadline.
+    const since = Math.min(rotation.since, this.#pending?.since ?? Infinity);
     if (this.#pending) {
       this.#timers.clearTimeout(this.#pending.timer);
       this.#pending.key.fill(0);
     }
     const key = randomSenderKey();
-    const fresh = { kid: await deriveKid(key), key, deadline, timer: null };
+    const fresh = { kid: await deriveKid(key), key, ratchets: 0, since, timer: null };
     this.#pending = fresh;
     for (const member of this.#members.values()) await this.#sendKey(member, fresh, false);
-    const delay = Math.max(0, Math.min(SWITCH_DELAY_MS, deadline - this.#timers.now()));
+    const now = this.#timers.now();
+    const delay = Math.max(0, Math.min(SWITCH_DELAY_MS, this.#lastSwitchAt(since) - now));
     fresh.timer = this.#timers.setTimeout(() => this.#enqueue(() => this.#switchTo(fresh)), delay);
-    await this.#updateSas();
   }
 
   #switchTo(fresh) {
     if (this.#pending !== fresh || this.#closed) return;
     this.#pending = null;
     this.#current.key.fill(0);
-    this.#current = { kid: fresh.kid, key: fresh.key };
+    this.#current = { kid: fresh.kid, key: fresh.key, ratchets: fresh.ratchets };
     this.#transforms.setEncryptionKey(fresh.kid, fresh.key);
   }
 
@@ -182,13 +261,23 @@ export class E2eeManager {
       if (!member) throw Object.assign(new Error(`key blob from ${from}, who is not in the room`), { code: 'unknown_sender' });
       if (!member.publicKey) throw Object.assign(new Error(`${from} has no usable identity key`), { code: 'no_identity_key' });
       const blob = base64UrlDecode(blobText);
-      const { kid, key } = await openSenderKey({
+      const { kid, key, ratcheted } = await openSenderKey({
         privateKey: this.#identity.privateKey, peerPublicKey: member.publicKey,
         room: this.#roomId, from, to: this.#selfId, blob,
       });
+      // A sender never seals the same KID to us twice (keys are random or
+      // ratcheted): a KID again is a recorded blob replayed by the server.
+      // The worker's keyring refuses it too (and KIDs it promoted); this
+      // check also holds across a leave and a re-announcement of `from`.
+      if (!this.#noteBlobKid(from, kid)) {
+        key.fill(0);
+        throw Object.assign(new Error(`key blob from ${from} for KID ${kid}, which it sent before (replayed)`), { code: 'replayed' });
+      }
       this.#transforms.addReceiveKey(from, kid, key);
       if (this.#testHooks) this.#received.push({ from, kid, key: toHex(key) });
       key.fill(0);
+      // A fresh (not ratcheted) key is the rotation a leave asks for.
+      if (!ratcheted) member.rotationDueAt = null;
       this.#counters.blobsOpened++;
     } catch (e) {
       const code = e.code ?? 'malformed';
@@ -198,10 +287,35 @@ export class E2eeManager {
     }
   }
 
+  // Records a KID opened from `from`'s blob; false when it was seen before.
+  #noteBlobKid(from, kid) {
+    let kids = this.#blobKids.get(from);
+    if (kids?.has(kid)) return false;
+    if (!kids) {
+      kids = new Set();
+      this.#blobKids.set(from, kids);
+      if (this.#blobKids.size > kBlobKidSenders) {
+        // Forget the longest-known sender that is no longer here.
+        for (const id of this.#blobKids.keys()) {
+          if (!this.#members.has(id) && id !== from) {
+            this.#blobKids.delete(id);
+            break;
+          }
+        }
+      }
+    }
+    kids.add(kid);
+    if (kids.size > SEEN_KIDS_PER_SENDER) kids.delete(kids.values().next().value);
+    return true;
+  }
+
   // ------------------------------------------------------------ helpers
 
   async #addMember(p) {
-    const member = { id: p.id, name: p.name ?? '', raw: null, publicKey: null, keyProblem: null };
+    const member = {
+      id: p.id, name: p.name ?? '', identityKey: p.identityKey ?? null, raw: null, publicKey: null, keyProblem: null,
+      identityChanged: false, rotationDueAt: null,
+    };
     if (!p.identityKey) {
       member.keyProblem = 'no identity key';
     } else {
@@ -231,10 +345,10 @@ export class E2eeManager {
   async #updateSas() {
     const keys = [this.#identity.publicRaw];
     for (const m of this.#members.values()) if (m.raw) keys.push(m.raw);
-    const sas = await computeSas(this.#roomId, keys);
-    if (sas.text === this.#sas?.text) return;
+    const sas = { ...await computeSas(this.#roomId, keys), members: keys.length };
+    if (sas.text === this.#sas?.text && sas.members === this.#sas?.members) return;
     this.#sas = sas;
-    this.#emit('saschange', { sas: sas.text, label: sas.label, emoji: sas.emoji, names: sas.names });
+    this.#emit('saschange', { sas: sas.text, label: sas.label, emoji: sas.emoji, names: sas.names, members: sas.members });
   }
 
   async #refreshStatus() {
@@ -244,7 +358,7 @@ export class E2eeManager {
     try {
       const report = await this.#transforms.report();
       if (this.#closed) return;
-      const status = evaluateStatus({ previous: this.#lastReport, report, members: this.#members });
+      const status = evaluateStatus({ previous: this.#lastReport, report, members: this.#members, now: this.#timers.now() });
       this.#lastReport = report;
       if (status.encrypted === this.#status.encrypted && status.reason === this.#status.reason) return;
       this.#status = status;
@@ -266,15 +380,27 @@ export class E2eeManager {
   }
 }
 
-// docs/e2ee.md §6: encrypted only when every track that is playing (frames
-// arrived since the last look) is decrypting with the newest key of a
-// current member. A key newer than the one in use is tolerated for
-// SWITCH_DEADLINE_MS: that is the sender's switch after a leave.
-// previous/report: worker reports; members: Map id -> { name, publicKey }.
-export function evaluateStatus({ previous, report, members }) {
+// docs/e2ee.md §6: encrypted only when every member has a usable identity
+// key (announced once), has rotated its key after the last leave, and every
+// track that is playing (frames arrived since the last look) is decrypting
+// with the newest key of a current member. A key newer than the one in use is
+// tolerated for SWITCH_DEADLINE_MS: that is the sender's switch after a leave.
+// previous/report: worker reports; members: Map id -> { name, publicKey,
+// keyProblem, identityChanged, rotationDueAt }; now: the clock of rotationDueAt.
+export function evaluateStatus({ previous, report, members, now = 0 }) {
   if (report.workerError) return { encrypted: false, reason: `the encryption worker failed: ${report.workerError}` };
   const before = new Map((previous?.transforms ?? []).map((t) => [t.id, t]));
   const problems = [];
+  // Members first, whether or not they publish: one without a usable key
+  // cannot read our media either (we seal nothing to it), one whose key the
+  // server changed may be someone else, and one that did not send a fresh key
+  // after a leave may still encrypt with a key the leaver holds.
+  for (const m of members.values()) {
+    const who = m.name || m.id;
+    if (!m.publicKey) problems.push(`${who} is not using end-to-end encryption (${m.keyProblem ?? 'no identity key'})`);
+    else if (m.identityChanged) problems.push(`identity key of ${who} changed`);
+    else if (m.rotationDueAt != null && now >= m.rotationDueAt) problems.push(`${who} did not rotate its key`);
+  }
   let playing = 0;
   for (const t of report.transforms) {
     const p = before.get(t.id) ?? { encrypted: 0, decrypted: 0, failed: 0 };
@@ -288,10 +414,7 @@ export function evaluateStatus({ previous, report, members }) {
     const member = members.get(t.participantId);
     if (!member) continue;  // its sender left; the track is on its way out
     const who = member.name || member.id;
-    if (!member.publicKey) {
-      problems.push(`${who} is not using end-to-end encryption (${member.keyProblem ?? 'no identity key'})`);
-      continue;
-    }
+    if (!member.publicKey) continue;  // reported above
     if (decrypted === 0) {
       problems.push(`cannot decrypt ${t.kind ?? 'media'} from ${who}`);
       continue;

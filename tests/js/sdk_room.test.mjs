@@ -1,0 +1,134 @@
+// Tests for web/sdk/aegis.js's signaling logic, with stand-ins for the
+// browser's WebSocket and RTCPeerConnection (Node has neither in the form the
+// SDK needs). Run: node --test tests/js/
+//
+// Covered: which server errors settle a waiting publish (errors carry no
+// request id, so an error answering some other message must not fail it).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+
+globalThis.crypto ??= webcrypto;
+
+// The server side of one signaling socket: records what the SDK sends,
+// answers `join` with `joined`, and lets the test push messages.
+class FakeWebSocket extends EventTarget {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSED = 3;
+  static last = null;
+  readyState = FakeWebSocket.CONNECTING;
+  sent = [];
+
+  constructor(url) {
+    super();
+    this.url = url;
+    FakeWebSocket.last = this;
+    setTimeout(() => {
+      this.readyState = FakeWebSocket.OPEN;
+      this.dispatchEvent(new Event('open'));
+    }, 0);
+  }
+
+  send(text) {
+    const msg = JSON.parse(text);
+    this.sent.push(msg);
+    if (msg.type === 'join') setTimeout(() => this.receive({ type: 'joined', participant_id: 'me', room: msg.room, participants: [] }), 0);
+  }
+
+  receive(msg) {
+    this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify({ v: 1, ...msg }) }));
+  }
+
+  close() {
+    this.readyState = FakeWebSocket.CLOSED;
+  }
+}
+
+class FakePeerConnection extends EventTarget {
+  connectionState = 'new';
+  localDescription = null;
+  #senders = [];
+  getSenders() { return this.#senders; }
+  getTransceivers() { return []; }
+  addTransceiver(track) {
+    const sender = { track };
+    this.#senders.push(sender);
+    return { sender, setCodecPreferences() {} };
+  }
+  async createOffer() { return { type: 'offer', sdp: 'v=0 (fake offer)' }; }
+  async setLocalDescription(d) { this.localDescription = d; }
+  async setRemoteDescription(d) { this.remoteDescription = d; }
+  close() { this.connectionState = 'closed'; }
+}
+
+globalThis.WebSocket = FakeWebSocket;
+globalThis.RTCPeerConnection = FakePeerConnection;
+globalThis.RTCRtpReceiver = { getCapabilities: () => null };
+
+const { AegisRoom } = await import('../../web/sdk/aegis.js');
+
+const stream = { getTracks: () => [{ kind: 'audio' }] };
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+async function joinedRoom() {
+  const room = await AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't' });
+  const ws = FakeWebSocket.last;
+  const errors = [];
+  room.addEventListener('error', (e) => errors.push(e.code));
+  return { room, ws, errors };
+}
+
+// publish() -> { promise, settled() }: whether it resolved or rejected yet.
+function startPublish(room) {
+  const state = { done: false, value: undefined, error: undefined };
+  const promise = room.publish(stream).then(
+    (v) => { state.done = true; state.value = v; },
+    (e) => { state.done = true; state.error = e; });
+  return { promise, state };
+}
+
+test('publish (L5): errors that answer other messages (a racing key blob, ...) do not fail a waiting publish', async () => {
+  const { room, ws, errors } = await joinedRoom();
+  try {
+    const p = startPublish(room);
+    await tick();
+    assert.equal(ws.sent.at(-1).type, 'publish');
+    // A key blob to someone who just left, and others no publish is answered with.
+    for (const code of ['unknown_participant', 'invalid_field', 'rate_limited', 'not_joined', 'too_large']) {
+      ws.receive({ type: 'error', code, message: 'for another message' });
+    }
+    await tick();
+    assert.equal(p.state.done, false, 'still waiting for its answer');
+    assert.deepEqual(errors, ['unknown_participant', 'invalid_field', 'rate_limited', 'not_joined', 'too_large'],
+                     'each is still reported as an error event');
+    ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)' });
+    await p.promise;
+    assert.equal(p.state.error, undefined);
+  } finally {
+    room.leave();
+  }
+});
+
+test('publish (L5): bad_sdp, forbidden and internal fail the waiting publish; with none waiting they fail nothing later', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    for (const code of ['bad_sdp', 'forbidden', 'internal']) {
+      const p = startPublish(room);
+      await tick();
+      ws.receive({ type: 'error', code, message: 'refused' });
+      await p.promise;
+      assert.equal(p.state.error?.code, code);
+    }
+    // An error with no publish waiting is not kept for the next one.
+    ws.receive({ type: 'error', code: 'internal', message: 'something else' });
+    const p = startPublish(room);
+    await tick();
+    ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)' });
+    await p.promise;
+    assert.equal(p.state.error, undefined);
+  } finally {
+    room.leave();
+  }
+});
