@@ -43,6 +43,8 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     std::fprintf(stderr, "aegis serve: %s\n%s", error->c_str(), server::kServeUsage);
     return 2;
   }
+  // One line per event, visible at once even when stdout is a file or pipe.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   for (const auto& r : RunSelfChecks()) {
     if (!r.passed) return Fail("self-check " + r.name + " failed; refusing to start");
   }

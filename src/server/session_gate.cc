@@ -101,7 +101,15 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
   auto claims = auth::VerifyToken(request.token, secret_, unix_now_s, options);
   // One answer for every token failure: the client learns only that the
   // token was refused (docs/protocol.md §5); the reason stays server-side.
-  if (!claims.ok() || !auth::Authorize(*claims, request.room, auth::Action::kJoin).ok()) {
+  if (!claims.ok()) {
+    verdict.log = "join refused from " + peer_address_ + " for room " + request.room + ": token " +
+                  std::string(auth::ToString(claims.error()));
+    return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
+  }
+  if (auto allowed = auth::Authorize(*claims, request.room, auth::Action::kJoin); !allowed.ok()) {
+    verdict.log = "join refused from " + peer_address_ + " for room " + request.room + ": " +
+                  std::string(auth::ToString(allowed.error())) + " (token for room " + claims->room + ", jti " +
+                  claims->token_id.value_or("-") + ")";
     return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
   }
   RoomRules rules = rules_ ? rules_->Lookup(request.room) : RoomRules{};
@@ -110,6 +118,8 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
   if (rules.e2ee_required && !request.e2ee) {
     return Refuse(verdict, ErrorCode::kE2eeRequired, "e2ee", "this room requires end-to-end encryption", now);
   }
+  verdict.log = "join room " + request.room + " identity " + claims->identity + " from " + peer_address_ +
+                (request.e2ee ? " (e2ee)" : "") + " jti " + claims->token_id.value_or("-");
   claims_ = *claims;
   verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules};
 }

@@ -56,6 +56,10 @@ struct GateVerdict {
   // What the room's worker must handle: an admitted join or a later message.
   std::variant<std::monostate, AdmittedJoin, signaling::ClientMessage> forward;
   bool close = false;  // after the replies
+  // For the operator's log, never for the client: joins admitted, and why a
+  // token was refused (the client only learns "unauthorized"). Ids and room
+  // names are from the restricted id sets, so safe to print.
+  std::string log;
 };
 
 class SessionGate {

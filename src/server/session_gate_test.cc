@@ -393,6 +393,25 @@ TEST_F(SessionGateTest, LeaveIsForwardedAndCloses) {
   EXPECT_TRUE(std::holds_alternative<signaling::LeaveRequest>(std::get<ClientMessage>(v.forward)));
 }
 
+TEST_F(SessionGateTest, TheOperatorLogSaysWhyATokenWasRefusedTheClientDoesNot) {
+  SessionGate& forged = NewGate();
+  auto bad = Send(forged, JoinText(Mint(BaseClaims(), auth::ApiSecret::FromBytes(auth::testing::SecretOf(
+                                                          "another-api-secret-0123456789abcdef0123")).value())));
+  EXPECT_EQ(ErrorCode(bad), "unauthorized");
+  EXPECT_NE(bad.log.find("token bad signature"), std::string::npos) << bad.log;
+  EXPECT_EQ(bad.replies[0].find("signature"), std::string::npos) << bad.replies[0];
+
+  SessionGate& other_room = NewGate();
+  auto wrong = Send(other_room, JoinText(Mint(BaseClaims("standup")), "boardroom"));
+  EXPECT_EQ(ErrorCode(wrong), "unauthorized");
+  EXPECT_NE(wrong.log.find("token for room standup"), std::string::npos) << wrong.log;
+
+  SessionGate& good = NewGate();
+  auto ok = Send(good, JoinText(Mint(BaseClaims())));
+  EXPECT_TRUE(Forwarded(ok));
+  EXPECT_NE(ok.log.find("join room standup identity alice"), std::string::npos) << ok.log;
+}
+
 TEST_F(SessionGateTest, AnUnreadablePolicyRefusesTheJoin) {
   FakeRoomRules rules;
   SessionGate gate(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);

@@ -5,6 +5,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <functional>
 
@@ -157,6 +158,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     buffer_.consume(buffer_.size());
     if (close_requested_) return Read();  // draining until the close completes
     auto verdict = ws_.got_text() ? gate_.OnMessage(text, clock_.Now(), UnixNow()) : gate_.OnBinaryFrame(clock_.Now());
+    if (!verdict.log.empty()) std::printf("aegis: %s\n", verdict.log.c_str());
     for (auto& reply : verdict.replies) Write(std::move(reply));
     if (auto* join = std::get_if<AdmittedJoin>(&verdict.forward)) {
       worker_ = &server_.WorkerFor(join->claims.room);
