@@ -207,6 +207,10 @@ std::optional<Timestamp> Room::NextTimeout() const {
   for (const auto& [id, p] : participants_) {
     if (p.next_receiver_report && (!next || *p.next_receiver_report < *next)) next = p.next_receiver_report;
   }
+  for (const auto& [id, track] : tracks_) {
+    auto due = track.keyframe_throttle.DueAt();
+    if (due && (!next || *due < *next)) next = due;
+  }
   return next;
 }
 

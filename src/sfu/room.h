@@ -58,7 +58,8 @@ class Room {
   Track* FindTrack(TrackId id);
   const Track* FindTrack(TrackId id) const;
   std::unordered_map<ParticipantId, Participant>& participants() { return participants_; }
-  // Earliest receiver report due in this room.
+  std::unordered_map<TrackId, Track>& tracks() { return tracks_; }
+  // Earliest receiver report or deferred keyframe request due in this room.
   std::optional<Timestamp> NextTimeout() const;
 
  private:

@@ -68,6 +68,32 @@ TEST_F(RouterRtcpTest, PliIsRelayedToThePublisherAtMostOncePerSecondPerTrack) {
   EXPECT_EQ(router.stats().keyframe_requests_forwarded, 2u);
 }
 
+TEST_F(RouterRtcpTest, AThrottledRequestIsSentOnceTheIntervalHasPassed) {
+  const auto expected = testing::Rtcp(rtcp::Pli{kAFeedback, kAVideo});
+  Rtcp(kB, testing::Rtcp(rtcp::Pli{kBOwn, kBDown}), t0);
+  Rtcp(kC, testing::Rtcp(rtcp::Pli{kCOwn, kCDown}), t0 + TimeDelta::Millis(200));
+  Rtcp(kB, testing::Rtcp(rtcp::Pli{kBOwn, kBDown}), t0 + TimeDelta::Millis(400));
+  ASSERT_EQ(sink.rtcp.size(), 1u);
+  // The held requests (C's and B's second) become one PLI, due a second
+  // after the first, and the router says when.
+  ASSERT_TRUE(router.NextTimeout().has_value());
+  EXPECT_EQ(*router.NextTimeout(), t0 + TimeDelta::Seconds(1));
+  router.OnTimer(t0 + TimeDelta::Millis(999), sink);
+  EXPECT_EQ(sink.rtcp.size(), 1u);
+  router.OnTimer(t0 + TimeDelta::Seconds(1), sink);
+  ASSERT_EQ(sink.rtcp.size(), 2u);
+  EXPECT_EQ(sink.rtcp[1].to, kA);
+  EXPECT_EQ(sink.rtcp[1].bytes, expected);
+  EXPECT_EQ(router.stats().keyframe_requests_deferred_sent, 1u);
+  // Nothing more is held: no third PLI, and still at most one per second.
+  router.OnTimer(t0 + TimeDelta::Seconds(3), sink);
+  EXPECT_EQ(sink.rtcp.size(), 2u);
+  Rtcp(kB, testing::Rtcp(rtcp::Pli{kBOwn, kBDown}), t0 + TimeDelta::Millis(1500));
+  EXPECT_EQ(sink.rtcp.size(), 2u);
+  router.OnTimer(t0 + TimeDelta::Seconds(2), sink);
+  EXPECT_EQ(sink.rtcp.size(), 3u);
+}
+
 TEST_F(RouterRtcpTest, FirBecomesAPliToThePublisher) {
   // One entry for C's stream, one for an SSRC C does not receive.
   rtcp::Fir fir{kCOwn, Ssrc(0), {{Ssrc(0x5555), 1}, {kCDown, 3}}};

@@ -109,6 +109,14 @@ void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::Send
 }
 
 void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
+  // Keyframe requests that were throttled go out once their interval passed.
+  for (auto& [id, track] : room.tracks()) {
+    if (!track.keyframe_throttle.TakeDue(now) || track.config.ssrcs.empty()) continue;
+    Participant* publisher = room.FindParticipant(track.publisher);
+    if (!publisher) continue;
+    ++stats_.keyframe_requests_deferred_sent;
+    Send(publisher->id, rtcp::Pli{publisher->feedback_ssrc, track.config.ssrcs[0]}, out);
+  }
   for (auto& [id, participant] : room.participants()) {
     if (!participant.next_receiver_report || now < *participant.next_receiver_report) continue;
     // Rearmed by the next accepted packet if nothing was heard.

@@ -1,7 +1,8 @@
 // RTCP through the SFU, for one room at a time:
 //  - from a subscriber: PLI, and each FIR entry, naming one of its
 //    downstream SSRCs becomes a PLI to that track's publisher for the
-//    upstream SSRC, throttled per track (KeyframeThrottle); NACKs for a
+//    upstream SSRC, throttled per track (KeyframeThrottle: one per interval;
+//    a request that comes too soon is held and sent by OnTimer); NACKs for a
 //    downstream SSRC are counted (retransmission comes with a later issue);
 //    RR blocks are counted.
 //  - from a publisher: an SR for one of its declared SSRCs is recorded

@@ -29,7 +29,8 @@ struct SfuStats {
   uint64_t keyframe_requests_received = 0;  // PLI, and FIR entries
   uint64_t keyframe_requests_unknown_ssrc = 0;  // not one of the sender's downstream SSRCs
   uint64_t keyframe_requests_forwarded = 0;     // PLIs sent to publishers
-  uint64_t keyframe_requests_throttled = 0;
+  uint64_t keyframe_requests_throttled = 0;     // too soon: held, sent when the interval passes
+  uint64_t keyframe_requests_deferred_sent = 0;  // held requests sent by OnTimer (one per track per interval)
   uint64_t nacks_received = 0;              // counted only; retransmission comes later
   uint64_t nacks_unknown_ssrc = 0;
   uint64_t receiver_reports_received = 0;   // RR packets and SR report blocks from subscribers
