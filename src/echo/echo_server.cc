@@ -3,18 +3,20 @@
 #include <boost/beast.hpp>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "base/hex.h"
 #include "dtls/certificate.h"
 #include "http/http_policy.h"
+#include "http/static_files.h"
 #include "rtp/demux.h"
 #include "sdp/sdp_parser.h"
 #include "sdp/sdp_serializer.h"
+#include "server/udp_address.h"
 #include "stun/message.h"
 
 namespace aegis::echo {
+using server::ToEndpoint;
+using server::ToTransportAddress;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -26,18 +28,6 @@ namespace {
 constexpr size_t kMaxSessions = 64;
 constexpr int kMaxAddressesPerSession = 8;
 constexpr size_t kMaxOfferBytes = 64 * 1024;
-
-stun::TransportAddress ToTransportAddress(const udp::endpoint& e) {
-  if (e.address().is_v4()) return stun::TransportAddress::Ipv4(e.address().to_v4().to_bytes(), e.port());
-  return stun::TransportAddress::Ipv6(e.address().to_v6().to_bytes(), e.port());
-}
-
-udp::endpoint ToEndpoint(const stun::TransportAddress& a) {
-  if (a.family == stun::AddressFamily::kIpv4) {
-    return {asio::ip::address_v4({a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]}), a.port};
-  }
-  return {asio::ip::address_v6(a.bytes), a.port};
-}
 
 // One HTTP/1.1 connection: read a request, answer it, repeat.
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -69,7 +59,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     } else if (req.method() == http::verb::delete_ && target.starts_with("/whip/")) {
       result = server_.HandleWhipDelete(target.substr(6));
     } else if (req.method() == http::verb::get) {
-      result = server_.HandleStatic(target == "/" ? "/index.html" : target);
+      result = server_.HandleStatic(target);
     } else {
       result = {405, "text/plain; charset=utf-8", "method not allowed\n", ""};
     }
@@ -205,13 +195,8 @@ EchoServer::HttpResult EchoServer::HandleWhipDelete(const std::string& id) {
 }
 
 EchoServer::HttpResult EchoServer::HandleStatic(const std::string& path) const {
-  auto type = aegis::http::StaticFileType(path);
-  if (web_dir_.empty() || !type) return {404, "text/plain; charset=utf-8", "not found\n", ""};
-  std::ifstream in(web_dir_ + path, std::ios::binary);
-  if (!in) return {404, "text/plain; charset=utf-8", "not found\n", ""};
-  std::ostringstream body;
-  body << in.rdbuf();
-  return {200, *type, body.str(), ""};
+  auto reply = aegis::http::ServeStatic(web_dir_, path);
+  return {reply.status, std::move(reply.content_type), std::move(reply.body), ""};
 }
 
 void EchoServer::Report(const std::string& id, Entry& entry) {

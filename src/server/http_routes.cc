@@ -1,31 +1,12 @@
 #include "server/http_routes.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "auth/jwt.h"
 #include "base/hex.h"
-#include "http/http_policy.h"
 #include "signaling/messages.h"
 
 namespace aegis::server {
-
-HttpReply ServeStatic(const std::string& web_dir, std::string_view target) {
-  target = target.substr(0, target.find('?'));  // the app reads its query string itself
-  std::string path(target == "/" ? std::string_view("/index.html") : target);
-  auto type = http::StaticFileType(path);
-  if (web_dir.empty() || !type) return {};
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(web_dir + path, ec)) return {};  // a folder named x.js is not a file
-  std::ifstream in(web_dir + path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream body;
-  body << in.rdbuf();
-  return {200, *type, body.str()};
-}
 
 HttpReply MintDevToken(std::string_view content_type, std::string_view body, const auth::ApiSecret& secret,
                        RandomSource& rng, int64_t unix_now_s) {

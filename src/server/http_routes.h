@@ -1,5 +1,5 @@
 // The plain-HTTP routes of the signaling server, without sockets: static
-// files of the web app, and the dev-token endpoint.
+// files of the web app (http/static_files.h), and the dev-token endpoint.
 #pragma once
 
 #include <cstdint>
@@ -8,18 +8,13 @@
 
 #include "auth/api_secret.h"
 #include "base/random.h"
+#include "http/static_files.h"
 
 namespace aegis::server {
 
-struct HttpReply {
-  int status = 404;
-  std::string content_type = "text/plain; charset=utf-8";
-  std::string body = "not found\n";
-};
-
-// GET of a file under `web_dir` ("/" is /index.html); only names that
-// http::StaticFileType accepts.
-HttpReply ServeStatic(const std::string& web_dir, std::string_view target);
+// Static files: http/static_files.h.
+using http::HttpReply;
+using http::ServeStatic;
 
 // POST /api/dev-token, body {"room": id, "name": display name}: a 10-minute
 // token with publish and subscribe grants for a fresh random identity. The
