@@ -482,6 +482,7 @@ class FakeServer {
   rooms = new Map();  // id -> { room, manager, transforms, identity, events }
   roomId = 'E';
   sent = [];          // { from, to, at, blob (base64url) }
+  inflight = 0;       // relayed blobs not yet delivered
   drop = () => false;
 
   constructor({ statusMs = STATUS_INTERVAL_MS } = {}) {
@@ -513,7 +514,13 @@ class FakeServer {
       this.sent.push({ from: id, to, at: performance.now(), blob: text });
       const target = this.rooms.get(to);
       if (!target) return false;
-      if (!this.drop(id, to)) setTimeout(() => this.rooms.get(to)?.room.dispatchEvent(Object.assign(new Event('keyblob'), { from: id, blob: text })), 1);
+      if (!this.drop(id, to)) {
+        this.inflight++;
+        setTimeout(() => {
+          this.inflight--;
+          this.rooms.get(to)?.room.dispatchEvent(Object.assign(new Event('keyblob'), { from: id, blob: text }));
+        }, 1);
+      }
       return true;
     };
     const transforms = {
@@ -546,11 +553,17 @@ class FakeServer {
     }
   }
 
+  // Waits until what the last event set off has played out: past a leave's
+  // send delay, every relayed blob delivered, every manager idle. Waiting
+  // for the blobs (not a fixed time) keeps it right on a loaded machine.
   async settle() {
-    for (let i = 0; i < 3; i++) {
-      await sleep(20);
-      await Promise.all([...this.rooms.values()].map((e) => e.manager.settled()));
+    const idle = () => Promise.all([...this.rooms.values()].map((e) => e.manager.settled()));
+    await sleep(SEND_DELAY_MS + 10);
+    for (let i = 0; i < 400 && (this.inflight > 0 || i < 2); i++) {
+      await idle();
+      await sleep(5);
     }
+    await idle();
   }
 
   close() {
