@@ -33,7 +33,6 @@ const { decodeHeader } = await import('../../web/sdk/sframe.js');
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const fromHex = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The design's HKDF, in node:crypto.
 const nodeHkdf = (ikm, salt, info, length) => new Uint8Array(nodeCrypto.hkdfSync('sha256', ikm, salt, info, length));
@@ -473,11 +472,65 @@ test('frames: ratcheted sender key is found through the window; unknown KIDs and
 
 // ------------------------------------------------------------ manager
 
+// Virtual time for the managers (their injected `timers`) and the stand-in
+// server: nothing fires until a test advances the clock, then every timer
+// fires at its own deadline, in deadline order, each only after the work the
+// one before set off (WebCrypto included) has finished. So a test sees the
+// same sequence of events, at the same virtual instants, however slow or
+// loaded the machine is, and 1.5 s of protocol time take no real time.
+class VirtualClock {
+  t = 1000;
+  #timers = new Map();  // id -> { at, fn, every }
+  #ids = 0;
+  #idle;
+
+  // idle(): resolves once every piece of work already set off has finished.
+  constructor(idle) { this.#idle = idle; }
+
+  now = () => this.t;
+  setTimeout = (fn, ms = 0) => this.#add(fn, ms, 0);
+  setInterval = (fn, ms = 0) => this.#add(fn, ms, Math.max(1, ms));
+  clearTimeout = (id) => { this.#timers.delete(id); };
+  clearInterval = (id) => { this.#timers.delete(id); };
+
+  #add(fn, ms, every) {
+    const id = ++this.#ids;
+    this.#timers.set(id, { at: this.t + Math.max(0, ms), fn, every });
+    return id;
+  }
+
+  // Moves time forward by `ms`, firing what falls due on the way (among
+  // timers due at the same instant, the one set first fires first).
+  async advance(ms) {
+    const end = this.t + ms;
+    for (;;) {
+      await this.#idle();
+      let next = null;
+      for (const entry of this.#timers) {
+        if (entry[1].at <= end && (next === null || entry[1].at < next[1].at)) next = entry;
+      }
+      if (next === null) break;
+      const [id, timer] = next;
+      this.t = timer.at;
+      if (timer.every) timer.at += timer.every;
+      else this.#timers.delete(id);
+      timer.fn();
+    }
+    this.t = end;
+    await this.#idle();
+  }
+}
+
+// Lets every callback already queued run: the microtask queue is empty and
+// pending I/O callbacks have had their turn when a setImmediate fires.
+const drainMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
+
 // A stand-in for the SDK room and the server: relays sealed blobs between
 // managers (as base64url, like the wire) and announces joins and leaves.
 // `sent` logs every blob a manager handed to its room (delivered or not);
 // `drop(from, to)` true makes this "server" withhold a blob; statusMs speeds
-// up the managers' status look (1 s in the SDK).
+// up the managers' status look (1 s in the SDK). Time is the virtual
+// `clock`; a relayed blob arrives 1 ms (virtual) after it was sent.
 class FakeServer {
   rooms = new Map();  // id -> { room, manager, transforms, identity, events }
   roomId = 'E';
@@ -486,11 +539,29 @@ class FakeServer {
   drop = () => false;
 
   constructor({ statusMs = STATUS_INTERVAL_MS } = {}) {
+    const clock = new VirtualClock(() => this.idle());
+    this.clock = clock;
     this.timers = {
-      setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t),
-      setInterval: (fn, ms) => setInterval(fn, ms === STATUS_INTERVAL_MS ? statusMs : ms),
-      clearInterval: (t) => clearInterval(t), now: () => performance.now(),
+      setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
+      setInterval: (fn, ms) => clock.setInterval(fn, ms === STATUS_INTERVAL_MS ? statusMs : ms),
+      clearInterval: clock.clearInterval, now: clock.now,
     };
+  }
+
+  get now() { return this.clock.t; }
+
+  // Resolves once every manager has handled every event it was given and
+  // nothing more is on its way: a manager's queue that grew while we waited
+  // (an event set off by another's step) is waited for again.
+  async idle() {
+    for (let round = 0; ; round++) {
+      if (round > 10_000) throw new Error('the managers never became idle');
+      const queues = [...this.rooms.values()].map((e) => e.manager.settled());
+      await Promise.all(queues);
+      await drainMicrotasks();
+      const now = [...this.rooms.values()].map((e) => e.manager.settled());
+      if (now.length === queues.length && now.every((q, i) => q === queues[i])) return;
+    }
   }
 
   // A blob as the server relays it (also used to replay recorded ones).
@@ -511,21 +582,22 @@ class FakeServer {
     room.participants = [...this.rooms.values()].map((m) => ({ id: m.room.participantId, identityKey: base64UrlEncode(m.identity.publicRaw) }));
     room.sendKeyBlob = (to, blob) => {
       const text = base64UrlEncode(blob);
-      this.sent.push({ from: id, to, at: performance.now(), blob: text });
+      this.sent.push({ from: id, to, at: this.now, blob: text });
       const target = this.rooms.get(to);
       if (!target) return false;
       if (!this.drop(id, to)) {
         this.inflight++;
-        setTimeout(() => {
+        this.clock.setTimeout(() => {
           this.inflight--;
           this.rooms.get(to)?.room.dispatchEvent(Object.assign(new Event('keyblob'), { from: id, blob: text }));
         }, 1);
       }
       return true;
     };
+    const clock = this.clock;
     const transforms = {
       encryptKeys: [], receiveKeys: [], removed: [],
-      setEncryptionKey(kid, key) { this.encryptKeys.push({ kid, key: hex(key), at: performance.now() }); },
+      setEncryptionKey(kid, key) { this.encryptKeys.push({ kid, key: hex(key), at: clock.t }); },
       addReceiveKey(from, kid, key) { this.receiveKeys.push({ from, kid, key: hex(key) }); },
       removeSender(pid) { this.removed.push(pid); },
       async report() { return { transforms: [], senders: {}, ownKid: null }; },
@@ -553,17 +625,25 @@ class FakeServer {
     }
   }
 
-  // Waits until what the last event set off has played out: past a leave's
-  // send delay, every relayed blob delivered, every manager idle. Waiting
-  // for the blobs (not a fixed time) keeps it right on a loaded machine.
+  // Lets `ms` of virtual time pass.
+  advance(ms) { return this.clock.advance(ms); }
+
+  // Plays out what the last event set off: past a leave's send delay, every
+  // relayed blob delivered, every manager idle.
   async settle() {
-    const idle = () => Promise.all([...this.rooms.values()].map((e) => e.manager.settled()));
-    await sleep(SEND_DELAY_MS + 10);
-    for (let i = 0; i < 400 && (this.inflight > 0 || i < 2); i++) {
-      await idle();
-      await sleep(5);
+    await this.advance(SEND_DELAY_MS + 10);
+    while (this.inflight > 0) await this.advance(1);
+  }
+
+  // Advances virtual time 1 ms at a time until `probe` is true; fails if it
+  // is not within `ms` (virtual) of now.
+  async until(probe, ms, what) {
+    const end = this.now + ms;
+    await this.idle();
+    while (!probe()) {
+      if (this.now >= end) assert.fail(`no ${what} within ${ms} ms (virtual time)`);
+      await this.advance(1);
     }
-    await idle();
   }
 
   close() {
@@ -594,9 +674,10 @@ test('manager: keys reach everyone; a join ratchets; a leave switches to an unre
     assert.deepEqual(c.transforms.receiveKeys.filter((k) => k.from === 'a').map((k) => k.key), [aState2.ownKey]);
     assert.equal(b.transforms.receiveKeys.filter((k) => k.from === 'a').length, 1, 'b derives a\'s ratchet itself');
 
-    // c leaves: a and b send fresh keys to each other only and switch 250 ms later.
+    // c leaves: a and b send fresh keys to each other only, SEND_DELAY_MS
+    // after the leave, and switch SWITCH_DELAY_MS after that.
     const cLast = c.manager.exportKeyStateForTesting();
-    const leaveAt = performance.now();
+    const leaveAt = server.now;
     server.leave('c');
     await server.settle();
     const aPending = a.manager.exportKeyStateForTesting();
@@ -604,12 +685,14 @@ test('manager: keys reach everyone; a join ratchets; a leave switches to an unre
     assert.equal(aPending.ownKid, aState2.ownKid, 'a still encrypts with the old key');
     assert.ok(b.transforms.receiveKeys.some((k) => k.kid === aPending.pendingKid), 'b has a\'s fresh key before the switch');
     assert.deepEqual(a.transforms.removed, ['c']);
-    await sleep(SWITCH_DELAY_MS + 100);
+    const fresh = server.sent.filter((x) => x.from === 'a' && x.at >= leaveAt);
+    assert.deepEqual(fresh.map((x) => [x.to, x.at - leaveAt]), [['b', SEND_DELAY_MS]], 'sealed to b only, after the send delay');
+    await server.until(() => a.transforms.encryptKeys.length > 3, SWITCH_DEADLINE_MS, 'switch');
     await server.settle();
     const aSwitched = a.transforms.encryptKeys.at(-1);
+    assert.equal(a.transforms.encryptKeys.length, 4, 'one switch');
     assert.equal(aSwitched.kid, aPending.pendingKid);
-    const switchMs = aSwitched.at - leaveAt;
-    assert.ok(switchMs >= SWITCH_DELAY_MS - 5 && switchMs < SWITCH_DEADLINE_MS, `switched after ${switchMs} ms`);
+    assert.equal(aSwitched.at - leaveAt, SEND_DELAY_MS + SWITCH_DELAY_MS, 'switched SWITCH_DELAY_MS after the blobs went out');
     // The fresh key is unrelated to anything c held: not in the ratchet
     // window (nor 64 steps) of any key c knew.
     const cKnew = [cLast.ownKey, ...cLast.receivedKeys.map((k) => k.key)].map(fromHex);
@@ -632,21 +715,24 @@ test('manager: leaves in a burst still switch within 1 s of the first', async ()
   const server = new FakeServer();
   try {
     const a = await server.join('a');
-    for (const id of ['b', 'c', 'd', 'e']) await server.join(id);
+    for (const id of ['b', 'c', 'd', 'e', 'f', 'g']) await server.join(id);
     await server.settle();
     const before = a.transforms.encryptKeys.length;
-    const leaveAt = performance.now();
-    for (const id of ['b', 'c', 'd']) {
+    const leaveAt = server.now;
+    // One leave every 200 ms for 800 ms: each arrives before the key for the
+    // ones before it is switched to, so without the deadline the switch
+    // would keep moving (to 1100 ms after the first).
+    for (const id of ['b', 'c', 'd', 'e', 'f']) {
       server.leave(id);
-      await sleep(200);
+      await server.advance(200);
     }
-    await sleep(SWITCH_DEADLINE_MS);
+    await server.advance(SWITCH_DEADLINE_MS);
     await server.settle();
     const switches = a.transforms.encryptKeys.slice(before);
     assert.ok(switches.length >= 1);
     assert.ok(switches[0].at - leaveAt < SWITCH_DEADLINE_MS, `first switch after ${switches[0].at - leaveAt} ms`);
-    const e = server.rooms.get('e');
-    assert.ok(e.transforms.receiveKeys.some((k) => k.from === 'a' && k.kid === switches.at(-1).kid));
+    const g = server.rooms.get('g');
+    assert.ok(g.transforms.receiveKeys.some((k) => k.from === 'a' && k.kid === switches.at(-1).kid));
   } finally {
     server.close();
   }
@@ -672,15 +758,6 @@ test('manager: a blob that does not open is counted, not used', async () => {
 });
 
 const errorsOf = (entry) => entry.events.filter((e) => e.type === 'e2eeerror');
-
-// Polls `probe` every 10 ms until it is truthy (or fails after `ms`).
-async function until(probe, ms, what) {
-  const start = performance.now();
-  while (!probe()) {
-    if (performance.now() - start > ms) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 test('manager (M2): a replayed key blob is refused and counted, also after the server re-announces its sender', async () => {
   const server = new FakeServer();
@@ -747,24 +824,24 @@ test('manager (H1): leaves in quick succession share one fresh key; nobody who l
     await server.settle();
     const e = server.rooms.get('e');
     const switchesBefore = a.transforms.encryptKeys.length;
-    const leftAt = performance.now();
+    const leftAt = server.now;
     // b and c leave together: one rotation, sealed to d, e, f, g only, sent
     // SEND_DELAY_MS after the first leave.
     server.leave('b');
     server.leave('c');
-    await until(() => a.manager.exportKeyStateForTesting().pendingKid !== null, 2000, 'a\'s fresh key');
-    await a.manager.settled();
+    await server.until(() => a.manager.exportKeyStateForTesting().pendingKid !== null, 2000, 'fresh key at a');
     const firstFresh = a.manager.exportKeyStateForTesting().pendingKid;
     const round1 = server.sent.filter((x) => x.from === 'a' && x.at >= leftAt);
     assert.deepEqual(round1.map((x) => x.to).sort(), ['d', 'e', 'f', 'g']);
-    assert.ok(round1[0].at - leftAt >= SEND_DELAY_MS - 2, `sent ${round1[0].at - leftAt} ms after the first leave`);
-    // e leaves after the blobs went out (it holds firstFresh) but before the
-    // switch: firstFresh is never used; a newer key goes to d, f, g.
-    await sleep(10);  // the fake server delivers blobs 1 ms after they are sent
-    const eLeftAt = performance.now();
+    assert.equal(round1[0].at - leftAt, SEND_DELAY_MS, 'sent SEND_DELAY_MS after the first leave');
+    // e leaves after the blobs reached it (it holds firstFresh) but before
+    // the switch: firstFresh is never used; a newer key goes to d, f, g.
+    await server.until(() => e.transforms.receiveKeys.some((k) => k.kid === firstFresh), 100, 'e to get the fresh key');
+    assert.equal(a.transforms.encryptKeys.length, switchesBefore, 'not switched yet');
+    const eLeftAt = server.now;
     server.leave('e');
-    await until(() => a.transforms.encryptKeys.length > switchesBefore, 2000, 'a\'s switch');
-    await sleep(SWITCH_DEADLINE_MS);
+    await server.until(() => a.transforms.encryptKeys.length > switchesBefore, 2000, 'switch at a');
+    await server.advance(SWITCH_DEADLINE_MS);
     await server.settle();
     const switches = a.transforms.encryptKeys.slice(switchesBefore);
     assert.equal(switches.length, 1, 'one switch');
@@ -790,11 +867,13 @@ test('manager (H1): a join while the fresh key waits to be sent ratchets the cur
     await server.join('b');
     await server.join('c');
     await server.settle();
-    const leftAt = performance.now();
+    const leftAt = server.now;
     server.leave('b');
-    const d = await server.join('d');  // within SEND_DELAY_MS of the leave
+    const d = await server.join('d');  // no virtual time passes: within SEND_DELAY_MS of the leave
+    await server.idle();
+    assert.equal(server.now, leftAt);
     assert.equal(a.manager.exportKeyStateForTesting().pendingKid, null, 'the fresh key is not sent yet');
-    await sleep(SEND_DELAY_MS + SWITCH_DELAY_MS + 100);
+    await server.advance(SEND_DELAY_MS + SWITCH_DELAY_MS + 100);
     await server.settle();
     const own = a.manager.exportKeyStateForTesting();
     assert.equal(own.pendingKid, null);
@@ -827,7 +906,7 @@ test('manager (L1): a member announced again with another identity key keeps its
     assert.deepEqual(errorsOf(a).map((e) => [e.code, e.from, e.message]),
                      [['identity_key_changed', 'b', 'identity key of b changed']]);
     assert.equal(a.manager.sas.text, sas);
-    await until(() => !a.manager.status.encrypted && /identity key of b changed/.test(a.manager.status.reason), 1000, 'the status');
+    await server.until(() => !a.manager.status.encrypted && /identity key of b changed/.test(a.manager.status.reason), 1000, 'status');
     // b's blobs still open with the first key.
     server.leave('b');
     const c = await server.join('c');
@@ -845,7 +924,7 @@ test('manager (L4): a member without a usable identity key makes the status "not
     const a = await server.join('a');
     server.announce('a', { id: 'p', name: 'Plain', identityKey: null });
     await server.settle();
-    await until(() => /Plain is not using end-to-end encryption \(no identity key\)/.test(a.manager.status.reason), 1000, 'the status');
+    await server.until(() => /Plain is not using end-to-end encryption \(no identity key\)/.test(a.manager.status.reason), 1000, 'status');
     assert.equal(a.manager.status.encrypted, false);
     assert.equal(a.manager.sas.members, 1, 'the SAS covers only a\'s own key');
   } finally {
@@ -854,24 +933,27 @@ test('manager (L4): a member without a usable identity key makes the status "not
 });
 
 test('manager (L4): after a leave, a member whose fresh key does not come within 1.5 s makes the status say so', async () => {
-  const server = new FakeServer({ statusMs: 20 });
+  const statusMs = 20;
+  const server = new FakeServer({ statusMs });
   try {
     const a = await server.join('a');
     const b = await server.join('b');
     await server.join('c');
     await server.settle();
     server.drop = (from, to) => from === 'b' && to === 'a';  // the server withholds b's blobs to a
-    const leftAt = performance.now();
+    const leftAt = server.now;
     server.leave('c');
-    await sleep(ROTATION_CHECK_MS - 400);
+    await server.advance(ROTATION_CHECK_MS - 1);
     assert.doesNotMatch(a.manager.status.reason, /did not rotate/, 'not before 1.5 s');
-    await until(() => /^b did not rotate its key$/.test(a.manager.status.reason), 1000, 'the status');
-    assert.ok(performance.now() - leftAt >= ROTATION_CHECK_MS);
+    await server.until(() => /^b did not rotate its key$/.test(a.manager.status.reason), 1000, 'status');
+    const saidAfter = server.now - leftAt;
+    assert.ok(saidAfter >= ROTATION_CHECK_MS && saidAfter <= ROTATION_CHECK_MS + statusMs,
+              `said ${saidAfter} ms after the leave (status looked every ${statusMs} ms)`);
     assert.doesNotMatch(b.manager.status.reason, /did not rotate/, 'a did rotate');
     // The withheld fresh key arrives late: the complaint goes.
     const withheld = server.sent.filter((x) => x.from === 'b' && x.to === 'a').at(-1);
     server.deliver('a', 'b', withheld.blob);
-    await until(() => !/did not rotate/.test(a.manager.status.reason), 1000, 'the status to clear');
+    await server.until(() => !/did not rotate/.test(a.manager.status.reason), 1000, 'status to clear');
   } finally {
     server.close();
   }

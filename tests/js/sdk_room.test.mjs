@@ -70,7 +70,24 @@ globalThis.RTCRtpReceiver = { getCapabilities: () => null };
 const { AegisRoom } = await import('../../web/sdk/aegis.js');
 
 const stream = { getTracks: () => [{ kind: 'audio' }] };
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+// Lets every callback already queued run: the microtask queue is empty and
+// pending I/O callbacks have had their turn when a setImmediate fires.
+const drainMicrotasks = () => new Promise((resolve) => setImmediate(resolve));
+
+// Waits for a condition, not a fixed time: looks again after each turn of
+// the event loop (the fakes answer through setTimeout 0 and promises). The
+// bound only turns a hang into a failure.
+async function until(probe, what, ms = 10_000) {
+  const start = performance.now();
+  while (!probe()) {
+    if (performance.now() - start > ms) assert.fail(`timed out waiting for ${what}`);
+    await drainMicrotasks();
+  }
+}
+
+// Waits until the SDK sent a publish after the first `before` messages.
+const publishSent = (ws, before) =>
+  until(() => ws.sent.slice(before).some((m) => m.type === 'publish'), 'the publish message');
 
 async function joinedRoom() {
   const room = await AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't' });
@@ -92,14 +109,14 @@ function startPublish(room) {
 test('publish (L5): errors that answer other messages (a racing key blob, ...) do not fail a waiting publish', async () => {
   const { room, ws, errors } = await joinedRoom();
   try {
+    const before = ws.sent.length;
     const p = startPublish(room);
-    await tick();
-    assert.equal(ws.sent.at(-1).type, 'publish');
+    await publishSent(ws, before);
     // A key blob to someone who just left, and others no publish is answered with.
     for (const code of ['unknown_participant', 'invalid_field', 'rate_limited', 'not_joined', 'too_large']) {
       ws.receive({ type: 'error', code, message: 'for another message' });
     }
-    await tick();
+    await drainMicrotasks();  // the SDK handles a message synchronously; a rejection settles in microtasks
     assert.equal(p.state.done, false, 'still waiting for its answer');
     assert.deepEqual(errors, ['unknown_participant', 'invalid_field', 'rate_limited', 'not_joined', 'too_large'],
                      'each is still reported as an error event');
@@ -115,16 +132,18 @@ test('publish (L5): bad_sdp, forbidden and internal fail the waiting publish; wi
   const { room, ws } = await joinedRoom();
   try {
     for (const code of ['bad_sdp', 'forbidden', 'internal']) {
+      const before = ws.sent.length;
       const p = startPublish(room);
-      await tick();
+      await publishSent(ws, before);
       ws.receive({ type: 'error', code, message: 'refused' });
       await p.promise;
       assert.equal(p.state.error?.code, code);
     }
     // An error with no publish waiting is not kept for the next one.
     ws.receive({ type: 'error', code: 'internal', message: 'something else' });
+    const before = ws.sent.length;
     const p = startPublish(room);
-    await tick();
+    await publishSent(ws, before);
     ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)' });
     await p.promise;
     assert.equal(p.state.error, undefined);
