@@ -9,7 +9,8 @@
 // itself (http://127.0.0.1 is a secure context; the page runs under the
 // server's CSP) and calling window.runEcho() from web/echo_test.js:
 //   1. a normal call: connected; echoed video keeps decoding (>= 30 more
-//      frames over >= 3 s); echoed audio arrives; the data channel echoes
+//      frames over >= 3 s); echoed audio keeps arriving (>= 80 % of Opus's
+//      50 packets/s over the same >= 3 s window); the data channel echoes
 //      'hello aegis'; the SRTP profile is the expected one, over DTLS 1.2;
 //      no CSP report;
 //   2. the answer's fingerprints altered (this browser must refuse the
@@ -40,6 +41,13 @@ const chromiumFlags = [
 ];
 const kMinFramesDecoded = 30;
 const kMinSampleMs = 3000;
+// Opus in WebRTC sends one packet per 20 ms frame: 50 packets/s (Chromium's
+// fake microphone plays a continuous tone, so there is no DTX silence). Over
+// a window of at least kMinAudioWindowMs the echo must bring back at least
+// kMinAudioShare of that.
+const kOpusPacketsPerSecond = 50;
+const kMinAudioShare = 0.8;
+const kMinAudioWindowMs = 2000;
 // aegis-echo's profile names (as in its log) and what Chromium's getStats()
 // calls the same profile.
 const kChromiumCipherName = {
@@ -121,8 +129,20 @@ try {
         `framesDecoded ${frames(r.first)} -> ${frames(r.second)} (+${decoded}) over ${elapsed} ms ` +
         `(need +${kMinFramesDecoded} over >= ${kMinSampleMs} ms), ` +
         `${r.second.video?.frameWidth}x${r.second.video?.frameHeight}`);
-  check('echoed audio arrives', (r.second.audio?.packetsReceived ?? 0) > 0,
-        `audio packetsReceived=${r.second.audio?.packetsReceived}`);
+  // Audio: packets received between the two samples, against what Opus
+  // sent in that time. Before the first sample there may be none yet.
+  const audioFirst = r.first.audio?.packetsReceived ?? 0;
+  const audioSecond = r.second.audio?.packetsReceived ?? 0;
+  const audioReceived = audioSecond - audioFirst;
+  const audioExpected = (kOpusPacketsPerSecond * elapsed) / 1000;
+  const audioNeeded = Math.ceil(kMinAudioShare * audioExpected);
+  check('echoed audio keeps arriving',
+        elapsed >= kMinAudioWindowMs && audioReceived >= audioNeeded,
+        `audio packetsReceived ${audioFirst} -> ${audioSecond} (+${audioReceived}) over ${elapsed} ms = ` +
+        `${(audioReceived * 1000 / Math.max(elapsed, 1)).toFixed(1)} packets/s; expected ` +
+        `${audioExpected.toFixed(1)} at ${kOpusPacketsPerSecond}/s, need >= ${audioNeeded} ` +
+        `(${kMinAudioShare * 100} %, window >= ${kMinAudioWindowMs} ms); ` +
+        `packetsLost=${r.second.audio?.packetsLost} concealedSamples=${r.second.audio?.concealedSamples}`);
   check('data channel echo', r.echo === 'hello aegis', `echo=${JSON.stringify(r.echo)}`);
   check('SRTP cipher', t.srtpCipher === expectedCipher,
         `srtpCipher=${t.srtpCipher} (want ${expectedCipher}) dtlsCipher=${t.dtlsCipher}`);
