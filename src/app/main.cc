@@ -78,10 +78,12 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "token") == 0) return Token(argc, argv);
   if (std::strcmp(command, "room") == 0) return Room(argc, argv);
-  if (std::strcmp(command, "version") == 0) {
+  if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {
     std::printf("aegis %s\n", AEGIS_VERSION);
     return 0;
   }
-  std::fputs(kUsage, std::strcmp(command, "help") == 0 ? stdout : stderr);
-  return std::strcmp(command, "help") == 0 ? 0 : 2;
+  const bool help = std::strcmp(command, "help") == 0 || std::strcmp(command, "--help") == 0 ||
+                    std::strcmp(command, "-h") == 0;
+  std::fputs(kUsage, help ? stdout : stderr);
+  return help ? 0 : 2;
 }

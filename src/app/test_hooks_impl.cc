@@ -26,6 +26,24 @@ signaling::Blob FreshP256PublicKey() {
   return out;
 }
 
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Ids and room names are plain tokens, but a test file is no place to trust that.
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace
 
 CaptureAndSubstituteHooks::CaptureAndSubstituteHooks(const std::string& capture_path, bool substitute_identity_key)
@@ -42,16 +60,35 @@ void CaptureAndSubstituteHooks::OnPublisherRtp(std::string_view publisher_id, bo
   if (!capture_) return;
   auto view = rtp::RtpPacketView::Parse(rtp);
   if (!view) return;
-  auto payload = view->payload();
-  if (!audio && payload.size() > kVideoPayloadBytes) payload = payload.first(kVideoPayloadBytes);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-                      .count();
-  std::string line = "{\"ms\":" + std::to_string(ms) + ",\"publisher\":\"" + std::string(publisher_id) +
-                     "\",\"kind\":\"" + (audio ? "audio" : "video") + "\",\"ssrc\":" +
-                     std::to_string(view->ssrc().value()) + ",\"payload\":\"" + ToHex(payload) + "\"}\n";
+  Write("{\"ms\":" + std::to_string(NowMs()) + ",\"event\":\"rtp\",\"publisher\":" + JsonString(publisher_id) +
+        ",\"kind\":\"" + (audio ? "audio" : "video") + "\",\"ssrc\":" + std::to_string(view->ssrc().value()) +
+        ",\"seq\":" + std::to_string(view->sequence_number()) + ",\"ts\":" + std::to_string(view->timestamp()) +
+        ",\"marker\":" + (view->marker() ? "true" : "false") + ",\"payload\":\"" + ToHex(view->payload()) + "\"}\n");
+}
+
+void CaptureAndSubstituteHooks::OnKeyBlobRelayed(std::string_view room, std::string_view from_id,
+                                                 std::string_view to_id) {
+  if (!capture_) return;
+  Write("{\"ms\":" + std::to_string(NowMs()) + ",\"event\":\"key_blob\",\"room\":" + JsonString(room) +
+        ",\"from\":" + JsonString(from_id) + ",\"to\":" + JsonString(to_id) + "}\n");
+}
+
+void CaptureAndSubstituteHooks::OnParticipantRemoved(std::string_view room, std::string_view participant_id) {
+  if (!capture_) return;
+  Write("{\"ms\":" + std::to_string(NowMs()) + ",\"event\":\"removed\",\"room\":" + JsonString(room) +
+        ",\"participant\":" + JsonString(participant_id) + "}\n");
+}
+
+void CaptureAndSubstituteHooks::Write(const std::string& line) {
   std::lock_guard lock(mutex_);
-  if (written_ + line.size() > kMaxCaptureBytes) return;
+  if (truncated_) return;
+  if (written_ + line.size() > kMaxCaptureBytes) {
+    truncated_ = true;
+    const std::string last = "{\"ms\":" + std::to_string(NowMs()) + ",\"event\":\"truncated\"}\n";
+    std::fwrite(last.data(), 1, last.size(), capture_);
+    std::fflush(capture_);
+    return;
+  }
   written_ += line.size();
   std::fwrite(line.data(), 1, line.size(), capture_);
   std::fflush(capture_);

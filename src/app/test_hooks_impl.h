@@ -1,6 +1,8 @@
 // The test hooks of `aegis-test-server` (see server/test_hooks.h): a capture
-// of publishers' RTP payloads as JSON lines, and substitution of the second
-// joiner's identity key. Test builds only.
+// file of JSON lines — every publisher RTP packet with its whole payload
+// ("event":"rtp"), every key blob relayed ("key_blob": from, to) and every
+// participant removed ("removed") — and substitution of the second joiner's
+// identity key. Test builds only.
 #pragma once
 
 #include <cstdio>
@@ -20,14 +22,20 @@ class CaptureAndSubstituteHooks final : public server::ConferenceTestHooks {
   void OnPublisherRtp(std::string_view publisher_id, bool audio, std::span<const uint8_t> rtp) override;
   std::optional<signaling::Blob> AnnouncedIdentityKey(std::string_view room, size_t join_index,
                                                       const signaling::Blob& key) override;
+  void OnKeyBlobRelayed(std::string_view room, std::string_view from_id, std::string_view to_id) override;
+  void OnParticipantRemoved(std::string_view room, std::string_view participant_id) override;
 
-  static constexpr size_t kMaxCaptureBytes = 64 * 1024 * 1024;
-  static constexpr size_t kVideoPayloadBytes = 64;
+  // Past this the file stops growing and its last line says so
+  // ("event":"truncated"), so a test can tell a cut capture from a short one.
+  static constexpr size_t kMaxCaptureBytes = 256 * 1024 * 1024;
 
  private:
+  void Write(const std::string& line);
+
   std::mutex mutex_;
   std::FILE* capture_ = nullptr;
   size_t written_ = 0;
+  bool truncated_ = false;
   bool substitute_;
 };
 

@@ -11,10 +11,27 @@
 #include "app/serve_command.h"
 #include "app/test_hooks_impl.h"
 
+namespace {
+constexpr const char* kUsage =
+    "usage: aegis-test-server serve [--test-capture FILE] [--test-substitute-identity-key] <aegis serve options>\n"
+    "  A TEST BUILD of aegis serve; never run it for real calls.\n"
+    "  --test-capture FILE               write every publisher RTP packet, key blob relayed and participant\n"
+    "                                    removed to FILE as JSON lines (bounded)\n"
+    "  --test-substitute-identity-key    announce a fresh identity key for a room's second joiner\n";
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string_view(argv[1]) != "serve") {
-    std::fputs("usage: aegis-test-server serve [--test-capture FILE] [--test-substitute-identity-key] ...\n",
-               stderr);
+  const std::string_view first = argc > 1 ? argv[1] : "";
+  if (first == "--help" || first == "help" || first == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (first == "--version" || first == "version") {
+    std::printf("aegis-test-server %s\n", AEGIS_VERSION);
+    return 0;
+  }
+  if (first != "serve") {
+    std::fputs(kUsage, stderr);
     return 2;
   }
   std::vector<std::string_view> args;

@@ -33,6 +33,19 @@ bool ClientSends(const negotiation::AcceptedMedia& m) {
   return m.direction == sdp::Direction::kRecvOnly || m.direction == sdp::Direction::kSendRecv;
 }
 
+// "left room R: participant pX: published 1200 RTP packets (900000 bytes)
+// received, 2400 RTP packets (1800000 bytes) forwarded to it". Plain RTP
+// sizes (before SRTP), counted after authentication.
+std::string LeaveLogLine(const Member& m) {
+  auto count = [](const std::unique_ptr<Connection>& c, bool received) {
+    const uint64_t packets = !c ? 0 : received ? c->rtp_packets_received : c->rtp_packets_sent;
+    const uint64_t bytes = !c ? 0 : received ? c->rtp_bytes_received : c->rtp_bytes_sent;
+    return std::to_string(packets) + " RTP packets (" + std::to_string(bytes) + " bytes)";
+  };
+  return "left room " + m.room + ": participant " + m.id + ": published " + count(m.publisher, true) +
+         " received, " + count(m.subscriber, false) + " forwarded to it";
+}
+
 }  // namespace
 
 void Conference::Send(SessionId session, const signaling::ServerMessage& message) {
@@ -326,10 +339,21 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
 void Conference::RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob) {
   const RoomState& room = *rooms_.at(member.room);
   const signaling::KeyBlobRelay relay{member.id, blob.blob};
-  if (!blob.to) return Broadcast(room, member.session, relay);
+  auto observe = [&](const Member& to) {
+    if (config_.test_hooks) config_.test_hooks->OnKeyBlobRelayed(member.room, member.id, to.id);
+  };
+  if (!blob.to) {
+    for (SessionId s : room.members) {
+      if (s != member.session) observe(*members_.at(s));
+    }
+    return Broadcast(room, member.session, relay);
+  }
   for (SessionId s : room.members) {
     const Member& other = *members_.at(s);
-    if (other.id == *blob.to && s != member.session) return Send(s, relay);
+    if (other.id == *blob.to && s != member.session) {
+      observe(other);
+      return Send(s, relay);
+    }
   }
   SendError(member.session, ErrorCode::kUnknownParticipant, "no such participant in this room");
 }
@@ -387,8 +411,10 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal) {
   Member& member = *it->second;
   auto room_it = rooms_.find(member.room);
   RoomState& room = *room_it->second;
+  output_.Log(LeaveLogLine(member));
   auto ended = router_.RemoveParticipant(member.sfu_id);
   std::erase(room.members, session);
+  if (config_.test_hooks) config_.test_hooks->OnParticipantRemoved(member.room, member.id);
   Broadcast(room, session, signaling::ParticipantLeft{member.id});
   DropConnection(member.publisher, now);
   DropConnection(member.subscriber, now);

@@ -44,6 +44,8 @@ class ConferenceOutput {
   // After the messages already sent: close the signaling connection.
   virtual void CloseSignal(SessionId session) = 0;
   virtual void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) = 0;
+  // One line for the operator's log (e.g. a participant left, with its media counters).
+  virtual void Log(std::string line) { (void)line; }
 };
 
 struct ConferenceConfig {

@@ -28,7 +28,11 @@ class Conference::MediaSink final : public sfu::Sink {
       ++conference_.stats_.rtp_dropped_not_connected;
       return;
     }
-    if (Protect(*connection, packet, /*rtcp=*/false)) ++conference_.stats_.rtp_forwarded;
+    if (Protect(*connection, packet, /*rtcp=*/false)) {
+      ++conference_.stats_.rtp_forwarded;
+      ++connection->rtp_packets_sent;
+      connection->rtp_bytes_sent += packet.size();
+    }
   }
 
   void SendRtcp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
@@ -99,6 +103,8 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   const sfu::ParticipantId sender = connection->owner->sfu_id;
   if (received.kind == transport::Received::Kind::kRtp) {
     if (connection->publisher) {
+      ++connection->rtp_packets_received;
+      connection->rtp_bytes_received += received.packet.size();
       if (config_.test_hooks) CaptureForTest(*connection->owner, received.packet);
       router_.OnRtp(sender, received.packet, now, *sink_);
     } else {

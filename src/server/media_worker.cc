@@ -18,6 +18,7 @@ class MediaWorker::Output final : public ConferenceOutput {
     boost::system::error_code ec;  // UDP: a failed send is a lost packet
     socket_.send_to(asio::buffer(bytes.data(), bytes.size()), ToEndpoint(to), 0, ec);
   }
+  void Log(std::string line) override { std::printf("aegis: %s\n", line.c_str()); }
 
  private:
   udp::socket& socket_;

@@ -28,6 +28,13 @@ struct Connection {
   std::unique_ptr<transport::PeerTransport> transport;  // null until the remote description arrived
   ice::IceCredentials remote_ice;
   dtls::Fingerprint remote_fingerprint;
+  // Authenticated RTP accepted from the client (publisher connection) and
+  // forwarded to it (subscriber connection): logged when the member leaves,
+  // so the operator (and the cross-room test) can see where media went.
+  uint64_t rtp_packets_received = 0;
+  uint64_t rtp_bytes_received = 0;
+  uint64_t rtp_packets_sent = 0;
+  uint64_t rtp_bytes_sent = 0;
 };
 
 struct PublishedTrack {

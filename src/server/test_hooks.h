@@ -24,6 +24,10 @@ class ConferenceTestHooks {
   // `room` (0-based); a value replaces `key` (simulating a key-swapping server).
   virtual std::optional<signaling::Blob> AnnouncedIdentityKey(std::string_view room, size_t join_index,
                                                               const signaling::Blob& key) = 0;
+  // A key blob of `from` was handed to `to` (each recipient of a broadcast).
+  virtual void OnKeyBlobRelayed(std::string_view room, std::string_view from_id, std::string_view to_id) = 0;
+  // `participant_id` was removed from `room`: nothing is relayed to it after this.
+  virtual void OnParticipantRemoved(std::string_view room, std::string_view participant_id) = 0;
 };
 
 }  // namespace aegis::server

@@ -6,27 +6,36 @@
 //   chromium_group_call.mjs BASE_URL     (e.g. http://127.0.0.1:18443)
 // with tokens in the environment:
 //   AEGIS_TOKEN_A1, AEGIS_TOKEN_A2, AEGIS_TOKEN_A3  room A
-//   AEGIS_TOKEN_B1                                  room B
+//   AEGIS_TOKEN_B1, AEGIS_TOKEN_B2                  room B
 //   AEGIS_TOKEN_EXPIRED   room A, already expired
 //   AEGIS_TOKEN_TO_FORGE  room A, valid: this test alters its signature
 //   AEGIS_TOKEN_ROOM_B    room B, used to join room A
+// and AEGIS_SERVER_LOG, the server's log (its "left room" lines).
 //
 // One browser, one context per participant. Checks:
-//   1. A1, A2, A3 (room A) and B1 (room B) join; within 20 s each A page
-//      lists exactly the two others (SDK state and tiles);
-//   2. over >= 5 s each A page keeps decoding video from both others and
-//      keeps receiving their audio; meanwhile B1 lists nobody and receives
-//      nothing;
+//   1. A1, A2, A3 (room A) and B1, B2 (room B) join; within 20 s each page
+//      lists exactly the others of its own room (SDK state and tiles);
+//   2. over >= 5 s each page keeps decoding video from every other member
+//      of its room and keeps receiving their audio; room isolation is
+//      counted below the SDK: every byte the page's ICE candidate pairs
+//      received in the window is accounted for by the RTP streams it
+//      negotiated (plus SRTP tags and a small RTCP allowance), so media
+//      from the other room on a stream nobody negotiated would show;
 //   3. A3 clicks Leave: within 2 s A1 and A2 no longer list it (the time is
 //      printed), and A1 and A2 keep receiving each other;
 //   4. an expired token, a forged token and a room-B token joining room A
 //      each end in state 'error' with the error element showing
 //      `unauthorized`, and nobody new appears in room A;
-//   5. no CSP violation and no uncaught error on any page.
+//   5. no CSP violation and no uncaught error on any page;
+//   6. after every page closed, the server's per-connection counters (one
+//      "left room" log line per participant): RTP forwarded to a member is
+//      never more than its room's other members published, and B1 got
+//      most of what B2 published (so the bound is not met by nothing).
 // Prints one line per check and `group call: N passed, N failed`; exits
 // non-zero on any failure, including when playwright-core or Chromium
 // cannot start (never skips).
 import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,7 +62,8 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const tokenNames = ['A1', 'A2', 'A3', 'B1', 'EXPIRED', 'TO_FORGE', 'ROOM_B'];
+const tokenNames = ['A1', 'A2', 'A3', 'B1', 'B2', 'EXPIRED', 'TO_FORGE', 'ROOM_B'];
+const serverLog = process.env.AEGIS_SERVER_LOG ?? '';
 const tokens = Object.fromEntries(tokenNames.map((n) => [n, process.env[`AEGIS_TOKEN_${n}`] ?? '']));
 if (!/^https?:\/\/[^/]+$/.test(baseUrl)) fail(`usage: chromium_group_call.mjs BASE_URL (got '${baseUrl}')`);
 for (const n of tokenNames) {
@@ -133,12 +143,21 @@ const pages = [];  // every page opened, for the CSP and page-error checks
 // fake camera) and lets it join from the URL.
 async function openParticipant(label, room, token) {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  // Runs before the app's own scripts, outside the page's CSP.
+  // Runs before the app's own scripts, outside the page's CSP. Keeps every
+  // RTCPeerConnection the page creates, for the transport-level counters.
   await context.addInitScript(() => {
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
+    window.__peerConnections = [];
+    const Native = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__peerConnections.push(this);
+      }
+    };
   });
   const page = await context.newPage();
   const entry = { label, context, page, errors: [] };
@@ -170,6 +189,33 @@ const view = (p) => p.page.evaluate(() => ({
   tiles: [...document.querySelectorAll('[data-participant-id]')].map((t) => t.dataset.participantId),
 }));
 const remoteStats = (p) => p.page.evaluate(() => window.aegisApp.remoteStats());
+
+// What the page's connections received, below the SDK: bytes on its ICE
+// candidate pairs (every datagram: SRTP, SRTCP, DTLS, STUN) and what its
+// negotiated RTP streams account for (payload + header bytes, and packets).
+const transportCounters = (p) => p.page.evaluate(async () => {
+  const out = { pairBytes: 0, pairPackets: 0, rtpBytes: 0, rtpPackets: 0, connections: 0 };
+  for (const pc of window.__peerConnections) {
+    if (pc.connectionState === 'closed') continue;
+    ++out.connections;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'candidate-pair') {
+        out.pairBytes += r.bytesReceived ?? 0;
+        out.pairPackets += r.packetsReceived ?? 0;
+      } else if (r.type === 'inbound-rtp') {
+        out.rtpBytes += (r.bytesReceived ?? 0) + (r.headerBytesReceived ?? 0);
+        out.rtpPackets += r.packetsReceived ?? 0;
+      }
+    });
+  }
+  return out;
+});
+// The server answers setup:passive, so Chromium runs SRTP_AEAD_AES_128_GCM:
+// a 16-byte tag per packet. RTCP (sender reports, receiver reports) and
+// the rare STUN check are the rest (measured: about 200 B/s); one leaked
+// audio stream alone is about 4,000 B/s, a video stream far more.
+const kSrtpTagBytes = 16;
+const kUnexplainedBytesPerSecond = 1_500;
 const sameSet = (a, b) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 // The others' counters as seen by `p`, for printing.
@@ -179,33 +225,40 @@ function figures(stats, id) {
          `bytes ${s.audioBytesReceived ?? 0} samples ${s.audioSamplesReceived ?? 0}`;
 }
 
+let everyone = [];
+let rooms = {};
 try {
-  // 1. Join: three in room A, one in room B.
+  // 1. Join: three in room A, two in room B.
   const joinStart = Date.now();
-  const [a1, a2, a3, b1] = await Promise.all([
+  const [a1, a2, a3, b1, b2] = await Promise.all([
     openParticipant('A1', 'A', tokens.A1), openParticipant('A2', 'A', tokens.A2),
     openParticipant('A3', 'A', tokens.A3), openParticipant('B1', 'B', tokens.B1),
+    openParticipant('B2', 'B', tokens.B2),
   ]);
   const roomA = [a1, a2, a3];
-  for (const p of [a1, a2, a3, b1]) {
+  const roomB = [b1, b2];
+  everyone = [...roomA, ...roomB];
+  rooms = { A: roomA, B: roomB };
+  const roomOf = (p) => (roomA.includes(p) ? roomA : roomB);
+  for (const p of everyone) {
     const state = await settledState(p, ['joined', 'error'], 15_000);
     const error = await p.page.locator('#error').textContent();
     check(`${p.label} joins`, state === 'joined', `state=${state}${state === 'error' ? ` error="${error}"` : ''}`);
     p.id = await p.page.evaluate(() => window.aegisApp.selfId());
   }
-  console.log(`group call: participant ids ${[a1, a2, a3, b1].map((p) => `${p.label}=${p.id}`).join(' ')}`);
+  console.log(`group call: participant ids ${everyone.map((p) => `${p.label}=${p.id}`).join(' ')}`);
 
   const seen = await pollUntil(async () => {
-    const views = await Promise.all(roomA.map(view));
+    const views = await Promise.all(everyone.map(view));
     const ok = views.every((v, i) => {
-      const others = roomA.filter((_, j) => j !== i).map((p) => p.id);
+      const others = roomOf(everyone[i]).filter((q) => q !== everyone[i]).map((q) => q.id);
       return sameSet(v.participants.map((x) => x.id), others) && sameSet(v.tiles, others);
     });
     return { ok, views };
   }, kSeeOthersMs - (Date.now() - joinStart));
-  roomA.forEach((p, i) => {
+  everyone.forEach((p, i) => {
     const v = seen.views[i];
-    const others = roomA.filter((q) => q !== p);
+    const others = roomOf(p).filter((q) => q !== p);
     const ok = sameSet(v.participants.map((x) => x.id), others.map((q) => q.id)) &&
                sameSet(v.tiles, others.map((q) => q.id));
     check(`${p.label} sees ${others.map((q) => q.label).join(' and ')} within ${kSeeOthersMs / 1000} s`, ok,
@@ -213,32 +266,33 @@ try {
   });
 
   // 2. Media. First wait until every stream has started, then measure.
-  const pairs = roomA.flatMap((p) => roomA.filter((q) => q !== p).map((q) => [p, q]));
+  const pairs = everyone.flatMap((p) => roomOf(p).filter((q) => q !== p).map((q) => [p, q]));
   const started = await pollUntil(async () => {
-    const stats = await Promise.all(roomA.map(remoteStats));
+    const stats = await Promise.all(everyone.map(remoteStats));
     const ok = pairs.every(([p, q]) => {
-      const s = stats[roomA.indexOf(p)][q.id];
+      const s = stats[everyone.indexOf(p)][q.id];
       return s?.videoFramesDecoded > 0 && s?.audioPacketsReceived > 0;
     });
     return { ok, stats };
   }, kMediaStartMs, 250);
   console.log(`group call: media ${started.ok ? 'flowing' : 'NOT flowing'} after ${started.elapsed} ms of waiting`);
   if (!started.ok) {
-    for (const p of roomA) {
+    for (const p of everyone) {
       const error = await p.page.locator('#error').textContent();
       console.log(`  ${p.label}: state=${await p.page.evaluate(() => window.aegisApp.state())} error="${error}" ` +
-                  `stats ${JSON.stringify(started.stats[roomA.indexOf(p)])}`);
+                  `stats ${JSON.stringify(started.stats[everyone.indexOf(p)])}`);
     }
   }
 
-  const first = await Promise.all([...roomA, b1].map(remoteStats));
+  const [first, firstTransport] = await Promise.all([
+    Promise.all(everyone.map(remoteStats)), Promise.all(everyone.map(transportCounters))]);
   const firstAt = Date.now();
-  const firstB1View = await view(b1);
   await sleep(kSampleMs + 250);
-  const second = await Promise.all([...roomA, b1].map(remoteStats));
+  const [second, secondTransport] = await Promise.all([
+    Promise.all(everyone.map(remoteStats)), Promise.all(everyone.map(transportCounters))]);
   const windowMs = Date.now() - firstAt;
   for (const [p, q] of pairs) {
-    const i = roomA.indexOf(p);
+    const i = everyone.indexOf(p);
     const s0 = first[i][q.id] ?? {};
     const s1 = second[i][q.id] ?? {};
     const frames = (s1.videoFramesDecoded ?? 0) - (s0.videoFramesDecoded ?? 0);
@@ -250,16 +304,23 @@ try {
     check(`${p.label} receives audio from ${q.label}`, audioPackets >= kMinAudioPacketsInWindow && audioBytes > 0,
           `+${audioPackets} packets, +${audioBytes} bytes (need +${kMinAudioPacketsInWindow} packets) ${detail}`);
   }
-  const b1View = await view(b1);
-  const total = (stats, key) => Object.values(stats).reduce((n, s) => n + (s[key] ?? 0), 0);
-  const b1Stats = second[3];
-  check('B1 (room B) sees nobody while room A is busy',
-        b1View.state === 'joined' && firstB1View.participants.length === 0 && b1View.participants.length === 0 &&
-        b1View.tiles.length === 0,
-        `state=${b1View.state} participants ${JSON.stringify(b1View.participants)} tiles ${JSON.stringify(b1View.tiles)}`);
-  check('B1 (room B) receives no media', total(b1Stats, 'videoFramesDecoded') === 0 && total(b1Stats, 'packetsReceived') === 0,
-        `frames decoded ${total(b1Stats, 'videoFramesDecoded')}, packets ${total(b1Stats, 'packetsReceived')} ` +
-        `${JSON.stringify(b1Stats)}`);
+  // Room isolation, per page: nothing but its own room's members' streams.
+  everyone.forEach((p, i) => {
+    const members = roomOf(p).filter((q) => q !== p).map((q) => q.id);
+    const sources = Object.keys(second[i]);
+    const b = (k) => secondTransport[i][k] - firstTransport[i][k];
+    const explained = b('rtpBytes') + kSrtpTagBytes * b('rtpPackets');
+    const unexplained = b('pairBytes') - explained;
+    const allowance = kUnexplainedBytesPerSecond * (windowMs / 1000);
+    check(`${p.label} receives streams only from its own room`,
+          sources.every((id) => members.includes(id)) && sameSet(sources, members),
+          `inbound streams from ${JSON.stringify(sources)}; room members ${JSON.stringify(members)}`);
+    check(`${p.label}: every byte its connections received is its own room's media`,
+          secondTransport[i].connections >= 2 && b('rtpPackets') > 0 && unexplained <= allowance,
+          `over ${windowMs} ms on ${secondTransport[i].connections} connections: candidate pairs +${b('pairBytes')} B ` +
+          `in +${b('pairPackets')} datagrams; negotiated RTP +${b('rtpBytes')} B in +${b('rtpPackets')} packets ` +
+          `(+${kSrtpTagBytes} B tag each); unexplained ${unexplained} B (allowed ${Math.round(allowance)} B)`);
+  });
 
   // 3. A3 leaves.
   const leaveStart = Date.now();
@@ -312,6 +373,7 @@ try {
   check('refused joins never appear in room A',
         sameSet(afterRefusals.participants.map((x) => x.id), [a2.id]) && sameSet(afterRefusals.tiles, [a2.id]),
         `A1 lists ${JSON.stringify(afterRefusals.participants)} tiles ${JSON.stringify(afterRefusals.tiles)}`);
+
 } catch (e) {
   check('test ran to the end', false, e.stack ?? String(e));
 }
@@ -321,6 +383,38 @@ for (const p of pages) {
   const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
   check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
         `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
+}
+
+// 6. The server's own counters, logged as each participant leaves.
+if (everyone.length > 0 && everyone.every((p) => p.id)) {
+  for (const p of pages) await p.page.close().catch(() => {});
+  const left = await pollUntil(async () => {
+    const lines = serverLog ? await readFile(serverLog, 'utf8').catch(() => '') : '';
+    const counters = new Map();
+    for (const m of lines.matchAll(/left room (\S+): participant (\S+): published (\d+) RTP packets \(\d+ bytes\) received, (\d+) RTP packets \(\d+ bytes\) forwarded to it/g)) {
+      counters.set(m[2], { room: m[1], published: Number(m[3]), forwarded: Number(m[4]) });
+    }
+    return { ok: everyone.every((p) => counters.has(p.id)), counters };
+  }, 10_000, 200);
+  check('the server logs every participant\'s RTP counters when it leaves', left.ok,
+        `${left.counters.size} "left room" lines in ${serverLog || '(no AEGIS_SERVER_LOG)'} after ${left.elapsed} ms`);
+  if (left.ok) {
+    for (const [room, members] of Object.entries(rooms)) {
+      for (const p of members) {
+        const c = left.counters.get(p.id);
+        const fromRoom = members.filter((q) => q !== p).reduce((n, q) => n + left.counters.get(q.id).published, 0);
+        check(`server: ${p.label} was forwarded no more than room ${room}'s others published`,
+              c.room === room && c.forwarded <= fromRoom && c.forwarded > 0,
+              `forwarded ${c.forwarded} RTP packets; the others of room ${room} published ${fromRoom}; logged room ${c.room}`);
+      }
+    }
+    const b1Got = left.counters.get(rooms.B[0].id).forwarded;
+    const b2Sent = left.counters.get(rooms.B[1].id).published;
+    check('server: B1 got most of what B2 published (the bound above is not met by nothing)',
+          b1Got >= 0.5 * b2Sent, `B1 ${b1Got} of B2's ${b2Sent} RTP packets`);
+  }
+} else {
+  check('server counters checked', false, 'the participants never joined');
 }
 
 await browser.close().catch(() => {});

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Group-call test of the server and the browser app: starts `aegis serve` on
 # a fresh data folder, mints the tokens the test needs, runs
-# chromium_group_call.mjs against it, then stops the server. Meant to run
+# chromium_group_call.mjs against it (with the server's log, whose "left
+# room" lines carry per-connection RTP counters), then stops the server. Meant to run
 # inside run_in_netns.sh:
 #   run_in_netns.sh group_call.sh AEGIS_BINARY
 # Exits with the test's status (non-zero also when the server cannot start
@@ -20,12 +21,13 @@ AEGIS_TOKEN_A1=$(mint A a1 A1 10m)
 AEGIS_TOKEN_A2=$(mint A a2 A2 10m)
 AEGIS_TOKEN_A3=$(mint A a3 A3 10m)
 AEGIS_TOKEN_B1=$(mint B b1 B1 10m)
+AEGIS_TOKEN_B2=$(mint B b2 B2 10m)
 AEGIS_TOKEN_TO_FORGE=$(mint A forger Forger 10m)
 AEGIS_TOKEN_ROOM_B=$(mint B intruder Intruder 10m)
-export AEGIS_TOKEN_EXPIRED AEGIS_TOKEN_A1 AEGIS_TOKEN_A2 AEGIS_TOKEN_A3 AEGIS_TOKEN_B1 \
+export AEGIS_TOKEN_EXPIRED AEGIS_TOKEN_A1 AEGIS_TOKEN_A2 AEGIS_TOKEN_A3 AEGIS_TOKEN_B1 AEGIS_TOKEN_B2 \
        AEGIS_TOKEN_TO_FORGE AEGIS_TOKEN_ROOM_B
 
 start_server "$port" --media-port 41000 --token-leeway 0
 status=0
-"$node" "$here/chromium_group_call.mjs" "http://127.0.0.1:$port" || status=$?
+AEGIS_SERVER_LOG="$log" "$node" "$here/chromium_group_call.mjs" "http://127.0.0.1:$port" || status=$?
 finish "$status"
