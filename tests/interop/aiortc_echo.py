@@ -5,8 +5,13 @@ Run inside a network namespace whose lo has 127.0.0.2 too (aioice gathers no
 127.0.0.1 candidate): see run_in_netns.sh. Checks, each fatal if it fails:
   1. video frames sent by aiortc come back and decode (>= 30 frames);
   2. a data channel message comes back unchanged;
-  3. with an altered fingerprint in the answer, no connection and no frames.
-The negotiated SRTP profile is checked by the caller from aegis-echo's log.
+  3. with an altered fingerprint in the offer the server receives, no
+     connection and no frames.
+The negotiated SRTP profile, and that the server itself refused the third
+call (exactly one session reported connected: echo_interop.sh --connected 1),
+are checked by the caller from aegis-echo's log. The fingerprint is altered
+in the offer, not the answer: aiortc checks the server's fingerprint only
+after the handshake, so an altered answer would test aiortc, not Aegis.
 """
 import asyncio
 import re
@@ -27,7 +32,13 @@ def post_offer(sdp):
         return resp.read().decode()
 
 
-async def run_call(tamper_fingerprint=False, seconds=8):
+def tamper_fingerprints(sdp):
+    """Flips the last hex digit of every fingerprint in `sdp`."""
+    return re.sub(r"(a=fingerprint:sha-256 [0-9A-F:]*)([0-9A-F])",
+                  lambda m: m.group(1) + ("0" if m.group(2) != "0" else "1"), sdp)
+
+
+async def run_call(tamper_offer_fingerprint=False, seconds=8):
     pc = RTCPeerConnection()
     pc.addTrack(VideoStreamTrack())
     channel = pc.createDataChannel("echo")
@@ -56,12 +67,14 @@ async def run_call(tamper_fingerprint=False, seconds=8):
             echoed.set_result(message)
 
     await pc.setLocalDescription(await pc.createOffer())
-    answer = post_offer(pc.localDescription.sdp)
-    if tamper_fingerprint:
-        # Flip the last hex digit of every fingerprint: the server's
-        # certificate no longer matches what this peer expects.
-        answer = re.sub(r"(a=fingerprint:sha-256 [0-9A-F:]*)([0-9A-F])",
-                        lambda m: m.group(1) + ("0" if m.group(2) != "0" else "1"), answer)
+    offer = pc.localDescription.sdp
+    if tamper_offer_fingerprint:
+        # The server now expects a certificate this peer does not have: its
+        # DTLS must refuse the handshake.
+        tampered = tamper_fingerprints(offer)
+        assert tampered != offer, "no fingerprint to alter in the offer"
+        offer = tampered
+    answer = post_offer(offer)
     await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
     message = None
     try:
@@ -85,8 +98,8 @@ async def main():
         print("FAIL: data channel echo missing or wrong: %r" % message)
         failures += 1
 
-    frames, message, state = await run_call(tamper_fingerprint=True, seconds=6)
-    print("aiortc: tampered fingerprint: state=%s frames=%d message=%r" % (state, frames, message))
+    frames, message, state = await run_call(tamper_offer_fingerprint=True, seconds=6)
+    print("aiortc: altered fingerprint in the offer: state=%s frames=%d message=%r" % (state, frames, message))
     if frames != 0 or message is not None or state == "connected":
         print("FAIL: a call with a wrong fingerprint must not connect")
         failures += 1
