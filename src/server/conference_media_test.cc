@@ -1,0 +1,167 @@
+// The Conference's media path end to end: native clients (controlling ICE,
+// DTLS client) on an in-memory network with the Conference, in simulated
+// time (conference_test_fixture.h).
+#include "server/conference_test_fixture.h"
+
+namespace aegis::server {
+namespace {
+
+using namespace conference_testing;  // NOLINT: the fixture is this file's vocabulary
+
+TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  OfferSpec spec;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 1u) << out_.Last(1, "error").dump() << PublishSdp(spec);
+  const std::string offer_text = out_.Last(2, "offer")["sdp"].get<std::string>();
+  const auto offer = ParseOk(offer_text);
+  ASSERT_EQ(offer.media.size(), 2u);
+  uint32_t audio_ssrc = 0, video_ssrc = 0;
+  for (const auto& m : offer.media) {
+    (m.kind() == sdp::MediaKind::kAudio ? audio_ssrc : video_ssrc) = m.ssrcs.at(0).ssrc;
+  }
+  Answer(2, SubscriberAnswerFor(offer_text, b_ice, b_.context->certificate().fingerprint()));
+  ASSERT_EQ(out_.Count(2, "error"), 0u) << out_.Last(2, "error").dump();
+
+  // The publisher connects first; its media has nowhere to go yet.
+  Connect(a_, a_ice, out_.Last(1, "answer")["sdp"].get<std::string>());
+  ASSERT_TRUE(RunUntil([&] { return a_.connected; }));
+  SendRtp(a_, 1, spec.audio_ssrc, 111);
+  EXPECT_EQ(conference_->stats().rtp_dropped_not_connected, 1u);
+  EXPECT_EQ(conference_->stats().rtp_forwarded, 0u);
+
+  Connect(b_, b_ice, offer_text);
+  ASSERT_TRUE(RunUntil([&] { return b_.connected; }));
+  // B's connection came up: A is asked for a keyframe of its video (only),
+  // without B having to ask.
+  RunUntil([&] { return !a_.rtcp.empty(); }, TimeDelta::Millis(100));
+  ASSERT_EQ(a_.rtcp.size(), 1u);
+  auto pli = rtcp::ParseCompound(a_.rtcp[0]);
+  ASSERT_TRUE(pli.ok());
+  ASSERT_EQ(pli->size(), 1u);
+  const auto* request = std::get_if<rtcp::Pli>(&(*pli)[0]);
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->media_source, Ssrc(spec.video_ssrc));
+  for (uint16_t seq = 100; seq < 110; ++seq) SendRtp(a_, seq, spec.audio_ssrc, 111);
+  for (uint16_t seq = 500; seq < 505; ++seq) SendRtp(a_, seq, spec.video_ssrc, 96);
+  RunUntil([&] { return b_.rtp.size() >= 15; }, TimeDelta::Millis(200));
+  ASSERT_EQ(b_.rtp.size(), 15u);
+  EXPECT_EQ(conference_->stats().rtp_forwarded, 15u);
+  EXPECT_EQ(conference_->sfu_stats().rtp_forwarded, 16u);  // with the one dropped before B connected
+  for (size_t i = 0; i < b_.rtp.size(); ++i) {
+    auto view = rtp::RtpPacketView::Parse(b_.rtp[i]);
+    ASSERT_TRUE(view.has_value());
+    const bool audio = i < 10;
+    const uint16_t seq = static_cast<uint16_t>(audio ? 100 + i : 500 + (i - 10));
+    EXPECT_EQ(view->ssrc(), Ssrc(audio ? audio_ssrc : video_ssrc)) << i;  // the SSRC B was offered
+    EXPECT_EQ(view->payload_type(), audio ? 111 : 96) << i;
+    EXPECT_EQ(view->sequence_number(), seq);
+    auto sent = MakeRtp(seq, audio ? spec.audio_ssrc : spec.video_ssrc, audio ? 111 : 96);
+    EXPECT_TRUE(std::equal(b_.rtp[i].begin() + 12, b_.rtp[i].end(), sent.begin() + 12, sent.end())) << i;
+  }
+  EXPECT_TRUE(a_.rtp.empty());  // nothing echoed to the publisher
+
+  // An SSRC A never declared is not forwarded; neither is a PT it did not negotiate.
+  SendRtp(a_, 200, 5555, 111);
+  SendRtp(a_, 201, spec.audio_ssrc, 0);
+  Step();
+  EXPECT_EQ(b_.rtp.size(), 15u);
+  EXPECT_EQ(conference_->sfu_stats().rtp_dropped_unannounced_ssrc, 1u);
+  EXPECT_EQ(conference_->sfu_stats().rtp_dropped_payload_type, 1u);
+
+  // Media sent on a subscriber connection goes nowhere.
+  SendRtp(b_, 1, 4242, 111);
+  Step();
+  EXPECT_EQ(conference_->stats().rtp_on_subscriber_connection, 1u);
+  EXPECT_TRUE(a_.rtp.empty());
+
+  // A stranger replaying A's packet from its own address is not routed.
+  auto packet = MakeRtp(300, spec.audio_ssrc, 111);
+  const size_t len = packet.size();
+  packet.resize(len + transport::PeerTransport::kMaxSrtpOverhead);
+  auto protected_packet = a_.transport->ProtectRtp(packet, len, now_);
+  ASSERT_TRUE(protected_packet.ok());
+  std::vector<uint8_t> replay(protected_packet->begin(), protected_packet->end());
+  const uint64_t unrouted = conference_->stats().datagrams_unrouted;
+  conference_->HandleDatagram(replay, kStranger, now_);
+  EXPECT_EQ(conference_->stats().datagrams_unrouted, unrouted + 1);
+  Step();
+  EXPECT_EQ(b_.rtp.size(), 15u);
+
+  // When A leaves, its transports are closed and B's media stops.
+  Send(1, signaling::LeaveRequest{});
+  EXPECT_EQ(conference_->participant_count(), 1u);
+  Step();
+  EXPECT_EQ(b_.rtp.size(), 15u);
+}
+
+// A track published while the subscriber's previous offer still waits for
+// its answer: its section is coalesced into the next offer, and no media
+// flows on its SSRC before that offer announced it.
+TEST_F(ConferenceMediaTest, NoMediaOnASectionTheSubscriberWasNotOfferedYet) {
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  OfferSpec spec;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  spec.video = false;
+  Publish(1, PublishSdp(spec));
+  const std::string first_offer = out_.Last(2, "offer")["sdp"].get<std::string>();
+  const auto answer_for = [&](const std::string& offer) {
+    return SubscriberAnswerFor(offer, b_ice, b_.context->certificate().fingerprint());
+  };
+  Answer(2, answer_for(first_offer));
+  Connect(a_, a_ice, out_.Last(1, "answer")["sdp"].get<std::string>());
+  Connect(b_, b_ice, first_offer);
+  ASSERT_TRUE(RunUntil([&] { return a_.connected && b_.connected; }));
+
+  // A adds its camera: offer 2 (audio + video) goes out and is not answered yet.
+  spec.video = true;
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(2, "offer"), 2u);
+  const std::string second_offer = out_.Last(2, "offer")["sdp"].get<std::string>();
+  // A stops the camera and starts another one (a new track, new SSRC) while
+  // offer 2 still waits: the new section is coalesced into offer 3.
+  spec.video_direction = "inactive";
+  Publish(1, PublishSdp(spec));
+  spec.video_direction = "sendonly";
+  spec.video_ssrc = 3003;
+  Publish(1, PublishSdp(spec));
+  EXPECT_EQ(out_.Count(1, "error"), 0u) << out_.Last(1, "error").dump();
+  EXPECT_EQ(out_.Count(2, "track_published"), 3u);
+  ASSERT_EQ(out_.Count(2, "offer"), 2u);
+
+  for (uint16_t seq = 1; seq <= 5; ++seq) SendRtp(a_, seq, 3003, 96);
+  for (uint16_t seq = 1; seq <= 5; ++seq) SendRtp(a_, seq, spec.audio_ssrc, 111);
+  RunUntil([&] { return b_.rtp.size() >= 5; }, TimeDelta::Millis(100));
+  Step();
+  ASSERT_EQ(b_.rtp.size(), 5u);  // the audio only
+  for (const auto& p : b_.rtp) EXPECT_EQ(rtp::RtpPacketView::Parse(p)->payload_type(), 111);
+  EXPECT_EQ(conference_->stats().rtp_dropped_not_connected, 5u);
+
+  // The answer to offer 2 releases offer 3 with the new section; then it flows.
+  Answer(2, answer_for(second_offer));
+  ASSERT_EQ(out_.Count(2, "offer"), 3u);
+  const auto third = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
+  ASSERT_EQ(third.media.size(), 3u);
+  ASSERT_EQ(third.media[2].common.direction, sdp::Direction::kSendOnly);
+  const uint32_t new_ssrc = third.media[2].ssrcs.at(0).ssrc;
+  EXPECT_EQ(third.media[1].common.direction, sdp::Direction::kInactive);  // the first camera
+  b_.rtp.clear();
+  for (uint16_t seq = 6; seq <= 8; ++seq) SendRtp(a_, seq, 3003, 96);
+  RunUntil([&] { return b_.rtp.size() >= 3; }, TimeDelta::Millis(100));
+  ASSERT_EQ(b_.rtp.size(), 3u);
+  for (const auto& p : b_.rtp) EXPECT_EQ(rtp::RtpPacketView::Parse(p)->ssrc(), Ssrc(new_ssrc));
+}
+
+}  // namespace
+}  // namespace aegis::server
