@@ -1,5 +1,6 @@
 #include "store/data_folder.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <utility>
@@ -172,36 +173,71 @@ Result<std::optional<RoomPolicy>, StoreError> DataFolder::GetRoomPolicy(std::str
 }
 
 Result<int64_t, StoreError> DataFolder::AppendAudit(int64_t time_unix_s, std::string_view actor,
-                                                    std::string_view action, std::string_view detail) {
-  if (actor.size() > kMaxAuditFieldSize || action.size() > kMaxAuditFieldSize || detail.size() > kMaxAuditFieldSize) {
+                                                    std::string_view action, std::string_view detail,
+                                                    std::string_view node) {
+  if (actor.size() > kMaxAuditFieldSize || action.size() > kMaxAuditFieldSize || detail.size() > kMaxAuditFieldSize ||
+      node.size() > kMaxAuditFieldSize) {
     return Err{Invalid("audit field over " + std::to_string(kMaxAuditFieldSize) + " bytes")};
   }
-  auto stmt = db_.Prepare("INSERT INTO audit_log (time, actor, action, detail) VALUES (?1, ?2, ?3, ?4)");
-  if (!stmt) return Err{stmt.error()};
-  if (!stmt->BindInt(1, time_unix_s) || !stmt->BindText(2, actor) || !stmt->BindText(3, action) ||
-      !stmt->BindText(4, detail)) {
-    return Err{stmt->LastError()};
-  }
-  if (auto r = stmt->Run(); !r) return Err{r.error()};
-  return db_.LastInsertRowId();
+  // Reading the head and inserting the row chained to it must be one
+  // transaction: BEGIN IMMEDIATE takes the write lock first, so another
+  // writer (the server, a CLI command) cannot chain from the same head.
+  if (db_.InTransaction()) return AppendChainedAuditRow(db_, time_unix_s, actor, action, detail, node);
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return Err{tx.error()};
+  auto seq = AppendChainedAuditRow(db_, time_unix_s, actor, action, detail, node);
+  if (!seq) return seq;
+  if (auto r = tx->Commit(); !r) return Err{r.error()};
+  return seq;
 }
+
+namespace {
+
+Result<std::vector<AuditEntry>, StoreError> ReadAuditRows(Statement& stmt) {
+  std::vector<AuditEntry> entries;
+  for (;;) {
+    switch (stmt.Next()) {
+      case Statement::Step::kRow: {
+        AuditEntry e{stmt.ColumnInt(0), stmt.ColumnInt(1), stmt.ColumnText(2), stmt.ColumnText(3),
+                     stmt.ColumnText(4), stmt.ColumnText(5)};
+        // Malformed hashes read as zeros here; VerifyAudit is what judges them.
+        for (int column : {6, 7}) {
+          auto bytes = stmt.ColumnBlob(column);
+          if (bytes.size() == kAuditHashSize) {
+            std::copy(bytes.begin(), bytes.end(), (column == 6 ? e.prev_hash : e.hash).begin());
+          }
+        }
+        entries.push_back(std::move(e));
+        continue;
+      }
+      case Statement::Step::kDone: return entries;
+      case Statement::Step::kError: return Err{stmt.LastError()};
+    }
+  }
+}
+
+}  // namespace
 
 Result<std::vector<AuditEntry>, StoreError> DataFolder::ReadAudit(int64_t after_seq, size_t limit) {
   auto stmt = db_.Prepare(
-      "SELECT seq, time, actor, action, detail FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+      "SELECT seq, time, actor, action, detail, node, prev_hash, hash FROM audit_log WHERE seq > ?1 "
+      "ORDER BY seq LIMIT ?2");
   if (!stmt) return Err{stmt.error()};
   if (!stmt->BindInt(1, after_seq) || !stmt->BindInt(2, static_cast<int64_t>(limit))) return Err{stmt->LastError()};
-  std::vector<AuditEntry> entries;
-  for (;;) {
-    switch (stmt->Next()) {
-      case Statement::Step::kRow:
-        entries.push_back(AuditEntry{stmt->ColumnInt(0), stmt->ColumnInt(1), stmt->ColumnText(2), stmt->ColumnText(3),
-                                     stmt->ColumnText(4)});
-        continue;
-      case Statement::Step::kDone: return entries;
-      case Statement::Step::kError: return Err{stmt->LastError()};
-    }
-  }
+  return ReadAuditRows(*stmt);
+}
+
+Result<std::vector<AuditEntry>, StoreError> DataFolder::ReadLatestAudit(size_t count) {
+  auto stmt = db_.Prepare(
+      "SELECT * FROM (SELECT seq, time, actor, action, detail, node, prev_hash, hash FROM audit_log "
+      "ORDER BY seq DESC LIMIT ?1) ORDER BY seq");
+  if (!stmt) return Err{stmt.error()};
+  if (!stmt->BindInt(1, static_cast<int64_t>(count))) return Err{stmt->LastError()};
+  return ReadAuditRows(*stmt);
+}
+
+Result<AuditVerification, StoreError> DataFolder::VerifyAudit(const std::optional<AuditAnchor>& anchor) {
+  return VerifyAuditChain(db_, anchor);
 }
 
 }  // namespace aegis::store

@@ -4,8 +4,10 @@
 //   api_keys     key_id, secret (32 random bytes, stored as-is: the file is
 //                readable by our user only), created_at, revoked
 //   room_policy  room_id, e2ee_required, max_participants
-//   audit_log    seq, time, actor, action, detail; append-only (triggers
-//                refuse UPDATE and DELETE, and this API only appends)
+//   audit_log    seq, time, actor, action, detail, node, prev_hash, hash;
+//                append-only (triggers refuse UPDATE and DELETE, and this API
+//                only appends) and a SHA-256 hash chain (store/audit_chain.h,
+//                docs/audit.md) so that editing or removing rows is detected
 //
 // The first Open creates one API key; later opens reuse it. Every value goes
 // through a prepared statement, so a room id like "x'; DROP TABLE ..." is
@@ -23,6 +25,7 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "crypto/secure_memory.h"
+#include "store/audit_chain.h"
 #include "store/sqlite.h"
 #include "store/store_error.h"
 
@@ -47,15 +50,6 @@ struct RoomPolicy {
   bool operator==(const RoomPolicy&) const = default;
 };
 
-struct AuditEntry {
-  int64_t seq = 0;
-  int64_t time = 0;
-  std::string actor;
-  std::string action;
-  std::string detail;
-  bool operator==(const AuditEntry&) const = default;
-};
-
 class DataFolder {
  public:
   static constexpr const char* kDatabaseName = "aegis.db";
@@ -78,10 +72,17 @@ class DataFolder {
   Result<void, StoreError> PutRoomPolicy(const RoomPolicy& policy);
   Result<std::optional<RoomPolicy>, StoreError> GetRoomPolicy(std::string_view room_id);
 
-  // Audit log: append, and read back in order from after `after_seq`.
+  // Audit log. AppendAudit chains the new row to the last one atomically (its
+  // own BEGIN IMMEDIATE transaction, or the caller's if one is open) and
+  // returns its seq; each field is at most kMaxAuditFieldSize bytes.
   Result<int64_t, StoreError> AppendAudit(int64_t time_unix_s, std::string_view actor, std::string_view action,
-                                          std::string_view detail);
+                                          std::string_view detail, std::string_view node = {});
+  // In seq order: rows after `after_seq`, at most `limit`.
   Result<std::vector<AuditEntry>, StoreError> ReadAudit(int64_t after_seq, size_t limit);
+  // The newest `count` rows, in seq order.
+  Result<std::vector<AuditEntry>, StoreError> ReadLatestAudit(size_t count);
+  // Walks the whole chain (VerifyAuditChain).
+  Result<AuditVerification, StoreError> VerifyAudit(const std::optional<AuditAnchor>& anchor = {});
 
   // For tests and maintenance tools.
   Database& database() { return db_; }

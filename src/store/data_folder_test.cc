@@ -273,7 +273,13 @@ TEST(DataFolderTest, AuditLogAppendsAndIsAppendOnly) {
   auto all = data.ReadAudit(0, 100);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 3u);
-  EXPECT_EQ((*all)[0], (AuditEntry{*a, kNow, "admin", "token.create", "room=standup identity=ada"}));
+  const AuditEntry& first = (*all)[0];
+  EXPECT_EQ(first.seq, *a);
+  EXPECT_EQ(first.time, kNow);
+  EXPECT_EQ(first.actor, "admin");
+  EXPECT_EQ(first.action, "token.create");
+  EXPECT_EQ(first.detail, "room=standup identity=ada");
+  EXPECT_EQ(first.hash, AuditRowHash(first));
   EXPECT_EQ((*all)[2].detail, "x');DELETE FROM audit_log;--");
   auto tail = data.ReadAudit(*a, 1);
   ASSERT_TRUE(tail.ok());

@@ -3,13 +3,23 @@
 #include <array>
 #include <string>
 
+#include "store/audit_chain.h"
+
 namespace aegis::store {
 namespace {
 
+// One schema step: `sql`, then `code` (for what SQL cannot compute, such as
+// SHA-256), then `sql_after`; all inside the transaction of Migrate.
+struct Migration {
+  const char* sql;
+  Result<void, StoreError> (*code)(Database&) = nullptr;
+  const char* sql_after = nullptr;
+};
+
 // Never edit a shipped migration; append a new one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<Migration, 2> kMigrations = {{
     // 1: API keys, room policy, append-only audit log.
-    R"sql(
+    {R"sql(
 CREATE TABLE api_keys (
   key_id     TEXT PRIMARY KEY NOT NULL CHECK (length(key_id) BETWEEN 1 AND 64),
   secret     BLOB NOT NULL CHECK (length(secret) BETWEEN 32 AND 64),
@@ -32,8 +42,28 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql"},
+    // 2: the audit log becomes a hash chain (store/audit_chain.h,
+    // docs/audit.md). Rows already there are chained in seq order from the
+    // genesis value: the chain vouches for them from this migration on, not
+    // for what happened to them before. The update trigger is lifted only
+    // inside this transaction to fill the new columns.
+    {R"sql(
+ALTER TABLE audit_log ADD COLUMN node TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN prev_hash BLOB;
+ALTER TABLE audit_log ADD COLUMN hash BLOB;
+DROP TRIGGER audit_log_no_update;
 )sql",
-};
+     ChainExistingAuditRows,
+     R"sql(
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log
+  WHEN typeof(NEW.prev_hash) != 'blob' OR length(NEW.prev_hash) != 32
+    OR typeof(NEW.hash) != 'blob' OR length(NEW.hash) != 32
+  BEGIN SELECT RAISE(ABORT, 'audit_log rows are chained: prev_hash and hash are 32 bytes'); END;
+)sql"},
+}};
 
 Result<int, StoreError> ReadVersion(Database& db) {
   auto stmt = db.Prepare("SELECT coalesce(max(version), 0) FROM schema_version");
@@ -53,7 +83,12 @@ Result<int, StoreError> SchemaVersion(Database& db) {
   return ReadVersion(db);
 }
 
-Result<int, StoreError> Migrate(Database& db) {
+Result<int, StoreError> Migrate(Database& db) { return MigrateTo(db, LatestSchemaVersion()); }
+
+Result<int, StoreError> MigrateTo(Database& db, int target) {
+  if (target < 0 || target > LatestSchemaVersion()) {
+    return Err{StoreError{StoreErrorCode::kInvalidArgument, "no schema version " + std::to_string(target)}};
+  }
   auto tx = Transaction::Begin(db);
   if (!tx) return Err{tx.error()};
   auto found = SchemaVersion(db);
@@ -66,8 +101,15 @@ Result<int, StoreError> Migrate(Database& db) {
   }
   auto record = db.Prepare("INSERT INTO schema_version (version) VALUES (?1)");
   if (!record) return Err{record.error()};
-  for (int v = from + 1; v <= LatestSchemaVersion(); ++v) {
-    if (auto r = db.ExecScript(kMigrations[static_cast<size_t>(v - 1)]); !r) return Err{r.error()};
+  for (int v = from + 1; v <= target; ++v) {
+    const Migration& m = kMigrations[static_cast<size_t>(v - 1)];
+    if (auto r = db.ExecScript(m.sql); !r) return Err{r.error()};
+    if (m.code != nullptr) {
+      if (auto r = m.code(db); !r) return Err{r.error()};
+    }
+    if (m.sql_after != nullptr) {
+      if (auto r = db.ExecScript(m.sql_after); !r) return Err{r.error()};
+    }
     record->Reset();
     if (!record->BindInt(1, v)) return Err{record->LastError()};
     if (auto r = record->Run(); !r) return Err{r.error()};

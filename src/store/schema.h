@@ -17,6 +17,10 @@ int LatestSchemaVersion();
 // Brings `db` to LatestSchemaVersion(); returns the version found before.
 Result<int, StoreError> Migrate(Database& db);
 
+// Brings `db` up to `target` (at most LatestSchemaVersion()); a database
+// already past it is left alone. For tests that need an older schema.
+Result<int, StoreError> MigrateTo(Database& db, int target);
+
 // The recorded version (0 for an empty database).
 Result<int, StoreError> SchemaVersion(Database& db);
 

@@ -161,12 +161,19 @@ int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_
 
 int Database::Changes() const { return sqlite3_changes(db_); }
 
+bool Database::InTransaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+
 StoreError Database::LastError() const { return SqliteError(db_, "sqlite"); }
 
 // ---- Transaction ----
 
 Result<Transaction, StoreError> Transaction::Begin(Database& db) {
   if (auto r = db.ExecScript("BEGIN IMMEDIATE"); !r) return Err{r.error()};
+  return Transaction(&db);
+}
+
+Result<Transaction, StoreError> Transaction::BeginRead(Database& db) {
+  if (auto r = db.ExecScript("BEGIN DEFERRED"); !r) return Err{r.error()};
   return Transaction(&db);
 }
 

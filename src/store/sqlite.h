@@ -78,6 +78,8 @@ class Database {
 
   int64_t LastInsertRowId() const;
   int Changes() const;
+  // True inside BEGIN ... COMMIT (SQLite is not in autocommit mode).
+  bool InTransaction() const;
   StoreError LastError() const;
 
  private:
@@ -88,10 +90,12 @@ class Database {
 
 // BEGIN IMMEDIATE on construction (takes the write lock up front, so two
 // processes cannot both read-then-write); ROLLBACK in the destructor unless
-// Commit() succeeded.
+// Commit() succeeded. BeginRead is a plain (deferred) BEGIN for a consistent
+// read snapshot that does not hold writers back (WAL).
 class Transaction {
  public:
   static Result<Transaction, StoreError> Begin(Database& db);
+  static Result<Transaction, StoreError> BeginRead(Database& db);
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
   Transaction(const Transaction&) = delete;
