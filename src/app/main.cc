@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/audit_command.h"
 #include "app/self_check.h"
 #include "app/room_command.h"
 #include "app/serve_command.h"
@@ -22,7 +23,8 @@ constexpr const char* kUsage =
     "  version    print the version\n"
     "  token      token create --room R --identity I [--ttl 10m] ...: mint an access token\n"
     "  room       room policy --room R [--e2ee required|optional]: show or set a room's policy\n"
-    "             (aegis token help for all options)\n";
+    "             (aegis token help for all options)\n"
+    "  audit      audit verify | audit tail [-n N] [--follow]: check or read the audit log\n";
 
 int SelfCheck() {
   int failed = 0;
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "token") == 0) return Token(argc, argv);
   if (std::strcmp(command, "room") == 0) return Room(argc, argv);
+  if (std::strcmp(command, "audit") == 0) return aegis::app::RunAuditMain({argv + 2, argv + argc}, AEGIS_VERSION);
   if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {
     std::printf("aegis %s\n", AEGIS_VERSION);
     return 0;

@@ -86,8 +86,7 @@ std::optional<AuditAnchor> ParseAuditAnchor(std::string_view text) {
       if (c < '0' || c > '9') return std::nullopt;
       n = n * 10 + (c - '0');
     }
-    if (n < 1) return std::nullopt;
-    anchor.seq = n;
+    anchor.seq = n;  // 0: the head of an empty log (the genesis value)
     text = text.substr(colon + 1);
   }
   if (text.size() != 2 * kAuditHashSize) return std::nullopt;
@@ -109,6 +108,7 @@ Result<AuditVerification, StoreError> VerifyAuditChain(Database& db, const std::
   if (!stmt) return Err{stmt.error()};
 
   AuditVerification v;
+  if (anchor && anchor->hash == kAuditGenesis && anchor->seq.value_or(0) == 0) v.anchor_seq = 0;
   const auto fail = [&v](AuditProblem problem, int64_t row, int64_t seq, std::string message) {
     v.problem = problem;
     v.bad_row = row;

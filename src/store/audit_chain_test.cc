@@ -146,6 +146,7 @@ TEST(AuditChainTest, AppendsChainFromGenesisAndVerify) {
   EXPECT_TRUE(empty.ok()) << empty.message;
   EXPECT_EQ(empty.rows, 0);
   EXPECT_EQ(empty.head, kAuditGenesis);
+  EXPECT_EQ(MustVerify(data, AuditAnchor{0, kAuditGenesis}).anchor_seq, 0);
 
   AppendFive(data);
   ASSERT_TRUE(data.AppendAudit(kNow + 6, "server", "room.join", "identity=bob", "node-a").ok());
@@ -437,11 +438,14 @@ TEST(AuditChainTest, AnchorsParse) {
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->seq, 12);
   EXPECT_EQ(ToHex(a->hash), hex);
+  a = ParseAuditAnchor("0:" + std::string(64, '0'));  // an empty log's head
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->seq, 0);
   a = ParseAuditAnchor(std::string(64, 'B'));
   ASSERT_TRUE(a.has_value());
   EXPECT_FALSE(a->seq.has_value());
   EXPECT_EQ(a->hash, HashFromHex(std::string(64, 'b')));
-  for (const std::string& bad : {std::string(""), std::string(63, 'a'), std::string(65, 'a'), "0:" + hex, ":" + hex,
+  for (const std::string& bad : {std::string(""), std::string(63, 'a'), std::string(65, 'a'), ":" + hex,
                                 "-1:" + hex, "x:" + hex, "1:" + std::string(62, 'a') + "zz", "1:2:" + hex,
                                 "1234567890123456789:" + hex}) {
     EXPECT_FALSE(ParseAuditAnchor(bad).has_value()) << bad;
