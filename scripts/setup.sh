@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libssl-dev nlohmann-json3-dev libboost-dev libusrsctp-dev libsqlite3-dev libtomlplusplus-dev
   # tests, benchmarks, oracles (libsrtp2 is test/benchmark-only)
-  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev sqlite3
   # interop tests with real peers, in network namespaces (tests/interop/)
   chromium python3-aiortc python3-websockets nodejs npm iproute2
 )
