@@ -14,8 +14,9 @@ using signaling::ErrorCode;
 
 namespace {
 
-// A subscriber's m-sections are never reused (an ended track's section stays,
-// inactive), so this bounds what one long call can accumulate.
+// Sections one subscriber connection may hold (our SDP parser reads at most
+// 64); ended ones are reused, so this bounds the tracks a subscriber can
+// receive at once, not what a long call accumulates.
 constexpr size_t kMaxSubscriberSections = 64;
 
 uint32_t NonZeroU32(RandomSource& rng) {
@@ -195,8 +196,22 @@ void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp 
   for (const auto& m : answer->media) {
     if (ClientSends(m) && !m.remote_ssrcs.empty()) sending.push_back(&m);
   }
-  if (sending.size() > signaling::kMaxTracksPerParticipant) {
-    return SendError(member.session, ErrorCode::kBadSdp, "offer refused: too many tracks");
+  const auto audio_tracks = static_cast<size_t>(std::count_if(
+      sending.begin(), sending.end(), [](const auto* m) { return m->kind == sdp::MediaKind::kAudio; }));
+  if (audio_tracks > config_.max_audio_tracks_per_participant ||
+      sending.size() - audio_tracks > config_.max_video_tracks_per_participant) {
+    return SendError(member.session, ErrorCode::kTooManyTracks,
+                     "offer refused: at most " + std::to_string(config_.max_audio_tracks_per_participant) +
+                         " audio and " + std::to_string(config_.max_video_tracks_per_participant) +
+                         " video tracks per participant");
+  }
+  // Every new track costs one token: a slow republish is free, a churn is not.
+  const auto new_tracks = static_cast<size_t>(std::count_if(sending.begin(), sending.end(), [&](const auto* m) {
+    return std::none_of(member.tracks.begin(), member.tracks.end(), [&](const auto& t) { return t.mid == m->mid; });
+  }));
+  if (!member.new_tracks) member.new_tracks.emplace(config_.new_tracks, now);
+  if (new_tracks > 0 && !member.new_tracks->TryTake(now, static_cast<double>(new_tracks))) {
+    return SendError(member.session, ErrorCode::kRateLimited, "offer refused: publishing new tracks too fast");
   }
   auto text = sdp::SerializeSdp(answer->sdp);
   if (!text) return SendError(member.session, ErrorCode::kInternal, "cannot write the answer");
@@ -252,9 +267,16 @@ void Conference::SyncPublishedTracks(Member& member, const std::vector<const neg
 }
 
 void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
-  if (subscriber.sections.size() >= kMaxSubscriberSections) return;  // see member.h
   const sfu::Track* track = router_.FindTrack(track_id);
   if (!track) return;
+  const sdp::MediaKind kind = track->config.kind == sfu::MediaKind::kAudio ? sdp::MediaKind::kAudio
+                                                                            : sdp::MediaKind::kVideo;
+  auto reusable = std::find_if(subscriber.reusable_sections.begin(), subscriber.reusable_sections.end(),
+                               [&](size_t i) { return subscriber.sections[i].kind == kind; });
+  if (reusable == subscriber.reusable_sections.end() && subscriber.sections.size() >= kMaxSubscriberSections) {
+    ++stats_.subscriptions_refused_full;
+    return;
+  }
   const Member* publisher = by_sfu_id_.at(track->publisher);
   uint32_t ssrc = 0;
   do {
@@ -268,14 +290,22 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
     mappings.push_back({pt, audio ? negotiation::kSubscriberOpusPayloadType : negotiation::kSubscriberVp8PayloadType});
   }
   if (!router_.AddSubscription(subscriber.sfu_id, track_id, Ssrc(ssrc), mappings).ok()) return;
-  negotiation::OfferedTrack section;
-  section.mid = std::to_string(subscriber.sections.size());
-  section.kind = audio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+  size_t index = subscriber.sections.size();
+  if (reusable != subscriber.reusable_sections.end()) {
+    index = *reusable;
+    subscriber.reusable_sections.erase(reusable);
+    subscriber.offered_ssrcs.erase(subscriber.sections[index].ssrc);
+  } else {
+    subscriber.sections.emplace_back();
+    subscriber.sections.back().mid = std::to_string(index);
+  }
+  negotiation::OfferedTrack& section = subscriber.sections[index];
+  section.kind = kind;
   section.ssrc = ssrc;
   section.stream_id = publisher->id;
   section.track_id = WireTrackId(track_id);
-  subscriber.section_of_track[track_id] = subscriber.sections.size();
-  subscriber.sections.push_back(std::move(section));
+  section.active = true;
+  subscriber.section_of_track[track_id] = index;
   subscriber.offer_dirty = true;
 }
 
@@ -308,8 +338,13 @@ void Conference::MaybeSendOffer(Member& member) {
   member.offer_dirty = false;
   Send(member.session, signaling::SubscribeOffer{*text});
   // From now on the client knows these SSRCs: media may flow on them.
-  for (const auto& section : member.sections) {
-    if (section.active) member.offered_ssrcs.insert(section.ssrc);
+  member.inactive_in_last_offer.clear();
+  for (size_t i = 0; i < member.sections.size(); ++i) {
+    if (member.sections[i].active) {
+      member.offered_ssrcs.insert(member.sections[i].ssrc);
+    } else {
+      member.inactive_in_last_offer.insert(i);
+    }
   }
 }
 
@@ -333,6 +368,11 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
     return SendError(member.session, ErrorCode::kBadSdp, "answer refused: ICE restart is not supported");
   }
   member.offer_outstanding = false;
+  // The client has now seen these sections inactive: they may carry new tracks.
+  for (size_t i : member.inactive_in_last_offer) {
+    if (!member.sections[i].active) member.reusable_sections.insert(i);
+  }
+  member.inactive_in_last_offer.clear();
   MaybeSendOffer(member);
 }
 

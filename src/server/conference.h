@@ -29,6 +29,7 @@
 #include "server/test_hooks.h"
 #include "sfu/router.h"
 #include "signaling/client_messages.h"
+#include "signaling/rate_limiter.h"
 #include "signaling/server_messages.h"
 #include "stun/transport_address.h"
 
@@ -53,6 +54,11 @@ struct ConferenceConfig {
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
   size_t max_participants_per_room = 64;
   size_t max_participants = 1000;  // on this worker
+  // Tracks one participant may publish at once, per kind (more is refused
+  // with too_many_tracks), and how fast it may publish new ones.
+  size_t max_audio_tracks_per_participant = 4;
+  size_t max_video_tracks_per_participant = 4;
+  signaling::RateLimit new_tracks{.rate_per_second = 1, .burst = 8};
   sfu::RouterConfig router;
   ConferenceTestHooks* test_hooks = nullptr;  // test builds only (test_hooks.h)
 };
@@ -65,6 +71,7 @@ struct ConferenceStats {
   uint64_t rtp_dropped_not_connected = 0;  // a subscriber whose connection is not up yet
   uint64_t rtp_on_subscriber_connection = 0;
   uint64_t transports_failed = 0;
+  uint64_t subscriptions_refused_full = 0;  // a subscriber already holds kMaxSubscriberSections live tracks
 };
 
 struct Member;

@@ -14,6 +14,7 @@
 #include "negotiation/subscriber_offer.h"
 #include "sdp/session_description.h"
 #include "server/conference.h"
+#include "signaling/rate_limiter.h"
 #include "sfu/ids.h"
 #include "signaling/messages.h"
 #include "transport/peer_transport.h"
@@ -57,11 +58,18 @@ struct Member {
 
   std::unique_ptr<Connection> publisher;
   std::vector<PublishedTrack> tracks;
+  std::optional<signaling::TokenBucket> new_tracks;  // republish churn (ConferenceConfig::new_tracks)
 
-  // Subscriber side: one m-section per track ever forwarded to it.
+  // Subscriber side: one m-section per track forwarded to it. An ended
+  // track's section turns inactive; once the client has answered an offer
+  // that shows it inactive, the section is reused for the next track of its
+  // kind (a browser fires a fresh track event only for a section that went
+  // inactive and came back).
   std::unique_ptr<Connection> subscriber;
   std::vector<negotiation::OfferedTrack> sections;
   std::map<sfu::TrackId, size_t> section_of_track;
+  std::set<size_t> inactive_in_last_offer;
+  std::set<size_t> reusable_sections;
   // Downstream SSRCs of sections that were in an offer sent to the client.
   // A section added while an offer is outstanding gets no media until the
   // next offer announces it (the client could not tell what it is).

@@ -7,7 +7,7 @@ namespace aegis::signaling {
 namespace {
 
 // The wire names are part of the protocol: never rename one, only add.
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 27> kNames{{
     {ErrorCode::kMalformedJson, "malformed_json"},
     {ErrorCode::kDuplicateKey, "duplicate_key"},
     {ErrorCode::kTooLarge, "too_large"},
@@ -26,6 +26,14 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
     {ErrorCode::kBadSdp, "bad_sdp"},
     {ErrorCode::kRoomFull, "room_full"},
     {ErrorCode::kShuttingDown, "shutting_down"},
+    {ErrorCode::kTooManyTracks, "too_many_tracks"},
+    {ErrorCode::kReplaced, "replaced"},
+    {ErrorCode::kTokenExpired, "token_expired"},
+    {ErrorCode::kRevoked, "revoked"},
+    {ErrorCode::kKicked, "kicked"},
+    {ErrorCode::kRoomLocked, "room_locked"},
+    {ErrorCode::kRoomEnded, "room_ended"},
+    {ErrorCode::kDenied, "denied"},
     {ErrorCode::kInternal, "internal"},
 }};
 

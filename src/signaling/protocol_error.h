@@ -32,6 +32,14 @@ enum class ErrorCode {
   kBadSdp,        // an SDP the server cannot accept (unparsable, or refused by policy)
   kRoomFull,      // the room (or the server) has no room for another participant
   kShuttingDown,  // the server is stopping; the connection closes next
+  kTooManyTracks, // a publish offer names more tracks of a kind than one participant may publish
+  kReplaced,      // the same identity joined the room again: this session ends
+  kTokenExpired,  // the session's token expired without a refresh; the connection closes next
+  kRevoked,       // the session's token (or identity) was revoked; the connection closes next
+  kKicked,        // a room admin removed this participant; the connection closes next
+  kRoomLocked,    // the room is locked: no new joins
+  kRoomEnded,     // a room admin ended the room; the connection closes next
+  kDenied,        // a room admin refused this participant's entry from the lobby
   kInternal,      // the server failed; the message is not the client's fault
 };
 

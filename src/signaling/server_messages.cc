@@ -111,6 +111,14 @@ std::string_view Describe(ErrorCode code) {
     case ErrorCode::kBadSdp: return "the SDP was refused";
     case ErrorCode::kRoomFull: return "the room is full";
     case ErrorCode::kShuttingDown: return "the server is shutting down";
+    case ErrorCode::kTooManyTracks: return "too many tracks of one kind";
+    case ErrorCode::kReplaced: return "the same identity joined again";
+    case ErrorCode::kTokenExpired: return "the access token expired";
+    case ErrorCode::kRevoked: return "the access token was revoked";
+    case ErrorCode::kKicked: return "removed by a room admin";
+    case ErrorCode::kRoomLocked: return "the room is locked";
+    case ErrorCode::kRoomEnded: return "the room was ended";
+    case ErrorCode::kDenied: return "a room admin refused entry";
     case ErrorCode::kInternal: return "internal server error";
   }
   return "error";

@@ -176,6 +176,17 @@ async function openParticipant(label, room, token) {
   return entry;
 }
 
+// Checks a page for CSP violations and page errors, then closes its context
+// (its HTTP connections count against the server's per-address limit).
+async function retire(p) {
+  if (p.retired) return;
+  p.retired = true;
+  const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
+  check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
+        `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
+  await p.context.close().catch(() => {});
+}
+
 // Waits until the app's state is one of `wanted` (or `ms` runs out); returns it.
 async function settledState(p, wanted, ms) {
   await p.page.waitForFunction((w) => w.includes(window.aegisApp.state()), wanted, { timeout: ms }).catch(() => {});
@@ -351,6 +362,37 @@ try {
           `+${frames} frames over 2 s: ${figures(before[i], q.id)} -> ${figures(after[i], q.id)}`);
   });
 
+  // A3 comes back as a new participant: its tracks take the sections its
+  // old tracks left inactive on A1's and A2's subscriber connections (the
+  // server recycles answered-inactive sections), and both decode it.
+  const sections = (p) => p.page.evaluate(() => Math.max(0, ...window.__peerConnections
+    .filter((pc) => pc.connectionState !== 'closed')
+    .map((pc) => pc.getTransceivers())
+    .filter((ts) => ts.length > 0 && ts.every((t) => ['recvonly', 'inactive'].includes(t.currentDirection ?? t.direction)))
+    .map((ts) => ts.length)));
+  const sectionsBefore = await Promise.all([a1, a2].map(sections));
+  const back = await openParticipant('A3 again', 'A', tokens.A3);
+  const backState = await settledState(back, ['joined', 'error'], 15_000);
+  back.id = await back.page.evaluate(() => window.aegisApp.selfId());
+  roomA.push(back);
+  everyone.push(back);
+  const decodesBack = await pollUntil(async () => {
+    const stats = await Promise.all([a1, a2].map(remoteStats));
+    return { ok: stats.every((st) => (st[back.id]?.videoFramesDecoded ?? 0) >= 10), stats };
+  }, kMediaStartMs, 250);
+  const sectionsAfter = await Promise.all([a1, a2].map(sections));
+  [a1, a2].forEach((p, i) => {
+    check(`${p.label} decodes A3 again on recycled sections`,
+          backState === 'joined' && (decodesBack.stats[i][back.id]?.videoFramesDecoded ?? 0) >= 10 &&
+          sectionsAfter[i] === sectionsBefore[i] && sectionsBefore[i] === 4,
+          `state=${backState}; after ${decodesBack.elapsed} ms ${figures(decodesBack.stats[i], back.id)}; ` +
+          `subscriber sections ${sectionsBefore[i]} before the rejoin, ${sectionsAfter[i]} after`);
+  });
+  await back.page.click('#leave');
+  await Promise.all([a1, a2].map((p) => p.page.waitForFunction((id) =>
+    !window.aegisApp.participants().some((x) => x.id === id), back.id, { polling: 25, timeout: 5_000 }).catch(() => {})));
+  await retire(back);
+
   // 4. Refused joins. The expired token must really be past its expiry.
   const exp = jwtPayload(tokens.EXPIRED).exp;
   if (typeof exp === 'number' && Date.now() / 1000 < exp + 1) await sleep((exp + 1) * 1000 - Date.now());
@@ -368,6 +410,7 @@ try {
     const code = await error.getAttribute('data-code');
     check(`${what} is refused`, state === 'error' && visible && code === 'unauthorized' && text.startsWith('unauthorized'),
           `state=${state} #error visible=${visible} code=${code} text="${text}" (${note})`);
+    await retire(p);
   }
   const afterRefusals = await view(a1);
   check('refused joins never appear in room A',
@@ -379,15 +422,11 @@ try {
 }
 
 // 5. Every page, including the ones that left or were refused.
-for (const p of pages) {
-  const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
-  check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
-        `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
-}
+for (const p of pages) await retire(p);
 
 // 6. The server's own counters, logged as each participant leaves.
 if (everyone.length > 0 && everyone.every((p) => p.id)) {
-  for (const p of pages) await p.page.close().catch(() => {});
+  for (const p of pages) await p.context.close().catch(() => {});
   const left = await pollUntil(async () => {
     const lines = serverLog ? await readFile(serverLog, 'utf8').catch(() => '') : '';
     const counters = new Map();

@@ -309,9 +309,11 @@ export class AegisRoom extends EventTarget {
     const report = await this.#subscriber.getStats();
     report.forEach((r) => {
       if (r.type !== 'inbound-rtp') return;
-      // A section reused for a new track keeps its receiver: its old
-      // counters then count for the new owner. The server keeps ended
-      // sections inactive rather than reusing them, so this stays exact.
+      // The server reuses an ended track's section (once this client has
+      // answered it inactive) for the next track of its kind: the receiver
+      // and its track stay, the SSRC is new, so the new stream gets fresh
+      // counters; a report that still lists the old SSRC counts it for the
+      // new owner.
       // A stream whose publisher is unknown (a section without msid) counts
       // under '?', so that nothing received goes uncounted.
       const owner = this.#trackOwner.get(r.trackIdentifier) ?? owners.get(r.mid) ?? '?';

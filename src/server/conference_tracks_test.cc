@@ -1,0 +1,208 @@
+// Published tracks over a long call: subscriber sections are recycled, a
+// participant's tracks are capped, and republishing is rate-limited, so a
+// publisher that churns tracks (on purpose or in a long meeting) cannot make
+// later tracks invisible to the room (issue: "a publisher can blind a room").
+#include <map>
+
+#include "server/conference_test_fixture.h"
+
+namespace aegis::server {
+namespace {
+
+using namespace conference_testing;  // NOLINT: the fixture is this file's vocabulary
+
+// A publisher offer with `audio` audio and `video` video sections, mids
+// "0".."n-1", SSRCs from `first_ssrc` on, all sendonly.
+std::string ManyTracksSdp(int audio, int video, uint32_t first_ssrc = 5000) {
+  std::string bundle = "a=group:BUNDLE";
+  for (int i = 0; i < audio + video; ++i) bundle += " " + std::to_string(i);
+  std::string sdp =
+      "v=0\r\n"
+      "o=- 4611731400430051337 2 IN IP4 127.0.0.1\r\n"
+      "s=-\r\n"
+      "t=0 0\r\n" +
+      bundle + "\r\na=msid-semantic: WMS s\r\n";
+  for (int i = 0; i < audio + video; ++i) {
+    const bool is_audio = i < audio;
+    sdp += std::string(is_audio ? "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" : "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n") +
+           "c=IN IP4 0.0.0.0\r\n"
+           "a=ice-ufrag:Pq7z\r\n"
+           "a=ice-pwd:w3Ls9Kd2Jf8Hg5Tb1Nc6Rx4V\r\n"
+           "a=fingerprint:" + std::string(kChromiumFingerprint) + "\r\n"
+           "a=setup:actpass\r\n"
+           "a=mid:" + std::to_string(i) + "\r\n"
+           "a=sendonly\r\n"
+           "a=msid:s t" + std::to_string(i) + "\r\n"
+           "a=rtcp-mux\r\n" +
+           (is_audio ? "a=rtpmap:111 opus/48000/2\r\n" : "a=rtpmap:96 VP8/90000\r\n") +
+           "a=ssrc:" + std::to_string(first_ssrc + static_cast<uint32_t>(i)) + " cname:c\r\n";
+  }
+  return sdp;
+}
+
+class ConferenceTracksTest : public ConferenceTest {
+ protected:
+  // Answers `session`'s subscriber offer if one is waiting.
+  void AnswerIfOffered(SessionId session) {
+    const size_t offers = out_.Count(session, "offer");
+    if (offers > answered_[session]) {
+      AnswerLatestOffer(session);
+      answered_[session] = offers;
+    }
+  }
+
+  // The latest offer to `session`: the active section showing `track_id`.
+  const sdp::MediaSection* ActiveSectionFor(SessionId session, const std::string& track_id,
+                                             sdp::SessionDescription& holder) {
+    holder = ParseOk(out_.Last(session, "offer")["sdp"].get<std::string>());
+    for (const auto& m : holder.media) {
+      if (m.common.direction != sdp::Direction::kSendOnly) continue;
+      for (const auto& msid : m.msids) {
+        if (msid.app_data == track_id) return &m;
+      }
+    }
+    return nullptr;
+  }
+
+  std::string NewestTrackOf(SessionId to, const std::string& publisher) {
+    std::string id;
+    for (const auto& t : out_.To(to, "track_published")) {
+      if (t["participant_id"] == publisher) id = t["track_id"].get<std::string>();
+    }
+    return id;
+  }
+
+  std::map<SessionId, size_t> answered_;
+};
+
+TEST_F(ConferenceTracksTest, AChurningPublisherCannotBlindTheRoom) {
+  const std::string alice = Join(1, "standup", "Alice");
+  const std::string bob = Join(2, "standup", "Bob");
+  Join(3, "standup", "Mallory");
+  Publish(1, PublishSdp({.video = false}));
+  Publish(2, PublishSdp({.video = false, .audio_ssrc = 3003}));
+  for (SessionId s : {1, 2, 3}) AnswerIfOffered(s);
+
+  // Mallory ends and republishes her camera 500 times: 500 tracks ever.
+  OfferSpec live{.audio = false};
+  OfferSpec ended{.audio = false, .video_direction = "inactive"};
+  size_t refused = 0;
+  for (uint32_t i = 0; i < 500; ++i) {
+    live.video_ssrc = 70000 + i;
+    Publish(3, PublishSdp(live));
+    Publish(3, PublishSdp(ended));
+    refused += out_.Count(3, "error");
+    out_.signals.erase(std::remove_if(out_.signals.begin(), out_.signals.end(),
+                                      [](const auto& s) { return s.session == 3 && s.message["type"] == "error"; }),
+                       out_.signals.end());
+    for (SessionId s : {1, 2}) AnswerIfOffered(s);
+    now_ = now_ + TimeDelta::Seconds(2);  // a slow churn: within the republish rate
+  }
+  EXPECT_EQ(refused, 0u) << "a publisher republishing every 2 s is not rate-limited";
+
+  // After the churn, Alice and Bob each publish a camera: both are offered
+  // and active on the other's subscriber connection.
+  Publish(1, PublishSdp({.video_ssrc = 4004}));
+  Publish(2, PublishSdp({.audio_ssrc = 3003, .video_ssrc = 5005}));
+  for (SessionId s : {1, 2}) AnswerIfOffered(s);
+  const std::string alice_camera = NewestTrackOf(2, alice);
+  const std::string bob_camera = NewestTrackOf(1, bob);
+  sdp::SessionDescription offer_to_alice, offer_to_bob;
+  EXPECT_NE(ActiveSectionFor(1, bob_camera, offer_to_alice), nullptr) << "Alice cannot see Bob's newest track";
+  EXPECT_NE(ActiveSectionFor(2, alice_camera, offer_to_bob), nullptr) << "Bob cannot see Alice's newest track";
+  // Ended sections were reused: the subscriber connections stay small.
+  EXPECT_LE(offer_to_alice.media.size(), 4u);
+  EXPECT_LE(offer_to_bob.media.size(), 4u);
+  EXPECT_EQ(out_.Count(1, "error") + out_.Count(2, "error"), 0u);
+}
+
+TEST_F(ConferenceTracksTest, ARecycledSectionIsReusedOnlyAfterTheClientSawItInactive) {
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  Publish(1, PublishSdp({.audio = false, .video_ssrc = 100}));
+  AnswerIfOffered(2);
+  const auto first = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
+  ASSERT_EQ(first.media.size(), 1u);
+
+  // Ended and replaced before Bob answered the offer that ends it: the
+  // replacement gets a section of its own (a browser fires no new track
+  // event for a section that never went inactive).
+  Publish(1, PublishSdp({.audio = false, .video_direction = "inactive"}));
+  Publish(1, PublishSdp({.audio = false, .video_ssrc = 101}));
+  AnswerIfOffered(2);
+  auto offer = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
+  ASSERT_EQ(offer.media.size(), 2u);
+  AnswerIfOffered(2);
+  offer = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
+  EXPECT_EQ(offer.media.size(), 2u);
+
+  // Now section 0 has been answered inactive: the next track reuses it.
+  Publish(1, PublishSdp({.audio = false, .video_direction = "inactive"}));
+  AnswerIfOffered(2);
+  Publish(1, PublishSdp({.audio = false, .video_ssrc = 102}));
+  AnswerIfOffered(2);
+  offer = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
+  EXPECT_EQ(offer.media.size(), 2u);
+  size_t active = 0;
+  for (const auto& m : offer.media) active += m.common.direction == sdp::Direction::kSendOnly;
+  EXPECT_EQ(active, 1u);
+}
+
+TEST_F(ConferenceTracksTest, PublishedTracksAreCappedPerKind) {
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  Publish(1, ManyTracksSdp(5, 0));
+  EXPECT_EQ(LastError(1), "too_many_tracks");
+  EXPECT_EQ(out_.Count(1, "answer"), 0u);
+  EXPECT_EQ(out_.Count(2, "track_published"), 0u);
+
+  Publish(1, ManyTracksSdp(0, 5));
+  EXPECT_EQ(out_.Count(1, "error"), 2u);
+  EXPECT_EQ(LastError(1), "too_many_tracks");
+
+  Publish(1, ManyTracksSdp(4, 4));
+  EXPECT_EQ(out_.Count(1, "answer"), 1u);
+  EXPECT_EQ(out_.Count(1, "error"), 2u);
+  EXPECT_EQ(out_.Count(2, "track_published"), 8u);
+}
+
+TEST_F(ConferenceTracksTest, ConfiguredCapsApply) {
+  ConferenceConfig config;
+  config.candidates = {kServer1};
+  config.dtls_context = ServerContext();
+  config.max_audio_tracks_per_participant = 1;
+  config.max_video_tracks_per_participant = 2;
+  conference_ = std::make_unique<Conference>(std::move(config), out_, rng_);
+  Join(1, "standup", "Alice");
+  Publish(1, ManyTracksSdp(2, 0));
+  EXPECT_EQ(LastError(1), "too_many_tracks");
+  Publish(1, ManyTracksSdp(1, 2));
+  EXPECT_EQ(out_.Count(1, "answer"), 1u);
+}
+
+TEST_F(ConferenceTracksTest, RepublishingFasterThanTheChurnLimitIsRateLimited) {
+  const std::string alice = Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  OfferSpec live{.audio = false};
+  OfferSpec ended{.audio = false, .video_direction = "inactive"};
+  size_t published = 0;
+  for (uint32_t i = 0; i < 40; ++i) {  // no time passes
+    live.video_ssrc = 9000 + i;
+    Publish(1, PublishSdp(live));
+    Publish(1, PublishSdp(ended));
+    AnswerIfOffered(2);
+  }
+  published = out_.Count(2, "track_published");
+  EXPECT_GE(published, 8u);   // the burst is allowed
+  EXPECT_LT(published, 40u);  // the rest is refused
+  EXPECT_EQ(LastError(1), "rate_limited");
+
+  now_ = now_ + TimeDelta::Seconds(10);
+  live.video_ssrc = 9999;
+  const size_t before = out_.Count(2, "track_published");
+  Publish(1, PublishSdp(live));
+  EXPECT_EQ(out_.Count(2, "track_published"), before + 1) << "the limit refills with time";
+}
+
+}  // namespace
+}  // namespace aegis::server
