@@ -5,6 +5,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <utility>
+
 #include "dtls/dtls_record.h"
 #include "dtls/dtls_test_util.h"
 
@@ -167,6 +169,34 @@ TEST(RawOpenSslPeer, ClientOfferingOnlyA32BitTagProfile) {
 TEST(RawOpenSslPeer, ClientWithOnlyRsaCipherSuites) {
   EXPECT_EQ(ServerFailure({.certificate = ClientCertificate().get(), .ciphers = "ECDHE-RSA-AES128-GCM-SHA256"}),
             FailureReason::kProtocolError);
+}
+
+// docs/security.md promises ECDHE-ECDSA with AES-GCM and nothing else: a
+// client offering only ChaCha20-Poly1305 (an AEAD OpenSSL would happily
+// negotiate) is refused.
+TEST(RawOpenSslPeer, ClientWithOnlyChaCha20IsRefused) {
+  EXPECT_EQ(ServerFailure({.certificate = ClientCertificate().get(), .ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305"}),
+            FailureReason::kProtocolError);
+}
+
+// Each suite the policy names is accepted, and a client preferring
+// ChaCha20 still ends on AES-GCM.
+TEST(RawOpenSslPeer, OnlyTheEcdheEcdsaAesGcmSuitesAreNegotiated) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+      {"ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+      {"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+      // What aiortc (OpenSSL's defaults) and Chromium (BoringSSL) offer.
+      {"DEFAULT", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+  };
+  for (const auto& [offered, expected] : cases) {
+    RawClient client({.certificate = ClientCertificate().get(), .ciphers = offered});
+    auto server = Server();
+    auto events = RunPair(client, *server);
+    ASSERT_TRUE(client.done) << offered;
+    ASSERT_TRUE(Find<ConnectedEvent>(events)) << offered;
+    EXPECT_STREQ(SSL_CIPHER_get_name(SSL_get_current_cipher(client.ssl())), expected) << offered;
+  }
 }
 
 TEST(RawOpenSslPeer, Dtls10Client) {

@@ -11,8 +11,10 @@
 namespace aegis::dtls {
 namespace {
 
-constexpr char kCiphers[] =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305";
+// The suites docs/security.md names, in preference order (the server's
+// order decides). Every WebRTC peer offers the first: RFC 8827 §6.5 makes it
+// mandatory, Chromium and OpenSSL's defaults (aiortc) include it.
+constexpr char kCiphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384";
 constexpr char kGroups[] = "X25519:P-256";
 
 SslHooks* HooksOf(const SSL* ssl) { return static_cast<SslHooks*>(SSL_get_app_data(ssl)); }
