@@ -81,7 +81,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   signaling.address = listen_address;
   signaling.port = options.listen_port;
   signaling.web_dir = options.web_dir;
-  signaling.dev_tokens = options.dev_tokens && loopback;
+  signaling.dev_tokens = options.dev && loopback;
   signaling.gate.token_leeway_s = options.token_leeway_s;
   signaling.max_connections_per_address = static_cast<size_t>(options.max_connections_per_address);
   server::SignalingServer signaling_server(io, signaling, tls_identity ? tls_identity->context.get() : nullptr,
@@ -126,9 +126,16 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
                 tls_identity->fingerprint_sha256.c_str());
   }
   std::printf("  data      %s%s\n", data->path().c_str(), data->created_api_key() ? " (new API key)" : "");
+  std::printf("  workers   %zu media worker%s (rooms spread over them)\n", workers.size(),
+              workers.size() == 1 ? "" : "s");
   for (const auto& w : workers) std::printf("  media     udp %s:%u\n", media_address.to_string().c_str(), w->port());
-  std::printf("  tokens    aegis token create --data %s --room ROOM --identity ID%s\n", data->path().c_str(),
-              signaling.dev_tokens ? "  (the app on loopback mints its own)" : "");
+  std::printf("  tokens    aegis token create --data %s --room ROOM --identity ID\n", data->path().c_str());
+  if (signaling.dev_tokens) {
+    std::printf("  dev       DEV TOKENS ON (--dev): POST /api/dev-token gives anyone on this machine a token;\n"
+                "            the app on loopback mints its own. Never serve this listener through a proxy\n");
+  } else if (options.dev) {
+    std::printf("  dev       --dev ignored: dev tokens exist only on a loopback listener\n");
+  }
   std::fflush(stdout);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <thread>
 
 #include <toml++/toml.h>
 
@@ -13,12 +14,13 @@ const char* const kServeUsage =
     "usage: aegis serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--web DIR]\n"
     "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
-    "                   [--max-participants N] [--max-connections-per-address N] [--no-dev-tokens]\n"
+    "                   [--max-participants N] [--max-connections-per-address N]\n"
+    "                   [--max-audio-tracks N] [--max-video-tracks N] [--dev]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
     "  --web DIR            the web app's files (default: the web/ folder of the source tree)\n"
-    "  --media-workers N    media threads, one UDP port each (default 1)\n"
+    "  --media-workers N    media threads, one UDP port each (default: one per core)\n"
     "  --media-port PORT    first worker's UDP port; worker i uses PORT+i (default 40000; 0 = any)\n"
     "  --media-host HOST    UDP bind address (default: the listen address)\n"
     "  --announce IP        address to put in ICE candidates (repeatable; default: the bound one)\n"
@@ -27,8 +29,12 @@ const char* const kServeUsage =
     "                       in the data folder on first run; its fingerprint is printed)\n"
     "  --token-leeway S     clock skew allowed on token exp/nbf, 0-600 seconds (default 30)\n"
     "  --max-participants N per room, 1-257 (default 64)\n"
-    "  --max-connections-per-address N  open TCP connections from one address (default 32)\n"
-    "  --no-dev-tokens      turn off POST /api/dev-token (it is always off off-loopback)\n";
+    "  --max-connections-per-address N  open TCP connections from one address, an IPv6 /64\n"
+    "                       counting as one (default 32)\n"
+    "  --max-audio-tracks N / --max-video-tracks N  tracks one participant may publish, per kind,\n"
+    "                       1-16 (default 4 each)\n"
+    "  --dev                development: POST /api/dev-token mints tokens for anyone on this\n"
+    "                       machine (loopback listener and peer only, never behind a proxy)\n";
 
 namespace {
 
@@ -72,10 +78,14 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "max-connections-per-address") return integer(1, 100000, o.max_connections_per_address);
   // joined lists at most 256 others (docs/protocol.md).
   if (key == "max-participants") return integer(1, 257, o.max_participants_per_room);
+  if (key == "max-audio-tracks") return integer(1, 16, o.max_audio_tracks);
+  if (key == "max-video-tracks") return integer(1, 16, o.max_video_tracks);
   return "unknown option " + std::string(key);
 }
 
 }  // namespace
+
+int DefaultMediaWorkers() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u)); }
 
 bool IsLoopbackHost(std::string_view host) {
   if (host == "localhost") return true;
@@ -102,7 +112,7 @@ std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions
       error = Set(key, std::to_string(*i), options);
     } else if (auto b = node.value<bool>(); b && node.is_boolean()) {
       if (key == "tls") options.tls = *b;
-      else if (key == "dev-tokens") options.dev_tokens = *b;
+      else if (key == "dev") options.dev = *b;
       else error = "unknown or non-boolean key " + key;
     } else if (const auto* array = node.as_array(); array && key == "announce") {
       for (auto&& item : *array) {
@@ -130,8 +140,8 @@ std::optional<std::string> ParseServeArgs(const std::vector<std::string_view>& a
       options.tls = true;
       continue;
     }
-    if (flag == "--no-dev-tokens") {
-      options.dev_tokens = false;
+    if (flag == "--dev") {
+      options.dev = true;
       continue;
     }
     if (!flag.starts_with("--")) return "unexpected argument " + std::string(flag);

@@ -1,6 +1,6 @@
 // Everything `aegis serve` can be told, with embedded defaults that need no
 // configuration: loopback plain HTTP on 127.0.0.1:8080, data in
-// ./aegis-data, one media worker on UDP 40000. A TOML file (--config) and
+// ./aegis-data, one media worker per core from UDP 40000 up. A TOML file (--config) and
 // command-line flags set the same keys; flags win. docs/configuration.md
 // lists them.
 #pragma once
@@ -13,12 +13,16 @@
 
 namespace aegis::server {
 
+// std::thread::hardware_concurrency(), at least 1 (it may report 0) and at
+// most 64 (the --media-workers range).
+int DefaultMediaWorkers();
+
 struct ServeOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
   std::string data_dir = "aegis-data";
   std::string web_dir;  // empty: the web/ folder the binary was built with
-  int media_workers = 1;
+  int media_workers = DefaultMediaWorkers();  // one per core
   uint16_t media_port = 40000;           // worker i listens on media_port + i; 0: any free port
   std::string media_host;                // UDP bind address; empty: the listen address
   std::vector<std::string> announce;     // addresses put in SDP candidates (public IPs behind NAT)
@@ -27,8 +31,10 @@ struct ServeOptions {
   bool tls = false;                      // serve HTTPS even on loopback
   int64_t token_leeway_s = 30;
   int64_t max_participants_per_room = 64;
-  bool dev_tokens = true;                // honoured on loopback only
+  bool dev = false;                      // POST /api/dev-token; honoured on loopback only
   int64_t max_connections_per_address = 32;  // raise it behind a reverse proxy (one address for all)
+  int64_t max_audio_tracks = 4;          // published tracks per participant, per kind (1-16)
+  int64_t max_video_tracks = 4;
 };
 
 // Reads flags into `options` (after any --config file, which is read first

@@ -4,9 +4,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace aegis::server {
 namespace {
@@ -45,7 +47,8 @@ TEST_F(ServerOptionsTest, DefaultsNeedNoConfiguration) {
   EXPECT_EQ(options_.listen_port, 8080);
   EXPECT_EQ(options_.data_dir, "aegis-data");
   EXPECT_EQ(options_.web_dir, "");
-  EXPECT_EQ(options_.media_workers, 1);
+  // One media worker per core, so one room's load cannot slow another's.
+  EXPECT_EQ(options_.media_workers, static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u)));
   EXPECT_EQ(options_.media_port, 40000);
   EXPECT_EQ(options_.media_host, "");
   EXPECT_TRUE(options_.announce.empty());
@@ -54,7 +57,10 @@ TEST_F(ServerOptionsTest, DefaultsNeedNoConfiguration) {
   EXPECT_FALSE(options_.tls);
   EXPECT_EQ(options_.token_leeway_s, 30);
   EXPECT_EQ(options_.max_participants_per_room, 64);
-  EXPECT_TRUE(options_.dev_tokens);
+  EXPECT_EQ(options_.max_audio_tracks, 4);
+  EXPECT_EQ(options_.max_video_tracks, 4);
+  // The dev-token endpoint exists only when asked for (--dev).
+  EXPECT_FALSE(options_.dev);
   EXPECT_TRUE(IsLoopbackHost(options_.listen_host));  // the default is safe to run
 }
 
@@ -62,7 +68,8 @@ TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
   EXPECT_EQ(Parse({"--listen", "0.0.0.0:9443", "--data", "/var/lib/aegis", "--web", "/srv/web", "--media-workers",
                    "4", "--media-port", "0", "--media-host", "10.0.0.2", "--announce", "203.0.113.5", "--announce",
                    "2001:db8::5", "--tls", "--tls-cert", "cert.pem", "--tls-key", "key.pem", "--token-leeway", "5",
-                   "--max-participants", "12", "--no-dev-tokens"}),
+                   "--max-participants", "12", "--dev", "--max-audio-tracks", "2", "--max-video-tracks",
+                   "16"}),
             "");
   EXPECT_EQ(options_.listen_host, "0.0.0.0");
   EXPECT_EQ(options_.listen_port, 9443);
@@ -77,7 +84,9 @@ TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
   EXPECT_EQ(options_.tls_key, "key.pem");
   EXPECT_EQ(options_.token_leeway_s, 5);
   EXPECT_EQ(options_.max_participants_per_room, 12);
-  EXPECT_FALSE(options_.dev_tokens);
+  EXPECT_TRUE(options_.dev);
+  EXPECT_EQ(options_.max_audio_tracks, 2);
+  EXPECT_EQ(options_.max_video_tracks, 16);
 }
 
 TEST_F(ServerOptionsTest, ListenTakesBracketedIpv6) {
@@ -99,6 +108,14 @@ TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--token-leeway", "601"}), "");
   EXPECT_NE(Parse({"--max-participants", "0"}), "");
   EXPECT_NE(Parse({"--max-participants", "258"}), "");  // joined lists at most 256 others
+  EXPECT_NE(Parse({"--max-audio-tracks", "0"}), "");
+  EXPECT_NE(Parse({"--max-audio-tracks", "17"}), "");
+  EXPECT_NE(Parse({"--max-video-tracks", "0"}), "");
+  EXPECT_NE(Parse({"--max-video-tracks", "17"}), "");
+  EXPECT_NE(Parse({"--max-video-tracks", "4x"}), "");
+  EXPECT_EQ(Parse({"--max-audio-tracks", "1", "--max-video-tracks", "1"}), "");
+  EXPECT_NE(Parse({"--no-dev-tokens"}), "");  // gone: dev tokens are off unless --dev
+  EXPECT_NE(Parse({"--dev", "true"}), "");      // --dev takes no value
   EXPECT_NE(Parse({"--frobnicate", "1"}), "");
   EXPECT_NE(Parse({"--data"}), "");   // needs a value
   EXPECT_NE(Parse({"serve-now"}), "");  // not a flag
@@ -123,9 +140,11 @@ TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
       "media-port = 41000\n"
       "announce = [\"198.51.100.1\", \"198.51.100.2\"]\n"
       "tls = true\n"
-      "dev_tokens = false\n"
+      "dev = true\n"
       "token_leeway = 60\n"
-      "max_participants = 8\n");
+      "max_participants = 8\n"
+      "max_audio_tracks = 1\n"
+      "max-video-tracks = 8\n");
   EXPECT_EQ(Parse({"--config", path}), "");
   EXPECT_EQ(options_.listen_host, "0.0.0.0");
   EXPECT_EQ(options_.listen_port, 8443);
@@ -134,9 +153,11 @@ TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
   EXPECT_EQ(options_.media_port, 41000);
   EXPECT_EQ(options_.announce, (std::vector<std::string>{"198.51.100.1", "198.51.100.2"}));
   EXPECT_TRUE(options_.tls);
-  EXPECT_FALSE(options_.dev_tokens);
+  EXPECT_TRUE(options_.dev);
   EXPECT_EQ(options_.token_leeway_s, 60);
   EXPECT_EQ(options_.max_participants_per_room, 8);
+  EXPECT_EQ(options_.max_audio_tracks, 1);
+  EXPECT_EQ(options_.max_video_tracks, 8);
 }
 
 TEST_F(ServerOptionsTest, FlagsWinOverTheFileWhereverItAppears) {
@@ -164,6 +185,10 @@ TEST_F(ServerOptionsTest, TomlBadValuesAreRefused) {
   EXPECT_NE(Parse({"--config", WriteConfig("announce = [1, 2]\n")}), "");
   EXPECT_NE(Parse({"--config", WriteConfig("data = [\"a\"]\n")}), "");
   EXPECT_NE(Parse({"--config", WriteConfig("[server]\nlisten = \"127.0.0.1:1\"\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("max_audio_tracks = 17\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("max_video_tracks = 0\n")}), "");
+  EXPECT_NE(Parse({"--config", WriteConfig("dev = 1\n")}), "");           // a boolean key
+  EXPECT_NE(Parse({"--config", WriteConfig("dev_tokens = false\n")}), "");  // gone with --no-dev-tokens
   EXPECT_NE(Parse({"--config", WriteConfig("listen = \n")}), "");  // not TOML
   EXPECT_NE(Parse({"--config", (dir_ / "missing.toml").string()}), "");
 }

@@ -1,9 +1,13 @@
 #include "server/signaling_server.h"
 
+#include <sys/resource.h>
+
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -26,33 +30,49 @@ namespace {
 using PlainStream = beast::tcp_stream;
 
 // Held by everything that serves one TCP connection (TLS handshake, HTTP,
-// WebSocket), so the server counts every open connection, idle ones too,
-// in total and per peer address. The counts are shared: handlers still
-// queued when the server is destroyed release their slots after it.
+// WebSocket): its place in the connection table, and the deadline by which
+// it must have joined. The table is shared: handlers still queued when the
+// server is destroyed release their slots after it.
 class ConnectionSlot {
  public:
-  ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, std::string address)
-      : counts_(std::move(counts)), address_(std::move(address)) {
-    ++counts_->total;
-    ++counts_->per_address[address_];
-  }
-  ~ConnectionSlot() {
-    --counts_->total;
-    if (--counts_->per_address[address_] == 0) counts_->per_address.erase(address_);
-  }
+  ConnectionSlot(std::shared_ptr<ConnectionTable> table, ConnectionTable::Id id, std::string key,
+                 std::chrono::steady_clock::time_point deadline)
+      : table_(std::move(table)), id_(id), key_(std::move(key)), deadline_(deadline) {}
+  ~ConnectionSlot() { table_->Remove(id_); }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
+  void Set(ConnectionState state) { table_->SetState(id_, state); }
+  // What closes the connection if the table evicts it to make room.
+  void OnEvict(std::function<void()> close) { table_->SetCloser(id_, std::move(close)); }
+  const std::string& key() const { return key_; }
+  // Absolute: requests on a keep-alive connection do not move it.
+  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+
  private:
-  std::shared_ptr<ConnectionCounts> counts_;
-  std::string address_;
+  std::shared_ptr<ConnectionTable> table_;
+  ConnectionTable::Id id_;
+  std::string key_;
+  std::chrono::steady_clock::time_point deadline_;
 };
 using Slot = std::shared_ptr<ConnectionSlot>;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using SteadyClock = std::chrono::steady_clock;
 
-constexpr auto kHttpTimeout = std::chrono::seconds(30);
-constexpr size_t kMaxRequestBody = 4096;
+// A connection that has not joined is closed kUnjoinedLifetime after it was
+// accepted, whatever it does: TLS handshake, any number of keep-alive HTTP
+// requests, upgrade. A WebSocket must also join within kJoinDeadline of its
+// upgrade. Within that, each step has its own bound.
+constexpr auto kUnjoinedLifetime = std::chrono::seconds(30);
 constexpr auto kJoinDeadline = std::chrono::seconds(10);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr auto kFirstRequestTimeout = std::chrono::seconds(10);
+// An idle keep-alive connection is closed this long after its last answer
+// (and sooner, if a newcomer needs its slot).
+constexpr auto kKeepAliveIdle = std::chrono::seconds(5);
+constexpr auto kWriteTimeout = std::chrono::seconds(10);
+constexpr int kMaxRequestsPerConnection = 100;
+constexpr size_t kMaxRequestBody = 4096;
 // A client that does not read its socket cannot make us buffer without bound.
 constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
 
@@ -94,6 +114,7 @@ bool SameOrigin(const http::request<http::string_body>& req, bool tls) {
 template <class Stream>
 class WsSession final : public SignalingServer::Session, public std::enable_shared_from_this<WsSession<Stream>> {
  public:
+  // `peer`: the AddressKey, which the per-address join limit counts too.
   WsSession(Stream&& stream, SignalingServer& server, std::string peer, Slot slot)
       : slot_(std::move(slot)),
         ws_(std::move(stream)),
@@ -102,6 +123,11 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
               server.room_rules()) {}
 
   void Run(http::request<http::string_body> request) {
+    slot_->Set(ConnectionState::kWebSocket);
+    slot_->OnEvict([weak = this->weak_from_this()] {
+      if (auto self = weak.lock()) beast::get_lowest_layer(self->ws_).close();
+    });
+    ArmJoinDeadline();
     beast::get_lowest_layer(ws_).expires_never();  // the WebSocket keeps its own timeouts
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
@@ -111,9 +137,8 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     // bigger ends the connection with close code 1009.
     ws_.read_message_max(signaling::kMaxMessageSize + 1024);
     ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
-      if (ec) return;
+      if (ec) return self->Finish();
       self->id_ = self->server_.Register(self);
-      self->ArmJoinDeadline();
       self->Read();
     });
   }
@@ -136,15 +161,26 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   }
 
  private:
-  // A socket that has not joined within kJoinDeadline is closed, so
-  // connections without a token cannot sit on the server's slots.
+  // A socket that has not joined within kJoinDeadline (and within the
+  // connection's absolute deadline) is closed, so connections without a
+  // token cannot sit on the server's slots. Told if it is still open.
   void ArmJoinDeadline() {
-    join_deadline_.expires_after(kJoinDeadline);
+    join_deadline_.expires_at(std::min(SteadyClock::now() + kJoinDeadline, slot_->deadline()));
     join_deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec || self->gate_.joined() || self->closed_) return;
+      if (self->id_ == 0) {  // still upgrading
+        self->closed_ = true;
+        beast::get_lowest_layer(self->ws_).close();
+        return;
+      }
       self->Write(signaling::Serialize(
           signaling::ErrorMessage{signaling::ErrorCode::kNotJoined, "", "join within 10 s of connecting"}));
       self->CloseAfterWrites();
+      // One that does not complete the close handshake goes anyway.
+      self->join_deadline_.expires_after(std::chrono::seconds(2));
+      self->join_deadline_.async_wait([self](beast::error_code wait_ec) {
+        if (!wait_ec) beast::get_lowest_layer(self->ws_).close();
+      });
     });
   }
 
@@ -161,7 +197,10 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     if (!verdict.log.empty()) std::printf("aegis: %s\n", verdict.log.c_str());
     for (auto& reply : verdict.replies) Write(std::move(reply));
     if (auto* join = std::get_if<AdmittedJoin>(&verdict.forward)) {
-      worker_ = &server_.WorkerFor(join->claims.room);
+      slot_->Set(ConnectionState::kJoined);  // never evicted from here on
+      join_deadline_.cancel();
+      room_ = join->claims.room;
+      worker_ = &server_.WorkerFor(room_);
       worker_->PostJoin(id_, std::move(*join));
     } else if (auto* message = std::get_if<signaling::ClientMessage>(&verdict.forward)) {
       worker_->PostMessage(id_, std::move(*message));
@@ -200,7 +239,10 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     finished_ = true;
     closed_ = true;
     join_deadline_.cancel();
-    if (worker_) worker_->PostDisconnected(id_);
+    if (worker_) {
+      worker_->PostDisconnected(id_);
+      server_.ReleaseRoom(room_);
+    }
     if (id_) server_.Unregister(id_);
   }
 
@@ -212,6 +254,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   asio::steady_timer join_deadline_{ws_.get_executor()};
   SessionId id_ = 0;
   MediaWorker* worker_ = nullptr;
+  std::string room_;  // the room worker_ was placed for
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
   size_t queued_bytes_ = 0;
@@ -229,18 +272,34 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   HttpSession(Stream&& stream, SignalingServer& server, Slot slot)
       : slot_(std::move(slot)), stream_(std::move(stream)), server_(server) {}
 
+  void Start() {
+    slot_->OnEvict([weak = this->weak_from_this()] {
+      if (auto self = weak.lock()) beast::get_lowest_layer(self->stream_).close();
+    });
+    Read();
+  }
+
+ private:
+  // The first request must arrive within kFirstRequestTimeout, each later
+  // one within kKeepAliveIdle of the last answer, all before the
+  // connection's absolute deadline; then the connection is dropped.
   void Read() {
+    const auto now = SteadyClock::now();
+    if (requests_ >= kMaxRequestsPerConnection || now >= slot_->deadline()) return;
+    slot_->Set(requests_ == 0 ? ConnectionState::kOpening : ConnectionState::kIdle);
     parser_.emplace();
     parser_->body_limit(kMaxRequestBody);
     parser_->header_limit(8 * 1024);
-    beast::get_lowest_layer(stream_).expires_after(kHttpTimeout);
+    beast::get_lowest_layer(stream_).expires_at(
+        std::min(now + (requests_ == 0 ? kFirstRequestTimeout : kKeepAliveIdle), slot_->deadline()));
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
- private:
   void OnRead(beast::error_code ec) {
     if (ec) return;  // closed, timed out or malformed: drop the connection
+    ++requests_;
+    slot_->Set(ConnectionState::kRequest);
     auto request = parser_->release();
     // A loopback listener answers loopback names only: a page of another
     // site whose name was rebound to 127.0.0.1 (DNS rebinding) sends its
@@ -252,11 +311,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
       if (request.target() != "/ws" || !SameOrigin(request, server_.tls())) {
         return Respond(request, {403, "text/plain; charset=utf-8", "forbidden\n"});
       }
-      boost::system::error_code peer_ec;
-      auto peer = Socket(stream_).remote_endpoint(peer_ec);
-      std::string peer_address = peer_ec ? std::string("unknown") : peer.address().to_string();
-      std::make_shared<WsSession<Stream>>(std::move(stream_), server_, std::move(peer_address), slot_)
-          ->Run(std::move(request));
+      std::make_shared<WsSession<Stream>>(std::move(stream_), server_, slot_->key(), slot_)->Run(std::move(request));
       return;
     }
     HttpReply reply{405, "text/plain; charset=utf-8", "method not allowed\n"};
@@ -290,9 +345,12 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     res->set(http::field::server, "aegis");
     res->set(http::field::content_type, reply.content_type);
     for (const auto& [name, value] : aegis::http::SecurityHeaders(server_.tls())) res->set(name, value);
-    res->keep_alive(request.keep_alive());
+    // Said in the answer when this connection takes no more requests.
+    res->keep_alive(request.keep_alive() && requests_ < kMaxRequestsPerConnection &&
+                    SteadyClock::now() + kKeepAliveIdle / 5 < slot_->deadline());
     if (request.method() != http::verb::head) res->body() = std::move(reply.body);
     res->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
       if (!ec && res->keep_alive()) self->Read();
     });
@@ -301,6 +359,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   Slot slot_;
   Stream stream_;
   SignalingServer& server_;
+  int requests_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
@@ -314,7 +373,9 @@ SignalingServer::SignalingServer(asio::io_context& io, SignalingConfig config, a
       tls_(tls),
       secret_(secret),
       acceptor_(io),
-      joins_per_address_(config_.joins_per_address, /*max_keys=*/10000) {}
+      joins_per_address_(config_.joins_per_address, /*max_keys=*/10000),
+      connections_(std::make_shared<ConnectionTable>(
+          ConnectionLimits{config_.max_connections, config_.max_connections_per_address})) {}
 
 SignalingServer::~SignalingServer() = default;
 
@@ -322,6 +383,17 @@ bool SignalingServer::Start(std::string& error) {
   if (workers_.empty()) {
     error = "no media worker";
     return false;
+  }
+  placement_.emplace(workers_.size());
+  // Every connection is a file descriptor: make room for all of them (and
+  // the rest of the process) if the hard limit allows, so a full server
+  // refuses by policy, not by running out of descriptors.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    const rlim_t want = static_cast<rlim_t>(config_.max_connections) + 256;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < want) {
+      limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? want : std::min(want, limit.rlim_max);
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
   }
   boost::system::error_code ec;
   tcp::endpoint endpoint(config_.address, config_.port);
@@ -341,6 +413,7 @@ bool SignalingServer::Start(std::string& error) {
 void SignalingServer::Stop() {
   boost::system::error_code ec;
   acceptor_.close(ec);
+  accept_retry_.cancel();
   for (auto& [id, weak] : sessions_) {
     if (auto session = weak.lock()) session->CloseAfterWrites();
   }
@@ -351,29 +424,48 @@ uint16_t SignalingServer::port() const { return acceptor_.local_endpoint().port(
 void SignalingServer::Accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    // Any other error (e.g. out of file descriptors) loses one connection, not the listener.
-    // Over a limit the socket is closed at once (it goes out of scope).
+    // Out of file descriptors (or kernel memory): the connection waits in the
+    // backlog while we pause, instead of failing at once in a busy loop.
+    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+        ec == asio::error::no_memory || ec.value() == ENFILE) {
+      return AcceptLater();
+    }
+    // Any other error loses one connection, not the listener. A refused
+    // socket is closed at once (it goes out of scope).
     boost::system::error_code peer_ec;
     const auto peer = ec ? tcp::endpoint() : socket.remote_endpoint(peer_ec);
-    const std::string address = peer_ec ? std::string("unknown") : peer.address().to_string();
-    const auto per_address = connections_->per_address.find(address);
-    const size_t from_address = per_address == connections_->per_address.end() ? 0 : per_address->second;
-    if (!ec && connections_->total < config_.max_connections &&
-        from_address < config_.max_connections_per_address) {
-      auto slot = std::make_shared<ConnectionSlot>(connections_, address);
+    if (ec || peer_ec) return Accept();
+    const std::string key = AddressKey(peer.address());
+    auto admission = connections_->Admit(key);
+    for (auto& evicted : admission.evicted) {
+      if (evicted.close) evicted.close();
+    }
+    if (admission.admitted) {
+      const auto now = SteadyClock::now();
+      auto slot = std::make_shared<ConnectionSlot>(connections_, admission.id, key, now + kUnjoinedLifetime);
       if (tls_) {
         auto stream = std::make_shared<TlsStream>(std::move(socket), *tls_);
-        beast::get_lowest_layer(*stream).expires_after(kHttpTimeout);
+        beast::get_lowest_layer(*stream).expires_at(std::min(now + kHandshakeTimeout, slot->deadline()));
+        slot->OnEvict([weak = std::weak_ptr<TlsStream>(stream)] {
+          if (auto s = weak.lock()) beast::get_lowest_layer(*s).close();
+        });
         stream->async_handshake(asio::ssl::stream_base::server,
                                 [this, stream, slot](beast::error_code handshake_ec) {
                                   if (handshake_ec) return;
-                                  std::make_shared<HttpSession<TlsStream>>(std::move(*stream), *this, slot)->Read();
+                                  std::make_shared<HttpSession<TlsStream>>(std::move(*stream), *this, slot)->Start();
                                 });
       } else {
-        std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), *this, slot)->Read();
+        std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), *this, slot)->Start();
       }
     }
     Accept();
+  });
+}
+
+void SignalingServer::AcceptLater() {
+  accept_retry_.expires_after(std::chrono::milliseconds(100));
+  accept_retry_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && acceptor_.is_open()) Accept();
   });
 }
 
@@ -385,10 +477,10 @@ SessionId SignalingServer::Register(std::weak_ptr<Session> session) {
 
 void SignalingServer::Unregister(SessionId id) { sessions_.erase(id); }
 
-MediaWorker& SignalingServer::WorkerFor(const std::string& room) {
-  // Rooms are pinned by name, so every participant of a room lands on the
-  // same worker without any shared table.
-  return *workers_[std::hash<std::string>{}(room) % workers_.size()];
+MediaWorker& SignalingServer::WorkerFor(const std::string& room) { return *workers_[placement_->Place(room)]; }
+
+void SignalingServer::ReleaseRoom(const std::string& room) {
+  if (placement_) placement_->Release(room);
 }
 
 void SignalingServer::Deliver(SessionId session, std::string message) {
@@ -405,6 +497,122 @@ void SignalingServer::Close(SessionId session) {
     if (it == sessions_.end()) return;
     if (auto s = it->second.lock()) s->CloseAfterWrites();
   });
+}
+
+// ---- AddressKey, ConnectionTable, RoomPlacement
+
+std::string AddressKey(const asio::ip::address& address) {
+  if (address.is_v4()) return address.to_string();
+  const auto v6 = address.to_v6();
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), uint8_t{0});
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+size_t ConnectionTable::count(const std::string& address_key) const {
+  auto it = per_key_.find(address_key);
+  return it == per_key_.end() ? 0 : it->second;
+}
+
+std::optional<ConnectionState> ConnectionTable::state(Id id) const {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.state;
+}
+
+std::optional<ConnectionTable::Id> ConnectionTable::OldestIdle(const std::string* key) const {
+  for (const auto& [id, entry] : entries_) {
+    if (entry.state == ConnectionState::kIdle && (key == nullptr || entry.key == *key)) return id;
+  }
+  return std::nullopt;
+}
+
+std::optional<ConnectionTable::Id> ConnectionTable::FairVictim(size_t newcomer_count) const {
+  std::optional<Id> victim;
+  size_t victim_count = 0;
+  for (const auto& [id, entry] : entries_) {  // oldest first: ties keep the oldest
+    if (entry.state == ConnectionState::kJoined) continue;
+    const size_t holds = count(entry.key);
+    if (holds >= newcomer_count + 2 && holds > victim_count) {
+      victim = id;
+      victim_count = holds;
+    }
+  }
+  return victim;
+}
+
+ConnectionTable::Evicted ConnectionTable::Evict(Id id) {
+  Evicted evicted{id, std::move(entries_.at(id).close)};
+  Remove(id);
+  return evicted;
+}
+
+ConnectionTable::Admission ConnectionTable::Admit(const std::string& address_key) {
+  Admission result;
+  size_t mine = count(address_key);
+  std::optional<Id> own_idle;
+  if (mine >= limits_.max_per_address) {
+    own_idle = OldestIdle(&address_key);
+    if (!own_idle) return result;
+    --mine;
+  }
+  std::optional<Id> victim;
+  if (total() - (own_idle ? 1 : 0) >= limits_.max_total) {
+    victim = OldestIdle(nullptr);
+    if (!victim) victim = FairVictim(mine);
+    if (!victim) return result;
+  }
+  if (own_idle) result.evicted.push_back(Evict(*own_idle));
+  if (victim) result.evicted.push_back(Evict(*victim));
+  result.admitted = true;
+  result.id = next_id_++;
+  entries_.emplace(result.id, Entry{address_key, ConnectionState::kOpening, {}});
+  ++per_key_[address_key];
+  return result;
+}
+
+void ConnectionTable::SetState(Id id, ConnectionState state) {
+  if (auto it = entries_.find(id); it != entries_.end()) it->second.state = state;
+}
+
+void ConnectionTable::SetCloser(Id id, std::function<void()> close) {
+  if (auto it = entries_.find(id); it != entries_.end()) it->second.close = std::move(close);
+}
+
+void ConnectionTable::Remove(Id id) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  if (auto key = per_key_.find(it->second.key); key != per_key_.end() && --key->second == 0) per_key_.erase(key);
+  entries_.erase(it);
+}
+
+size_t RoomPlacement::Place(const std::string& room) {
+  auto [it, fresh] = rooms_.try_emplace(room, Placed{0, 0});
+  if (fresh) {
+    size_t best = 0;
+    for (size_t w = 1; w < rooms_per_worker_.size(); ++w) {
+      if (rooms_per_worker_[w] < rooms_per_worker_[best] ||
+          (rooms_per_worker_[w] == rooms_per_worker_[best] && sessions_per_worker_[w] < sessions_per_worker_[best])) {
+        best = w;
+      }
+    }
+    it->second.worker = best;
+    ++rooms_per_worker_[best];
+  }
+  ++it->second.sessions;
+  ++sessions_per_worker_[it->second.worker];
+  return it->second.worker;
+}
+
+void RoomPlacement::Release(const std::string& room) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  --sessions_per_worker_[it->second.worker];
+  if (--it->second.sessions == 0) {
+    --rooms_per_worker_[it->second.worker];
+    rooms_.erase(it);
+  }
 }
 
 }  // namespace aegis::server
