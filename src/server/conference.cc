@@ -65,22 +65,37 @@ void Conference::Broadcast(const RoomState& room, SessionId except, const signal
 }
 
 signaling::ParticipantInfo Conference::Describe(const Member& member) const {
-  signaling::ParticipantInfo info{member.id, member.name, member.announced_identity_key, {}};
+  signaling::ParticipantInfo info{member.id,    member.name, member.announced_identity_key, {}, member.audio_muted,
+                                  member.video_muted};
   for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind});
   return info;
 }
 
 void Conference::Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request,
-                      Timestamp now, const RoomRules& rules) {
+                      Timestamp now, const RoomRules& rules, TimeDelta token_remaining) {
   if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
+  // One live session per identity and room: the newest wins (a reconnect
+  // from another tab or device), the old one is told and removed.
+  if (auto old = FindByIdentity(claims.room, claims.identity)) {
+    SendError(*old, ErrorCode::kReplaced, "the same identity joined this room again");
+    Remove(*old, now, /*close_signal=*/true, "replaced");
+  }
   auto room_it = rooms_.find(claims.room);
   const size_t in_room = room_it == rooms_.end() ? 0 : room_it->second->members.size();
   size_t room_limit = config_.max_participants_per_room;
   if (rules.max_participants > 0) room_limit = std::min(room_limit, rules.max_participants);
   // "joined" lists everyone else, and the protocol caps that list.
   room_limit = std::min(room_limit, signaling::kMaxParticipantsListed + 1);
-  if (members_.size() >= config_.max_participants || in_room >= room_limit) {
+  const bool waits = rules.lobby && !claims.grants.room_admin;
+  const size_t waiting = room_it == rooms_.end() ? 0 : room_it->second->lobby.size();
+  if (members_.size() >= config_.max_participants || in_room >= room_limit ||
+      (waits && waiting >= kMaxLobby)) {
     SendError(session, ErrorCode::kRoomFull, "the room is full");
+    output_.CloseSignal(session);
+    return;
+  }
+  if (room_it != rooms_.end() && room_it->second->locked && !claims.grants.room_admin) {
+    SendError(session, ErrorCode::kRoomLocked, "the room is locked");
     output_.CloseSignal(session);
     return;
   }
@@ -100,6 +115,9 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   member->sfu_id = sfu::ParticipantId(next_participant_id_++);
   member->room = claims.room;
   member->name = claims.display_name.value_or("");
+  member->identity = claims.identity;
+  member->token_id = claims.token_id;
+  member->issued_at = claims.issued_at.value_or(claims.not_before);
   member->identity_key = request.identity_key;
   member->announced_identity_key = request.identity_key;
   if (config_.test_hooks && request.identity_key) {
@@ -110,42 +128,72 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   ++room.joins;
   member->grants = claims.grants;
   member->subscriber_session_id = rng_.U64() >> 2;
-  sfu::ParticipantOptions options;
-  options.feedback_ssrc = Ssrc(NonZeroU32(rng_));
-  member->feedback_ssrc = options.feedback_ssrc.value();
-  if (!router_.AddParticipant(room.sfu_id, member->sfu_id, options).ok()) {
-    if (room.members.empty()) {
-      (void)router_.RemoveRoom(room.sfu_id);
-      rooms_.erase(room_it);
-    }
-    SendError(session, ErrorCode::kInternal, "cannot add the participant");
-    output_.CloseSignal(session);
+  Member& m = *member;
+  members_[session] = std::move(member);
+  ScheduleTokenExpiry(m, now, token_remaining);
+  if (waits) {
+    // The lobby: nothing is sent to or received from this joiner until a
+    // room admin admits it (docs/protocol.md §4).
+    m.in_lobby = true;
+    room.lobby.push_back(session);
+    Send(session, signaling::LobbyWaiting{});
+    SendToAdmins(room, signaling::LobbyJoined{Describe(m)});
     return;
   }
+  Enter(m, now);
+}
 
-  signaling::Joined joined{member->id, claims.room, {}};
+// The member takes its place in the room: the SFU, the others, its offer.
+void Conference::Enter(Member& m, Timestamp now) {
+  RoomState& room = *rooms_.at(m.room);
+  sfu::ParticipantOptions options;
+  options.feedback_ssrc = Ssrc(NonZeroU32(rng_));
+  m.feedback_ssrc = options.feedback_ssrc.value();
+  if (!router_.AddParticipant(room.sfu_id, m.sfu_id, options).ok()) {
+    SendError(m.session, ErrorCode::kInternal, "cannot add the participant");
+    Remove(m.session, now, /*close_signal=*/true, "internal error");
+    return;
+  }
+  m.in_lobby = false;
+  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}};
   for (SessionId s : room.members) joined.participants.push_back(Describe(*members_.at(s)));
-  Send(session, joined);
-  Broadcast(room, session, signaling::ParticipantJoined{Describe(*member)});
+  if (m.grants.room_admin) {
+    for (SessionId s : room.lobby) joined.lobby.push_back(Describe(*members_.at(s)));
+  }
+  Send(m.session, joined);
+  Broadcast(room, m.session, signaling::ParticipantJoined{Describe(m)});
 
-  Member& m = *member;
   by_sfu_id_[m.sfu_id] = &m;
-  members_[session] = std::move(member);
-  room.members.push_back(session);
+  room.members.push_back(m.session);
   ++stats_.joins;
+  output_.Audit("participant.join", "room=" + m.room + " identity=" + m.identity + " participant=" + m.id);
   if (m.grants.subscribe) {
     for (SessionId s : room.members) {
       for (const auto& t : members_.at(s)->tracks) Subscribe(m, t.id);
     }
     MaybeSendOffer(m);
   }
-  (void)now;
 }
 
 void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now) {
   auto it = members_.find(session);
   if (it == members_.end()) return SendError(session, ErrorCode::kNotJoined, "join first");
   Member& member = *it->second;
+  if (member.in_lobby) {
+    if (std::holds_alternative<signaling::LeaveRequest>(message)) return Remove(session, now, true, "left the lobby");
+    return SendError(session, ErrorCode::kNotJoined, "waiting for a room admin to admit you");
+  }
+  if (signaling::IsAdminRequest(message) && !member.grants.room_admin) {
+    return SendError(session, ErrorCode::kForbidden, "the token does not grant room_admin");
+  }
+  if (HandleModeration(member, message, now)) return RemoveFailed(now);
+  if (const auto* refresh = std::get_if<signaling::RefreshToken>(&message)) {
+    if (!refresh->verified_claims) return SendError(session, ErrorCode::kInternal, "refresh not verified");
+    member.token_id = refresh->verified_claims->token_id;
+    member.issued_at = refresh->verified_claims->issued_at.value_or(refresh->verified_claims->not_before);
+    ScheduleTokenExpiry(member, now, TimeDelta::Seconds(refresh->verified_remaining_s));
+    return;
+  }
   // The gate checked the grants already; a worker does not rely on that alone.
   if (const auto* publish = std::get_if<signaling::PublishOffer>(&message)) {
     if (!member.grants.publish) return SendError(session, ErrorCode::kForbidden, "the token does not allow publishing");
@@ -156,14 +204,16 @@ void Conference::HandleMessage(SessionId session, const signaling::ClientMessage
     }
     AcceptSubscriberAnswer(member, answer->sdp, now);
   } else if (std::holds_alternative<signaling::LeaveRequest>(message)) {
-    Remove(session, now, /*close_signal=*/true);
+    Remove(session, now, /*close_signal=*/true, "left");
   } else if (const auto* blob = std::get_if<signaling::KeyBlobSend>(&message)) {
     RelayKeyBlob(member, *blob);
   }
   RemoveFailed(now);
 }
 
-void Conference::Disconnected(SessionId session, Timestamp now) { Remove(session, now, /*close_signal=*/false); }
+void Conference::Disconnected(SessionId session, Timestamp now) {
+  Remove(session, now, /*close_signal=*/false, "disconnected");
+}
 
 negotiation::LocalParameters Conference::LocalFor(const Connection& connection, uint64_t session_id) const {
   negotiation::LocalParameters local;
@@ -255,6 +305,10 @@ void Conference::SyncPublishedTracks(Member& member, const std::vector<const neg
       SendError(member.session, ErrorCode::kBadSdp,
                 "track " + m->mid + " refused: " + std::string(sfu::ToString(id.error())));
       continue;
+    }
+    // A room admin's mute holds for the participant's later tracks too.
+    if (m->kind == sdp::MediaKind::kAudio ? member.audio_muted : member.video_muted) {
+      (void)router_.SetTrackMuted(*id, true);
     }
     member.tracks.push_back({m->mid, *id, KindOf(m->kind)});
     Broadcast(room, member.session, signaling::TrackPublished{member.id, {WireTrackId(*id), KindOf(m->kind)}});
@@ -445,31 +499,42 @@ void Conference::DropConnection(std::unique_ptr<Connection>& connection, Timesta
   connection.reset();
 }
 
-void Conference::Remove(SessionId session, Timestamp now, bool close_signal) {
+void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std::string_view reason) {
   auto it = members_.find(session);
   if (it == members_.end()) return;
   Member& member = *it->second;
   auto room_it = rooms_.find(member.room);
   RoomState& room = *room_it->second;
-  output_.Log(LeaveLogLine(member));
-  auto ended = router_.RemoveParticipant(member.sfu_id);
-  std::erase(room.members, session);
-  if (config_.test_hooks) config_.test_hooks->OnParticipantRemoved(member.room, member.id);
-  Broadcast(room, session, signaling::ParticipantLeft{member.id});
-  DropConnection(member.publisher, now);
-  DropConnection(member.subscriber, now);
-  by_sfu_id_.erase(member.sfu_id);
-  members_.erase(it);
-  if (ended.ok()) EndSections(*ended);
-  // One offer per subscriber after every section of the member ended, so no
-  // offer still shows a track that is gone.
-  for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
-  if (room.members.empty()) {
+  UnscheduleTokenExpiry(member);
+  if (member.in_lobby) {
+    std::erase(room.lobby, session);
+    SendToAdmins(room, signaling::LobbyLeft{member.id});
+    output_.Audit("lobby.leave", "room=" + member.room + " identity=" + member.identity + " participant=" +
+                                     member.id + " reason=" + std::string(reason));
+    members_.erase(it);
+  } else {
+    output_.Log(LeaveLogLine(member));
+    output_.Audit("participant.leave", "room=" + member.room + " identity=" + member.identity +
+                                           " participant=" + member.id + " reason=" + std::string(reason));
+    auto ended = router_.RemoveParticipant(member.sfu_id);
+    std::erase(room.members, session);
+    if (config_.test_hooks) config_.test_hooks->OnParticipantRemoved(member.room, member.id);
+    Broadcast(room, session, signaling::ParticipantLeft{member.id});
+    DropConnection(member.publisher, now);
+    DropConnection(member.subscriber, now);
+    by_sfu_id_.erase(member.sfu_id);
+    members_.erase(it);
+    if (ended.ok()) EndSections(*ended);
+    // One offer per subscriber after every section of the member ended, so no
+    // offer still shows a track that is gone.
+    for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
+    ++stats_.leaves;
+  }
+  if (room.members.empty() && room.lobby.empty()) {
     (void)router_.RemoveRoom(room.sfu_id);
     rooms_.erase(room_it);
   }
   if (close_signal) output_.CloseSignal(session);
-  ++stats_.leaves;
 }
 
 void Conference::RemoveFailed(Timestamp now) {
@@ -478,7 +543,7 @@ void Conference::RemoveFailed(Timestamp now) {
     failed_.pop_back();
     if (!members_.contains(session)) continue;
     SendError(session, ErrorCode::kInternal, "media connection lost");
-    Remove(session, now, /*close_signal=*/true);
+    Remove(session, now, /*close_signal=*/true, "media connection lost");
   }
 }
 
@@ -486,7 +551,7 @@ void Conference::Shutdown(Timestamp now) {
   while (!members_.empty()) {
     SessionId session = members_.begin()->first;
     SendError(session, ErrorCode::kShuttingDown, "the server is shutting down");
-    Remove(session, now, /*close_signal=*/true);
+    Remove(session, now, /*close_signal=*/true, "server shutdown");
   }
 }
 

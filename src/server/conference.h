@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,8 +36,9 @@
 
 namespace aegis::server {
 
-// A signaling connection, numbered by the signaling thread.
+// A signaling connection, numbered by the signaling thread from 1.
 using SessionId = uint64_t;
+inline constexpr SessionId kNoSession = 0;
 
 class ConferenceOutput {
  public:
@@ -47,6 +49,12 @@ class ConferenceOutput {
   virtual void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) = 0;
   // One line for the operator's log (e.g. a participant left, with its media counters).
   virtual void Log(std::string line) { (void)line; }
+  // One event for the tamper-evident audit log (docs/audit.md): joins,
+  // leaves, kicks, mutes, lobby decisions, revocations.
+  virtual void Audit(std::string_view action, std::string detail) {
+    (void)action;
+    (void)detail;
+  }
 };
 
 struct ConferenceConfig {
@@ -77,6 +85,16 @@ struct ConferenceStats {
 struct Member;
 struct Connection;
 
+// `aegis token revoke`: sessions of `room` whose token has `token_id`, or
+// whose identity is `identity` with a token issued at or before the
+// revocation, end.
+struct Revocation {
+  std::string room;
+  std::optional<std::string> identity;
+  std::optional<std::string> token_id;
+  int64_t revoked_at_unix_s = 0;
+};
+
 class Conference {
  public:
   Conference(ConferenceConfig config, ConferenceOutput& output, RandomSource& rng);
@@ -84,11 +102,21 @@ class Conference {
   Conference(const Conference&) = delete;
   Conference& operator=(const Conference&) = delete;
 
-  // `claims` verified, the room checked against the request.
+  // `claims` verified, the room checked against the request; the session
+  // ends when `token_remaining` has passed unless a refresh extends it.
   void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now,
-            const RoomRules& rules = {});
-  // publish (publish grant already checked), subscribe_answer, leave, key_blob.
+            const RoomRules& rules, TimeDelta token_remaining);
+  // The same, the session lasting at most the token's whole lifetime (exp - nbf).
+  void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now,
+            const RoomRules& rules = {}) {
+    Join(session, claims, request, now, rules,
+         TimeDelta::Seconds(std::max<int64_t>(1, claims.expires_at - claims.not_before)));
+  }
+  // publish (publish grant already checked), subscribe_answer, leave,
+  // key_blob, refresh (verified by the gate), and the room_admin requests.
   void HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now);
+  // Ends the sessions the revocation names (error revoked).
+  void Revoke(const Revocation& revocation, Timestamp now);
   // The signaling connection is gone: the participant leaves.
   void Disconnected(SessionId session, Timestamp now);
 
@@ -108,6 +136,9 @@ class Conference {
   class MediaSink;
   struct RoomState;
 
+  // Joiners waiting in one room's lobby at most.
+  static constexpr size_t kMaxLobby = 64;
+
   void Send(SessionId session, const signaling::ServerMessage& message);
   void SendError(SessionId session, signaling::ErrorCode code, std::string message);
   void Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message);
@@ -124,7 +155,19 @@ class Conference {
   void MaybeSendOffer(Member& member);
 
   // Removes the member: tracks, subscriptions, transports, room entry.
-  void Remove(SessionId session, Timestamp now, bool close_signal);
+  void Remove(SessionId session, Timestamp now, bool close_signal, std::string_view reason);
+  void Enter(Member& member, Timestamp now);
+
+  // conference_moderation.cc
+  std::optional<SessionId> FindByIdentity(const std::string& room, const std::string& identity) const;
+  Member* FindInRoom(const RoomState& room, std::string_view participant_id) const;
+  void SendToAdmins(const RoomState& room, const signaling::ServerMessage& message);
+  void ScheduleTokenExpiry(Member& member, Timestamp now, TimeDelta remaining);
+  void UnscheduleTokenExpiry(Member& member);
+  void HandleTokenTimers(Timestamp now);
+  std::optional<Timestamp> NextTokenTimeout() const;
+  // Kick, mute, lock, end, admit, deny; false if `message` is none of them.
+  bool HandleModeration(Member& admin, const signaling::ClientMessage& message, Timestamp now);
   std::unique_ptr<Connection> NewConnection(Member& owner, bool publisher);
   bool StartTransport(Connection& connection, const ice::IceCredentials& remote_ice,
                       const dtls::Fingerprint& remote_fingerprint, dtls::DtlsRole local_role, Timestamp now);
@@ -146,6 +189,7 @@ class Conference {
   std::map<sfu::ParticipantId, Member*> by_sfu_id_;
   ConnectionDirectory<Connection> directory_;
   std::vector<SessionId> failed_;  // members whose transport failed; removed after the current step
+  std::set<std::pair<Timestamp, SessionId>> token_timers_;  // next token warning or expiry per member
   uint64_t next_room_id_ = 1;
   uint64_t next_participant_id_ = 1;
   ConferenceStats stats_;

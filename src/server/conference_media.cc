@@ -152,6 +152,7 @@ void Conference::Pump(Connection& connection) {
 
 void Conference::HandleTimers(Timestamp now) {
   sink_->set_now(now);
+  HandleTokenTimers(now);
   if (auto next = router_.NextTimeout(); next && *next <= now) router_.OnTimer(now, *sink_);
   for (auto& [session, member] : members_) {
     for (Connection* c : {member->publisher.get(), member->subscriber.get()}) {
@@ -168,6 +169,7 @@ std::optional<Timestamp> Conference::NextTimeout() const {
   auto consider = [&](std::optional<Timestamp> t) {
     if (t && (!earliest || *t < *earliest)) earliest = t;
   };
+  consider(NextTokenTimeout());
   for (const auto& [session, member] : members_) {
     for (const Connection* c : {member->publisher.get(), member->subscriber.get()}) {
       if (c && c->transport) consider(c->transport->NextTimeout());

@@ -11,7 +11,8 @@ using asio::ip::udp;
 
 class MediaWorker::Output final : public ConferenceOutput {
  public:
-  Output(udp::socket& socket, SignalBridge& bridge) : socket_(socket), bridge_(bridge) {}
+  Output(udp::socket& socket, SignalBridge& bridge, AuditSink* audit)
+      : socket_(socket), bridge_(bridge), audit_(audit) {}
   void SendSignal(SessionId session, std::string message) override { bridge_.Deliver(session, std::move(message)); }
   void CloseSignal(SessionId session) override { bridge_.Close(session); }
   void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) override {
@@ -19,10 +20,16 @@ class MediaWorker::Output final : public ConferenceOutput {
     socket_.send_to(asio::buffer(bytes.data(), bytes.size()), ToEndpoint(to), 0, ec);
   }
   void Log(std::string line) override { std::printf("aegis: %s\n", line.c_str()); }
+  // A SQLite append (WAL, no fsync per row) on this thread: joins, leaves
+  // and admin actions are rare next to packets.
+  void Audit(std::string_view action, std::string detail) override {
+    if (audit_) audit_->Record("server", action, detail);
+  }
 
  private:
   udp::socket& socket_;
   SignalBridge& bridge_;
+  AuditSink* audit_;
 };
 
 MediaWorker::MediaWorker(int index, MediaWorkerConfig config, SignalBridge& bridge)
@@ -50,7 +57,9 @@ bool MediaWorker::Start(std::string& error) {
   conference.dtls_context = config_.dtls_context;
   conference.max_participants_per_room = config_.max_participants_per_room;
   conference.test_hooks = config_.test_hooks;
-  output_ = std::make_unique<Output>(udp_, bridge_);
+  conference.max_audio_tracks_per_participant = config_.max_audio_tracks_per_participant;
+  conference.max_video_tracks_per_participant = config_.max_video_tracks_per_participant;
+  output_ = std::make_unique<Output>(udp_, bridge_, config_.audit);
   conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
   Receive();
   ArmTimer();
@@ -74,7 +83,8 @@ void MediaWorker::Stop() {
 
 void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
   asio::post(io_, [this, session, join = std::move(join)] {
-    conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules);
+    conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules,
+                      TimeDelta::Seconds(join.token_remaining_s));
   });
 }
 
@@ -82,6 +92,10 @@ void MediaWorker::PostMessage(SessionId session, signaling::ClientMessage messag
   asio::post(io_, [this, session, message = std::move(message)] {
     conference_->HandleMessage(session, message, clock_.Now());
   });
+}
+
+void MediaWorker::PostRevocation(Revocation revocation) {
+  asio::post(io_, [this, revocation = std::move(revocation)] { conference_->Revoke(revocation, clock_.Now()); });
 }
 
 void MediaWorker::PostDisconnected(SessionId session) {

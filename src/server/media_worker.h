@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crypto/secure_random.h"
+#include "server/audit_sink.h"
 #include "server/conference.h"
 #include "server/session_gate.h"
 #include "server/test_hooks.h"
@@ -38,6 +39,9 @@ struct MediaWorkerConfig {
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
   size_t max_participants_per_room = 64;
   ConferenceTestHooks* test_hooks = nullptr;  // aegis-test-server only
+  AuditSink* audit = nullptr;                 // security events; may be null
+  size_t max_audio_tracks_per_participant = 4;
+  size_t max_video_tracks_per_participant = 4;
 };
 
 class MediaWorker {
@@ -55,6 +59,7 @@ class MediaWorker {
   void PostJoin(SessionId session, AdmittedJoin join);
   void PostMessage(SessionId session, signaling::ClientMessage message);
   void PostDisconnected(SessionId session);
+  void PostRevocation(Revocation revocation);
 
  private:
   class Output;

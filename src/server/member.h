@@ -50,6 +50,15 @@ struct Member {
   sfu::ParticipantId sfu_id;
   std::string room;
   std::string name;
+  std::string identity;                  // the token's subject (never sent to clients)
+  std::optional<std::string> token_id;   // the current token's jti
+  int64_t issued_at = 0;                 // the current token's iat (or nbf), Unix seconds
+  Timestamp token_deadline;              // the session ends here unless refreshed
+  Timestamp token_timer;                 // its entry in Conference::token_timers_
+  bool token_warned = false;             // token_expiring sent for the current token
+  bool in_lobby = false;                 // waiting for a room admin; in no router room yet
+  bool audio_muted = false;              // by a room admin
+  bool video_muted = false;
   std::optional<signaling::Blob> identity_key;
   // What the others are told (the same key, unless a test hook swaps it).
   std::optional<signaling::Blob> announced_identity_key;
@@ -83,7 +92,9 @@ struct Member {
 
 struct Conference::RoomState {
   sfu::RoomId sfu_id;
-  std::vector<SessionId> members;  // join order
+  std::vector<SessionId> members;  // join order; entered (not in the lobby)
+  std::vector<SessionId> lobby;    // waiting for a room admin, in arrival order
+  bool locked = false;
   size_t joins = 0;                // ever, for the test hooks
 };
 

@@ -10,12 +10,13 @@ using signaling::ErrorCode;
 
 SessionGate::SessionGate(const GateConfig& config, const auth::ApiSecret& secret,
                          signaling::KeyedRateLimiter& joins_per_address, std::string peer_address, Timestamp now,
-                         RoomRulesSource* rules)
+                         RoomRulesSource* rules, RevocationSource* revocations)
     : config_(config),
       secret_(secret),
       joins_per_address_(joins_per_address),
       peer_address_(std::move(peer_address)),
       rules_(rules),
+      revocations_(revocations),
       messages_(config.messages_per_connection, now),
       key_blobs_(config.key_blobs_per_connection, now),
       abuse_(config.abuse) {}
@@ -75,6 +76,15 @@ GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t
     Refuse(verdict, ErrorCode::kForbidden, "", "the token does not allow subscribing", now);
     return verdict;
   }
+  if (signaling::IsAdminRequest(message) &&
+      !auth::Authorize(*claims_, claims_->room, auth::Action::kAdmin).ok()) {
+    Refuse(verdict, ErrorCode::kForbidden, "", "the token does not grant room_admin", now);
+    return verdict;
+  }
+  if (auto* refresh = std::get_if<signaling::RefreshToken>(&message)) {
+    Refresh(verdict, std::move(*refresh), now, unix_now_s);
+    return verdict;
+  }
   if (std::holds_alternative<signaling::LeaveRequest>(message)) verdict.close = true;
   verdict.forward = std::move(message);
   return verdict;
@@ -112,6 +122,11 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
                   claims->token_id.value_or("-") + ")";
     return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
   }
+  if (revocations_ && revocations_->IsRevoked(*claims)) {
+    verdict.log = "join refused from " + peer_address_ + " for room " + request.room + ": token revoked (identity " +
+                  claims->identity + ", jti " + claims->token_id.value_or("-") + ")";
+    return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
+  }
   RoomRules rules = rules_ ? rules_->Lookup(request.room) : RoomRules{};
   // An unreadable policy might be "E2EE required": never guess "optional".
   if (rules.unavailable) return Refuse(verdict, ErrorCode::kInternal, "", "the room's policy cannot be read", now);
@@ -121,7 +136,36 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
   verdict.log = "join room " + request.room + " identity " + claims->identity + " from " + peer_address_ +
                 (request.e2ee ? " (e2ee)" : "") + " jti " + claims->token_id.value_or("-");
   claims_ = *claims;
-  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules};
+  const int64_t remaining = RemainingSeconds(*claims, unix_now_s);
+  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules, remaining};
+}
+
+int64_t SessionGate::RemainingSeconds(const auth::Claims& claims, int64_t unix_now_s) const {
+  return std::max<int64_t>(1, claims.expires_at + config_.token_leeway_s - unix_now_s);
+}
+
+// A fresh token for the session: same room, same identity, not revoked.
+// Its grants do not change the session's (a new grant needs a new join).
+void SessionGate::Refresh(GateVerdict& verdict, signaling::RefreshToken refresh, Timestamp now,
+                          int64_t unix_now_s) {
+  auth::VerifyOptions options;
+  options.leeway_s = config_.token_leeway_s;
+  auto claims = auth::VerifyToken(refresh.token, secret_, unix_now_s, options);
+  std::string why;
+  if (!claims.ok()) {
+    why = "token " + std::string(auth::ToString(claims.error()));
+  } else if (claims->room != claims_->room || claims->identity != claims_->identity) {
+    why = "token for another room or identity";
+  } else if (revocations_ && revocations_->IsRevoked(*claims)) {
+    why = "token revoked";
+  }
+  if (!why.empty()) {
+    verdict.log = "refresh refused from " + peer_address_ + " in room " + claims_->room + ": " + why;
+    return Refuse(verdict, ErrorCode::kUnauthorized, "token", "token refused", now);
+  }
+  refresh.verified_remaining_s = RemainingSeconds(*claims, unix_now_s);
+  refresh.verified_claims = std::move(*claims);
+  verdict.forward = signaling::ClientMessage{std::move(refresh)};
 }
 
 }  // namespace aegis::server

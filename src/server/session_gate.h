@@ -36,6 +36,16 @@ struct RoomRules {
   bool e2ee_required = false;
   size_t max_participants = 0;  // 0: the server's own limit
   bool unavailable = false;      // the policy could not be read: joins are refused (fail closed)
+  bool lobby = false;            // joiners without room_admin wait until an admin admits them
+};
+
+// `aegis token revoke`: whether a verified token was revoked (by its jti,
+// or by its room and identity for tokens issued at or before the
+// revocation). An unreadable store answers true: fail closed.
+class RevocationSource {
+ public:
+  virtual ~RevocationSource() = default;
+  virtual bool IsRevoked(const auth::Claims& claims) = 0;
 };
 
 class RoomRulesSource {
@@ -49,6 +59,7 @@ struct AdmittedJoin {
   auth::Claims claims;
   signaling::JoinRequest request;
   RoomRules rules;
+  int64_t token_remaining_s = 0;  // until the token expires (with the leeway), at least 1
 };
 
 struct GateVerdict {
@@ -67,7 +78,8 @@ class SessionGate {
   // `joins_per_address` is shared by every connection (signaling thread only).
   // `rules` may be null (no room policies).
   SessionGate(const GateConfig& config, const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
-              std::string peer_address, Timestamp now, RoomRulesSource* rules = nullptr);
+              std::string peer_address, Timestamp now, RoomRulesSource* rules = nullptr,
+              RevocationSource* revocations = nullptr);
 
   GateVerdict OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s);
   // The protocol is text frames only: a binary frame is refused, costs a
@@ -83,12 +95,15 @@ class SessionGate {
   void Refuse(GateVerdict& verdict, signaling::ErrorCode code, std::string_view field, std::string message,
               Timestamp now);
   void Join(GateVerdict& verdict, signaling::JoinRequest request, Timestamp now, int64_t unix_now_s);
+  void Refresh(GateVerdict& verdict, signaling::RefreshToken refresh, Timestamp now, int64_t unix_now_s);
+  int64_t RemainingSeconds(const auth::Claims& claims, int64_t unix_now_s) const;
 
   const GateConfig& config_;
   const auth::ApiSecret& secret_;
   signaling::KeyedRateLimiter& joins_per_address_;
   std::string peer_address_;
   RoomRulesSource* rules_;
+  RevocationSource* revocations_;
   signaling::TokenBucket messages_;
   signaling::TokenBucket key_blobs_;
   signaling::AbuseTracker abuse_;

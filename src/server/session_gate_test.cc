@@ -23,6 +23,12 @@ const auth::ApiSecret& Secret() {
   return *secret;
 }
 
+const auth::ApiSecret& OtherSecret() {
+  static const auto* secret = new auth::ApiSecret(
+      std::move(auth::ApiSecret::FromBytes(auth::testing::SecretOf("another-api-secret-0123456789abcdef"))).value());
+  return *secret;
+}
+
 auth::Claims BaseClaims(std::string room = "standup") {
   auth::Claims c;
   c.identity = "alice";
@@ -460,6 +466,89 @@ TEST_F(SessionGateTest, KeyBlobIsForwardedUnchanged) {
   ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
   EXPECT_EQ(std::get<ClientMessage>(v.forward), ClientMessage{blob});
   EXPECT_FALSE(v.close);
+}
+
+TEST_F(SessionGateTest, RoomAdminRequestsWithoutTheGrantAreForbidden) {
+  SessionGate& gate = Joined();
+  for (const ClientMessage& m : std::vector<ClientMessage>{
+           signaling::KickRequest{"p1"}, signaling::MuteRequest{"p1", signaling::TrackKind::kVideo, true},
+           signaling::LockRequest{true}, signaling::EndRequest{}, signaling::LobbyDecision{"p1", false}}) {
+    auto v = Send(gate, Text(m));
+    EXPECT_EQ(ErrorCode(v), "forbidden") << Text(m);
+    EXPECT_FALSE(Forwarded(v));
+  }
+  auth::Claims admin = BaseClaims();
+  admin.identity = "root";
+  admin.grants.room_admin = true;
+  SessionGate& admin_gate = Joined(admin);
+  auto v = Send(admin_gate, Text(signaling::KickRequest{"p1"}));
+  EXPECT_TRUE(v.replies.empty());
+  EXPECT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
+}
+
+TEST_F(SessionGateTest, AdmittedJoinCarriesTheTokensRemainingLifetime) {
+  SessionGate& gate = NewGate();
+  auto v = Send(gate, JoinText(Mint(BaseClaims())), kUnixNow + 100);
+  ASSERT_TRUE(std::holds_alternative<AdmittedJoin>(v.forward));
+  // exp is kUnixNow + 600, the leeway 30 s.
+  EXPECT_EQ(std::get<AdmittedJoin>(v.forward).token_remaining_s, 600 - 100 + config_.token_leeway_s);
+}
+
+TEST_F(SessionGateTest, RefreshNeedsAValidTokenForTheSameRoomAndIdentity) {
+  SessionGate& gate = Joined();
+  auth::Claims fresh = BaseClaims();
+  fresh.expires_at = kUnixNow + 3600;
+  fresh.token_id = "fresh-jti";
+  auto v = Send(gate, Text(signaling::RefreshToken{Mint(fresh), std::nullopt, 0}));
+  ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward)) << (v.replies.empty() ? "" : v.replies[0]);
+  const auto& refresh = std::get<signaling::RefreshToken>(std::get<ClientMessage>(v.forward));
+  ASSERT_TRUE(refresh.verified_claims.has_value());
+  EXPECT_EQ(refresh.verified_claims->token_id, "fresh-jti");
+  EXPECT_EQ(refresh.verified_remaining_s, 3600 + config_.token_leeway_s);
+
+  auth::Claims other_identity = BaseClaims();
+  other_identity.identity = "mallory";
+  auth::Claims other_room = BaseClaims("other");
+  auth::Claims expired = BaseClaims();
+  expired.not_before = kUnixNow - 900;
+  expired.issued_at = kUnixNow - 900;
+  expired.expires_at = kUnixNow - 120;
+  for (const std::string& token : {Mint(other_identity), Mint(other_room), Mint(expired), Mint(fresh, OtherSecret())}) {
+    auto refused = Send(gate, Text(signaling::RefreshToken{token, std::nullopt, 0}));
+    EXPECT_EQ(ErrorCode(refused), "unauthorized");
+    EXPECT_FALSE(Forwarded(refused));
+  }
+}
+
+// Revocations by jti, or by identity for tokens issued until then.
+class FakeRevocations final : public RevocationSource {
+ public:
+  bool IsRevoked(const auth::Claims& claims) override {
+    return claims.token_id == revoked_jti || (claims.identity == revoked_identity &&
+                                              claims.issued_at.value_or(0) <= revoked_at);
+  }
+  std::string revoked_jti = "-";
+  std::string revoked_identity = "-";
+  int64_t revoked_at = 0;
+};
+
+TEST_F(SessionGateTest, RevokedTokensAreRefusedAtJoinAndRefresh) {
+  FakeRevocations revocations;
+  revocations.revoked_jti = BaseClaims().token_id.value();
+  gates_.push_back(std::make_unique<SessionGate>(config_, Secret(), joins_, kPeer, clock_.Now(), nullptr, &revocations));
+  auto v = Send(*gates_.back(), JoinText(Mint(BaseClaims())));
+  EXPECT_EQ(ErrorCode(v), "unauthorized");
+  EXPECT_NE(v.log.find("revoked"), std::string::npos) << v.log;
+
+  auth::Claims other = BaseClaims();
+  other.token_id = "another";
+  gates_.push_back(std::make_unique<SessionGate>(config_, Secret(), joins_, kPeer, clock_.Now(), nullptr, &revocations));
+  SessionGate& gate = *gates_.back();
+  ASSERT_TRUE(std::holds_alternative<AdmittedJoin>(Send(gate, JoinText(Mint(other))).forward));
+  revocations.revoked_identity = "alice";
+  revocations.revoked_at = kUnixNow;
+  auto refused = Send(gate, Text(signaling::RefreshToken{Mint(other), std::nullopt, 0}));
+  EXPECT_EQ(ErrorCode(refused), "unauthorized");
 }
 
 }  // namespace

@@ -93,6 +93,7 @@ struct Track {
   std::vector<UpstreamStream> upstream;  // one per config.ssrcs entry, same order
   std::vector<Subscription> subscriptions;
   KeyframeThrottle keyframe_throttle;
+  bool muted = false;  // by a room admin: accepted (statistics, reports) but forwarded to nobody
 
   UpstreamStream* FindUpstream(Ssrc ssrc);
 };

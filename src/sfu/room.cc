@@ -165,6 +165,10 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
     stream->stats.OnPacket(view->sequence_number(), view->timestamp(), now);
   }
   if (!sender->next_receiver_report) sender->next_receiver_report = now + config_.receiver_report_interval;
+  if (track->muted) {
+    ++stats_.rtp_dropped_muted;
+    return;
+  }
 
   for (const Subscription& sub : track->subscriptions) {
     if (sub.source_ssrc != ssrc) continue;  // another simulcast layer

@@ -104,6 +104,16 @@ Result<void, SfuError> Router::RemoveSubscription(ParticipantId subscriber, Trac
   return it->second->RemoveSubscription(subscriber, track);
 }
 
+Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {
+  if (dispatching_) return Err{SfuError::kReentrant};
+  auto it = track_rooms_.find(track);
+  if (it == track_rooms_.end()) return Err{SfuError::kNoSuchTrack};
+  Track* t = it->second->FindTrack(track);
+  if (!t) return Err{SfuError::kNoSuchTrack};
+  t->muted = muted;
+  return {};
+}
+
 void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out) {
   ++stats_.rtp_received;
   if (dispatching_) {

@@ -55,6 +55,9 @@ class Router {
                                          SubscriptionOptions options = {});
   // Forwarding to it stops at once.
   Result<void, SfuError> RemoveSubscription(ParticipantId subscriber, TrackId track);
+  // A muted track's packets are still checked and counted but reach no
+  // subscriber (a room admin's mute); unmuting resumes forwarding.
+  Result<void, SfuError> SetTrackMuted(TrackId track, bool muted);
 
   void OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out);
   void OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Timestamp now, Sink& out);

@@ -18,6 +18,7 @@ struct SfuStats {
   uint64_t rtp_dropped_unannounced_ssrc = 0;  // nobody in the room declared it
   uint64_t rtp_dropped_payload_type = 0;    // PT not negotiated for the track
   uint64_t rtp_unmapped_payload_type = 0;   // a subscriber has no mapping for it: not sent to that one
+  uint64_t rtp_dropped_muted = 0;           // the track is muted by a room admin
 
   // RTCP from anyone.
   uint64_t rtcp_received = 0;

@@ -68,6 +68,46 @@ Result<ClientMessage, ProtocolError> ParsePing(const json& o) {
   return ClientMessage{Ping{*seq}};
 }
 
+Result<ClientMessage, ProtocolError> ParseRefresh(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "token"}));
+  SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
+  RefreshToken refresh;
+  refresh.token = std::move(**token);
+  return ClientMessage{std::move(refresh)};
+}
+
+Result<ClientMessage, ProtocolError> ParseKick(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "participant_id"}));
+  SIG_TRY(id, internal::GetId(o, "participant_id", Presence::kRequired));
+  return ClientMessage{KickRequest{std::move(**id)}};
+}
+
+Result<ClientMessage, ProtocolError> ParseMute(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "participant_id", "kind", "muted"}));
+  SIG_TRY(id, internal::GetId(o, "participant_id", Presence::kRequired));
+  SIG_TRY(kind, internal::GetString(o, "kind", 8, Presence::kRequired));
+  SIG_TRY(muted, internal::GetBool(o, "muted", Presence::kRequired));
+  if (**kind != "audio" && **kind != "video") return Err{ProtocolError{ErrorCode::kInvalidField, "kind"}};
+  return ClientMessage{MuteRequest{std::move(**id), **kind == "audio" ? TrackKind::kAudio : TrackKind::kVideo, **muted}};
+}
+
+Result<ClientMessage, ProtocolError> ParseLock(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "locked"}));
+  SIG_TRY(locked, internal::GetBool(o, "locked", Presence::kRequired));
+  return ClientMessage{LockRequest{**locked}};
+}
+
+Result<ClientMessage, ProtocolError> ParseEnd(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type"}));
+  return ClientMessage{EndRequest{}};
+}
+
+Result<ClientMessage, ProtocolError> ParseLobbyDecision(const json& o, bool admit) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "participant_id"}));
+  SIG_TRY(id, internal::GetId(o, "participant_id", Presence::kRequired));
+  return ClientMessage{LobbyDecision{std::move(**id), admit}};
+}
+
 #undef SIG_TRY
 
 json Envelope(std::string_view type) {
@@ -97,6 +137,13 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text) {
   if (t == "leave") return ParseLeave(o);
   if (t == "key_blob") return ParseKeyBlob(o);
   if (t == "ping") return ParsePing(o);
+  if (t == "refresh") return ParseRefresh(o);
+  if (t == "kick") return ParseKick(o);
+  if (t == "mute") return ParseMute(o);
+  if (t == "lock") return ParseLock(o);
+  if (t == "end") return ParseEnd(o);
+  if (t == "admit") return ParseLobbyDecision(o, true);
+  if (t == "deny") return ParseLobbyDecision(o, false);
   return Err{ProtocolError{ErrorCode::kUnknownType, "type"}};
 }
 
@@ -133,12 +180,46 @@ struct ClientSerializer {
     if (m.seq) o["seq"] = *m.seq;
     return o;
   }
+  json operator()(const RefreshToken& m) const {
+    json o = Envelope("refresh");
+    o["token"] = m.token;
+    return o;
+  }
+  json operator()(const KickRequest& m) const {
+    json o = Envelope("kick");
+    o["participant_id"] = m.participant_id;
+    return o;
+  }
+  json operator()(const MuteRequest& m) const {
+    json o = Envelope("mute");
+    o["participant_id"] = m.participant_id;
+    o["kind"] = WireName(m.kind);
+    o["muted"] = m.muted;
+    return o;
+  }
+  json operator()(const LockRequest& m) const {
+    json o = Envelope("lock");
+    o["locked"] = m.locked;
+    return o;
+  }
+  json operator()(const EndRequest&) const { return Envelope("end"); }
+  json operator()(const LobbyDecision& m) const {
+    json o = Envelope(m.admit ? "admit" : "deny");
+    o["participant_id"] = m.participant_id;
+    return o;
+  }
 };
 
 }  // namespace
 
 std::string Serialize(const ClientMessage& message) {
   return internal::Dump(std::visit(ClientSerializer{}, message));
+}
+
+bool IsAdminRequest(const ClientMessage& message) {
+  return std::holds_alternative<KickRequest>(message) || std::holds_alternative<MuteRequest>(message) ||
+         std::holds_alternative<LockRequest>(message) || std::holds_alternative<EndRequest>(message) ||
+         std::holds_alternative<LobbyDecision>(message);
 }
 
 }  // namespace aegis::signaling

@@ -7,11 +7,19 @@
 //   leave             {}
 //   key_blob          {to?, blob}  opaque E2EE blob, relayed, never read
 //   ping              {seq?}
+//   refresh           {token}   a fresh token for the same room and identity
+// and, with the room_admin grant (docs/protocol.md §4):
+//   kick              {participant_id}
+//   mute              {participant_id, kind, muted}   the server stops (or resumes) forwarding
+//   lock              {locked}  no new joins while locked
+//   end               {}        everyone leaves
+//   admit / deny      {participant_id}   a joiner waiting in the lobby
 //
 // ParseClientMessage refuses anything outside this: unknown members and
 // unknown types included, so two parsers can never disagree on a message.
 #pragma once
 
+#include "auth/claims.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,8 +70,47 @@ struct Ping {
   bool operator==(const Ping&) const = default;
 };
 
-using ClientMessage =
-    std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, KeyBlobSend, Ping>;
+struct RefreshToken {
+  std::string token;  // verified by the session, not here
+  // Filled by the server's session gate once `token` verified for the same
+  // room and identity; never parsed from or written to the wire.
+  std::optional<auth::Claims> verified_claims;
+  int64_t verified_remaining_s = 0;
+  bool operator==(const RefreshToken&) const = default;
+};
+
+struct KickRequest {
+  std::string participant_id;
+  bool operator==(const KickRequest&) const = default;
+};
+
+struct MuteRequest {
+  std::string participant_id;
+  TrackKind kind = TrackKind::kAudio;
+  bool muted = true;
+  bool operator==(const MuteRequest&) const = default;
+};
+
+struct LockRequest {
+  bool locked = true;
+  bool operator==(const LockRequest&) const = default;
+};
+
+struct EndRequest {
+  bool operator==(const EndRequest&) const = default;
+};
+
+struct LobbyDecision {
+  std::string participant_id;
+  bool admit = true;  // false: deny
+  bool operator==(const LobbyDecision&) const = default;
+};
+
+using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, KeyBlobSend, Ping,
+                                   RefreshToken, KickRequest, MuteRequest, LockRequest, EndRequest, LobbyDecision>;
+
+// Whether a message needs the room_admin grant.
+bool IsAdminRequest(const ClientMessage& message);
 
 Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view json);
 

@@ -129,6 +129,43 @@ TEST(ClientMessages, KeyBlobRefusals) {
             (ProtocolError{ErrorCode::kInvalidField, "to"}));
 }
 
+TEST(ClientMessages, RefreshAndModerationRoundTrip) {
+  auto refresh = ParseAs<RefreshToken>(R"({"v":1,"type":"refresh","token":"a.b.c"})");
+  EXPECT_EQ(refresh.token, "a.b.c");
+  auto kick = ParseAs<KickRequest>(R"({"v":1,"type":"kick","participant_id":"p1"})");
+  EXPECT_EQ(kick.participant_id, "p1");
+  auto mute = ParseAs<MuteRequest>(R"({"v":1,"type":"mute","participant_id":"p1","kind":"video","muted":false})");
+  EXPECT_EQ(mute, (MuteRequest{"p1", TrackKind::kVideo, false}));
+  EXPECT_EQ(ParseAs<LockRequest>(R"({"v":1,"type":"lock","locked":true})"), LockRequest{true});
+  EXPECT_EQ(ParseAs<EndRequest>(R"({"v":1,"type":"end"})"), EndRequest{});
+  EXPECT_EQ(ParseAs<LobbyDecision>(R"({"v":1,"type":"admit","participant_id":"p2"})"), (LobbyDecision{"p2", true}));
+  EXPECT_EQ(ParseAs<LobbyDecision>(R"({"v":1,"type":"deny","participant_id":"p2"})"), (LobbyDecision{"p2", false}));
+  for (const ClientMessage& m : std::vector<ClientMessage>{refresh, kick, mute, LockRequest{false}, EndRequest{},
+                                                           LobbyDecision{"p2", false}}) {
+    auto again = ParseClientMessage(Serialize(m));
+    ASSERT_TRUE(again.ok()) << Serialize(m);
+    EXPECT_EQ(*again, m);
+  }
+  EXPECT_TRUE(IsAdminRequest(kick));
+  EXPECT_TRUE(IsAdminRequest(mute));
+  EXPECT_TRUE(IsAdminRequest(EndRequest{}));
+  EXPECT_TRUE(IsAdminRequest(LobbyDecision{"p", true}));
+  EXPECT_FALSE(IsAdminRequest(refresh));
+  EXPECT_FALSE(IsAdminRequest(LeaveRequest{}));
+}
+
+TEST(ClientMessages, ModerationRefusals) {
+  EXPECT_EQ(Code(R"({"v":1,"type":"kick"})"), ErrorCode::kMissingField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"kick","participant_id":"p 1"})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"mute","participant_id":"p","kind":"screen","muted":true})"),
+            ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"mute","participant_id":"p","kind":"audio"})"), ErrorCode::kMissingField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"lock","locked":"yes"})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"end","now":true})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"refresh"})"), ErrorCode::kMissingField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"admit","participant_id":""})"), ErrorCode::kInvalidField);
+}
+
 TEST(ClientMessages, MalformedJson) {
   for (std::string_view text :
        {"", "{", "not json", R"({"v":1,"type":"ping"} x)", R"({"v":1,"type":"ping",})",

@@ -24,6 +24,8 @@ json ParticipantJson(const ParticipantInfo& p) {
   json tracks = json::array();
   for (const auto& t : p.tracks) tracks.push_back(TrackJson(t));
   o["tracks"] = std::move(tracks);
+  if (p.audio_muted) o["audio_muted"] = true;
+  if (p.video_muted) o["video_muted"] = true;
   return o;
 }
 
@@ -35,6 +37,13 @@ struct ServerSerializer {
     json list = json::array();
     for (const auto& p : m.participants) list.push_back(ParticipantJson(p));
     o["participants"] = std::move(list);
+    o["admin"] = m.admin;
+    o["locked"] = m.locked;
+    if (m.admin) {
+      json waiting = json::array();
+      for (const auto& p : m.lobby) waiting.push_back(ParticipantJson(p));
+      o["lobby"] = std::move(waiting);
+    }
     return o;
   }
   json operator()(const ParticipantJoined& m) const {
@@ -87,6 +96,34 @@ struct ServerSerializer {
   json operator()(const Pong& m) const {
     json o = Envelope("pong");
     if (m.seq) o["seq"] = *m.seq;
+    return o;
+  }
+  json operator()(const TokenExpiring& m) const {
+    json o = Envelope("token_expiring");
+    o["expires_in_s"] = m.expires_in_s;
+    return o;
+  }
+  json operator()(const Muted& m) const {
+    json o = Envelope("muted");
+    o["participant_id"] = m.participant_id;
+    o["kind"] = WireName(m.kind);
+    o["muted"] = m.muted;
+    return o;
+  }
+  json operator()(const Locked& m) const {
+    json o = Envelope("locked");
+    o["locked"] = m.locked;
+    return o;
+  }
+  json operator()(const LobbyWaiting&) const { return Envelope("lobby"); }
+  json operator()(const LobbyJoined& m) const {
+    json o = Envelope("lobby_joined");
+    o["participant"] = ParticipantJson(m.participant);
+    return o;
+  }
+  json operator()(const LobbyLeft& m) const {
+    json o = Envelope("lobby_left");
+    o["participant_id"] = m.participant_id;
     return o;
   }
 };

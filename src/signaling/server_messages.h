@@ -12,6 +12,12 @@
 //   key_blob            {from, blob}
 //   error               {code, field?, message}
 //   pong                {seq?}
+//   token_expiring      {expires_in_s}   send `refresh` with a fresh token
+//   muted               {participant_id, kind, muted}   a room admin's mute
+//   locked              {locked}
+//   lobby               {}      this joiner waits for a room admin
+//   lobby_joined        {participant}   to admins: someone waits
+//   lobby_left          {participant_id}   to admins: admitted, denied or gone
 #pragma once
 
 #include <cstdint>
@@ -36,6 +42,8 @@ struct ParticipantInfo {
   std::string name;                  // display name from the token; may be empty
   std::optional<Blob> identity_key;  // E2EE identity public key, relayed as sent
   std::vector<TrackInfo> tracks;
+  bool audio_muted = false;  // by a room admin: the server forwards none of it
+  bool video_muted = false;
   bool operator==(const ParticipantInfo&) const = default;
 };
 
@@ -43,6 +51,33 @@ struct Joined {
   std::string participant_id;
   std::string room;
   std::vector<ParticipantInfo> participants;  // everyone else already in the room
+  bool admin = false;   // this participant holds the room_admin grant
+  bool locked = false;  // the room takes no new joins
+  std::vector<ParticipantInfo> lobby;  // admins only: who waits to be admitted
+};
+
+struct TokenExpiring {
+  int64_t expires_in_s = 0;
+};
+
+struct Muted {
+  std::string participant_id;
+  TrackKind kind = TrackKind::kAudio;
+  bool muted = true;
+};
+
+struct Locked {
+  bool locked = true;
+};
+
+struct LobbyWaiting {};
+
+struct LobbyJoined {
+  ParticipantInfo participant;
+};
+
+struct LobbyLeft {
+  std::string participant_id;
 };
 
 struct ParticipantJoined {
@@ -87,8 +122,9 @@ struct Pong {
 };
 
 using ServerMessage =
-    std::variant<Joined, ParticipantJoined, ParticipantLeft, TrackPublished, TrackUnpublished,
-                 PublishAnswer, SubscribeOffer, KeyBlobRelay, ErrorMessage, Pong>;
+    std::variant<Joined, ParticipantJoined, ParticipantLeft, TrackPublished, TrackUnpublished, PublishAnswer,
+                 SubscribeOffer, KeyBlobRelay, ErrorMessage, Pong, TokenExpiring, Muted, Locked, LobbyWaiting,
+                 LobbyJoined, LobbyLeft>;
 
 std::string Serialize(const ServerMessage& message);
 

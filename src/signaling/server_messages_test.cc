@@ -9,18 +9,36 @@ namespace aegis::signaling {
 namespace {
 
 TEST(ServerMessages, Joined) {
-  ParticipantInfo alice{"alice-1", "Alice", Blob{1, 2, 3}, {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}};
-  ParticipantInfo bob{"bob-2", "", std::nullopt, {}};
-  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}}),
-            R"({"participant_id":"me-3","participants":[)"
+  ParticipantInfo alice{"alice-1", "Alice", Blob{1, 2, 3}, {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}, false,
+                        false};
+  ParticipantInfo bob{"bob-2", "", std::nullopt, {}, true, false};
+  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}}),
+            R"({"admin":false,"locked":false,"participant_id":"me-3","participants":[)"
             R"({"id":"alice-1","identity_key":"AQID","name":"Alice","tracks":[{"id":"a1","kind":"audio"},{"id":"v1","kind":"video"}]},)"
-            R"({"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":1})");
-  EXPECT_EQ(Serialize(Joined{"me", "r", {}}),
-            R"({"participant_id":"me","participants":[],"room":"r","type":"joined","v":1})");
+            R"({"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":1})");
+  // Only an admin is told who waits in the lobby.
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}}),
+            R"({"admin":true,"lobby":[{"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"locked":true,)"
+            R"("participant_id":"me","participants":[],"room":"r","type":"joined","v":1})");
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}, false, false, {bob}}),
+            R"({"admin":false,"locked":false,"participant_id":"me","participants":[],"room":"r","type":"joined","v":1})");
+}
+
+TEST(ServerMessages, ModerationAndTokenEvents) {
+  EXPECT_EQ(Serialize(TokenExpiring{60}), R"({"expires_in_s":60,"type":"token_expiring","v":1})");
+  EXPECT_EQ(Serialize(Muted{"p1", TrackKind::kVideo, true}),
+            R"({"kind":"video","muted":true,"participant_id":"p1","type":"muted","v":1})");
+  EXPECT_EQ(Serialize(Locked{false}), R"({"locked":false,"type":"locked","v":1})");
+  EXPECT_EQ(Serialize(LobbyWaiting{}), R"({"type":"lobby","v":1})");
+  EXPECT_EQ(Serialize(LobbyJoined{{"p2", "<b>", std::nullopt, {}, false, false}}),
+            R"({"participant":{"id":"p2","name":"<b>","tracks":[]},"type":"lobby_joined","v":1})");
+  EXPECT_EQ(Serialize(LobbyLeft{"p2"}), R"({"participant_id":"p2","type":"lobby_left","v":1})");
+  EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kKicked, "", "removed by a room admin"}),
+            R"({"code":"kicked","message":"removed by a room admin","type":"error","v":1})");
 }
 
 TEST(ServerMessages, ParticipantEvents) {
-  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", std::nullopt, {}}}),
+  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", std::nullopt, {}, false, false}}),
             R"({"participant":{"id":"p","name":"P","tracks":[]},"type":"participant_joined","v":1})");
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
   EXPECT_EQ(Serialize(TrackPublished{"p", {"t1", TrackKind::kVideo}}),
