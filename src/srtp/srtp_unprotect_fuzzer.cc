@@ -5,11 +5,17 @@
 //  - structured: the input describes up to 32 RTP packets that are
 //    protected with the same keys, optionally mutated, then unprotected, so
 //    the fuzzer reaches the code behind authentication. Oracle: an
-//    unmutated packet that unprotects must give back the exact plaintext; a
-//    mutated one must never unprotect (a forgery would be a bug: every byte
-//    is covered by the tag).
+//    unmutated packet must unprotect to the exact plaintext whenever the
+//    receiver can know its index (its RFC 3711 estimate from the packets it
+//    accepted equals the index the sender used; they differ only after a
+//    jump of 2^15 the receiver did not see); a mutated one must never
+//    unprotect (a forgery would be a bug: every byte is covered by the tag).
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "srtp/srtp_fuzz_common.h"
 
@@ -43,16 +49,46 @@ std::vector<uint8_t> BuildRtp(fuzz::Cursor& in) {
   return p;
 }
 
+// The index of `seq` after `highest` (RFC 3711 Appendix A, written out again
+// here so the oracle does not trust the code under test); nullopt before
+// index 0. Nothing before the first packet: its index is its SEQ.
+std::optional<uint64_t> Estimate(std::optional<uint64_t> highest, uint16_t seq) {
+  if (!highest) return seq;
+  const int64_t roc = static_cast<int64_t>(*highest >> 16);
+  const int64_t s_l = static_cast<int64_t>(*highest & 0xffff);
+  int64_t v = roc;
+  if (s_l < 32768 && seq - s_l > 32768) v = roc - 1;
+  if (s_l >= 32768 && s_l - 32768 > seq) v = roc + 1;
+  if (v < 0) return std::nullopt;
+  return static_cast<uint64_t>(v) << 16 | seq;
+}
+
+void Fail(const char* what) {
+  std::fprintf(stderr, "srtp_unprotect_fuzzer: %s\n", what);
+  abort();
+}
+
+// Highest index per SSRC, as the sender and the receiver each know it.
+struct Highest {
+  std::optional<uint64_t> sent, received;
+};
+
 void Structured(fuzz::Contexts& c, fuzz::Cursor& in) {
   std::vector<uint8_t> previous;
+  std::map<uint32_t, Highest> highest;
   for (int i = 0; i < 32 && !in.empty(); ++i) {
     const std::vector<uint8_t> plain = BuildRtp(in);
+    const uint16_t seq = static_cast<uint16_t>(plain[2] << 8 | plain[3]);
+    Highest& h = highest[static_cast<uint32_t>(plain[8] << 24 | plain[9] << 16 | plain[10] << 8 | plain[11])];
     std::vector<uint8_t> buf = plain;
     buf.resize(plain.size() + c.sender.rtp_overhead());
     auto len = c.sender.ProtectRtp(buf, plain.size());
     const uint8_t mutation = in.U8();
     if (!len.ok()) continue;  // e.g. a SEQ the sender already used
     buf.resize(*len);
+    const std::optional<uint64_t> index = Estimate(h.sent, seq);
+    if (!index) Fail("the sender protected a packet before index 0");
+    h.sent = std::max(h.sent.value_or(0), *index);
     const std::vector<uint8_t> protected_copy = buf;
     bool mutated = false;
     if (mutation >= 0xf0 && !previous.empty()) {
@@ -64,10 +100,16 @@ void Structured(fuzz::Contexts& c, fuzz::Cursor& in) {
     // Exactly-sized heap copy so ASan catches any read past the packet.
     std::vector<uint8_t> exact(buf);
     auto out = c.receiver.UnprotectRtp(exact, exact.size());
-    if (!out.ok()) continue;
-    if (mutated) abort();  // a forged, truncated, extended or replayed packet was accepted
+    if (!out.ok()) {
+      if (!mutated && Estimate(h.received, seq) == index) Fail("a validly protected packet failed to unprotect");
+      continue;
+    }
+    if (mutated) Fail("a forged, truncated, extended or replayed packet was accepted");
     previous = protected_copy;
-    if (*out != plain.size() || memcmp(exact.data(), plain.data(), plain.size()) != 0) abort();
+    h.received = std::max(h.received.value_or(0), *index);
+    if (*out != plain.size() || memcmp(exact.data(), plain.data(), plain.size()) != 0) {
+      Fail("unprotect did not give back the plaintext");
+    }
   }
 }
 
