@@ -232,16 +232,19 @@ void EchoServer::ReceiveNext() {
 }
 
 EchoSession* EchoServer::FindSession(std::span<const uint8_t> datagram, const stun::TransportAddress& from) {
-  // STUN is routed by the ufrag it names, never by address: a check for one
-  // session must not reach another because of where it came from.
+  // STUN checks are routed by the ufrag they name, never by address: a check
+  // for one session must not reach another because of where it came from.
+  // Answers to the server's own checks name no ufrag: they come from an
+  // address that sent the session a valid check, routed below.
   if (rtp::Demux(datagram) == rtp::DemuxKind::kStun) {
     auto message = stun::Message::Parse(datagram);
     if (!message.ok()) return nullptr;
     const auto* username = message->Get<stun::Username>();
-    if (!username) return nullptr;
-    auto ufrag = username->value.substr(0, username->value.find(':'));
-    auto it = id_by_ufrag_.find(ufrag);
-    return it == id_by_ufrag_.end() ? nullptr : sessions_.at(it->second).session.get();
+    if (username) {
+      auto ufrag = username->value.substr(0, username->value.find(':'));
+      auto it = id_by_ufrag_.find(ufrag);
+      return it == id_by_ufrag_.end() ? nullptr : sessions_.at(it->second).session.get();
+    }
   }
   auto it = id_by_address_.find(Key(from));
   return it == id_by_address_.end() ? nullptr : sessions_.at(it->second).session.get();

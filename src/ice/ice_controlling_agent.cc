@@ -45,6 +45,10 @@ void IceControllingAgent::HandleStun(std::span<const uint8_t> datagram, const Tr
     return;
   }
   const stun::Message& msg = *parsed;
+  if (msg.type == stun::MessageType{stun::method::kBinding, stun::MessageClass::kRequest}) {
+    AnswerRequest(msg, datagram, from);
+    return;
+  }
   auto it = std::find_if(pending_.begin(), pending_.end(),
                          [&](const Pending& p) { return p.id == msg.transaction_id && p.to == from; });
   if (msg.type.method != stun::method::kBinding || it == pending_.end() ||
@@ -71,6 +75,28 @@ void IceControllingAgent::HandleStun(std::span<const uint8_t> datagram, const Tr
     next_check_ = now + NextConsentDelay();
   }
   if (selected_ == from) last_consent_ = now;
+}
+
+void IceControllingAgent::AnswerRequest(const stun::Message& msg, std::span<const uint8_t> datagram,
+                                        const TransportAddress& from) {
+  const auto* username = msg.Get<stun::Username>();
+  if (!username || username->value != config_.local.ufrag + ":" + config_.remote.ufrag ||
+      !msg.Has<stun::IceControlled>() || msg.Has<stun::IceControlling>()) {
+    ++stats_.dropped_unexpected;
+    return;
+  }
+  if (stun::VerifyMessageIntegrity(datagram, stun::ShortTermKey(config_.local.pwd)) != stun::IntegrityStatus::kOk ||
+      stun::VerifyFingerprint(datagram) != stun::IntegrityStatus::kOk) {
+    ++stats_.dropped_bad_integrity;
+    return;
+  }
+  if (transmits_.size() >= kMaxQueuedTransmits) return;  // the shell is not draining: shed load
+  stun::MessageBuilder b({stun::method::kBinding, stun::MessageClass::kSuccessResponse}, msg.transaction_id);
+  b.Add(stun::XorMappedAddress{from});
+  b.AddMessageIntegrity(stun::ShortTermKey(config_.local.pwd));
+  b.AddFingerprint();
+  transmits_.push_back({from, std::move(b).Take()});
+  ++stats_.requests_answered;
 }
 
 TimeDelta IceControllingAgent::NextConsentDelay() {

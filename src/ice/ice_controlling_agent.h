@@ -7,8 +7,11 @@
 //
 // Only responses that match an outstanding transaction sent to the same
 // address, carry a valid MESSAGE-INTEGRITY under the remote password and a
-// valid FINGERPRINT count. An ICE-lite peer sends no checks of its own, so
-// incoming requests are dropped and counted.
+// valid FINGERPRINT count. The server checks return routability (and
+// consent) with Binding requests of its own: a request naming
+// "<local ufrag>:<remote ufrag>", signed with the local password, with
+// FINGERPRINT and ICE-CONTROLLED, is answered as any full agent answers a
+// check (RFC 8445 §7.3); anything else is dropped and counted.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include "ice/ice_agent.h"
 #include "ice/ice_credentials.h"
 #include "stun/constants.h"
+#include "stun/message.h"
 
 namespace aegis::ice {
 
@@ -36,7 +40,8 @@ struct IceControllingStats {
   uint64_t checks_sent = 0;
   uint64_t responses_accepted = 0;
   uint64_t dropped_unparseable = 0;
-  uint64_t dropped_unexpected = 0;  // unknown transaction, wrong source, or a request
+  uint64_t requests_answered = 0;   // the server's own checks
+  uint64_t dropped_unexpected = 0;  // unknown transaction, wrong source, or a request not for us
   uint64_t dropped_bad_integrity = 0;
   uint64_t dropped_error_response = 0;
 };
@@ -45,6 +50,7 @@ class IceControllingAgent final : public IceAgent {
  public:
   static constexpr TimeDelta kConsentTimeout = TimeDelta::Seconds(30);
   static constexpr size_t kMaxPending = 16;
+  static constexpr size_t kMaxQueuedTransmits = 64;
 
   IceControllingAgent(IceControllingConfig config, RandomSource& rng);
 
@@ -68,6 +74,7 @@ class IceControllingAgent final : public IceAgent {
     TransportAddress to;
   };
   void SendCheck(const TransportAddress& to, Timestamp now);
+  void AnswerRequest(const stun::Message& msg, std::span<const uint8_t> datagram, const TransportAddress& from);
   TimeDelta NextConsentDelay();
 
   IceControllingConfig config_;

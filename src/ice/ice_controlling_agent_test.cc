@@ -20,7 +20,7 @@ const TransportAddress kWrongAddr = TransportAddress::Ipv4({127, 0, 0, 9}, 9);
 class IcePair : public ::testing::Test {
  protected:
   IcePair()
-      : client_({kClient, kServer, {kWrongAddr, kServerAddr}}, rng_), server_(kServer, kClient) {}
+      : client_({kClient, kServer, {kWrongAddr, kServerAddr}}, rng_), server_(kServer, kClient, server_rng_) {}
 
   // Moves every queued datagram across, `rounds` times; a false `deliver`
   // drops the server's responses (a server that went away).
@@ -45,6 +45,7 @@ class IcePair : public ::testing::Test {
   }
 
   SeededRandom rng_{11};
+  SeededRandom server_rng_{12};
   Timestamp now_ = Timestamp::Millis(1000);
   IceControllingAgent client_;
   IceLiteAgent server_;
@@ -127,6 +128,45 @@ TEST_F(IcePair, ResponsesFromAnotherAddressOrUnknownTransactionsAreDropped) {
   uint64_t accepted = client_.stats().responses_accepted;
   client_.HandleStun(response->bytes, kServerAddr, now_);
   EXPECT_EQ(client_.stats().responses_accepted, accepted);
+}
+
+TEST_F(IcePair, AnswersTheServersOwnChecksAndOnlyThose) {
+  client_.Start(now_);
+  auto server_check = [&](const std::string& username, const std::string& password, bool controlled) {
+    stun::TransactionId id;
+    rng_.Fill(id);
+    stun::MessageBuilder b({stun::method::kBinding, stun::MessageClass::kRequest}, id);
+    b.Add(stun::Username{username});
+    b.Add(stun::Priority{1});
+    if (controlled) {
+      b.Add(stun::IceControlled{1});
+    } else {
+      b.Add(stun::IceControlling{1});
+    }
+    b.AddMessageIntegrity(stun::ShortTermKey(password));
+    b.AddFingerprint();
+    return std::move(b).Take();
+  };
+  while (client_.PollTransmit()) {
+  }
+  client_.HandleStun(server_check("cliufrag:srvufrag", kServer.pwd, true), kServerAddr, now_);  // not our password
+  client_.HandleStun(server_check("cliufrag:other", kClient.pwd, true), kServerAddr, now_);
+  client_.HandleStun(server_check("cliufrag:srvufrag", kClient.pwd, false), kServerAddr, now_);  // role conflict
+  EXPECT_FALSE(client_.PollTransmit().has_value());
+  EXPECT_EQ(client_.stats().dropped_bad_integrity, 1u);
+  EXPECT_EQ(client_.stats().dropped_unexpected, 2u);
+  auto good = server_check("cliufrag:srvufrag", kClient.pwd, true);
+  client_.HandleStun(good, kServerAddr, now_);
+  auto answer = client_.PollTransmit();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->to, kServerAddr);
+  auto m = stun::Message::Parse(answer->bytes);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->type, (stun::MessageType{stun::method::kBinding, stun::MessageClass::kSuccessResponse}));
+  EXPECT_EQ(m->transaction_id, stun::Message::Parse(good)->transaction_id);
+  EXPECT_EQ(stun::VerifyMessageIntegrity(answer->bytes, stun::ShortTermKey(kClient.pwd)), stun::IntegrityStatus::kOk);
+  EXPECT_EQ(stun::VerifyFingerprint(answer->bytes), stun::IntegrityStatus::kOk);
+  EXPECT_EQ(client_.stats().requests_answered, 1u);
 }
 
 }  // namespace

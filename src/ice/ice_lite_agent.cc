@@ -1,13 +1,24 @@
 #include "ice/ice_lite_agent.h"
 
+#include <algorithm>
+
 #include "stun/integrity.h"
-#include "stun/message.h"
 #include "stun/message_builder.h"
 
 namespace aegis::ice {
 
-IceLiteAgent::IceLiteAgent(IceCredentials local, IceCredentials remote)
-    : local_(std::move(local)), remote_(std::move(remote)) {}
+namespace {
+
+const stun::MessageType kBindingRequest{stun::method::kBinding, stun::MessageClass::kRequest};
+
+// When the n-th transmission (0-based) of a verification is due, from its
+// start: 0, RTO, 3 RTO, 7 RTO (RFC 8489 §6.2.1: the RTO doubles each time).
+TimeDelta VerifyOffset(int n) { return IceLiteAgent::kVerifyRto * ((int64_t{1} << n) - 1); }
+
+}  // namespace
+
+IceLiteAgent::IceLiteAgent(IceCredentials local, IceCredentials remote, RandomSource& rng)
+    : local_(std::move(local)), remote_(std::move(remote)), rng_(rng), tie_breaker_(rng.U64()) {}
 
 bool IceLiteAgent::UsernameMatches(const std::string& username) const {
   // RFC 8445 §7.2.2: the requester sends "<receiver ufrag>:<sender ufrag>".
@@ -23,11 +34,18 @@ void IceLiteAgent::HandleStun(std::span<const uint8_t> datagram, const Transport
     return;
   }
   const stun::Message& msg = *parsed;
-  if (msg.type != stun::MessageType{stun::method::kBinding, stun::MessageClass::kRequest}) {
-    // A lite agent sends no requests, so it expects no responses either.
+  if (msg.type.method == stun::method::kBinding && (msg.type.cls == stun::MessageClass::kSuccessResponse ||
+                                                    msg.type.cls == stun::MessageClass::kErrorResponse)) {
+    HandleResponse(msg, datagram, from, now);
+  } else if (msg.type == kBindingRequest) {
+    HandleRequest(msg, datagram, from, now);
+  } else {
     ++stats_.dropped_not_binding_request;
-    return;
   }
+}
+
+void IceLiteAgent::HandleRequest(const stun::Message& msg, std::span<const uint8_t> datagram,
+                                 const TransportAddress& from, Timestamp now) {
   const auto* username = msg.Get<stun::Username>();
   if (!username || !UsernameMatches(username->value)) {
     ++stats_.dropped_bad_username;
@@ -47,50 +65,77 @@ void IceLiteAgent::HandleStun(std::span<const uint8_t> datagram, const Transport
     ++stats_.dropped_role_conflict;
     return;
   }
-
   // A transaction id seen before is either the peer's own retransmission
-  // (same address: answer it, nothing more) or a captured check replayed
-  // from elsewhere (drop). Neither may refresh consent or move the
-  // nomination: only fresh checks prove the peer is still there.
+  // (same address: answer it) or a captured check replayed from elsewhere
+  // (drop: no answer reflected to a spoofed source).
   const Seen seen = Remember(msg.transaction_id, from, now);
   if (seen == Seen::kFromElsewhere) {
     ++stats_.dropped_replayed;
     return;
   }
-
   Respond(msg.transaction_id, from);
   ++stats_.checks_answered;
-  if (seen == Seen::kRetransmission) return;
-  if (!IsAuthenticated(from)) {
-    if (authenticated_.size() == kRememberedAddresses) authenticated_.pop_front();
-    authenticated_.push_back(from);
-  }
+  const bool nominates = msg.Has<stun::UseCandidate>();
+  RememberAddress(from, nominates);
 
-  if (selected_ == from) {
-    last_consent_ = now;
-    last_heard_from_selected_ = now;
+  // The check proves its sender knows the password, not that it sits at
+  // `from`: a nomination of another address only starts the server's own
+  // check there, and the answer to that is what selects it. Nothing here
+  // refreshes consent. A peer that nominated once (aioice, regular
+  // nomination) is verified again on its later checks while nothing is
+  // selected, in case the first verification was lost.
+  if (consent_expired_ || selected_ == from) return;
+  if (nominates || (!selected_ && NominatedBefore(from))) StartVerification(from, now);
+}
+
+void IceLiteAgent::HandleResponse(const stun::Message& msg, std::span<const uint8_t> datagram,
+                                  const TransportAddress& from, Timestamp now) {
+  auto match = [&](const Transaction& t) { return t.id == msg.transaction_id && t.to == from; };
+  auto verification = std::find_if(verifications_.begin(), verifications_.end(), match);
+  auto consent = std::find_if(consent_checks_.begin(), consent_checks_.end(), match);
+  if (verification == verifications_.end() && consent == consent_checks_.end()) {
+    ++stats_.dropped_unexpected_response;
     return;
   }
-  // A new nomination wins if it has a higher priority, or if the selected
-  // address has been silent a while (the peer moved, e.g. to a relay). An
-  // old check replayed from elsewhere has at most the selected pair's
-  // priority, and the live peer's checks keep the selected address heard.
-  const auto* priority = msg.Get<stun::Priority>();
-  uint32_t prio = priority ? priority->value : 0;
-  const bool selected_silent = selected_ && now - last_heard_from_selected_ >= kSwitchAfterSilence;
-  if (msg.Has<stun::UseCandidate>() && !consent_expired_ &&
-      (!selected_ || prio > selected_priority_ || selected_silent)) {
-    selected_ = from;
-    selected_priority_ = prio;
-    last_consent_ = now;
-    last_heard_from_selected_ = now;
-    events_.push_back(SelectedAddressChanged{from});
+  // The peer signs its answers with its own password (RFC 8445 §7.2.2). A
+  // forged answer leaves the transaction as it was.
+  if (stun::VerifyMessageIntegrity(datagram, stun::ShortTermKey(remote_.pwd)) != stun::IntegrityStatus::kOk ||
+      stun::VerifyFingerprint(datagram) != stun::IntegrityStatus::kOk) {
+    ++stats_.dropped_bad_response;
+    return;
   }
+  const bool nominated = verification != verifications_.end();
+  if (nominated) {
+    verifications_.erase(verification);
+  } else {
+    consent_checks_.erase(consent);
+  }
+  if (msg.type.cls == stun::MessageClass::kErrorResponse) {
+    ++stats_.dropped_error_response;
+    return;
+  }
+  ++stats_.responses_accepted;
+  RememberAddress(from, /*nominated=*/false);
+  // RFC 7675 §5.1: consent expired is not re-established by late answers.
+  if (consent_expired_) return;
+  if (nominated) {
+    ++stats_.verifications_succeeded;
+    if (selected_ != from) Select(from, now);
+  }
+  if (selected_ == from) last_consent_ = now;
+}
+
+void IceLiteAgent::Select(const TransportAddress& address, Timestamp now) {
+  selected_ = address;
+  last_consent_ = now;
+  consent_checks_.clear();  // they went to the old address
+  next_consent_check_ = now + NextConsentDelay();
+  events_.push_back(SelectedAddressChanged{address});
 }
 
 IceLiteAgent::Seen IceLiteAgent::Remember(const stun::TransactionId& id, const TransportAddress& from,
                                           Timestamp now) {
-  while (!recent_transactions_.empty() && now - recent_transactions_.front().at > kTransactionMemory) {
+  while (!recent_transactions_.empty() && now - recent_transactions_.front().at > kReplayMemory) {
     recent_transactions_.pop_front();
   }
   for (const auto& t : recent_transactions_) {
@@ -101,30 +146,138 @@ IceLiteAgent::Seen IceLiteAgent::Remember(const stun::TransactionId& id, const T
   return Seen::kNew;
 }
 
-void IceLiteAgent::Respond(const stun::TransactionId& transaction_id, const TransportAddress& to) {
+void IceLiteAgent::RememberAddress(const TransportAddress& address, bool nominated) {
+  for (auto& a : authenticated_) {
+    if (a.address == address) {
+      a.nominated = a.nominated || nominated;
+      return;
+    }
+  }
+  if (authenticated_.size() == kRememberedAddresses) authenticated_.pop_front();
+  authenticated_.push_back({address, nominated});
+}
+
+bool IceLiteAgent::NominatedBefore(const TransportAddress& address) const {
+  for (const auto& a : authenticated_) {
+    if (a.address == address) return a.nominated;
+  }
+  return false;
+}
+
+void IceLiteAgent::Send(const TransportAddress& to, const std::vector<uint8_t>& bytes) {
   if (transmits_.size() >= kMaxQueuedTransmits) return;  // the shell is not draining: shed load
+  transmits_.push_back({to, bytes});
+}
+
+void IceLiteAgent::Respond(const stun::TransactionId& transaction_id, const TransportAddress& to) {
   stun::MessageBuilder b({stun::method::kBinding, stun::MessageClass::kSuccessResponse}, transaction_id);
   b.Add(stun::XorMappedAddress{to});
   b.AddMessageIntegrity(stun::ShortTermKey(local_.pwd));
   b.AddFingerprint();
-  transmits_.push_back({to, std::move(b).Take()});
+  Send(to, b.bytes());
+}
+
+bool IceLiteAgent::NewRequest(const TransportAddress& to, Timestamp now, Transaction& out) {
+  if (remote_.ufrag.empty() || remote_.pwd.empty()) return false;
+  rng_.Fill(out.id);
+  out.to = to;
+  out.started = now;
+  out.transmissions = 0;
+  // RFC 8445 §7.2.2 and §7.1.1: "<receiver ufrag>:<sender ufrag>", the
+  // receiver's password, our role and tie-breaker, a PRIORITY.
+  stun::MessageBuilder b(kBindingRequest, out.id);
+  b.Add(stun::Username{remote_.ufrag + ":" + local_.ufrag});
+  b.Add(stun::Priority{kCheckPriority});
+  b.Add(stun::IceControlled{tie_breaker_});
+  b.AddMessageIntegrity(stun::ShortTermKey(remote_.pwd));
+  b.AddFingerprint();
+  out.request = std::move(b).Take();
+  return true;
+}
+
+void IceLiteAgent::StartVerification(const TransportAddress& to, Timestamp now) {
+  for (const auto& v : verifications_) {
+    if (v.to == to) return;  // one at a time per address
+  }
+  if (verifications_.size() >= kMaxPendingVerifications) {
+    ++stats_.verifications_refused_busy;
+    return;
+  }
+  Transaction t;
+  if (!NewRequest(to, now, t)) return;
+  ++stats_.verifications_started;
+  ++stats_.requests_sent;
+  t.transmissions = 1;
+  Send(to, t.request);
+  verifications_.push_back(std::move(t));
+}
+
+TimeDelta IceLiteAgent::NextConsentDelay() {
+  // Uniform in [0.8, 1.2] × interval (RFC 7675 §5.1), so that the checks of
+  // many connections do not align.
+  const int64_t base = kConsentInterval.us();
+  const int64_t jitter = static_cast<int64_t>(rng_.U32() % 1001) - 500;  // -500..500 per mille of 40 %
+  return TimeDelta::Micros(base + base * 2 * jitter / 5000);
 }
 
 void IceLiteAgent::HandleTimeout(Timestamp now) {
-  if (selected_ && !consent_expired_ && now - last_consent_ >= kConsentTimeout) {
+  // Verifications: retransmit on schedule, give up at kVerifyTimeout.
+  for (auto it = verifications_.begin(); it != verifications_.end();) {
+    if (now - it->started >= kVerifyTimeout) {
+      ++stats_.verifications_timed_out;
+      it = verifications_.erase(it);
+      continue;
+    }
+    if (it->transmissions < kVerifyTransmissions && now - it->started >= VerifyOffset(it->transmissions)) {
+      ++it->transmissions;
+      ++stats_.requests_sent;
+      Send(it->to, it->request);
+    }
+    ++it;
+  }
+  if (!selected_ || consent_expired_) return;
+  if (now - last_consent_ >= kConsentTimeout) {
     consent_expired_ = true;
+    next_consent_check_.reset();
+    consent_checks_.clear();  // RFC 7675 §5.1: discarded when consent expires
+    verifications_.clear();
     events_.push_back(ConsentExpired{*selected_});
+    return;
+  }
+  if (next_consent_check_ && now >= *next_consent_check_) {
+    // Sent once each (RFC 7675 §5.1); an answer to any recent one counts.
+    Transaction t;
+    if (NewRequest(*selected_, now, t)) {
+      if (consent_checks_.size() == kMaxConsentTransactions) consent_checks_.pop_front();
+      ++stats_.requests_sent;
+      t.transmissions = 1;
+      Send(t.to, t.request);
+      t.request.clear();
+      consent_checks_.push_back(std::move(t));
+    }
+    next_consent_check_ = now + NextConsentDelay();
   }
 }
 
 std::optional<Timestamp> IceLiteAgent::NextTimeout() const {
-  if (!selected_ || consent_expired_) return std::nullopt;
-  return last_consent_ + kConsentTimeout;
+  std::optional<Timestamp> next;
+  auto consider = [&](Timestamp t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& v : verifications_) {
+    consider(v.transmissions < kVerifyTransmissions ? v.started + VerifyOffset(v.transmissions)
+                                                    : v.started + kVerifyTimeout);
+  }
+  if (selected_ && !consent_expired_) {
+    consider(last_consent_ + kConsentTimeout);
+    if (next_consent_check_) consider(*next_consent_check_);
+  }
+  return next;
 }
 
 bool IceLiteAgent::IsAuthenticated(const TransportAddress& address) const {
   for (const auto& a : authenticated_) {
-    if (a == address) return true;
+    if (a.address == address) return true;
   }
   return false;
 }
@@ -151,12 +304,13 @@ void IceLiteAgent::Restart(IceCredentials local, IceCredentials remote) {
   local_ = std::move(local);
   remote_ = std::move(remote);
   consent_expired_ = false;
-  selected_priority_ = 0;  // after a restart the peer's new nomination wins
-  // Addresses and transactions proven under the old credentials prove nothing now.
+  // Addresses, transactions and checks under the old credentials prove
+  // nothing now. The selected address stays while it answers consent checks
+  // signed with the new ones (RFC 7675 §5.1 on restarts).
   authenticated_.clear();
   recent_transactions_.clear();
-  // Keep the selected address, but the peer must prove itself again with the
-  // new credentials: no new check within the consent window ends sending.
+  verifications_.clear();
+  consent_checks_.clear();
 }
 
 }  // namespace aegis::ice

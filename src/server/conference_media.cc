@@ -90,7 +90,15 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   if (rtp::Demux(datagram) == rtp::DemuxKind::kStun) {
     auto message = stun::Message::Parse(datagram);
     const auto* username = message.ok() ? message->Get<stun::Username>() : nullptr;
-    if (username) connection = directory_.FindByUfrag(username->value.substr(0, username->value.find(':')));
+    if (username) {
+      connection = directory_.FindByUfrag(username->value.substr(0, username->value.find(':')));
+    } else if (message.ok()) {
+      // An answer to the server's own check (return routability, consent)
+      // names no ufrag: it comes from the address the check went to, which
+      // is a route of the connection that sent it (that connection's checks
+      // came from there). The agent takes it only for its own transaction.
+      connection = directory_.FindByAddress(from);
+    }
   } else {
     connection = directory_.FindByAddress(from);
   }

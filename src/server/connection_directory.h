@@ -1,13 +1,17 @@
 // Which peer connection a datagram on a shared UDP port belongs to.
 //
-// STUN is routed by the ufrag it names, never by where it came from: a
-// check for one connection must not reach another because of its source
-// address. Everything else (DTLS, SRTP) is routed by source address, and an
-// address only becomes a route after it proved a connection's ICE password
-// (IceAgent::IsAuthenticated). An address already routed to a live
-// connection keeps its route, and each connection routes a bounded number
-// of addresses, so a peer cannot capture another's traffic or grow the
-// table without bound.
+// STUN checks are routed by the ufrag they name, never by where they came
+// from: a check for one connection must not reach another because of its
+// source address. Everything else (DTLS, SRTP, and the answers to the
+// server's own checks, which name no ufrag) is routed by source address, and
+// an address only becomes a route after it sent a check that proved a
+// connection's ICE password (IceAgent::IsAuthenticated): the server checks
+// only such addresses, so their answers find the connection that asked. The
+// ICE agent accepts an answer only for its own transaction, from where that
+// transaction went, signed with the peer's password. An address already
+// routed to a live connection keeps its route, and each connection routes a
+// bounded number of addresses, so a peer cannot capture another's traffic
+// or grow the table without bound.
 #pragma once
 
 #include <array>

@@ -1,18 +1,19 @@
 #include "transport/peer_transport.h"
 
+#include "crypto/secure_random.h"
 #include "rtp/demux.h"
 
 namespace aegis::transport {
 
-std::unique_ptr<ice::IceAgent> PeerTransport::MakeIceAgent(const PeerTransportConfig& config) {
+std::unique_ptr<ice::IceAgent> PeerTransport::MakeIceAgent(const PeerTransportConfig& config, RandomSource& rng) {
   if (config.ice_role == IceRole::kLite) {
-    return std::make_unique<ice::IceLiteAgent>(config.local_ice, config.remote_ice);
+    return std::make_unique<ice::IceLiteAgent>(config.local_ice, config.remote_ice, rng);
   }
   ice::IceControllingConfig c;
   c.local = config.local_ice;
   c.remote = config.remote_ice;
   c.remote_candidates = config.remote_candidates;
-  return std::make_unique<ice::IceControllingAgent>(std::move(c), *config.rng);
+  return std::make_unique<ice::IceControllingAgent>(std::move(c), rng);
 }
 
 Result<std::unique_ptr<PeerTransport>, CreateError> PeerTransport::Create(PeerTransportConfig config,
@@ -49,7 +50,10 @@ Result<std::unique_ptr<PeerTransport>, CreateError> PeerTransport::Create(PeerTr
 }
 
 PeerTransport::PeerTransport(PeerTransportConfig config, std::unique_ptr<dtls::DtlsEndpoint> dtls)
-    : config_(std::move(config)), ice_(MakeIceAgent(config_)), dtls_(std::move(dtls)) {}
+    : config_(std::move(config)),
+      own_rng_(config_.rng ? nullptr : std::make_unique<crypto::SecureRandom>()),
+      ice_(MakeIceAgent(config_, config_.rng ? *config_.rng : *own_rng_)),
+      dtls_(std::move(dtls)) {}
 
 Received PeerTransport::HandleDatagram(std::span<uint8_t> datagram, const TransportAddress& from, Timestamp now) {
   if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return {};

@@ -9,7 +9,9 @@
 // Rules this class enforces, so that no caller can forget them:
 // - STUN goes to the ICE agent from any address (that is how ICE learns it);
 // - DTLS is accepted only from addresses that passed an ICE check, and sent
-//   only to the nominated one (selected) while consent holds;
+//   only to the selected one while consent holds; in the ICE-lite role an
+//   address is selected only once it answered the agent's own check
+//   (return routability), and consent lives on answers to its checks;
 // - SRTP/SRTCP is accepted only from the selected address, only after DTLS
 //   connected, and only if it authenticates (with replay protection);
 // - nothing is sent to any other address, and nothing is sent at all once
@@ -47,8 +49,10 @@ struct PeerTransportConfig {
   IceRole ice_role = IceRole::kLite;
   ice::IceCredentials local_ice;
   ice::IceCredentials remote_ice;
-  // kControlling only: where to send checks, and randomness for transaction ids.
+  // kControlling only: where to send checks.
   std::vector<TransportAddress> remote_candidates;
+  // Transaction ids and tie-breakers of the agent's own checks: required for
+  // kControlling; for kLite, null means crypto::SecureRandom.
   RandomSource* rng = nullptr;
   // From the remote SDP: a=setup decides the role, a=fingerprint the check.
   dtls::DtlsRole dtls_role = dtls::DtlsRole::kServer;
@@ -136,7 +140,7 @@ class PeerTransport {
 
  private:
   PeerTransport(PeerTransportConfig config, std::unique_ptr<dtls::DtlsEndpoint> dtls);
-  static std::unique_ptr<ice::IceAgent> MakeIceAgent(const PeerTransportConfig& config);
+  static std::unique_ptr<ice::IceAgent> MakeIceAgent(const PeerTransportConfig& config, RandomSource& rng);
 
   void HandleDtls(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now);
   Received HandleSrtp(std::span<uint8_t> datagram, bool rtcp, const TransportAddress& from);
@@ -152,6 +156,7 @@ class PeerTransport {
   bool CanSend(Timestamp now) const;
 
   PeerTransportConfig config_;
+  std::unique_ptr<RandomSource> own_rng_;  // when the config brings none
   std::unique_ptr<ice::IceAgent> ice_;
   std::unique_ptr<dtls::DtlsEndpoint> dtls_;
   bool dtls_started_ = false;

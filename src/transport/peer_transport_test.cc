@@ -4,11 +4,15 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "dtls/certificate.h"
 #include "rtp/rtp_header.h"
 #include "sctp/usrsctp_test_hooks.h"
+#include "stun/integrity.h"
+#include "stun/message.h"
+#include "stun/message_builder.h"
 #include "transport/simulated_network.h"
 
 namespace aegis::transport {
@@ -22,6 +26,28 @@ const ice::IceCredentials kClientIce{"cliufrag", "client-password-0123456789abcd
 const TransportAddress kServerAddr = TransportAddress::Ipv4({127, 0, 0, 1}, 3478);
 const TransportAddress kClientAddr = TransportAddress::Ipv4({127, 0, 0, 2}, 50000);
 const TransportAddress kAttackerAddr = TransportAddress::Ipv4({127, 0, 0, 66}, 6666);
+const TransportAddress kClientMovedAddr = TransportAddress::Ipv4({127, 0, 0, 3}, 50001);
+const TransportAddress kThirdPartyAddr = TransportAddress::Ipv4({127, 0, 0, 9}, 80);
+
+// A check as the client signs it (with the server's password, which it has
+// from the server's SDP): what a participant can forge from any source.
+std::vector<uint8_t> ForgedCheck(RandomSource& rng, uint32_t priority = 0x7fffffff) {
+  stun::TransactionId id;
+  rng.Fill(id);
+  stun::MessageBuilder b({stun::method::kBinding, stun::MessageClass::kRequest}, id);
+  b.Add(stun::Username{kServerIce.ufrag + ":" + kClientIce.ufrag});
+  b.Add(stun::Priority{priority});
+  b.Add(stun::IceControlling{7});
+  b.Add(stun::UseCandidate{});
+  b.AddMessageIntegrity(stun::ShortTermKey(kServerIce.pwd));
+  b.AddFingerprint();
+  return std::move(b).Take();
+}
+
+bool IsBindingRequest(std::span<const uint8_t> bytes) {
+  auto m = stun::Message::Parse(bytes);
+  return m.ok() && m->type == stun::MessageType{stun::method::kBinding, stun::MessageClass::kRequest};
+}
 
 struct Side {
   std::unique_ptr<PeerTransport> transport;
@@ -116,10 +142,11 @@ class TransportPair : public ::testing::Test {
     Create(client_ctx_->certificate().fingerprint(), server_ctx_->certificate().fingerprint(), data_channels);
   }
 
-  Side& SideAt(const TransportAddress& a) { return a == kServerAddr ? server_ : client_; }
-
   void Flush(Side& side) {
-    while (auto d = side.transport->PollTransmit()) net_.Send(side.address, d->to, std::move(d->bytes), now_);
+    while (auto d = side.transport->PollTransmit()) {
+      if (&side == &client_ && client_gone_) continue;  // it vanished: nothing it sends arrives
+      net_.Send(side.address, d->to, std::move(d->bytes), now_);
+    }
     while (auto e = side.transport->PollEvent()) {
       if (std::holds_alternative<Connected>(*e)) side.connected = true;
       if (auto* f = std::get_if<Failed>(&*e)) side.failed = *f;
@@ -133,8 +160,16 @@ class TransportPair : public ::testing::Test {
 
   void Step() {
     while (auto d = net_.Deliver(now_)) {
-      if (d->to != kServerAddr && d->to != kClientAddr) continue;
-      Side& to = SideAt(d->to);
+      const bool to_client = d->to == client_.address && !client_gone_ && !drop_to_client_;
+      if (d->to != kServerAddr && !to_client) {
+        stray_.push_back(std::move(*d));  // for an address nobody listens on (or no longer)
+        continue;
+      }
+      if (d->to == kServerAddr && d->from == client_.address) {
+        if (!first_from_.count(d->from.port)) first_from_[d->from.port] = now_;
+        if (IsBindingRequest(d->bytes)) client_checks_.push_back(d->bytes);
+      }
+      Side& to = d->to == kServerAddr ? server_ : client_;
       auto got = to.transport->HandleDatagram(d->bytes, d->from, now_);
       if (got.kind == Received::Kind::kRtp) to.rtp.emplace_back(got.packet.begin(), got.packet.end());
       if (got.kind == Received::Kind::kRtcp) to.rtcp.emplace_back(got.packet.begin(), got.packet.end());
@@ -174,7 +209,24 @@ class TransportPair : public ::testing::Test {
     return true;
   }
 
+  // An attacker's datagram, straight into the server's transport.
+  void Inject(std::vector<uint8_t> bytes, const TransportAddress& from) {
+    server_.transport->HandleDatagram(bytes, from, now_);
+    Flush(server_);
+  }
+  size_t StrayTo(const TransportAddress& to, bool stun) const {
+    size_t n = 0;
+    for (const auto& d : stray_) n += d.to == to && (!d.bytes.empty() && d.bytes[0] < 4) == stun;
+    return n;
+  }
+
   SeededRandom rng_{2024};
+  SeededRandom attacker_rng_{666};
+  bool client_gone_ = false;      // the client vanished: nothing to or from it arrives
+  bool drop_to_client_ = false;   // only what the server sends it is lost
+  std::vector<testing::InFlight> stray_;
+  std::map<uint16_t, Timestamp> first_from_;  // client port -> first datagram the server got from it
+  std::vector<std::vector<uint8_t>> client_checks_;  // every check the client sent, as captured on the path
   Timestamp now_ = Timestamp::Millis(10'000);
   FixtureClock clock_{now_};
   std::unique_ptr<sctp::SctpStack> sctp_stack_;
@@ -341,6 +393,100 @@ TEST_F(TransportPair, CloseNotifyClosesThePeerAndWipesKeys) {
   EXPECT_EQ(server_.transport->state(), TransportState::kClosed);
   EXPECT_EQ(server_.transport->srtp_receiver(), nullptr);
   EXPECT_FALSE(SendRtp(server_, 1, 2222));
+}
+
+TEST_F(TransportPair, ServerNeverSelectsAnAddressThatCannotReceive) {
+  // The client's checks reach the server, nothing the server sends reaches
+  // the client: the address proved nothing, so nothing may be sent there.
+  drop_to_client_ = true;
+  CreateMatching();
+  RunFor(TimeDelta::Seconds(10));
+  ASSERT_FALSE(client_checks_.empty());
+  EXPECT_FALSE(server_.transport->remote_address().has_value()) << "selected an address that never answered";
+  EXPECT_EQ(StrayTo(kClientAddr, /*stun=*/false), 0u);  // no DTLS, no media
+  ASSERT_TRUE(RunUntil([&] { return server_.failed.has_value(); }, TimeDelta::Seconds(25)));
+  EXPECT_EQ(server_.failed->cause, FailureCause::kIceTimeout);
+}
+
+TEST_F(TransportPair, SpoofedThirdPartyChecksGetNoMediaAndNoConsent) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  // The participant signs checks with its connection's password, at the
+  // highest priority, with a third party's address as their source.
+  uint16_t seq = 0;
+  for (int i = 0; i < 10; ++i) {
+    Inject(ForgedCheck(attacker_rng_), kThirdPartyAddr);
+    for (int k = 0; k < 5; ++k) {
+      ASSERT_TRUE(SendRtp(server_, seq++, 2222));
+      RunFor(TimeDelta::Millis(100));
+    }
+    ASSERT_EQ(server_.transport->remote_address(), kClientAddr) << "check " << i << " moved the media";
+  }
+  EXPECT_EQ(client_.rtp.size(), seq);  // the real client kept getting all of it
+  EXPECT_GT(StrayTo(kThirdPartyAddr, /*stun=*/true), 0u);
+  EXPECT_EQ(StrayTo(kThirdPartyAddr, /*stun=*/false), 0u) << "DTLS or media reached the third party";
+  // The client vanishes; the attacker keeps signing fresh checks, from the
+  // third party's address and from the client's old one.
+  client_gone_ = true;
+  const Timestamp gone = now_;
+  for (int i = 0; now_ - gone < TimeDelta::Seconds(45); ++i) {
+    if (i % 10 == 0) {
+      Inject(ForgedCheck(attacker_rng_), kThirdPartyAddr);
+      Inject(ForgedCheck(attacker_rng_), kClientAddr);
+    }
+    RunFor(TimeDelta::Millis(500));
+    if (now_ - gone > TimeDelta::Seconds(30) + TimeDelta::Millis(500)) {
+      ASSERT_TRUE(server_.failed.has_value()) << "consent kept " << (now_ - gone).ms() << " ms after the client left";
+    }
+  }
+  ASSERT_TRUE(server_.failed.has_value());
+  EXPECT_EQ(server_.failed->cause, FailureCause::kConsentExpired);
+  EXPECT_FALSE(SendRtp(server_, seq, 2222));
+  EXPECT_EQ(StrayTo(kThirdPartyAddr, /*stun=*/false), 0u);
+}
+
+TEST_F(TransportPair, ReplayedChecksAfterAnyDelayNeverMoveTheNominationNorKeepConsent) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  // Over five minutes of consent checks, captured on the path.
+  RunFor(TimeDelta::Seconds(320));
+  ASSERT_GT(client_checks_.size(), 50u);
+  const auto captured = client_checks_;
+  // The client goes silent; after 5 s the observer replays every captured
+  // check, oldest first, from its own address and from the client's.
+  client_gone_ = true;
+  const Timestamp gone = now_;
+  RunFor(TimeDelta::Seconds(5));
+  for (size_t i = 0; now_ - gone < TimeDelta::Seconds(70); ++i) {
+    Inject(captured[i % captured.size()], kAttackerAddr);
+    Inject(captured[i % captured.size()], kClientAddr);
+    RunFor(TimeDelta::Millis(500));
+    ASSERT_NE(server_.transport->remote_address(), kAttackerAddr) << "a replay moved the nomination";
+    if (now_ - gone > TimeDelta::Seconds(30) + TimeDelta::Millis(500)) {
+      ASSERT_TRUE(server_.failed.has_value()) << "replays kept consent " << (now_ - gone).ms() << " ms";
+    }
+  }
+  EXPECT_EQ(server_.failed->cause, FailureCause::kConsentExpired);
+  EXPECT_EQ(StrayTo(kAttackerAddr, /*stun=*/false), 0u);
+}
+
+TEST_F(TransportPair, ClientThatMovesIsFollowedWithinTwoSeconds) {
+  CreateMatching();
+  ASSERT_TRUE(RunUntil([&] { return server_.connected && client_.connected; }, TimeDelta::Seconds(5)));
+  RunFor(TimeDelta::Seconds(3));
+  // A new network: the client's packets now come from another address, and
+  // only that address reaches it.
+  client_.address = kClientMovedAddr;
+  ASSERT_TRUE(RunUntil([&] { return first_from_.count(kClientMovedAddr.port) > 0; }, TimeDelta::Seconds(10)));
+  const Timestamp first = first_from_[kClientMovedAddr.port];
+  ASSERT_TRUE(RunUntil([&] { return server_.transport->remote_address() == kClientMovedAddr; },
+                       TimeDelta::Seconds(10)));
+  EXPECT_LE((now_ - first).ms(), 2000);
+  const size_t before = client_.rtp.size();
+  ASSERT_TRUE(SendRtp(server_, 1, 2222));
+  RunFor(TimeDelta::Millis(100));
+  EXPECT_EQ(client_.rtp.size(), before + 1);
+  EXPECT_FALSE(server_.failed.has_value());
 }
 
 }  // namespace

@@ -46,9 +46,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const auto& ctx = GetContexts();
   SeededRandom rng(7);
+  SeededRandom server_rng(8);
   Timestamp now = Timestamp::Millis(1'000'000);
 
   PeerTransportConfig s;
+  s.rng = &server_rng;
   s.local_ice = kServerIce;
   s.remote_ice = kClientIce;
   s.dtls_role = dtls::DtlsRole::kServer;

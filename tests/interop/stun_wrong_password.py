@@ -11,10 +11,12 @@ answer, then sends to that candidate, each fatal if it fails:
   2. a check signed with the right password, then altered (PRIORITY) with a
      fresh FINGERPRINT: no answer within 2 s;
   3. a check signed with the RIGHT password (the answer's ice-pwd): exactly
-     one Binding success response (the server's DTLS flight that follows the
-     nomination is counted apart) with the same transaction ID, a XOR-MAPPED-ADDRESS
+     one Binding success response with the same transaction ID, a XOR-MAPPED-ADDRESS
      naming this socket, a MESSAGE-INTEGRITY that verifies with that password
-     (and not with the wrong one) and a valid FINGERPRINT.
+     (and not with the wrong one) and a valid FINGERPRINT. The server's own
+     Binding requests to this socket (return routability for the nomination:
+     "<our ufrag>:<its ufrag>", signed with our password) are counted apart and
+     left unanswered, so nothing is selected and no DTLS may follow.
 Case 3 is what shows cases 1 and 2 can fail.
 """
 import binascii
@@ -204,17 +206,33 @@ def main():
     transaction_id = os.urandom(12)
     sock.sendto(binding_request(username, pwd, transaction_id), server)
     got = receive(sock, 2.0)
-    # Once nominated, the server (the DTLS client: it answers setup:active)
-    # starts DTLS here too; RFC 7983: STUN starts with 0-3, DTLS with 20-63.
-    stun = [d for d in got if d and d[0] < 4]
+    # RFC 7983: STUN starts with 0-3, DTLS with 20-63. The server checks this
+    # address with Binding requests of its own before it selects it; they
+    # stay unanswered here, so no DTLS may follow.
+    requests = [d for d in got if len(d) >= 20 and d[0] < 4 and struct.unpack_from("!H", d)[0] == BINDING_REQUEST]
+    stun = [d for d in got if d and d[0] < 4 and d not in requests]
     dtls = [d for d in got if d and 20 <= d[0] <= 63]
-    print("stun: right password: %d STUN responses, %d DTLS records (first bytes %s) in 2 s"
-          % (len(stun), len(dtls), sorted({d[0] for d in dtls})))
+    print("stun: right password: %d STUN responses, %d Binding requests of the server's own, %d DTLS records in 2 s"
+          % (len(stun), len(requests), len(dtls)))
     problems = check_response(stun[0], transaction_id, pwd, wrong, local) if stun else ["no STUN response"]
     if len(stun) > 1:
         problems.append("%d STUN responses to one request" % len(stun))
-    if len(stun) + len(dtls) != len(got):
-        problems.append("%d datagrams that are neither STUN nor DTLS" % (len(got) - len(stun) - len(dtls)))
+    if not requests:
+        problems.append("the server did not check this address before selecting it")
+    for r in requests:
+        attrs = {k: v for k, v, _ in parse_attributes(r)}
+        if attrs.get(USERNAME) != ("%s:%s" % (CLIENT_UFRAG, ufrag)).encode():
+            problems.append("the server's check names %r" % attrs.get(USERNAME))
+        mi_at = [at for k, _, at in parse_attributes(r) if k == MESSAGE_INTEGRITY]
+        if not mi_at or not hmac.compare_digest(
+                attrs[MESSAGE_INTEGRITY], message_integrity(CLIENT_PWD.encode(), BINDING_REQUEST, r[20:mi_at[0]],
+                                                            r[8:20])):
+            problems.append("the server's check is not signed with our ice-pwd")
+    if dtls:
+        problems.append("%d DTLS records to an address that never answered the server's check" % len(dtls))
+    if len(stun) + len(requests) + len(dtls) != len(got):
+        problems.append("%d datagrams that are neither STUN nor DTLS"
+                        % (len(got) - len(stun) - len(requests) - len(dtls)))
     for p in problems:
         print("FAIL: right password: %s" % p)
     if problems:
