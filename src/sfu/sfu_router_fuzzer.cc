@@ -2,18 +2,32 @@
 // room 1 holds P1, P2, P3 (tracks and subscriptions between them), room 2
 // holds P4. Input: records of
 //   [who: 1 byte][kind: 1 byte][advance ms: 1 byte][length: 2 bytes BE][bytes]
-// kind % 6: 0 RTP, 1 RTCP, 2 timer, 3 toggle a subscription,
-// 4 remove and re-join a participant, 5 RTP with the SSRC replaced by a
-// declared one (so the forwarding path is reached from the first runs).
-// Invariants (abort on violation):
-//  - nothing is sent to a participant outside the sender's room;
-//  - a forwarded RTP packet has the input's length and differs from it only
-//    in the PT bits and the SSRC, which is one of the recipient's downstream
-//    SSRCs; RTCP sent in reply is never longer than the input;
-//  - everything sent parses (RTP view, RTCP compound).
+// kind % 8: 0 RTP, 1 RTCP, 2 timer, 3 toggle a subscription (bytes[0]),
+// 4 remove and re-join a participant with all its subscriptions, 5 RTP with
+// the SSRC replaced by a declared one (so the forwarding path is reached from
+// the first runs), 6 leave (or join again, without subscriptions),
+// 7 unpublish (or publish again) a track (bytes[0] % 4), or with bytes[0]
+// bit 7 set mute (or unmute) it.
+//
+// The fuzzer keeps its own model of who is in, which tracks are published
+// and which subscriptions are active, and checks the router against it
+// (abort with a message on violation):
+//  - model changes succeed or fail as the model says, and unpublishing or
+//    leaving ends exactly the active subscriptions (TrackEnded events);
+//  - RTP is forwarded exactly once to each active subscription of the
+//    sender's own published track whose first SSRC the packet carries (PT
+//    negotiated) unless it is muted, and to nobody else: never for an SSRC
+//    the sender did not declare, never to a subscriber that is not
+//    subscribed, has left, or is in another room, never after
+//    unpublish/unsubscribe/leave;
+//  - a forwarded packet has the input's length and differs from it only in
+//    the SSRC (the subscription's downstream SSRC) and the PT (its mapping);
+//  - RTCP goes only to present participants of the sender's room, replies
+//    are never longer than the input, and everything sent parses.
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <span>
 #include <vector>
@@ -28,11 +42,21 @@ namespace {
 using namespace aegis;
 using namespace aegis::sfu;
 
+#define CHECK(cond, what)                                                      \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::fprintf(stderr, "sfu_router_fuzzer: %s (line %d)\n", what, __LINE__); \
+      abort();                                                                 \
+    }                                                                          \
+  } while (0)
+
 const RoomId kRoom1(1), kRoom2(2);
 const std::array<ParticipantId, 5> kWho = {ParticipantId(1), ParticipantId(2), ParticipantId(3), ParticipantId(4),
                                            ParticipantId(99)};  // 99 never joins
 
 RoomId RoomFor(ParticipantId p) { return p == ParticipantId(4) ? kRoom2 : kRoom1; }
+// Index into kWho of a participant that can join (P1..P4).
+size_t Slot(ParticipantId p) { return p.value() - 1; }
 
 struct PlannedTrack {
   ParticipantId publisher;
@@ -52,7 +76,6 @@ struct PlannedSubscription {
   Ssrc downstream;
   bool allow_self;
 };
-// Downstream SSRCs encode the subscriber in the top byte.
 const std::array<PlannedSubscription, 7> kSubscriptions = {{
     {ParticipantId(2), 0, Ssrc(0x02000001), false},
     {ParticipantId(3), 0, Ssrc(0x03000001), false},
@@ -64,6 +87,14 @@ const std::array<PlannedSubscription, 7> kSubscriptions = {{
 }};
 const PayloadTypeMapping kMaps[] = {{96, 100}, {97, 101}, {111, 111}, {100, 96}};
 
+// The downstream PT for upstream `pt` (every planned PT has one).
+uint8_t MapPt(uint8_t pt) {
+  for (const auto& m : kMaps) {
+    if (m.upstream == pt) return m.downstream;
+  }
+  return 0xff;
+}
+
 class World {
  public:
   World() {
@@ -74,103 +105,237 @@ class World {
   }
 
   void Join(ParticipantId p) {
-    (void)router.AddParticipant(RoomFor(p), p, ParticipantOptions{Ssrc(0xfeed0000u + uint32_t(p.value()))});
+    const ParticipantOptions options{Ssrc(0xfeed0000u + uint32_t(p.value()))};
+    const bool ok = router.AddParticipant(RoomFor(p), p, options).ok();
+    CHECK(ok != joined[Slot(p)], "AddParticipant disagrees with the model");
+    joined[Slot(p)] = true;
     for (size_t i = 0; i < kTracks.size(); ++i) {
-      if (kTracks[i].publisher != p) continue;
-      auto id = router.PublishTrack(p, kTracks[i].config);
-      if (id) track_ids[i] = *id;
+      if (kTracks[i].publisher == p && !published[i]) Publish(i);
     }
   }
 
-  void Subscribe(size_t i) {
-    const PlannedSubscription& s = kSubscriptions[i];
-    std::vector<PayloadTypeMapping> map;
-    for (const auto& m : kMaps) {
-      for (uint8_t pt : kTracks[s.track].config.payload_types) {
-        if (m.upstream == pt) map.push_back(m);
-      }
+  void Leave(ParticipantId p) {
+    auto ended = router.RemoveParticipant(p);
+    CHECK(ended.ok() == joined[Slot(p)], "RemoveParticipant disagrees with the model");
+    if (!ended.ok()) return;
+    // Its own subscriptions end silently; others lose its tracks with an event.
+    for (size_t i = 0; i < kSubscriptions.size(); ++i) {
+      if (kSubscriptions[i].subscriber == p) subscribed[i] = false;
     }
-    (void)router.AddSubscription(s.subscriber, track_ids[s.track], s.downstream, map,
-                                 SubscriptionOptions{.allow_self = s.allow_self});
-  }
-
-  void Toggle(size_t i) {
-    const PlannedSubscription& s = kSubscriptions[i];
-    if (!router.RemoveSubscription(s.subscriber, track_ids[s.track])) Subscribe(i);
+    std::vector<TrackEnded> expected;
+    for (size_t t = 0; t < kTracks.size(); ++t) {
+      if (kTracks[t].publisher == p && published[t]) EndTrack(t, expected);
+    }
+    CheckEvents(*ended, expected);
+    joined[Slot(p)] = false;
   }
 
   void Rejoin(ParticipantId p) {
-    if (!router.RemoveParticipant(p)) return;
+    if (p == ParticipantId(99) || !joined[Slot(p)]) return;
+    Leave(p);
     Join(p);
     for (size_t i = 0; i < kSubscriptions.size(); ++i) {
       if (kSubscriptions[i].subscriber == p || kTracks[kSubscriptions[i].track].publisher == p) Subscribe(i);
     }
   }
 
+  void ToggleMembership(ParticipantId p) {
+    if (p == ParticipantId(99)) return;
+    joined[Slot(p)] ? Leave(p) : Join(p);
+  }
+
+  void Publish(size_t t) {
+    auto id = router.PublishTrack(kTracks[t].publisher, kTracks[t].config);
+    CHECK(id.ok() == joined[Slot(kTracks[t].publisher)], "PublishTrack disagrees with the model");
+    if (!id.ok()) return;
+    track_ids[t] = *id;
+    published[t] = true;
+    muted[t] = false;
+  }
+
+  void ToggleMuted(size_t t) {
+    CHECK(router.SetTrackMuted(track_ids[t], !muted[t]).ok() == published[t], "SetTrackMuted disagrees with the model");
+    if (published[t]) muted[t] = !muted[t];
+  }
+
+  void TogglePublished(size_t t) {
+    if (!published[t]) return Publish(t);
+    auto ended = router.UnpublishTrack(track_ids[t]);
+    CHECK(ended.ok(), "UnpublishTrack of a published track failed");
+    std::vector<TrackEnded> expected;
+    EndTrack(t, expected);
+    CheckEvents(*ended, expected);
+  }
+
+  void Subscribe(size_t i) {
+    if (subscribed[i]) return;
+    const PlannedSubscription& s = kSubscriptions[i];
+    std::vector<PayloadTypeMapping> map;
+    for (uint8_t pt : kTracks[s.track].config.payload_types) map.push_back({pt, MapPt(pt)});
+    const bool ok = router
+                        .AddSubscription(s.subscriber, track_ids[s.track], s.downstream, map,
+                                         SubscriptionOptions{.allow_self = s.allow_self})
+                        .ok();
+    CHECK(ok == (joined[Slot(s.subscriber)] && published[s.track]), "AddSubscription disagrees with the model");
+    subscribed[i] = ok;
+  }
+
+  void ToggleSubscribed(size_t i) {
+    if (!subscribed[i]) return Subscribe(i);
+    CHECK(router.RemoveSubscription(kSubscriptions[i].subscriber, track_ids[kSubscriptions[i].track]).ok(),
+          "RemoveSubscription of an active subscription failed");
+    subscribed[i] = false;
+  }
+
+  // Per planned subscription, the PT its copy of `packet` from `from` must
+  // carry, or -1 if it must get no copy.
+  std::array<int, kSubscriptions.size()> ExpectedForwards(ParticipantId from, std::span<const uint8_t> packet) const {
+    std::array<int, kSubscriptions.size()> out;
+    out.fill(-1);
+    if (from == ParticipantId(99) || !joined[Slot(from)]) return out;
+    auto view = rtp::RtpPacketView::Parse(packet);
+    if (!view) return out;
+    for (size_t t = 0; t < kTracks.size(); ++t) {
+      const TrackConfig& c = kTracks[t].config;
+      // Only the first SSRC (layer) of a track is forwarded, and only a
+      // negotiated PT.
+      if (kTracks[t].publisher != from || !published[t] || muted[t] || c.ssrcs[0] != view->ssrc()) continue;
+      bool negotiated = false;
+      for (uint8_t pt : c.payload_types) negotiated |= pt == view->payload_type();
+      if (!negotiated) continue;
+      for (size_t i = 0; i < kSubscriptions.size(); ++i) {
+        if (kSubscriptions[i].track == t && subscribed[i]) out[i] = MapPt(view->payload_type());
+      }
+    }
+    return out;
+  }
+
+  bool present(ParticipantId p) const { return p != ParticipantId(99) && joined[Slot(p)]; }
+
   Router router;
   std::array<TrackId, kTracks.size()> track_ids{};
+
+ private:
+  // Track t goes away: its active subscriptions end with an event each.
+  void EndTrack(size_t t, std::vector<TrackEnded>& expected) {
+    for (size_t i = 0; i < kSubscriptions.size(); ++i) {
+      if (kSubscriptions[i].track != t || !subscribed[i]) continue;
+      const PlannedSubscription& s = kSubscriptions[i];
+      expected.push_back({s.subscriber, track_ids[t], kTracks[t].publisher, s.downstream});
+      subscribed[i] = false;
+    }
+    published[t] = false;
+  }
+
+  static void CheckEvents(const std::vector<TrackEnded>& got, const std::vector<TrackEnded>& expected) {
+    CHECK(got.size() == expected.size(), "wrong number of TrackEnded events");
+    for (const TrackEnded& e : expected) {
+      bool found = false;
+      for (const TrackEnded& g : got) found |= g == e;
+      CHECK(found, "missing TrackEnded event");
+    }
+  }
+
+  std::array<bool, 4> joined{};
+  std::array<bool, kTracks.size()> published{};
+  std::array<bool, kTracks.size()> muted{};
+  std::array<bool, kSubscriptions.size()> subscribed{};
 };
 
 class CheckingSink : public Sink {
  public:
+  explicit CheckingSink(const World& world) : world_(world) {}
+
   void SendRtp(ParticipantId to, std::span<const uint8_t> packet) override {
-    if (RoomFor(to) != RoomFor(from)) abort();
-    if (packet.size() != input.size()) abort();
+    CHECK(!timer, "RTP sent from a timer");
+    CHECK(packet.size() == input.size(), "forwarded RTP changed length");
     auto view = rtp::RtpPacketView::Parse(packet);
-    if (!view) abort();
-    if ((view->ssrc().value() >> 24) != to.value()) abort();  // one of its downstream SSRCs
-    for (size_t i = 0; i < packet.size(); ++i) {
-      if (i == 1 && (packet[1] & 0x80) == (input[1] & 0x80)) continue;
-      if (i >= 8 && i < 12) continue;
-      if (packet[i] != input[i]) abort();
+    CHECK(view.has_value(), "forwarded RTP does not parse");
+    size_t i = 0;
+    while (i < kSubscriptions.size() &&
+           !(kSubscriptions[i].subscriber == to && kSubscriptions[i].downstream == view->ssrc())) {
+      ++i;
+    }
+    CHECK(i < kSubscriptions.size(), "RTP forwarded on an SSRC the recipient never subscribed on");
+    CHECK(expected[i] >= 0, "spoofed or stale forward: no active subscription of this recipient to the sender's track");
+    CHECK(!got[i], "RTP forwarded twice to one subscription");
+    got[i] = true;
+    CHECK(view->payload_type() == expected[i], "forwarded RTP has the wrong PT");
+    for (size_t b = 0; b < packet.size(); ++b) {
+      if (b == 1 && (packet[1] & 0x80) == (input[1] & 0x80)) continue;  // PT checked above, marker kept
+      if (b >= 8 && b < 12) continue;                                    // SSRC checked above
+      CHECK(packet[b] == input[b], "forwarded RTP changed beyond SSRC and PT");
     }
   }
+
   void SendRtcp(ParticipantId to, std::span<const uint8_t> packet) override {
-    if (timer) {
-      if (to == ParticipantId(99)) abort();
-    } else {
-      if (RoomFor(to) != RoomFor(from)) abort();
-      if (packet.size() > input.size()) abort();
+    CHECK(world_.present(to), "RTCP sent to an absent participant");
+    if (!timer) {
+      CHECK(world_.present(from), "RTCP answered for an absent sender");
+      CHECK(RoomFor(to) == RoomFor(from), "RTCP crossed rooms");
+      CHECK(packet.size() <= input.size(), "RTCP reply longer than its input");
     }
-    if (!rtcp::ParseCompound(packet)) abort();
+    CHECK(rtcp::ParseCompound(packet).ok(), "sent RTCP does not parse");
+  }
+
+  // Before an OnRtp call.
+  void ExpectRtp(ParticipantId sender, std::span<const uint8_t> packet) {
+    from = sender;
+    input = packet;
+    timer = false;
+    expected = world_.ExpectedForwards(sender, packet);
+    got.fill(false);
+  }
+  // After it: every active subscription got its copy.
+  void CheckAllForwarded() const {
+    for (size_t i = 0; i < kSubscriptions.size(); ++i) {
+      CHECK(expected[i] < 0 || got[i], "RTP not forwarded to an active subscription");
+    }
   }
 
   ParticipantId from;
   std::span<const uint8_t> input;
   bool timer = false;
+
+ private:
+  const World& world_;
+  std::array<int, kSubscriptions.size()> expected{};
+  std::array<bool, kSubscriptions.size()> got{};
 };
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   World world;
-  CheckingSink sink;
+  CheckingSink sink(world);
   Timestamp now = Timestamp::Millis(1'000'000);
   std::vector<uint8_t> buffer;
   size_t pos = 0;
   while (size - pos >= 5) {
     const ParticipantId who = kWho[data[pos] % kWho.size()];
-    const uint8_t kind = data[pos + 1] % 6;
+    const uint8_t kind = data[pos + 1] % 8;
     now += TimeDelta::Millis(data[pos + 2]);
     size_t length = aegis::LoadBE16(data + pos + 3);
     pos += 5;
     if (length > size - pos) length = size - pos;
     buffer.assign(data + pos, data + pos + length);
     pos += length;
+    const uint8_t arg = buffer.empty() ? 0 : buffer[0];
 
     sink.from = who;
+    sink.input = buffer;
     sink.timer = false;
     switch (kind) {
       case 0:
       case 5:
-        if (kind == 5 && buffer.size() >= 12 && !buffer.empty()) {
+        if (kind == 5 && buffer.size() >= 12) {
           aegis::StoreBE32(buffer.data() + 8, kDeclared[buffer[0] % kDeclared.size()].value());
         }
-        sink.input = buffer;
+        sink.ExpectRtp(who, buffer);
         world.router.OnRtp(who, buffer, now, sink);
+        sink.CheckAllForwarded();
         break;
       case 1:
-        sink.input = buffer;
         world.router.OnRtcp(who, buffer, now, sink);
         break;
       case 2:
@@ -178,10 +343,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         world.router.OnTimer(now, sink);
         break;
       case 3:
-        world.Toggle(buffer.empty() ? 0 : buffer[0] % kSubscriptions.size());
+        world.ToggleSubscribed(arg % kSubscriptions.size());
         break;
       case 4:
         world.Rejoin(who);
+        break;
+      case 6:
+        world.ToggleMembership(who);
+        break;
+      case 7:
+        if (arg & 0x80) {
+          world.ToggleMuted(arg % kTracks.size());
+        } else {
+          world.TogglePublished(arg % kTracks.size());
+        }
         break;
     }
   }
