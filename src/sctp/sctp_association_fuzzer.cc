@@ -16,9 +16,21 @@
 //             5: deliver everything queued both ways
 // Simulated time per input is capped, so usrsctp's global tick counter
 // (never reset) grows slowly across a long fuzzing run.
+//
+// Oracle (abort with a message): what the client sent on its channel (an
+// ordered, reliable one) is what the server delivers, in order, each message
+// once, with its binary flag, and nothing on any other stream. Checked while
+// no injected packet could have been taken as the client's: a fuzzed packet
+// with the right ports, a valid CRC32c and a verification tag usrsctp may
+// accept (its own, the client's, or 0), or an altered client packet, lifts
+// it. Once the server closes the client's channel, later messages may be
+// dropped (what was delivered must still be what was sent, in order);
+// otherwise every message sent must be delivered.
 #include <usrsctp.h>
 
+#include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -38,6 +50,16 @@ using namespace aegis::sctp;
 namespace {
 
 constexpr TimeDelta kMaxSimulated = TimeDelta::Seconds(3);
+
+void Fail(const char* what) {
+  std::fprintf(stderr, "sctp_association_fuzzer: %s\n", what);
+  abort();
+}
+
+struct Sent {
+  bool binary;
+  std::vector<uint8_t> data;
+};
 
 class Driver {
  public:
@@ -75,6 +97,11 @@ class Driver {
     }
     Pump();
     Advance(TimeDelta::Millis(300));
+    if (!tainted_ && !closed_) {
+      // Let retransmissions and delayed SACKs finish the job.
+      for (int i = 0; i < 20 && delivered_ < sent_.size(); ++i) Advance(TimeDelta::Millis(100));
+      if (delivered_ != sent_.size()) Fail("a message the client sent was never delivered");
+    }
     // Whatever happened, the server's books must balance.
     const SctpStats& s = server_->stats();
     if (s.packets_dropped_malformed + s.packets_dropped_wrong_port + s.packets_dropped_not_running >
@@ -98,22 +125,30 @@ class Driver {
       case 0: {
         std::vector<uint8_t> packet(bytes.begin(), bytes.end());
         Fixup(packet, flags);
+        if (MayBeAccepted(packet)) tainted_ = true;
         server_->HandleInput(packet, clock_.Now());
         DrainServer();
         break;
       }
-      case 1:
-        if (client_channel_) (void)client_->Send(*client_channel_, bytes, !bytes.empty() && bytes[0] & 1);
+      case 1: {
+        const bool binary = !bytes.empty() && bytes[0] & 1;
+        if (client_channel_ && client_->Send(*client_channel_, bytes, binary).ok()) {
+          sent_.push_back({binary, {bytes.begin(), bytes.end()}});
+        }
         break;
+      }
       case 2:
         Advance(TimeDelta::Millis((bytes.empty() ? 0 : bytes[0]) + 1));
         break;
       case 3: {
         auto packet = client_->PollTransmit();
         if (!packet) break;
-        for (size_t i = 0; i < bytes.size() && i < packet->size(); ++i) (*packet)[(i * 7) % packet->size()] ^= bytes[i];
+        for (size_t i = 0; i < bytes.size() && i < packet->size(); ++i) {
+          (*packet)[(i * 7) % packet->size()] ^= bytes[i];
+          if (bytes[i] != 0) tainted_ = true;
+        }
         FixChecksum(*packet);
-        server_->HandleInput(*packet, clock_.Now());
+        ToServer(*packet);
         break;
       }
       case 4:
@@ -136,13 +171,34 @@ class Driver {
     } else if (what % 3 == 1) {
       (void)server_->Send(stream, bytes.subspan(bytes.size() > 2 ? 2 : bytes.size()), true);
     } else {
+      if (stream == client_channel_) closed_ = true;
       (void)server_->CloseChannel(stream);
     }
   }
 
-  // Server's own verification tag, learned from its INIT-ACK (RFC 9260 §3.3.3).
-  void LearnTag(const std::vector<uint8_t>& packet) {
-    if (packet.size() >= 20 && packet[12] == 0x02) std::memcpy(server_tag_, packet.data() + 16, 4);
+  // Verification tags, learned from INIT (the client's) and INIT-ACK (the
+  // server's) chunks (RFC 9260 §3.3.2-3).
+  void LearnTag(const std::vector<uint8_t>& packet, uint8_t chunk_type) {
+    if (packet.size() < 20 || packet[12] != chunk_type) return;
+    std::array<uint8_t, 4> tag;
+    std::memcpy(tag.data(), packet.data() + 16, 4);
+    tags_.push_back(tag);
+    if (chunk_type == 0x02) std::memcpy(server_tag_, tag.data(), 4);
+  }
+
+  // Whether usrsctp might take this packet: right ports, valid CRC32c and a
+  // tag it knows (its own, its peer's for the T bit, or 0 for INIT).
+  bool MayBeAccepted(const std::vector<uint8_t>& packet) const {
+    if (packet.size() < 12 || packet[0] != 0x13 || packet[1] != 0x88 || packet[2] != 0x13 || packet[3] != 0x88) {
+      return false;
+    }
+    std::vector<uint8_t> copy = packet;
+    FixChecksum(copy);
+    if (std::memcmp(copy.data() + 8, packet.data() + 8, 4) != 0) return false;
+    for (const auto& tag : tags_) {
+      if (std::memcmp(tag.data(), packet.data() + 4, 4) == 0) return true;
+    }
+    return false;
   }
 
   void Fixup(std::vector<uint8_t>& packet, uint8_t flags) {
@@ -159,9 +215,14 @@ class Driver {
     std::memcpy(packet.data() + 8, &crc, 4);  // usrsctp returns it in wire order
   }
 
+  void ToServer(const std::vector<uint8_t>& packet) {
+    LearnTag(packet, 0x01);
+    server_->HandleInput(packet, clock_.Now());
+  }
+
   void Pump() {
     Advance(TimeDelta::Millis(5));
-    while (auto p = client_->PollTransmit()) server_->HandleInput(*p, clock_.Now());
+    while (auto p = client_->PollTransmit()) ToServer(*p);
     DrainServer();
     while (client_->PollEvent()) {
     }
@@ -169,10 +230,22 @@ class Driver {
 
   void DrainServer() {
     while (auto p = server_->PollTransmit()) {
-      LearnTag(*p);
+      LearnTag(*p, 0x02);
       client_->HandleInput(*p, clock_.Now());
     }
-    while (server_->PollEvent()) {
+    while (auto e = server_->PollEvent()) {
+      if (const auto* m = std::get_if<Message>(&*e)) Delivered(*m);
+    }
+  }
+
+  // Checks one message the server delivered against what the client sent.
+  void Delivered(const Message& m) {
+    if (tainted_) return;
+    if (m.stream_id != client_channel_) Fail("a message on a stream the client never sent on");
+    if (delivered_ >= sent_.size()) Fail("more messages delivered than the client sent");
+    const Sent& expected = sent_[delivered_++];
+    if (m.binary != expected.binary || m.data != expected.data) {
+      Fail("a delivered message is not the next one the client sent");
     }
   }
 
@@ -185,7 +258,7 @@ class Driver {
       if (next > clock_.Now()) clock_.Advance(next - clock_.Now());
       server_->HandleTimeout(clock_.Now());
       client_->HandleTimeout(clock_.Now());
-      while (auto p = client_->PollTransmit()) server_->HandleInput(*p, clock_.Now());
+      while (auto p = client_->PollTransmit()) ToServer(*p);
       DrainServer();
     }
   }
@@ -197,6 +270,13 @@ class Driver {
   std::unique_ptr<SctpAssociation> server_;
   std::optional<uint16_t> client_channel_;
   uint8_t server_tag_[4] = {0, 0, 0, 0};
+  std::vector<std::array<uint8_t, 4>> tags_ = {{0, 0, 0, 0}};
+  // The oracle's books: what the client sent, how much of it the server
+  // delivered, and whether anything let it off.
+  std::vector<Sent> sent_;
+  size_t delivered_ = 0;
+  bool tainted_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace
