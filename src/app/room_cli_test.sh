@@ -8,14 +8,18 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "room_cli_test: $*" >&2; exit 1; }
 
 out=$("$aegis" room policy --data "$dir/d" --room standup)
-[ "$out" = "room standup: e2ee optional, max participants 64" ] || fail "default policy: $out"
+[ "$out" = "room standup: e2ee optional, max participants 64, lobby off" ] || fail "default policy: $out"
 out=$("$aegis" room policy --data "$dir/d" --room standup --e2ee required)
-[ "$out" = "room standup: e2ee required, max participants 64" ] || fail "set e2ee: $out"
+[ "$out" = "room standup: e2ee required, max participants 64, lobby off" ] || fail "set e2ee: $out"
 out=$("$aegis" room policy --data "$dir/d" --room standup --max-participants 5)
-[ "$out" = "room standup: e2ee required, max participants 5" ] || fail "set max, e2ee kept: $out"
+[ "$out" = "room standup: e2ee required, max participants 5, lobby off" ] || fail "set max, e2ee kept: $out"
 out=$("$aegis" room policy --data "$dir/d" --room other)
-[ "$out" = "room other: e2ee optional, max participants 64" ] || fail "rooms are separate: $out"
-for bad in "--room" "--room a/b" "--room r --e2ee maybe" "--room r --max-participants 0" "--room r --bogus 1"; do
+[ "$out" = "room other: e2ee optional, max participants 64, lobby off" ] || fail "rooms are separate: $out"
+out=$("$aegis" room policy --data "$dir/d" --room standup --lobby on)
+[ "$out" = "room standup: e2ee required, max participants 5, lobby on" ] || fail "set lobby: $out"
+"$aegis" room policy --help >/dev/null || fail "room policy --help"
+for bad in "--room" "--room a/b" "--room r --e2ee maybe" "--room r --max-participants 0" "--room r --bogus 1" \
+           "--room r --lobby maybe"; do
   set +e
   # shellcheck disable=SC2086
   "$aegis" room policy --data "$dir/d" $bad >/dev/null 2>&1

@@ -13,14 +13,17 @@ namespace {
 constexpr int64_t kDefaultMaxParticipants = 64;
 
 constexpr const char* kRoomUsage =
-    "usage: aegis room policy --room R [--e2ee required|optional] [--max-participants N] [--data DIR]\n"
+    "usage: aegis room policy --room R [--e2ee required|optional] [--max-participants N] [--lobby on|off]\n"
+    "                         [--data DIR]\n"
     "  --room R               the room: 1-64 of A-Z a-z 0-9 _ -\n"
     "  --e2ee required        joins without end-to-end encryption are refused (e2ee_required)\n"
     "  --e2ee optional        the default\n"
     "  --max-participants N   at most N participants (1-257; default 64; the server's\n"
     "                         --max-participants caps it too)\n"
+    "  --lobby on             joiners without the room_admin grant wait until an admin admits them\n"
+    "  --lobby off            the default\n"
     "  --data DIR             data folder (default ./aegis-data)\n"
-    "  with neither --e2ee nor --max-participants: print the room's policy\n";
+    "  with no policy option: print the room's policy\n";
 
 CommandOutput Usage(const std::string& message) {
   return CommandOutput{2, "", "aegis room: " + message + "\n" + kRoomUsage};
@@ -28,12 +31,16 @@ CommandOutput Usage(const std::string& message) {
 
 std::string Describe(const store::RoomPolicy& p) {
   return "room " + p.room_id + ": e2ee " + (p.e2ee_required ? "required" : "optional") + ", max participants " +
-         std::to_string(p.max_participants) + "\n";
+         std::to_string(p.max_participants) + ", lobby " + (p.lobby ? "on" : "off") + "\n";
 }
 
 }  // namespace
 
 CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSource& random, int64_t now_unix_s) {
+  if (!args.empty() && (args[0] == "--version" || (args.size() > 1 && args[1] == "--version"))) {
+    return CommandOutput{0, std::string("aegis room ") + AEGIS_VERSION + "\n", ""};
+  }
+  if (args.size() > 1 && (args[1] == "--help" || args[1] == "-h")) return CommandOutput{0, kRoomUsage, ""};
   if (args.empty() || args[0] == "help" || args[0] == "--help") {
     return CommandOutput{args.empty() ? 2 : 0, args.empty() ? "" : kRoomUsage, args.empty() ? kRoomUsage : ""};
   }
@@ -41,6 +48,7 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
   std::optional<std::string> room;
   std::optional<bool> e2ee;
   std::optional<int64_t> max_participants;
+  std::optional<bool> lobby;
   std::string data_dir = kDefaultDataFolder;
   for (size_t i = 1; i < args.size(); i += 2) {
     if (i + 1 >= args.size()) return Usage(std::string(args[i]) + " needs a value");
@@ -59,6 +67,9 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
         return Usage("invalid --max-participants '" + std::string(value) + "'");
       }
       max_participants = n;
+    } else if (flag == "--lobby") {
+      if (value != "on" && value != "off") return Usage("--lobby is on or off");
+      lobby = value == "on";
     } else if (flag == "--data") {
       data_dir = std::string(value);
     } else {
@@ -72,9 +83,10 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
   auto current = data->GetRoomPolicy(*room);
   if (!current) return CommandOutput{1, "", "aegis room: " + current.error().message + "\n"};
   store::RoomPolicy policy = current->value_or(store::RoomPolicy{*room, false, kDefaultMaxParticipants});
-  if (!e2ee && !max_participants) return CommandOutput{0, Describe(policy), ""};
+  if (!e2ee && !max_participants && !lobby) return CommandOutput{0, Describe(policy), ""};
   if (e2ee) policy.e2ee_required = *e2ee;
   if (max_participants) policy.max_participants = *max_participants;
+  if (lobby) policy.lobby = *lobby;
   if (auto put = data->PutRoomPolicy(policy); !put) {
     return CommandOutput{1, "", "aegis room: " + put.error().message + "\n"};
   }

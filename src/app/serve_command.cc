@@ -15,7 +15,9 @@
 #include "server/media_worker.h"
 #include "server/server_options.h"
 #include "server/signaling_server.h"
+#include "server/store_revocations.h"
 #include "server/store_room_rules.h"
+#include "store/audit_recorder.h"
 #include "server/tls_identity.h"
 #include "store/data_folder.h"
 
@@ -27,6 +29,35 @@ namespace {
 int Fail(const std::string& message) {
   std::fprintf(stderr, "aegis serve: %s\n", message.c_str());
   return 1;
+}
+
+// The data folder's tamper-evident audit log (docs/audit.md) behind the
+// server's AuditSink; failures go to stderr and are counted.
+class StoreAuditSink final : public server::AuditSink {
+ public:
+  explicit StoreAuditSink(store::AuditRecorder& recorder) : recorder_(recorder) {}
+  void Record(std::string_view actor, std::string_view action, std::string_view detail) override {
+    if (auto r = recorder_.Record(actor, action, detail); !r) {
+      std::fprintf(stderr, "aegis: audit: %s\n", r.error().message.c_str());
+    }
+  }
+
+ private:
+  store::AuditRecorder& recorder_;
+};
+
+// Every half second: revocations stored since the last look end the
+// matching sessions on every worker (aegis token revoke promises 1 s).
+void PollRevocations(asio::steady_timer& timer, server::StoreRevocations& revocations,
+                     std::vector<std::unique_ptr<server::MediaWorker>>& workers) {
+  timer.expires_after(std::chrono::milliseconds(500));
+  timer.async_wait([&](boost::system::error_code ec) {
+    if (ec) return;
+    for (const auto& r : revocations.Poll()) {
+      for (auto& w : workers) w->PostRevocation(r);
+    }
+    PollRevocations(timer, revocations, workers);
+  });
 }
 
 }  // namespace
@@ -88,6 +119,11 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
                                            *secret);
   server::StoreRoomRules room_rules(*data);
   signaling_server.SetRoomRules(&room_rules);
+  server::StoreRevocations revocations(*data);
+  signaling_server.SetRevocations(&revocations);
+  auto audit_recorder = store::AuditRecorder::Open(data->path());
+  if (!audit_recorder) return Fail("cannot open the audit log: " + audit_recorder.error().message);
+  StoreAuditSink audit(**audit_recorder);
 
   auto media_address = options.media_host.empty() ? listen_address : asio::ip::make_address(options.media_host, ec);
   if (ec) return Fail("invalid media address " + options.media_host);
@@ -110,6 +146,9 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     wc.dtls_context = dtls_context;
     wc.test_hooks = test_hooks;
     wc.max_participants_per_room = static_cast<size_t>(options.max_participants_per_room);
+    wc.max_audio_tracks_per_participant = static_cast<size_t>(options.max_audio_tracks);
+    wc.max_video_tracks_per_participant = static_cast<size_t>(options.max_video_tracks);
+    wc.audit = &audit;
     workers.push_back(std::make_unique<server::MediaWorker>(i, wc, signaling_server));
     std::string error;
     if (!workers.back()->Start(error)) return Fail(error);
@@ -138,6 +177,9 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   }
   std::fflush(stdout);
 
+  asio::steady_timer revocation_timer(io);
+  PollRevocations(revocation_timer, revocations, workers);
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer grace(io);
   signals.async_wait([&](boost::system::error_code, int signal) {
@@ -148,6 +190,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     // Posted, so it runs after the workers' last messages (already queued on
     // this io_context by the joined worker threads) are handed to the sockets.
     asio::post(io, [&] { signaling_server.Stop(); });
+    revocation_timer.cancel();
     grace.expires_after(std::chrono::seconds(2));  // let the last messages go out
     grace.async_wait([&](boost::system::error_code) { io.stop(); });
   });

@@ -43,5 +43,22 @@ mkdir -m 777 "$dir/open"
 chmod 777 "$dir/open"
 expect_exit 1 token create --room standup --identity ada --data "$dir/open"
 
+# Revocation: stored, audited, and refused without a room or with both selectors.
+out=$("$aegis" token revoke --room standup --identity ada --data "$dir/data") || fail "revoke exit $?"
+printf '%s\n' "$out" | grep -q "every token of identity ada" || fail "revoke said: $out"
+"$aegis" token revoke --room standup --jti abc123 --data "$dir/data" >/dev/null || fail "revoke --jti failed"
+"$aegis" audit tail --data "$dir/data" -n 2 | grep -q "token.revoke.*room=standup jti=abc123" ||
+  fail "no audit row for the revocation"
+expect_exit 2 token revoke --identity ada --data "$dir/data"
+expect_exit 2 token revoke --room standup --identity ada --jti x --data "$dir/data"
+expect_exit 2 token revoke --room standup --data "$dir/data"
+expect_exit 2 token revoke --room 'bad room' --identity ada --data "$dir/data"
+
+for args in "token --help" "token create --help" "token revoke --help" "--help"; do
+  # shellcheck disable=SC2086
+  "$aegis" $args >/dev/null || fail "aegis $args exited $?"
+done
+"$aegis" token --version | grep -q "aegis token" || fail "aegis token --version"
 "$aegis" version >/dev/null || fail "aegis version failed"
+"$aegis" --version >/dev/null || fail "aegis --version failed"
 echo "token_cli_test: ok"

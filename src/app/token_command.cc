@@ -20,7 +20,11 @@ constexpr const char* kTokenUsage =
     "  --no-subscribe  do not grant receiving media\n"
     "  --admin         grant room administration\n"
     "  --name N        display name shown to others (1-64 bytes of UTF-8 text)\n"
-    "  --data DIR      data folder (default ./aegis-data; created on first run)\n";
+    "  --data DIR      data folder (default ./aegis-data; created on first run)\n"
+    "usage: aegis token revoke --room R (--identity I | --jti J) [--data DIR]\n"
+    "  --identity I    every token of I for room R issued until now is refused from now on\n"
+    "  --jti J         the token with this id (printed by create in the audit log) is refused\n"
+    "  A running aegis serve on the same data folder ends the matching sessions within 1 s.\n";
 
 struct Options {
   std::string room;
@@ -138,6 +142,52 @@ CommandOutput Create(std::span<const std::string_view> args, RandomSource& rando
   return result;
 }
 
+CommandOutput Revoke(std::span<const std::string_view> args, RandomSource& random, int64_t now_unix_s) {
+  store::Revocation revocation;
+  revocation.time_unix_s = now_unix_s;
+  std::string data_dir = kDefaultDataFolder;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string_view flag = args[i];
+    if (flag != "--room" && flag != "--identity" && flag != "--jti" && flag != "--data") {
+      return Usage("unknown option '" + std::string(flag) + "'");
+    }
+    if (i + 1 >= args.size()) return Usage("option " + std::string(flag) + " needs a value");
+    const std::string value(args[++i]);
+    if (flag == "--room") revocation.room_id = value;
+    if (flag == "--identity") revocation.identity = value;
+    if (flag == "--jti") revocation.token_id = value;
+    if (flag == "--data") data_dir = value;
+  }
+  if (revocation.room_id.empty()) return Usage("--room is required");
+  if (revocation.identity.has_value() == revocation.token_id.has_value()) {
+    return Usage("give exactly one of --identity and --jti");
+  }
+  // The same character rules as tokens, so a typo cannot revoke nothing silently.
+  auth::Claims probe;
+  probe.room = revocation.room_id;
+  probe.identity = revocation.identity.value_or("x");
+  probe.not_before = now_unix_s;
+  probe.expires_at = now_unix_s + 1;
+  if (auto valid = auth::ValidateClaims(probe); !valid) {
+    Options named;
+    named.room = probe.room;
+    named.identity = probe.identity;
+    return Usage(ClaimsMessage(valid.error(), named));
+  }
+  auto data = store::DataFolder::Open(data_dir, random, now_unix_s);
+  if (!data) return CommandOutput{1, "", "aegis token: " + data.error().message + "\n"};
+  auto seq = data->AddRevocation(revocation, "cli");
+  if (!seq) return CommandOutput{1, "", "aegis token: cannot store the revocation: " + seq.error().message + "\n"};
+  return CommandOutput{0,
+                       "revoked in room " + revocation.room_id +
+                           (revocation.identity ? ": every token of identity " + *revocation.identity + " issued until now"
+                                                : ": token " + *revocation.token_id) +
+                           "\n",
+                       ""};
+}
+
+bool IsHelp(std::string_view a) { return a == "help" || a == "--help" || a == "-h"; }
+
 }  // namespace
 
 std::optional<int64_t> ParseTtlSeconds(std::string_view text) {
@@ -161,9 +211,13 @@ std::optional<int64_t> ParseTtlSeconds(std::string_view text) {
 
 CommandOutput RunTokenCommand(std::span<const std::string_view> args, RandomSource& random, int64_t now_unix_s) {
   if (args.empty()) return Usage("missing subcommand");
-  if (args[0] == "help" || args[0] == "--help" || args[0] == "-h") return CommandOutput{0, kTokenUsage, ""};
-  if (args[0] != "create") return Usage("unknown subcommand '" + std::string(args[0]) + "'");
-  return Create(args.subspan(1), random, now_unix_s);
+  if (IsHelp(args[0]) || (args.size() > 1 && IsHelp(args[1]))) return CommandOutput{0, kTokenUsage, ""};
+  if (args[0] == "--version" || (args.size() > 1 && args[1] == "--version")) {
+    return CommandOutput{0, std::string("aegis token ") + AEGIS_VERSION + "\n", ""};
+  }
+  if (args[0] == "create") return Create(args.subspan(1), random, now_unix_s);
+  if (args[0] == "revoke") return Revoke(args.subspan(1), random, now_unix_s);
+  return Usage("unknown subcommand '" + std::string(args[0]) + "'");
 }
 
 }  // namespace aegis::app

@@ -120,7 +120,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
         ws_(std::move(stream)),
         server_(server),
         gate_(server.config().gate, server.secret(), server.joins_per_address(), std::move(peer), clock_.Now(),
-              server.room_rules()) {}
+              server.room_rules(), server.revocations()) {}
 
   void Run(http::request<http::string_body> request) {
     slot_->Set(ConnectionState::kWebSocket);

@@ -152,6 +152,8 @@ class SignalingServer final : public SignalBridge {
   // Before Start: where room policies come from (null: none).
   void SetRoomRules(RoomRulesSource* rules) { room_rules_ = rules; }
   RoomRulesSource* room_rules() const { return room_rules_; }
+  void SetRevocations(RevocationSource* revocations) { revocations_ = revocations; }
+  RevocationSource* revocations() const { return revocations_; }
   bool Start(std::string& error);
   // Stops accepting; open sockets close once the workers' last messages
   // (shutting_down) are written.
@@ -194,6 +196,7 @@ class SignalingServer final : public SignalBridge {
   const auth::ApiSecret& secret_;
   std::vector<MediaWorker*> workers_;
   RoomRulesSource* room_rules_ = nullptr;
+  RevocationSource* revocations_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   signaling::KeyedRateLimiter joins_per_address_;
   crypto::SecureRandom rng_;

@@ -23,7 +23,10 @@ class StoreRoomRules final : public RoomRulesSource {
       return {.unavailable = true};
     }
     if (!*policy) return {};
-    return {(*policy)->e2ee_required, static_cast<size_t>((*policy)->max_participants)};
+    return {.e2ee_required = (*policy)->e2ee_required,
+            .max_participants = static_cast<size_t>((*policy)->max_participants),
+            .unavailable = false,
+            .lobby = (*policy)->lobby};
   }
 
  private:

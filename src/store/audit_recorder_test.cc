@@ -41,6 +41,35 @@ DataFolder MustOpen(const std::string& path) {
   return std::move(data).value();
 }
 
+// What the server does: a recorder on its own connection, its rows read by
+// another process (aegis audit tail) once Record returned.
+// aegis serve holds one connection (room rules, revocations) and the
+// recorder another; a third Open in the process (a CLI, a test) must not
+// break either. Opening and closing the database file outside SQLite
+// dropped every POSIX lock the process held on it, and the recorder's
+// committed rows were lost.
+TEST(AuditRecorderTest, RowsAreCommittedForOtherConnections) {
+  TempDir tmp;
+  const std::string path = tmp.Sub("data");
+  DataFolder server = MustOpen(path);  // the server's own connection stays open, as in aegis serve
+  ASSERT_TRUE(server.ReadRevocations(0, 10).ok());
+  auto recorder = AuditRecorder::Open(path);
+  ASSERT_TRUE(recorder.ok());
+  std::thread worker([&] {  // a media worker thread
+    EXPECT_TRUE((*recorder)->Record("server", "participant.join", "room=r").ok());
+    EXPECT_TRUE((*recorder)->Record("server", "participant.leave", "room=r").ok());
+  });
+  worker.join();
+  ASSERT_TRUE(server.IsRevoked("r", "x", std::nullopt, 0).ok());
+  { DataFolder another = MustOpen(path); }  // e.g. the CLI's check of the folder, in-process
+  ASSERT_TRUE((*recorder)->Record("server", "participant.kick", "room=r").ok());
+  DataFolder reader = MustOpen(path);
+  auto rows = reader.ReadAudit(0, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[2].action, "participant.kick");
+}
+
 TEST(AuditRecorderTest, RecordsWithTheWallClockAndNode) {
   TempDir tmp;
   const std::string path = tmp.Sub("data");

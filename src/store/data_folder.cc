@@ -148,28 +148,100 @@ Result<void, StoreError> DataFolder::PutRoomPolicy(const RoomPolicy& policy) {
     return Err{Invalid("max_participants must be 1.." + std::to_string(kMaxParticipantsLimit))};
   }
   auto stmt = db_.Prepare(
-      "INSERT INTO room_policy (room_id, e2ee_required, max_participants) VALUES (?1, ?2, ?3) "
+      "INSERT INTO room_policy (room_id, e2ee_required, max_participants, lobby) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (room_id) DO UPDATE SET e2ee_required = excluded.e2ee_required, "
-      "max_participants = excluded.max_participants");
+      "max_participants = excluded.max_participants, lobby = excluded.lobby");
   if (!stmt) return Err{stmt.error()};
   if (!stmt->BindText(1, policy.room_id) || !stmt->BindInt(2, policy.e2ee_required ? 1 : 0) ||
-      !stmt->BindInt(3, policy.max_participants)) {
+      !stmt->BindInt(3, policy.max_participants) || !stmt->BindInt(4, policy.lobby ? 1 : 0)) {
     return Err{stmt->LastError()};
   }
   return stmt->Run();
 }
 
 Result<std::optional<RoomPolicy>, StoreError> DataFolder::GetRoomPolicy(std::string_view room_id) {
-  auto stmt = db_.Prepare("SELECT room_id, e2ee_required, max_participants FROM room_policy WHERE room_id = ?1");
+  auto stmt =
+      db_.Prepare("SELECT room_id, e2ee_required, max_participants, lobby FROM room_policy WHERE room_id = ?1");
   if (!stmt) return Err{stmt.error()};
   if (!stmt->BindText(1, room_id)) return Err{stmt->LastError()};
   switch (stmt->Next()) {
     case Statement::Step::kRow:
-      return std::optional<RoomPolicy>(RoomPolicy{stmt->ColumnText(0), stmt->ColumnInt(1) != 0, stmt->ColumnInt(2)});
+      return std::optional<RoomPolicy>(
+          RoomPolicy{stmt->ColumnText(0), stmt->ColumnInt(1) != 0, stmt->ColumnInt(2), stmt->ColumnInt(3) != 0});
     case Statement::Step::kDone: return std::optional<RoomPolicy>();
     case Statement::Step::kError: break;
   }
   return Err{stmt->LastError()};
+}
+
+Result<int64_t, StoreError> DataFolder::AddRevocation(const Revocation& r, std::string_view actor) {
+  auto bad_field = [](const std::optional<std::string>& f) { return f && (f->empty() || f->size() > kMaxRoomIdSize); };
+  if (r.room_id.empty() || r.room_id.size() > kMaxRoomIdSize || bad_field(r.identity) || bad_field(r.token_id) ||
+      (!r.identity && !r.token_id)) {
+    return Err{Invalid("a revocation names a room (1.." + std::to_string(kMaxRoomIdSize) +
+                       " bytes) and an identity or a token id")};
+  }
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return Err{tx.error()};
+  auto stmt = db_.Prepare("INSERT INTO revocations (time, room_id, identity, token_id) VALUES (?1, ?2, ?3, ?4)");
+  if (!stmt) return Err{stmt.error()};
+  auto bind_optional = [&](int index, const std::optional<std::string>& v) {
+    return v ? stmt->BindText(index, *v) : stmt->BindNull(index);
+  };
+  if (!stmt->BindInt(1, r.time_unix_s) || !stmt->BindText(2, r.room_id) || !bind_optional(3, r.identity) ||
+      !bind_optional(4, r.token_id)) {
+    return Err{stmt->LastError()};
+  }
+  if (auto run = stmt->Run(); !run) return Err{run.error()};
+  const int64_t seq = db_.LastInsertRowId();
+  const std::string detail = "room=" + r.room_id + (r.identity ? " identity=" + *r.identity : "") +
+                             (r.token_id ? " jti=" + *r.token_id : "");
+  if (auto logged = AppendAudit(r.time_unix_s, actor, "token.revoke", detail); !logged) return Err{logged.error()};
+  if (auto c = tx->Commit(); !c) return Err{c.error()};
+  return seq;
+}
+
+Result<bool, StoreError> DataFolder::IsRevoked(std::string_view room_id, std::string_view identity,
+                                               const std::optional<std::string>& token_id,
+                                               int64_t issued_at_unix_s) {
+  auto stmt = db_.Prepare(
+      "SELECT 1 FROM revocations WHERE (token_id IS NOT NULL AND token_id = ?3) OR "
+      "(room_id = ?1 AND identity = ?2 AND ?4 <= time) LIMIT 1");
+  if (!stmt) return Err{stmt.error()};
+  const bool bound = stmt->BindText(1, room_id) && stmt->BindText(2, identity) &&
+                     (token_id ? stmt->BindText(3, *token_id) : stmt->BindNull(3)) &&
+                     stmt->BindInt(4, issued_at_unix_s);
+  if (!bound) return Err{stmt->LastError()};
+  switch (stmt->Next()) {
+    case Statement::Step::kRow: return true;
+    case Statement::Step::kDone: return false;
+    case Statement::Step::kError: break;
+  }
+  return Err{stmt->LastError()};
+}
+
+Result<std::vector<Revocation>, StoreError> DataFolder::ReadRevocations(int64_t after_seq, size_t limit) {
+  auto stmt = db_.Prepare(
+      "SELECT seq, time, room_id, identity, token_id FROM revocations WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  if (!stmt) return Err{stmt.error()};
+  if (!stmt->BindInt(1, after_seq) || !stmt->BindInt(2, static_cast<int64_t>(limit))) return Err{stmt->LastError()};
+  std::vector<Revocation> out;
+  for (;;) {
+    switch (stmt->Next()) {
+      case Statement::Step::kRow: {
+        Revocation r;
+        r.seq = stmt->ColumnInt(0);
+        r.time_unix_s = stmt->ColumnInt(1);
+        r.room_id = stmt->ColumnText(2);
+        if (!stmt->ColumnIsNull(3)) r.identity = stmt->ColumnText(3);
+        if (!stmt->ColumnIsNull(4)) r.token_id = stmt->ColumnText(4);
+        out.push_back(std::move(r));
+        break;
+      }
+      case Statement::Step::kDone: return out;
+      case Statement::Step::kError: return Err{stmt->LastError()};
+    }
+  }
 }
 
 Result<int64_t, StoreError> DataFolder::AppendAudit(int64_t time_unix_s, std::string_view actor,

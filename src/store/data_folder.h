@@ -47,7 +47,19 @@ struct RoomPolicy {
   std::string room_id;
   bool e2ee_required = false;
   int64_t max_participants = 0;
+  bool lobby = false;  // joiners without room_admin wait for an admin
   bool operator==(const RoomPolicy&) const = default;
+};
+
+// A revoked token (aegis token revoke): the one with `token_id`, or every
+// token of `identity` in `room_id` issued at or before `time_unix_s`.
+struct Revocation {
+  int64_t seq = 0;  // set by the store
+  int64_t time_unix_s = 0;
+  std::string room_id;
+  std::optional<std::string> identity;
+  std::optional<std::string> token_id;
+  bool operator==(const Revocation&) const = default;
 };
 
 class DataFolder {
@@ -71,6 +83,14 @@ class DataFolder {
   // Room policy: insert or replace; nullopt for a room without one.
   Result<void, StoreError> PutRoomPolicy(const RoomPolicy& policy);
   Result<std::optional<RoomPolicy>, StoreError> GetRoomPolicy(std::string_view room_id);
+
+  // Revocations: AddRevocation stores one and its audit row in one
+  // transaction and returns its seq; IsRevoked asks about one token;
+  // ReadRevocations lists those after `after_seq` (for a running server).
+  Result<int64_t, StoreError> AddRevocation(const Revocation& revocation, std::string_view actor);
+  Result<bool, StoreError> IsRevoked(std::string_view room_id, std::string_view identity,
+                                     const std::optional<std::string>& token_id, int64_t issued_at_unix_s);
+  Result<std::vector<Revocation>, StoreError> ReadRevocations(int64_t after_seq, size_t limit);
 
   // Audit log. AppendAudit chains the new row to the last one atomically (its
   // own BEGIN IMMEDIATE transaction, or the caller's if one is open) and

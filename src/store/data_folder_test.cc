@@ -318,6 +318,49 @@ TEST(DataFolderTest, RoomPolicyRoundTrip) {
   EXPECT_FALSE(data.GetRoomPolicy("r")->has_value());
 }
 
+TEST(DataFolderTest, LobbyPolicyRoundTrips) {
+  TempDir tmp;
+  DataFolder data = MustOpen(tmp.Sub("data"));
+  ASSERT_TRUE(data.PutRoomPolicy({"standup", false, 8, true}).ok());
+  EXPECT_EQ(data.GetRoomPolicy("standup")->value(), (RoomPolicy{"standup", false, 8, true}));
+  ASSERT_TRUE(data.PutRoomPolicy({"standup", false, 8, false}).ok());
+  EXPECT_FALSE(data.GetRoomPolicy("standup")->value().lobby);
+}
+
+TEST(DataFolderTest, RevocationsByTokenIdAndByIdentity) {
+  TempDir tmp;
+  DataFolder data = MustOpen(tmp.Sub("data"));
+  EXPECT_FALSE(*data.IsRevoked("standup", "ada", std::string("j1"), kNow));
+  auto first = data.AddRevocation({0, kNow, "standup", std::nullopt, std::string("j1")}, "cli");
+  ASSERT_TRUE(first.ok());
+  auto second = data.AddRevocation({0, kNow + 10, "standup", std::string("bob"), std::nullopt}, "cli");
+  ASSERT_TRUE(second.ok());
+  EXPECT_GT(*second, *first);
+
+  EXPECT_TRUE(*data.IsRevoked("standup", "ada", std::string("j1"), kNow));     // by jti, in any room
+  EXPECT_FALSE(*data.IsRevoked("standup", "ada", std::string("j2"), kNow));
+  EXPECT_TRUE(*data.IsRevoked("standup", "bob", std::nullopt, kNow + 10));     // issued before: revoked
+  EXPECT_FALSE(*data.IsRevoked("standup", "bob", std::nullopt, kNow + 11));    // issued after: valid
+  EXPECT_FALSE(*data.IsRevoked("other", "bob", std::nullopt, kNow));           // another room
+
+  auto listed = data.ReadRevocations(0, 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].identity, std::optional<std::string>("bob"));
+  EXPECT_EQ(data.ReadRevocations(*first, 10)->size(), 1u);
+  // Each revocation is in the audit log with it.
+  auto audit = data.ReadLatestAudit(2);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[1].action, "token.revoke");
+  EXPECT_EQ((*audit)[1].detail, "room=standup identity=bob");
+
+  EXPECT_EQ(data.AddRevocation({0, kNow, "standup", std::nullopt, std::nullopt}, "cli").error().code,
+            StoreErrorCode::kInvalidArgument);
+  EXPECT_EQ(data.AddRevocation({0, kNow, "", std::string("x"), std::nullopt}, "cli").error().code,
+            StoreErrorCode::kInvalidArgument);
+}
+
 TEST(DataFolderTest, SqlInjectionInRoomIdIsStoredVerbatim) {
   TempDir tmp;
   DataFolder data = MustOpen(tmp.Sub("data"));

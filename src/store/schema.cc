@@ -17,7 +17,7 @@ struct Migration {
 };
 
 // Never edit a shipped migration; append a new one.
-constexpr std::array<Migration, 2> kMigrations = {{
+constexpr std::array<Migration, 3> kMigrations = {{
     // 1: API keys, room policy, append-only audit log.
     {R"sql(
 CREATE TABLE api_keys (
@@ -62,6 +62,21 @@ CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log
   WHEN typeof(NEW.prev_hash) != 'blob' OR length(NEW.prev_hash) != 32
     OR typeof(NEW.hash) != 'blob' OR length(NEW.hash) != 32
   BEGIN SELECT RAISE(ABORT, 'audit_log rows are chained: prev_hash and hash are 32 bytes'); END;
+)sql"},
+    // 3: room lobbies, and revoked tokens (aegis token revoke): by jti, or by
+    // room and identity for tokens issued at or before `time`.
+    {R"sql(
+ALTER TABLE room_policy ADD COLUMN lobby INTEGER NOT NULL DEFAULT 0 CHECK (lobby IN (0, 1));
+CREATE TABLE revocations (
+  seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+  time     INTEGER NOT NULL,
+  room_id  TEXT NOT NULL CHECK (length(room_id) BETWEEN 1 AND 256),
+  identity TEXT CHECK (identity IS NULL OR length(identity) BETWEEN 1 AND 256),
+  token_id TEXT CHECK (token_id IS NULL OR length(token_id) BETWEEN 1 AND 256),
+  CHECK (identity IS NOT NULL OR token_id IS NOT NULL)
+);
+CREATE INDEX revocations_by_identity ON revocations (room_id, identity);
+CREATE INDEX revocations_by_token ON revocations (token_id);
 )sql"},
 }};
 

@@ -74,20 +74,31 @@ Result<void, StoreError> EnsureSecureFolder(const std::string& path) {
 }
 
 Result<void, StoreError> EnsureSecureFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  // An existing database is checked by path, never opened here: closing a
+  // descriptor of ours on it would drop every POSIX lock SQLite holds on it
+  // in this process (aegis serve keeps two connections open), and commits
+  // were lost that way. The folder above is ours and 0700 (checked first),
+  // so nobody else can swap the file between this check and SQLite's open,
+  // which refuses symlinks itself (SQLITE_OPEN_NOFOLLOW).
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) return Err{Error(StoreErrorCode::kInsecureFile, path, "is a symlink; refusing to use it")};
+    if (!S_ISREG(st.st_mode)) return Err{Error(StoreErrorCode::kInsecureFile, path, "is not a regular file")};
+    if (st.st_uid != ::geteuid()) {
+      return Err{Error(StoreErrorCode::kInsecureFile, path, "is owned by another user; refusing to use it")};
+    }
+    if ((st.st_mode & 07777) != 0600 && ::chmod(path.c_str(), 0600) != 0) {
+      return Err{Errno(StoreErrorCode::kInsecureFile, path, "cannot chmod 600", errno)};
+    }
+    return {};
+  }
+  if (errno != ENOENT) return Err{Errno(StoreErrorCode::kInsecureFile, path, "cannot stat", errno)};
+  // New: created 0600 before SQLite sees it (nothing holds locks on it yet).
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     const int err = errno;
-    if (err == ELOOP) return Err{Error(StoreErrorCode::kInsecureFile, path, "is a symlink; refusing to use it")};
-    return Err{Errno(StoreErrorCode::kInsecureFile, path, "cannot open", err)};
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return Err{Errno(StoreErrorCode::kInsecureFile, path, "cannot stat", errno)};
-  if (!S_ISREG(st.st_mode)) return Err{Error(StoreErrorCode::kInsecureFile, path, "is not a regular file")};
-  if (st.st_uid != ::geteuid()) {
-    return Err{Error(StoreErrorCode::kInsecureFile, path, "is owned by another user; refusing to use it")};
-  }
-  if ((st.st_mode & 07777) != 0600 && ::fchmod(fd.get(), 0600) != 0) {
-    return Err{Errno(StoreErrorCode::kInsecureFile, path, "cannot chmod 600", errno)};
+    if (err == EEXIST) return EnsureSecureFile(path);  // another process created it meanwhile
+    return Err{Errno(StoreErrorCode::kInsecureFile, path, "cannot create", err)};
   }
   return {};
 }

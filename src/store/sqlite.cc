@@ -41,6 +41,8 @@ bool Statement::BindText(int index, std::string_view value) {
   return sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) == SQLITE_OK;
 }
 
+bool Statement::BindNull(int index) { return sqlite3_bind_null(stmt_, index) == SQLITE_OK; }
+
 bool Statement::BindBlob(int index, std::span<const uint8_t> value) {
   return sqlite3_bind_blob64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT) == SQLITE_OK;
 }

@@ -35,6 +35,7 @@ class Statement {
   bool BindInt(int index, int64_t value);
   bool BindText(int index, std::string_view value);
   bool BindBlob(int index, std::span<const uint8_t> value);
+  bool BindNull(int index);
 
   Step Next();
   // Runs to completion (for statements without result rows).
