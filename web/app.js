@@ -111,9 +111,64 @@ function addTile(participant) {
   video.setAttribute('aria-label', `Video of ${displayName(participant)}`);
   const tile = { figure, video, indicator: figure.querySelector('.indicator'), tracks: new Set(), lastPackets: 0 };
   setIndicator(tile, 'waiting');
+  showMuted(tile, participant);
+  // Room admins get per-participant controls; the server checks the grant.
+  const actions = figure.querySelector('.admin-actions');
+  actions.hidden = !room?.isAdmin;
+  const who = displayName(participant);
+  const audio = figure.querySelector('.mute-audio');
+  const video2 = figure.querySelector('.mute-video');
+  audio.setAttribute('aria-label', `Mute ${who} for everyone`);
+  video2.setAttribute('aria-label', `Stop ${who}'s video for everyone`);
+  figure.querySelector('.kick').setAttribute('aria-label', `Remove ${who} from the room`);
+  audio.addEventListener('click', () => adminAction(() => room.mute(participant.id, 'audio', audio.dataset.muted !== 'true')));
+  video2.addEventListener('click', () => adminAction(() => room.mute(participant.id, 'video', video2.dataset.muted !== 'true')));
+  figure.querySelector('.kick').addEventListener('click', () => adminAction(() => room.kick(participant.id)));
   tiles.set(participant.id, tile);
   $('tiles').append(figure);
   return tile;
+}
+
+// A room admin's mute, as everyone sees it (the server forwards none of it).
+function showMuted(tile, p) {
+  const parts = [p.audioMuted && 'muted by an admin', p.videoMuted && 'video stopped by an admin'].filter(Boolean);
+  const el = tile.figure.querySelector('.muted');
+  el.textContent = parts.join(', ');
+  el.hidden = parts.length === 0;
+  tile.figure.dataset.audioMuted = String(Boolean(p.audioMuted));
+  const audio = tile.figure.querySelector('.mute-audio');
+  audio.dataset.muted = String(Boolean(p.audioMuted));
+  audio.textContent = p.audioMuted ? 'Unmute' : 'Mute';
+  const video = tile.figure.querySelector('.mute-video');
+  video.dataset.muted = String(Boolean(p.videoMuted));
+  video.textContent = p.videoMuted ? 'Allow video' : 'Stop video';
+}
+
+function adminAction(fn) {
+  Promise.resolve().then(fn).catch((e) => showError(e.code ?? 'error', e.serverMessage ?? e.message));
+}
+
+function showLobby(waiting) {
+  const list = $('lobby');
+  list.replaceChildren();
+  for (const p of waiting) {
+    const item = $('lobby-template').content.firstElementChild.cloneNode(true);
+    item.dataset.participantId = p.id;
+    item.querySelector('.name').textContent = p.name || '(no name)';
+    item.querySelector('.admit').addEventListener('click', () => adminAction(() => room.admit(p.id)));
+    item.querySelector('.deny').addEventListener('click', () => adminAction(() => room.deny(p.id)));
+    list.append(item);
+  }
+  $('lobby-box').hidden = waiting.length === 0;
+  if (waiting.length) setStatus(`${waiting.length} waiting to join`);
+}
+
+function showAdmin(r) {
+  $('admin').hidden = !r?.isAdmin;
+  if (!r?.isAdmin) return;
+  $('toggle-lock').setAttribute('aria-pressed', String(r.locked));
+  $('toggle-lock').textContent = r.locked ? 'Unlock room' : 'Lock room';
+  showLobby(r.lobby);
 }
 
 function removeTile(participantId) {
@@ -205,6 +260,20 @@ function wireRoom(r) {
     const tile = tiles.get(e.participantId);
     if (tile?.tracks.delete(e.track)) attachTracks(tile);
   });
+  r.addEventListener('participantmuted', (e) => {
+    const tile = tiles.get(e.participantId);
+    const p = r.getParticipant(e.participantId);
+    if (tile && p) showMuted(tile, p);
+    if (e.participantId === r.participantId) {
+      showNotice(e.muted ? `A room admin ${e.kind === 'audio' ? 'muted you' : 'stopped your video'}: nobody receives it.`
+                         : `A room admin allowed your ${e.kind === 'audio' ? 'microphone' : 'video'} again.`);
+    }
+  });
+  r.addEventListener('roomlocked', () => {
+    showAdmin(r);
+    setStatus(r.locked ? 'The room is locked: nobody new can join' : 'The room is open again');
+  });
+  r.addEventListener('lobbychanged', (e) => showLobby(e.waiting));
   r.addEventListener('saschange', (e) => showSas(e.sas, e.label, e.members));
   r.addEventListener('e2eestatus', (e) => showE2eeStatus(e));
   r.addEventListener('error', (e) => showError(e.code, e.message));
@@ -254,7 +323,13 @@ async function join({ roomId, name, token, e2ee }) {
   $('join').disabled = true;
   try {
     const t = token || await fetchDevToken(roomId, name);
-    room = await AegisRoom.connect({ room: roomId, token: t, e2ee });
+    room = await AegisRoom.connect({
+      room: roomId, token: t, e2ee,
+      onLobby: () => setStatus('Waiting for a room admin to let you in…'),
+      // A development token is short-lived: ask for another before it
+      // expires. A pasted token cannot be renewed by the page.
+      refreshToken: token ? null : () => fetchDevToken(roomId, name),
+    });
   } catch (e) {
     room = null;
     setState('error');
@@ -266,6 +341,7 @@ async function join({ roomId, name, token, e2ee }) {
   }
   wireRoom(room);
   showE2ee(room);
+  showAdmin(room);
   for (const p of room.participants) addTile(p);
   setState('joined');
   setStatus(`In room ${room.roomId}`);
@@ -283,6 +359,7 @@ function endCall(nextState) {
   stopLocalMedia();
   clearTiles();
   $('enable-sound').hidden = true;
+  $('admin').hidden = true;
   showSas(null, null);
   setLock(false, '');
   showCall(false);
@@ -313,6 +390,8 @@ function toggle(buttonId, track) {
 $('toggle-camera').addEventListener('click', () => toggle('toggle-camera', localStream?.getVideoTracks()[0]));
 $('toggle-mic').addEventListener('click', () => toggle('toggle-mic', localStream?.getAudioTracks()[0]));
 $('leave').addEventListener('click', leave);
+$('toggle-lock').addEventListener('click', () => adminAction(() => room.lock(!room.locked)));
+$('end-room').addEventListener('click', () => adminAction(() => room.end()));
 $('enable-sound').addEventListener('click', () => {
   for (const tile of tiles.values()) {
     tile.video.muted = false;
@@ -340,6 +419,9 @@ $('name').value = params.get('name') ?? '';
 const urlToken = params.get('token') ?? '';
 if (params.get('video') === 'low') videoQuality = 'low';
 if (params.has('e2ee')) $('e2ee').checked = params.get('e2ee') !== '0';
+// A link can turn encryption off; say so where nobody can miss it.
+$('e2ee-warning').hidden = params.get('e2ee') !== '0';
+$('e2ee').addEventListener('change', () => { $('e2ee-warning').hidden = $('e2ee').checked; });
 if (params.has('token')) {
   // A token is a bearer credential: keep it out of the history and bookmarks.
   params.delete('token');

@@ -26,7 +26,10 @@
 //   4. an expired token, a forged token and a room-B token joining room A
 //      each end in state 'error' with the error element showing
 //      `unauthorized`, and nobody new appears in room A;
-//   5. no CSP violation and no uncaught error on any page;
+//   5. no CSP violation and no uncaught error on any page; the e2ee=0 links
+//      show the warning; only a room_admin (Boss, room B) sees the admin
+//      controls, and its Mute on B2's tile shows on B1's screen and stops
+//      B2's audio reaching B1 (the server drops it);
 //   6. after every page closed, the server's per-connection counters (one
 //      "left room" log line per participant): RTP forwarded to a member is
 //      never more than its room's other members published, and B1 got
@@ -62,7 +65,7 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const tokenNames = ['A1', 'A2', 'A3', 'B1', 'B2', 'EXPIRED', 'TO_FORGE', 'ROOM_B'];
+const tokenNames = ['A1', 'A2', 'A3', 'B1', 'B2', 'BOSS', 'EXPIRED', 'TO_FORGE', 'ROOM_B'];
 const serverLog = process.env.AEGIS_SERVER_LOG ?? '';
 const tokens = Object.fromEntries(tokenNames.map((n) => [n, process.env[`AEGIS_TOKEN_${n}`] ?? '']));
 if (!/^https?:\/\/[^/]+$/.test(baseUrl)) fail(`usage: chromium_group_call.mjs BASE_URL (got '${baseUrl}')`);
@@ -392,6 +395,45 @@ try {
   await Promise.all([a1, a2].map((p) => p.page.waitForFunction((id) =>
     !window.aegisApp.participants().some((x) => x.id === id), back.id, { polling: 25, timeout: 5_000 }).catch(() => {})));
   await retire(back);
+
+  // The links turned E2EE off: every page says so.
+  const warned = await Promise.all(everyone.filter((p) => !p.retired).map((p) => p.page.locator('#e2ee-warning').isVisible()));
+  check('a link with e2ee=0 shows the encryption-off warning', warned.every(Boolean), JSON.stringify(warned));
+
+  // Room administration: controls only for room_admin; a mute takes effect
+  // on the wire and on everyone's screen.
+  const noAdmin = await a1.page.evaluate(() => ({
+    panel: !document.getElementById('admin').hidden,
+    actions: [...document.querySelectorAll('.admin-actions')].filter((e) => !e.hidden).length,
+  }));
+  check('a participant without room_admin sees no admin controls', !noAdmin.panel && noAdmin.actions === 0,
+        JSON.stringify(noAdmin));
+  const boss = await openParticipant('Boss', 'B', tokens.BOSS);
+  const bossState = await settledState(boss, ['joined', 'error'], 15_000);
+  boss.id = await boss.page.evaluate(() => window.aegisApp.selfId());
+  roomB.push(boss);
+  everyone.push(boss);
+  await boss.page.waitForSelector(`[data-participant-id="${b2.id}"] .mute-audio`, { timeout: 10_000 }).catch(() => {});
+  const bossView = await boss.page.evaluate((id) => ({
+    panel: !document.getElementById('admin').hidden,
+    actions: !document.querySelector(`[data-participant-id="${id}"] .admin-actions`)?.hidden,
+  }), b2.id);
+  check('the room admin sees the room and participant controls', bossState === 'joined' && bossView.panel && bossView.actions,
+        `state=${bossState} ${JSON.stringify(bossView)}`);
+  const audioFromB2 = async () => (await remoteStats(b1))[b2.id]?.audioPacketsReceived ?? 0;
+  await boss.page.click(`[data-participant-id="${b2.id}"] .mute-audio`);
+  const shown = await b1.page.waitForFunction((id) =>
+    !document.querySelector(`[data-participant-id="${id}"] .muted`)?.hidden, b2.id, { timeout: 3_000 })
+    .then(() => true, () => false);
+  await sleep(500);  // packets already in flight
+  const mutedFrom = await audioFromB2();
+  await sleep(2_000);
+  const mutedTo = await audioFromB2();
+  const mutedText = await b1.page.locator(`[data-participant-id="${b2.id}"] .muted`).textContent();
+  check('an admin\'s mute shows on the others\' tiles and B2\'s audio stops reaching B1',
+        shown && mutedText.includes('muted') && mutedTo - mutedFrom <= 2,
+        `B1 shows "${mutedText}"; B2 audio packets at B1 over 2 s after the mute: +${mutedTo - mutedFrom}`);
+  await retire(boss);
 
   // 4. Refused joins. The expired token must really be past its expiry.
   const exp = jwtPayload(tokens.EXPIRED).exp;

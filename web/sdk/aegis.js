@@ -40,7 +40,9 @@ const kCloseAfterErrorMs = 5_000;
 // waits (e.g. `unknown_participant` for a key blob to someone who just left):
 // only these settle the waiter. A publish refused otherwise (`rate_limited`,
 // `too_large`) times out instead of being failed by someone else's error.
-const kPublishErrors = new Set(['bad_sdp', 'forbidden', 'internal']);
+// (A publish refused as rate_limited cannot be told from another message's
+// rate_limited until errors carry request ids: it fails by its timeout.)
+const kPublishErrors = new Set(['bad_sdp', 'forbidden', 'internal', 'too_many_tracks']);
 // Same rule as the server (protocol.md §1): checked here so a typo in a room
 // name fails with a clear message before anything is sent.
 const kIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -86,12 +88,15 @@ function toParticipant(p) {
     name: typeof p.name === 'string' ? p.name : '',
     identityKey: typeof p.identity_key === 'string' ? p.identity_key : null,
     tracks: new Map((p.tracks ?? []).map((t) => [t.id, t.kind])),
+    audioMuted: p.audio_muted === true,
+    videoMuted: p.video_muted === true,
   };
 }
 
 function publicParticipant(p) {
   return {
     id: p.id, name: p.name, identityKey: p.identityKey, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })),
+    audioMuted: p.audioMuted, videoMuted: p.videoMuted,
   };
 }
 
@@ -101,7 +106,11 @@ function publicParticipant(p) {
 // {participantId, track, kind}, keyblob {from, blob}, error {code, message,
 // field}, subscriberstatechange / publisherstatechange {state} (the
 // connections' connectionState), closed {reason: 'left' | 'refused' |
-// 'connection_closed', error?}. With E2EE also: saschange {sas, label,
+// 'connection_closed', error?}; and the room's moderation: participantmuted
+// {participantId, kind, muted} (a room admin's mute: the server forwards
+// none of it), roomlocked {locked}, lobbychanged {waiting: [{id, name}]}
+// (admins only), tokenexpiring {expiresInS} (connect's refreshToken option
+// answers it by itself). With E2EE also: saschange {sas, label,
 // emoji, names, members}, e2eestatus {encrypted, reason}, e2eeerror {code, from?,
 // message} (a key blob that did not open, ...).
 export class AegisRoom extends EventTarget {
@@ -131,6 +140,12 @@ export class AegisRoom extends EventTarget {
 
   participantId = null;
   roomId = null;
+  // From `joined`: whether this participant holds room_admin (kick, mute,
+  // lock, end, admit, deny), and whether the room takes new joins.
+  isAdmin = false;
+  locked = false;
+  #lobby = new Map();  // admins: id -> {id, name} of joiners waiting
+  #refreshToken = null;
   // With E2EE, a frozen object (see #startE2ee); otherwise null.
   e2ee = null;
 
@@ -143,7 +158,12 @@ export class AegisRoom extends EventTarget {
   // resolves once the first sender key is sealed to everyone present.
   // testHooks: true adds room.e2ee.exportKeyStateForTesting(), which hands
   // out keys: for browser tests only, never in an app.
-  static async connect({ url = defaultSignalingUrl(), room, token, e2ee = false, testHooks = false }) {
+  // onLobby: called when the room's lobby holds this joiner until a room
+  // admin admits it (connect then waits without a time limit; `denied`
+  // rejects). refreshToken: async () => a fresh token, asked for when the
+  // server says the current one expires within a minute.
+  static async connect({ url = defaultSignalingUrl(), room, token, e2ee = false, testHooks = false, onLobby = null,
+                         refreshToken = null }) {
     if (typeof room !== 'string' || !kIdPattern.test(room)) {
       throw new AegisError('invalid_room', 'a room id is 1-64 characters of A-Z a-z 0-9 _ -');
     }
@@ -155,8 +175,9 @@ export class AegisRoom extends EventTarget {
     const identity = e2ee ? await generateIdentity() : null;
     const ws = new WebSocket(url);
     const self = new AegisRoom(ws, { e2ee: Boolean(e2ee) });
+    self.#refreshToken = typeof refreshToken === 'function' ? refreshToken : null;
     try {
-      await self.#join(room, token, identity);
+      await self.#join(room, token, identity, onLobby);
       // Synchronously after `joined` (no message can be handled in between),
       // so the key manager sees every event that follows.
       if (identity) await self.#startE2ee(identity, Boolean(testHooks));
@@ -205,9 +226,9 @@ export class AegisRoom extends EventTarget {
     return this.#publisher?.connectionState ?? 'new';
   }
 
-  #join(room, token, identity) {
+  #join(room, token, identity, onLobby) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AegisError('timeout', 'no reply to join')), kReplyTimeoutMs);
+      let timer = setTimeout(() => reject(new AegisError('timeout', 'no reply to join')), kReplyTimeoutMs);
       const settle = (fn, value) => {
         clearTimeout(timer);
         this.#ws.removeEventListener('message', onFirst);
@@ -219,9 +240,17 @@ export class AegisRoom extends EventTarget {
         const msg = this.#parse(event.data);
         if (msg?.type === 'error') {
           settle(reject, new AegisError(msg.code, msg.message ?? '', msg.field));
+        } else if (msg?.type === 'lobby') {
+          // Waiting for a person, not for the server: no time limit.
+          clearTimeout(timer);
+          timer = null;
+          if (typeof onLobby === 'function') onLobby();
         } else if (msg?.type === 'joined') {
           this.participantId = msg.participant_id;
           this.roomId = msg.room;
+          this.isAdmin = msg.admin === true;
+          this.locked = msg.locked === true;
+          for (const p of msg.lobby ?? []) this.#lobby.set(p.id, { id: p.id, name: String(p.name ?? '') });
           for (const p of msg.participants ?? []) this.#participants.set(p.id, toParticipant(p));
           this.#ws.addEventListener('message', (e) => this.#onMessage(e.data));
           this.#ws.addEventListener('close', (e) => this.#onSocketClose(e));
@@ -292,6 +321,36 @@ export class AegisRoom extends EventTarget {
     if (this.#closed) return;
     this.#send({ type: 'leave' });
     this.#shutdown('left');
+  }
+
+  // Joiners waiting in the lobby (room admins only): [{id, name}].
+  get lobby() {
+    return [...this.#lobby.values()].map((p) => ({ ...p }));
+  }
+
+  // Room administration (needs the room_admin grant; the server answers a
+  // refusal with an 'error' event, code forbidden or unknown_participant).
+  async kick(participantId) { this.#sendAdmin({ type: 'kick', participant_id: participantId }); }
+  // kind: 'audio' | 'video'. The server stops forwarding that participant's
+  // media of this kind and tells everyone (participantmuted).
+  async mute(participantId, kind, muted = true) {
+    this.#sendAdmin({ type: 'mute', participant_id: participantId, kind, muted: Boolean(muted) });
+  }
+  async lock(locked = true) { this.#sendAdmin({ type: 'lock', locked: Boolean(locked) }); }
+  async end() { this.#sendAdmin({ type: 'end' }); }
+  async admit(participantId) { this.#sendAdmin({ type: 'admit', participant_id: participantId }); }
+  async deny(participantId) { this.#sendAdmin({ type: 'deny', participant_id: participantId }); }
+
+  // A fresh token for this room and identity keeps the session past the
+  // current token's expiry.
+  async refreshToken(token) {
+    if (typeof token !== 'string' || !token) throw new AegisError('unauthorized', 'no token');
+    if (!this.#send({ type: 'refresh', token })) throw new AegisError('not_connected', 'the signaling socket is closed');
+  }
+
+  #sendAdmin(message) {
+    if (!this.isAdmin) throw new AegisError('forbidden', 'this participant does not hold room_admin');
+    if (!this.#send(message)) throw new AegisError('not_connected', 'the signaling socket is closed');
   }
 
   // Per remote participant id: what arrived so far, summed over that
@@ -395,6 +454,35 @@ export class AegisRoom extends EventTarget {
         this.#subscriberQueue = this.#subscriberQueue
           .then(() => this.#answerSubscriberOffer(msg.sdp))
           .catch((e) => this.#reportError(new AegisError('negotiation_failed', `subscriber offer: ${e.message}`)));
+        break;
+      case 'muted': {
+        const p = this.#participants.get(msg.participant_id);
+        if (p) p[msg.kind === 'video' ? 'videoMuted' : 'audioMuted'] = msg.muted === true;
+        this.dispatchEvent(new AegisEvent('participantmuted', {
+          participantId: msg.participant_id, kind: msg.kind, muted: msg.muted === true,
+        }));
+        break;
+      }
+      case 'locked':
+        this.locked = msg.locked === true;
+        this.dispatchEvent(new AegisEvent('roomlocked', { locked: this.locked }));
+        break;
+      case 'lobby_joined':
+      case 'lobby_left':
+        if (msg.type === 'lobby_joined' && msg.participant) {
+          this.#lobby.set(msg.participant.id, { id: msg.participant.id, name: String(msg.participant.name ?? '') });
+        } else {
+          this.#lobby.delete(msg.participant_id);
+        }
+        this.dispatchEvent(new AegisEvent('lobbychanged', { waiting: this.lobby }));
+        break;
+      case 'token_expiring':
+        this.dispatchEvent(new AegisEvent('tokenexpiring', { expiresInS: msg.expires_in_s }));
+        if (this.#refreshToken) {
+          Promise.resolve().then(() => this.#refreshToken())
+            .then((fresh) => { if (typeof fresh === 'string' && fresh) this.refreshToken(fresh); })
+            .catch((e) => this.#reportError(new AegisError('refresh_failed', `no fresh token: ${e.message}`)));
+        }
         break;
       case 'key_blob':
         // E2EE: e2ee_manager.js listens for these.
