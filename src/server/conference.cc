@@ -54,7 +54,8 @@ void Conference::Send(SessionId session, const signaling::ServerMessage& message
 }
 
 void Conference::SendError(SessionId session, ErrorCode code, std::string message) {
-  Send(session, signaling::ErrorMessage{code, "", std::move(message)});
+  const std::optional<int64_t> re = session == requester_ ? request_id_ : std::nullopt;
+  Send(session, signaling::ErrorMessage{code, "", std::move(message), re});
 }
 
 void Conference::Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message) {
@@ -175,7 +176,16 @@ void Conference::Enter(Member& m, Timestamp now) {
   }
 }
 
-void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now) {
+void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now,
+                               std::optional<int64_t> request_id) {
+  requester_ = session;
+  request_id_ = request_id;
+  HandleRequest(session, message, now);
+  requester_ = kNoSession;
+  request_id_.reset();
+}
+
+void Conference::HandleRequest(SessionId session, const signaling::ClientMessage& message, Timestamp now) {
   auto it = members_.find(session);
   if (it == members_.end()) return SendError(session, ErrorCode::kNotJoined, "join first");
   Member& member = *it->second;
@@ -269,7 +279,7 @@ void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp 
       !StartTransport(connection, answer->remote_ice, answer->remote_fingerprint, answer->local_dtls_role, now)) {
     return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
   }
-  Send(member.session, signaling::PublishAnswer{*text});
+  Send(member.session, signaling::PublishAnswer{*text, member.session == requester_ ? request_id_ : std::nullopt});
   SyncPublishedTracks(member, sending);
 }
 

@@ -114,7 +114,9 @@ class Conference {
   }
   // publish (publish grant already checked), subscribe_answer, leave,
   // key_blob, refresh (verified by the gate), and the room_admin requests.
-  void HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now);
+  // `request_id` (the message's "id") is echoed as "re" in its error or answer.
+  void HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now,
+                     std::optional<int64_t> request_id = std::nullopt);
   // Ends the sessions the revocation names (error revoked).
   void Revoke(const Revocation& revocation, Timestamp now);
   // The signaling connection is gone: the participant leaves.
@@ -139,6 +141,7 @@ class Conference {
   // Joiners waiting in one room's lobby at most.
   static constexpr size_t kMaxLobby = 64;
 
+  void HandleRequest(SessionId session, const signaling::ClientMessage& message, Timestamp now);
   void Send(SessionId session, const signaling::ServerMessage& message);
   void SendError(SessionId session, signaling::ErrorCode code, std::string message);
   void Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message);
@@ -192,6 +195,9 @@ class Conference {
   std::set<std::pair<Timestamp, SessionId>> token_timers_;  // next token warning or expiry per member
   uint64_t next_room_id_ = 1;
   uint64_t next_participant_id_ = 1;
+  // While HandleMessage runs: whose request, and its id (for "re").
+  SessionId requester_ = kNoSession;
+  std::optional<int64_t> request_id_;
   ConferenceStats stats_;
 };
 

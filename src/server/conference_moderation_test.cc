@@ -118,6 +118,16 @@ TEST_F(ConferenceModerationTest, RevocationEndsMatchingSessionsOnly) {
   EXPECT_EQ(conference_->participant_count(), 2u);
 }
 
+TEST_F(ConferenceModerationTest, ErrorsAndAnswersNameTheRequestTheyAnswer) {
+  JoinAs(1, "standup", "ada");
+  conference_->HandleMessage(1, signaling::PublishOffer{"not sdp"}, now_, 17);
+  EXPECT_EQ(out_.Last(1, "error")["re"], 17);
+  conference_->HandleMessage(1, signaling::PublishOffer{PublishSdp({})}, now_, 18);
+  EXPECT_EQ(out_.Last(1, "answer")["re"], 18);
+  conference_->HandleMessage(1, signaling::KickRequest{"p"}, now_);
+  EXPECT_FALSE(out_.Last(1, "error").contains("re"));
+}
+
 TEST_F(ConferenceModerationTest, RoomAdminRequestsNeedTheGrant) {
   JoinAs(1, "standup", "ada");
   const std::string bob = JoinAs(2, "standup", "bob");

@@ -88,9 +88,10 @@ void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
   });
 }
 
-void MediaWorker::PostMessage(SessionId session, signaling::ClientMessage message) {
-  asio::post(io_, [this, session, message = std::move(message)] {
-    conference_->HandleMessage(session, message, clock_.Now());
+void MediaWorker::PostMessage(SessionId session, signaling::ClientMessage message,
+                              std::optional<int64_t> request_id) {
+  asio::post(io_, [this, session, message = std::move(message), request_id] {
+    conference_->HandleMessage(session, message, clock_.Now(), request_id);
   });
 }
 

@@ -57,7 +57,7 @@ class MediaWorker {
   uint16_t port() const { return port_; }
 
   void PostJoin(SessionId session, AdmittedJoin join);
-  void PostMessage(SessionId session, signaling::ClientMessage message);
+  void PostMessage(SessionId session, signaling::ClientMessage message, std::optional<int64_t> request_id = {});
   void PostDisconnected(SessionId session);
   void PostRevocation(Revocation revocation);
 

@@ -25,7 +25,7 @@ void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view 
                          Timestamp now) {
   ++refused_;
   verdict.replies.push_back(
-      signaling::Serialize(signaling::ErrorMessage{code, std::string(field), std::move(message)}));
+      signaling::Serialize(signaling::ErrorMessage{code, std::string(field), std::move(message), verdict.request_id}));
   if (abuse_.RecordError(now) == signaling::AbuseVerdict::kClose) verdict.close = true;
 }
 
@@ -41,7 +41,7 @@ GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t
     Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
     return verdict;
   }
-  auto parsed = signaling::ParseClientMessage(text);
+  auto parsed = signaling::ParseClientMessage(text, &verdict.request_id);
   const auto* blob = parsed.ok() ? std::get_if<signaling::KeyBlobSend>(&*parsed) : nullptr;
   signaling::TokenBucket& bucket = blob && blob->to ? key_blobs_ : messages_;
   if (!bucket.TryTake(now)) {

@@ -67,6 +67,9 @@ struct GateVerdict {
   // What the room's worker must handle: an admitted join or a later message.
   std::variant<std::monostate, AdmittedJoin, signaling::ClientMessage> forward;
   bool close = false;  // after the replies
+  // The message's "id", echoed as "re" in the error or answer it gets
+  // (refusals here carry it already; the worker echoes it for what it answers).
+  std::optional<int64_t> request_id;
   // For the operator's log, never for the client: joins admitted, and why a
   // token was refused (the client only learns "unauthorized"). Ids and room
   // names are from the restricted id sets, so safe to print.

@@ -174,7 +174,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
         return;
       }
       self->Write(signaling::Serialize(
-          signaling::ErrorMessage{signaling::ErrorCode::kNotJoined, "", "join within 10 s of connecting"}));
+          signaling::ErrorMessage{signaling::ErrorCode::kNotJoined, "", "join within 10 s of connecting", std::nullopt}));
       self->CloseAfterWrites();
       // One that does not complete the close handshake goes anyway.
       self->join_deadline_.expires_after(std::chrono::seconds(2));
@@ -203,7 +203,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
       worker_ = &server_.WorkerFor(room_);
       worker_->PostJoin(id_, std::move(*join));
     } else if (auto* message = std::get_if<signaling::ClientMessage>(&verdict.forward)) {
-      worker_->PostMessage(id_, std::move(*message));
+      worker_->PostMessage(id_, std::move(*message), verdict.request_id);
     }
     if (verdict.close) CloseAfterWrites();
     Read();

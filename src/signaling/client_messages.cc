@@ -24,7 +24,7 @@ using nlohmann::json;
   if (!var) return Err{var.error()}
 
 Result<ClientMessage, ProtocolError> ParseJoin(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "room", "token", "e2ee", "identity_key"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "identity_key"}));
   SIG_TRY(room, internal::GetId(o, "room", Presence::kRequired));
   SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
   SIG_TRY(e2ee, internal::GetBool(o, "e2ee", Presence::kOptional));
@@ -45,31 +45,31 @@ Result<ClientMessage, ProtocolError> ParseJoin(const json& o) {
 
 template <typename T>
 Result<ClientMessage, ProtocolError> ParseSdpMessage(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "sdp"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "sdp"}));
   SIG_TRY(sdp, internal::GetString(o, "sdp", kMaxSdpSize, Presence::kRequired));
   return ClientMessage{T{std::move(**sdp)}};
 }
 
 Result<ClientMessage, ProtocolError> ParseLeave(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id"}));
   return ClientMessage{LeaveRequest{}};
 }
 
 Result<ClientMessage, ProtocolError> ParseKeyBlob(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "to", "blob"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "to", "blob"}));
   SIG_TRY(to, internal::GetId(o, "to", Presence::kOptional));
   SIG_TRY(blob, internal::GetBlob(o, "blob", kMaxKeyBlobSize, Presence::kRequired));
   return ClientMessage{KeyBlobSend{std::move(*to), std::move(**blob)}};
 }
 
 Result<ClientMessage, ProtocolError> ParsePing(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "seq"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "seq"}));
   SIG_TRY(seq, internal::GetInt(o, "seq", 0, kMaxSeq, Presence::kOptional));
   return ClientMessage{Ping{*seq}};
 }
 
 Result<ClientMessage, ProtocolError> ParseRefresh(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "token"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "token"}));
   SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
   RefreshToken refresh;
   refresh.token = std::move(**token);
@@ -77,13 +77,13 @@ Result<ClientMessage, ProtocolError> ParseRefresh(const json& o) {
 }
 
 Result<ClientMessage, ProtocolError> ParseKick(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "participant_id"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "participant_id"}));
   SIG_TRY(id, internal::GetId(o, "participant_id", Presence::kRequired));
   return ClientMessage{KickRequest{std::move(**id)}};
 }
 
 Result<ClientMessage, ProtocolError> ParseMute(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "participant_id", "kind", "muted"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "participant_id", "kind", "muted"}));
   SIG_TRY(id, internal::GetId(o, "participant_id", Presence::kRequired));
   SIG_TRY(kind, internal::GetString(o, "kind", 8, Presence::kRequired));
   SIG_TRY(muted, internal::GetBool(o, "muted", Presence::kRequired));
@@ -92,18 +92,18 @@ Result<ClientMessage, ProtocolError> ParseMute(const json& o) {
 }
 
 Result<ClientMessage, ProtocolError> ParseLock(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "locked"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "locked"}));
   SIG_TRY(locked, internal::GetBool(o, "locked", Presence::kRequired));
   return ClientMessage{LockRequest{**locked}};
 }
 
 Result<ClientMessage, ProtocolError> ParseEnd(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id"}));
   return ClientMessage{EndRequest{}};
 }
 
 Result<ClientMessage, ProtocolError> ParseLobbyDecision(const json& o, bool admit) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "participant_id"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "participant_id"}));
   SIG_TRY(id, internal::GetId(o, "participant_id", Presence::kRequired));
   return ClientMessage{LobbyDecision{std::move(**id), admit}};
 }
@@ -117,6 +117,10 @@ json Envelope(std::string_view type) {
 }  // namespace
 
 Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text) {
+  return ParseClientMessage(text, nullptr);
+}
+
+Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, std::optional<int64_t>* request_id) {
   auto parsed = internal::ParseObject(text);
   if (!parsed) return Err{parsed.error()};
   const json& o = *parsed;
@@ -125,6 +129,10 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text) {
                                       std::numeric_limits<int64_t>::max(), Presence::kRequired);
   if (!version) return Err{version.error()};
   if (**version != kProtocolVersion) return Err{ProtocolError{ErrorCode::kUnsupportedVersion, "v"}};
+  // The request id next, so that a refusal of the rest can still name it.
+  auto id = internal::GetInt(o, "id", 0, kMaxSeq, Presence::kOptional);
+  if (!id) return Err{id.error()};
+  if (request_id) *request_id = *id;
   auto type = internal::GetString(o, "type", 32, Presence::kRequired);
   if (!type) {
     if (type.error().code == ErrorCode::kTooLarge) return Err{ProtocolError{ErrorCode::kUnknownType, "type"}};

@@ -15,6 +15,7 @@
 //   end               {}        everyone leaves
 //   admit / deny      {participant_id}   a joiner waiting in the lobby
 //
+// Every message may carry "id" (an integer request id, echoed as "re").
 // ParseClientMessage refuses anything outside this: unknown members and
 // unknown types included, so two parsers can never disagree on a message.
 #pragma once
@@ -113,6 +114,9 @@ using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, L
 bool IsAdminRequest(const ClientMessage& message);
 
 Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view json);
+// The same, and the message's request id (optional member "id", an integer
+// 0..kMaxSeq that the server echoes as "re" in its answer or error).
+Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view json, std::optional<int64_t>* request_id);
 
 // The canonical encoding (what a conforming client sends); used by tests,
 // the fuzzer and native clients. ParseClientMessage(Serialize(m)) == m.

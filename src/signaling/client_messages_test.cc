@@ -154,6 +154,22 @@ TEST(ClientMessages, RefreshAndModerationRoundTrip) {
   EXPECT_FALSE(IsAdminRequest(LeaveRequest{}));
 }
 
+TEST(ClientMessages, RequestIdsAreOptionalIntegersOnEveryMessage) {
+  std::optional<int64_t> id;
+  ASSERT_TRUE(ParseClientMessage(R"({"v":1,"type":"publish","sdp":"v=0","id":42})", &id).ok());
+  EXPECT_EQ(id, 42);
+  ASSERT_TRUE(ParseClientMessage(R"({"v":1,"type":"leave"})", &id).ok());
+  EXPECT_FALSE(id.has_value());
+  ASSERT_TRUE(ParseClientMessage(R"({"v":1,"type":"kick","participant_id":"p","id":0})", &id).ok());
+  EXPECT_EQ(id, 0);
+  EXPECT_EQ(Code(R"({"v":1,"type":"ping","id":-1})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":1,"type":"ping","id":"x"})"), ErrorCode::kInvalidField);
+  // A refusal after the id was read still reports it, so the error can name the request.
+  auto refused = ParseClientMessage(R"({"v":1,"type":"publish","id":9})", &id);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(id, 9);
+}
+
 TEST(ClientMessages, ModerationRefusals) {
   EXPECT_EQ(Code(R"({"v":1,"type":"kick"})"), ErrorCode::kMissingField);
   EXPECT_EQ(Code(R"({"v":1,"type":"kick","participant_id":"p 1"})"), ErrorCode::kInvalidField);
@@ -228,7 +244,7 @@ TEST(ClientMessages, MissingAndWrongTypedFields) {
        {R"({"v":1,"type":"leave","reason":"x"})", R"({"v":1,"type":"ping","__proto__":{}})",
         R"({"v":1,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":1,"type":"join","room":"r","token":"t","name":"n"})",
         R"({"v":1,"type":"key_blob","blob":"AQID","from":"me"})",
-        R"({"v":1,"type":"subscribe_answer","sdp":"x","id":1})"}) {
+        R"({"v":1,"type":"subscribe_answer","sdp":"x","extra":1})"}) {
     EXPECT_EQ(ParseError(text), (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"})) << text;
   }
 }

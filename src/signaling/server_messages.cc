@@ -72,6 +72,7 @@ struct ServerSerializer {
   json operator()(const PublishAnswer& m) const {
     json o = Envelope("answer");
     o["sdp"] = m.sdp;
+    if (m.re) o["re"] = *m.re;
     return o;
   }
   json operator()(const SubscribeOffer& m) const {
@@ -91,6 +92,7 @@ struct ServerSerializer {
     if (!m.field.empty()) o["field"] = m.field;
     // A cut inside a UTF-8 sequence is replaced by U+FFFD when dumped.
     o["message"] = m.message.substr(0, kMaxErrorMessageSize);
+    if (m.re) o["re"] = *m.re;
     return o;
   }
   json operator()(const Pong& m) const {
@@ -168,7 +170,7 @@ std::string Serialize(const ServerMessage& message) {
 }
 
 ErrorMessage MakeError(const ProtocolError& error) {
-  return ErrorMessage{error.code, std::string(error.field), std::string(Describe(error.code))};
+  return ErrorMessage{error.code, std::string(error.field), std::string(Describe(error.code)), std::nullopt};
 }
 
 }  // namespace aegis::signaling

@@ -7,10 +7,10 @@
 //   participant_left    {participant_id}
 //   track_published     {participant_id, track_id, kind}
 //   track_unpublished   {participant_id, track_id}
-//   answer              {sdp}   to the client's publish offer
+//   answer              {sdp, re?}   to the client's publish offer
 //   offer               {sdp}   for the subscriber connection
 //   key_blob            {from, blob}
-//   error               {code, field?, message}
+//   error               {code, field?, message, re?}   re: the refused request's id
 //   pong                {seq?}
 //   token_expiring      {expires_in_s}   send `refresh` with a fresh token
 //   muted               {participant_id, kind, muted}   a room admin's mute
@@ -100,6 +100,7 @@ struct TrackUnpublished {
 
 struct PublishAnswer {
   std::string sdp;
+  std::optional<int64_t> re;  // the publish's request id, when it had one
 };
 
 struct SubscribeOffer {
@@ -115,6 +116,7 @@ struct ErrorMessage {
   ErrorCode code = ErrorCode::kInternal;
   std::string field;    // may be empty
   std::string message;  // human-readable; cut to kMaxErrorMessageSize bytes
+  std::optional<int64_t> re;  // the refused request's id, when it had one
 };
 
 struct Pong {

@@ -33,7 +33,7 @@ TEST(ServerMessages, ModerationAndTokenEvents) {
   EXPECT_EQ(Serialize(LobbyJoined{{"p2", "<b>", std::nullopt, {}, false, false}}),
             R"({"participant":{"id":"p2","name":"<b>","tracks":[]},"type":"lobby_joined","v":1})");
   EXPECT_EQ(Serialize(LobbyLeft{"p2"}), R"({"participant_id":"p2","type":"lobby_left","v":1})");
-  EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kKicked, "", "removed by a room admin"}),
+  EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kKicked, "", "removed by a room admin", std::nullopt}),
             R"({"code":"kicked","message":"removed by a room admin","type":"error","v":1})");
 }
 
@@ -48,7 +48,10 @@ TEST(ServerMessages, ParticipantEvents) {
 }
 
 TEST(ServerMessages, SdpKeyBlobPong) {
-  EXPECT_EQ(Serialize(PublishAnswer{"v=0\r\n"}), R"({"sdp":"v=0\r\n","type":"answer","v":1})");
+  EXPECT_EQ(Serialize(PublishAnswer{"v=0\r\n", std::nullopt}), R"({"sdp":"v=0\r\n","type":"answer","v":1})");
+  EXPECT_EQ(Serialize(PublishAnswer{"v=0\r\n", 7}), R"({"re":7,"sdp":"v=0\r\n","type":"answer","v":1})");
+  EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kBadSdp, "", "no", 41}),
+            R"({"code":"bad_sdp","message":"no","re":41,"type":"error","v":1})");
   EXPECT_EQ(Serialize(SubscribeOffer{"v=0\r\n"}), R"({"sdp":"v=0\r\n","type":"offer","v":1})");
   EXPECT_EQ(Serialize(KeyBlobRelay{"alice", Blob{0xFF, 0xEF}}),
             R"({"blob":"_-8","from":"alice","type":"key_blob","v":1})");
@@ -77,7 +80,7 @@ TEST(ServerMessages, HostileTextIsEscaped) {
 }
 
 TEST(ServerMessages, InvalidUtf8AndLongMessagesDoNotThrow) {
-  ErrorMessage e{ErrorCode::kInternal, "", std::string(300, 'x') + "\xC3"};
+  ErrorMessage e{ErrorCode::kInternal, "", std::string(300, 'x') + "\xC3", std::nullopt};
   const std::string text = Serialize(e);
   auto parsed = nlohmann::json::parse(text);
   EXPECT_EQ(parsed["message"].get<std::string>().size(), kMaxErrorMessageSize);

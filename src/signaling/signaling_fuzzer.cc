@@ -22,7 +22,7 @@ namespace {
 
 ServerMessage ReplyTo(const ClientMessage& m) {
   if (const auto* ping = std::get_if<Ping>(&m)) return Pong{ping->seq};
-  if (const auto* offer = std::get_if<PublishOffer>(&m)) return PublishAnswer{offer->sdp};
+  if (const auto* offer = std::get_if<PublishOffer>(&m)) return PublishAnswer{offer->sdp, std::nullopt};
   if (const auto* blob = std::get_if<KeyBlobSend>(&m)) return KeyBlobRelay{"fuzz-sender", blob->blob};
   if (const auto* join = std::get_if<JoinRequest>(&m)) {
     return Joined{"p1", "room", {{"p2", join->token.substr(0, 64), join->identity_key, {}}}};
@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckReply(MakeError(parsed.error()));
     // Arbitrary (possibly invalid UTF-8, overlong) text in an error message
     // must still serialize to valid JSON, never throw.
-    CheckReply(ErrorMessage{parsed.error().code, "", std::string(input)});
+    CheckReply(ErrorMessage{parsed.error().code, "", std::string(input), std::nullopt});
     return 0;
   }
   const std::string canonical = Serialize(*parsed);

@@ -151,3 +151,37 @@ test('publish (L5): bad_sdp, forbidden and internal fail the waiting publish; wi
     room.leave();
   }
 });
+
+test('publish: an error naming another request leaves it waiting; one naming it fails it, rate_limited too', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    const before = ws.sent.length;
+    const p = startPublish(room);
+    await publishSent(ws, before);
+    const { id } = ws.sent.slice(before).find((m) => m.type === 'publish');
+    assert.equal(typeof id, 'number', 'publish carries a request id');
+    ws.receive({ type: 'error', code: 'bad_sdp', message: 'another request', re: id + 1000 });
+    await drainMicrotasks();
+    assert.equal(p.state.done, false, 'an error for another request id does not fail this publish');
+    ws.receive({ type: 'error', code: 'rate_limited', message: 'publishing new tracks too fast', re: id });
+    await until(() => p.state.done, 'the publish to fail');
+    assert.equal(p.state.error?.code, 'rate_limited');
+  } finally {
+    room.leave();
+  }
+});
+
+test('publish: the answer naming the request resolves it', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    const before = ws.sent.length;
+    const p = startPublish(room);
+    await publishSent(ws, before);
+    const { id } = ws.sent.slice(before).find((m) => m.type === 'publish');
+    ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)', re: id });
+    await p.promise;
+    assert.equal(p.state.error, undefined);
+  } finally {
+    room.leave();
+  }
+});

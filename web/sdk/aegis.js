@@ -40,8 +40,7 @@ const kCloseAfterErrorMs = 5_000;
 // waits (e.g. `unknown_participant` for a key blob to someone who just left):
 // only these settle the waiter. A publish refused otherwise (`rate_limited`,
 // `too_large`) times out instead of being failed by someone else's error.
-// (A publish refused as rate_limited cannot be told from another message's
-// rate_limited until errors carry request ids: it fails by its timeout.)
+// Errors from a server that sends no "re" and could answer a publish.
 const kPublishErrors = new Set(['bad_sdp', 'forbidden', 'internal', 'too_many_tracks']);
 // Same rule as the server (protocol.md §1): checked here so a typo in a room
 // name fails with a clear message before anything is sent.
@@ -126,6 +125,8 @@ export class AegisRoom extends EventTarget {
   #subscriberQueue = Promise.resolve();
   // Waiters for the server's `answer` to our `publish`, oldest first.
   #answerWaiters = [];
+  // Request ids ("id" on a request, "re" on its answer or error).
+  #nextRequestId = 1;
   #pingTimer = null;
   #closed = false;
   // The server's last error and when it came: `room_full` and
@@ -297,8 +298,9 @@ export class AegisRoom extends EventTarget {
     await pc.setLocalDescription(await pc.createOffer());
     // No need to wait for ICE gathering: the server ignores our candidates
     // (it learns our address from our connectivity checks).
-    const answer = this.#waitForAnswer();
-    this.#send({ type: 'publish', sdp: pc.localDescription.sdp });
+    const id = this.#nextRequestId++;
+    const answer = this.#waitForAnswer(id);
+    this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id });
     await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
   }
 
@@ -446,7 +448,7 @@ export class AegisRoom extends EventTarget {
         break;
       }
       case 'answer': {
-        const waiter = this.#answerWaiters.shift();
+        const waiter = this.#takeWaiter(msg.re);
         waiter?.resolve(msg.sdp);
         break;
       }
@@ -490,9 +492,10 @@ export class AegisRoom extends EventTarget {
         break;
       case 'error': {
         const error = new AegisError(msg.code, msg.message ?? '', msg.field);
-        // Errors carry no request id; the only request awaiting a reply is
-        // a publish, and only some errors can be its answer.
-        if (kPublishErrors.has(error.code)) this.#answerWaiters.shift()?.reject(error);
+        // An error names the request it refuses ("re"); from a server that
+        // does not, only some errors can answer a waiting publish.
+        if (typeof msg.re === 'number') this.#takeWaiter(msg.re)?.reject(error);
+        else if (kPublishErrors.has(error.code)) this.#answerWaiters.shift()?.reject(error);
         this.#lastError = error;
         this.#lastErrorAt = performance.now();
         this.#reportError(error);
@@ -561,9 +564,16 @@ export class AegisRoom extends EventTarget {
     await manager.start();
   }
 
-  #waitForAnswer() {
+  // The waiter for the request `id`, taken out of the queue; without an id
+  // (an older server), the oldest.
+  #takeWaiter(re) {
+    const i = typeof re === 'number' ? this.#answerWaiters.findIndex((w) => w.id === re) : 0;
+    return i < 0 ? undefined : this.#answerWaiters.splice(i, 1)[0];
+  }
+
+  #waitForAnswer(id) {
     return new Promise((resolve, reject) => {
-      const waiter = {};
+      const waiter = { id };
       const timer = setTimeout(() => {
         this.#answerWaiters = this.#answerWaiters.filter((w) => w !== waiter);
         reject(new AegisError('timeout', 'no answer to publish'));
