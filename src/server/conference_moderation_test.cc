@@ -159,7 +159,8 @@ TEST_F(ConferenceModerationTest, AnAdminKicksMutesLocksAndEnds) {
   }
   // A late joiner learns the mute from the participant list.
   JoinAs(4, "standup", "dan");
-  for (const auto& p : out_.Last(4, "joined")["participants"]) {
+  const json late_joined = out_.Last(4, "joined");
+  for (const auto& p : late_joined["participants"]) {
     if (p["id"] == bob) {
       EXPECT_TRUE(p.value("audio_muted", false));
     }
