@@ -63,6 +63,14 @@ grep -q 'Z #1 cli token\.create key=ak_[0-9a-f]* room=standup identity=ada ttl=6
 # --- tail --follow prints new events until SIGINT ----------------------------
 "$aegis" audit tail --data "$data" -n 1 --follow >"$dir/follow" 2>"$dir/follow.err" &
 follow_pid=$!
+# The new event only after tail has printed the current last one (a slow
+# start, e.g. under ASan, would otherwise show the new event as the last).
+i=0
+until [ -s "$dir/follow" ]; do
+  i=$((i + 1))
+  [ "$i" -le 100 ] || fail "tail --follow printed nothing: $(cat "$dir/follow.err")"
+  sleep 0.1
+done
 "$aegis" token create --data "$data" --room standup --identity cy >/dev/null
 i=0
 until grep -q 'identity=cy' "$dir/follow"; do
