@@ -231,7 +231,7 @@ async function fetchDevToken(roomId, name) {
     // The server explains a refusal in a short plain-text body.
     const why = (await response.text().catch(() => '')).trim().slice(0, 200);
     throw new AegisError('no_token', `the server gave no development token (HTTP ${response.status}` +
-                         `${why ? `: ${why}` : ''}); paste an access token instead`);
+                         `${why ? `: ${why}` : ''}); paste an access token instead (aegis token create), or start the server with --dev on loopback`);
   }
   const body = await response.json();
   if (typeof body.token !== 'string') throw new AegisError('no_token', 'the server sent no token');
