@@ -75,17 +75,18 @@ void IceLiteAgent::HandleRequest(const stun::Message& msg, std::span<const uint8
   }
   Respond(msg.transaction_id, from);
   ++stats_.checks_answered;
-  const bool nominates = msg.Has<stun::UseCandidate>();
-  RememberAddress(from, nominates);
+  RememberAddress(from);
 
   // The check proves its sender knows the password, not that it sits at
-  // `from`: a nomination of another address only starts the server's own
-  // check there, and the answer to that is what selects it. Nothing here
-  // refreshes consent. A peer that nominated once (aioice, regular
-  // nomination) is verified again on its later checks while nothing is
-  // selected, in case the first verification was lost.
+  // `from`: it only starts the server's own check there, and the answer to
+  // that is what selects the address. While nothing is selected any check
+  // does (the first address to answer wins, without waiting for the peer's
+  // nomination: browsers nominate a pair only a ping interval after it
+  // worked, and aioice nominates once); after that only a nomination
+  // (USE-CANDIDATE) of another address does. Nothing here refreshes consent.
   if (consent_expired_ || selected_ == from) return;
-  if (nominates || (!selected_ && NominatedBefore(from))) StartVerification(from, now);
+  const bool nominates = msg.Has<stun::UseCandidate>();
+  if (!selected_ || nominates) StartVerification(from, nominates, now);
 }
 
 void IceLiteAgent::HandleResponse(const stun::Message& msg, std::span<const uint8_t> datagram,
@@ -104,8 +105,9 @@ void IceLiteAgent::HandleResponse(const stun::Message& msg, std::span<const uint
     ++stats_.dropped_bad_response;
     return;
   }
-  const bool nominated = verification != verifications_.end();
-  if (nominated) {
+  const bool verified = verification != verifications_.end();
+  const bool nominated = verified && verification->nominated;
+  if (verified) {
     verifications_.erase(verification);
   } else {
     consent_checks_.erase(consent);
@@ -115,12 +117,13 @@ void IceLiteAgent::HandleResponse(const stun::Message& msg, std::span<const uint
     return;
   }
   ++stats_.responses_accepted;
-  RememberAddress(from, /*nominated=*/false);
+  RememberAddress(from);
   // RFC 7675 §5.1: consent expired is not re-established by late answers.
   if (consent_expired_) return;
-  if (nominated) {
+  if (verified) {
     ++stats_.verifications_succeeded;
-    if (selected_ != from) Select(from, now);
+    // The first address to answer is selected; later only a nominated one.
+    if (selected_ != from && (!selected_ || nominated)) Select(from, now);
   }
   if (selected_ == from) last_consent_ = now;
 }
@@ -146,22 +149,10 @@ IceLiteAgent::Seen IceLiteAgent::Remember(const stun::TransactionId& id, const T
   return Seen::kNew;
 }
 
-void IceLiteAgent::RememberAddress(const TransportAddress& address, bool nominated) {
-  for (auto& a : authenticated_) {
-    if (a.address == address) {
-      a.nominated = a.nominated || nominated;
-      return;
-    }
-  }
+void IceLiteAgent::RememberAddress(const TransportAddress& address) {
+  if (IsAuthenticated(address)) return;
   if (authenticated_.size() == kRememberedAddresses) authenticated_.pop_front();
-  authenticated_.push_back({address, nominated});
-}
-
-bool IceLiteAgent::NominatedBefore(const TransportAddress& address) const {
-  for (const auto& a : authenticated_) {
-    if (a.address == address) return a.nominated;
-  }
-  return false;
+  authenticated_.push_back(address);
 }
 
 void IceLiteAgent::Send(const TransportAddress& to, const std::vector<uint8_t>& bytes) {
@@ -195,9 +186,12 @@ bool IceLiteAgent::NewRequest(const TransportAddress& to, Timestamp now, Transac
   return true;
 }
 
-void IceLiteAgent::StartVerification(const TransportAddress& to, Timestamp now) {
-  for (const auto& v : verifications_) {
-    if (v.to == to) return;  // one at a time per address
+void IceLiteAgent::StartVerification(const TransportAddress& to, bool nominated, Timestamp now) {
+  for (auto& v : verifications_) {
+    if (v.to == to) {  // one at a time per address
+      v.nominated = v.nominated || nominated;
+      return;
+    }
   }
   if (verifications_.size() >= kMaxPendingVerifications) {
     ++stats_.verifications_refused_busy;
@@ -205,6 +199,7 @@ void IceLiteAgent::StartVerification(const TransportAddress& to, Timestamp now) 
   }
   Transaction t;
   if (!NewRequest(to, now, t)) return;
+  t.nominated = nominated;
   ++stats_.verifications_started;
   ++stats_.requests_sent;
   t.transmissions = 1;
@@ -277,7 +272,7 @@ std::optional<Timestamp> IceLiteAgent::NextTimeout() const {
 
 bool IceLiteAgent::IsAuthenticated(const TransportAddress& address) const {
   for (const auto& a : authenticated_) {
-    if (a.address == address) return true;
+    if (a == address) return true;
   }
   return false;
 }

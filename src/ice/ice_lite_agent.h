@@ -13,11 +13,13 @@
 // - selected() is an address that answered the server's own Binding request
 //   ("<remote>:<local>", signed with the remote password, ICE-CONTROLLED)
 //   with a success response carrying that request's transaction id, signed
-//   with the remote password, from that very address. Such a request goes
-//   out when a check nominating that address (USE-CANDIDATE) arrives, the
-//   first nomination included; only its answer moves selected(). A check
-//   proves only that its sender knows the password: its source address may
-//   be spoofed, so it selects nothing by itself;
+//   with the remote password, from that very address. A check proves only
+//   that its sender knows the password (its source address may be spoofed),
+//   so it selects nothing by itself: it makes the agent send such a request
+//   to its source, and only the answer moves selected(). While nothing is
+//   selected any valid check starts one (the first address to answer is
+//   selected); after that only a check nominating its address
+//   (USE-CANDIDATE) does;
 // - CanSend(now) turns false 30 s after the last such answer from the
 //   selected address (RFC 7675 §5.1): the agent sends a consent check there
 //   every 4-6 s. Checks the peer sends never refresh consent, fresh or
@@ -133,6 +135,7 @@ class IceLiteAgent final : public IceAgent {
     std::vector<uint8_t> request;  // verifications: for retransmission
     Timestamp started;
     int transmissions = 0;
+    bool nominated = false;  // verifications: started by USE-CANDIDATE
   };
   // Whether this transaction id is new, the peer's retransmission, or a
   // captured check replayed from another (spoofed) source address.
@@ -144,14 +147,13 @@ class IceLiteAgent final : public IceAgent {
   void HandleResponse(const stun::Message& msg, std::span<const uint8_t> datagram, const TransportAddress& from,
                       Timestamp now);
   Seen Remember(const stun::TransactionId& id, const TransportAddress& from, Timestamp now);
-  void RememberAddress(const TransportAddress& address, bool nominated);
-  bool NominatedBefore(const TransportAddress& address) const;
+  void RememberAddress(const TransportAddress& address);
   void Respond(const stun::TransactionId& transaction_id, const TransportAddress& to);
   // A signed Binding request of the agent's own to `to`; false if it
   // cannot sign one (no remote credentials yet).
   bool NewRequest(const TransportAddress& to, Timestamp now, Transaction& out);
   void Send(const TransportAddress& to, const std::vector<uint8_t>& bytes);
-  void StartVerification(const TransportAddress& to, Timestamp now);
+  void StartVerification(const TransportAddress& to, bool nominated, Timestamp now);
   void Select(const TransportAddress& address, Timestamp now);
   TimeDelta NextConsentDelay();
 
@@ -169,11 +171,7 @@ class IceLiteAgent final : public IceAgent {
     Timestamp at;
   };
   std::deque<SeenTransaction> recent_transactions_;
-  struct KnownAddress {
-    TransportAddress address;
-    bool nominated = false;  // it sent USE-CANDIDATE
-  };
-  std::deque<KnownAddress> authenticated_;
+  std::deque<TransportAddress> authenticated_;
   std::deque<Transaction> verifications_;
   std::deque<Transaction> consent_checks_;
   std::deque<StunTransmit> transmits_;

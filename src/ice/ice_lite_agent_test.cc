@@ -183,15 +183,50 @@ TEST_F(IceLiteAgentTest, GarbageAndResponsesAreCountedDrops) {
   EXPECT_FALSE(agent_.PollTransmit().has_value());
 }
 
-TEST_F(IceLiteAgentTest, CheckWithoutUseCandidateIsAnsweredButNotSelected) {
+TEST_F(IceLiteAgentTest, BeforeAnySelectionTheFirstAddressToAnswerWinsThenOnlyNominationsMoveIt) {
   EXPECT_FALSE(agent_.IsAuthenticated(kPeer));
-  agent_.HandleStun(Check({.use_candidate = false}), kPeer, now_);
-  EXPECT_TRUE(agent_.PollTransmit().has_value());
-  EXPECT_FALSE(agent_.PollTransmit().has_value());  // and no check of the server's own
+  // Checks without USE-CANDIDATE from two addresses: both answered, both
+  // checked by the server, nothing selected yet.
+  agent_.HandleStun(Check({.use_candidate = false, .id_seed = 1}), kPeer, now_);
+  agent_.HandleStun(Check({.use_candidate = false, .id_seed = 2}), kAttacker, now_);
+  Drain();
+  EXPECT_EQ(responses_.size(), 2u);
+  EXPECT_EQ(requests_.size(), 2u);
   EXPECT_FALSE(agent_.selected().has_value());
-  EXPECT_TRUE(agent_.IsAuthenticated(kPeer));
-  EXPECT_FALSE(agent_.IsAuthenticated(kAttacker));
   EXPECT_FALSE(agent_.CanSend(now_));
+  EXPECT_TRUE(agent_.IsAuthenticated(kPeer));
+  EXPECT_TRUE(agent_.IsAuthenticated(kAttacker));
+  EXPECT_FALSE(agent_.IsAuthenticated(TransportAddress::Ipv4({127, 0, 0, 4}, 1)));
+  // The first to answer is selected; the other's answer moves nothing, as it
+  // was not nominated.
+  EXPECT_EQ(AnswerChecksTo(kAttacker), 1);
+  EXPECT_EQ(agent_.selected(), kAttacker);
+  EXPECT_TRUE(agent_.CanSend(now_));
+  EXPECT_EQ(AnswerChecksTo(kPeer), 1);
+  EXPECT_EQ(agent_.selected(), kAttacker);
+  // Now a check without USE-CANDIDATE from elsewhere starts nothing; a
+  // nomination does, and its answer switches.
+  agent_.HandleStun(Check({.use_candidate = false, .id_seed = 3}), kPeer, now_);
+  EXPECT_EQ(AnswerChecksTo(kPeer), 0);
+  agent_.HandleStun(Check({.use_candidate = true, .id_seed = 4}), kPeer, now_);
+  EXPECT_EQ(AnswerChecksTo(kPeer), 1);
+  EXPECT_EQ(agent_.selected(), kPeer);
+}
+
+TEST_F(IceLiteAgentTest, ANominationUpgradesTheCheckAlreadyUnderWay) {
+  // Two addresses checked before anything is selected; kPeer answers first.
+  agent_.HandleStun(Check({.use_candidate = false, .id_seed = 1}), kAttacker, now_);
+  agent_.HandleStun(Check({.use_candidate = false, .id_seed = 2}), kPeer, now_);
+  ASSERT_EQ(AnswerChecksTo(kPeer), 1);
+  ASSERT_EQ(agent_.selected(), kPeer);
+  // kAttacker's check is still under way when the peer nominates kAttacker:
+  // no second request goes out, and the one answer now switches.
+  agent_.HandleStun(Check({.use_candidate = true, .id_seed = 3}), kAttacker, now_);
+  Drain();
+  EXPECT_EQ(requests_.size(), 1u);
+  EXPECT_EQ(agent_.pending_verifications(), 1u);
+  EXPECT_EQ(AnswerChecksTo(kAttacker), 1);
+  EXPECT_EQ(agent_.selected(), kAttacker);
 }
 
 TEST_F(IceLiteAgentTest, ReplayedCheckFromAnotherAddressIsDroppedUnanswered) {

@@ -27,7 +27,8 @@
 //  - a good check is answered once, unless its transaction id came from
 //    another address within kReplayMemory (a replay: dropped);
 //  - the agent's own checks go only to an address that nominated (a good
-//    check with USE-CANDIDATE), as Binding requests "cliufrag:srvufrag",
+//    check with USE-CANDIDATE) or, while nothing was selected, sent any good
+//    check, as Binding requests "cliufrag:srvufrag",
 //    ICE-CONTROLLED, signed with the client's password;
 //  - the selected address changes only on a success answer, signed by the
 //    fuzzer with the client's password, from the very address one of the
@@ -206,7 +207,7 @@ class Model {
     AgentCheck* answered = signed_answers_.contains(key) ? Answered(bytes, from, success) : nullptr;
     const std::optional<TransportAddress> before = agent_.selected();
     // Its own check there may go out at once.
-    if (good && good->use_candidate) nominated_[from] = true;
+    if (good && (good->use_candidate || !before)) nominated_[from] = true;  // before a selection any check counts
 
     agent_.HandleStun(bytes, kAddresses[from], now);
 
