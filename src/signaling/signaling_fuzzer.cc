@@ -25,7 +25,8 @@ ServerMessage ReplyTo(const ClientMessage& m) {
   if (const auto* offer = std::get_if<PublishOffer>(&m)) return PublishAnswer{offer->sdp, std::nullopt};
   if (const auto* blob = std::get_if<KeyBlobSend>(&m)) return KeyBlobRelay{"fuzz-sender", blob->blob};
   if (const auto* join = std::get_if<JoinRequest>(&m)) {
-    return Joined{"p1", "room", {{"p2", join->token.substr(0, 64), join->identity_key, {}}}};
+    ParticipantInfo other{"p2", join->token.substr(0, 64), join->identity_key, {}, false, false};
+    return Joined{"p1", "room", {other}, true, false, {other}};
   }
   return ParticipantLeft{"p1"};
 }
