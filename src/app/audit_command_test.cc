@@ -10,36 +10,12 @@
 
 #include "base/random.h"
 #include "store/data_folder.h"
+#include "store/store_test_util.h"
 
 namespace aegis::app {
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000;  // 2023-11-14T22:13:20Z
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "aegis-auditcmd-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-store::DataFolder MustOpen(const std::string& path) {
-  SeededRandom random(1);
-  auto data = store::DataFolder::Open(path, random, kNow);
-  EXPECT_TRUE(data.ok()) << (data.ok() ? "" : data.error().message);
-  return std::move(data).value();
-}
+using namespace store::testing;  // NOLINT: TempDir, MustOpen, kNow
 
 struct AuditRun {
   int code = 0;

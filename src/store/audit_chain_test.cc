@@ -16,38 +16,14 @@
 
 #include "base/hex.h"
 #include "store/data_folder.h"
+#include "store/store_test_util.h"
 #include "store/schema.h"
 #include "store/secure_path.h"
 
 namespace aegis::store {
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "aegis-audit-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-DataFolder MustOpen(const std::string& path) {
-  SeededRandom random(1);
-  auto data = DataFolder::Open(path, random, kNow);
-  EXPECT_TRUE(data.ok()) << (data.ok() ? "" : data.error().message);
-  return std::move(data).value();
-}
+using namespace store::testing;  // NOLINT: TempDir, MustOpen, kNow
 
 AuditHash HashFromHex(std::string_view hex) {
   auto bytes = FromHex(hex);

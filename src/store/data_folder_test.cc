@@ -1,4 +1,5 @@
 #include "store/data_folder.h"
+#include "store/store_test_util.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -15,37 +16,12 @@
 namespace aegis::store {
 namespace {
 
-constexpr int64_t kNow = 1'700'000'000;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "aegis-store-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using namespace store::testing;  // NOLINT: TempDir, MustOpen, kNow
 
 unsigned Mode(const std::string& path) {
   struct stat st {};
   EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
   return st.st_mode & 07777;
-}
-
-DataFolder MustOpen(const std::string& path, uint64_t seed = 1) {
-  SeededRandom random(seed);
-  auto data = DataFolder::Open(path, random, kNow);
-  EXPECT_TRUE(data.ok()) << (data.ok() ? "" : data.error().message);
-  return std::move(data).value();
 }
 
 std::vector<uint8_t> Bytes(std::span<const uint8_t> s) { return {s.begin(), s.end()}; }
