@@ -1,5 +1,5 @@
 // Result<T, E>: a value or a layer's error enum. The media path uses this
-// instead of exceptions (DESIGN.md §6.5). C++20 has no std::expected.
+// instead of exceptions. C++20 has no std::expected.
 #pragma once
 
 #include <cassert>

@@ -1,6 +1,6 @@
 // Key material that wipes itself. Keys live in SecretBytes so that leaving a
 // call, rotating keys or destroying a context never leaves them in freed
-// memory (DESIGN.md §1, "lingering sessions").
+// memory (docs/security.md, "lingering sessions").
 #pragma once
 
 #include <array>

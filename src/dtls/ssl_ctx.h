@@ -2,7 +2,7 @@
 // plumbing that routes OpenSSL's callbacks (datagram BIO, handshake timer,
 // certificate check, alerts) to the endpoint that owns each SSL.
 //
-// Policy (DESIGN.md §3, RFC 8827 §6.5): DTLS 1.2 only; ECDHE-ECDSA with
+// Policy (docs/security.md, RFC 8827 §6.5): DTLS 1.2 only; ECDHE-ECDSA with
 // AES-128-GCM (required) or AES-256-GCM, nothing else; X25519 or P-256;
 // no renegotiation, compression, tickets or session cache; the peer must
 // present a certificate, trusted only through its SDP fingerprint.

@@ -28,7 +28,7 @@ enum class CipherSuite : uint16_t {
   kAes256GcmSha512_128 = 0x0005,
 };
 
-// DESIGN.md §3: a full 128-bit tag, and a single AEAD call in WebCrypto.
+// The default (docs/e2ee.md): a full 128-bit tag, and a single AEAD call in WebCrypto.
 inline constexpr CipherSuite kDefaultCipherSuite = CipherSuite::kAes128GcmSha256_128;
 
 struct CipherSuiteParams {

@@ -3,7 +3,7 @@
 //
 // RFC 9605 leaves anti-replay to the application (§9.3) and suggests this
 // RFC 3711-style window. Aegis turns it on by default (ReceiverConfig): in an
-// E2EE room the SFU is the attacker (DESIGN.md §1) and terminates SRTP, so
+// E2EE room the SFU is the attacker (docs/e2ee.md) and terminates SRTP, so
 // SRTP's own window does not stop it from re-sending an old frame; the
 // window also limits a forgery found against a short tag to one use (§7.5).
 //

@@ -1,4 +1,4 @@
-// Test-only access to sender state (DESIGN.md §6.9): included by tests and
+// Test-only access to sender state: included by tests and
 // fuzzers only, never by production code. Lets a test start at a vector's
 // CTR or reach CTR 2^64 - 1 without 2^64 frames.
 #pragma once

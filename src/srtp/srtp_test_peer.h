@@ -1,4 +1,4 @@
-// Test-only access to sender/receiver state (DESIGN.md §6.9): included by
+// Test-only access to sender/receiver state: included by
 // tests and fuzzers only, never by production code. Lets a test reach
 // states that take 2^31 packets to reach honestly (SRTCP index exhaustion,
 // ROC near 2^32) or start at a vector's index.
