@@ -34,15 +34,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages for the browser tests (package.json, package-lock.json at the
-# repository root; node_modules/ is git-ignored). playwright-core drives the
-# Debian chromium above and never downloads a browser.
+# npm packages (package.json, package-lock.json at the repository root;
+# node_modules/ is git-ignored): playwright-core for the browser tests (it
+# drives the Debian chromium above and never downloads a browser), ts-mls and
+# its @hpke peers for the SDK's MLS layer, esbuild to bundle them.
 node_major=$(node --version | sed -E 's/^v([0-9]+).*/\1/')
 if [ "$node_major" -lt 20 ]; then
-  echo "setup: warning: node $(node --version) is older than playwright-core needs (>= 20)" >&2
+  echo "setup: warning: node $(node --version) is older than playwright-core and ts-mls need (>= 20)" >&2
 fi
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -d "$repo_root/node_modules/playwright-core" ]; then
-  echo "setup: npm ci (playwright-core)"
+npm_needed=0
+for pkg in playwright-core ts-mls @hpke/hybridkem-x-wing esbuild; do
+  [ -f "$repo_root/node_modules/$pkg/package.json" ] || npm_needed=1
+done
+# An install older than the lock file (a pull that changed a pin) is redone too.
+if [ -f "$repo_root/node_modules/.package-lock.json" ] &&
+   [ "$repo_root/package-lock.json" -nt "$repo_root/node_modules/.package-lock.json" ]; then
+  npm_needed=1
+fi
+if [ "$npm_needed" -eq 1 ]; then
+  echo "setup: npm ci"
   (cd "$repo_root" && npm ci --no-audit --no-fund >/dev/null)
 fi
+# The browser bundle of ts-mls (web/sdk/mls_vendor.js, generated, git-ignored);
+# rebuilt when package-lock.json (or the build script) is newer than it.
+"$repo_root/scripts/build-web.sh"
