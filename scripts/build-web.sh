@@ -36,7 +36,8 @@ trap 'rm -f "$tmp"' EXIT
   --legal-comments=eof --sourcefile=mls_vendor_entry.js --outfile="$tmp" <<'ENTRY'
 export { ciphersuites, getCiphersuiteFromId, getCiphersuiteNameFromId } from 'ts-mls/crypto/ciphersuite.js';
 export { getCiphersuiteImpl } from 'ts-mls/crypto/getCiphersuiteImpl.js';
-export { generateKeyPackageWithKey, encodeKeyPackage } from 'ts-mls/keyPackage.js';
+export { generateKeyPackageWithKey, encodeKeyPackage, verifyKeyPackage } from 'ts-mls/keyPackage.js';
+export { verifyLeafNodeSignatureKeyPackage } from 'ts-mls/leafNode.js';
 export { defaultCapabilities } from 'ts-mls/defaultCapabilities.js';
 export { defaultLifetime } from 'ts-mls/lifetime.js';
 export { defaultClientConfig } from 'ts-mls/clientConfig.js';
