@@ -460,8 +460,10 @@ export class MlsMember {
     for (const { proposal, senderLeafIndex } of proposals) {
       if (proposal.proposalType === 'remove') {
         if (senderLeafIndex !== undefined) return { ok: false, reason: 'member_remove', adds };
-        if (this.#isPresentAt(proposal.remove.removed)) return { ok: false, reason: 'remove_present', adds };
-        removed.add(proposal.remove.removed);
+        // Our own removal is not ours to refuse: we are out either way, and say so (REMOVED).
+        const leaf = proposal.remove.removed;
+        if (leaf !== this.#state.privatePath.leafIndex && this.#isPresentAt(leaf)) return { ok: false, reason: 'remove_present', adds };
+        removed.add(leaf);
       } else if (proposal.proposalType !== 'add') {
         return { ok: false, reason: `proposal_${proposal.proposalType}`, adds };
       }
