@@ -133,6 +133,11 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     return Fail("media bound to " + media_address.to_string() +
                 ": say which address peers reach with --announce IP (or bind --media-host to it)");
   }
+  // The server's MLS external sender key: one per process, so a room's
+  // members see the same signer whichever worker hosts the room.
+  crypto::SecureRandom key_rng;
+  auto mls_external_sender =
+      std::make_shared<const mls::ExternalSenderKey>(mls::ExternalSenderKey::Generate(key_rng));
   std::vector<std::unique_ptr<server::MediaWorker>> workers;
   for (int i = 0; i < options.media_workers; ++i) {
     server::MediaWorkerConfig wc;
@@ -148,6 +153,8 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     wc.max_participants_per_room = static_cast<size_t>(options.max_participants_per_room);
     wc.max_audio_tracks_per_participant = static_cast<size_t>(options.max_audio_tracks);
     wc.max_video_tracks_per_participant = static_cast<size_t>(options.max_video_tracks);
+    wc.mls_suite = static_cast<uint16_t>(options.mls_suite);
+    wc.mls_external_sender = mls_external_sender;
     wc.audit = &audit;
     workers.push_back(std::make_unique<server::MediaWorker>(i, wc, signaling_server));
     std::string error;

@@ -53,9 +53,9 @@ void Conference::Send(SessionId session, const signaling::ServerMessage& message
   output_.SendSignal(session, signaling::Serialize(message));
 }
 
-void Conference::SendError(SessionId session, ErrorCode code, std::string message) {
+void Conference::SendError(SessionId session, ErrorCode code, std::string message, std::string_view field) {
   const std::optional<int64_t> re = session == requester_ ? request_id_ : std::nullopt;
-  Send(session, signaling::ErrorMessage{code, "", std::move(message), re});
+  Send(session, signaling::ErrorMessage{code, std::string(field), std::move(message), re});
 }
 
 void Conference::Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message) {
@@ -66,8 +66,14 @@ void Conference::Broadcast(const RoomState& room, SessionId except, const signal
 }
 
 signaling::ParticipantInfo Conference::Describe(const Member& member) const {
-  signaling::ParticipantInfo info{member.id,    member.name, member.announced_identity_key, {}, member.audio_muted,
-                                  member.video_muted};
+  signaling::ParticipantInfo info{member.id,          member.name,        member.announced_identity_key, {},
+                                  member.audio_muted, member.video_muted, std::nullopt,                  std::nullopt};
+  // An MLS participant's credential names its token subject: the others
+  // check each leaf against it (docs/protocol.md §7). Nobody else's is sent.
+  if (member.key_package) {
+    info.identity = member.identity;
+    info.key_package = member.key_package;
+  }
   for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind});
   return info;
 }
@@ -75,6 +81,9 @@ signaling::ParticipantInfo Conference::Describe(const Member& member) const {
 void Conference::Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request,
                       Timestamp now, const RoomRules& rules, TimeDelta token_remaining) {
   if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
+  // Before anything changes: a KeyPackage made for someone else (or another
+  // suite) must not even replace this identity's older session.
+  if (request.key_package && !CheckKeyPackage(session, claims, *request.key_package)) return;
   // One live session per identity and room: the newest wins (a reconnect
   // from another tab or device), the old one is told and removed.
   if (auto old = FindByIdentity(claims.room, claims.identity)) {
@@ -121,6 +130,7 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   member->issued_at = claims.issued_at.value_or(claims.not_before);
   member->identity_key = request.identity_key;
   member->announced_identity_key = request.identity_key;
+  member->key_package = request.key_package;
   if (config_.test_hooks && request.identity_key) {
     if (auto swapped = config_.test_hooks->AnnouncedIdentityKey(claims.room, room.joins, *request.identity_key)) {
       member->announced_identity_key = std::move(*swapped);
@@ -156,11 +166,12 @@ void Conference::Enter(Member& m, Timestamp now) {
     return;
   }
   m.in_lobby = false;
-  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}};
+  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}, std::nullopt};
   for (SessionId s : room.members) joined.participants.push_back(Describe(*members_.at(s)));
   if (m.grants.room_admin) {
     for (SessionId s : room.lobby) joined.lobby.push_back(Describe(*members_.at(s)));
   }
+  if (m.key_package) joined.mls = MlsEnter(room, m);
   Send(m.session, joined);
   Broadcast(room, m.session, signaling::ParticipantJoined{Describe(m)});
 
@@ -217,6 +228,12 @@ void Conference::HandleRequest(SessionId session, const signaling::ClientMessage
     Remove(session, now, /*close_signal=*/true, "left");
   } else if (const auto* blob = std::get_if<signaling::KeyBlobSend>(&message)) {
     RelayKeyBlob(member, *blob);
+  } else if (const auto* commit = std::get_if<signaling::MlsCommit>(&message)) {
+    HandleMlsCommit(member, *commit);
+  } else if (const auto* report = std::get_if<signaling::MlsMember>(&message)) {
+    HandleMlsMember(member, *report);
+  } else if (const auto* app = std::get_if<signaling::MlsApp>(&message)) {
+    HandleMlsApp(member, *app);
   }
   RemoveFailed(now);
 }
@@ -530,6 +547,7 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
     std::erase(room.members, session);
     if (config_.test_hooks) config_.test_hooks->OnParticipantRemoved(member.room, member.id);
     Broadcast(room, session, signaling::ParticipantLeft{member.id});
+    MlsLeave(room, session);
     DropConnection(member.publisher, now);
     DropConnection(member.subscriber, now);
     by_sfu_id_.erase(member.sfu_id);

@@ -24,6 +24,8 @@
 #include "base/random.h"
 #include "base/time.h"
 #include "dtls/dtls_endpoint.h"
+#include "mls/external_sender.h"
+#include "mls/mls_message.h"
 #include "negotiation/answer.h"
 #include "server/connection_directory.h"
 #include "server/session_gate.h"
@@ -68,6 +70,11 @@ struct ConferenceConfig {
   size_t max_video_tracks_per_participant = 4;
   signaling::RateLimit new_tracks{.rate_per_second = 1, .burst = 8};
   sfu::RouterConfig router;
+  // E2EE v2 (docs/protocol.md §7): the MLS cipher suite of every room's
+  // group, and the server's external sender key (one per server process,
+  // shared by the workers; made from the Conference's rng when null).
+  uint16_t mls_suite = mls::kSuiteXWingAes256;
+  std::shared_ptr<const mls::ExternalSenderKey> mls_external_sender;
   ConferenceTestHooks* test_hooks = nullptr;  // test builds only (test_hooks.h)
 };
 
@@ -84,6 +91,7 @@ struct ConferenceStats {
 
 struct Member;
 struct Connection;
+struct MlsGroupState;
 
 // `aegis token revoke`: sessions of `room` whose token has `token_id`, or
 // whose identity is `identity` with a token issued at or before the
@@ -143,7 +151,8 @@ class Conference {
 
   void HandleRequest(SessionId session, const signaling::ClientMessage& message, Timestamp now);
   void Send(SessionId session, const signaling::ServerMessage& message);
-  void SendError(SessionId session, signaling::ErrorCode code, std::string message);
+  // `field`: the member at fault, a literal (never client text).
+  void SendError(SessionId session, signaling::ErrorCode code, std::string message, std::string_view field = {});
   void Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message);
   signaling::ParticipantInfo Describe(const Member& member) const;
 
@@ -171,6 +180,23 @@ class Conference {
   std::optional<Timestamp> NextTokenTimeout() const;
   // Kick, mute, lock, end, admit, deny; false if `message` is none of them.
   bool HandleModeration(Member& admin, const signaling::ClientMessage& message, Timestamp now);
+  // conference_mls.cc: the room's MLS group (docs/protocol.md §7).
+  // False (and the join refused) unless the KeyPackage is for this room's
+  // suite and carries the joiner's own credential.
+  bool CheckKeyPackage(SessionId session, const auth::Claims& claims, const signaling::Blob& key_package);
+  // What an entering MLS participant is told: it creates the group, or waits.
+  std::optional<signaling::MlsGroupInfo> MlsEnter(RoomState& room, const Member& member);
+  // A participant left the room (already out of room.members).
+  void MlsLeave(RoomState& room, SessionId session);
+  void HandleMlsCommit(Member& member, const signaling::MlsCommit& commit);
+  void HandleMlsMember(Member& member, const signaling::MlsMember& report);
+  void HandleMlsApp(Member& member, const signaling::MlsApp& app);
+  signaling::MlsGroupInfo GroupInfo(const MlsGroupState& group, bool create);
+  void NewGroup(RoomState& room, SessionId creator);
+  void SendToGroup(const MlsGroupState& group, SessionId except, const signaling::ServerMessage& message);
+  void SendRemoveProposals(const MlsGroupState& group);
+  const mls::ExternalSenderKey& ExternalSender();
+
   std::unique_ptr<Connection> NewConnection(Member& owner, bool publisher);
   bool StartTransport(Connection& connection, const ice::IceCredentials& remote_ice,
                       const dtls::Fingerprint& remote_fingerprint, dtls::DtlsRole local_role, Timestamp now);
@@ -195,6 +221,7 @@ class Conference {
   std::set<std::pair<Timestamp, SessionId>> token_timers_;  // next token warning or expiry per member
   uint64_t next_room_id_ = 1;
   uint64_t next_participant_id_ = 1;
+  std::shared_ptr<const mls::ExternalSenderKey> external_sender_;  // config's, or made on first use
   // While HandleMessage runs: whose request, and its id (for "re").
   SessionId requester_ = kNoSession;
   std::optional<int64_t> request_id_;

@@ -590,7 +590,7 @@ class Harness final : public ConferenceOutput {
     claims.expires_at = kTokenExpiry;
     claims.grants = {.publish = (grants & 1) == 0, .subscribe = (grants & 2) == 0, .room_admin = false};
     if (grants & 4) claims.display_name = "N";
-    signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt};
+    signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt, std::nullopt};
     if (request.e2ee) request.identity_key = signaling::Blob(65, grants);
     RoomRules rules;
     if (grants & 0x10) rules.max_participants = 2;

@@ -22,7 +22,7 @@ class ConferenceModerationTest : public ConferenceTest {
     claims.issued_at = 1'700'000'000;
     claims.expires_at = 1'700'000'000 + remaining_s;
     if (!jti.empty()) claims.token_id = jti;
-    conference_->Join(session, claims, signaling::JoinRequest{room, "token", false, std::nullopt}, now_, rules,
+    conference_->Join(session, claims, signaling::JoinRequest{room, "token", false, std::nullopt, std::nullopt}, now_, rules,
                       TimeDelta::Seconds(remaining_s));
     if (out_.Count(session, "joined") > 0) return out_.Last(session, "joined").value("participant_id", "");
     if (out_.Count(session, "lobby") > 0) return "lobby";

@@ -245,7 +245,7 @@ class ConferenceTest : public ::testing::Test {
     claims.expires_at = 1'700'000'600;
     const size_t before = out_.Count(session, "joined");
     const bool e2ee = identity_key.has_value();
-    conference_->Join(session, claims, signaling::JoinRequest{room, "token", e2ee, std::move(identity_key)}, now_,
+    conference_->Join(session, claims, signaling::JoinRequest{room, "token", e2ee, std::move(identity_key), std::nullopt}, now_,
                       rules);
     if (out_.Count(session, "joined") == before) return "";
     return out_.Last(session, "joined").value("participant_id", "");

@@ -59,6 +59,8 @@ bool MediaWorker::Start(std::string& error) {
   conference.test_hooks = config_.test_hooks;
   conference.max_audio_tracks_per_participant = config_.max_audio_tracks_per_participant;
   conference.max_video_tracks_per_participant = config_.max_video_tracks_per_participant;
+  conference.mls_suite = config_.mls_suite;
+  conference.mls_external_sender = config_.mls_external_sender;
   output_ = std::make_unique<Output>(udp_, bridge_, config_.audit);
   conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
   Receive();

@@ -42,6 +42,8 @@ struct MediaWorkerConfig {
   AuditSink* audit = nullptr;                 // security events; may be null
   size_t max_audio_tracks_per_participant = 4;
   size_t max_video_tracks_per_participant = 4;
+  uint16_t mls_suite = mls::kSuiteXWingAes256;
+  std::shared_ptr<const mls::ExternalSenderKey> mls_external_sender;  // one per process, shared by the workers
 };
 
 class MediaWorker {

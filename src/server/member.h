@@ -62,6 +62,10 @@ struct Member {
   std::optional<signaling::Blob> identity_key;
   // What the others are told (the same key, unless a test hook swaps it).
   std::optional<signaling::Blob> announced_identity_key;
+  // E2EE v2: the MLS KeyPackage it joined with (checked: the room's suite,
+  // its own credential). Set: an MLS participant, in the group or waiting
+  // for a Welcome (docs/protocol.md §7).
+  std::optional<signaling::Blob> key_package;
   auth::Grants grants;
   uint32_t feedback_ssrc = 0;  // the router's RTCP sender SSRC towards this member
 
@@ -90,8 +94,23 @@ struct Member {
   uint64_t subscriber_session_id = 0;  // o= line, constant across re-offers
 };
 
+// The room's MLS group as its Delivery Service sees it (docs/protocol.md §7):
+// never a secret, only what orders handshakes and routes messages.
+struct MlsGroupState {
+  signaling::Blob group_id;  // 16 random bytes, new per incarnation
+  uint16_t suite = 0;
+  uint64_t epoch = 0;
+  // Sessions in the group: the creator (leaf 0) and those an accepted commit
+  // added; the leaf once the member reported it (mls_member).
+  std::map<SessionId, std::optional<uint32_t>> members;
+  // Leaves of members who left the room, proposed for removal after every
+  // accepted commit until a commit lists them in `removed`.
+  std::set<uint32_t> pending_removals;
+};
+
 struct Conference::RoomState {
   sfu::RoomId sfu_id;
+  std::optional<MlsGroupState> mls;  // while the room has an MLS member
   std::vector<SessionId> members;  // join order; entered (not in the lobby)
   std::vector<SessionId> lobby;    // waiting for a room admin, in arrival order
   bool locked = false;

@@ -15,7 +15,7 @@ const char* const kServeUsage =
     "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
     "                   [--max-participants N] [--max-connections-per-address N]\n"
-    "                   [--max-audio-tracks N] [--max-video-tracks N] [--dev]\n"
+    "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83] [--dev]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
@@ -33,6 +33,9 @@ const char* const kServeUsage =
     "                       counting as one (default 32)\n"
     "  --max-audio-tracks N / --max-video-tracks N  tracks one participant may publish, per kind,\n"
     "                       1-16 (default 4 each)\n"
+    "  --mls-suite N        MLS cipher suite of end-to-end encrypted rooms: 83 =\n"
+    "                       MLS_256_XWING_AES256GCM_SHA512_Ed25519 (post-quantum hybrid, default) or\n"
+    "                       1 = MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519\n"
     "  --dev                development: POST /api/dev-token mints tokens for anyone on this\n"
     "                       machine (loopback listener and peer only, never behind a proxy)\n";
 
@@ -80,6 +83,14 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "max-participants") return integer(1, 257, o.max_participants_per_room);
   if (key == "max-audio-tracks") return integer(1, 16, o.max_audio_tracks);
   if (key == "max-video-tracks") return integer(1, 16, o.max_video_tracks);
+  if (key == "mls-suite") {
+    // The suites a browser's MLS library (ts-mls) offers that sign with
+    // Ed25519, the server's external sender key.
+    auto v = ParseInt(value, 1, 83);
+    if (!v || (*v != 1 && *v != 83)) return "invalid mls-suite '" + std::string(value) + "' (1 or 83)";
+    o.mls_suite = *v;
+    return std::nullopt;
+  }
   return "unknown option " + std::string(key);
 }
 

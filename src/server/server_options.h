@@ -35,6 +35,8 @@ struct ServeOptions {
   int64_t max_connections_per_address = 32;  // raise it behind a reverse proxy (one address for all)
   int64_t max_audio_tracks = 4;          // published tracks per participant, per kind (1-16)
   int64_t max_video_tracks = 4;
+  // MLS cipher suite of E2EE rooms (docs/protocol.md §7): 1 or 83 (X-Wing).
+  int64_t mls_suite = 83;
 };
 
 // Reads flags into `options` (after any --config file, which is read first

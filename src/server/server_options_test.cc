@@ -59,6 +59,7 @@ TEST_F(ServerOptionsTest, DefaultsNeedNoConfiguration) {
   EXPECT_EQ(options_.max_participants_per_room, 64);
   EXPECT_EQ(options_.max_audio_tracks, 4);
   EXPECT_EQ(options_.max_video_tracks, 4);
+  EXPECT_EQ(options_.mls_suite, 83);  // X-Wing: post-quantum hybrid
   // The dev-token endpoint exists only when asked for (--dev).
   EXPECT_FALSE(options_.dev);
   EXPECT_TRUE(IsLoopbackHost(options_.listen_host));  // the default is safe to run
@@ -69,7 +70,7 @@ TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
                    "4", "--media-port", "0", "--media-host", "10.0.0.2", "--announce", "203.0.113.5", "--announce",
                    "2001:db8::5", "--tls", "--tls-cert", "cert.pem", "--tls-key", "key.pem", "--token-leeway", "5",
                    "--max-participants", "12", "--dev", "--max-audio-tracks", "2", "--max-video-tracks",
-                   "16"}),
+                   "16", "--mls-suite", "1"}),
             "");
   EXPECT_EQ(options_.listen_host, "0.0.0.0");
   EXPECT_EQ(options_.listen_port, 9443);
@@ -87,6 +88,7 @@ TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
   EXPECT_TRUE(options_.dev);
   EXPECT_EQ(options_.max_audio_tracks, 2);
   EXPECT_EQ(options_.max_video_tracks, 16);
+  EXPECT_EQ(options_.mls_suite, 1);
 }
 
 TEST_F(ServerOptionsTest, ListenTakesBracketedIpv6) {
@@ -114,6 +116,7 @@ TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--max-video-tracks", "17"}), "");
   EXPECT_NE(Parse({"--max-video-tracks", "4x"}), "");
   EXPECT_EQ(Parse({"--max-audio-tracks", "1", "--max-video-tracks", "1"}), "");
+  for (const char* suite : {"0", "2", "3", "82", "84", "0x53", "-1"}) EXPECT_NE(Parse({"--mls-suite", suite}), "") << suite;
   EXPECT_NE(Parse({"--no-dev-tokens"}), "");  // gone: dev tokens are off unless --dev
   EXPECT_NE(Parse({"--dev", "true"}), "");      // --dev takes no value
   EXPECT_NE(Parse({"--frobnicate", "1"}), "");
@@ -144,7 +147,8 @@ TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
       "token_leeway = 60\n"
       "max_participants = 8\n"
       "max_audio_tracks = 1\n"
-      "max-video-tracks = 8\n");
+      "max-video-tracks = 8\n"
+      "mls_suite = 1\n");
   EXPECT_EQ(Parse({"--config", path}), "");
   EXPECT_EQ(options_.listen_host, "0.0.0.0");
   EXPECT_EQ(options_.listen_port, 8443);
@@ -158,6 +162,7 @@ TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
   EXPECT_EQ(options_.max_participants_per_room, 8);
   EXPECT_EQ(options_.max_audio_tracks, 1);
   EXPECT_EQ(options_.max_video_tracks, 8);
+  EXPECT_EQ(options_.mls_suite, 1);
 }
 
 TEST_F(ServerOptionsTest, FlagsWinOverTheFileWhereverItAppears) {

@@ -1,5 +1,7 @@
 #include "server/session_gate.h"
 
+#include <algorithm>
+
 #include "auth/authorize.h"
 #include "auth/jwt.h"
 #include "signaling/server_messages.h"
@@ -37,14 +39,22 @@ GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t
   // socket. Everything else, broadcast blobs included (they fan out to the
   // whole room), takes from the message bucket. Nothing is parsed once
   // neither bucket can pay.
-  if (messages_.Available(now) < 1 && key_blobs_.Available(now) < 1) {
+  //
+  // A message costs one token per started 64 KiB: an mls_commit may be up
+  // to 384 KiB (docs/protocol.md §7) and costs up to 6, so the bytes one
+  // connection can make the server parse and relay per second stay what
+  // they were with 64 KiB messages.
+  const double cost =
+      static_cast<double>(std::max<size_t>(1, (text.size() + signaling::kMaxMessageSize - 1) / signaling::kMaxMessageSize));
+  if (messages_.Available(now) < cost && (cost > 1 || key_blobs_.Available(now) < 1)) {
     Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
     return verdict;
   }
   auto parsed = signaling::ParseClientMessage(text, &verdict.request_id);
   const auto* blob = parsed.ok() ? std::get_if<signaling::KeyBlobSend>(&*parsed) : nullptr;
-  signaling::TokenBucket& bucket = blob && blob->to ? key_blobs_ : messages_;
-  if (!bucket.TryTake(now)) {
+  const bool addressed_blob = blob && blob->to;
+  signaling::TokenBucket& bucket = addressed_blob ? key_blobs_ : messages_;
+  if (!bucket.TryTake(now, addressed_blob ? 1 : cost)) {
     Refuse(verdict, ErrorCode::kRateLimited, "", blob ? "too many key blobs" : "too many messages", now);
     return verdict;
   }

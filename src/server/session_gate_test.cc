@@ -49,7 +49,7 @@ std::string Mint(const auth::Claims& claims, const auth::ApiSecret& secret = Sec
 }
 
 std::string JoinText(const std::string& token, const std::string& room = "standup") {
-  return signaling::Serialize(ClientMessage{signaling::JoinRequest{room, token, false, std::nullopt}});
+  return signaling::Serialize(ClientMessage{signaling::JoinRequest{room, token, false, std::nullopt, std::nullopt}});
 }
 
 std::string Text(const ClientMessage& m) { return signaling::Serialize(m); }
@@ -219,7 +219,7 @@ TEST_F(SessionGateTest, RoomRulesRequireE2eeAndTravelWithTheJoin) {
 
   SessionGate e2ee(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
   const std::string join = signaling::Serialize(
-      ClientMessage{signaling::JoinRequest{"secure", Mint(BaseClaims("secure")), true, signaling::Blob(65, 4)}});
+      ClientMessage{signaling::JoinRequest{"secure", Mint(BaseClaims("secure")), true, signaling::Blob(65, 4), std::nullopt}});
   auto ok = Send(e2ee, join);
   auto* admitted = std::get_if<AdmittedJoin>(&ok.forward);
   ASSERT_NE(admitted, nullptr) << (ok.replies.empty() ? "" : ok.replies[0]);

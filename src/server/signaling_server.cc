@@ -132,10 +132,11 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "aegis"); }));
-    // A little over the protocol's limit, so the parser (not the frame
-    // layer) reports an oversized message with its error code; anything
-    // bigger ends the connection with close code 1009.
-    ws_.read_message_max(signaling::kMaxMessageSize + 1024);
+    // A little over the protocol's largest message (an mls_commit, 384 KiB),
+    // so the parser (not the frame layer) reports an oversized message with
+    // its error code; anything bigger ends the connection with close code
+    // 1009 and is never buffered whole.
+    ws_.read_message_max(signaling::kMaxCommitMessageSize + 1024);
     ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->Finish();
       self->id_ = self->server_.Register(self);

@@ -24,22 +24,27 @@ using nlohmann::json;
   if (!var) return Err{var.error()}
 
 Result<ClientMessage, ProtocolError> ParseJoin(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "identity_key"}));
+  SIG_TRY(members,
+          internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "identity_key", "key_package"}));
   SIG_TRY(room, internal::GetId(o, "room", Presence::kRequired));
   SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
   SIG_TRY(e2ee, internal::GetBool(o, "e2ee", Presence::kOptional));
   SIG_TRY(key, internal::GetBlob(o, "identity_key", kMaxIdentityKeySize, Presence::kOptional));
+  SIG_TRY(key_package, internal::GetBlob(o, "key_package", kMaxKeyPackageSize, Presence::kOptional));
   JoinRequest join;
   join.room = std::move(**room);
   join.token = std::move(**token);
   join.e2ee = e2ee->value_or(false);
-  // The identity key is what E2EE peers seal key blobs to: required with
-  // e2ee, meaningless (so refused) without it.
-  if (join.e2ee != key->has_value()) {
-    return Err{ProtocolError{join.e2ee ? ErrorCode::kMissingField : ErrorCode::kInvalidField,
-                             "identity_key"}};
+  // E2EE needs something to key from: the KeyPackage (protocol 2) or the
+  // identity key (protocol 1, kept until the SDK has switched). Without
+  // e2ee both are meaningless, so refused.
+  if (!join.e2ee && key->has_value()) return Err{ProtocolError{ErrorCode::kInvalidField, "identity_key"}};
+  if (!join.e2ee && key_package->has_value()) return Err{ProtocolError{ErrorCode::kInvalidField, "key_package"}};
+  if (join.e2ee && !key->has_value() && !key_package->has_value()) {
+    return Err{ProtocolError{ErrorCode::kMissingField, "key_package"}};
   }
   join.identity_key = std::move(*key);
+  join.key_package = std::move(*key_package);
   return ClientMessage{std::move(join)};
 }
 
@@ -108,6 +113,31 @@ Result<ClientMessage, ProtocolError> ParseLobbyDecision(const json& o, bool admi
   return ClientMessage{LobbyDecision{std::move(**id), admit}};
 }
 
+Result<ClientMessage, ProtocolError> ParseMlsCommit(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "epoch", "commit", "welcome", "added", "removed"}));
+  SIG_TRY(epoch, internal::GetInt(o, "epoch", 0, kMaxSeq, Presence::kRequired));
+  SIG_TRY(commit, internal::GetBlob(o, "commit", kMaxMlsHandshakeSize, Presence::kRequired));
+  SIG_TRY(welcome, internal::GetBlob(o, "welcome", kMaxMlsHandshakeSize, Presence::kOptional));
+  SIG_TRY(added, internal::GetIdList(o, "added", kMaxMlsListEntries));
+  SIG_TRY(removed, internal::GetIntList(o, "removed", 0, kMaxMlsLeaf, kMaxMlsListEntries));
+  return ClientMessage{MlsCommit{**epoch, std::move(**commit), std::move(*welcome), std::move(*added),
+                                 std::move(*removed)}};
+}
+
+Result<ClientMessage, ProtocolError> ParseMlsMember(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "epoch", "leaf"}));
+  SIG_TRY(epoch, internal::GetInt(o, "epoch", 0, kMaxSeq, Presence::kRequired));
+  SIG_TRY(leaf, internal::GetInt(o, "leaf", 0, kMaxMlsLeaf, Presence::kRequired));
+  return ClientMessage{MlsMember{**epoch, **leaf}};
+}
+
+Result<ClientMessage, ProtocolError> ParseMlsApp(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "epoch", "message"}));
+  SIG_TRY(epoch, internal::GetInt(o, "epoch", 0, kMaxSeq, Presence::kRequired));
+  SIG_TRY(message, internal::GetBlob(o, "message", kMaxMlsAppMessageSize, Presence::kRequired));
+  return ClientMessage{MlsApp{**epoch, std::move(**message)}};
+}
+
 #undef SIG_TRY
 
 json Envelope(std::string_view type) {
@@ -121,7 +151,10 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text) {
 }
 
 Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, std::optional<int64_t>* request_id) {
-  auto parsed = internal::ParseObject(text);
+  // Only an mls_commit may exceed kMaxMessageSize; which type a message has
+  // is known only once it is parsed, so up to kMaxCommitMessageSize is
+  // parsed and the type checked below.
+  auto parsed = internal::ParseObject(text, kMaxCommitMessageSize);
   if (!parsed) return Err{parsed.error()};
   const json& o = *parsed;
   // Version before type: a future version may rename types.
@@ -139,6 +172,7 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, s
     return Err{type.error()};
   }
   const std::string& t = **type;
+  if (text.size() > kMaxMessageSize && t != "mls_commit") return Err{ProtocolError{ErrorCode::kTooLarge, ""}};
   if (t == "join") return ParseJoin(o);
   if (t == "publish") return ParseSdpMessage<PublishOffer>(o);
   if (t == "subscribe_answer") return ParseSdpMessage<SubscribeAnswer>(o);
@@ -152,6 +186,9 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, s
   if (t == "end") return ParseEnd(o);
   if (t == "admit") return ParseLobbyDecision(o, true);
   if (t == "deny") return ParseLobbyDecision(o, false);
+  if (t == "mls_commit") return ParseMlsCommit(o);
+  if (t == "mls_member") return ParseMlsMember(o);
+  if (t == "mls_app") return ParseMlsApp(o);
   return Err{ProtocolError{ErrorCode::kUnknownType, "type"}};
 }
 
@@ -164,6 +201,7 @@ struct ClientSerializer {
     o["token"] = m.token;
     if (m.e2ee) o["e2ee"] = true;
     if (m.identity_key) o["identity_key"] = auth::Base64UrlEncode(*m.identity_key);
+    if (m.key_package) o["key_package"] = auth::Base64UrlEncode(*m.key_package);
     return o;
   }
   json operator()(const PublishOffer& m) const {
@@ -214,6 +252,27 @@ struct ClientSerializer {
   json operator()(const LobbyDecision& m) const {
     json o = Envelope(m.admit ? "admit" : "deny");
     o["participant_id"] = m.participant_id;
+    return o;
+  }
+  json operator()(const MlsCommit& m) const {
+    json o = Envelope("mls_commit");
+    o["epoch"] = m.epoch;
+    o["commit"] = auth::Base64UrlEncode(m.commit);
+    if (m.welcome) o["welcome"] = auth::Base64UrlEncode(*m.welcome);
+    if (!m.added.empty()) o["added"] = m.added;
+    if (!m.removed.empty()) o["removed"] = m.removed;
+    return o;
+  }
+  json operator()(const MlsMember& m) const {
+    json o = Envelope("mls_member");
+    o["epoch"] = m.epoch;
+    o["leaf"] = m.leaf;
+    return o;
+  }
+  json operator()(const MlsApp& m) const {
+    json o = Envelope("mls_app");
+    o["epoch"] = m.epoch;
+    o["message"] = auth::Base64UrlEncode(m.message);
     return o;
   }
 };

@@ -1,13 +1,16 @@
 // Client → server signaling messages (docs/protocol.md §3) and their strict
 // parser. Every message is one JSON object {"v":1,"type":"...",...}:
 //
-//   join              {room, token, e2ee?, identity_key?}
+//   join              {room, token, e2ee?, identity_key?, key_package?}
 //   publish           {sdp}     offer for the publisher connection
 //   subscribe_answer  {sdp}     answer to the server's subscriber offer
 //   leave             {}
 //   key_blob          {to?, blob}  opaque E2EE blob, relayed, never read
 //   ping              {seq?}
 //   refresh           {token}   a fresh token for the same room and identity
+//   mls_commit        {epoch, commit, welcome?, added?, removed?}   E2EE v2 (§7): one commit per epoch wins
+//   mls_member        {epoch, leaf}   the sender's leaf in the room's MLS group
+//   mls_app           {epoch, message}   an MLS application message, relayed
 // and, with the room_admin grant (docs/protocol.md §4):
 //   kick              {participant_id}
 //   mute              {participant_id, kind, muted}   the server stops (or resumes) forwarding
@@ -26,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "base/result.h"
 #include "signaling/messages.h"
@@ -39,7 +43,11 @@ struct JoinRequest {
   std::string room;
   std::string token;  // access token; verified by the session, not here
   bool e2ee = false;  // the client can do end-to-end encryption
-  std::optional<Blob> identity_key;  // present iff e2ee; public key, opaque here
+  // With e2ee, at least one of the two: the protocol 1 identity key (opaque
+  // here) and/or the MLS KeyPackage of protocol 2 (an MLSMessage, read by
+  // the room's worker). Without e2ee, neither.
+  std::optional<Blob> identity_key;
+  std::optional<Blob> key_package;
   bool operator==(const JoinRequest&) const = default;
 };
 
@@ -107,8 +115,32 @@ struct LobbyDecision {
   bool operator==(const LobbyDecision&) const = default;
 };
 
+// E2EE v2 (docs/protocol.md §7). The blobs are MLSMessages; their framing is
+// checked by the room's worker (mls/), not here.
+struct MlsCommit {
+  int64_t epoch = 0;  // the epoch the commit was made in
+  Blob commit;
+  std::optional<Blob> welcome;
+  std::vector<std::string> added;  // participant ids the commit adds (they get the Welcome)
+  std::vector<int64_t> removed;    // leaves the commit removes
+  bool operator==(const MlsCommit&) const = default;
+};
+
+struct MlsMember {
+  int64_t epoch = 0;
+  int64_t leaf = 0;  // 0..kMaxMlsLeaf
+  bool operator==(const MlsMember&) const = default;
+};
+
+struct MlsApp {
+  int64_t epoch = 0;
+  Blob message;
+  bool operator==(const MlsApp&) const = default;
+};
+
 using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, KeyBlobSend, Ping,
-                                   RefreshToken, KickRequest, MuteRequest, LockRequest, EndRequest, LobbyDecision>;
+                                   RefreshToken, KickRequest, MuteRequest, LockRequest, EndRequest, LobbyDecision,
+                                   MlsCommit, MlsMember, MlsApp>;
 
 // Whether a message needs the room_admin grant.
 bool IsAdminRequest(const ClientMessage& message);

@@ -48,7 +48,7 @@ TEST(ClientMessages, JoinWithE2eeCarriesIdentityKey) {
 
 TEST(ClientMessages, JoinIdentityKeyGoesWithE2ee) {
   EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true})"),
-            (ProtocolError{ErrorCode::kMissingField, "identity_key"}));
+            (ProtocolError{ErrorCode::kMissingField, "key_package"}));
   EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","identity_key":"AQID"})"),
             (ProtocolError{ErrorCode::kInvalidField, "identity_key"}));
   EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":"yes"})"),
@@ -58,6 +58,94 @@ TEST(ClientMessages, JoinIdentityKeyGoesWithE2ee) {
   key.back() = 'A';
   EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":")" + key + "\"}"),
             (ProtocolError{ErrorCode::kTooLarge, "identity_key"}));
+}
+
+TEST(ClientMessages, JoinWithKeyPackage) {
+  auto join = ParseAs<JoinRequest>(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"key_package":"AAEABQ"})");
+  EXPECT_TRUE(join.e2ee);
+  EXPECT_FALSE(join.identity_key);
+  EXPECT_EQ(join.key_package, (Blob{0, 1, 0, 5}));
+  EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
+  // Both (an SDK in transition) are fine; a KeyPackage without e2ee is not.
+  auto both = ParseAs<JoinRequest>(
+      R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID","key_package":"AAEABQ"})");
+  EXPECT_TRUE(both.identity_key && both.key_package);
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","key_package":"AAEABQ"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "key_package"}));
+  // 16 KiB decoded at most.
+  const std::string big = Serialize(JoinRequest{"r", "t", true, std::nullopt, Blob(kMaxKeyPackageSize + 1, 7)});
+  EXPECT_EQ(ParseError(big), (ProtocolError{ErrorCode::kTooLarge, "key_package"}));
+  EXPECT_TRUE(ParseClientMessage(Serialize(JoinRequest{"r", "t", true, std::nullopt, Blob(kMaxKeyPackageSize, 7)})));
+}
+
+TEST(ClientMessages, MlsMessagesParseAndRoundTrip) {
+  auto commit = ParseAs<MlsCommit>(
+      R"({"v":1,"type":"mls_commit","epoch":3,"commit":"AQI","welcome":"Aw","added":["p1","p2"],"removed":[0,5]})");
+  EXPECT_EQ(commit.epoch, 3);
+  EXPECT_EQ(commit.commit, (Blob{1, 2}));
+  EXPECT_EQ(commit.welcome, (Blob{3}));
+  EXPECT_EQ(commit.added, (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_EQ(commit.removed, (std::vector<int64_t>{0, 5}));
+  EXPECT_EQ(ParseAs<MlsCommit>(Serialize(commit)), commit);
+  auto bare = ParseAs<MlsCommit>(R"({"v":1,"type":"mls_commit","epoch":0,"commit":"AQI"})");
+  EXPECT_FALSE(bare.welcome);
+  EXPECT_TRUE(bare.added.empty() && bare.removed.empty());
+  EXPECT_EQ(Serialize(bare), R"({"commit":"AQI","epoch":0,"type":"mls_commit","v":1})");
+
+  auto member = ParseAs<MlsMember>(R"({"v":1,"type":"mls_member","epoch":1,"leaf":2147483647})");
+  EXPECT_EQ(member.leaf, kMaxMlsLeaf);
+  EXPECT_EQ(ParseAs<MlsMember>(Serialize(member)), member);
+  auto app = ParseAs<MlsApp>(R"({"v":1,"type":"mls_app","epoch":9,"message":"_w","id":4})");
+  EXPECT_EQ(app.message, (Blob{0xFF}));
+  EXPECT_EQ(ParseAs<MlsApp>(Serialize(app)), app);
+}
+
+TEST(ClientMessages, MlsMessageLimits) {
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","commit":"AQI"})"),
+            (ProtocolError{ErrorCode::kMissingField, "epoch"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":-1,"commit":"AQI"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "epoch"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","added":"p1"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "added"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","added":["a b"]})"),
+            (ProtocolError{ErrorCode::kInvalidField, "added"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","removed":[1.0]})"),
+            (ProtocolError{ErrorCode::kInvalidField, "removed"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","removed":[2147483648]})"),
+            (ProtocolError{ErrorCode::kInvalidField, "removed"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_member","epoch":1,"leaf":2147483648})"),
+            (ProtocolError{ErrorCode::kInvalidField, "leaf"}));
+  MlsCommit many{1, Blob{1}, std::nullopt, std::vector<std::string>(kMaxMlsListEntries + 1, "p"), {}};
+  EXPECT_EQ(ParseError(Serialize(many)), (ProtocolError{ErrorCode::kTooLarge, "added"}));
+  many.added.pop_back();
+  EXPECT_TRUE(ParseClientMessage(Serialize(many)));
+  EXPECT_EQ(ParseError(Serialize(MlsApp{1, Blob(kMaxMlsAppMessageSize + 1, 1)})),
+            (ProtocolError{ErrorCode::kTooLarge, "message"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_proposal","epoch":1,"proposal":"AQI"})"),
+            (ProtocolError{ErrorCode::kUnknownType, "type"}));  // members commit their own proposals
+}
+
+TEST(ClientMessages, OnlyAnMlsCommitMayExceed64KiB) {
+  // A 256 KiB commit: a 341 KiB message.
+  const MlsCommit big{5, Blob(kMaxMlsHandshakeSize, 0xAB), std::nullopt, {}, {}};
+  const std::string text = Serialize(big);
+  ASSERT_GT(text.size(), kMaxMessageSize);
+  ASSERT_LE(text.size(), kMaxCommitMessageSize);
+  EXPECT_EQ(ParseAs<MlsCommit>(text), big);
+  // The same size as anything else is too large (after parsing, to learn the type).
+  EXPECT_EQ(ParseError(Serialize(MlsApp{1, Blob(kMaxMlsHandshakeSize, 0xAB)})),
+            (ProtocolError{ErrorCode::kTooLarge, ""}));
+  std::string padded_ping = R"({"v":1,"type":"ping"})";
+  padded_ping.append(kMaxMessageSize, ' ');
+  EXPECT_EQ(ParseError(padded_ping), (ProtocolError{ErrorCode::kTooLarge, ""}));
+  // Commit and welcome at their limits together exceed the message limit:
+  // refused before parsing.
+  const MlsCommit both{5, Blob(kMaxMlsHandshakeSize, 1), Blob(kMaxMlsHandshakeSize, 2), {"p1"}, {}};
+  EXPECT_EQ(ParseError(Serialize(both)), (ProtocolError{ErrorCode::kTooLarge, ""}));
+  EXPECT_EQ(Code(std::string(kMaxCommitMessageSize + 1, '{')), ErrorCode::kTooLarge);
+  // Over 256 KiB of commit, within the message limit: the field's limit.
+  const MlsCommit over{5, Blob(kMaxMlsHandshakeSize + 1, 1), std::nullopt, {}, {}};
+  EXPECT_EQ(ParseError(Serialize(over)), (ProtocolError{ErrorCode::kTooLarge, "commit"}));
 }
 
 TEST(ClientMessages, SdpMessagesRoundTrip) {
@@ -253,15 +341,17 @@ TEST(ClientMessages, SizeLimits) {
   const std::string sdp_max(kMaxSdpSize, 'a');
   EXPECT_EQ(ParseAs<PublishOffer>(Serialize(PublishOffer{sdp_max})).sdp, sdp_max);
   EXPECT_EQ(ParseError(Serialize(PublishOffer{sdp_max + "a"})), (ProtocolError{ErrorCode::kTooLarge, "sdp"}));
-  EXPECT_EQ(ParseError(Serialize(JoinRequest{"r", std::string(kMaxTokenSize + 1, 't'), false, {}})),
+  EXPECT_EQ(ParseError(Serialize(JoinRequest{"r", std::string(kMaxTokenSize + 1, 't'), false, {}, {}})),
             (ProtocolError{ErrorCode::kTooLarge, "token"}));
-  // Whole message: checked before parsing, whatever it contains.
+  // Whole message: 64 KiB, unless it is an mls_commit (whose type is known
+  // only after parsing); over kMaxCommitMessageSize, refused before parsing.
   std::string big = R"({"v":1,"type":"ping"})";
   big.append(kMaxMessageSize - big.size(), ' ');
   EXPECT_TRUE(ParseClientMessage(big));
   big.push_back(' ');
   EXPECT_EQ(ParseError(big), (ProtocolError{ErrorCode::kTooLarge, ""}));
-  EXPECT_EQ(Code(std::string(kMaxMessageSize + 1, '{')), ErrorCode::kTooLarge);
+  EXPECT_EQ(Code(std::string(kMaxMessageSize + 1, '{')), ErrorCode::kMalformedJson);
+  EXPECT_EQ(Code(std::string(kMaxCommitMessageSize + 1, '{')), ErrorCode::kTooLarge);
 }
 
 TEST(ProtocolErrors, WireNamesAreStableAndDistinct) {

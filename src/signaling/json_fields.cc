@@ -10,9 +10,9 @@ namespace aegis::signaling::internal {
 
 using nlohmann::json;
 
-Result<json, ProtocolError> ParseObject(std::string_view text) {
+Result<json, ProtocolError> ParseObject(std::string_view text, size_t max_size) {
   // Before parsing: a huge message costs nothing but this comparison.
-  if (text.size() > kMaxMessageSize) return Err{ProtocolError{ErrorCode::kTooLarge, ""}};
+  if (text.size() > max_size) return Err{ProtocolError{ErrorCode::kTooLarge, ""}};
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   auto parsed = auth::ParseStrictJsonObject(bytes);
   if (!parsed) {
@@ -100,6 +100,24 @@ Result<std::optional<bool>, ProtocolError> GetBool(const json& object, std::stri
   return std::optional<bool>{member->get<bool>()};
 }
 
+namespace {
+
+// An integer (no fraction, no exponent) in [min, max], or nullopt.
+std::optional<int64_t> IntIn(const json& value, int64_t min, int64_t max) {
+  // 1.0 and 1e0 are floats to nlohmann and refused here: one spelling per value.
+  if (const auto* u = value.get_ptr<const json::number_unsigned_t*>()) {
+    if (max < 0 || *u > static_cast<uint64_t>(max) || static_cast<int64_t>(*u) < min) return std::nullopt;
+    return static_cast<int64_t>(*u);
+  }
+  if (const auto* i = value.get_ptr<const json::number_integer_t*>()) {
+    if (*i < min || *i > max) return std::nullopt;
+    return *i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::optional<int64_t>, ProtocolError> GetInt(const json& object, std::string_view name,
                                                      int64_t min, int64_t max, Presence presence) {
   const json* member = Member(object, name);
@@ -107,18 +125,51 @@ Result<std::optional<int64_t>, ProtocolError> GetInt(const json& object, std::st
     if (presence == Presence::kRequired) return Err{ProtocolError{ErrorCode::kMissingField, name}};
     return std::optional<int64_t>{};
   }
-  // 1.0 and 1e0 are floats to nlohmann and refused here: one spelling per value.
-  if (const auto* u = member->get_ptr<const json::number_unsigned_t*>()) {
-    if (max < 0 || *u > static_cast<uint64_t>(max) || static_cast<int64_t>(*u) < min) {
-      return Err{ProtocolError{ErrorCode::kInvalidField, name}};
-    }
-    return std::optional<int64_t>{static_cast<int64_t>(*u)};
+  auto value = IntIn(*member, min, max);
+  if (!value) return Err{ProtocolError{ErrorCode::kInvalidField, name}};
+  return value;
+}
+
+namespace {
+
+// Checks that `name` is absent or an array of at most `max_entries`; the
+// array, or nullptr if absent.
+Result<const json*, ProtocolError> GetArray(const json& object, std::string_view name, size_t max_entries) {
+  const json* member = Member(object, name);
+  if (member == nullptr) return static_cast<const json*>(nullptr);
+  if (!member->is_array()) return Err{ProtocolError{ErrorCode::kInvalidField, name}};
+  if (member->size() > max_entries) return Err{ProtocolError{ErrorCode::kTooLarge, name}};
+  return member;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>, ProtocolError> GetIdList(const json& object, std::string_view name,
+                                                          size_t max_entries) {
+  auto array = GetArray(object, name, max_entries);
+  if (!array) return Err{array.error()};
+  std::vector<std::string> out;
+  if (*array == nullptr) return out;
+  for (const json& item : **array) {
+    const auto* text = item.get_ptr<const std::string*>();
+    if (text == nullptr || !IsSafeId(*text)) return Err{ProtocolError{ErrorCode::kInvalidField, name}};
+    out.push_back(*text);
   }
-  if (const auto* i = member->get_ptr<const json::number_integer_t*>()) {
-    if (*i < min || *i > max) return Err{ProtocolError{ErrorCode::kInvalidField, name}};
-    return std::optional<int64_t>{*i};
+  return out;
+}
+
+Result<std::vector<int64_t>, ProtocolError> GetIntList(const json& object, std::string_view name, int64_t min,
+                                                       int64_t max, size_t max_entries) {
+  auto array = GetArray(object, name, max_entries);
+  if (!array) return Err{array.error()};
+  std::vector<int64_t> out;
+  if (*array == nullptr) return out;
+  for (const json& item : **array) {
+    auto value = IntIn(item, min, max);
+    if (!value) return Err{ProtocolError{ErrorCode::kInvalidField, name}};
+    out.push_back(*value);
   }
-  return Err{ProtocolError{ErrorCode::kInvalidField, name}};
+  return out;
 }
 
 std::string Dump(const json& value) {

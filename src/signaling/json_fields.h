@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,8 +17,9 @@
 
 namespace aegis::signaling::internal {
 
-// Strict parse of one JSON object: size, NUL, BOM, duplicate keys, depth.
-Result<nlohmann::json, ProtocolError> ParseObject(std::string_view text);
+// Strict parse of one JSON object: size (at most `max_size` bytes), NUL,
+// BOM, duplicate keys, depth.
+Result<nlohmann::json, ProtocolError> ParseObject(std::string_view text, size_t max_size = kMaxMessageSize);
 
 // kInvalidField if `object` has a member not in `allowed`.
 Result<void, ProtocolError> OnlyMembers(const nlohmann::json& object,
@@ -45,6 +47,13 @@ Result<std::optional<bool>, ProtocolError> GetBool(const nlohmann::json& object,
 Result<std::optional<int64_t>, ProtocolError> GetInt(const nlohmann::json& object,
                                                      std::string_view name, int64_t min,
                                                      int64_t max, Presence presence);
+
+// An optional array (absent: empty) of at most `max_entries` ids.
+Result<std::vector<std::string>, ProtocolError> GetIdList(const nlohmann::json& object, std::string_view name,
+                                                          size_t max_entries);
+// An optional array (absent: empty) of at most `max_entries` integers in [min, max].
+Result<std::vector<int64_t>, ProtocolError> GetIntList(const nlohmann::json& object, std::string_view name,
+                                                       int64_t min, int64_t max, size_t max_entries);
 
 // Compact output that never throws (invalid UTF-8 is replaced, not fatal).
 std::string Dump(const nlohmann::json& value);

@@ -15,6 +15,11 @@ inline constexpr int64_t kProtocolVersion = 1;
 
 // Checked on the raw text before any JSON is parsed.
 inline constexpr size_t kMaxMessageSize = 64 * 1024;
+// The one exception: an mls_commit may be this large (a commit that adds
+// many members carries their KeyPackages, and its Welcome the ratchet
+// tree). Anything larger is refused before parsing; a message between the
+// two limits is parsed and refused unless it is an mls_commit.
+inline constexpr size_t kMaxCommitMessageSize = 384 * 1024;
 // An SDP with a few audio/video sections and a data channel is 3-8 KB;
 // 32 KiB leaves room for many tracks without letting one message dominate.
 inline constexpr size_t kMaxSdpSize = 32 * 1024;
@@ -25,6 +30,14 @@ inline constexpr size_t kMaxKeyBlobSize = 1024;
 // Decoded identity public key (an uncompressed P-256 point is 65 bytes,
 // its SPKI 91; the bound leaves room for other curves).
 inline constexpr size_t kMaxIdentityKeySize = 256;
+// MLS (docs/protocol.md §7), decoded sizes. An X-Wing KeyPackage is about
+// 2.7 KB; a commit or Welcome grows by about that much per member added.
+inline constexpr size_t kMaxKeyPackageSize = 16 * 1024;
+inline constexpr size_t kMaxMlsHandshakeSize = 256 * 1024;  // commit, welcome
+inline constexpr size_t kMaxMlsAppMessageSize = 16 * 1024;
+inline constexpr size_t kMaxMlsListEntries = 64;  // added, removed
+// Leaf indexes fit 31 bits (a tree of 2^31 leaves is far past any room).
+inline constexpr int64_t kMaxMlsLeaf = (int64_t{1} << 31) - 1;
 // Access token as in auth::kMaxTokenSize.
 inline constexpr size_t kMaxTokenSize = 4096;
 // Participant, track and room ids.

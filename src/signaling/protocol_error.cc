@@ -7,7 +7,7 @@ namespace aegis::signaling {
 namespace {
 
 // The wire names are part of the protocol: never rename one, only add.
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 27> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 29> kNames{{
     {ErrorCode::kMalformedJson, "malformed_json"},
     {ErrorCode::kDuplicateKey, "duplicate_key"},
     {ErrorCode::kTooLarge, "too_large"},
@@ -34,6 +34,8 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 27> kNames{{
     {ErrorCode::kRoomLocked, "room_locked"},
     {ErrorCode::kRoomEnded, "room_ended"},
     {ErrorCode::kDenied, "denied"},
+    {ErrorCode::kMlsStaleEpoch, "mls_stale_epoch"},
+    {ErrorCode::kMlsRefused, "mls_refused"},
     {ErrorCode::kInternal, "internal"},
 }};
 

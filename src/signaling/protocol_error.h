@@ -40,6 +40,8 @@ enum class ErrorCode {
   kRoomLocked,    // the room is locked: no new joins
   kRoomEnded,     // a room admin ended the room; the connection closes next
   kDenied,        // a room admin refused this participant's entry from the lobby
+  kMlsStaleEpoch, // an mls_commit for an epoch another commit already ended (process it, then rebase)
+  kMlsRefused,    // any other refused MLS message (not a member, wrong group, malformed framing)
   kInternal,      // the server failed; the message is not the client's fault
 };
 

@@ -26,7 +26,17 @@ json ParticipantJson(const ParticipantInfo& p) {
   o["tracks"] = std::move(tracks);
   if (p.audio_muted) o["audio_muted"] = true;
   if (p.video_muted) o["video_muted"] = true;
+  if (p.identity) o["identity"] = *p.identity;
+  if (p.key_package) o["key_package"] = auth::Base64UrlEncode(*p.key_package);
   return o;
+}
+
+void AddGroup(json& o, const MlsGroupInfo& g) {
+  o["group_id"] = auth::Base64UrlEncode(g.group_id);
+  o["epoch"] = g.epoch;
+  o["suite"] = g.suite;
+  o["external_sender"] = auth::Base64UrlEncode(g.external_sender);
+  o["create"] = g.create;
 }
 
 struct ServerSerializer {
@@ -43,6 +53,11 @@ struct ServerSerializer {
       json waiting = json::array();
       for (const auto& p : m.lobby) waiting.push_back(ParticipantJson(p));
       o["lobby"] = std::move(waiting);
+    }
+    if (m.mls) {
+      json group = json::object();
+      AddGroup(group, *m.mls);
+      o["mls"] = std::move(group);
     }
     return o;
   }
@@ -128,6 +143,37 @@ struct ServerSerializer {
     o["participant_id"] = m.participant_id;
     return o;
   }
+  json operator()(const MlsGroup& m) const {
+    json o = Envelope("mls_group");
+    AddGroup(o, m.group);
+    return o;
+  }
+  json operator()(const MlsCommitRelay& m) const {
+    json o = Envelope("mls_commit");
+    o["from"] = m.from;
+    o["epoch"] = m.epoch;
+    o["commit"] = auth::Base64UrlEncode(m.commit);
+    return o;
+  }
+  json operator()(const MlsWelcomeRelay& m) const {
+    json o = Envelope("mls_welcome");
+    o["from"] = m.from;
+    o["epoch"] = m.epoch;
+    o["welcome"] = auth::Base64UrlEncode(m.welcome);
+    return o;
+  }
+  json operator()(const MlsProposal& m) const {
+    json o = Envelope("mls_proposal");
+    o["epoch"] = m.epoch;
+    o["proposal"] = auth::Base64UrlEncode(m.proposal);
+    return o;
+  }
+  json operator()(const MlsAppRelay& m) const {
+    json o = Envelope("mls_app");
+    o["from"] = m.from;
+    o["message"] = auth::Base64UrlEncode(m.message);
+    return o;
+  }
 };
 
 std::string_view Describe(ErrorCode code) {
@@ -158,6 +204,8 @@ std::string_view Describe(ErrorCode code) {
     case ErrorCode::kRoomLocked: return "the room is locked";
     case ErrorCode::kRoomEnded: return "the room was ended";
     case ErrorCode::kDenied: return "a room admin refused entry";
+    case ErrorCode::kMlsStaleEpoch: return "another commit ended that epoch: process it, then commit again";
+    case ErrorCode::kMlsRefused: return "MLS message refused";
     case ErrorCode::kInternal: return "internal server error";
   }
   return "error";

@@ -2,7 +2,7 @@
 // serializer. Built with nlohmann::json, which escapes every string, so no
 // client-chosen text (display names, error detail) can break the framing.
 //
-//   joined              {participant_id, room, participants[]}
+//   joined              {participant_id, room, participants[], admin, locked, lobby?, mls?}
 //   participant_joined  {participant}
 //   participant_left    {participant_id}
 //   track_published     {participant_id, track_id, kind}
@@ -18,6 +18,12 @@
 //   lobby               {}      this joiner waits for a room admin
 //   lobby_joined        {participant}   to admins: someone waits
 //   lobby_left          {participant_id}   to admins: admitted, denied or gone
+// E2EE v2, the server as MLS Delivery Service (docs/protocol.md §7):
+//   mls_group           {group_id, epoch, suite, external_sender, create}   a new group to create or wait for
+//   mls_commit          {from, epoch, commit}   an accepted commit, in order
+//   mls_welcome         {from, epoch, welcome}  to a participant the commit added
+//   mls_proposal        {epoch, proposal}       the server's Remove proposal (external sender)
+//   mls_app             {from, message}         a relayed application message
 #pragma once
 
 #include <cstdint>
@@ -44,7 +50,21 @@ struct ParticipantInfo {
   std::vector<TrackInfo> tracks;
   bool audio_muted = false;  // by a room admin: the server forwards none of it
   bool video_muted = false;
+  // MLS participants only (they joined with a KeyPackage): the token's
+  // subject, which their credential carries, and their current KeyPackage.
+  std::optional<std::string> identity;
+  std::optional<Blob> key_package;
   bool operator==(const ParticipantInfo&) const = default;
+};
+
+// The room's MLS group as a joiner needs it: in joined.mls and mls_group.
+struct MlsGroupInfo {
+  Blob group_id;
+  uint64_t epoch = 0;
+  uint16_t suite = 0;
+  Blob external_sender;  // the server's TLS-encoded ExternalSender
+  bool create = false;   // this participant creates the group (epoch 0); else it waits for a Welcome
+  bool operator==(const MlsGroupInfo&) const = default;
 };
 
 struct Joined {
@@ -54,6 +74,7 @@ struct Joined {
   bool admin = false;   // this participant holds the room_admin grant
   bool locked = false;  // the room takes no new joins
   std::vector<ParticipantInfo> lobby;  // admins only: who waits to be admitted
+  std::optional<MlsGroupInfo> mls;     // an MLS participant (joined with a KeyPackage)
 };
 
 struct TokenExpiring {
@@ -123,10 +144,36 @@ struct Pong {
   std::optional<int64_t> seq;
 };
 
+struct MlsGroup {
+  MlsGroupInfo group;
+};
+
+struct MlsCommitRelay {
+  std::string from;
+  uint64_t epoch = 0;  // the epoch the commit was made in
+  Blob commit;
+};
+
+struct MlsWelcomeRelay {
+  std::string from;
+  uint64_t epoch = 0;  // the epoch the Welcome starts
+  Blob welcome;
+};
+
+struct MlsProposal {
+  uint64_t epoch = 0;
+  Blob proposal;
+};
+
+struct MlsAppRelay {
+  std::string from;
+  Blob message;
+};
+
 using ServerMessage =
     std::variant<Joined, ParticipantJoined, ParticipantLeft, TrackPublished, TrackUnpublished, PublishAnswer,
                  SubscribeOffer, KeyBlobRelay, ErrorMessage, Pong, TokenExpiring, Muted, Locked, LobbyWaiting,
-                 LobbyJoined, LobbyLeft>;
+                 LobbyJoined, LobbyLeft, MlsGroup, MlsCommitRelay, MlsWelcomeRelay, MlsProposal, MlsAppRelay>;
 
 std::string Serialize(const ServerMessage& message);
 

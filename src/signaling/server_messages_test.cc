@@ -10,17 +10,17 @@ namespace {
 
 TEST(ServerMessages, Joined) {
   ParticipantInfo alice{"alice-1", "Alice", Blob{1, 2, 3}, {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}, false,
-                        false};
-  ParticipantInfo bob{"bob-2", "", std::nullopt, {}, true, false};
-  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}}),
+                        false, std::nullopt, std::nullopt};
+  ParticipantInfo bob{"bob-2", "", std::nullopt, {}, true, false, std::nullopt, std::nullopt};
+  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}, std::nullopt}),
             R"({"admin":false,"locked":false,"participant_id":"me-3","participants":[)"
             R"({"id":"alice-1","identity_key":"AQID","name":"Alice","tracks":[{"id":"a1","kind":"audio"},{"id":"v1","kind":"video"}]},)"
             R"({"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":1})");
   // Only an admin is told who waits in the lobby.
-  EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}}),
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}, std::nullopt}),
             R"({"admin":true,"lobby":[{"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"locked":true,)"
             R"("participant_id":"me","participants":[],"room":"r","type":"joined","v":1})");
-  EXPECT_EQ(Serialize(Joined{"me", "r", {}, false, false, {bob}}),
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}, false, false, {bob}, std::nullopt}),
             R"({"admin":false,"locked":false,"participant_id":"me","participants":[],"room":"r","type":"joined","v":1})");
 }
 
@@ -30,7 +30,7 @@ TEST(ServerMessages, ModerationAndTokenEvents) {
             R"({"kind":"video","muted":true,"participant_id":"p1","type":"muted","v":1})");
   EXPECT_EQ(Serialize(Locked{false}), R"({"locked":false,"type":"locked","v":1})");
   EXPECT_EQ(Serialize(LobbyWaiting{}), R"({"type":"lobby","v":1})");
-  EXPECT_EQ(Serialize(LobbyJoined{{"p2", "<b>", std::nullopt, {}, false, false}}),
+  EXPECT_EQ(Serialize(LobbyJoined{{"p2", "<b>", std::nullopt, {}, false, false, std::nullopt, std::nullopt}}),
             R"({"participant":{"id":"p2","name":"<b>","tracks":[]},"type":"lobby_joined","v":1})");
   EXPECT_EQ(Serialize(LobbyLeft{"p2"}), R"({"participant_id":"p2","type":"lobby_left","v":1})");
   EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kKicked, "", "removed by a room admin", std::nullopt}),
@@ -38,13 +38,33 @@ TEST(ServerMessages, ModerationAndTokenEvents) {
 }
 
 TEST(ServerMessages, ParticipantEvents) {
-  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", std::nullopt, {}, false, false}}),
+  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", std::nullopt, {}, false, false, std::nullopt, std::nullopt}}),
             R"({"participant":{"id":"p","name":"P","tracks":[]},"type":"participant_joined","v":1})");
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
   EXPECT_EQ(Serialize(TrackPublished{"p", {"t1", TrackKind::kVideo}}),
             R"({"kind":"video","participant_id":"p","track_id":"t1","type":"track_published","v":1})");
   EXPECT_EQ(Serialize(TrackUnpublished{"p", "t1"}),
             R"({"participant_id":"p","track_id":"t1","type":"track_unpublished","v":1})");
+}
+
+TEST(ServerMessages, Mls) {
+  const MlsGroupInfo group{Blob{1, 2, 3}, 4, 83, Blob{0xFF}, true};
+  ParticipantInfo carol{"p3", "Carol", std::nullopt, {}, false, false, "user-3", Blob{9, 9}};
+  auto joined = nlohmann::json::parse(Serialize(Joined{"me", "r", {carol}, false, false, {}, group}));
+  EXPECT_EQ(joined["mls"].dump(),
+            R"({"create":true,"epoch":4,"external_sender":"_w","group_id":"AQID","suite":83})");
+  EXPECT_EQ(joined["participants"][0]["identity"], "user-3");
+  EXPECT_EQ(joined["participants"][0]["key_package"], "CQk");
+  EXPECT_EQ(Serialize(MlsGroup{MlsGroupInfo{Blob{1}, 0, 1, Blob{2}, false}}),
+            R"({"create":false,"epoch":0,"external_sender":"Ag","group_id":"AQ","suite":1,"type":"mls_group","v":1})");
+  EXPECT_EQ(Serialize(MlsCommitRelay{"p1", 7, Blob{1}}),
+            R"({"commit":"AQ","epoch":7,"from":"p1","type":"mls_commit","v":1})");
+  EXPECT_EQ(Serialize(MlsWelcomeRelay{"p1", 8, Blob{2}}),
+            R"({"epoch":8,"from":"p1","type":"mls_welcome","v":1,"welcome":"Ag"})");
+  EXPECT_EQ(Serialize(MlsProposal{8, Blob{3}}), R"({"epoch":8,"proposal":"Aw","type":"mls_proposal","v":1})");
+  EXPECT_EQ(Serialize(MlsAppRelay{"p2", Blob{4}}), R"({"from":"p2","message":"BA","type":"mls_app","v":1})");
+  EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kMlsStaleEpoch, "", "stale", 3}),
+            R"({"code":"mls_stale_epoch","message":"stale","re":3,"type":"error","v":1})");
 }
 
 TEST(ServerMessages, SdpKeyBlobPong) {
@@ -69,7 +89,7 @@ TEST(ServerMessages, ErrorFromProtocolError) {
 // Text that reaches a client from elsewhere (display names from tokens,
 // error messages) is escaped, never able to end the string or the object.
 TEST(ServerMessages, HostileTextIsEscaped) {
-  ParticipantInfo p{"p", "\"},\"type\":\"offer\"</script>\n\x01", std::nullopt, {}};
+  ParticipantInfo p{"p", "\"},\"type\":\"offer\"</script>\n\x01", std::nullopt, {}, false, false, std::nullopt, std::nullopt};
   const std::string text = Serialize(ParticipantJoined{p});
   EXPECT_EQ(text,
             R"({"participant":{"id":"p","name":"\"},\"type\":\"offer\"</script>\n\u0001","tracks":[]},)"
@@ -85,7 +105,7 @@ TEST(ServerMessages, InvalidUtf8AndLongMessagesDoNotThrow) {
   auto parsed = nlohmann::json::parse(text);
   EXPECT_EQ(parsed["message"].get<std::string>().size(), kMaxErrorMessageSize);
   // A name cut inside a UTF-8 sequence becomes U+FFFD instead of throwing.
-  ParticipantInfo p{"p", "ab\xC3", std::nullopt, {}};
+  ParticipantInfo p{"p", "ab\xC3", std::nullopt, {}, false, false, std::nullopt, std::nullopt};
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
   EXPECT_EQ(nlohmann::json::parse(Serialize(ParticipantJoined{p}))["participant"]["name"], "ab\xEF\xBF\xBD");
 }

@@ -2,9 +2,11 @@
 // with a code, never crash. Invariants checked (abort on violation):
 //   - a parsed message re-serializes to a message that parses to the same
 //     value (the canonical form is a fixed point);
-//   - the reply the server would send (pong, answer, relayed blob, or the
+//   - the reply the server would send (pong, answer, relayed blob, relayed
+//     MLS commit or application message, joined with its MLS group, or the
 //     error for a refusal, also with the raw input as its message text)
 //     serializes to valid JSON carrying "v":1;
+//   - only an mls_commit parses when over 64 KiB.
 //   - errors carry a code whose wire name maps back to it.
 #include <cstdint>
 #include <cstdlib>
@@ -25,8 +27,18 @@ ServerMessage ReplyTo(const ClientMessage& m) {
   if (const auto* offer = std::get_if<PublishOffer>(&m)) return PublishAnswer{offer->sdp, std::nullopt};
   if (const auto* blob = std::get_if<KeyBlobSend>(&m)) return KeyBlobRelay{"fuzz-sender", blob->blob};
   if (const auto* join = std::get_if<JoinRequest>(&m)) {
-    ParticipantInfo other{"p2", join->token.substr(0, 64), join->identity_key, {}, false, false};
-    return Joined{"p1", "room", {other}, true, false, {other}};
+    ParticipantInfo other{"p2", join->token.substr(0, 64), join->identity_key, {}, false, false,
+                          join->token.substr(0, 64), join->key_package};
+    std::optional<MlsGroupInfo> mls;
+    if (join->key_package) mls = MlsGroupInfo{Blob(16, 1), 0, 83, Blob(48, 2), true};
+    return Joined{"p1", "room", {other}, true, false, {other}, mls};
+  }
+  if (const auto* commit = std::get_if<MlsCommit>(&m)) {
+    return MlsCommitRelay{"p1", static_cast<uint64_t>(commit->epoch), commit->commit};
+  }
+  if (const auto* app = std::get_if<MlsApp>(&m)) return MlsAppRelay{"p1", app->message};
+  if (const auto* member = std::get_if<MlsMember>(&m)) {
+    return MlsGroup{MlsGroupInfo{Blob(16, 1), static_cast<uint64_t>(member->epoch), 1, Blob(48, 2), false}};
   }
   return ParticipantLeft{"p1"};
 }
@@ -51,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckReply(ErrorMessage{parsed.error().code, "", std::string(input), std::nullopt});
     return 0;
   }
+  if (size > kMaxMessageSize && !std::holds_alternative<MlsCommit>(*parsed)) abort();
   const std::string canonical = Serialize(*parsed);
   auto again = ParseClientMessage(canonical);
   if (!again || !(*again == *parsed)) abort();

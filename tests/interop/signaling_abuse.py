@@ -19,7 +19,7 @@ counts the frames it decodes. Then, each from WebSocket connections of its
 own, the attacks of docs/protocol.md §5-6, each of which must get exactly
 its error code (or HTTP status / close code):
     malformed JSON, a 64 KiB + 1 B message (too_large), the largest frame the
-    socket reads, 66 KiB (too_large, socket stays open), a frame one byte
+    socket reads, 385 KiB (too_large, socket stays open), a frame one byte
     bigger (closed with 1009), a 64 KiB valid message (answered: the limit is
     inclusive), an unknown type, a binary frame, a token with alg none, a
     token signed with another key, a room-B token joining room A, `publish`
@@ -61,7 +61,8 @@ PORT = sys.argv[1] if len(sys.argv) > 1 else "18443"
 URL = "ws://127.0.0.1:%s/ws" % PORT
 SAME_ORIGIN = "http://127.0.0.1:%s" % PORT
 MAX_MESSAGE = 64 * 1024           # protocol limit (docs/protocol.md §1)
-MAX_FRAME = MAX_MESSAGE + 1024    # what the socket reads before closing with 1009
+MAX_COMMIT = 384 * 1024           # an mls_commit's limit (docs/protocol.md §7)
+MAX_FRAME = MAX_COMMIT + 1024     # what the socket reads before closing with 1009
 REPLY_S = 5.0
 JOIN_BURST = 10                   # per-address join bucket (protocol.md §6)
 MESSAGE_BURST = 20                # per-connection message bucket
