@@ -44,6 +44,7 @@ export async function signRemove(sender, { groupId, epoch, leaf, suiteName }) {
 }
 
 const wire = (msg) => JSON.parse(JSON.stringify(msg));
+const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export class DeliveryService {
   // groupId: the first group's id (default random, as the server draws it).
@@ -167,7 +168,7 @@ export class DeliveryService {
         const framing = decoded?.wireformat === 'mls_private_message' ? decoded.privateMessage
           : decoded?.wireformat === 'mls_public_message' ? decoded.publicMessage.content : null;
         if (!framing || framing.contentType !== 'commit' || framing.epoch !== BigInt(group.epoch) ||
-            Buffer.compare(Buffer.from(framing.groupId), Buffer.from(group.groupId)) !== 0) return refuse('mls_refused');
+            !sameBytes(framing.groupId, group.groupId)) return refuse('mls_refused');
         const epoch = group.epoch++;
         const out = { type: 'mls_commit', from, epoch, commit: msg.commit };
         this.accepted.push(out);
