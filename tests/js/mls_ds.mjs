@@ -66,7 +66,7 @@ export class DeliveryService {
   #deliver(to, msg) {
     const client = this.clients.get(to);
     if (!client) return;
-    let out = wire({ v: 2, ...msg });
+    let out = wire({ v: 1, ...msg });
     if (this.tamper) out = this.tamper(to, out);
     if (out) client.inbox.push(out);
   }
@@ -127,7 +127,7 @@ export class DeliveryService {
       const waiter = [...this.clients.values()][0];
       if (waiter) {
         this.#newGroup(waiter.id);
-        this.#deliver(waiter.id, { type: 'mls_group', mls: this.#mlsObject(true) });
+        this.#deliver(waiter.id, { type: 'mls_group', ...this.#mlsObject(true) });  // the fields inline, as the server sends them
       }
       return client;
     }
