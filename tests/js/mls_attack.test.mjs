@@ -135,3 +135,22 @@ test('malicious DS (b): split groups, the server as "Bob" to Alice and as "Alice
   t.diagnostic(`to make the room codes agree the server must hit 30 given digits: ${ROOM_CODE_BITS.toFixed(2)} bits, ~2^${ROOM_CODE_BITS.toFixed(1)} tries of its own commit`);
   assert.ok(ROOM_CODE_BITS > 99.6);
 });
+
+test('malicious DS (c): a ghost announced to Alice only: Alice adds it, Bob refuses the commit and stops; his roster check would show the ghost', async () => {
+  const ds = new DeliveryService({ suite, server });
+  const alice = await ds.join({ identity: 'alice', name: 'Alice', signatureKeyPair: await generateSignatureKeyPair() });
+  await ds.settle();
+  const bob = await ds.join({ identity: 'bob', name: 'Bob', signatureKeyPair: await generateSignatureKeyPair() });
+  await ds.settle();
+  const eve = await forgedKeyPackage('eve', 'Eve');
+  ds.inject(alice.id, { v: 1, type: 'participant_joined', participant: { id: 'ghost', name: 'Eve', identity: 'eve', tracks: [], key_package: kpBlob(eve) } });
+  await ds.settle();
+  assert.deepEqual(alice.member.roster().map((m) => m.identity), ['alice', 'bob', 'eve']);
+  assert.equal(alice.member.rosterCheck().ok, true);  // Alice's participant list has Eve in it: her app shows Eve in the call
+  assert.deepEqual(ds.events(bob.id, MlsEvent.FAILED).map((e) => [e.reason, e.detail]), [['commit_refused', 'add_unannounced']]);
+  assert.equal(bob.member.phase, 'failed');
+  // Had Bob taken the commit anyway, his roster check names the ghost.
+  const { checkRoster, rosterOf } = await import('../../web/sdk/e2ee_mls.js');
+  const bobView = checkRoster(rosterOf(alice.member.state), [{ identity: 'alice', name: 'Alice' }, { identity: 'bob', name: 'Bob' }]);
+  assert.deepEqual(bobView.ghosts.map((m) => m.identity), ['eve']);
+});

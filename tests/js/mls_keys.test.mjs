@@ -16,7 +16,7 @@ if (!existsSync(vendor)) throw new Error('web/sdk/mls_vendor.js is missing: run 
 const keys = await import('../../web/sdk/e2ee_mls_keys.js');
 const {
   MlsSuite, encodeCredential, decodeCredential, generateKeyPackage, decodeKeyPackageMessage, exportFrameBaseKey,
-  encodeChat, decodeChat, CHAT_MAX_CHARS, MlsError, loadSuite, mls, makeClientConfig,
+  encodeChat, decodeChat, CHAT_MAX_CHARS, MlsError, loadSuite, mls, makeClientConfig, checkRoster,
 } = await import('../../web/sdk/e2ee_mls.js');
 const { IdentityStore, generateSignatureKeyPair, loadOrCreateSignatureKeyPair } = await import('../../web/sdk/e2ee_identity_store.js');
 const { SframeSender, SframeReceiver, SframeAuthError, decodeHeader } = await import('../../web/sdk/sframe.js');
@@ -138,6 +138,21 @@ test('chat payload: type 0x01 then UTF-8, at most 4,000 UTF-16 units', () => {
   assert.throws(() => decodeChat(Uint8Array.of(0x02, 0x41)), MlsError);
   assert.throws(() => decodeChat(Uint8Array.of(0x01, 0xff)), MlsError);
   assert.ok(encodeChat('\u20ac'.repeat(CHAT_MAX_CHARS)).length <= 12001);  // fits mls_app's 16 KiB with room to spare
+});
+
+test('roster check: in the call but not in the group = unencrypted; in the group but not in the call = ghost; name or duplicate = mismatched', () => {
+  const leaf = (n, identity, name) => ({ leaf: n, identity, name });
+  const people = [{ id: 'p1', identity: 'alice', name: 'Alice' }, { id: 'p2', identity: 'bob', name: 'Bob' }];
+  assert.deepEqual(checkRoster([leaf(0, 'alice', 'Alice'), leaf(1, 'bob', 'Bob')], people),
+    { ok: true, unencrypted: [], ghosts: [], mismatched: [] });
+  const r = checkRoster([leaf(0, 'alice', 'Alice'), leaf(2, 'eve', 'Eve'), leaf(3, null, null)], people);
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.unencrypted.map((p) => p.id), ['p2']);
+  assert.deepEqual(r.ghosts.map((m) => m.leaf), [2, 3]);
+  const m = checkRoster([leaf(0, 'alice', 'Alice'), leaf(1, 'bob', 'Robert'), leaf(4, 'alice', 'Alice')], people);
+  assert.deepEqual(m.mismatched.map((x) => x.leaf), [1, 4]);
+  assert.deepEqual([m.unencrypted, m.ghosts], [[], []]);
+  assert.equal(m.ok, false);
 });
 
 // ---------------------------------------------------------------- key packages and exporter
