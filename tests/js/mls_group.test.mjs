@@ -98,6 +98,7 @@ test('commit race: two members commit in one epoch; the server takes one, the ot
   await ds.join({ identity: 'carol', name: 'Carol', signatureKeyPair: await generateSignatureKeyPair() });
   await alice.member.handleInput(alice.inbox.shift(), ds.now);  // participant_joined carol
   assert.equal(alice.member.hasPendingCommit, true);
+  assert.equal(alice.member.epoch, 1n);  // not applied before the server sends it back
   await ds.join({ identity: 'dave', name: 'Dave', signatureKeyPair: await generateSignatureKeyPair() });
   while (bob.inbox.length) await bob.member.handleInput(bob.inbox.shift(), ds.now);
   assert.equal(bob.member.hasPendingCommit, false);  // leaf 1 waits its turn
@@ -113,6 +114,22 @@ test('commit race: two members commit in one epoch; the server takes one, the ot
   const agreed = await assertAgreed(all);
   assert.equal(agreed.epoch, 3n);
   for (const c of all) assert.equal(c.member.hasPendingCommit, false);
+});
+
+test('mls_refused: the commit is dropped, reported, and not retried in that epoch', async () => {
+  const { ds, clients } = await room(MlsSuite.X25519, ['alice', 'bob']);
+  const [alice] = clients;
+  await ds.join({ identity: 'carol', name: 'Carol', signatureKeyPair: await generateSignatureKeyPair() });
+  await alice.member.handleInput(alice.inbox.shift(), ds.now);
+  const sent = alice.member.pollTransmit();
+  assert.equal(sent.type, 'mls_commit');
+  await alice.member.handleInput({ v: 1, type: 'error', code: 'mls_refused', message: 'no', re: sent.id }, ds.now);
+  assert.deepEqual(alice.member.pollEvent(), { type: MlsEvent.COMMIT_REFUSED, epoch: 1n });
+  assert.equal(alice.member.hasPendingCommit, false);
+  assert.equal(alice.member.epoch, 1n);
+  assert.equal(alice.member.nextTimeout(), null);
+  await alice.member.handleTimeout(ds.now + 60_000);
+  assert.equal(alice.member.pollTransmit(), undefined);
 });
 
 test('a replayed old commit is refused by its epoch and changes nothing', async () => {

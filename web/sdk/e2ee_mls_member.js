@@ -567,7 +567,9 @@ export class MlsMember {
     this.#pending = null;  // never applied: its secrets were never used
     if (msg.code === 'mls_refused') {
       this.#emit(MlsEvent.COMMIT_REFUSED, { epoch });
-      this.#work = { since: Infinity, epoch };  // no retry in this epoch: the next commit resets it
+      // No retry in this epoch (the next commit resets it): a second commit
+      // from the same state would take the same handshake key generation.
+      this.#work = { since: Infinity, epoch };
     }
     // mls_stale_epoch: the winning commit came first and was applied; #progress rebases.
   }
