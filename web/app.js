@@ -6,9 +6,11 @@
 //   ?room=A&name=Ada&token=JWT&autojoin=1&video=low&e2ee=1
 // Without a token the page asks POST /api/dev-token (loopback servers only).
 // e2ee=1|0 sets the "End-to-end encrypt" box (on by default). In an
-// encrypted call the page shows the security code (SAS, docs/e2ee.md §5)
-// and a lock that says "encrypted" only when the SDK reports every playing
-// track decrypting with current keys (docs/e2ee.md §6).
+// encrypted call the page shows the room code and the members of the
+// encrypted group with their verification marks (docs/e2ee.md §5), a lock
+// that says "encrypted" only when the SDK reports every playing track
+// decrypting under the group's current keys (docs/e2ee.md §6), and the
+// end-to-end encrypted chat.
 import { AegisError, AegisRoom } from './sdk/aegis.js';
 
 const $ = (id) => document.getElementById(id);
@@ -68,24 +70,94 @@ function showE2eeStatus(status) {
   setLock(status.encrypted, status.encrypted ? 'End-to-end encrypted' : `Not end-to-end encrypted: ${status.reason}`);
 }
 
-// The emoji for sighted users; the names for screen readers and for reading
-// the code out over the call. Next to it, how many people's keys it covers:
-// a member the server slipped in (whose key it holds) changes the code for
-// everyone alike, so only the count gives it away (docs/e2ee.md §1).
-function showSas(text, label, members) {
-  $('sas').textContent = text ?? '';
-  $('sas').setAttribute('aria-label', label ? `Security code: ${label}` : 'No security code');
-  $('sas-members').textContent = members ? `· ${members} ${members === 1 ? 'person' : 'people'}` : '';
-  $('sas-box').hidden = !text;
+// 30 digits in groups of five; screen readers get the groups one by one.
+function showCode(el, code) {
+  el.textContent = code ?? '';
+  el.setAttribute('aria-label', code ? `Code ${code.split(' ').join(', ')}` : 'No code');
+}
+
+function showRoomCode(code) {
+  showCode($('room-code'), code);
+  $('code-box').hidden = !code;
+}
+
+let verifying = null;  // participant id whose pairwise code is shown
+
+// The MLS group's members as the app lists them: names are other people's
+// (text only), each with its verification mark; everyone in the call who is
+// not in the group is listed as not encrypted.
+function showRoster(roster) {
+  const list = $('roster');
+  list.replaceChildren();
+  const members = roster?.members ?? [];
+  $('roster-title').hidden = members.length === 0;
+  for (const m of members) {
+    const li = $('roster-template').content.firstElementChild.cloneNode(true);
+    li.querySelector('.name').textContent = m.self ? `${m.name || m.identity} (you)` : (m.name || m.identity || `member ${m.leaf}`);
+    const mark = m.self ? '' : m.keyChanged ? 'KEY CHANGED since you verified it' : m.verified ? 'verified' : 'not verified';
+    li.querySelector('.mark').textContent = mark;
+    li.dataset.mark = m.self ? 'self' : m.keyChanged ? 'changed' : m.verified ? 'verified' : 'unverified';
+    const button = li.querySelector('.verify');
+    button.hidden = m.self || m.participantId === null;
+    button.addEventListener('click', () => showVerify(m));
+    list.append(li);
+  }
+  for (const id of roster?.unencrypted ?? []) {
+    const li = document.createElement('li');
+    li.dataset.mark = 'unencrypted';
+    li.textContent = `${displayName(room?.getParticipant(id))}: not end-to-end encrypted (not in the group)`;
+    list.append(li);
+  }
+  const changed = members.filter((m) => m.keyChanged);
+  $('key-warning').hidden = changed.length === 0;
+  $('key-warning').textContent = changed.length
+    ? `Warning: the identity key of ${changed.map((m) => m.name || m.identity).join(', ')} is not the one you verified. ` +
+      'Someone may be impersonating them: compare your codes again before trusting this call.'
+    : '';
+  for (const [id, tile] of tiles) tile.figure.dataset.unencrypted = String((roster?.unencrypted ?? []).includes(id));
+}
+
+async function showVerify(m) {
+  if (!room?.e2ee) return;
+  verifying = m.participantId;
+  $('verify-name').textContent = m.name || m.identity;
+  showCode($('pair-code'), '…');
+  $('verify-box').hidden = false;
+  try {
+    showCode($('pair-code'), await room.e2ee.pairwiseCode(m.participantId));
+  } catch (e) {
+    $('pair-code').textContent = `unavailable (${e.message})`;
+  }
+}
+
+function hideVerify() {
+  verifying = null;
+  $('verify-box').hidden = true;
+}
+
+function addChatLine(who, text, mine) {
+  const li = document.createElement('li');
+  li.dataset.mine = String(mine);
+  const name = document.createElement('strong');
+  name.textContent = `${who}: `;
+  const body = document.createElement('span');
+  body.textContent = text;  // other people's words: text only, never HTML
+  li.append(name, body);
+  $('chat-log').append(li);
+  li.scrollIntoView({ block: 'nearest' });
 }
 
 function showE2ee(r) {
   if (!r.e2ee) {
-    showSas(null, null, null);
+    showRoomCode(null);
+    showRoster(null);
+    $('chat').hidden = true;
     setLock(false, 'Not end-to-end encrypted: joined without it');
     return;
   }
-  showSas(r.e2ee.sas(), r.e2ee.sasLabel(), r.e2ee.sasMembers());
+  showRoomCode(r.e2ee.roomCode());
+  showRoster(r.e2ee.roster());
+  $('chat').hidden = false;
   showE2eeStatus(r.e2ee.status());
 }
 
@@ -274,8 +346,13 @@ function wireRoom(r) {
     setStatus(r.locked ? 'The room is locked: nobody new can join' : 'The room is open again');
   });
   r.addEventListener('lobbychanged', (e) => showLobby(e.waiting));
-  r.addEventListener('saschange', (e) => showSas(e.sas, e.label, e.members));
+  r.addEventListener('roomcodechange', (e) => showRoomCode(e.code));
+  r.addEventListener('rosterchange', (e) => showRoster(e));
+  r.addEventListener('chatmessage', (e) => addChatLine(e.name || e.identity || 'someone', e.text, false));
   r.addEventListener('e2eestatus', (e) => showE2eeStatus(e));
+  r.addEventListener('e2eeerror', (e) => {
+    if (e.code === 'identity_key_changed') showRoster(r.e2ee?.roster());
+  });
   r.addEventListener('error', (e) => showError(e.code, e.message));
   r.addEventListener('closed', (e) => {
     if (e.reason !== 'connection_closed' || state !== 'joined') return;
@@ -360,7 +437,11 @@ function endCall(nextState) {
   clearTiles();
   $('enable-sound').hidden = true;
   $('admin').hidden = true;
-  showSas(null, null);
+  showRoomCode(null);
+  showRoster(null);
+  hideVerify();
+  $('chat').hidden = true;
+  $('chat-log').replaceChildren();
   setLock(false, '');
   showCall(false);
 }
@@ -390,6 +471,28 @@ function toggle(buttonId, track) {
 $('toggle-camera').addEventListener('click', () => toggle('toggle-camera', localStream?.getVideoTracks()[0]));
 $('toggle-mic').addEventListener('click', () => toggle('toggle-mic', localStream?.getAudioTracks()[0]));
 $('leave').addEventListener('click', leave);
+$('verify-cancel').addEventListener('click', hideVerify);
+$('verify-match').addEventListener('click', () => {
+  if (!room?.e2ee || !verifying) return;
+  try {
+    room.e2ee.markVerified(verifying);
+  } catch (e) {
+    showError('verify_failed', e.message);
+  }
+  hideVerify();
+});
+$('chat-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const text = $('chat-input').value;
+  if (!room?.e2ee || !text.trim()) return;
+  try {
+    await room.e2ee.sendChat(text);
+    addChatLine('You', text, true);
+    $('chat-input').value = '';
+  } catch (err) {
+    showError('chat_failed', err.message);
+  }
+});
 $('toggle-lock').addEventListener('click', () => adminAction(() => room.lock(!room.locked)));
 $('end-room').addEventListener('click', () => adminAction(() => room.end()));
 $('enable-sound').addEventListener('click', () => {
@@ -434,17 +537,18 @@ window.aegisApp = {
   remoteStats: async () => (room && state === 'joined' ? room.getRemoteStats() : {}),
   participants: () => (room && state === 'joined' ? room.participants.map(({ id, name }) => ({ id, name })) : []),
   selfId: () => room?.participantId ?? null,
-  // { sas, sasLabel, sasMembers, encrypted, reason, stats } of the current call.
+  // { roomCode, epoch, roster, encrypted, reason, stats } of the current call.
   e2ee: async () => {
     if (!room?.e2ee || state !== 'joined') {
-      return { sas: null, sasLabel: null, sasMembers: null, encrypted: false, reason: room ? 'joined without it' : 'not joined', stats: {} };
+      return { roomCode: null, epoch: null, roster: null, encrypted: false, reason: room ? 'joined without it' : 'not joined', stats: {} };
     }
     const { encrypted, reason } = room.e2ee.status();
     return {
-      sas: room.e2ee.sas(), sasLabel: room.e2ee.sasLabel(), sasMembers: room.e2ee.sasMembers(), encrypted, reason,
+      roomCode: room.e2ee.roomCode(), epoch: room.e2ee.epoch(), roster: room.e2ee.roster(), encrypted, reason,
       stats: await room.e2ee.getE2eeStats(),
     };
   },
+  chatLog: () => [...$('chat-log').children].map((li) => li.textContent),
 };
 
 if (params.get('autojoin') === '1' && $('room').value) {

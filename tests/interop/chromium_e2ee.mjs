@@ -1,52 +1,56 @@
 #!/usr/bin/env node
-// End-to-end encryption test: headless Chromium (playwright-core) runs the
-// test-only page (web_e2ee/e2ee_test.html, the real SDK with testHooks) and
-// the app against two aegis-test-server instances started by e2ee_call.sh:
+// End-to-end encryption test (E2EE v2: MLS group keys, docs/e2ee.md):
+// headless Chromium (playwright-core) runs the test-only page
+// (web_e2ee/e2ee_test.html, the real SDK with testHooks) and the app against
+// two aegis-test-server instances started by e2ee_call.sh:
 //   chromium_e2ee.mjs BASE_URL_1 BASE_URL_2
 // Environment (from e2ee_call.sh):
 //   AEGIS_TOKEN_E1..E4, AEGIS_TOKEN_PLAIN, AEGIS_TOKEN_PLAIN_PAGE  room E on server 1
 //   AEGIS_TOKEN_S1..S3                                           room S on server 2
 //   AEGIS_E2EE_CAPTURE   server 1's --test-capture file (JSON lines: "rtp" with ms,
 //                        publisher, kind, ssrc, seq, ts, marker and the whole payload
-//                        in hex; "key_blob" from/to for every blob relayed;
-//                        "removed" for every participant removed)
-//   AEGIS_SFRAME_CLI     aegis-sframe (decrypt --suite 4 --key HEX --frame HEX)
+//                        in hex; "mls" with type, from, to and the relayed bytes in hex
+//                        for every MLS message relayed; "removed" for every participant removed)
+//   AEGIS_E2EE_SERVER_LOGS  the servers' log files, colon-separated (searched for chat text)
+//   AEGIS_SFRAME_CLI     aegis-sframe (decrypt --suite 4 --key HEX --metadata HEX --frame HEX)
 //   AEGIS_E2EE_WITHOUT_TEST_SERVER=1  servers without test hooks: those checks FAIL as not run
 //
 // Checks (one line each, with figures):
-//   1. E1, E2, E3 join room E one after another (E2 without RTCRtpScriptTransform,
-//      so it runs the SDK's createEncodedStreams fallback against the
-//      others' standard transforms); each sender ratchets its key
-//      at every later join, and a joiner gets only the ratcheted key (each
-//      key snapshot waits until every member holds every other's current key);
-//   2. over >= 5 s each keeps decoding the others' video (frames decoded and
-//      decrypted-frame counters rising), receives and decrypts their audio,
-//      with no decrypt failure, each stream under its sender's current KID;
-//      all three report "encrypted" and show the same SAS;
-//   3. server capture: every captured frame of every sender — each audio
-//      packet, and each video frame reassembled from its RTP packets (VP8
-//      payload descriptors stripped) — is an RFC 9605 SFrame under a KID its
-//      publisher exported, and 100 % of them decrypt with the key for that
-//      KID (web/sdk/sframe.js) while none opens under a wrong key for the
-//      same KID; no VP8 keyframe start code is visible; the latest frames
-//      carry the current KID; aegis-sframe (C++) decrypts a captured audio
-//      frame with the sender's exported key and refuses other keys;
-//   4. E3 leaves: E1 and E2 switch to new KIDs (seen in the capture within
-//      1 s + 250 ms of E3's last packet); the server relayed no key blob to
-//      E3 after it removed E3 (it did before: the record works); E3's key
-//      state read after the switch (and before the leave: own, pending,
-//      received keys, 8 ratchet steps each) opens none of E1's and E2's
-//      audio and video frames captured after the switch, which all decrypt
-//      under their new keys; E1 and E2 keep decrypting each other; their
-//      SAS changes and still agrees;
-//   5. the app with e2ee=0 (and the test page without E2EE) is refused from
+//   1. E1, E2, E3 join room E (E2 without RTCRtpScriptTransform, so it runs
+//      the SDK's createEncodedStreams fallback); after each join every member
+//      is at the same epoch with the same 30-digit room code and the same
+//      frame base key, and the roster lists exactly the members in the call;
+//   2. over >= 5 s each keeps decoding the others' video and decrypting their
+//      audio, no decrypt failure, every track under the current epoch; all
+//      three report "encrypted";
+//   3. server capture: every captured frame of every sender is an RFC 9605
+//      SFrame whose KID names the sender's leaf and a live epoch; 100 % of
+//      them decrypt with the epoch's base key (metadata = the media kind, so
+//      not as the other kind), none under a random base key; no clear VP8
+//      start code; aegis-sframe (C++) agrees on one audio frame per sender;
+//   4. chat: E1's message reaches E2 and E3; the server relayed it as an
+//      mls_app whose bytes do not contain the text, and neither the capture
+//      nor the server logs hold the text;
+//   5. E3 leaves: E1 and E2 reach a new epoch with a new, equal room code
+//      within 1 s; the capture shows their first frame under the new epoch
+//      within 1 s + 250 ms of E3's last packet; every base key E3 held opens
+//      none of E1's and E2's frames after the switch, which all open under the
+//      new epoch's key; nothing MLS was relayed to E3 after its removal;
+//   6. the app with e2ee=0 (and the test page without E2EE) is refused from
 //      room E with e2ee_required, shown in #error;
-//   6. the app joining with E2EE shows the others' SAS (with an aria-label)
-//      and the number of people it covers next to it, and a lock that turns
-//      "encrypted";
-//   7. server 2 substitutes S2's identity key: S2's SAS differs from S1's and
-//      S3's, and S1/S2 cannot open each other's key blobs;
-//   8. no CSP violation and no uncaught error on any page.
+//   7. the app (E4) with E2EE shows the room code E1 and E2 show (with an
+//      aria-label), the roster, a lock that turns "encrypted"; its Verify
+//      dialog shows the pairwise code E1 computes for E4; marked verified, it
+//      stays verified when the page is loaded again (the identity key is kept
+//      in IndexedDB: E1's pairwise code with E4 is unchanged), its chat
+//      reaches E1; E1 then joining from a fresh browser profile (a new key)
+//      makes E4 show the loud "key changed" warning;
+//   8. server 2 substitutes S2's KeyPackage (announces one the test made for
+//      identity s2 with other keys): S1 and S3 end in a group whose "S2" is
+//      the substitute, so the real S2 never gets in (no room code, not
+//      encrypted), and the pairwise code S1 sees for S2 differs from the one
+//      S1's and S2's real keys give;
+//   9. no CSP violation and no uncaught error on any page.
 // Prints `e2ee: N passed, N failed`; exits non-zero on any failure,
 // including when Chromium, playwright-core or a server tool is missing.
 import { createRequire } from 'node:module';
@@ -59,12 +63,14 @@ import { fileURLToPath } from 'node:url';
 globalThis.crypto ??= webcrypto;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { decodeHeader, SframeReceiver } = await import(path.join(repoRoot, 'web/sdk/sframe.js'));
-const { ratchetKey, deriveKid } = await import(path.join(repoRoot, 'web/sdk/e2ee_keyring.js'));
 const { laneOfCtr } = await import(path.join(repoRoot, 'web/sdk/e2ee_frames.js'));
+const { parseFrameKid, epochBitsOf, pairwiseCode } = await import(path.join(repoRoot, 'web/sdk/e2ee_mls_keys.js'));
+const { encodeCredential } = await import(path.join(repoRoot, 'web/sdk/e2ee_mls.js'));
 
 const [base1, base2] = process.argv.slice(2).map((u) => (u ?? '').replace(/\/+$/, ''));
 const executablePath = process.env.AEGIS_CHROMIUM || '/usr/bin/chromium';
 const capturePath = process.env.AEGIS_E2EE_CAPTURE ?? '';
+const serverLogs = (process.env.AEGIS_E2EE_SERVER_LOGS ?? '').split(':').filter(Boolean);
 const sframeCli = process.env.AEGIS_SFRAME_CLI ?? '';
 const withoutTestServer = process.env.AEGIS_E2EE_WITHOUT_TEST_SERVER === '1';
 const chromiumFlags = [
@@ -74,12 +80,14 @@ const chromiumFlags = [
   '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
 ];
 const kJoinMs = 20_000;
+const kGroupMs = 10_000;       // bound on a joiner being in the group at the others' epoch
 const kMediaStartMs = 25_000;
 const kSampleMs = 5_000;
 const kMinFrames = 20;          // ~15 fps sent: a stalled stream stays far below
 const kMinAudioFrames = 100;    // Opus sends 50 frames/s
-const kSwitchLimitMs = 1000 + 250;  // docs/e2ee.md: < 1 s, plus margin for the capture's timing
-const kKeysSettleMs = 10_000;       // bound on waiting for every member to hold every current key
+const kCodeSwitchMs = 1000;     // docs/e2ee.md: a new equal room code within 1 s of a leave
+const kSwitchLimitMs = 1000 + 250;  // the capture's view: < 1 s, plus margin for its timing
+const kMetadata = { audio: new TextEncoder().encode('audio'), video: new TextEncoder().encode('video') };
 
 const fail = (message) => {
   console.error(`FAIL: ${message}`);
@@ -104,7 +112,7 @@ for (const base of [base1, base2]) {
   if (response.status !== 200) fail(`GET ${base}/e2ee_test.html gave ${response.status} (does e2ee_call.sh serve the test page?)`);
 }
 
-const watchdog = setTimeout(() => fail('the whole test took over 270 s'), 270_000);
+const watchdog = setTimeout(() => fail('the whole test took over 300 s'), 300_000);
 let passed = 0;
 let failed = 0;
 function check(name, ok, detail) {
@@ -121,7 +129,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const fromHex = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
 const randomHex = (n) => hex(crypto.getRandomValues(new Uint8Array(n)));
-const kidHex = (kid) => (kid === null || kid === undefined ? 'null' : `0x${kid.toString(16).padStart(8, '0')}`);
+const kidHex = (kid) => (kid === null || kid === undefined ? 'null' : `0x${BigInt(kid).toString(16)}`);
 
 async function pollUntil(probe, ms, everyMs = 200) {
   const start = Date.now();
@@ -141,7 +149,7 @@ try {
 } catch (e) {
   fail(`cannot start Chromium at ${executablePath}: ${e.message}`);
 }
-console.log(`e2ee: chromium ${browser.version()}; servers ${base1} (policy + capture) and ${base2} (key substitution)`);
+console.log(`e2ee: chromium ${browser.version()}; servers ${base1} (policy + capture) and ${base2} (KeyPackage substitution)`);
 
 const pages = [];
 async function openPage(label, url, { legacyTransforms = false } = {}) {
@@ -179,7 +187,11 @@ async function openTestPage(label, base, room, token, e2ee = true, options = {})
 const T = {
   state: (p) => p.page.evaluate(() => window.e2eeTest.state()),
   participants: (p) => p.page.evaluate(() => window.e2eeTest.participants()),
-  sas: (p) => p.page.evaluate(() => window.e2eeTest.sas()),
+  roomCode: (p) => p.page.evaluate(() => window.e2eeTest.roomCode()),
+  epoch: (p) => p.page.evaluate(() => window.e2eeTest.epoch()),
+  roster: (p) => p.page.evaluate(() => window.e2eeTest.roster()),
+  pairwise: (p, id) => p.page.evaluate((x) => window.e2eeTest.pairwiseCode(x), id),
+  chat: (p, text) => p.page.evaluate((t) => window.e2eeTest.sendChat(t), text),
   status: (p) => p.page.evaluate(() => window.e2eeTest.status()),
   counters: (p) => p.page.evaluate(() => window.e2eeTest.counters()),
   stats: (p) => p.page.evaluate(() => window.e2eeTest.stats()),
@@ -207,7 +219,7 @@ async function joinAndPublish(label, base, room, token, options = {}) {
 function readCapture() {
   if (!capturePath || !existsSync(capturePath)) return { packets: [], bad: 0, missing: true };
   const packets = [];
-  const keyBlobs = [];
+  const mls = [];
   const removed = [];
   let bad = 0;
   let truncated = false;
@@ -219,8 +231,9 @@ function readCapture() {
         if (typeof r.payload !== 'string' || typeof r.publisher !== 'string') throw new Error('fields');
         packets.push({ ms: r.ms, publisher: r.publisher, kind: r.kind, ssrc: r.ssrc, seq: r.seq, ts: r.ts,
                        marker: r.marker, payload: Buffer.from(r.payload, 'hex') });
-      } else if (r.event === 'key_blob') {
-        keyBlobs.push(r);
+      } else if (r.event === 'mls') {
+        if (typeof r.bytes !== 'string' || typeof r.type !== 'string') throw new Error('fields');
+        mls.push(r);
       } else if (r.event === 'removed') {
         removed.push(r);
       } else if (r.event === 'truncated') {
@@ -232,7 +245,7 @@ function readCapture() {
       bad++;  // the last line may be half written
     }
   }
-  return { packets, keyBlobs, removed, bad, truncated, missing: false };
+  return { packets, mls, removed, bad, truncated, missing: false };
 }
 
 // RFC 7741 §4.2: the VP8 payload descriptor. Returns { start (S = 1 and
@@ -253,12 +266,12 @@ function vp8Descriptor(payload) {
   return { start: (b0 & 0x10) !== 0 && (b0 & 0x07) === 0, body: payload.subarray(at) };
 }
 
-// The SFrame header at the start of a frame: { kid (number), ctr, lane } or null.
+// The SFrame header at the start of a frame: { kid (bigint), ctr, lane,
+// leaf, epochBits, context } or null.
 function sframeOf(frame) {
   try {
     const h = decodeHeader(frame);
-    if (h.kid > 0xffffffffn) return null;
-    return { kid: Number(h.kid), ctr: h.ctr, lane: laneOfCtr(h.ctr), headerLength: h.headerLength };
+    return { kid: h.kid, ctr: h.ctr, lane: laneOfCtr(h.ctr), headerLength: h.headerLength, ...parseFrameKid(h.kid) };
   } catch {
     return null;
   }
@@ -309,16 +322,18 @@ function framesOf(packets, publisher) {
   return out;
 }
 
-// Decrypts frames with web/sdk/sframe.js: one receiver per (kind, KID, CTR
-// lane) and key, so each track's frames meet a replay window in their own
-// order. `keyFor(frame)` gives the key (hex) to try, or undefined.
-async function decryptFrames(frames, keyFor) {
+
+// Decrypts frames with web/sdk/sframe.js under (KID, base key), with the
+// frame's media kind as metadata: one receiver per (kind, KID, CTR lane) and
+// key, so each track's frames meet a replay window in their own order.
+// `keyFor(frame)` gives the base key (hex) to try, or undefined.
+async function decryptFrames(frames, keyFor, metadataKind = (f) => f.kind) {
   const receivers = new Map();
   const results = [];
   for (const f of frames) {
     const keyHex = keyFor(f);
     if (!f.sframe || !keyHex) {
-      results.push({ f, ok: false, why: f.sframe ? 'no key for its KID' : 'no SFrame header' });
+      results.push({ f, ok: false, why: f.sframe ? 'no key for its epoch' : 'no SFrame header' });
       continue;
     }
     const id = `${f.kind}:${f.sframe.kid}:${f.sframe.lane}:${keyHex}`;
@@ -329,7 +344,7 @@ async function decryptFrames(frames, keyFor) {
       receivers.set(id, receiver);
     }
     try {
-      const plaintext = await receiver.decrypt(f.frame);
+      const plaintext = await receiver.decrypt(f.frame, kMetadata[metadataKind(f)]);
       results.push({ f, ok: true, plaintext });
     } catch (e) {
       results.push({ f, ok: false, why: e.code ?? e.message });
@@ -338,64 +353,56 @@ async function decryptFrames(frames, keyFor) {
   return results;
 }
 
-// KID -> key (hex) for every key in the snapshots, and 8 ratchet steps of
-// each (a sender may ratchet between two snapshots).
-async function keysByKid(snapshots) {
-  const out = new Map();
-  const add = async (keyHex) => {
-    if (!keyHex) return;
-    for (const k of await withRatchets(keyHex, 8)) {
-      const kid = await deriveKid(fromHex(k));
-      if (!out.has(kid)) out.set(kid, k);
-    }
-  };
-  for (const snapshot of snapshots) {
-    for (const k of snapshot.values()) {
-      await add(k.ownKey);
-      await add(k.pendingKey);
-      for (const r of k.receivedKeys) await add(r.key);
-    }
-  }
-  return out;
-}
-
 const tally = (items, keyOf) => items.reduce((acc, x) => ({ ...acc, [keyOf(x)]: (acc[keyOf(x)] ?? 0) + 1 }), {});
 
 // aegis-sframe decrypt: { ok, status, stdout, stderr }.
-function cliDecrypt(keyHex, frame) {
+function cliDecrypt(keyHex, frame, kind) {
   if (!sframeCli || !existsSync(sframeCli)) return { ok: false, status: null, stdout: '', stderr: `no aegis-sframe at '${sframeCli}'`, missing: true };
-  const r = spawnSync(sframeCli, ['decrypt', '--suite', '4', '--key', keyHex, '--frame', hex(frame)], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(sframeCli, ['decrypt', '--suite', '4', '--key', keyHex, '--metadata', hex(kMetadata[kind]), '--frame', hex(frame)],
+                      { encoding: 'utf8', timeout: 10_000 });
   return { ok: r.status === 0, status: r.status, stdout: (r.stdout ?? '').trim(), stderr: (r.stderr ?? '').trim(), error: r.error?.message };
 }
 
-// The same with web/sdk/sframe.js, as a second opinion.
-async function jsDecrypt(keyHex, frame) {
-  const h = decodeHeader(frame);
-  const receiver = new SframeReceiver(4);
-  await receiver.addKey(h.kid, fromHex(keyHex));
-  try {
-    return { ok: true, plaintext: await receiver.decrypt(frame) };
-  } catch (e) {
-    return { ok: false, error: e.code };
-  }
-}
-
-// The largest of the last 100 captured audio frames under `kid` (Opus sends
-// 3-byte frames in silence; a real one makes the better test), or undefined.
-function audioFrameUnder(frames, kid) {
-  return frames.filter((f) => f.kind === 'audio' && f.sframe?.kid === kid).slice(-100)
+// The largest of the last 100 captured audio frames under `epoch` (Opus
+// sends 3-byte frames in silence; a real one makes the better test).
+function audioFrameIn(frames, epoch) {
+  return frames.filter((f) => f.kind === 'audio' && f.sframe?.epochBits === epochBitsOf(epoch)).slice(-100)
     .reduce((best, f) => (!best || f.frame.length > best.frame.length ? f : best), undefined);
 }
 
-// key and its next `steps` ratchet steps, as hex.
-async function withRatchets(keyHex, steps) {
-  const out = [keyHex];
-  let k = fromHex(keyHex);
-  for (let i = 0; i < steps; i++) {
-    k = await ratchetKey(k);
-    out.push(hex(k));
-  }
-  return out;
+// ------------------------------------------------------------ group state
+
+// Every base key seen, by epoch: { epoch -> base key hex }; two members that
+// export different keys for one epoch are in different groups (a check fails).
+const baseKeys = new Map();
+const keyConflicts = [];
+function rememberKeys(label, k) {
+  if (k?.epoch === null || k?.epoch === undefined || !k.baseKey) return;
+  const known = baseKeys.get(k.epoch);
+  if (known && known !== k.baseKey) keyConflicts.push(`${label} epoch ${k.epoch}`);
+  if (!known) baseKeys.set(k.epoch, k.baseKey);
+}
+
+// Until every member of `group` is in the group at one epoch (at least
+// `minEpoch`) with one room code and one base key, and each one's roster
+// lists exactly the group's identities. Returns { ok, epoch, code, keys }.
+async function converged(group, label, minEpoch = 0) {
+  const r = await pollUntil(async () => {
+    const keys = await Promise.all(group.map(T.keys));
+    const codes = await Promise.all(group.map(T.roomCode));
+    const rosters = await Promise.all(group.map(T.roster));
+    keys.forEach((k, i) => rememberKeys(group[i].label, k));
+    const epoch = keys[0]?.epoch;
+    const want = group.map((p) => p.identity).sort().join(',');
+    const ok = epoch !== null && epoch >= minEpoch && keys.every((k) => k.epoch === epoch && k.baseKey === keys[0].baseKey) &&
+      codes.every((c) => c && c === codes[0]) &&
+      rosters.every((x) => x.members.map((m) => m.identity).sort().join(',') === want && x.unencrypted.length === 0);
+    return { ok, epoch, code: codes[0], codes, keys, rosters };
+  }, kGroupMs, 100);
+  check(`${label}: every member is at one epoch with one room code, base key and roster`, r.ok,
+        `after ${r.elapsed} ms: ${group.map((p, i) => `${p.label} epoch ${r.keys[i]?.epoch} leaf ${r.keys[i]?.leaf} ` +
+        `code "${r.codes[i]}" roster [${r.rosters[i]?.members.map((m) => m.identity).join(',')}]`).join('; ')}`);
+  return r;
 }
 
 // ------------------------------------------------------------ the test
@@ -403,24 +410,25 @@ async function withRatchets(keyHex, steps) {
 const statsDelta = (a, b, id) => {
   const x = a.e2ee[id] ?? {};
   const y = b.e2ee[id] ?? {};
-  const track = (s, kind) => (s.tracks ?? []).filter((t) => t.kind === kind)
-    .reduce((acc, t) => ({ decrypted: acc.decrypted + t.decrypted, failed: acc.failed + t.failed }), { decrypted: 0, failed: 0 });
+  const track = (s, kind) => (s.tracks ?? []).filter((t) => t.kind === kind);
+  const sum = (s, kind, field) => track(s, kind).reduce((n, t) => n + (t[field] ?? 0), 0);
   const rv0 = a.remote[id] ?? {};
   const rv1 = b.remote[id] ?? {};
   return {
     frames: (rv1.videoFramesDecoded ?? 0) - (rv0.videoFramesDecoded ?? 0),
     audioPackets: (rv1.audioPacketsReceived ?? 0) - (rv0.audioPacketsReceived ?? 0),
     audioSamples: (rv1.audioSamplesReceived ?? 0) - (rv0.audioSamplesReceived ?? 0),
-    videoDecrypted: track(y, 'video').decrypted - track(x, 'video').decrypted,
-    audioDecrypted: track(y, 'audio').decrypted - track(x, 'audio').decrypted,
+    decrypted: (y.decryptedFrames ?? 0) - (x.decryptedFrames ?? 0),
+    videoTracks: track(y, 'video').length,
+    audioTracks: track(y, 'audio').length,
     failed: (y.failedFrames ?? 0) - (x.failedFrames ?? 0),
-    currentKid: y.currentKid ?? null,
-    kidsByTrack: (y.tracks ?? []).map((t) => `${t.kind}:${kidHex(t.lastKid)}`).join(' '),
+    epochs: (y.tracks ?? []).map((t) => `${t.kind}:${t.lastEpoch}`).join(' '),
+    lastEpochs: (y.tracks ?? []).map((t) => t.lastEpoch),
   };
 };
 
-// Every pair (p receives q): decoding, decrypting, no failures, current KIDs.
-async function sampleMedia(group, label, keysById) {
+// Every pair (p receives q): decoding, decrypting, no failures, current epoch.
+async function sampleMedia(group, label, epoch) {
   const first = await Promise.all(group.map(T.stats));
   const startedAt = Date.now();
   await sleep(kSampleMs + 250);
@@ -430,113 +438,74 @@ async function sampleMedia(group, label, keysById) {
     for (const q of group) {
       if (q === p) continue;
       const d = statsDelta(first[i], second[i], q.id);
-      const wantKid = keysById.get(q.id)?.ownKid;
       check(`${label}: ${p.label} keeps decoding and decrypting ${q.label}`,
-            windowMs >= kSampleMs && d.frames >= kMinFrames && d.videoDecrypted >= kMinFrames &&
-            d.audioDecrypted >= kMinAudioFrames && d.audioPackets >= kMinAudioFrames / 2 && d.audioSamples > 0 &&
-            d.failed === 0 && d.currentKid === wantKid,
-            `over ${windowMs} ms: +${d.frames} video frames decoded, +${d.videoDecrypted} video / ` +
-            `+${d.audioDecrypted} audio frames decrypted, +${d.audioPackets} audio packets, +${d.audioSamples} samples, ` +
-            `+${d.failed} failed; KIDs ${d.kidsByTrack} (${q.label}'s current ${kidHex(wantKid)})`);
+            windowMs >= kSampleMs && d.frames >= kMinFrames && d.decrypted >= kMinFrames + kMinAudioFrames &&
+            d.audioPackets >= kMinAudioFrames / 2 && d.audioSamples > 0 && d.failed === 0 &&
+            d.lastEpochs.length >= 2 && d.lastEpochs.every((e) => e === epoch),
+            `over ${windowMs} ms: +${d.frames} video frames decoded, +${d.decrypted} frames decrypted, ` +
+            `+${d.audioPackets} audio packets, +${d.audioSamples} samples, +${d.failed} failed; ` +
+            `last epoch per track ${d.epochs} (current ${epoch})`);
     }
     const own = second[i].e2ee[p.id] ?? {};
     const ownBefore = first[i].e2ee[p.id] ?? {};
     check(`${label}: ${p.label} encrypts what it sends`, own.encryptedFrames - ownBefore.encryptedFrames > kMinAudioFrames &&
           own.failedFrames === ownBefore.failedFrames,
-          `+${own.encryptedFrames - ownBefore.encryptedFrames} frames encrypted, +${own.failedFrames - ownBefore.failedFrames} failed, ` +
-          `KID ${kidHex(own.currentKid)}`);
+          `+${own.encryptedFrames - ownBefore.encryptedFrames} frames encrypted, +${own.failedFrames - ownBefore.failedFrames} failed`);
   }
 }
 
-async function keysOf(group) {
-  return new Map(await Promise.all(group.map(async (p) => [p.id, await T.keys(p)])));
+// The frames of `p` in the capture and what they show.
+function checkCapturedFrames(capture, p, leaf) {
+  const frames = framesOf(capture.packets, p.id);
+  const audio = frames.filter((f) => f.kind === 'audio');
+  const video = frames.filter((f) => f.kind === 'video' && (f.complete || !f.isLastOfStream));
+  const incomplete = video.filter((f) => !f.complete);
+  const whole = [...audio, ...video.filter((f) => f.complete)];
+  const ownLeaf = whole.filter((f) => f.sframe && f.sframe.leaf === leaf);
+  const laneOk = video.filter((f) => f.sframe && ((f.frame[0] & 1) === 0) === (f.sframe.lane === 'key'));
+  const keyframes = video.filter((f) => f.sframe?.lane === 'key').length;
+  // A VP8 keyframe in the clear has the start code 9d 01 2a at bytes 3-5.
+  const startCodes = video.filter((f) => f.frame.length >= 6 && f.frame[3] === 0x9d && f.frame[4] === 0x01 && f.frame[5] === 0x2a);
+  check(`capture: ${p.label}'s frames are SFrame frames under its own leaf`,
+        audio.length > 0 && video.length > 0 && incomplete.length === 0 && ownLeaf.length === whole.length &&
+        laneOk.length === video.length && startCodes.length === 0,
+        `${ownLeaf.length}/${whole.length} frames (${audio.length} audio, ${video.length} video reassembled from ` +
+        `${video.reduce((n, f) => n + f.packets, 0)} packets, ${incomplete.length} incomplete) carry leaf ${leaf} in their KID; ` +
+        `${keyframes} keyframes in the keyframe CTR lane, VP8 P bit matches the lane in ${laneOk.length}/${video.length}; ` +
+        `${startCodes.length} clear VP8 start codes`);
+  return { frames, whole };
 }
 
-// The KIDs a receiver can reach from a received key: the key's own and its
-// next 8 ratchet steps (members follow a join's ratchet without a new blob).
-const reachableKids = new Map();  // key hex -> Set of KIDs
-async function kidsReachableFrom(keyHex) {
-  if (!reachableKids.has(keyHex)) {
-    const kids = new Set();
-    for (const k of await withRatchets(keyHex, 8)) kids.add(await deriveKid(fromHex(k)));
-    reachableKids.set(keyHex, kids);
-  }
-  return reachableKids.get(keyHex);
-}
-
-// Waits until the group's keys are settled: no key switch pending, every
-// member that was in `previous` has moved to a new key (it ratchets at a
-// join), and every member holds (or can ratchet to) every other member's
-// current key. Returns the snapshot; a check reports how long it took.
-async function settledKeys(group, previous, label) {
-  const r = await pollUntil(async () => {
-    const now = await keysOf(group);
-    let ok = true;
-    for (const p of group) {
-      const k = now.get(p.id);
-      if (k.ownKid === null || k.pendingKid !== null) ok = false;
-      if (previous?.has(p.id) && previous.get(p.id).ownKid === k.ownKid) ok = false;
-      for (const q of group) {
-        if (q === p || !ok) continue;
-        const want = now.get(q.id).ownKid;
-        let holds = false;
-        for (const x of k.receivedKeys.filter((x) => x.from === q.id)) {
-          if ((await kidsReachableFrom(x.key)).has(want)) holds = true;
-        }
-        if (!holds) ok = false;
-      }
-    }
-    return { ok, now };
-  }, kKeysSettleMs, 50);
-  check(`${label}: every member holds every other's current key`, r.ok,
-        `after ${r.elapsed} ms: ${group.map((p) => `${p.label} ${kidHex(r.now.get(p.id).ownKid)}`).join(', ')}`);
-  return r.now;
+// The base key for a frame's epoch bits: the newest epoch seen with those bits.
+function baseKeyForFrame(f) {
+  if (!f.sframe) return undefined;
+  const epochs = [...baseKeys.keys()].filter((e) => epochBitsOf(e) === f.sframe.epochBits).sort((a, b) => b - a);
+  return epochs.length ? baseKeys.get(epochs[0]) : undefined;
 }
 
 try {
   // ---------------------------------------------------------- 1. joins, one at a time
-  const kidHistory = new Map();  // participant id -> Set of KIDs it exported
-  const keyHistory = [];         // snapshots after each join
-  const remember = (snapshot) => {
-    keyHistory.push(snapshot);
-    for (const [id, k] of snapshot) {
-      if (!kidHistory.has(id)) kidHistory.set(id, new Set());
-      if (k.ownKid !== null) kidHistory.get(id).add(k.ownKid);
-    }
-  };
   const e1 = await joinAndPublish('E1', base1, 'E', tokens.E1);
-  remember(await settledKeys([e1], null, 'E1 alone'));
+  e1.identity = 'e1';
+  const c1 = await converged([e1], 'E1 alone (creates the group)');
   const e2 = await joinAndPublish('E2', base1, 'E', tokens.E2, { legacyTransforms: true });
-  remember(await settledKeys([e1, e2], keyHistory.at(-1), 'E2 joined'));
+  e2.identity = 'e2';
+  const c2 = await converged([e1, e2], 'E2 joined', c1.epoch + 1);
   const e3 = await joinAndPublish('E3', base1, 'E', tokens.E3);
-  remember(await settledKeys([e1, e2, e3], keyHistory.at(-1), 'E3 joined'));
+  e3.identity = 'e3';
+  const c3 = await converged([e1, e2, e3], 'E3 joined', c2.epoch + 1);
   const group = [e1, e2, e3];
   const byId = new Map(group.map((p) => [p.id, p]));
-  console.log(`e2ee: ids ${group.map((p) => `${p.label}=${p.id}`).join(' ')}`);
+  const leafOf = new Map(group.map((p, i) => [p.id, c3.keys[i].leaf]));
+  console.log(`e2ee: ids ${group.map((p) => `${p.label}=${p.id} (leaf ${leafOf.get(p.id)})`).join(' ')}`);
+  check('the room code is 30 digits in six groups of five and changes with every epoch',
+        /^(\d{5} ){5}\d{5}$/.test(c3.code ?? '') && new Set([c1.code, c2.code, c3.code]).size === 3,
+        `epoch ${c1.epoch} "${c1.code}", ${c2.epoch} "${c2.code}", ${c3.epoch} "${c3.code}"`);
+  check('a joiner holds no base key of the epochs before it joined',
+        c2.keys[1].baseKey !== baseKeys.get(c1.epoch) && c3.keys[2].baseKey !== baseKeys.get(c2.epoch) && keyConflicts.length === 0,
+        `epochs ${[...baseKeys.keys()].join(', ')} have ${new Set(baseKeys.values()).size} distinct base keys; conflicts: ${keyConflicts.join('; ') || 'none'}`);
 
-  const [k1, k2, k3] = keyHistory;
-  const e1Ratchet1 = hex(await ratchetKey(fromHex(k1.get(e1.id).ownKey)));
-  const e1Ratchet2 = hex(await ratchetKey(fromHex(k2.get(e1.id).ownKey)));
-  const e2Ratchet = hex(await ratchetKey(fromHex(k2.get(e2.id).ownKey)));
-  check('E1 ratchets its key when E2 joins, and again when E3 joins',
-        k2.get(e1.id).ownKey === e1Ratchet1 && k3.get(e1.id).ownKey === e1Ratchet2,
-        `E1 KIDs ${kidHex(k1.get(e1.id).ownKid)} -> ${kidHex(k2.get(e1.id).ownKid)} -> ${kidHex(k3.get(e1.id).ownKid)}`);
-  check('E2 ratchets its key when E3 joins', k3.get(e2.id).ownKey === e2Ratchet,
-        `E2 KIDs ${kidHex(k2.get(e2.id).ownKid)} -> ${kidHex(k3.get(e2.id).ownKid)}`);
-  const e3FromE1 = k3.get(e3.id).receivedKeys.filter((r) => r.from === e1.id);
-  check('E3 (the joiner) receives only E1\'s ratcheted key, not the one before',
-        e3FromE1.length === 1 && e3FromE1[0].key === k3.get(e1.id).ownKey &&
-        !k3.get(e3.id).receivedKeys.some((r) => r.key === k2.get(e1.id).ownKey),
-        `E3 got ${e3FromE1.map((r) => kidHex(r.kid)).join(', ') || 'nothing'} from E1; E1 used ${kidHex(k2.get(e1.id).ownKid)} before E3 joined`);
-
-  const lists = await Promise.all(group.map(T.participants));
-  group.forEach((p, i) => {
-    const others = group.filter((q) => q !== p).map((q) => q.id).sort();
-    check(`${p.label} lists the two others`, JSON.stringify([...lists[i]].sort()) === JSON.stringify(others),
-          `lists ${JSON.stringify(lists[i])}`);
-  });
-
-  // ---------------------------------------------------------- 2. media, status, SAS
+  // ---------------------------------------------------------- 2. media, status
   const started = await pollUntil(async () => {
     const stats = await Promise.all(group.map(T.stats));
     const ok = group.every((p, i) => group.every((q) => q === p || (
@@ -545,214 +514,129 @@ try {
   }, kMediaStartMs, 250);
   console.log(`e2ee: media ${started.ok ? 'decrypting' : 'NOT decrypting'} after ${started.elapsed} ms of waiting`);
   if (!started.ok) console.log(`  stats ${JSON.stringify(started.stats)}`);
-  // Start-up drops (frames before the keys arrived) are over once every
-  // member decrypts every other's stream: the window below starts after.
-  const keysNow = await keysOf(group);
-  remember(keysNow);
-  await sampleMedia(group, 'three in E', keysNow);
-
+  await sampleMedia(group, 'three in E', c3.epoch);
   const statuses = await pollUntil(async () => {
     const all = await Promise.all(group.map(T.status));
     return { ok: all.every((s) => s?.encrypted), all };
   }, 3_000);
-  group.forEach((p, i) => check(`${p.label} reports encrypted`, statuses.all[i]?.encrypted === true,
-                                 JSON.stringify(statuses.all[i])));
-  const sas3 = await Promise.all(group.map(T.sas));
-  check('E1, E2 and E3 show the same SAS', sas3[0] && sas3.every((s) => s === sas3[0]) && sas3[0].split(' ').length === 6,
-        group.map((p, i) => `${p.label} "${sas3[i]}"`).join(', '));
+  group.forEach((p, i) => check(`${p.label} reports encrypted`, statuses.all[i]?.encrypted === true, JSON.stringify(statuses.all[i])));
 
   // ---------------------------------------------------------- 3. server capture
   const capture = readCapture();
   if (withoutTestServer || capture.missing) {
-    for (const name of ['capture shows SFrame headers with the senders\' KIDs', 'aegis-sframe decrypts captured audio']) {
-      notRun(name, withoutTestServer ? 'no test server' : `no capture file at '${capturePath}'`);
-    }
+    notRun('capture: frames are SFrame frames the server cannot open', withoutTestServer ? 'no test server' : `no capture file at '${capturePath}'`);
   } else {
-    console.log(`e2ee: capture has ${capture.packets.length} RTP packets, ${capture.keyBlobs.length} key blobs ` +
+    console.log(`e2ee: capture has ${capture.packets.length} RTP packets, ${capture.mls.length} MLS relays ` +
                 `(${capture.bad} unreadable lines${capture.truncated ? ', TRUNCATED' : ''})`);
     check('the capture is whole (not cut at its size bound)', !capture.truncated && capture.packets.length > 0,
           `${capture.packets.length} packets, truncated: ${capture.truncated}`);
-    const kidTable = await keysByKid(keyHistory);
     for (const p of group) {
-      const frames = framesOf(capture.packets, p.id);
-      const history = kidHistory.get(p.id);
-      const audio = frames.filter((f) => f.kind === 'audio');
-      const video = frames.filter((f) => f.kind === 'video' && (f.complete || !f.isLastOfStream));
-      const incomplete = video.filter((f) => !f.complete);
-      const whole = [...audio, ...video.filter((f) => f.complete)];
-      const underOwnKid = whole.filter((f) => f.sframe && history.has(f.sframe.kid));
-      const laneOk = video.filter((f) => f.sframe && ((f.frame[0] & 1) === 0) === (f.sframe.lane === 'key'));
-      const keyframes = video.filter((f) => f.sframe?.lane === 'key').length;
-      // A VP8 keyframe in the clear has the start code 9d 01 2a at bytes 3-5.
-      const startCodes = video.filter((f) => f.frame.length >= 6 && f.frame[3] === 0x9d && f.frame[4] === 0x01 && f.frame[5] === 0x2a);
-      const current = keysNow.get(p.id).ownKid;
-      const lastAudio = audio.slice(-50);
-      const lastVideo = video.filter((f) => f.complete).slice(-10);
-      const tailOk = lastAudio.length === 50 && lastAudio.every((f) => f.sframe?.kid === current) &&
-                     lastVideo.length === 10 && lastVideo.every((f) => f.sframe?.kid === current);
-      check(`capture: ${p.label}'s frames carry SFrame headers with its KIDs`,
-            audio.length > 0 && video.length > 0 && incomplete.length === 0 && underOwnKid.length === whole.length &&
-            laneOk.length === video.length && startCodes.length === 0 && tailOk,
-            `${underOwnKid.length}/${whole.length} frames (${audio.length} audio, ${video.length} video reassembled from ` +
-            `${video.reduce((n, f) => n + f.packets, 0)} packets, ${incomplete.length} incomplete) under a KID ${p.label} exported ` +
-            `(${[...history].map(kidHex).join(', ')}); ${keyframes} keyframes in the keyframe CTR lane, VP8 P bit matches ` +
-            `the lane in ${laneOk.length}/${video.length}; ${startCodes.length} clear VP8 start codes; ` +
-            `last 50 audio / 10 video KIDs = current ${kidHex(current)}: ${tailOk}`);
-
-      const right = await decryptFrames(whole, (f) => kidTable.get(f.sframe?.kid));
+      const { frames, whole } = checkCapturedFrames(capture, p, leafOf.get(p.id));
+      // Frames sent before the sender was in the group cannot exist (nothing leaves unencrypted).
+      const right = await decryptFrames(whole, baseKeyForFrame);
       const opened = right.filter((r) => r.ok);
-      const wrongKey = new Map();  // kid -> a random key under the same KID
-      const wrong = await decryptFrames(whole, (f) => {
-        if (!f.sframe) return undefined;
-        if (!wrongKey.has(f.sframe.kid)) wrongKey.set(f.sframe.kid, randomHex(16));
-        return wrongKey.get(f.sframe.kid);
-      });
-      const byKind = (rs) => `${rs.filter((r) => r.f.kind === 'audio').length} audio, ${rs.filter((r) => r.f.kind === 'video').length} video`;
-      check(`capture: every frame of ${p.label} decrypts with the key for its KID, and none without it`,
-            whole.length > 0 && opened.length === whole.length && wrong.every((r) => !r.ok),
-            `${opened.length}/${whole.length} decrypted (${byKind(opened)}); failures ` +
-            `${JSON.stringify(tally(right.filter((r) => !r.ok), (r) => `${r.f.kind} ${r.why}`))}; ` +
-            `under a random key with the same KID ${wrong.filter((r) => r.ok).length} opened ` +
-            `(${JSON.stringify(tally(wrong, (r) => r.why ?? 'opened'))})`);
-    }
-
-    // aegis-sframe on one captured audio frame per sender.
-    for (const p of group) {
-      const k = keysNow.get(p.id);
-      const f = audioFrameUnder(framesOf(capture.packets, p.id), k.ownKid);
+      const asOtherKind = await decryptFrames(whole, baseKeyForFrame, (f) => (f.kind === 'audio' ? 'video' : 'audio'));
+      const randomKey = randomHex(16);
+      const wrong = await decryptFrames(whole, () => randomKey);
+      check(`capture: every frame of ${p.label} opens with its epoch's base key, none as the other kind or under another key`,
+            whole.length > 0 && opened.length === whole.length && asOtherKind.every((r) => !r.ok) && wrong.every((r) => !r.ok),
+            `${opened.length}/${whole.length} decrypted; failures ${JSON.stringify(tally(right.filter((r) => !r.ok), (r) => `${r.f.kind} ${r.why}`))}; ` +
+            `as the other kind ${asOtherKind.filter((r) => r.ok).length} opened, under a random base key ${wrong.filter((r) => r.ok).length}`);
+      const f = audioFrameIn(frames, c3.epoch);
+      const key = baseKeys.get(c3.epoch);
       if (!f) {
-        check(`aegis-sframe decrypts ${p.label}'s captured audio with its key`, false, 'no captured audio frame under its current KID');
+        check(`aegis-sframe decrypts ${p.label}'s captured audio with the epoch's base key`, false, 'no captured audio frame in the current epoch');
         continue;
       }
-      const good = cliDecrypt(k.ownKey, f.frame);
+      const good = cliDecrypt(key, f.frame, 'audio');
       const expectLen = f.frame.length - f.sframe.headerLength - 16;
-      const other = group.find((q) => q !== p);
-      const wrongKeys = [['another sender\'s key', keysNow.get(other.id).ownKey], ['a random key', randomHex(16)]];
-      const wrong = wrongKeys.map(([what, key]) => ({ what, r: cliDecrypt(key, f.frame) }));
-      const js = await jsDecrypt(k.ownKey, f.frame);
-      check(`aegis-sframe decrypts ${p.label}'s captured audio with its exported key`,
-            good.ok && /^[0-9a-f]*$/i.test(good.stdout) && good.stdout.length === expectLen * 2,
-            `frame ${f.frame.length} B, KID ${kidHex(f.sframe.kid)} CTR ${f.sframe.ctr}: exit ${good.status}, ` +
-            `${good.stdout.length / 2} B plaintext (want ${expectLen})${good.ok ? '' : ` stderr "${good.stderr}" ${good.error ?? ''}`}; ` +
-            `sframe.js agrees: ${js.ok && js.plaintext.length === expectLen && (!good.ok || hex(js.plaintext) === good.stdout.toLowerCase())}`);
-      check(`aegis-sframe refuses ${p.label}'s captured audio under other keys`,
-            wrong.every(({ r }) => r.status === 1),
-            wrong.map(({ what, r }) => `${what}: exit ${r.status}${r.missing ? ` (${r.stderr})` : ''}`).join('; '));
+      const bad = [cliDecrypt(randomHex(16), f.frame, 'audio'), cliDecrypt(key, f.frame, 'video')];
+      check(`aegis-sframe decrypts ${p.label}'s captured audio with the epoch's base key, and refuses a wrong key or kind`,
+            good.ok && good.stdout.length === expectLen * 2 && bad.every((r) => r.status === 1),
+            `frame ${f.frame.length} B, KID ${kidHex(f.sframe.kid)}: exit ${good.status}, ${good.stdout.length / 2} B plaintext ` +
+            `(want ${expectLen})${good.ok ? '' : ` stderr "${good.stderr}"`}; random key exit ${bad[0].status}, as video exit ${bad[1].status}`);
     }
   }
 
-  // ---------------------------------------------------------- 4. E3 leaves
-  const before = await keysOf([e1, e2]);
+  // ---------------------------------------------------------- 4. chat
+  const marker = `chat-${randomHex(8)}`;
+  await T.chat(e1, `hello from E1 ${marker}`);
+  const chatGot = await pollUntil(async () => {
+    const states = await Promise.all([e2, e3].map(T.state));
+    const got = states.map((s) => s.chat.find((m) => m.text.includes(marker)));
+    return { ok: got.every((m) => m && m.from === e1.id && m.identity === 'e1'), got };
+  }, 5_000, 100);
+  check('E1\'s chat message reaches E2 and E3, attributed to E1', chatGot.ok,
+        `after ${chatGot.elapsed} ms: ${JSON.stringify(chatGot.got)}`);
+  if (withoutTestServer) {
+    notRun('the server relays chat only as ciphertext', 'no test server');
+  } else {
+    const markerHex = hex(new TextEncoder().encode(marker));
+    const apps = readCapture().mls.filter((m) => m.type === 'mls_app' && m.from === e1.id);
+    const captureText = capturePath && existsSync(capturePath) ? readFileSync(capturePath, 'utf8') : '';
+    const logs = serverLogs.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : ''));
+    check('the server relayed the chat as mls_app ciphertext: the text is in no relayed message, capture or server log',
+          apps.length >= 2 && apps.every((m) => !m.bytes.includes(markerHex)) && !captureText.includes(marker) &&
+          !captureText.includes(markerHex) && logs.length > 0 && logs.every((l) => !l.includes(marker)),
+          `${apps.length} mls_app relays from E1 (${apps.map((m) => `${m.bytes.length / 2} B to ${byId.get(m.to)?.label ?? m.to}`).join(', ')}); ` +
+          `text found in capture: ${captureText.includes(marker) || captureText.includes(markerHex)}; in ${logs.length} server logs: ` +
+          `${logs.some((l) => l.includes(marker))}`);
+  }
+
+  // ---------------------------------------------------------- 5. E3 leaves
+  const e3Keys = new Set([...baseKeys.entries()].filter(([e]) => e >= c3.epoch - 0).map(([, k]) => k));
   const e3Last = await T.keys(e3);
-  const sasBefore = await T.sas(e1);
+  if (e3Last?.baseKey) e3Keys.add(e3Last.baseKey);
   await e3.page.evaluate(() => window.e2eeTest.leave());
   const leftAt = Date.now();
-  const switched = await pollUntil(async () => {
-    const now = await keysOf([e1, e2]);
-    const ok = [e1, e2].every((p) => now.get(p.id).ownKid !== before.get(p.id).ownKid && now.get(p.id).pendingKid === null);
-    return { ok, now };
-  }, 3_000, 25);
-  const switchMs = Date.now() - leftAt;
-  check('E1 and E2 switch to fresh keys after E3 leaves (as seen by the pages)', switched.ok,
-        [e1, e2].map((p) => `${p.label} ${kidHex(before.get(p.id).ownKid)} -> ${kidHex(switched.now.get(p.id).ownKid)}`).join(', ') +
-        ` within ${switchMs} ms of the leave call (polled every 25 ms)`);
-  const after = switched.now;
-  for (const p of [e1, e2]) {
-    const fresh = after.get(p.id).ownKey;
-    const related = [];
-    for (const start of [e3Last.ownKey, ...e3Last.receivedKeys.map((r) => r.key)].filter(Boolean)) {
-      if ((await withRatchets(start, 64)).includes(fresh)) related.push(start.slice(0, 8));
-    }
-    check(`${p.label}'s new key is unrelated to every key E3 held`, related.length === 0,
-          `not among 64 ratchet steps of E3's ${1 + e3Last.receivedKeys.length} keys${related.length ? `; FOUND from ${related}` : ''}`);
-  }
-  // The leaver's key state after the switch: whatever it still holds, or
-  // was still sent, must not include the new keys (read from its page,
-  // which stays open after leaving).
-  const e3After = await T.keys(e3).catch((e) => ({ ownKey: null, pendingKey: null, receivedKeys: [], unreadable: e.message }));
-  const sasNow = await pollUntil(async () => {
-    const all = await Promise.all([e1, e2].map(T.sas));
-    return { ok: Boolean(all[0]) && all[0] === all[1] && all[0] !== sasBefore, all };
-  }, 5_000, 100);
-  const sasAfter = sasNow.all;
-  check('after the leave E1 and E2 show a new, common SAS', sasNow.ok,
-        `before "${sasBefore}", after ${sasNow.elapsed} ms E1 "${sasAfter[0]}" E2 "${sasAfter[1]}"`);
-  await sampleMedia([e1, e2], 'after E3 left', after);
+  const newCode = await pollUntil(async () => {
+    const codes = await Promise.all([e1, e2].map(T.roomCode));
+    return { ok: codes[0] && codes[0] === codes[1] && codes[0] !== c3.code, codes };
+  }, 5_000, 25);
+  const codeMs = Date.now() - leftAt;
+  check('after E3 leaves E1 and E2 show a new, equal room code within 1 s', newCode.ok && codeMs <= kCodeSwitchMs,
+        `"${c3.code}" -> E1 "${newCode.codes[0]}" E2 "${newCode.codes[1]}" ${codeMs} ms after the leave (polled every 25 ms)`);
+  const c4 = await converged([e1, e2], 'after E3 left', c3.epoch + 1);
+  const e3After = await T.keys(e3).catch(() => null);
+  if (e3After?.baseKey) e3Keys.add(e3After.baseKey);
+  check('E3 (gone) holds nothing of the new epoch', !e3Keys.has(baseKeys.get(c4.epoch)) && (e3After?.epoch ?? -1) < c4.epoch,
+        `E3 after the leave: epoch ${e3After?.epoch}, phase ${e3After?.phase}; new epoch ${c4.epoch}`);
+  await sampleMedia([e1, e2], 'after E3 left', c4.epoch);
 
   const capture2 = readCapture();
   if (withoutTestServer || capture2.missing) {
-    for (const name of ['capture: new KIDs within 1 s of the leave', 'no key blob reaches E3 after its leave',
-                        'E3\'s keys cannot decrypt frames after the switch']) {
-      notRun(name, withoutTestServer ? 'no test server' : `no capture file at '${capturePath}'`);
-    }
+    notRun('capture: the switch after the leave, and E3\'s keys', withoutTestServer ? 'no test server' : `no capture file at '${capturePath}'`);
   } else {
-    const e3Packets = capture2.packets.filter((x) => x.publisher === e3.id);
-    const e3LastMs = e3Packets.at(-1)?.ms;
-
-    // What the server relayed to E3, before and after it removed E3.
+    const e3LastMs = capture2.packets.filter((x) => x.publisher === e3.id).at(-1)?.ms;
     const removedAt = capture2.removed.find((r) => r.participant === e3.id)?.ms;
-    const toE3 = capture2.keyBlobs.filter((b) => b.to === e3.id);
-    const toE3After = toE3.filter((b) => removedAt === undefined || b.ms >= removedAt);
-    const newBlobs = capture2.keyBlobs.filter((b) => removedAt !== undefined && b.ms >= removedAt);
-    check('the server relays no key blob to E3 after removing it (and did before)',
-          removedAt !== undefined && toE3.length > 0 && toE3After.length === 0 &&
-          newBlobs.some((b) => b.from === e1.id && b.to === e2.id) && newBlobs.some((b) => b.from === e2.id && b.to === e1.id),
-          `E3 removed at ${removedAt} ms; blobs to E3: ${toE3.length - toE3After.length} before, ${toE3After.length} after; ` +
-          `blobs relayed after: ${JSON.stringify(tally(newBlobs, (b) => `${byId.get(b.from)?.label ?? b.from}->${byId.get(b.to)?.label ?? b.to}`))}`);
-
-    // Every key E3 could hold: its state before the leave and after the
-    // switch, each with 8 ratchet steps.
-    const e3Keys = new Set();
-    for (const state of [e3Last, e3After]) {
-      for (const start of [state.ownKey, state.pendingKey, ...state.receivedKeys.map((r) => r.key)].filter(Boolean)) {
-        for (const k of await withRatchets(start, 8)) e3Keys.add(k);
-      }
-    }
-    const e3AfterText = `${e3After.unreadable ? `unreadable (${e3After.unreadable})` : `own ${kidHex(e3After.ownKid)}, ` +
-      `${e3After.receivedKeys.length} received`}`;
+    const toE3 = capture2.mls.filter((m) => m.to === e3.id);
+    const toE3After = toE3.filter((m) => removedAt === undefined || m.ms >= removedAt);
+    check('the server relays nothing MLS to E3 after removing it (and did before)',
+          removedAt !== undefined && toE3.length > 0 && toE3After.length === 0,
+          `E3 removed at ${removedAt} ms; MLS relays to E3: ${toE3.length - toE3After.length} before ` +
+          `(${JSON.stringify(tally(toE3, (m) => m.type))}), ${toE3After.length} after`);
     for (const p of [e1, e2]) {
-      const newKid = after.get(p.id).ownKid;
       const frames = framesOf(capture2.packets, p.id).filter((f) => f.sframe);
-      const firstNew = frames.find((f) => f.sframe.kid === newKid);
-      const lastOld = frames.filter((f) => f.sframe.kid === before.get(p.id).ownKid).at(-1);
+      const newBits = epochBitsOf(c4.epoch);
+      const firstNew = frames.find((f) => f.sframe.epochBits === newBits);
       const delay = firstNew && e3LastMs !== undefined ? firstNew.ms - e3LastMs : null;
-      check(`capture: ${p.label} switches to its new KID within 1 s of E3's leave`,
-            delay !== null && delay <= kSwitchLimitMs && !kidHistory.get(p.id).has(newKid),
-            `E3's last packet at ${e3LastMs} ms, ${p.label}'s first packet under ${kidHex(newKid)} at ${firstNew?.ms} ms ` +
-            `(+${delay} ms, limit ${kSwitchLimitMs}), last under the old ${kidHex(before.get(p.id).ownKid)} at ${lastOld?.ms} ms`);
-
-      // Every frame (audio and video) after the switch: opened by the new
-      // key, by none of E3's.
-      const postSwitch = frames.filter((f) => f.sframe.kid === newKid && f.complete);
-      const withNewKey = await decryptFrames(postSwitch, () => after.get(p.id).ownKey);
+      check(`capture: ${p.label} sends under the new epoch within 1 s of E3's leave`,
+            delay !== null && delay <= kSwitchLimitMs,
+            `E3's last packet at ${e3LastMs} ms, ${p.label}'s first frame of epoch ${c4.epoch} at ${firstNew?.ms} ms ` +
+            `(+${delay} ms, limit ${kSwitchLimitMs})`);
+      const postSwitch = frames.filter((f) => f.sframe.epochBits === newBits && f.complete);
+      const withNewKey = await decryptFrames(postSwitch, () => baseKeys.get(c4.epoch));
       let openedByE3 = 0;
-      for (const key of e3Keys) {
-        openedByE3 += (await decryptFrames(postSwitch, () => key)).filter((r) => r.ok).length;
-      }
+      for (const key of e3Keys) openedByE3 += (await decryptFrames(postSwitch, () => key)).filter((r) => r.ok).length;
       const kinds = tally(postSwitch, (f) => f.kind);
-      check(`E3's keys open none of ${p.label}'s frames after the switch, which all decrypt under the new key`,
-            postSwitch.length > 0 && (kinds.audio ?? 0) > 0 && (kinds.video ?? 0) > 0 &&
-            withNewKey.every((r) => r.ok) && openedByE3 === 0,
-            `${postSwitch.length} frames under ${kidHex(newKid)} (${JSON.stringify(kinds)}): ` +
-            `${withNewKey.filter((r) => r.ok).length} decrypt with ${p.label}'s new key; ${e3Keys.size} keys of E3 ` +
-            `(state before the leave and after the switch: ${e3AfterText}; 8 ratchet steps each) opened ${openedByE3}`);
-
-      // The C++ implementation agrees on one audio frame.
-      const target = audioFrameUnder(frames, newKid);
-      if (!target) {
-        check(`aegis-sframe: E3's keys cannot decrypt ${p.label}'s audio after the switch`, false, 'no captured audio under the new KID');
-        continue;
-      }
-      const results = [...e3Keys].map((key) => cliDecrypt(key, target.frame));
-      const control = cliDecrypt(after.get(p.id).ownKey, target.frame);
-      check(`aegis-sframe: E3's keys cannot decrypt ${p.label}'s audio after the switch`,
-            results.every((r) => r.status === 1) && control.ok,
-            `frame ${target.frame.length} B at ${target.ms} ms: exit 1 for ${results.filter((r) => r.status === 1).length}/` +
-            `${results.length} of E3's keys; ${p.label}'s own new key: exit ${control.status}${control.missing ? ` (${control.stderr})` : ''}`);
+      check(`E3's keys open none of ${p.label}'s frames after the switch, which all open under the new epoch's key`,
+            postSwitch.length > 0 && (kinds.audio ?? 0) > 0 && (kinds.video ?? 0) > 0 && withNewKey.every((r) => r.ok) && openedByE3 === 0,
+            `${postSwitch.length} frames of epoch ${c4.epoch} (${JSON.stringify(kinds)}): ${withNewKey.filter((r) => r.ok).length} open ` +
+            `with the new base key; ${e3Keys.size} base keys E3 held opened ${openedByE3}`);
     }
   }
 
-  // ---------------------------------------------------------- 5. refusals
+  // ---------------------------------------------------------- 6. refusals
   if (withoutTestServer) {
     notRun('a client without E2EE is refused from room E', 'no room policy without the test server setup');
   } else {
@@ -772,68 +656,123 @@ try {
           `phase=${s.phase} error=${JSON.stringify(s.error)}`);
   }
 
-  // ---------------------------------------------------------- 6. the app with E2EE
+  // ---------------------------------------------------------- 7. the app with E2EE
   {
     const query = new URLSearchParams({ room: 'E', name: 'E4', token: tokens.E4, autojoin: '1', e2ee: '1', video: 'low' });
-    const app = await openPage('app E4', `${base1}/?${query}`);
-    await app.page.waitForFunction(() => window.aegisApp?.state() === 'joined', null, { timeout: 15_000 }).catch(() => {});
+    const appUrl = `${base1}/?${query}`;
+    const app = await openPage('app E4', appUrl);
+    const appState = async () => {
+      const ui = await app.page.evaluate(() => ({
+        state: window.aegisApp?.state(), selfId: window.aegisApp?.selfId(),
+        code: document.getElementById('room-code').textContent,
+        label: document.getElementById('room-code').getAttribute('aria-label'),
+        lock: document.getElementById('e2ee-lock').dataset.encrypted,
+        lockText: document.getElementById('e2ee-lock-text').textContent,
+        roster: [...document.querySelectorAll('#roster li')].map((li) => ({ text: li.querySelector('.name')?.textContent ?? li.textContent, mark: li.dataset.mark })),
+        warning: document.getElementById('key-warning').hidden ? null : document.getElementById('key-warning').textContent,
+      }));
+      return ui;
+    };
     const shown = await pollUntil(async () => {
-      const sas = await app.page.locator('#sas').textContent();
-      const label = await app.page.locator('#sas').getAttribute('aria-label');
-      const lock = await app.page.locator('#e2ee-lock').getAttribute('data-encrypted');
-      const lockText = await app.page.locator('#e2ee-lock-text').textContent();
-      const members = await app.page.locator('#sas-members').textContent();
-      const others = await Promise.all([e1, e2].map(T.sas));
-      const api = await app.page.evaluate(() => window.aegisApp.e2ee().then((x) => ({ sas: x.sas, encrypted: x.encrypted, reason: x.reason })));
-      const ok = sas && others.every((s) => s === sas) && lock === 'true' && api.encrypted && api.sas === sas &&
-                 members === '· 3 people';
-      return { ok, sas, label, lock, lockText, others, api, members };
-    }, 20_000, 500);
-    check('the app (E4) shows the same SAS as E1 and E2, with an aria-label',
-          Boolean(shown.sas) && shown.others.every((s) => s === shown.sas) && /^Security code: (\w[\w ]*, ){5}\w[\w ]*$/.test(shown.label ?? ''),
-          `app "${shown.sas}" (aria-label "${shown.label}"), E1 "${shown.others[0]}", E2 "${shown.others[1]}"`);
-    // docs/e2ee.md §1: a member the server added would count here.
-    check('the app shows how many people the SAS covers (E1, E2, E4)', shown.members === '· 3 people',
-          `#sas-members "${shown.members}"`);
-    check('the app\'s lock turns "encrypted"', shown.lock === 'true' && shown.api.encrypted,
-          `after ${shown.elapsed} ms: data-encrypted=${shown.lock} text "${shown.lockText}" aegisApp.e2ee() ${JSON.stringify(shown.api)}`);
+      const ui = await appState();
+      const others = await Promise.all([e1, e2].map(T.roomCode));
+      const ok = ui.state === 'joined' && ui.code && others.every((c) => c === ui.code) && ui.lock === 'true' && ui.roster.length === 3;
+      return { ok, ui, others };
+    }, 25_000, 500);
+    check('the app (E4) shows the room code E1 and E2 show, with an aria-label, and lists the three members',
+          Boolean(shown.ui.code) && shown.others.every((c) => c === shown.ui.code) && /^Code (\d{5}, ){5}\d{5}$/.test(shown.ui.label ?? '') &&
+          shown.ui.roster.length === 3,
+          `app "${shown.ui.code}" (aria-label "${shown.ui.label}"), E1 "${shown.others[0]}", E2 "${shown.others[1]}"; roster ${JSON.stringify(shown.ui.roster)}`);
+    check('the app\'s lock turns "encrypted"', shown.ui.lock === 'true',
+          `after ${shown.elapsed} ms: data-encrypted=${shown.ui.lock} text "${shown.ui.lockText}"`);
+    const e4Id = shown.ui.selfId;
+    // Verify E1 through the app's dialog.
+    const e1Item = app.page.locator('#roster li', { hasText: 'E1' });
+    await e1Item.locator('.verify').click();
+    await app.page.waitForFunction(() => /^(\d{5} ){5}\d{5}$/.test(document.getElementById('pair-code').textContent), null, { timeout: 10_000 }).catch(() => {});
+    const appPair = await app.page.locator('#pair-code').textContent();
+    const e1Pair = await T.pairwise(e1, e4Id).catch((e) => `error ${e.message}`);
+    check('the app\'s Verify dialog shows the pairwise code E1 computes for E4', appPair === e1Pair && /^(\d{5} ){5}\d{5}$/.test(appPair),
+          `app "${appPair}", E1 "${e1Pair}"`);
+    await app.page.locator('#verify-match').click();
+    const marked = await pollUntil(async () => {
+      const ui = await appState();
+      return { ok: ui.roster.some((r) => r.text.startsWith('E1') && r.mark === 'verified'), ui };
+    }, 3_000, 100);
+    check('after "Codes match" the app lists E1 as verified', marked.ok, JSON.stringify(marked.ui.roster));
+    // The app's chat reaches E1.
+    const appMarker = `app-${randomHex(6)}`;
+    await app.page.locator('#chat-input').fill(`from the app ${appMarker}`);
+    await app.page.locator('#chat-send').click();
+    const appChat = await pollUntil(async () => {
+      const s = await T.state(e1);
+      const m = s.chat.find((x) => x.text.includes(appMarker));
+      return { ok: Boolean(m) && m.identity === 'e4', m };
+    }, 5_000, 100);
+    check('the app\'s chat message reaches E1', appChat.ok, `after ${appChat.elapsed} ms: ${JSON.stringify(appChat.m)}`);
+
+    // Load the app again (same browser profile): same identity key, E1 still verified.
+    await app.page.goto(appUrl, { timeout: 15_000 });
+    const again = await pollUntil(async () => {
+      const ui = await appState();
+      return { ok: ui.state === 'joined' && ui.roster.some((r) => r.text.startsWith('E1') && r.mark === 'verified'), ui };
+    }, 25_000, 500);
+    const e4IdAgain = again.ui.selfId;
+    const e1PairAgain = await pollUntil(async () => {
+      const code = await T.pairwise(e1, e4IdAgain).catch(() => null);
+      return { ok: Boolean(code), code };
+    }, 10_000, 200);
+    check('loaded again, the app keeps its identity key and shows E1 as verified',
+          again.ok && e1PairAgain.code === e1Pair,
+          `roster ${JSON.stringify(again.ui.roster)}; E1's pairwise code with E4 before "${e1Pair}", after "${e1PairAgain.code}"`);
+
+    // E1 from a fresh browser profile: a new identity key for identity e1.
+    const e1b = await openTestPage('E1 (new profile)', base1, 'E', tokens.E1);
+    const warned = await pollUntil(async () => {
+      const ui = await appState();
+      return { ok: Boolean(ui.warning) && ui.roster.some((r) => r.text.startsWith('E1') && r.mark === 'changed'), ui };
+    }, 20_000, 250);
+    check('E1 with a new identity key makes the app show the "key changed" warning',
+          warned.ok && /not the one you verified/.test(warned.ui.warning ?? ''),
+          `warning "${warned.ui.warning}"; roster ${JSON.stringify(warned.ui.roster)}`);
+    void e1b;
   }
 
-  // ---------------------------------------------------------- 7. key substitution (server 2)
+  // ---------------------------------------------------------- 8. KeyPackage substitution (server 2)
   const s1 = await joinAndPublish('S1', base2, 'S', tokens.S1);
+  s1.identity = 's1';
   const s2 = await joinAndPublish('S2', base2, 'S', tokens.S2);
+  s2.identity = 's2';
   const s3 = await joinAndPublish('S3', base2, 'S', tokens.S3);
-  // Until every page shows a SAS over all three and S1/S2 have tried each
-  // other's blobs (bounded; the checks below judge what was reached).
+  s3.identity = 's3';
   const settledS = await pollUntil(async () => {
-    const sas = await Promise.all([s1, s2, s3].map(T.sas));
-    const counters = await Promise.all([s1, s2, s3].map(T.counters));
-    const lists = await Promise.all([s1, s2, s3].map(T.participants));
-    const ok = sas.every(Boolean) && lists.every((l) => l.length === 2) &&
-               counters[0].blobRefusals.auth_failed > 0 && counters[1].blobRefusals.auth_failed > 0;
-    return { ok };
-  }, 10_000, 100);
-  console.log(`e2ee: room S settled ${settledS.ok ? '' : 'NOT '}after ${settledS.elapsed} ms`);
-  const sasS = await Promise.all([s1, s2, s3].map(T.sas));
-  const counters = await Promise.all([s1, s2, s3].map(T.counters));
+    const rosters = await Promise.all([s1, s3].map(T.roster));
+    return { ok: rosters.every((r) => r.members.length === 3), rosters };
+  }, kGroupMs, 200);
+  const keysS = await Promise.all([s1, s2, s3].map(T.keys));
+  const codesS = await Promise.all([s1, s2, s3].map(T.roomCode));
   const statusS = await Promise.all([s1, s2, s3].map(T.status));
-  const figures = [s1, s2, s3].map((p, i) => `${p.label} "${sasS[i]}" (blobs refused ${counters[i].blobsRefused} ` +
-    `${JSON.stringify(counters[i].blobRefusals)}; ${statusS[i].encrypted ? 'encrypted' : `not encrypted: ${statusS[i].reason}`})`).join(', ');
+  const figures = [s1, s2, s3].map((p, i) => `${p.label} phase ${keysS[i].phase} code "${codesS[i]}" ` +
+    `(${statusS[i]?.encrypted ? 'encrypted' : `not encrypted: ${statusS[i]?.reason}`})`).join(', ');
   if (withoutTestServer) {
-    notRun('a substituted identity key makes the SAS differ', `no test server (${figures})`);
+    notRun('a substituted KeyPackage makes the codes differ', `no test server (${figures})`);
   } else {
-    check('a substituted identity key makes S2\'s SAS differ from S1\'s and S3\'s',
-          sasS.every(Boolean) && sasS[1] !== sasS[0] && sasS[1] !== sasS[2], figures);
-    check('S1 and S2 cannot open each other\'s key blobs under the substituted key',
-          counters[0].blobRefusals.auth_failed > 0 && counters[1].blobRefusals.auth_failed > 0 && !statusS[0].encrypted,
-          `S1 refused ${counters[0].blobRefusals.auth_failed ?? 0}, S2 refused ${counters[1].blobRefusals.auth_failed ?? 0} (auth_failed); ` +
-          `S1 status ${JSON.stringify(statusS[0])}`);
+    check('with S2\'s KeyPackage substituted, S1 and S3 form a group of three that the real S2 is not in',
+          settledS.ok && codesS[0] && codesS[0] === codesS[2] && codesS[1] !== codesS[0] && keysS[1].phase !== 'member' && !statusS[1]?.encrypted,
+          `after ${settledS.elapsed} ms: ${figures}`);
+    const s2Id = (await T.state(s2)).selfId;
+    const seen = await T.pairwise(s1, s2Id).catch((e) => `error ${e.message}`);
+    const member = (p, k, name) => ({ signatureKey: fromHex(k.signatureKey), credential: encodeCredential(p.identity, name) });
+    const real = await pairwiseCode(member(s1, keysS[0], 'S1'), member(s2, keysS[1], 'S2'));
+    check('the pairwise code S1 sees for "S2" differs from the one S1\'s and S2\'s real keys give',
+          /^(\d{5} ){5}\d{5}$/.test(seen) && seen !== real,
+          `S1 sees "${seen}"; S1 and the real S2 would compare "${real}" (≈ 99.7 bits an attacker would have to match)`);
   }
 } catch (e) {
   check('test ran to the end', false, e.stack ?? String(e));
 }
 
-// ---------------------------------------------------------- 8. every page
+// ---------------------------------------------------------- 9. every page
 for (const p of pages) {
   const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
   check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,

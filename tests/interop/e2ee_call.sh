@@ -5,8 +5,9 @@
 #   1. port 18450: room E requires E2EE (`aegis room policy`), and the
 #      server writes every RTP packet it receives from a publisher to a
 #      capture file (--test-capture);
-#   2. port 18451: the server substitutes the identity key of the second
-#      participant of a room (--test-substitute-identity-key).
+#   2. port 18451: the server announces a substitute KeyPackage (made here by
+#      make_key_package.mjs for identity s2 with keys nobody keeps) in place
+#      of the second joiner's own (--test-substitute-key-package).
 # Meant to run inside run_in_netns.sh:
 #   run_in_netns.sh e2ee_call.sh BUILD_DIR
 # Needs BUILD_DIR/src/app/aegis-test-server, BUILD_DIR/src/app/aegis and
@@ -46,10 +47,11 @@ data2=$(mktemp -d)
 log1=$(mktemp)
 log2=$(mktemp)
 capture=$(mktemp)
+substitute=$(mktemp)
 servers=()
 cleanup() {
   for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$web" "$data1" "$data2" "$log1" "$log2" "$capture"
+  rm -rf "$web" "$data1" "$data2" "$log1" "$log2" "$capture" "$substitute"
 }
 trap cleanup EXIT
 
@@ -82,7 +84,8 @@ if [ "$without_hooks" != 1 ]; then
     echo "e2ee_call: FAIL: aegis room policy --room E --e2ee required failed:" >&2; cat "$log1" >&2; exit 1;
   }
   capture_args=(--test-capture "$capture")
-  subst_args=(--test-substitute-identity-key)
+  "$node" "$here/make_key_package.mjs" "$substitute" s2 S2 || { echo "e2ee_call: FAIL: make_key_package.mjs failed" >&2; exit 1; }
+  subst_args=(--test-substitute-key-package "$substitute")
 fi
 
 start() {  # start LOG PORT ARGS...: starts a server, waits until it listens
@@ -101,7 +104,8 @@ start() {  # start LOG PORT ARGS...: starts a server, waits until it listens
 start "$log1" $port1 --data "$data1" --media-port 41100 "${capture_args[@]}"
 start "$log2" $port2 --data "$data2" --media-port 41200 "${subst_args[@]}"
 
-export AEGIS_E2EE_CAPTURE="$capture" AEGIS_SFRAME_CLI="$sframe_cli" AEGIS_E2EE_WITHOUT_TEST_SERVER="$without_hooks"
+export AEGIS_E2EE_CAPTURE="$capture" AEGIS_SFRAME_CLI="$sframe_cli" AEGIS_E2EE_WITHOUT_TEST_SERVER="$without_hooks" \
+       AEGIS_E2EE_SERVER_LOGS="$log1:$log2"
 status=0
 "$node" "$here/chromium_e2ee.mjs" "http://127.0.0.1:$port1" "http://127.0.0.1:$port2" || status=$?
 for pid in "${servers[@]}"; do

@@ -9,10 +9,11 @@
 //   ...
 //   room.leave();
 //
-// End-to-end encryption (docs/e2ee.md): connect({ ..., e2ee: true }) makes
-// an identity key, joins with it, and puts every sent and received frame
-// through SFrame in a worker (e2ee_*.js). room.e2ee then gives the short
-// authentication string and the status; see the E2EE section below.
+// End-to-end encryption (docs/e2ee.md): connect({ ..., e2ee: true }) joins
+// the room's MLS group (keys the server never holds) and puts every sent and
+// received frame through SFrame in a worker (e2ee_*.js). room.e2ee then gives
+// the room code, the roster, verification, the status and the encrypted
+// chat; see the E2EE section below.
 //
 // Two PeerConnections per participant (protocol.md §2): the publisher, for
 // which this client makes the offers, and the subscriber, for which the
@@ -20,11 +21,10 @@
 // offers never cross and no glare handling is needed.
 //
 // E2EE hooks in at the places marked "E2EE:" below: the join message
-// (e2ee + identity_key), the sender of each published track and the
-// receiver of each remote track (SFrame encoded transforms), and the
-// key_blob messages ('keyblob' events, consumed by e2ee_manager.js).
+// (e2ee + key_package), the sender of each published track and the
+// receiver of each remote track (SFrame encoded transforms), and the mls_*
+// messages (handed to e2ee_manager.js).
 
-import { base64UrlEncode, generateIdentity } from './e2ee_identity.js';
 import { E2eeManager } from './e2ee_manager.js';
 import { E2eeTransforms, e2eeSupported, needsInsertableStreamsOption } from './e2ee_transforms.js';
 
@@ -79,13 +79,12 @@ function defaultSignalingUrl() {
 
 // The server's participant object, kept as the SDK's own copy so that apps
 // cannot change the SDK's state by mutating what they were given.
-// identityKey: the participant's E2EE identity public key as the server
-// relayed it (base64url), or null.
+// identity: the token's `sub` (the name E2EE verification binds keys to).
 function toParticipant(p) {
   return {
     id: p.id,
     name: typeof p.name === 'string' ? p.name : '',
-    identityKey: typeof p.identity_key === 'string' ? p.identity_key : null,
+    identity: typeof p.identity === 'string' ? p.identity : null,
     tracks: new Map((p.tracks ?? []).map((t) => [t.id, t.kind])),
     audioMuted: p.audio_muted === true,
     videoMuted: p.video_muted === true,
@@ -94,7 +93,7 @@ function toParticipant(p) {
 
 function publicParticipant(p) {
   return {
-    id: p.id, name: p.name, identityKey: p.identityKey, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })),
+    id: p.id, name: p.name, identity: p.identity, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })),
     audioMuted: p.audioMuted, videoMuted: p.videoMuted,
   };
 }
@@ -109,9 +108,11 @@ function publicParticipant(p) {
 // {participantId, kind, muted} (a room admin's mute: the server forwards
 // none of it), roomlocked {locked}, lobbychanged {waiting: [{id, name}]}
 // (admins only), tokenexpiring {expiresInS} (connect's refreshToken option
-// answers it by itself). With E2EE also: saschange {sas, label,
-// emoji, names, members}, e2eestatus {encrypted, reason}, e2eeerror {code, from?,
-// message} (a key blob that did not open, ...).
+// answers it by itself). With E2EE also: roomcodechange {code, epoch},
+// rosterchange {members, unencrypted}, e2eestatus {encrypted, reason},
+// chatmessage {participantId, identity, name, text, epoch}, e2eeerror {code,
+// participantId?, message} (identity_key_changed: a verified member's key
+// changed; refused, removed, failed, ...).
 export class AegisRoom extends EventTarget {
   #ws;
   #publisher = null;
@@ -155,8 +156,9 @@ export class AegisRoom extends EventTarget {
   // `unauthorized` for a refused token, `e2ee_required` for a room that
   // needs E2EE joined without it) and leaves nothing open behind.
   //
-  // e2ee: true encrypts every frame end to end (docs/e2ee.md); connect then
-  // resolves once the first sender key is sealed to everyone present.
+  // e2ee: true encrypts every frame end to end (docs/e2ee.md) with keys from
+  // the room's MLS group; mlsSuite picks the MLS cipher suite (the server's
+  // room suite; default the SDK's, e2ee_mls.js DEFAULT_MLS_SUITE).
   // testHooks: true adds room.e2ee.exportKeyStateForTesting(), which hands
   // out keys: for browser tests only, never in an app.
   // onLobby: called when the room's lobby holds this joiner until a room
@@ -164,7 +166,7 @@ export class AegisRoom extends EventTarget {
   // rejects). refreshToken: async () => a fresh token, asked for when the
   // server says the current one expires within a minute.
   static async connect({ url = defaultSignalingUrl(), room, token, e2ee = false, testHooks = false, onLobby = null,
-                         refreshToken = null }) {
+                         refreshToken = null, mlsSuite = undefined }) {
     if (typeof room !== 'string' || !kIdPattern.test(room)) {
       throw new AegisError('invalid_room', 'a room id is 1-64 characters of A-Z a-z 0-9 _ -');
     }
@@ -172,16 +174,23 @@ export class AegisRoom extends EventTarget {
     if (e2ee && !e2eeSupported()) {
       throw new AegisError('e2ee_unsupported', 'this browser cannot encrypt end to end (no encoded transforms or WebCrypto)');
     }
-    // E2EE: the identity key pair exists before anything is sent.
-    const identity = e2ee ? await generateIdentity() : null;
+    // E2EE: the signature key and the KeyPackage exist before anything is sent.
+    let prepared = null;
+    if (e2ee) {
+      try {
+        prepared = await E2eeManager.prepare({ token, suite: mlsSuite });
+      } catch (e) {
+        throw new AegisError('e2ee_unsupported', `cannot prepare end-to-end encryption: ${e.message}`);
+      }
+    }
     const ws = new WebSocket(url);
     const self = new AegisRoom(ws, { e2ee: Boolean(e2ee) });
     self.#refreshToken = typeof refreshToken === 'function' ? refreshToken : null;
     try {
-      await self.#join(room, token, identity, onLobby);
+      const joined = await self.#join(room, token, prepared?.member ?? null, onLobby);
       // Synchronously after `joined` (no message can be handled in between),
-      // so the key manager sees every event that follows.
-      if (identity) await self.#startE2ee(identity, Boolean(testHooks));
+      // so the key manager sees every message that follows.
+      if (prepared) self.#startE2ee(prepared, joined, Boolean(testHooks));
     } catch (e) {
       self.#shutdown('refused', e);
       throw e;
@@ -227,7 +236,7 @@ export class AegisRoom extends EventTarget {
     return this.#publisher?.connectionState ?? 'new';
   }
 
-  #join(room, token, identity, onLobby) {
+  #join(room, token, mlsMember, onLobby) {
     return new Promise((resolve, reject) => {
       let timer = setTimeout(() => reject(new AegisError('timeout', 'no reply to join')), kReplyTimeoutMs);
       const settle = (fn, value) => {
@@ -256,7 +265,7 @@ export class AegisRoom extends EventTarget {
           this.#ws.addEventListener('message', (e) => this.#onMessage(e.data));
           this.#ws.addEventListener('close', (e) => this.#onSocketClose(e));
           this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), kPingIntervalMs);
-          settle(resolve);
+          settle(resolve, msg);
         }
         // Anything else before `joined` would be a server bug; ignore it.
       };
@@ -268,8 +277,8 @@ export class AegisRoom extends EventTarget {
       this.#ws.addEventListener('open', () => {
         // Room, identity, name and grants come from the token; `room` must
         // name the token's room, so a token cannot be replayed elsewhere.
-        // E2EE: the identity public key rides on the join.
-        const e2eeFields = identity ? { e2ee: true, identity_key: base64UrlEncode(identity.publicRaw) } : {};
+        // E2EE: the KeyPackage rides on the join.
+        const e2eeFields = mlsMember ? { e2ee: true, key_package: mlsMember.keyPackageBlob } : {};
         this.#send({ type: 'join', room, token, ...e2eeFields });
       }, { once: true });
     });
@@ -302,14 +311,6 @@ export class AegisRoom extends EventTarget {
     const answer = this.#waitForAnswer(id);
     this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id });
     await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
-  }
-
-  // E2EE: sends a sealed key blob (bytes) to participant `to`, or to everyone
-  // else when `to` is null. The server relays it untouched, with `from` set
-  // to us. False when the socket is not open.
-  sendKeyBlob(to, blob) {
-    if (to !== null && (typeof to !== 'string' || !kIdPattern.test(to))) throw new TypeError('bad participant id');
-    return this.#send({ type: 'key_blob', ...(to === null ? {} : { to }), blob: base64UrlEncode(blob) });
   }
 
   // E2EE counters per participant id (see room.e2ee); {} without E2EE.
@@ -415,6 +416,8 @@ export class AegisRoom extends EventTarget {
   #onMessage(data) {
     const msg = this.#parse(data);
     if (!msg || this.#closed) return;
+    // E2EE: the MLS member sees participants come and go, and every mls_* message.
+    this.#e2eeManager?.handleServerMessage(msg);
     switch (msg.type) {
       case 'participant_joined': {
         const p = toParticipant(msg.participant);
@@ -486,10 +489,6 @@ export class AegisRoom extends EventTarget {
             .catch((e) => this.#reportError(new AegisError('refresh_failed', `no fresh token: ${e.message}`)));
         }
         break;
-      case 'key_blob':
-        // E2EE: e2ee_manager.js listens for these.
-        this.dispatchEvent(new AegisEvent('keyblob', { from: msg.from, blob: msg.blob }));
-        break;
       case 'error': {
         const error = new AegisError(msg.code, msg.message ?? '', msg.field);
         // An error names the request it refuses ("re"); from a server that
@@ -533,35 +532,42 @@ export class AegisRoom extends EventTarget {
   }
 
   // E2EE: the worker, the key manager and the public room.e2ee object:
-  //   sas()        the short authentication string, 6 emoji separated by spaces
-  //   sasLabel()   the same as words ("dog, cat, ..."), for screen readers
-  //   sasMembers() how many members' keys the SAS covers (own included): show
-  //                it next to the SAS, a member the server added shows up there
+  //   roomCode()   the room's 30-digit code (6 groups of 5); everyone in the
+  //                call sees the same one in an epoch; it changes with each
+  //   roster()     { members: [{ participantId, identity, name, leaf, self,
+  //                verified, keyChanged }], unencrypted: [participant ids] }
+  //   pairwiseCode(participantId)  the code two people compare once
+  //   markVerified(participantId)  after they did: kept in this browser
   //   status()     { encrypted, reason } (also sent as 'e2eestatus' events)
-  //   getE2eeStats()  per participant id: { decryptedFrames, failedFrames,
-  //                unknownKidFrames, currentKid, newestKid, kids, tracks };
-  //                under our own id: { encryptedFrames, failedFrames, currentKid, kids }
-  //   exportKeyStateForTesting()  only with testHooks: { ownKid, ownKey (hex),
-  //                pendingKid, pendingKey, receivedKeys: [{ from, kid, key }] }
-  async #startE2ee(identity, testHooks) {
+  //   sendChat(text)  an end-to-end encrypted chat message ('chatmessage')
+  //   getE2eeStats()  per participant id: frames encrypted / decrypted /
+  //                failed, KIDs and epochs seen, per track
+  //   persistentIdentity  whether the signature key is kept (IndexedDB)
+  //   exportKeyStateForTesting()  only with testHooks: { epoch, leaf, baseKey (hex) }
+  #startE2ee(prepared, joined, testHooks) {
     this.#transforms = new E2eeTransforms();
     const manager = new E2eeManager({
-      room: this, identity, transforms: this.#transforms, testHooks,
+      member: prepared.member, transforms: this.#transforms, testHooks, signatureKey: prepared.signatureKey,
+      // The member writes its own protocol version; this socket's is the room's.
+      send: ({ v, ...fields }) => this.#send(fields),
       emit: (type, fields) => { if (!this.#closed) this.dispatchEvent(new AegisEvent(type, fields)); },
     });
     this.#e2eeManager = manager;
     const api = {
-      sas: () => manager.sas?.text ?? null,
-      sasLabel: () => manager.sas?.label ?? null,
-      sasMembers: () => manager.sas?.members ?? null,
+      roomCode: () => manager.roomCode,
+      epoch: () => manager.epoch,
+      roster: () => manager.roster(),
+      pairwiseCode: (participantId) => manager.pairwiseCode(participantId),
+      markVerified: (participantId) => manager.markVerified(participantId),
       status: () => manager.status,
-      ownKid: () => manager.ownKid,
+      sendChat: (text) => manager.sendChat(text),
       counters: () => manager.counters,
       getE2eeStats: () => manager.stats(),
+      persistentIdentity: prepared.persistentIdentity,
     };
     if (testHooks) api.exportKeyStateForTesting = () => manager.exportKeyStateForTesting();
     this.e2ee = Object.freeze(api);
-    await manager.start();
+    manager.start(joined);
   }
 
   // The waiter for the request `id`, taken out of the queue; without an id

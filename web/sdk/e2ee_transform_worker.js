@@ -4,46 +4,59 @@
 // from the main thread by postMessage and never go back; counters do.
 //
 // Messages in (from e2ee_transforms.js):
-//   { type: 'setEncryptionKey', kid, key }         encrypt from now on with this key
-//   { type: 'addReceiveKey', participantId, kid, key }
+//   { type: 'installEpoch', epoch, baseKey }      the group's base key of an epoch: decrypt with it
+//   { type: 'sendEpoch', epoch, leaf }              encrypt with that (installed) epoch from now on
+//   { type: 'setLeaf', participantId, leaf }        a remote participant's leaf (null: not in the group)
 //   { type: 'removeSender', participantId }         the sender left: wipe its keys
 //   { type: 'rebind', id, participantId }           a receiver now carries another sender
 //   { type: 'streams', id, options, readable, writable }   createEncodedStreams fallback
 //   { type: 'report', seq }                         asks for a report now
 // Messages out:
-//   { type: 'report', seq, transforms: [counters], senders: { id: keys }, ownKid }
+//   { type: 'report', seq, transforms: [counters], epochs: [live epochs], sendEpoch }
 //     counters = { id, role, kind, participantId, encrypted, decrypted, failed,
-//                  unknownKid, lastKid, kids }
+//                  unknownKid, lastKid, lastEpoch, kids, reasons }
 //   sent every kReportMs as well (seq null).
 //
 // A frame that cannot be encrypted or decrypted is dropped, never passed on:
 // nothing leaves this participant in the clear and nothing undecrypted
 // reaches a decoder.
 
-import { FrameDecryptor, FrameEncryptor } from './e2ee_frames.js';
+import { EpochKeys, SenderDecryptor, TrackEncryptor } from './e2ee_frames.js';
+import { epochBitsOf } from './e2ee_mls_keys.js';
 
 const kReportMs = 500;
 // How many distinct KIDs a transform remembers for its stats.
 const kKidsRemembered = 16;
 
-const encryptor = new FrameEncryptor();
-const decryptors = new Map();  // participant id -> FrameDecryptor
+const epochs = new EpochKeys();
+const encryptors = new Map();  // transform id -> TrackEncryptor
+const decryptors = new Map();  // participant id -> SenderDecryptor
 const transforms = new Map();  // transform id -> counters (and role, binding)
+let sending = null;            // { epoch, leaf }: what every sending track encrypts with
 // Key updates are applied in arrival order, each after the previous one
-// finished: a fresh key posted after another must end up current.
+// finished: an epoch posted after another must end up current.
 let keyUpdates = Promise.resolve();
 
 function decryptorFor(participantId) {
   let d = decryptors.get(participantId);
   if (!d) {
-    d = new FrameDecryptor();
+    d = new SenderDecryptor(epochs);
     decryptors.set(participantId, d);
   }
   return d;
 }
 
-function noteKid(t, kid) {
+async function applySendEpoch(encryptor) {
+  if (!sending) return;
+  const live = epochs.lookup(epochBitsOf(sending.epoch));
+  if (live?.epoch !== sending.epoch) return;
+  await encryptor.setEpoch(sending.epoch, live.baseKey, sending.leaf);
+}
+
+function noteKid(t, kid, epoch) {
+  kid = kid === null ? null : Number(kid);  // < 2^40: exact, and reports stay JSON
   t.lastKid = kid;
+  t.lastEpoch = epoch;
   if (!t.kids.includes(kid)) {
     t.kids.push(kid);
     if (t.kids.length > kKidsRemembered) t.kids.shift();
@@ -53,11 +66,13 @@ function noteKid(t, kid) {
 async function encryptFrame(t, frame, controller) {
   try {
     // RTCEncodedAudioFrame has no type: audio draws from the "other" lane.
+    const encryptor = encryptors.get(t.id);
     const kid = encryptor.kid;
+    const epoch = encryptor.epoch;
     const out = await encryptor.encrypt(frame.data, frame.type === 'key');
     frame.data = out.buffer;
     t.encrypted++;
-    noteKid(t, kid);
+    noteKid(t, kid, epoch);
     controller.enqueue(frame);
   } catch (e) {
     t.failed++;
@@ -73,10 +88,10 @@ async function decryptFrame(t, frame, controller) {
       e.code = 'unknown_kid';
       throw e;
     }
-    const { plaintext, kid } = await decryptor.decrypt(frame.data);
+    const { plaintext, kid, epoch } = await decryptor.decrypt(frame.data, t.kind);
     frame.data = plaintext.buffer;
     t.decrypted++;
-    noteKid(t, kid);
+    noteKid(t, kid, epoch);
     controller.enqueue(frame);
   } catch (e) {
     t.failed++;
@@ -88,9 +103,14 @@ async function decryptFrame(t, frame, controller) {
 function attach(id, options, readable, writable) {
   const t = {
     id, role: options.role, kind: options.kind ?? null, participantId: options.participantId ?? null,
-    encrypted: 0, decrypted: 0, failed: 0, unknownKid: 0, lastKid: null, kids: [], reasons: {},
+    encrypted: 0, decrypted: 0, failed: 0, unknownKid: 0, lastKid: null, lastEpoch: null, kids: [], reasons: {},
   };
   transforms.set(id, t);
+  if (t.role === 'encrypt') {
+    const encryptor = new TrackEncryptor({ kind: t.kind, context: options.context });
+    encryptors.set(id, encryptor);
+    keyUpdates = keyUpdates.then(() => applySendEpoch(encryptor)).catch(() => {});
+  }
   const step = t.role === 'encrypt' ? encryptFrame : decryptFrame;
   // Frames of one track are handled one at a time, in order (the stream
   // waits for each transform() promise), which keeps the decoder's order.
@@ -98,34 +118,32 @@ function attach(id, options, readable, writable) {
     .pipeThrough(new TransformStream({ transform: (frame, controller) => step(t, frame, controller) }))
     .pipeTo(writable)
     .catch(() => {})
-    .finally(() => transforms.delete(id));
+    .finally(() => {
+      transforms.delete(id);
+      encryptors.delete(id);
+    });
 }
 
 function report(seq) {
-  const now = Date.now();
-  const senders = {};
-  for (const [participantId, d] of decryptors) {
-    d.expire();
-    const ring = d.keyring;
-    const addedAt = ring.newestAddedAt;
-    senders[participantId] = {
-      newestKid: ring.newestKid, newestAgeMs: addedAt === null ? null : now - addedAt, liveKids: ring.liveKids,
-      keyring: ring.stats,
-    };
-  }
   const list = [...transforms.values()].map((t) => ({ ...t, kids: [...t.kids], reasons: { ...t.reasons } }));
-  self.postMessage({ type: 'report', seq, transforms: list, senders, ownKid: encryptor.kid });
+  self.postMessage({ type: 'report', seq, transforms: list, epochs: epochs.live, sendEpoch: sending?.epoch ?? null });
 }
 
 self.onmessage = (event) => {
   const m = event.data;
   switch (m?.type) {
-    case 'setEncryptionKey':
-      keyUpdates = keyUpdates.then(() => encryptor.setKey(m.kid, m.key)).finally(() => m.key.fill(0)).catch(() => {});
+    case 'installEpoch':
+      keyUpdates = keyUpdates.then(() => { epochs.install(m.epoch, m.baseKey); })
+        .finally(() => m.baseKey.fill(0)).catch(() => {});
       break;
-    case 'addReceiveKey':
-      keyUpdates = keyUpdates.then(() => decryptorFor(m.participantId).addKey(m.kid, m.key))
-        .finally(() => m.key.fill(0)).catch(() => {});
+    case 'sendEpoch':
+      keyUpdates = keyUpdates.then(async () => {
+        sending = { epoch: m.epoch, leaf: m.leaf };
+        await Promise.all([...encryptors.values()].map(applySendEpoch));
+      }).catch(() => {});
+      break;
+    case 'setLeaf':
+      keyUpdates = keyUpdates.then(() => decryptorFor(m.participantId).setLeaf(m.leaf));
       break;
     case 'removeSender':
       keyUpdates = keyUpdates.then(() => {

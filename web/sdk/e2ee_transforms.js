@@ -27,10 +27,11 @@ export function e2eeSupported() {
 export class E2eeTransforms {
   #worker;
   #nextId = 1;
+  #nextContext = 0;  // each sending track's own KID context (e2ee_frames.js): never reused
   #receivers = new Map();  // RTCRtpReceiver -> transform id
   #reportWaiters = new Map();
   #nextSeq = 1;
-  #latest = { transforms: [], senders: {}, ownKid: null };
+  #latest = { transforms: [], epochs: [], sendEpoch: null };
   #workerError = null;
   #onReport;
 
@@ -52,7 +53,7 @@ export class E2eeTransforms {
 
   // Must run before the sender's first frame (i.e. before negotiation completes).
   attachSender(sender, kind) {
-    this.#attach(sender, { role: 'encrypt', kind });
+    this.#attach(sender, { role: 'encrypt', kind, context: this.#nextContext++ });
   }
 
   // Must run as soon as the receiver exists (in ontrack), so that no frame
@@ -67,12 +68,20 @@ export class E2eeTransforms {
     this.#receivers.set(receiver, this.#attach(receiver, { role: 'decrypt', kind, participantId }));
   }
 
-  setEncryptionKey(kid, key) {
-    this.#postKey({ type: 'setEncryptionKey', kid }, key);
+  // The group's base key of `epoch` (from the MLS exporter): frames of that
+  // epoch decrypt from now on.
+  installEpoch(epoch, baseKey) {
+    this.#worker.postMessage({ type: 'installEpoch', epoch, baseKey: Uint8Array.from(baseKey) });
   }
 
-  addReceiveKey(participantId, kid, key) {
-    this.#postKey({ type: 'addReceiveKey', participantId, kid }, key);
+  // Every sending track encrypts with `epoch` (installed before) as `leaf`.
+  sendEpoch(epoch, leaf) {
+    this.#worker.postMessage({ type: 'sendEpoch', epoch, leaf });
+  }
+
+  // A remote participant's leaf in the group (null: it is not in the group).
+  setLeaf(participantId, leaf) {
+    this.#worker.postMessage({ type: 'setLeaf', participantId, leaf });
   }
 
   removeSender(participantId) {
@@ -107,14 +116,9 @@ export class E2eeTransforms {
     return id;
   }
 
-  // The key is copied into the message; our copy is the caller's to keep or wipe.
-  #postKey(message, key) {
-    this.#worker.postMessage({ ...message, key: Uint8Array.from(key) });
-  }
-
   #onMessage(m) {
     if (m?.type !== 'report') return;
-    this.#latest = { transforms: m.transforms, senders: m.senders, ownKid: m.ownKid };
+    this.#latest = { transforms: m.transforms, epochs: m.epochs, sendEpoch: m.sendEpoch };
     if (this.#workerError) this.#latest.workerError = this.#workerError;
     this.#onReport(this.#latest);
     const waiter = this.#reportWaiters.get(m.seq);

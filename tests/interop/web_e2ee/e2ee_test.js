@@ -7,7 +7,7 @@ import { AegisRoom } from './sdk/aegis.js';
 
 const params = new URLSearchParams(location.search);
 const state = {
-  phase: 'idle', error: null, selfId: null, sasHistory: [], statusHistory: [], e2eeErrors: [],
+  phase: 'idle', error: null, selfId: null, codeHistory: [], statusHistory: [], e2eeErrors: [], chat: [],
   // Which encoded-transform API the SDK will use (the test hides the
   // standard one from one participant to cover the fallback).
   transformApi: typeof RTCRtpScriptTransform === 'function' ? 'RTCRtpScriptTransform' : 'createEncodedStreams',
@@ -44,10 +44,10 @@ async function run() {
     return;
   }
   state.selfId = room.participantId;
-  if (room.e2ee) state.sasHistory.push({ at: Date.now(), sas: room.e2ee.sas() });
-  room.addEventListener('saschange', (e) => state.sasHistory.push({ at: Date.now(), sas: e.sas }));
+  room.addEventListener('roomcodechange', (e) => state.codeHistory.push({ at: Date.now(), code: e.code, epoch: e.epoch }));
   room.addEventListener('e2eestatus', (e) => state.statusHistory.push({ at: Date.now(), encrypted: e.encrypted, reason: e.reason }));
-  room.addEventListener('e2eeerror', (e) => state.e2eeErrors.push({ code: e.code, from: e.from ?? null }));
+  room.addEventListener('e2eeerror', (e) => state.e2eeErrors.push({ code: e.code, participantId: e.participantId ?? null, message: e.message }));
+  room.addEventListener('chatmessage', (e) => state.chat.push({ at: Date.now(), from: e.participantId, identity: e.identity, text: e.text }));
   room.addEventListener('track', (e) => play(e.track, e.participantId));
   room.addEventListener('trackremoved', (e) => {
     elements.get(e.track)?.remove();
@@ -65,7 +65,11 @@ async function run() {
 window.e2eeTest = {
   state: () => JSON.parse(JSON.stringify(state)),
   participants: () => (room ? room.participants.map((p) => p.id) : []),
-  sas: () => room?.e2ee?.sas() ?? null,
+  roomCode: () => room?.e2ee?.roomCode() ?? null,
+  epoch: () => room?.e2ee?.epoch() ?? null,
+  roster: () => room?.e2ee?.roster() ?? null,
+  pairwiseCode: (participantId) => room.e2ee.pairwiseCode(participantId),
+  sendChat: (text) => room.e2ee.sendChat(text),
   status: () => room?.e2ee?.status() ?? null,
   counters: () => room?.e2ee?.counters() ?? null,
   stats: async () => (room ? { remote: await room.getRemoteStats(), e2ee: await room.getE2eeStats() } : null),
