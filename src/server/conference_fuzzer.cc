@@ -7,7 +7,9 @@
 //   op % 11
 //   0 join          [slot][room][grants]          synthesized verified claims (grants: 1 no publish,
 //                                                  2 no subscribe, 4 a name, 8 e2ee, 0x10 a 2-seat room,
-//                                                  0x20 slot 0's identity: the join replaces that session)
+//                                                  0x20 slot 0's identity: the join replaces that session,
+//                                                  0x40 with e2ee: an MLS KeyPackage instead of an identity
+//                                                  key, 0x80 one made for another identity)
 //   1 message       [slot][len:2][text]            through signaling::ParseClientMessage
 //   2 publish       [slot][flags][ssrc]            a browser-like offer (Opus, VP8, a=ssrc)
 //   3 answer        [slot][flags]                  a browser-like answer to the slot's last offer
@@ -26,8 +28,8 @@
 // spend their bytes on join/publish/leave sequences rather than on getting
 // a valid SDP through:
 //
-//   step % 8, slot = (arg & 7) % 6
-//   0 join       room (arg>>3)%3, 0x80 e2ee
+//   step % 12, slot = (arg & 7) % 6
+//   0 join       room (arg>>3)%3, 0x80 e2ee (an identity key, protocol 1)
 //   1 publish    kinds (arg>>3)&3: audio, video, both, or the camera ended and no mic; fresh SSRCs
 //   2 leave      0x80: the socket closes instead of `leave`
 //   3 connect    0x08: the subscriber connection (else the publisher's)
@@ -36,6 +38,14 @@
 //   6 time       advance arg * 20 ms + 1 ms (no slot)
 //   7 check      0x08 the subscriber connection, 0x40 from a stranger's address: a nominating
 //                Binding request signed with the server's password
+//   E2EE v2, the room's MLS group (docs/protocol.md §7), messages well formed for what the slot
+//   was told (group id, epoch):
+//   8 mls join   room (arg>>3)%3 with a KeyPackage; 0x80 one made for another identity (refused)
+//   9 commit     (arg>>3)&3: 0 at the slot's epoch, 1 one epoch behind (stale; ahead at epoch 0),
+//                2 adding every MLS slot of its room that waits for a Welcome, 3 removing the
+//                leaves the server proposed; 0x40 as a PublicMessage signed as its leaf
+//   10 member    reports leaf (arg>>3)&7 at its epoch
+//   11 app       an application message; 0x40 for another room's group, 0x80 of content type commit
 //
 // Cost: every operation that makes the Conference write SDP or JSON costs
 // around 0.1-0.5 ms under ASan and coverage, and a DTLS handshake more, so
@@ -59,7 +69,13 @@
 //  - forwarded RTP reaches a client only on an SSRC its subscriber offers
 //    announced, and only from a publisher in the same room;
 //  - no more participants than open sessions; after Shutdown nothing is
-//    left: no participant and no timer.
+//    left: no participant and no timer;
+//  - MLS: a slot sees its group's commits in epoch order, one per epoch,
+//    each a commit of its group for that epoch; a Welcome only after a
+//    KeyPackage join; every Remove proposal parses as the server's, for the
+//    slot's group and epoch, and its Ed25519 signature verifies; mls_*
+//    messages reach only slots that joined with a KeyPackage, application
+//    messages only from a slot of the same room.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -74,7 +90,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/base64url.h"
+#include "crypto/ed25519.h"
 #include "dtls/certificate.h"
+#include "mls/external_sender.h"
+#include "mls/test_messages.h"
 #include "rtp/rtp_header.h"
 #include "rtp/rtp_packet.h"
 #include "sdp/sdp_parser.h"
@@ -111,6 +131,7 @@ constexpr int64_t kTokenExpiry = int64_t{1} << 40;  // tokens outlive any input
 
 struct Contexts {
   std::shared_ptr<const dtls::DtlsContext> server, client;
+  std::shared_ptr<const mls::ExternalSenderKey> external_sender;  // the server's, as one process has one
 };
 
 const Contexts& GetContexts() {
@@ -118,7 +139,8 @@ const Contexts& GetContexts() {
     SeededRandom rng(1);
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     return Contexts{dtls::DtlsContext::Create(dtls::Certificate::Generate(rng, now)),
-                    dtls::DtlsContext::Create(dtls::Certificate::Generate(rng, now))};
+                    dtls::DtlsContext::Create(dtls::Certificate::Generate(rng, now)),
+                    std::make_shared<const mls::ExternalSenderKey>(mls::ExternalSenderKey::Generate(rng))};
   }();
   return contexts;
 }
@@ -270,6 +292,13 @@ struct Slot {
   std::set<uint32_t> offered_ssrcs;                    // every SSRC any offer to this session announced
   uint8_t ssrc_seed = 0;
   uint8_t published_kinds = 0;                         // structured mode: 1 audio, 2 video
+  // MLS: what the server told this slot of its room's group.
+  bool mls = false;                 // joined with a KeyPackage
+  bool in_group = false;            // created the group or got a Welcome
+  std::vector<uint8_t> group_id;
+  uint64_t epoch = 0;               // the next commit must be for this epoch
+  uint32_t leaf = 0;                // the last leaf it reported
+  std::set<uint32_t> proposed;      // leaves the server proposed to remove
   Client pub, sub;
 };
 
@@ -286,6 +315,7 @@ class Harness final : public ConferenceOutput {
     config.dtls_context = GetContexts().server;
     config.max_participants_per_room = 4;
     config.max_participants = 5;
+    config.mls_external_sender = GetContexts().external_sender;
     conference_ = std::make_unique<Conference>(std::move(config), *this, rng_);
   }
 
@@ -302,7 +332,7 @@ class Harness final : public ConferenceOutput {
     static const std::set<std::string, std::less<>> kTypes = {
         "joined", "participant_joined", "participant_left", "track_published", "track_unpublished",
         "answer", "offer", "key_blob", "error", "pong", "token_expiring", "muted", "locked", "lobby",
-        "lobby_joined", "lobby_left"};
+        "lobby_joined", "lobby_left", "mls_group", "mls_commit", "mls_welcome", "mls_proposal", "mls_app"};
     const std::string_view type = StringField(message, "type");
     CHECK(kTypes.contains(type));
     if (type == "joined") {
@@ -314,6 +344,9 @@ class Harness final : public ConferenceOutput {
       slot->room = j.value("room", "");
       slot->participant_id = j.value("participant_id", "");
       CHECK(j["participants"].size() < kSlots);
+      if (j.contains("mls")) OnGroup(*slot, j["mls"]);
+    } else if (type.starts_with("mls_")) {
+      OnMls(*slot, type, message);
     } else if (type == "answer" || type == "offer") {
       auto text = StringValue(message, "sdp");
       CHECK(text.has_value());
@@ -364,6 +397,7 @@ class Harness final : public ConferenceOutput {
               c.joins, c.leaves, c.datagrams_unrouted, c.rtp_forwarded, c.rtp_dropped_not_connected,
               c.rtp_on_subscriber_connection, c.transports_failed, r.rtp_received, r.rtp_accepted, r.rtcp_received,
               connects_, delivered_, heavy_);
+      for (const auto& [type, count] : mls_seen_) fprintf(stderr, "  %s %d\n", type.c_str(), count);
     }
     conference_->Shutdown(now_);
     Settle();
@@ -397,6 +431,70 @@ class Harness final : public ConferenceOutput {
     TransportAddress to;
     std::vector<uint8_t> bytes;
   };
+
+  static std::vector<uint8_t> Blob(const nlohmann::json& j, const char* key) {
+    auto bytes = auth::Base64UrlDecode(j.value(key, ""));
+    CHECK(bytes.has_value());
+    return std::move(*bytes);
+  }
+
+  // joined.mls or mls_group: the slot's group (new, or the room's current one).
+  void OnGroup(Slot& s, const nlohmann::json& g) {
+    CHECK(s.mls);
+    CHECK(Blob(g, "external_sender") == GetContexts().external_sender->external_sender());
+    CHECK(g.value("suite", 0) == mls::kSuiteXWingAes256);
+    s.group_id = Blob(g, "group_id");
+    CHECK(s.group_id.size() == 16);
+    s.epoch = g.value("epoch", uint64_t{0});
+    s.in_group = g.value("create", false);
+    if (s.in_group) CHECK(s.epoch == 0);
+    s.proposed.clear();
+  }
+
+  void OnMls(Slot& s, std::string_view type, const std::string& message) {
+    ++mls_seen_[std::string(type)];
+    auto j = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
+    CHECK(j.is_object());
+    CHECK(s.joined && s.mls);  // only to participants that joined with a KeyPackage
+    if (type == "mls_group") return OnGroup(s, j);
+    if (type == "mls_commit") {
+      // One commit per epoch, in order, each the group's commit of that epoch.
+      const uint64_t epoch = j.value("epoch", uint64_t{0});
+      CHECK(s.in_group);
+      CHECK(epoch == s.epoch);
+      auto commit = mls::ParseMlsMessage(Blob(j, "commit"));
+      CHECK(commit.ok() && commit->content_type == mls::ContentType::kCommit);
+      CHECK(commit->group_id == s.group_id && commit->epoch == epoch);
+      s.epoch = epoch + 1;
+      s.proposed.clear();  // re-sent for the new epoch if still pending
+    } else if (type == "mls_welcome") {
+      CHECK(!s.in_group);
+      auto welcome = mls::ParseMlsMessage(Blob(j, "welcome"));
+      CHECK(welcome.ok() && welcome->wire_format == mls::WireFormat::kWelcome);
+      s.in_group = true;
+      s.epoch = j.value("epoch", uint64_t{0});
+    } else if (type == "mls_proposal") {
+      CHECK(s.in_group);
+      const auto bytes = Blob(j, "proposal");
+      auto proposal = mls::ParseMlsMessage(bytes);
+      CHECK(proposal.ok() && proposal->proposal && proposal->proposal->removed);
+      CHECK(proposal->sender == (mls::Sender{mls::SenderType::kExternal, 0}));
+      CHECK(proposal->group_id == s.group_id && proposal->epoch == s.epoch && j.value("epoch", uint64_t{0}) == s.epoch);
+      const std::span<const uint8_t> all(bytes);
+      CHECK(crypto::Ed25519Verify(GetContexts().external_sender->public_key(),
+                                  mls::SignContent("FramedContentTBS", all.first(all.size() - 66)),
+                                  all.last(64)));
+      s.proposed.insert(*proposal->proposal->removed);
+    } else if (type == "mls_app") {
+      CHECK(s.in_group);
+      const std::string from = j.value("from", "");
+      bool same_room = false;
+      for (const auto& other : slots_) same_room = same_room || (other.participant_id == from && other.room == s.room);
+      CHECK(same_room && from != s.participant_id);
+      auto app = mls::ParseMlsMessage(Blob(j, "message"));
+      CHECK(app.ok() && app->group_id == s.group_id);
+    }
+  }
 
   // Takes one unit of the input's budget of expensive operations; false
   // once it is spent (the input ends there).
@@ -478,7 +576,7 @@ class Harness final : public ConferenceOutput {
   void RunStructured(Reader& in) {
     while (!in.empty()) {
       signals_this_op_ = 0;
-      const uint8_t step = in.u8() % 8;
+      const uint8_t step = in.u8() % 12;
       const uint8_t arg = in.u8();
       const uint8_t slot = static_cast<uint8_t>((arg & 7) % kSlots);
       Slot& s = slots_[slot];
@@ -539,12 +637,63 @@ class Harness final : public ConferenceOutput {
         case 7:  // a check signed with the server's password, nominating
           Check(slot, static_cast<uint8_t>(((arg >> 3) & 1) | 2 | ((arg & 0x40) ? 8 : 0)));
           break;
+        case 8:  // join with a KeyPackage
+          if (!Heavy()) return;
+          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0xC8 : 0x48);
+          break;
+        case 9:
+          if (!s.joined) break;
+          if (!Heavy()) return;
+          MlsCommit(s, arg);
+          break;
+        case 10:
+          if (!s.joined) break;
+          if (!Heavy()) return;
+          s.leaf = (arg >> 3) & 7;
+          conference_->HandleMessage(s.session, signaling::MlsMember{static_cast<int64_t>(s.epoch), s.leaf}, now_);
+          break;
+        case 11: {
+          if (!s.joined) break;
+          if (!Heavy()) return;
+          std::vector<uint8_t> group = s.group_id;
+          if (arg & 0x40) {
+            for (const auto& other : slots_) {
+              if (other.mls && other.room != s.room) group = other.group_id;
+            }
+          }
+          const auto type = (arg & 0x80) ? mls::ContentType::kCommit : mls::ContentType::kApplication;
+          conference_->HandleMessage(
+              s.session,
+              signaling::MlsApp{static_cast<int64_t>(s.epoch), mls::testing::PrivateMessage(group, s.epoch, type, 24)},
+              now_);
+          break;
+        }
       }
       Settle();
       if (!AnswerPendingOffers()) return;
       CHECK(signals_this_op_ < 2000);
       CHECK(conference_->participant_count() <= kSlots);
     }
+  }
+
+  void MlsCommit(Slot& s, uint8_t arg) {
+    signaling::MlsCommit commit;
+    const int variant = (arg >> 3) & 3;
+    uint64_t epoch = s.epoch;
+    if (variant == 1) epoch = epoch == 0 ? 1 : epoch - 1;
+    if (variant == 2) {
+      for (const auto& other : slots_) {
+        if (&other != &s && other.joined && other.mls && !other.in_group && other.room == s.room) {
+          commit.added.push_back(other.participant_id);
+        }
+      }
+      if (!commit.added.empty()) commit.welcome = mls::testing::WelcomeMessage(mls::kSuiteXWingAes256, commit.added.size());
+    }
+    if (variant == 3) commit.removed.assign(s.proposed.begin(), s.proposed.end());
+    commit.epoch = static_cast<int64_t>(epoch);
+    commit.commit = (arg & 0x40) ? mls::testing::PublicMessage(s.group_id, epoch, s.leaf, mls::ContentType::kCommit)
+                                 : mls::testing::PrivateMessage(s.group_id, epoch, mls::ContentType::kCommit);
+    conference_->HandleMessage(s.session, commit, now_);
   }
 
   // What a browser does with a subscriber offer: answer it (recvonly).
@@ -591,7 +740,15 @@ class Harness final : public ConferenceOutput {
     claims.grants = {.publish = (grants & 1) == 0, .subscribe = (grants & 2) == 0, .room_admin = false};
     if (grants & 4) claims.display_name = "N";
     signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt, std::nullopt};
-    if (request.e2ee) request.identity_key = signaling::Blob(65, grants);
+    if (request.e2ee && (grants & 0x40)) {
+      // The KeyPackage names the token's subject and name, unless 0x80 makes
+      // it someone else's (the server refuses it and closes the socket).
+      request.key_package = mls::testing::MemberKeyPackage(
+          mls::kSuiteXWingAes256, (grants & 0x80) ? "someone-else" : claims.identity, claims.display_name.value_or(""));
+    } else if (request.e2ee) {
+      request.identity_key = signaling::Blob(65, grants);
+    }
+    if (!s.joined) s.mls = request.key_package.has_value();
     RoomRules rules;
     if (grants & 0x10) rules.max_participants = 2;
     conference_->Join(s.session, claims, request, now_, rules);
@@ -609,6 +766,7 @@ class Harness final : public ConferenceOutput {
       claims.room = join->room;
       claims.expires_at = kTokenExpiry;
       claims.grants = {.publish = true, .subscribe = true, .room_admin = false};
+      if (!s.joined) s.mls = join->key_package.has_value();
       conference_->Join(s.session, claims, *join, now_);
     } else if (!std::holds_alternative<signaling::Ping>(*parsed)) {
       if (std::holds_alternative<signaling::SubscribeAnswer>(*parsed)) s.offer_pending = false;
@@ -766,6 +924,12 @@ class Harness final : public ConferenceOutput {
     s.offer_pending = false;
     s.published_kinds = 0;
     s.offered_ssrcs.clear();
+    s.mls = false;
+    s.in_group = false;
+    s.group_id.clear();
+    s.epoch = 0;
+    s.leaf = 0;
+    s.proposed.clear();
     s.pub.transport.reset();
     s.sub.transport.reset();
   }
@@ -793,6 +957,7 @@ class Harness final : public ConferenceOutput {
   int heavy_ = 0;
   uint64_t delivered_ = 0;
   size_t signals_this_op_ = 0;
+  std::map<std::string, int> mls_seen_;  // MLS messages delivered, by type (for the stats line)
 };
 
 }  // namespace
