@@ -327,6 +327,28 @@ TEST_F(SessionGateTest, PerConnectionRateLimit) {
   EXPECT_TRUE(std::holds_alternative<AdmittedJoin>(later.forward));
 }
 
+TEST_F(SessionGateTest, ALargeMessageCostsATokenPerStarted64KiB) {
+  config_.messages_per_connection = {1, 10};  // 1/s, burst 10
+  SessionGate& gate = Joined();
+  // A 250 KiB commit (a 341 KB message: 6 started 64 KiB blocks) passes
+  // once; the next cannot pay and is refused before it is parsed.
+  const std::string commit = Text(signaling::MlsCommit{0, signaling::Blob(250 * 1024, 1), std::nullopt, {}, {}});
+  ASSERT_GT(commit.size(), 5 * signaling::kMaxMessageSize);
+  ASSERT_LE(commit.size(), signaling::kMaxCommitMessageSize);
+  auto first = Send(gate, commit);
+  EXPECT_TRUE(first.replies.empty());
+  EXPECT_TRUE(std::holds_alternative<ClientMessage>(first.forward));
+  EXPECT_EQ(ErrorCode(Send(gate, commit)), "rate_limited");
+  // 3 tokens remain (10 - 1 for the join - 6): small messages still pass.
+  EXPECT_EQ(Send(gate, Text(signaling::Ping{1})).replies.size(), 1u);
+  // A message over 64 KiB that is not a commit still pays for its size, then is refused.
+  clock_.Advance(TimeDelta::Seconds(10));
+  std::string padded = R"({"v":1,"type":"ping"})";
+  padded.append(5 * signaling::kMaxMessageSize, ' ');
+  EXPECT_EQ(ErrorCode(Send(gate, padded)), "too_large");
+  EXPECT_EQ(ErrorCode(Send(gate, padded)), "rate_limited");
+}
+
 TEST_F(SessionGateTest, PerAddressJoinLimitIsSharedAcrossConnections) {
   joins_ = signaling::KeyedRateLimiter({0.01, 3}, 100);
   const std::string token = Mint(BaseClaims());
