@@ -50,7 +50,7 @@ struct Member {
   sfu::ParticipantId sfu_id;
   std::string room;
   std::string name;
-  std::string identity;                  // the token's subject (never sent to clients)
+  std::string identity;                  // the token's subject (sent only for MLS participants: their credential names it)
   std::optional<std::string> token_id;   // the current token's jti
   int64_t issued_at = 0;                 // the current token's iat (or nbf), Unix seconds
   Timestamp token_deadline;              // the session ends here unless refreshed
