@@ -1,17 +1,30 @@
-// The Aegis demo app: a join form, self view, one tile per remote
-// participant, camera/microphone toggles and leave. Runs under the server's
-// strict CSP: no inline script or style, names rendered with textContent.
+// The Aegis meeting app: a pre-join check (camera preview, microphone level,
+// devices), the call (a grid or speaker view of tiles with names, mute and
+// camera state, who is speaking and a connection indicator), an invite link,
+// the call-quality panel, and the end-to-end encryption panel and chat. Runs
+// under the server's strict CSP: no inline script or style, names rendered
+// with textContent.
 //
 // URL parameters (handy for links and for the browser tests):
 //   ?room=A&name=Ada&token=JWT&autojoin=1&video=low&e2ee=1
 // Without a token the page asks POST /api/dev-token (loopback servers only).
-// e2ee=1|0 sets the "End-to-end encrypt" box (on by default). In an
-// encrypted call the page shows the room code and the members of the
-// encrypted group with their verification marks (docs/e2ee.md §5), a lock
-// that says "encrypted" only when the SDK reports every playing track
-// decrypting under the group's current keys (docs/e2ee.md §6), and the
-// end-to-end encrypted chat.
+// autojoin=1 joins at once, without the pre-join check, and then opens the
+// camera and microphone. e2ee=1|0 sets the "End-to-end encrypt" box (on by
+// default). In an encrypted call the page shows the room code and the
+// members of the encrypted group with their verification marks
+// (docs/e2ee.md §5), a lock that says "encrypted" only when the SDK reports
+// every playing track decrypting under the group's current keys
+// (docs/e2ee.md §6), and the end-to-end encrypted chat.
+//
+// Microphone and camera state reach the others as publishing: turning one
+// off unpublishes that track, turning it on publishes it again
+// (AegisRoom.setSending), so every tile's icons follow the server's
+// track_published / track_unpublished, never a guess from silence.
 import { AegisError, AegisRoom } from './sdk/aegis.js';
+import { describeMediaError, openMedia, store, videoConstraints, audioConstraints, initials } from './ui_media.js';
+import { PreJoin } from './ui_prejoin.js';
+import { CallMonitor, StatsPanel } from './ui_stats.js';
+import { Stage } from './ui_tiles.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,16 +33,49 @@ const kVideo = {
   // Several participants on one small machine (the browser tests).
   low: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
 };
-// How often tile indicators are refreshed from the receive counters.
-const kIndicatorMs = 1000;
+// Side panel open by default on screens at least this wide.
+const kSideDefaultMinWidth = 1100;
+
+// What to do next, per error code (the message says what happened).
+const kNextStep = {
+  unauthorized: 'The server refused the access token (expired, revoked or for another room). Ask for a new link or token and join again.',
+  no_token: 'Paste an access token under "Access token" (aegis token create), or ask whoever runs the server for a link.',
+  invalid_room: 'Use letters, digits, _ and - only, up to 64 characters.',
+  e2ee_required: 'This room admits only end-to-end encrypted calls: tick "End-to-end encrypt" and join again.',
+  e2ee_unsupported: 'This browser cannot encrypt calls end to end: use a current Chromium, Chrome, Edge, Firefox or Safari.',
+  room_full: 'The room or the server is full: try again in a little while.',
+  room_locked: 'A room admin locked the room: ask them to unlock it, then join again.',
+  denied: 'A room admin did not let you in.',
+  kicked: 'A room admin removed you from the call.',
+  room_ended: 'A room admin ended the meeting for everyone.',
+  replaced: 'You joined this room again from another tab or device, so this one was closed.',
+  token_expired: 'Your access token expired: get a new one and join again.',
+  revoked: 'Your access was revoked. Ask whoever runs the server.',
+  rate_limited: 'Too many requests at once: wait a few seconds and try again.',
+  shutting_down: 'The server is restarting: join again in a minute.',
+  connection_closed: 'Check your network connection and that the server is running, then join again.',
+  connection_failed: 'Check your network connection and that the server is running, then join again.',
+  timeout: 'The server did not answer: check your connection and join again.',
+  publish_failed: 'Your camera and microphone could not be sent: leave and join again.',
+  negotiation_failed: 'The media connection failed: leave and join again.',
+};
 
 let state = 'idle';  // idle | joining | joined | error | left
 let room = null;
-let localStream = null;
 let videoQuality = 'normal';
-let indicatorTimer = null;
-// participantId -> { figure, video, indicator, tracks: Set, lastPackets }
-const tiles = new Map();
+let lastJoin = null;  // the options of the last join, for "Rejoin"
+let localAudio = null;  // the microphone track (kept while muted)
+let localVideo = null;  // the camera track (stopped while the camera is off)
+let speakerId = '';
+let monitor = null;
+let unread = 0;
+const switching = { audio: false, video: false };
+// A room admin's mute of this participant (the server forwards none of it).
+const adminMuted = { audio: false, video: false };
+
+const stage = new Stage($('tiles'), $('tile-template'), $('self'), { onChange: () => showCount() });
+const statsPanel = new StatsPanel($('stats-list'), $('stats-template'));
+let prejoin = null;
 
 function setState(next) {
   state = next;
@@ -42,7 +88,16 @@ function setStatus(text) {
 
 function showError(code, message) {
   const el = $('error');
-  el.textContent = `${code}: ${message}`;
+  const what = document.createElement('span');
+  what.className = 'err-text';
+  what.textContent = `${code}: ${message}`;
+  el.replaceChildren(what);
+  if (kNextStep[code]) {
+    const next = document.createElement('span');
+    next.className = 'err-next';
+    next.textContent = kNextStep[code];
+    el.append(' ', next);
+  }
   el.dataset.code = code;
   el.hidden = false;
 }
@@ -50,13 +105,27 @@ function showError(code, message) {
 function clearError() {
   const el = $('error');
   el.hidden = true;
-  el.textContent = '';
+  el.replaceChildren();
   delete el.dataset.code;
 }
 
 function showNotice(text) {
   $('notice').textContent = text;
   $('notice').hidden = !text;
+}
+
+function showScreen(which) {
+  $('prejoin').hidden = which !== 'prejoin';
+  $('call').hidden = which !== 'call';
+  $('left-screen').hidden = which !== 'left';
+}
+
+// "standup · 3 people · Aegis"
+function showCount() {
+  const n = room && state === 'joined' ? room.participants.length + 1 : 0;
+  const people = `${n} ${n === 1 ? 'person' : 'people'}`;
+  $('bar-count').textContent = n ? people : '';
+  document.title = room && state === 'joined' ? `${room.roomId} · ${people} · Aegis` : 'Aegis';
 }
 
 // --- end-to-end encryption ------------------------------------------------
@@ -99,6 +168,7 @@ function showRoster(roster) {
     li.dataset.mark = m.self ? 'self' : m.keyChanged ? 'changed' : m.verified ? 'verified' : 'unverified';
     const button = li.querySelector('.verify');
     button.hidden = m.self || m.participantId === null;
+    button.setAttribute('aria-label', `Verify ${m.name || m.identity}`);
     button.addEventListener('click', () => showVerify(m));
     list.append(li);
   }
@@ -114,7 +184,9 @@ function showRoster(roster) {
     ? `Warning: the identity key of ${changed.map((m) => m.name || m.identity).join(', ')} is not the one you verified. ` +
       'Someone may be impersonating them: compare your codes again before trusting this call.'
     : '';
-  for (const [id, tile] of tiles) tile.figure.dataset.unencrypted = String((roster?.unencrypted ?? []).includes(id));
+  for (const id of stage.ids()) {
+    stage.get(id).figure.dataset.unencrypted = String((roster?.unencrypted ?? []).includes(id));
+  }
 }
 
 async function showVerify(m) {
@@ -145,6 +217,12 @@ function addChatLine(who, text, mine) {
   li.append(name, body);
   $('chat-log').append(li);
   li.scrollIntoView({ block: 'nearest' });
+  if (!mine && $('side').hidden) {
+    unread++;
+    $('unread').textContent = String(unread);
+    $('unread').hidden = false;
+    $('toggle-side').setAttribute('aria-label', `People, encryption and chat (${unread} unread)`);
+  }
 }
 
 function showE2ee(r) {
@@ -161,44 +239,61 @@ function showE2ee(r) {
   showE2eeStatus(r.e2ee.status());
 }
 
-function showCall(inCall) {
-  $('call').hidden = !inCall;
-  $('join-form').hidden = inCall;
-  $('join').disabled = false;
-}
-
-// --- remote tiles ---------------------------------------------------------
+// --- tiles ------------------------------------------------------------------
 
 function displayName(p) {
   return p?.name || '(no name)';
 }
 
+// What a remote participant sends, as the server announced it: a track of a
+// kind means that device is on; a room admin's mute turns it off for everyone.
+function remoteDevices(p) {
+  const kinds = new Set((p?.tracks ?? []).map((t) => t.kind));
+  return { mic: kinds.has('audio') && !p.audioMuted, camera: kinds.has('video') && !p.videoMuted };
+}
+
+function selfDevices() {
+  const me = room ? { audioMuted: adminMuted.audio, videoMuted: adminMuted.video } : {};
+  return {
+    mic: Boolean(room?.isSending('audio')) && !me.audioMuted,
+    camera: Boolean(room?.isSending('video')) && !me.videoMuted,
+  };
+}
 function addTile(participant) {
-  if (tiles.has(participant.id)) return tiles.get(participant.id);
-  const figure = $('tile-template').content.firstElementChild.cloneNode(true);
-  figure.dataset.participantId = participant.id;
-  // Names come from other people's tokens: text only, never HTML.
-  figure.querySelector('.name').textContent = displayName(participant);
-  const video = figure.querySelector('video');
-  video.setAttribute('aria-label', `Video of ${displayName(participant)}`);
-  const tile = { figure, video, indicator: figure.querySelector('.indicator'), tracks: new Set(), lastPackets: 0 };
-  setIndicator(tile, 'waiting');
-  showMuted(tile, participant);
-  // Room admins get per-participant controls; the server checks the grant.
+  const tile = stage.add(participant, (t) => decorateTile(t, participant));
+  refreshTile(participant.id);
+  return tile;
+}
+
+// Room admins get per-participant controls; the server checks the grant.
+function decorateTile(tile, participant) {
+  const figure = tile.figure;
   const actions = figure.querySelector('.admin-actions');
   actions.hidden = !room?.isAdmin;
   const who = displayName(participant);
   const audio = figure.querySelector('.mute-audio');
-  const video2 = figure.querySelector('.mute-video');
+  const video = figure.querySelector('.mute-video');
   audio.setAttribute('aria-label', `Mute ${who} for everyone`);
-  video2.setAttribute('aria-label', `Stop ${who}'s video for everyone`);
+  video.setAttribute('aria-label', `Stop ${who}'s video for everyone`);
   figure.querySelector('.kick').setAttribute('aria-label', `Remove ${who} from the room`);
   audio.addEventListener('click', () => adminAction(() => room.mute(participant.id, 'audio', audio.dataset.muted !== 'true')));
-  video2.addEventListener('click', () => adminAction(() => room.mute(participant.id, 'video', video2.dataset.muted !== 'true')));
+  video.addEventListener('click', () => adminAction(() => room.mute(participant.id, 'video', video.dataset.muted !== 'true')));
   figure.querySelector('.kick').addEventListener('click', () => adminAction(() => room.kick(participant.id)));
-  tiles.set(participant.id, tile);
-  $('tiles').append(figure);
-  return tile;
+}
+
+function refreshTile(id) {
+  const p = room?.getParticipant(id);
+  const tile = stage.get(id);
+  if (!p || !tile) return;
+  stage.setDevices(id, remoteDevices(p));
+  showMuted(tile, p);
+}
+
+function refreshSelfTile() {
+  stage.setDevices(null, selfDevices());
+  const { mic, camera } = selfDevices();
+  syncToggle('toggle-mic', mic);
+  syncToggle('toggle-camera', camera);
 }
 
 // A room admin's mute, as everyone sees it (the server forwards none of it).
@@ -243,21 +338,10 @@ function showAdmin(r) {
   showLobby(r.lobby);
 }
 
-function removeTile(participantId) {
-  const tile = tiles.get(participantId);
-  if (!tile) return;
-  tile.video.srcObject = null;
-  tile.figure.remove();
-  tiles.delete(participantId);
-}
-
-function clearTiles() {
-  for (const id of [...tiles.keys()]) removeTile(id);
-}
-
 // A fresh MediaStream each time, so the element reliably picks up the change.
 function attachTracks(tile) {
   tile.video.srcObject = tile.tracks.size ? new MediaStream([...tile.tracks]) : null;
+  if (speakerId && typeof tile.video.setSinkId === 'function') tile.video.setSinkId(speakerId).catch(() => {});
   if (tile.tracks.size) playWithSound(tile.video);
 }
 
@@ -270,25 +354,6 @@ function playWithSound(video) {
     video.play().catch(() => {});
     $('enable-sound').hidden = false;
   });
-}
-
-function setIndicator(tile, how) {
-  const label = { waiting: 'connecting', live: 'receiving media', stalled: 'no media arriving' }[how];
-  tile.indicator.dataset.state = how;
-  tile.indicator.setAttribute('aria-label', `Connection: ${label}`);
-  tile.indicator.title = label;
-}
-
-// live: packets arrived since the last look; waiting: none ever; stalled:
-// some before, none now.
-async function refreshIndicators() {
-  if (!room || state !== 'joined') return;
-  const stats = await room.getRemoteStats().catch(() => ({}));
-  for (const [id, tile] of tiles) {
-    const packets = stats[id]?.packetsReceived ?? 0;
-    setIndicator(tile, packets > tile.lastPackets ? 'live' : packets === 0 ? 'waiting' : 'stalled');
-    tile.lastPackets = packets;
-  }
 }
 
 // --- joining and leaving --------------------------------------------------
@@ -314,11 +379,15 @@ function wireRoom(r) {
   r.addEventListener('participantjoined', (e) => {
     addTile(e.participant);
     setStatus(`${displayName(e.participant)} joined`);
+    showCount();
   });
   r.addEventListener('participantleft', (e) => {
-    removeTile(e.participantId);
+    stage.remove(e.participantId);
     setStatus(`${displayName(e.participant)} left`);
+    showCount();
   });
+  r.addEventListener('trackpublished', (e) => refreshTile(e.participantId));
+  r.addEventListener('trackunpublished', (e) => refreshTile(e.participantId));
   r.addEventListener('track', (e) => {
     // A track may land after its publisher left (the subscriber offer was
     // already on its way): no tile for someone who is gone.
@@ -329,14 +398,14 @@ function wireRoom(r) {
     attachTracks(tile);
   });
   r.addEventListener('trackremoved', (e) => {
-    const tile = tiles.get(e.participantId);
+    const tile = stage.get(e.participantId);
     if (tile?.tracks.delete(e.track)) attachTracks(tile);
   });
   r.addEventListener('participantmuted', (e) => {
-    const tile = tiles.get(e.participantId);
-    const p = r.getParticipant(e.participantId);
-    if (tile && p) showMuted(tile, p);
+    refreshTile(e.participantId);
     if (e.participantId === r.participantId) {
+      adminMuted[e.kind === 'video' ? 'video' : 'audio'] = e.muted;
+      refreshSelfTile();
       showNotice(e.muted ? `A room admin ${e.kind === 'audio' ? 'muted you' : 'stopped your video'}: nobody receives it.`
                          : `A room admin allowed your ${e.kind === 'audio' ? 'microphone' : 'video'} again.`);
     }
@@ -361,43 +430,80 @@ function wireRoom(r) {
   });
 }
 
-async function startMedia() {
-  try {
-    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: kVideo[videoQuality] });
-  } catch (e) {
-    showNotice(`No camera or microphone (${e.name}): you can still see and hear the others.`);
-    return;
+function startMonitor(r) {
+  monitor = new CallMonitor(r, {
+    micOn: (id) => (id === null ? selfDevices().mic : remoteDevices(r.getParticipant(id)).mic),
+    cameraOn: (id) => (id === null ? selfDevices().camera : remoteDevices(r.getParticipant(id)).camera),
+    known: (key) => key === 'self' || Boolean(r.getParticipant(key)),
+    onSpeaking: (id, speaking) => stage.setSpeaking(id, speaking),
+    onActiveSpeaker: (id) => { if (id !== null) stage.setFocus(id); },
+    onQuality: (id, quality, detail) => stage.setQuality(id, quality, detail),
+    onSample: () => { if (!$('stats-panel').hidden) renderStats(); },
+  });
+  monitor.start();
+}
+
+function renderStats() {
+  if (!monitor || !room) return;
+  statsPanel.render(monitor.series(), (key) => {
+    if (key === 'self') return lastJoin?.name || 'You';
+    const p = room.getParticipant(key);
+    return p ? displayName(p) : null;
+  });
+}
+
+// Sends what the pre-join check handed over (or, after an autojoin link,
+// opens the camera and microphone now).
+async function startMedia(fromPrejoin) {
+  let media = fromPrejoin;
+  if (!media) {
+    const got = await openMedia({ audio: true, video: kVideo[videoQuality] });
+    const errors = Object.entries(got.errors);
+    if (errors.length) {
+      showNotice(`${errors.map(([kind, e]) => describeMediaError(e, kind === 'audio' ? 'microphone' : 'camera')).join(' ')}`);
+    }
+    media = { audio: got.audio, video: got.video, micOn: true, camOn: true };
   }
   if (state !== 'joined') {  // left while the permission prompt was open
-    stopLocalMedia();
+    media.audio?.stop();
+    media.video?.stop();
     return;
   }
-  $('self-video').srcObject = localStream;
-  syncToggle('toggle-camera', localStream.getVideoTracks()[0]);
-  syncToggle('toggle-mic', localStream.getAudioTracks()[0]);
+  localAudio = media.audio;
+  localVideo = media.camOn ? media.video : null;
+  if (!media.camOn) media.video?.stop();
+  $('self-video').srcObject = localVideo ? new MediaStream([localVideo]) : null;
+  const send = [media.micOn && localAudio, localVideo].filter(Boolean);
   try {
-    await room.publish(localStream);
+    if (send.length) await room.publish(new MediaStream(send));
   } catch (e) {
     // The server's refusal is already shown through the 'error' event.
     if (!(e instanceof AegisError)) showError('publish_failed', e.message);
   }
+  refreshSelfTile();
 }
 
 function stopLocalMedia() {
-  for (const track of localStream?.getTracks() ?? []) track.stop();
-  localStream = null;
+  localAudio?.stop();
+  localVideo?.stop();
+  localAudio = null;
+  localVideo = null;
   $('self-video').srcObject = null;
-  syncToggle('toggle-camera', null);
-  syncToggle('toggle-mic', null);
+  syncToggle('toggle-camera', false);
+  syncToggle('toggle-mic', false);
 }
 
-async function join({ roomId, name, token, e2ee }) {
+async function join({ roomId, name, token, e2ee, media = null }) {
   if (state === 'joining' || state === 'joined') return;
   clearError();
   showNotice('');
   setState('joining');
   setStatus(`Joining ${roomId}…`);
   $('join').disabled = true;
+  $('join').textContent = 'Joining…';
+  lastJoin = { roomId, name, token, e2ee };
+  store.set('room', roomId);
+  store.set('name', name);
   try {
     const t = token || await fetchDevToken(roomId, name);
     room = await AegisRoom.connect({
@@ -409,41 +515,67 @@ async function join({ roomId, name, token, e2ee }) {
     });
   } catch (e) {
     room = null;
+    media?.audio?.stop();
+    media?.video?.stop();
     setState('error');
     setStatus('Not joined');
-    showCall(false);
+    $('join').disabled = false;
+    $('join').textContent = 'Join';
+    showScreen('prejoin');
     if (e instanceof AegisError) showError(e.code, e.serverMessage);
     else showError('connection_failed', e.message);
     return;
   }
+  adminMuted.audio = false;
+  adminMuted.video = false;
   wireRoom(room);
   showE2ee(room);
   showAdmin(room);
+  stage.setSelfName(name ? `${name} (you)` : 'You');
+  $('self').querySelector('.name').textContent = name ? `${name} (you)` : 'You';
+  $('self').querySelector('.initials').textContent = initials(name || 'You');
   for (const p of room.participants) addTile(p);
   setState('joined');
   setStatus(`In room ${room.roomId}`);
-  showCall(true);
-  indicatorTimer = setInterval(refreshIndicators, kIndicatorMs);
-  await startMedia();
+  $('bar-room').textContent = room.roomId;
+  $('join').disabled = false;
+  $('join').textContent = 'Join';
+  showScreen('call');
+  showCount();
+  refreshSelfTile();
+  startMonitor(room);
+  await startMedia(media);
 }
 
 function endCall(nextState) {
-  clearInterval(indicatorTimer);
+  monitor?.stop();
+  monitor = null;
   const r = room;
   room = null;
   setState(nextState);
   r?.leave();
   stopLocalMedia();
-  clearTiles();
+  stage.clear();
+  statsPanel.clear();
   $('enable-sound').hidden = true;
   $('admin').hidden = true;
   showRoomCode(null);
   showRoster(null);
   hideVerify();
+  closeInvite();
   $('chat').hidden = true;
   $('chat-log').replaceChildren();
+  unread = 0;
+  $('unread').hidden = true;
   setLock(false, '');
-  showCall(false);
+  showCount();
+  if (nextState === 'left') {
+    $('left-detail').textContent = `You left room ${r?.roomId ?? lastJoin?.roomId ?? ''}. Nobody was asked anything; you can come back.`;
+    showScreen('left');
+    $('rejoin').focus();
+  } else {
+    showScreen('prejoin');
+  }
 }
 
 function leave() {
@@ -454,23 +586,187 @@ function leave() {
 
 // --- controls -------------------------------------------------------------
 
-function syncToggle(buttonId, track) {
+function syncToggle(buttonId, on) {
   const button = $(buttonId);
-  button.disabled = !track;
-  button.setAttribute('aria-pressed', String(Boolean(track?.enabled)));
+  button.disabled = state !== 'joined';
+  button.setAttribute('aria-pressed', String(Boolean(on)));
 }
 
-// Muting keeps the track and its sender: the others get black video or
-// silence, and unmuting needs no renegotiation.
-function toggle(buttonId, track) {
-  if (!track) return;
-  track.enabled = !track.enabled;
-  syncToggle(buttonId, track);
+// Microphone off: nothing is sent and everyone's tile for you shows it (the
+// track is unpublished); the microphone stays open so turning it back on is quick.
+async function toggleMic() {
+  if (!room || switching.audio) return;
+  switching.audio = true;
+  const r = room;
+  try {
+    if (r.isSending('audio')) {
+      await r.setSending('audio', null);
+    } else {
+      if (!localAudio || localAudio.readyState === 'ended') {
+        const got = await openMedia({ audio: audioConstraints(store.get('microphone')) });
+        if (!got.audio) throw Object.assign(new Error(describeMediaError(got.errors.audio, 'microphone')), { code: 'no_microphone' });
+        localAudio = got.audio;
+      }
+      await r.setSending('audio', localAudio);
+    }
+  } catch (e) {
+    if (e.code === 'no_microphone') showNotice(e.message);
+    else if (!(e instanceof AegisError)) showError('publish_failed', e.message);
+  } finally {
+    switching.audio = false;
+    if (room === r) refreshSelfTile();
+  }
 }
 
-$('toggle-camera').addEventListener('click', () => toggle('toggle-camera', localStream?.getVideoTracks()[0]));
-$('toggle-mic').addEventListener('click', () => toggle('toggle-mic', localStream?.getAudioTracks()[0]));
+// Camera off: unpublished, and the camera itself is closed (its light goes out).
+async function toggleCamera() {
+  if (!room || switching.video) return;
+  switching.video = true;
+  const r = room;
+  try {
+    if (r.isSending('video')) {
+      await r.setSending('video', null);
+      localVideo?.stop();
+      localVideo = null;
+      $('self-video').srcObject = null;
+    } else {
+      const got = await openMedia({ video: videoConstraints(kVideo[videoQuality], store.get('camera')) });
+      if (!got.video) throw Object.assign(new Error(describeMediaError(got.errors.video, 'camera')), { code: 'no_camera' });
+      if (room !== r) {
+        got.video.stop();
+        return;
+      }
+      localVideo?.stop();
+      localVideo = got.video;
+      $('self-video').srcObject = new MediaStream([localVideo]);
+      await r.setSending('video', localVideo);
+    }
+  } catch (e) {
+    if (e.code === 'no_camera') showNotice(e.message);
+    else if (!(e instanceof AegisError)) showError('publish_failed', e.message);
+  } finally {
+    switching.video = false;
+    if (room === r) refreshSelfTile();
+  }
+}
+
+function setSide(open, remember = true) {
+  if (open && !$('stats-panel').hidden) setStats(false);
+  $('side').hidden = !open;
+  $('toggle-side').setAttribute('aria-expanded', String(open));
+  if (open) {
+    unread = 0;
+    $('unread').hidden = true;
+    $('toggle-side').setAttribute('aria-label', 'People, encryption and chat');
+  }
+  if (remember) store.set('side', open ? 'open' : 'closed');
+}
+
+// One panel at a time beside the stage, so the tiles keep their room.
+function setStats(open) {
+  $('stats-panel').hidden = !open;
+  $('toggle-stats').setAttribute('aria-expanded', String(open));
+  if (open) {
+    if (!$('side').hidden) setSide(false, false);
+    renderStats();
+  }
+}
+
+function setView(view) {
+  stage.setView(view);
+  $('toggle-layout').setAttribute('aria-pressed', String(view === 'speaker'));
+}
+
+// --- invite -------------------------------------------------------------------
+
+function inviteLink() {
+  const url = new URL(location.pathname, location.origin);
+  url.searchParams.set('room', room?.roomId ?? lastJoin?.roomId ?? '');
+  return url.toString();
+}
+
+function openInvite() {
+  $('invite-link').value = inviteLink();
+  $('invite-status').textContent = '';
+  $('invite-box').hidden = false;
+  $('invite').setAttribute('aria-expanded', 'true');
+  $('invite-copy').focus();
+}
+
+function closeInvite() {
+  if ($('invite-box').hidden) return;
+  $('invite-box').hidden = true;
+  $('invite').setAttribute('aria-expanded', 'false');
+  $('guest-box').hidden = true;
+  $('guest-link').value = '';
+}
+
+async function copyText(input, statusEl, what) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    statusEl.textContent = `${what} copied.`;
+  } catch {
+    input.select();
+    statusEl.textContent = `Could not copy: the ${what.toLowerCase()} is selected, press Ctrl+C (or ⌘C) to copy it.`;
+  }
+}
+
+function tokenExpiry(token) {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null;
+  } catch {
+    return null;
+  }
+}
+
+// A link with a token in it, only when asked for: anyone holding it can join
+// until the token expires, so the expiry is shown with it.
+async function createGuestLink() {
+  const roomId = room?.roomId;
+  if (!roomId) return;
+  $('guest-create').disabled = true;
+  try {
+    const token = await fetchDevToken(roomId, 'Guest');
+    const url = new URL(inviteLink());
+    url.searchParams.set('token', token);
+    $('guest-link').value = url.toString();
+    const exp = tokenExpiry(token);
+    const minutes = exp ? Math.round((exp.getTime() - Date.now()) / 60000) : null;
+    $('guest-expiry').textContent = exp
+      ? `Anyone with this link can join until ${exp.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} ` +
+        `(in ${minutes} minute${minutes === 1 ? '' : 's'}).`
+      : 'Anyone with this link can join until its token expires.';
+    $('guest-box').hidden = false;
+  } catch {
+    $('guest-box').hidden = true;
+    $('invite-status').textContent = 'This server hands out no guest tokens (only a server started with --dev on ' +
+      `loopback does). Whoever runs it can make one: aegis token create --room ${roomId} --identity guest --ttl 1h`;
+  } finally {
+    $('guest-create').disabled = false;
+  }
+}
+
+// --- wiring -------------------------------------------------------------------
+
+$('toggle-camera').addEventListener('click', toggleCamera);
+$('toggle-mic').addEventListener('click', toggleMic);
 $('leave').addEventListener('click', leave);
+$('toggle-layout').addEventListener('click', () => setView(stage.view === 'speaker' ? 'grid' : 'speaker'));
+$('toggle-side').addEventListener('click', () => setSide($('side').hidden));
+$('toggle-stats').addEventListener('click', () => setStats($('stats-panel').hidden));
+$('stats-close').addEventListener('click', () => { setStats(false); $('toggle-stats').focus(); });
+$('invite').addEventListener('click', () => ($('invite-box').hidden ? openInvite() : closeInvite()));
+$('invite-close').addEventListener('click', () => { closeInvite(); $('invite').focus(); });
+$('invite-copy').addEventListener('click', () => copyText($('invite-link'), $('invite-status'), 'Link'));
+$('guest-create').addEventListener('click', createGuestLink);
+$('guest-copy').addEventListener('click', () => copyText($('guest-link'), $('invite-status'), 'Guest link'));
+$('invite-box').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') {
+    closeInvite();
+    $('invite').focus();
+  }
+});
 $('verify-cancel').addEventListener('click', hideVerify);
 $('verify-match').addEventListener('click', () => {
   if (!room?.e2ee || !verifying) return;
@@ -496,17 +792,31 @@ $('chat-form').addEventListener('submit', async (e) => {
 $('toggle-lock').addEventListener('click', () => adminAction(() => room.lock(!room.locked)));
 $('end-room').addEventListener('click', () => adminAction(() => room.end()));
 $('enable-sound').addEventListener('click', () => {
-  for (const tile of tiles.values()) {
-    tile.video.muted = false;
-    tile.video.play().catch(() => {});
+  for (const id of stage.ids()) {
+    const video = stage.get(id).video;
+    video.muted = false;
+    video.play().catch(() => {});
   }
   $('enable-sound').hidden = true;
+});
+$('rejoin').addEventListener('click', () => {
+  if (!lastJoin) return;
+  prejoin.stop();
+  join(lastJoin);
+});
+$('back-to-start').addEventListener('click', () => {
+  clearError();
+  setState('idle');
+  showScreen('prejoin');
+  prejoin.start();
 });
 
 $('join-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  speakerId = prejoin.speakerId;
   join({
     roomId: $('room').value.trim(), name: $('name').value.trim(), token: $('token').value.trim(), e2ee: $('e2ee').checked,
+    media: prejoin.take(),
   });
 });
 
@@ -517,8 +827,8 @@ window.addEventListener('pagehide', () => room?.leave());
 // --- start ----------------------------------------------------------------
 
 const params = new URLSearchParams(location.search);
-$('room').value = params.get('room') ?? '';
-$('name').value = params.get('name') ?? '';
+$('room').value = params.get('room') ?? store.get('room');
+$('name').value = params.get('name') ?? store.get('name');
 const urlToken = params.get('token') ?? '';
 if (params.get('video') === 'low') videoQuality = 'low';
 if (params.has('e2ee')) $('e2ee').checked = params.get('e2ee') !== '0';
@@ -530,6 +840,9 @@ if (params.has('token')) {
   params.delete('token');
   history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
 }
+const sideStored = store.get('side');
+setSide(sideStored ? sideStored === 'open' : window.innerWidth >= kSideDefaultMinWidth, false);
+prejoin = new PreJoin({ videoQuality: kVideo[videoQuality] });
 
 // For the browser tests only; not an API.
 window.aegisApp = {
@@ -549,11 +862,16 @@ window.aegisApp = {
     };
   },
   chatLog: () => [...$('chat-log').children].map((li) => li.textContent),
+  // What this page sends: { audio, video } (its setSending state).
+  sending: () => ({ audio: Boolean(room?.isSending('audio')), video: Boolean(room?.isSending('video')) }),
 };
 
 if (params.get('autojoin') === '1' && $('room').value) {
+  showScreen('prejoin');
   join({ roomId: $('room').value.trim(), name: $('name').value.trim() || 'Guest', token: urlToken, e2ee: $('e2ee').checked });
 } else {
   $('token').value = urlToken;
   setStatus('Not joined');
+  showScreen('prejoin');
+  prejoin.start();
 }

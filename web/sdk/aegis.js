@@ -130,6 +130,11 @@ export class AegisRoom extends EventTarget {
   #nextRequestId = 1;
   #pingTimer = null;
   #closed = false;
+  // publish() and setSending() one at a time (see #negotiate).
+  #publishChain = Promise.resolve();
+  // The first transceiver this client sent each kind on: the one
+  // setSending() turns off and on.
+  #mainTransceivers = new Map();
   // The server's last error and when it came: `room_full` and
   // `shutting_down` are followed by the socket closing, and that error says
   // more than the close does.
@@ -286,31 +291,118 @@ export class AegisRoom extends EventTarget {
 
   // Sends every track of `stream` (sendonly). Calling it again with more
   // tracks renegotiates the publisher connection. Resolves once the server
-  // has accepted the offer.
-  async publish(stream) {
-    if (this.#closed) throw new AegisError('connection_closed', 'the room was left');
-    if (!this.#publisher) {
-      this.#publisher = new RTCPeerConnection(this.#pcConfig);
-      this.#publisher.addEventListener('connectionstatechange', () => {
-        this.dispatchEvent(new AegisEvent('publisherstatechange', { state: this.#publisher.connectionState }));
-      });
-    }
-    const pc = this.#publisher;
-    const sending = new Set(pc.getSenders().map((s) => s.track));
-    for (const track of stream.getTracks()) {
-      if (sending.has(track)) continue;
-      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-      preferCodec(transceiver, track.kind === 'video' ? 'video/VP8' : 'audio/opus');
-      // E2EE: before the offer, so no frame is ever sent unencrypted.
-      this.#transforms?.attachSender(transceiver.sender, track.kind);
-    }
-    await pc.setLocalDescription(await pc.createOffer());
-    // No need to wait for ICE gathering: the server ignores our candidates
-    // (it learns our address from our connectivity checks).
-    const id = this.#nextRequestId++;
-    const answer = this.#waitForAnswer(id);
-    this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id });
-    await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
+  // has accepted the offer. Publishes and setSending() calls run one at a
+  // time, in call order.
+  publish(stream) {
+    return this.#negotiate((pc) => {
+      const sending = new Set(pc.getSenders().map((s) => s.track));
+      for (const track of stream.getTracks()) {
+        if (sending.has(track)) continue;
+        this.#addSender(pc, track, stream);
+      }
+      return true;
+    });
+  }
+
+  // Turning one's own microphone or camera off and on, so that everyone sees
+  // it (protocol.md has no message for a participant's own mute, and the
+  // server refuses types and fields it does not define, so the state travels
+  // as publishing, which every participant already hears about):
+  //
+  //   setSending(kind, null)   stops sending `kind` ('audio' | 'video'): the
+  //       sender drops its track and its transceiver turns 'inactive'; the
+  //       publisher renegotiates, the server ends the track and tells the
+  //       room (track_unpublished). Nothing of that kind leaves this browser
+  //       any more: no silent packets, no black frames (unlike
+  //       track.enabled = false, which keeps sending them).
+  //   setSending(kind, track)  sends `track` as this participant's `kind`
+  //       again, on the same transceiver ('sendonly'), or on a new one if it
+  //       never sent that kind; the server announces a new track
+  //       (track_published) and the subscribers receive it in their next offer.
+  //
+  // Receivers therefore read a participant's microphone and camera state
+  // from what it publishes: participant.tracks (kept up to date by
+  // track_published / track_unpublished, with the trackpublished /
+  // trackunpublished events) holds an audio track only while its microphone
+  // is on, a video track only while its camera is on. A participant that has
+  // no such device looks the same as one that turned it off; either way
+  // nothing of that kind arrives.
+  //
+  // Each turn-on is a new track for the server, which allows a burst of 8 and
+  // then one per second per participant: faster toggling is refused
+  // (rate_limited) and this rejects with that AegisError, leaving the kind off.
+  // With E2EE the sender keeps its SFrame transform across the change.
+  setSending(kind, track) {
+    if (kind !== 'audio' && kind !== 'video') return Promise.reject(new TypeError(`kind must be audio or video, not ${kind}`));
+    if (track && track.kind !== kind) return Promise.reject(new TypeError(`a ${track.kind} track cannot be sent as ${kind}`));
+    return this.#negotiate(async (pc) => {
+      const transceiver = this.#mainTransceivers.get(kind);
+      if (!track) {
+        if (!transceiver || transceiver.direction === 'inactive') return false;
+        await transceiver.sender.replaceTrack(null);
+        transceiver.direction = 'inactive';
+        return true;
+      }
+      if (!transceiver) {
+        this.#addSender(pc, track, new MediaStream([track]));
+        return true;
+      }
+      if (transceiver.sender.track === track && transceiver.direction === 'sendonly') return false;
+      await transceiver.sender.replaceTrack(track);
+      if (transceiver.direction === 'sendonly') return false;
+      transceiver.direction = 'sendonly';
+      return true;
+    }).catch(async (e) => {
+      // Refused (e.g. rate_limited): the kind stays off, as the server has it.
+      const transceiver = this.#mainTransceivers.get(kind);
+      if (track && transceiver && !this.#closed && transceiver.direction === 'sendonly') {
+        await transceiver.sender.replaceTrack(null).catch(() => {});
+        transceiver.direction = 'inactive';
+      }
+      throw e;
+    });
+  }
+
+  // Whether this participant currently sends `kind` (its setSending state).
+  isSending(kind) {
+    const t = this.#mainTransceivers.get(kind);
+    return Boolean(t && t.direction !== 'inactive' && t.sender.track);
+  }
+
+  #addSender(pc, track, stream) {
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    preferCodec(transceiver, track.kind === 'video' ? 'video/VP8' : 'audio/opus');
+    // E2EE: before the offer, so no frame is ever sent unencrypted.
+    this.#transforms?.attachSender(transceiver.sender, track.kind);
+    if (!this.#mainTransceivers.has(track.kind)) this.#mainTransceivers.set(track.kind, transceiver);
+  }
+
+  // Runs `change(pc)` on the publisher connection after every earlier
+  // publish/setSending has settled; when it returns true, offers the result
+  // to the server and applies its answer.
+  #negotiate(change) {
+    const run = this.#publishChain.then(async () => {
+      if (this.#closed) throw new AegisError('connection_closed', 'the room was left');
+      if (!this.#publisher) {
+        this.#publisher = new RTCPeerConnection(this.#pcConfig);
+        this.#publisher.addEventListener('connectionstatechange', () => {
+          this.dispatchEvent(new AegisEvent('publisherstatechange', { state: this.#publisher.connectionState }));
+        });
+      }
+      const pc = this.#publisher;
+      if (!(await change(pc))) return;
+      await pc.setLocalDescription(await pc.createOffer());
+      // No need to wait for ICE gathering: the server ignores our candidates
+      // (it learns our address from our connectivity checks).
+      const id = this.#nextRequestId++;
+      const answer = this.#waitForAnswer(id);
+      this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id });
+      // Refused: the connection stays at its local offer; the next one
+      // replaces it.
+      await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
+    });
+    this.#publishChain = run.catch(() => {});
+    return run;
   }
 
   // E2EE counters per participant id (see room.e2ee); {} without E2EE.
@@ -362,11 +454,7 @@ export class AegisRoom extends EventTarget {
   // audioBytesReceived, packetsReceived }. Counters only grow, so a caller
   // compares two calls to see whether media is flowing.
   async getRemoteStats() {
-    const owners = new Map();  // mid -> participant id, for stats without trackIdentifier
-    for (const t of this.#subscriber.getTransceivers()) {
-      const owner = this.#trackOwner.get(t.receiver.track.id);
-      if (owner && t.mid !== null) owners.set(t.mid, owner);
-    }
+    const owners = this.#midOwners();  // for stats without trackIdentifier
     const out = {};
     const report = await this.#subscriber.getStats();
     report.forEach((r) => {
@@ -395,6 +483,96 @@ export class AegisRoom extends EventTarget {
       }
     });
     return out;
+  }
+
+  // Call-quality figures from the browser's own statistics (getStats of both
+  // connections), for indicators and plots. Counters (bytes, packets,
+  // frames, audio energy) only grow: compare two calls for rates. `at` is
+  // the report's time in ms (performance.now() clock).
+  //   local:  what this participant sends: bytesSent, packetsSent,
+  //           framesEncoded, framesPerSecond (camera), and from the server's
+  //           receiver reports packetsLost, fractionLost (0..1, the worst
+  //           stream's latest) and rttMs (RTCP round trip, else the ICE
+  //           pair's); audioEnergy/audioDuration of the microphone (media
+  //           source) while it is sent
+  //   remote: per participant id: bytesReceived, packetsReceived,
+  //           packetsLost, jitterMs (the worse of audio and video),
+  //           framesDecoded, framesPerSecond, frameWidth, frameHeight,
+  //           audioEnergy, audioDuration (totalAudioEnergy /
+  //           totalSamplesDuration of its audio), audioLevel (0..1)
+  //   rttMs:  the receive connection's round trip to the server (ICE pair)
+  async getCallStats() {
+    const at = performance.now();
+    const owners = this.#midOwners();
+    const remote = {};
+    let rttMs = null;
+    const report = await this.#subscriber.getStats();
+    report.forEach((r) => {
+      if (r.type === 'candidate-pair' && r.nominated && typeof r.currentRoundTripTime === 'number') {
+        rttMs = r.currentRoundTripTime * 1000;
+      }
+      if (r.type !== 'inbound-rtp') return;
+      const owner = this.#trackOwner.get(r.trackIdentifier) ?? owners.get(r.mid);
+      if (!owner) return;
+      const s = (remote[owner] ??= {
+        bytesReceived: 0, packetsReceived: 0, packetsLost: 0, jitterMs: 0, framesDecoded: 0, framesPerSecond: 0,
+        frameWidth: 0, frameHeight: 0, audioEnergy: 0, audioDuration: 0, audioLevel: 0,
+      });
+      s.bytesReceived += r.bytesReceived ?? 0;
+      s.packetsReceived += r.packetsReceived ?? 0;
+      s.packetsLost += Math.max(0, r.packetsLost ?? 0);
+      s.jitterMs = Math.max(s.jitterMs, (r.jitter ?? 0) * 1000);
+      if (r.kind === 'video') {
+        s.framesDecoded += r.framesDecoded ?? 0;
+        s.framesPerSecond = Math.max(s.framesPerSecond, r.framesPerSecond ?? 0);
+        s.frameWidth = Math.max(s.frameWidth, r.frameWidth ?? 0);
+        s.frameHeight = Math.max(s.frameHeight, r.frameHeight ?? 0);
+      } else if (r.kind === 'audio') {
+        s.audioEnergy += r.totalAudioEnergy ?? 0;
+        s.audioDuration += r.totalSamplesDuration ?? 0;
+        s.audioLevel = Math.max(s.audioLevel, r.audioLevel ?? 0);
+      }
+    });
+    const local = {
+      bytesSent: 0, packetsSent: 0, framesEncoded: 0, framesPerSecond: 0, packetsLost: 0, fractionLost: 0, rttMs: null,
+      audioEnergy: 0, audioDuration: 0,
+    };
+    if (this.#publisher) {
+      let pairRtt = null;
+      let rtcpRtt = null;
+      const sent = new Set(this.#publisher.getSenders().filter((x) => x.track).map((x) => x.track.id));
+      (await this.#publisher.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp') {
+          local.bytesSent += r.bytesSent ?? 0;
+          local.packetsSent += r.packetsSent ?? 0;
+          if (r.kind === 'video') {
+            local.framesEncoded += r.framesEncoded ?? 0;
+            local.framesPerSecond = Math.max(local.framesPerSecond, r.framesPerSecond ?? 0);
+          }
+        } else if (r.type === 'remote-inbound-rtp') {
+          local.packetsLost += Math.max(0, r.packetsLost ?? 0);
+          local.fractionLost = Math.max(local.fractionLost, r.fractionLost ?? 0);
+          if (typeof r.roundTripTime === 'number') rtcpRtt = Math.max(rtcpRtt ?? 0, r.roundTripTime * 1000);
+        } else if (r.type === 'candidate-pair' && r.nominated && typeof r.currentRoundTripTime === 'number') {
+          pairRtt = r.currentRoundTripTime * 1000;
+        } else if (r.type === 'media-source' && r.kind === 'audio' && sent.has(r.trackIdentifier)) {
+          local.audioEnergy += r.totalAudioEnergy ?? 0;
+          local.audioDuration += r.totalSamplesDuration ?? 0;
+        }
+      });
+      local.rttMs = rtcpRtt ?? pairRtt;
+    }
+    return { at, local, remote, rttMs };
+  }
+
+  // Subscriber mid -> publisher participant id, for stats without trackIdentifier.
+  #midOwners() {
+    const owners = new Map();
+    for (const t of this.#subscriber.getTransceivers()) {
+      const owner = this.#trackOwner.get(t.receiver.track.id);
+      if (owner && t.mid !== null) owners.set(t.mid, owner);
+    }
+    return owners;
   }
 
   #send(fields) {

@@ -1,0 +1,172 @@
+// The call stage: one tile per participant (the remote ones first, in the
+// order they came, then your own), laid out by ui_layout.js in a grid or in
+// speaker view, re-laid whenever the stage changes size. A tile shows the
+// video, or the initials when the camera is off; the name (always as text);
+// a crossed microphone when the microphone is off; a connection indicator;
+// and a green outline while its participant speaks. Double-click, or the
+// tile's full-screen button, shows one tile full screen.
+import { gridLayout, speakerLayout } from './ui_layout.js';
+import { initials } from './ui_media.js';
+
+const kQualityText = { good: 'good', fair: 'fair', poor: 'poor', unknown: 'not measured yet' };
+
+export class Stage {
+  #container;
+  #template;
+  #self;
+  #tiles = new Map();  // participant id -> tile
+  #view = 'grid';
+  #focus = null;  // participant id shown large in speaker view (null: yourself)
+  #observer;
+  #onChange;
+
+  // onChange(): called after tiles come or go (the app updates counts).
+  constructor(container, template, selfFigure, { onChange = () => {} } = {}) {
+    this.#container = container;
+    this.#template = template;
+    this.#self = { figure: selfFigure, video: selfFigure.querySelector('video'), name: 'You' };
+    this.#onChange = onChange;
+    this.#wireFullscreen(selfFigure, 'your own tile');
+    this.#observer = new ResizeObserver(() => this.layout());
+    this.#observer.observe(container);
+  }
+
+  get view() { return this.#view; }
+  get size() { return this.#tiles.size + 1; }
+  get(id) { return this.#tiles.get(id) ?? null; }
+  get self() { return this.#self; }
+  ids() { return [...this.#tiles.keys()]; }
+
+  setSelfName(name) {
+    this.#self.name = name;
+    this.#self.figure.querySelector('.initials').textContent = initials(name);
+    this.#self.figure.setAttribute('aria-label', `${name} (you)`);
+  }
+
+  // A tile for `participant` ({ id, name }); `decorate(tile)` adds what the
+  // app needs (admin buttons). Returns the tile, new or existing.
+  add(participant, decorate = () => {}) {
+    const known = this.#tiles.get(participant.id);
+    if (known) return known;
+    const figure = this.#template.content.firstElementChild.cloneNode(true);
+    figure.dataset.participantId = participant.id;
+    const name = participant.name || '(no name)';
+    // Names come from other people's tokens: text only, never HTML.
+    figure.querySelector('.name').textContent = name;
+    figure.querySelector('.initials').textContent = initials(name);
+    figure.setAttribute('aria-label', name);
+    const video = figure.querySelector('video');
+    video.setAttribute('aria-label', `Video of ${name}`);
+    figure.querySelector('.mic-off').setAttribute('aria-label', `${name}'s microphone is off`);
+    const tile = { id: participant.id, name, figure, video, tracks: new Set() };
+    this.#wireFullscreen(figure, name);
+    decorate(tile);
+    this.#tiles.set(participant.id, tile);
+    this.#container.insertBefore(figure, this.#self.figure);
+    this.layout();
+    this.#onChange();
+    return tile;
+  }
+
+  remove(id) {
+    const tile = this.#tiles.get(id);
+    if (!tile) return;
+    tile.video.srcObject = null;
+    tile.figure.remove();
+    this.#tiles.delete(id);
+    if (this.#focus === id) this.#focus = null;
+    this.layout();
+    this.#onChange();
+  }
+
+  clear() {
+    for (const id of [...this.#tiles.keys()]) this.remove(id);
+  }
+
+  // mic / camera: 'on' | 'off' for tile `id` (or the self tile: null).
+  setDevices(id, { mic, camera }) {
+    const tile = id === null ? this.#self : this.#tiles.get(id);
+    if (!tile) return;
+    const f = tile.figure;
+    if (mic !== undefined) f.dataset.mic = mic ? 'on' : 'off';
+    if (camera !== undefined) {
+      f.dataset.camera = camera ? 'on' : 'off';
+      f.querySelector('.cam-off').textContent = camera ? '' : `${id === null ? 'your' : `${tile.name}'s`} camera is off`;
+    }
+    if (mic === false) this.setSpeaking(id, false);
+  }
+
+  setSpeaking(id, speaking) {
+    const tile = id === null ? this.#self : this.#tiles.get(id);
+    if (!tile) return;
+    const value = String(Boolean(speaking));
+    if (tile.figure.dataset.speaking !== value) tile.figure.dataset.speaking = value;
+  }
+
+  setQuality(id, quality, detail = '') {
+    const tile = id === null ? this.#self : this.#tiles.get(id);
+    if (!tile) return;
+    const el = tile.figure.querySelector('.indicator');
+    tile.figure.dataset.quality = quality;
+    el.dataset.quality = quality;
+    const text = `Connection ${kQualityText[quality] ?? quality}${detail ? `: ${detail}` : ''}`;
+    el.setAttribute('aria-label', text);
+    el.title = text;
+  }
+
+  // 'grid' | 'speaker'
+  setView(view) {
+    this.#view = view === 'speaker' ? 'speaker' : 'grid';
+    this.#container.dataset.view = this.#view;
+    this.layout();
+  }
+
+  // Who is large in speaker view (an id; null: keep the current one).
+  setFocus(id) {
+    if (id === this.#focus || (id !== null && !this.#tiles.has(id))) return;
+    this.#focus = id;
+    for (const tile of this.#tiles.values()) tile.figure.dataset.focus = String(tile.id === id);
+    if (this.#view === 'speaker') this.layout();
+  }
+
+  layout() {
+    const { clientWidth: width, clientHeight: height } = this.#container;
+    const figures = [...this.#tiles.values()].map((t) => t.figure);
+    figures.push(this.#self.figure);
+    let rects;
+    if (this.#view === 'speaker') {
+      const ids = [...this.#tiles.keys()];
+      // The active speaker; before anyone spoke, the first of the others.
+      const focus = this.#focus !== null && ids.includes(this.#focus) ? ids.indexOf(this.#focus) : 0;
+      rects = speakerLayout(figures.length, width, height, focus).rects;
+    } else {
+      rects = gridLayout(figures.length, width, height).rects;
+    }
+    if (rects.length !== figures.length) return;  // a hidden stage has no size
+    figures.forEach((f, i) => {
+      const r = rects[i];
+      // Positions through the CSSOM (allowed by the CSP, unlike style attributes).
+      f.style.left = `${r.x}px`;
+      f.style.top = `${r.y}px`;
+      f.style.width = `${r.width}px`;
+      f.style.height = `${r.height}px`;
+    });
+  }
+
+  #wireFullscreen(figure, name) {
+    const toggle = () => {
+      if (document.fullscreenElement === figure) document.exitFullscreen().catch(() => {});
+      else figure.requestFullscreen?.().catch(() => {});
+    };
+    figure.addEventListener('dblclick', toggle);
+    const button = figure.querySelector('.fullscreen');
+    if (button) {
+      button.setAttribute('aria-label', `Show ${name} full screen`);
+      button.addEventListener('click', toggle);
+    }
+    // Keyboard: Enter on a focused tile does what a double-click does.
+    figure.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target === figure) toggle();
+    });
+  }
+}
