@@ -3,7 +3,10 @@
 // SDK needs). Run: node --test tests/js/
 //
 // Covered: which server errors settle a waiting publish (errors carry no
-// request id, so an error answering some other message must not fail it).
+// request id, so an error answering some other message must not fail it);
+// setSending(): turning a kind off and on renegotiates the publisher with
+// the transceiver inactive / sendonly, one negotiation at a time, and a
+// refused turn-on leaves the kind off.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,10 +55,10 @@ class FakePeerConnection extends EventTarget {
   #senders = [];
   getSenders() { return this.#senders; }
   getTransceivers() { return []; }
-  addTransceiver(track) {
-    const sender = { track };
+  addTransceiver(track, { direction = 'sendrecv' } = {}) {
+    const sender = { track, async replaceTrack(t) { this.track = t; } };
     this.#senders.push(sender);
-    return { sender, setCodecPreferences() {} };
+    return { sender, direction, setCodecPreferences() {} };
   }
   async createOffer() { return { type: 'offer', sdp: 'v=0 (fake offer)' }; }
   async setLocalDescription(d) { this.localDescription = d; }
@@ -66,6 +69,7 @@ class FakePeerConnection extends EventTarget {
 globalThis.WebSocket = FakeWebSocket;
 globalThis.RTCPeerConnection = FakePeerConnection;
 globalThis.RTCRtpReceiver = { getCapabilities: () => null };
+globalThis.MediaStream ??= class { constructor(tracks = []) { this.tracks = tracks; } getTracks() { return this.tracks; } };
 
 const { AegisRoom } = await import('../../web/sdk/aegis.js');
 
@@ -181,6 +185,97 @@ test('publish: the answer naming the request resolves it', async () => {
     ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)', re: id });
     await p.promise;
     assert.equal(p.state.error, undefined);
+  } finally {
+    room.leave();
+  }
+});
+
+// Answers every publish the SDK sends (after `before`) until `count` were answered.
+async function answerPublishes(ws, before, count) {
+  let answered = 0;
+  while (answered < count) {
+    const publishes = ws.sent.slice(before).filter((m) => m.type === 'publish');
+    if (publishes.length > answered) {
+      ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)', re: publishes[answered].id });
+      answered++;
+    }
+    await drainMicrotasks();
+  }
+}
+
+test('setSending: off makes the transceiver inactive without a track and publishes that; on sends the track again', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    const mic = { kind: 'audio', id: 'mic' };
+    let before = ws.sent.length;
+    const first = room.setSending('audio', mic);
+    await answerPublishes(ws, before, 1);
+    await first;
+    assert.equal(room.isSending('audio'), true);
+    assert.equal(room.isSending('video'), false);
+
+    before = ws.sent.length;
+    const off = room.setSending('audio', null);
+    await answerPublishes(ws, before, 1);
+    await off;
+    assert.equal(room.isSending('audio'), false, 'off');
+    assert.equal(ws.sent.slice(before).filter((m) => m.type === 'publish').length, 1, 'one offer for the change');
+
+    before = ws.sent.length;
+    await room.setSending('audio', null);  // already off: nothing to negotiate
+    assert.equal(ws.sent.slice(before).filter((m) => m.type === 'publish').length, 0, 'no offer for no change');
+
+    before = ws.sent.length;
+    const on = room.setSending('audio', mic);
+    await answerPublishes(ws, before, 1);
+    await on;
+    assert.equal(room.isSending('audio'), true, 'on again, on the same transceiver');
+    await assert.rejects(room.setSending('audio', { kind: 'video' }), TypeError);
+    await assert.rejects(room.setSending('screen', null), TypeError);
+  } finally {
+    room.leave();
+  }
+});
+
+test('setSending: negotiations run one at a time, in call order', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    const before = ws.sent.length;
+    const a = room.setSending('audio', { kind: 'audio', id: 'mic' });
+    const v = room.setSending('video', { kind: 'video', id: 'cam' });
+    await publishSent(ws, before);
+    for (let i = 0; i < 5; i++) await drainMicrotasks();
+    assert.equal(ws.sent.slice(before).filter((m) => m.type === 'publish').length, 1,
+                 'the second offer waits for the answer to the first');
+    await answerPublishes(ws, before, 2);
+    await Promise.all([a, v]);
+    assert.equal(room.isSending('audio') && room.isSending('video'), true);
+  } finally {
+    room.leave();
+  }
+});
+
+test('setSending: a turn-on the server refuses (rate_limited) rejects and leaves the kind off', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    const mic = { kind: 'audio', id: 'mic' };
+    let before = ws.sent.length;
+    const first = room.setSending('audio', mic);
+    await answerPublishes(ws, before, 1);
+    await first;
+    before = ws.sent.length;
+    const off = room.setSending('audio', null);
+    await answerPublishes(ws, before, 1);
+    await off;
+
+    before = ws.sent.length;
+    const on = room.setSending('audio', mic).then(() => null, (e) => e);
+    await publishSent(ws, before);
+    const { id } = ws.sent.slice(before).find((m) => m.type === 'publish');
+    ws.receive({ type: 'error', code: 'rate_limited', message: 'offer refused: publishing new tracks too fast', re: id });
+    const error = await on;
+    assert.equal(error?.code, 'rate_limited');
+    assert.equal(room.isSending('audio'), false, 'still off, as the server has it');
   } finally {
     room.leave();
   }
