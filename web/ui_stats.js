@@ -1,5 +1,5 @@
 // Watches a call through AegisRoom.getCallStats(): who is speaking (every
-// 150 ms, from the audio energy each receiver played: the receiver's own
+// 100 ms, from the audio energy each receiver played: the receiver's own
 // statistics, so nothing depends on the server or on frame contents, and it
 // works under end-to-end encryption), and once a second the figures of each
 // connection (bitrate, loss, round trip, frame rate) for the indicators and
@@ -7,8 +7,11 @@
 import { SpeakingDetector, Series, audioRms, classifyQuality, localFigures, remoteFigures } from './ui_quality.js';
 import { drawPlot, formatValue } from './ui_plot.js';
 
-const kFastMs = 150;
+const kFastMs = 100;
 const kSlowMs = 1000;
+// Your own level (the microphone, from the sending side's stats) every
+// kSelfEvery fast ticks: nobody waits for their own outline.
+const kSelfEvery = 4;
 
 // The four plotted figures: key, label for self, label for others, unit.
 export const kFigures = [
@@ -24,7 +27,9 @@ export class CallMonitor {
   #timer = null;
   #busy = false;
   #fastPrev = null;
+  #selfPrev = null;
   #slowPrev = null;
+  #ticks = 0;
   #remoteSpeech = new SpeakingDetector();
   #selfSpeech = new SpeakingDetector();
   // 'self' or a participant id -> { bitrate, loss, rtt, fps: Series, figures }
@@ -57,11 +62,18 @@ export class CallMonitor {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      const cur = await this.#room.getCallStats();
+      // Only what arrives, most of the time; both sides when a second is up
+      // (the quality figures) or for your own level.
+      const slowDue = !this.#slowPrev || performance.now() - this.#slowPrev.at >= kSlowMs - kFastMs / 2;
+      const withLocal = slowDue || this.#ticks++ % kSelfEvery === 0;
+      const cur = await this.#room.getCallStats({ local: withLocal });
       this.#speaking(cur);
-      if (!this.#slowPrev) this.#slowPrev = cur;
-      else if (cur.at - this.#slowPrev.at >= kSlowMs - kFastMs / 2) {
-        this.#quality(this.#slowPrev, cur);
+      if (cur.local) {
+        this.#selfSpeaking(cur);
+        this.#selfPrev = cur;
+      }
+      if (slowDue) {
+        if (this.#slowPrev) this.#quality(this.#slowPrev, cur);
         this.#slowPrev = cur;
       }
       this.#fastPrev = cur;
@@ -84,13 +96,17 @@ export class CallMonitor {
       }
       h.onSpeaking(id, this.#remoteSpeech.update(id, audioRms(prev?.remote[id], cur.remote[id]), now));
     }
+    h.onActiveSpeaker(this.#remoteSpeech.activeSpeaker(now));
+  }
+
+  #selfSpeaking(cur) {
+    const h = this.#hooks;
     if (h.micOn(null)) {
-      h.onSpeaking(null, this.#selfSpeech.update('self', audioRms(prev?.local, cur.local), now));
+      h.onSpeaking(null, this.#selfSpeech.update('self', audioRms(this.#selfPrev?.local, cur.local), cur.at));
     } else {
       this.#selfSpeech.silence('self');
       h.onSpeaking(null, false);
     }
-    h.onActiveSpeaker(this.#remoteSpeech.activeSpeaker(now));
   }
 
   #quality(prev, cur) {

@@ -501,7 +501,10 @@ export class AegisRoom extends EventTarget {
   //           audioEnergy, audioDuration (totalAudioEnergy /
   //           totalSamplesDuration of its audio), audioLevel (0..1)
   //   rttMs:  the receive connection's round trip to the server (ICE pair)
-  async getCallStats() {
+  // { local: false } skips the sending side (one getStats instead of two),
+  // for callers that poll what arrives often (who is speaking); `local`
+  // is then null.
+  async getCallStats({ local: withLocal = true } = {}) {
     const at = performance.now();
     const owners = this.#midOwners();
     const remote = {};
@@ -533,6 +536,7 @@ export class AegisRoom extends EventTarget {
         s.audioLevel = Math.max(s.audioLevel, r.audioLevel ?? 0);
       }
     });
+    if (!withLocal) return { at, local: null, remote, rttMs };
     const local = {
       bytesSent: 0, packetsSent: 0, framesEncoded: 0, framesPerSecond: 0, packetsLost: 0, fractionLost: 0, rttMs: null,
       audioEnergy: 0, audioDuration: 0,

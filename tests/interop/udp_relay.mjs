@@ -1,0 +1,62 @@
+// A userspace UDP relay that can lose and delay media, for browser tests
+// (this kernel has no netem, and the test machines have no nftables). The
+// server announces the relay's address (`aegis serve --announce`); each
+// client address gets its own upstream socket, so the server sees one
+// 5-tuple per client, as through a NAT. Only RTP/RTCP (first byte 128..191,
+// RFC 7983) is dropped; STUN and DTLS always pass, so ICE consent and the
+// handshake are not what a test measures. Delay applies to everything.
+//   const relay = await startUdpRelay({ listen: '127.0.0.2', port: 41300, server: '127.0.0.1', serverPort: 41300 });
+//   relay.set({ lossPct: 10, delayMs: 5 });  ...  relay.counters();  relay.close();
+import dgram from 'node:dgram';
+
+export async function startUdpRelay({ listen, port, server, serverPort }) {
+  let lossPct = 0;
+  let delayMs = 0;
+  const counts = { forwarded: 0, dropped: 0, clients: 0 };
+  const front = dgram.createSocket('udp4');
+  const upstream = new Map();  // "addr:port" of a client -> socket towards the server
+
+  const isMedia = (msg) => msg.length > 0 && msg[0] >= 128 && msg[0] <= 191;
+  const pass = (msg, send) => {
+    if (isMedia(msg) && Math.random() * 100 < lossPct) {
+      counts.dropped++;
+      return;
+    }
+    counts.forwarded++;
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
+  };
+
+  front.on('message', (msg, from) => {
+    const key = `${from.address}:${from.port}`;
+    let socket = upstream.get(key);
+    if (!socket) {
+      socket = dgram.createSocket('udp4');
+      socket.bind(0, listen);
+      socket.on('message', (reply) => pass(reply, () => front.send(reply, from.port, from.address)));
+      socket.on('error', () => {});
+      upstream.set(key, socket);
+      counts.clients++;
+    }
+    pass(msg, () => socket.send(msg, serverPort, server));
+  });
+  front.on('error', () => {});
+  await new Promise((resolve, reject) => {
+    front.once('error', reject);
+    front.bind(port, listen, () => {
+      front.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    set({ lossPct: loss = lossPct, delayMs: delay = delayMs } = {}) {
+      lossPct = loss;
+      delayMs = delay;
+    },
+    counters: () => ({ ...counts, lossPct, delayMs }),
+    close() {
+      front.close();
+      for (const s of upstream.values()) s.close();
+    },
+  };
+}
