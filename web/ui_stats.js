@@ -125,6 +125,7 @@ export class CallMonitor {
       for (const f of kFigures) s[f.key].push(null);
       s.figures = null;
       if (h.known && !h.known(key)) this.#series.delete(key);
+      else h.onQuality(key, 'unknown', 'nothing arrives from them');
     }
     h.onSample?.();
   }

@@ -3,22 +3,26 @@
 // server announces the relay's address (`aegis serve --announce`); each
 // client address gets its own upstream socket, so the server sees one
 // 5-tuple per client, as through a NAT. Only RTP/RTCP (first byte 128..191,
-// RFC 7983) is dropped; STUN and DTLS always pass, so ICE consent and the
-// handshake are not what a test measures. Delay applies to everything.
+// RFC 7983) is dropped, or with dropOnly only RTP of that payload type (the
+// RTP header is in clear under SRTP); STUN and DTLS always pass, so ICE
+// consent and the handshake are not what a test measures. Delay applies to
+// everything.
 //   const relay = await startUdpRelay({ listen: '127.0.0.2', port: 41300, server: '127.0.0.1', serverPort: 41300 });
-//   relay.set({ lossPct: 10, delayMs: 5 });  ...  relay.counters();  relay.close();
+//   relay.set({ lossPct: 10, delayMs: 5, dropOnly: 111 });  ...  relay.counters();  relay.close();
 import dgram from 'node:dgram';
 
 export async function startUdpRelay({ listen, port, server, serverPort }) {
   let lossPct = 0;
   let delayMs = 0;
+  let dropOnly = null;  // an RTP payload type, or null: all RTP/RTCP
   const counts = { forwarded: 0, dropped: 0, clients: 0 };
   const front = dgram.createSocket('udp4');
   const upstream = new Map();  // "addr:port" of a client -> socket towards the server
 
-  const isMedia = (msg) => msg.length > 0 && msg[0] >= 128 && msg[0] <= 191;
+  const isMedia = (msg) => msg.length > 1 && msg[0] >= 128 && msg[0] <= 191 &&
+    (dropOnly === null || (msg[1] & 0x7f) === dropOnly);
   const pass = (msg, send) => {
-    if (isMedia(msg) && Math.random() * 100 < lossPct) {
+    if (lossPct > 0 && isMedia(msg) && Math.random() * 100 < lossPct) {
       counts.dropped++;
       return;
     }
@@ -49,11 +53,12 @@ export async function startUdpRelay({ listen, port, server, serverPort }) {
     });
   });
   return {
-    set({ lossPct: loss = lossPct, delayMs: delay = delayMs } = {}) {
+    set({ lossPct: loss = lossPct, delayMs: delay = delayMs, dropOnly: only = dropOnly } = {}) {
       lossPct = loss;
       delayMs = delay;
+      dropOnly = only;
     },
-    counters: () => ({ ...counts, lossPct, delayMs }),
+    counters: () => ({ ...counts, lossPct, delayMs, dropOnly }),
     close() {
       front.close();
       for (const s of upstream.values()) s.close();
