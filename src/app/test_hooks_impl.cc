@@ -1,8 +1,5 @@
 #include "app/test_hooks_impl.h"
 
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-
 #include <chrono>
 
 #include "base/hex.h"
@@ -10,21 +7,6 @@
 
 namespace aegis::app {
 namespace {
-
-// A fresh P-256 public key, raw uncompressed (65 bytes): what a browser
-// sends as its identity key, so clients accept it and only the SAS shows it.
-signaling::Blob FreshP256PublicKey() {
-  signaling::Blob out;
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  if (!key) return out;
-  size_t size = 0;
-  if (EVP_PKEY_get_octet_string_param(key, "encoded-pub-key", nullptr, 0, &size) == 1) {
-    out.resize(size);
-    if (EVP_PKEY_get_octet_string_param(key, "encoded-pub-key", out.data(), out.size(), &size) != 1) out.clear();
-  }
-  EVP_PKEY_free(key);
-  return out;
-}
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -46,8 +28,9 @@ std::string JsonString(std::string_view s) {
 
 }  // namespace
 
-CaptureAndSubstituteHooks::CaptureAndSubstituteHooks(const std::string& capture_path, bool substitute_identity_key)
-    : substitute_(substitute_identity_key) {
+CaptureAndSubstituteHooks::CaptureAndSubstituteHooks(const std::string& capture_path,
+                                                     std::optional<signaling::Blob> substitute_key_package)
+    : substitute_(std::move(substitute_key_package)) {
   if (!capture_path.empty()) capture_ = std::fopen(capture_path.c_str(), "w");
 }
 
@@ -66,11 +49,12 @@ void CaptureAndSubstituteHooks::OnPublisherRtp(std::string_view publisher_id, bo
         ",\"marker\":" + (view->marker() ? "true" : "false") + ",\"payload\":\"" + ToHex(view->payload()) + "\"}\n");
 }
 
-void CaptureAndSubstituteHooks::OnKeyBlobRelayed(std::string_view room, std::string_view from_id,
-                                                 std::string_view to_id) {
+void CaptureAndSubstituteHooks::OnMlsRelayed(std::string_view room, std::string_view type, std::string_view from_id,
+                                             std::string_view to_id, std::span<const uint8_t> message) {
   if (!capture_) return;
-  Write("{\"ms\":" + std::to_string(NowMs()) + ",\"event\":\"key_blob\",\"room\":" + JsonString(room) +
-        ",\"from\":" + JsonString(from_id) + ",\"to\":" + JsonString(to_id) + "}\n");
+  Write("{\"ms\":" + std::to_string(NowMs()) + ",\"event\":\"mls\",\"type\":" + JsonString(type) +
+        ",\"room\":" + JsonString(room) + ",\"from\":" + JsonString(from_id.empty() ? "server" : from_id) +
+        ",\"to\":" + JsonString(to_id) + ",\"bytes\":\"" + ToHex(message) + "\"}\n");
 }
 
 void CaptureAndSubstituteHooks::OnParticipantRemoved(std::string_view room, std::string_view participant_id) {
@@ -94,12 +78,10 @@ void CaptureAndSubstituteHooks::Write(const std::string& line) {
   std::fflush(capture_);
 }
 
-std::optional<signaling::Blob> CaptureAndSubstituteHooks::AnnouncedIdentityKey(std::string_view, size_t join_index,
-                                                                              const signaling::Blob&) {
+std::optional<signaling::Blob> CaptureAndSubstituteHooks::AnnouncedKeyPackage(std::string_view, size_t join_index,
+                                                                             const signaling::Blob&) {
   if (!substitute_ || join_index != 1) return std::nullopt;
-  auto key = FreshP256PublicKey();
-  if (key.empty()) return std::nullopt;
-  return key;
+  return substitute_;
 }
 
 }  // namespace aegis::app

@@ -1,12 +1,14 @@
 // The test hooks of `aegis-test-server` (see server/test_hooks.h): a capture
 // file of JSON lines — every publisher RTP packet with its whole payload
-// ("event":"rtp"), every key blob relayed ("key_blob": from, to) and every
-// participant removed ("removed") — and substitution of the second joiner's
-// identity key. Test builds only.
+// ("event":"rtp"), every MLS message relayed, once per recipient, with its
+// bytes ("event":"mls") and every participant removed ("removed") — and
+// substitution of the KeyPackage announced for a room's second joiner.
+// Test builds only.
 #pragma once
 
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "server/test_hooks.h"
@@ -16,13 +18,16 @@ namespace aegis::app {
 class CaptureAndSubstituteHooks final : public server::ConferenceTestHooks {
  public:
   // `capture_path` empty: no capture. The file is bounded (kMaxCaptureBytes).
-  CaptureAndSubstituteHooks(const std::string& capture_path, bool substitute_identity_key);
+  // `substitute_key_package`: announced instead of the KeyPackage of every
+  // room's second joiner (join index 1) that joins with one.
+  CaptureAndSubstituteHooks(const std::string& capture_path, std::optional<signaling::Blob> substitute_key_package);
   ~CaptureAndSubstituteHooks() override;
 
   void OnPublisherRtp(std::string_view publisher_id, bool audio, std::span<const uint8_t> rtp) override;
-  std::optional<signaling::Blob> AnnouncedIdentityKey(std::string_view room, size_t join_index,
-                                                      const signaling::Blob& key) override;
-  void OnKeyBlobRelayed(std::string_view room, std::string_view from_id, std::string_view to_id) override;
+  std::optional<signaling::Blob> AnnouncedKeyPackage(std::string_view room, size_t join_index,
+                                                     const signaling::Blob& key_package) override;
+  void OnMlsRelayed(std::string_view room, std::string_view type, std::string_view from_id, std::string_view to_id,
+                    std::span<const uint8_t> message) override;
   void OnParticipantRemoved(std::string_view room, std::string_view participant_id) override;
 
   // Past this the file stops growing and its last line says so
@@ -36,7 +41,7 @@ class CaptureAndSubstituteHooks final : public server::ConferenceTestHooks {
   std::FILE* capture_ = nullptr;
   size_t written_ = 0;
   bool truncated_ = false;
-  bool substitute_;
+  const std::optional<signaling::Blob> substitute_;
 };
 
 }  // namespace aegis::app

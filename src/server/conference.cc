@@ -72,7 +72,7 @@ signaling::ParticipantInfo Conference::Describe(const Member& member) const {
   // check each leaf against it (docs/protocol.md §7). Nobody else's is sent.
   if (member.key_package) {
     info.identity = member.identity;
-    info.key_package = member.key_package;
+    info.key_package = member.announced_key_package;
   }
   for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind});
   return info;
@@ -131,9 +131,10 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   member->identity_key = request.identity_key;
   member->announced_identity_key = request.identity_key;
   member->key_package = request.key_package;
-  if (config_.test_hooks && request.identity_key) {
-    if (auto swapped = config_.test_hooks->AnnouncedIdentityKey(claims.room, room.joins, *request.identity_key)) {
-      member->announced_identity_key = std::move(*swapped);
+  member->announced_key_package = request.key_package;
+  if (config_.test_hooks && request.key_package) {
+    if (auto swapped = config_.test_hooks->AnnouncedKeyPackage(claims.room, room.joins, *request.key_package)) {
+      member->announced_key_package = std::move(*swapped);
     }
   }
   ++room.joins;
@@ -460,21 +461,10 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
 void Conference::RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob) {
   const RoomState& room = *rooms_.at(member.room);
   const signaling::KeyBlobRelay relay{member.id, blob.blob};
-  auto observe = [&](const Member& to) {
-    if (config_.test_hooks) config_.test_hooks->OnKeyBlobRelayed(member.room, member.id, to.id);
-  };
-  if (!blob.to) {
-    for (SessionId s : room.members) {
-      if (s != member.session) observe(*members_.at(s));
-    }
-    return Broadcast(room, member.session, relay);
-  }
+  if (!blob.to) return Broadcast(room, member.session, relay);
   for (SessionId s : room.members) {
     const Member& other = *members_.at(s);
-    if (other.id == *blob.to && s != member.session) {
-      observe(other);
-      return Send(s, relay);
-    }
+    if (other.id == *blob.to && s != member.session) return Send(s, relay);
   }
   SendError(member.session, ErrorCode::kUnknownParticipant, "no such participant in this room");
 }

@@ -194,6 +194,9 @@ class Conference {
   signaling::MlsGroupInfo GroupInfo(const MlsGroupState& group, bool create);
   void NewGroup(RoomState& room, SessionId creator);
   void SendToGroup(const MlsGroupState& group, SessionId except, const signaling::ServerMessage& message);
+  // Sends `message` (serialized: `text`) to `session`; an MLS relay is shown
+  // to the test hooks.
+  void SendMls(SessionId session, const signaling::ServerMessage& message, const std::string& text);
   void SendRemoveProposals(const MlsGroupState& group);
   const mls::ExternalSenderKey& ExternalSender();
 

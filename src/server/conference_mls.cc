@@ -28,7 +28,33 @@ std::optional<uint32_t> LeafOf(const MlsGroupState& group, SessionId session) {
   return it == group.members.end() ? std::nullopt : it->second;
 }
 
+// The MLS message a server message relays, for the test hooks.
+struct RelayedMls {
+  std::string_view type;
+  std::string_view from;  // empty: the server's own
+  std::span<const uint8_t> message;
+};
+
+std::optional<RelayedMls> RelayedMlsOf(const signaling::ServerMessage& message) {
+  if (const auto* m = std::get_if<signaling::MlsCommitRelay>(&message)) return RelayedMls{"mls_commit", m->from, m->commit};
+  if (const auto* m = std::get_if<signaling::MlsWelcomeRelay>(&message)) {
+    return RelayedMls{"mls_welcome", m->from, m->welcome};
+  }
+  if (const auto* m = std::get_if<signaling::MlsProposal>(&message)) return RelayedMls{"mls_proposal", {}, m->proposal};
+  if (const auto* m = std::get_if<signaling::MlsAppRelay>(&message)) return RelayedMls{"mls_app", m->from, m->message};
+  return std::nullopt;
+}
+
 }  // namespace
+
+void Conference::SendMls(SessionId session, const signaling::ServerMessage& message, const std::string& text) {
+  output_.SendSignal(session, text);
+  if (!config_.test_hooks) return;
+  if (auto relayed = RelayedMlsOf(message)) {
+    const Member& to = *members_.at(session);
+    config_.test_hooks->OnMlsRelayed(to.room, relayed->type, relayed->from, to.id, relayed->message);
+  }
+}
 
 const mls::ExternalSenderKey& Conference::ExternalSender() {
   if (!external_sender_) {
@@ -115,7 +141,7 @@ void Conference::MlsLeave(RoomState& room, SessionId session) {
 void Conference::SendToGroup(const MlsGroupState& group, SessionId except, const signaling::ServerMessage& message) {
   const std::string text = signaling::Serialize(message);
   for (const auto& [s, leaf] : group.members) {
-    if (s != except) output_.SendSignal(s, text);
+    if (s != except) SendMls(s, message, text);
   }
 }
 
@@ -189,7 +215,8 @@ void Conference::HandleMlsCommit(Member& member, const signaling::MlsCommit& com
     });
     if (joiner == room.members.end()) continue;
     group.members[*joiner] = std::nullopt;
-    Send(*joiner, signaling::MlsWelcomeRelay{member.id, group.epoch, *commit.welcome});
+    const signaling::ServerMessage welcome = signaling::MlsWelcomeRelay{member.id, group.epoch, *commit.welcome};
+    SendMls(*joiner, welcome, signaling::Serialize(welcome));
   }
   // Departed members' leaves this commit did not remove are proposed again,
   // signed for the new epoch.

@@ -514,6 +514,81 @@ TEST_F(ConferenceMlsTest, MemberReports) {
   EXPECT_EQ(out_.Count(3, "mls_commit"), 1u);
 }
 
+// What aegis-test-server's hooks see (src/app/test_hooks_impl.h).
+class RecordingHooks final : public ConferenceTestHooks {
+ public:
+  struct Relay {
+    std::string room, type, from, to;
+    Blob message;
+  };
+  explicit RecordingHooks(Blob substitute) : substitute_(std::move(substitute)) {}
+  void OnPublisherRtp(std::string_view, bool, std::span<const uint8_t>) override {}
+  std::optional<Blob> AnnouncedKeyPackage(std::string_view room, size_t join_index, const Blob&) override {
+    asked.push_back(std::string(room) + ":" + std::to_string(join_index));
+    if (join_index != 1) return std::nullopt;
+    return substitute_;
+  }
+  void OnMlsRelayed(std::string_view room, std::string_view type, std::string_view from, std::string_view to,
+                    std::span<const uint8_t> message) override {
+    relays.push_back({std::string(room), std::string(type), std::string(from), std::string(to),
+                      Blob(message.begin(), message.end())});
+  }
+  void OnParticipantRemoved(std::string_view room, std::string_view id) override {
+    removed.push_back(std::string(room) + ":" + std::string(id));
+  }
+  std::vector<std::string> asked, removed;
+  std::vector<Relay> relays;
+
+ private:
+  Blob substitute_;
+};
+
+TEST_F(ConferenceMlsTest, TestHooksSubstituteTheSecondJoinersKeyPackageAndSeeEveryMlsRelay) {
+  // Bob's credential with another init key: what a key-substituting server announces.
+  Blob substitute = mls::testing::MemberKeyPackage(kSuite, IdentityOf(2), "Bob");
+  substitute.at(12) ^= 0xFF;
+  RecordingHooks hooks(substitute);
+  MakeConference(64, 1000, &hooks);
+  const std::string alice = JoinMls(1, "standup", "Alice");
+  const Blob group = GroupId(1);
+  const Blob bob_own = mls::testing::MemberKeyPackage(kSuite, IdentityOf(2), "Bob");
+  const std::string bob = JoinMls(2, "standup", "Bob", bob_own);
+  // Alice is told the substitute, and so is a later joiner; Carol's own stands.
+  EXPECT_EQ(Decode(out_.Last(1, "participant_joined")["participant"]["key_package"]), substitute);
+  const std::string carol = JoinMls(3, "standup", "Carol");
+  EXPECT_EQ(hooks.asked, (std::vector<std::string>{"standup:0", "standup:1", "standup:2"}));
+  for (const json& p : out_.Last(3, "joined")["participants"]) {
+    EXPECT_EQ(Decode(p["key_package"]) == substitute, p["id"] == bob) << p["id"];
+  }
+  EXPECT_NE(Decode(out_.Last(1, "participant_joined")["participant"]["key_package"]), substitute);
+
+  // Alice adds "Bob" (the Welcome goes to the real Bob, as without the hook)
+  // and Carol; every relay is seen once per recipient with its bytes.
+  Commit(1, group, 0, {bob, carol});
+  ASSERT_EQ(out_.Count(2, "mls_welcome"), 1u);
+  Member(1, 1, 0);
+  Member(3, 1, 2);
+  const Blob chat = mls::testing::PrivateMessage(group, 1, mls::ContentType::kApplication, 40);
+  Send(1, signaling::MlsApp{1, chat});
+  Send(3, signaling::LeaveRequest{});
+  EXPECT_EQ(hooks.removed, std::vector<std::string>{"standup:" + carol});
+  std::vector<std::string> seen;
+  for (const auto& r : hooks.relays) {
+    EXPECT_EQ(r.room, "standup");
+    seen.push_back(r.type + " " + r.from + ">" + r.to);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "mls_commit " + alice + ">" + alice, "mls_welcome " + alice + ">" + bob,
+                      "mls_welcome " + alice + ">" + carol, "mls_app " + alice + ">" + bob,
+                      "mls_app " + alice + ">" + carol, "mls_proposal >" + alice, "mls_proposal >" + bob}));
+  ASSERT_EQ(hooks.relays.size(), 7u);
+  EXPECT_EQ(hooks.relays[0].message, Decode(out_.Last(1, "mls_commit")["commit"]));
+  EXPECT_EQ(hooks.relays[1].message, Decode(out_.Last(2, "mls_welcome")["welcome"]));
+  EXPECT_EQ(hooks.relays[3].message, chat);
+  EXPECT_EQ(hooks.relays[5].message, Decode(out_.Last(1, "mls_proposal")["proposal"]));
+  MakeConference();  // before `hooks` goes
+}
+
 TEST_F(ConferenceMlsTest, ProtocolOneE2eeStillWorksBesideIt) {
   // The current SDK: identity_key and key_blob, no KeyPackage, no group.
   const std::string alice = Join(1, "standup", "Alice", {.publish = true, .subscribe = true, .room_admin = false}, {},

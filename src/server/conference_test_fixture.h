@@ -222,8 +222,9 @@ class ConferenceTest : public ::testing::Test {
  protected:
   void SetUp() override { MakeConference(); }
 
-  void MakeConference(size_t per_room = 64, size_t total = 1000) {
+  void MakeConference(size_t per_room = 64, size_t total = 1000, ConferenceTestHooks* hooks = nullptr) {
     ConferenceConfig config;
+    config.test_hooks = hooks;
     config.candidates = {kServer1, kServer2};
     config.dtls_context = ServerContext();
     config.max_participants_per_room = per_room;

@@ -66,6 +66,9 @@ struct Member {
   // its own credential). Set: an MLS participant, in the group or waiting
   // for a Welcome (docs/protocol.md §7).
   std::optional<signaling::Blob> key_package;
+  // What the others are told (the same KeyPackage, unless a test hook
+  // substitutes one).
+  std::optional<signaling::Blob> announced_key_package;
   auth::Grants grants;
   uint32_t feedback_ssrc = 0;  // the router's RTCP sender SSRC towards this member
 
