@@ -726,6 +726,7 @@ async function createGuestLink() {
   const roomId = room?.roomId;
   if (!roomId) return;
   $('guest-create').disabled = true;
+  $('invite-status').textContent = 'Creating a guest link…';
   try {
     const token = await fetchDevToken(roomId, 'Guest');
     const url = new URL(inviteLink());
@@ -738,6 +739,7 @@ async function createGuestLink() {
         `(in ${minutes} minute${minutes === 1 ? '' : 's'}).`
       : 'Anyone with this link can join until its token expires.';
     $('guest-box').hidden = false;
+    $('invite-status').textContent = 'Guest link created.';
   } catch {
     $('guest-box').hidden = true;
     $('invite-status').textContent = 'This server hands out no guest tokens (only a server started with --dev on ' +

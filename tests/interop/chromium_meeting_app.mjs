@@ -538,10 +538,14 @@ try {
         !/token/i.test(link) && copied === link, `link ${link}; clipboard "${copied}"`);
   await a.page.click('#guest-details summary');
   await a.page.click('#guest-create');
-  await a.page.waitForFunction(() => !document.getElementById('guest-box').hidden || document.getElementById('invite-status').textContent, null, { timeout: 5_000 }).catch(() => {});
-  const guest = await a.page.evaluate(() => ({ link: document.getElementById('guest-link').value, expiry: document.getElementById('guest-expiry').textContent }));
+  await a.page.waitForFunction(() => !document.getElementById('guest-box').hidden || /guest tokens/.test(document.getElementById('invite-status').textContent),
+    null, { timeout: 5_000 }).catch(() => {});
+  const guest = await a.page.evaluate(() => ({
+    link: document.getElementById('guest-link').value, expiry: document.getElementById('guest-expiry').textContent,
+    status: document.getElementById('invite-status').textContent,
+  }));
   check('a guest link carries a token and says until when it works', /[?&]token=[\w-]+\.[\w-]+\.[\w-]+/.test(guest.link) && /until \d/.test(guest.expiry),
-        `link ${guest.link.replace(/token=[^&]+/, 'token=…')}; "${guest.expiry}"`);
+        `link ${guest.link.replace(/token=[^&]+/, 'token=…')}; "${guest.expiry}"; status "${guest.status}"`);
   await a.page.keyboard.press('Escape');
   const names = await a.page.evaluate(() => [...document.querySelectorAll('#controls button, #tiles button, #prejoin button')].filter((x) => {
     const label = x.getAttribute('aria-label') || x.textContent.trim();
