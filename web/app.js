@@ -96,7 +96,7 @@ function showError(code, message) {
     const next = document.createElement('span');
     next.className = 'err-next';
     next.textContent = kNextStep[code];
-    el.append(' ', next);
+    el.append(/[.!?]$/.test(message) ? ' ' : '. ', next);
   }
   el.dataset.code = code;
   el.hidden = false;

@@ -4,7 +4,7 @@
 // against `aegis serve`, run inside a network namespace by meeting_app.sh,
 // which starts the server and mints the tokens:
 //   chromium_meeting_app.mjs BASE_URL ARTIFACT_DIR
-// with AEGIS_TOKEN_A, AEGIS_TOKEN_B, AEGIS_TOKEN_C (room M) and
+// with AEGIS_TOKEN_A, AEGIS_TOKEN_B, AEGIS_TOKEN_C, AEGIS_TOKEN_D (room M) and
 // AEGIS_BOT_TOKENS ("Name=JWT&Name=JWT&Name=JWT", room M, no subscribe
 // grant), and AEGIS_RELAY="LISTEN_IP:PORT>SERVER_IP:PORT": the server
 // announces LISTEN_IP, and this script runs a UDP relay there
@@ -38,9 +38,14 @@
 //   7. six people (A, B, C and three SDK participants): fill >= 60 % at
 //      1280x800, no overlap; at 800x600 every tile visible; the title names
 //      the room and the count;
-//   8. invite link without a token; a guest link with one and its expiry;
-//      Leave shows Rejoin, which joins again; every toolbar control has an
-//      accessible name; no CSP violation or page error anywhere.
+//   8. D's browser refuses the camera and microphone: the pre-join screen
+//      says what to do, and D still joins, receive-only; light and dark
+//      themes follow the system;
+//   9. invite link without a token; a guest link with one and its expiry;
+//      Leave shows Rejoin, which joins again; full screen on double-click;
+//      A mutes with the keyboard (Tab, Space); every toolbar control has an
+//      accessible name; room and name remembered; no CSP violation or page
+//      error anywhere.
 // Screenshots (pre-join, the three-person call, the stats panel) go to
 // ARTIFACT_DIR. Prints one line per check and `meeting app: N passed, N
 // failed`; exits non-zero on any failure, including when playwright-core,
@@ -78,7 +83,7 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const tokens = { A: process.env.AEGIS_TOKEN_A ?? '', B: process.env.AEGIS_TOKEN_B ?? '', C: process.env.AEGIS_TOKEN_C ?? '' };
+const tokens = Object.fromEntries(['A', 'B', 'C', 'D'].map((n) => [n, process.env[`AEGIS_TOKEN_${n}`] ?? '']));
 const botTokens = [...new URLSearchParams(process.env.AEGIS_BOT_TOKENS ?? '')];
 if (!/^https?:\/\/[^/]+$/.test(baseUrl) || !artifactDir) fail(`usage: chromium_meeting_app.mjs BASE_URL ARTIFACT_DIR (got '${baseUrl}' '${artifactDir}')`);
 for (const [n, t] of Object.entries(tokens)) if (t.split('.').length !== 3) fail(`AEGIS_TOKEN_${n} is missing or not a JWT`);
@@ -135,9 +140,13 @@ console.log(`meeting app: chromium ${browser.version()} started in ${Date.now() 
 // (window.__setTone(on) returns the page's Date.now() at the switch); and
 // records, with Date.now(), every change of a tile's data-mic,
 // data-camera and data-speaking (window.__marks).
-function pageInit(toneOn) {
+function pageInit({ toneOn, deny }) {
   window.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  if (deny) {
+    // As a browser does when the person (or policy) blocks the devices.
+    navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('Permission denied', 'NotAllowedError'); };
+  }
   const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   const tone = { on: toneOn, gains: [] };
   navigator.mediaDevices.getUserMedia = async (constraints) => {
@@ -209,9 +218,9 @@ function pageInit(toneOn) {
 }
 
 const pages = [];
-async function openPage(label, url, { tone = false, viewport = { width: 1280, height: 800 } } = {}) {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'], viewport });
-  await context.addInitScript(pageInit, tone);
+async function openPage(label, url, { tone = false, deny = false, viewport = { width: 1280, height: 800 }, context: shared = null } = {}) {
+  const context = shared ?? await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'], viewport });
+  if (!shared) await context.addInitScript(pageInit, { toneOn: tone, deny });
   const page = await context.newPage();
   const entry = { label, context, page, errors: [] };
   pages.push(entry);
@@ -224,6 +233,17 @@ async function openPage(label, url, { tone = false, viewport = { width: 1280, he
   });
   await page.goto(url, { timeout: 15_000 });
   return entry;
+}
+
+// Checks a page for CSP violations and page errors, once, then closes its
+// context (unless another page still uses it).
+async function retire(p, close = false) {
+  if (p.retired) return;
+  p.retired = true;
+  const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
+  check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
+        `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
+  if (close) await p.context.close().catch(() => {});
 }
 
 const appUrl = (query) => `${baseUrl}/?${new URLSearchParams({ room: 'M', video: 'low', e2ee: '1', ...query })}`;
@@ -382,9 +402,29 @@ try {
   await a.page.click('#toggle-side');
   check('the three-person call is end-to-end encrypted (lock on A)', locked.ok, `after ${locked.elapsed} ms`);
 
+  // Full screen: a double-click on B's tile, and again to come back.
+  await a.page.dblclick(tile(a, b.id));
+  const full = await a.page.waitForFunction(() => document.fullscreenElement?.dataset.participantId ?? null, null, { timeout: 3_000 })
+    .then((h) => h.jsonValue(), () => null);
+  await a.page.dblclick(tile(a, b.id));
+  const exited = await a.page.waitForFunction(() => document.fullscreenElement === null, null, { timeout: 3_000 }).then(() => true, () => false);
+  check('a double-click shows a tile full screen, another brings it back', full === b.id && exited,
+        `fullscreen element ${full === b.id ? "B's tile" : full}; exited ${exited}`);
+
   // ------------------------------------------------------------ 4. mute, camera off
+  // A mutes with the keyboard: Tab until the microphone button has focus, then Space.
+  await a.page.evaluate(() => document.activeElement?.blur());
+  let tabs = 0;
+  let focused = null;
+  while (tabs < 40 && focused !== 'toggle-mic') {
+    await a.page.keyboard.press('Tab');
+    tabs++;
+    focused = await a.page.evaluate(() => document.activeElement?.id ?? null);
+  }
+  check('the microphone button is reachable with Tab', focused === 'toggle-mic', `focused after ${tabs} Tab presses: ${focused}`);
   const muteAt = Date.now();
-  await a.page.click('#toggle-mic');
+  if (focused === 'toggle-mic') await a.page.keyboard.press('Space');
+  else await a.page.click('#toggle-mic');
   for (const p of [b, c]) {
     await p.page.waitForFunction((sel) => document.querySelector(sel)?.dataset.mic === 'off', tile(p, a.id), { timeout: 3_000 }).catch(() => {});
     const mark = (await marksOf(p)).find((m) => m.id === a.id && m.attr === 'data-mic' && m.value === 'off' && m.at >= muteAt);
@@ -392,7 +432,7 @@ try {
     const visible = await icon.isVisible();
     const label = await icon.getAttribute('aria-label');
     const ms = mark ? mark.at - muteAt : null;
-    check(`A mutes: ${p.label} shows A's muted microphone within ${kMuteShownMs} ms`, ms !== null && ms <= kMuteShownMs && visible && /microphone is off/.test(label ?? ''),
+    check(`A mutes (Space on the button): ${p.label} shows A's muted microphone within ${kMuteShownMs} ms`, ms !== null && ms <= kMuteShownMs && visible && /microphone is off/.test(label ?? ''),
           `shown after ${ms} ms (icon visible ${visible}, aria-label "${label}")`);
   }
   const camAt = Date.now();
@@ -513,6 +553,40 @@ try {
         `before: ${qualityBefore.quality} ("${qualityBefore.label}"); during: ${qualityDuring.quality} ("${qualityDuring.label}")`);
   await b.page.click('#stats-close');
 
+  // ------------------------------------------------------------ devices refused
+  const d = await openPage('D', appUrl({ name: 'Dennis Ritchie', token: tokens.D }), { deny: true });
+  const refused = await pollUntil(async () => {
+    const v = await d.page.evaluate(() => ({
+      message: document.getElementById('media-message').hidden ? '' : document.getElementById('media-message').textContent,
+      retry: !document.getElementById('media-retry').hidden,
+      placeholder: !document.getElementById('preview-placeholder').hidden,
+    }));
+    return { ok: /blocked/.test(v.message) && /Try again/.test(v.message) && /still join/.test(v.message) && v.retry, v };
+  }, 5_000);
+  check('devices refused: the pre-join screen says so, how to allow them, and offers Try again', refused.ok && refused.v.placeholder,
+        JSON.stringify(refused.v));
+  const theme = {};
+  for (const scheme of ['light', 'dark']) {
+    await d.page.emulateMedia({ colorScheme: scheme });
+    theme[scheme] = await d.page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+  }
+  check('light and dark themes follow the system setting', theme.light[0] !== theme.dark[0] && theme.light[1] !== theme.dark[1],
+        `light: background ${theme.light[0]}, text ${theme.light[1]}; dark: background ${theme.dark[0]}, text ${theme.dark[1]}`);
+  await d.page.click('#join');
+  const dState = await joined(d);
+  const receiveOnly = await pollUntil(async () => {
+    const v = await d.page.evaluate((id) => ({
+      sending: window.aegisApp.sending(),
+      cVideo: document.querySelector(`#tiles [data-participant-id="${id}"] video`)?.videoWidth ?? 0,
+      self: document.getElementById('self').dataset.camera + '/' + document.getElementById('self').dataset.mic,
+    }), c.id);
+    return { ok: !v.sending.audio && !v.sending.video && v.cVideo > 0, v };
+  }, 10_000);
+  check('devices refused: joining still works, receive-only (D sees C\'s video, sends nothing)', dState === 'joined' && receiveOnly.ok,
+        `state ${dState}; ${JSON.stringify(receiveOnly.v)} after ${receiveOnly.elapsed} ms`);
+  await d.page.click('#leave');
+  await retire(d, true);
+
   // ------------------------------------------------------------ 7. six people
   bots = await openPage('bots', `${baseUrl}/meeting_bots.html?room=M&e2ee=1#${new URLSearchParams(botTokens)}`, { tone: false });
   const botsUp = await pollUntil(async () => {
@@ -562,15 +636,16 @@ try {
   const back = await joined(a);
   check('Leave asks nothing and offers Rejoin, which joins again', left.state === 'left' && left.rejoin && gone !== null && back === 'joined',
         `after Leave: ${JSON.stringify(left)}; gone from B after ${gone} ms; after Rejoin: ${back}`);
+
+  // The same browser profile as C, opened without a link: room and name remembered.
+  const again = await openPage('C again', `${baseUrl}/`, { context: c.context });
+  const remembered = await again.page.evaluate(() => ({ room: document.getElementById('room').value, name: document.getElementById('name').value }));
+  check('the room and the name are remembered in the browser', remembered.room === 'M' && remembered.name === 'Alan Turing', JSON.stringify(remembered));
 } catch (e) {
   check('test ran to the end', false, e.stack ?? String(e));
 }
 
-for (const p of pages) {
-  const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
-  check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
-        `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
-}
+for (const p of pages) await retire(p);
 await browser.close().catch(() => {});
 relay.close();
 clearTimeout(watchdog);

@@ -23,13 +23,14 @@ cp "$here/web_meeting/meeting_bots.html" "$here/web_meeting/meeting_bots.js" "$w
 AEGIS_TOKEN_A=$(mint M ada "Ada Lovelace" 10m)
 AEGIS_TOKEN_B=$(mint M grace "Grace Hopper" 10m)
 AEGIS_TOKEN_C=$(mint M alan "Alan Turing" 10m)
+AEGIS_TOKEN_D=$(mint M dennis "Dennis Ritchie" 10m)
 bots=""
 for who in "katherine:Katherine Johnson" "edsger:Edsger Dijkstra" "barbara:Barbara Liskov"; do
   token=$(mint M "${who%%:*}" "${who#*:}" 10m --no-subscribe)
   bots+="${bots:+&}${who#*:}=$token"
 done
 bots=${bots// /+}
-export AEGIS_TOKEN_A AEGIS_TOKEN_B AEGIS_TOKEN_C
+export AEGIS_TOKEN_A AEGIS_TOKEN_B AEGIS_TOKEN_C AEGIS_TOKEN_D
 export AEGIS_BOT_TOKENS="$bots" AEGIS_RELAY="127.0.0.2:$media_port>127.0.0.1:$media_port"
 
 # --dev: the invite panel's guest link asks /api/dev-token (loopback only).
