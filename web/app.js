@@ -21,7 +21,7 @@
 // (AegisRoom.setSending), so every tile's icons follow the server's
 // track_published / track_unpublished, never a guess from silence.
 import { AegisError, AegisRoom } from './sdk/aegis.js';
-import { describeMediaError, openMedia, store, videoConstraints, audioConstraints, initials } from './ui_media.js';
+import { audioConstraints, describeMediaError, openMedia, store, videoConstraints } from './ui_media.js';
 import { PreJoin } from './ui_prejoin.js';
 import { CallMonitor, StatsPanel } from './ui_stats.js';
 import { Stage } from './ui_tiles.js';
@@ -76,6 +76,8 @@ const adminMuted = { audio: false, video: false };
 const stage = new Stage($('tiles'), $('tile-template'), $('self'), { onChange: () => showCount() });
 const statsPanel = new StatsPanel($('stats-list'), $('stats-template'));
 let prejoin = null;
+// Joined from an autojoin link: no pre-join check (it does not start after an error either).
+let autojoined = false;
 
 function setState(next) {
   state = next;
@@ -456,7 +458,7 @@ function renderStats() {
 // opens the camera and microphone now).
 async function startMedia(fromPrejoin) {
   let media = fromPrejoin;
-  if (!media) {
+  if (!media?.checked) {
     const got = await openMedia({ audio: true, video: kVideo[videoQuality] });
     const errors = Object.entries(got.errors);
     if (errors.length) {
@@ -522,6 +524,7 @@ async function join({ roomId, name, token, e2ee, media = null }) {
     $('join').disabled = false;
     $('join').textContent = 'Join';
     showScreen('prejoin');
+    if (!autojoined) prejoin.start();
     if (e instanceof AegisError) showError(e.code, e.serverMessage);
     else showError('connection_failed', e.message);
     return;
@@ -531,9 +534,7 @@ async function join({ roomId, name, token, e2ee, media = null }) {
   wireRoom(room);
   showE2ee(room);
   showAdmin(room);
-  stage.setSelfName(name ? `${name} (you)` : 'You');
-  $('self').querySelector('.name').textContent = name ? `${name} (you)` : 'You';
-  $('self').querySelector('.initials').textContent = initials(name || 'You');
+  stage.setSelfName(name);
   for (const p of room.participants) addTile(p);
   setState('joined');
   setStatus(`In room ${room.roomId}`);
@@ -575,6 +576,7 @@ function endCall(nextState) {
     $('rejoin').focus();
   } else {
     showScreen('prejoin');
+    if (!autojoined) prejoin.start();
   }
 }
 
@@ -808,6 +810,7 @@ $('rejoin').addEventListener('click', () => {
 });
 $('back-to-start').addEventListener('click', () => {
   clearError();
+  autojoined = false;
   setState('idle');
   showScreen('prejoin');
   prejoin.start();
@@ -869,6 +872,7 @@ window.aegisApp = {
 };
 
 if (params.get('autojoin') === '1' && $('room').value) {
+  autojoined = true;
   showScreen('prejoin');
   join({ roomId: $('room').value.trim(), name: $('name').value.trim() || 'Guest', token: urlToken, e2ee: $('e2ee').checked });
 } else {

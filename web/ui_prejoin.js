@@ -55,10 +55,13 @@ export class PreJoin {
     return this.#queue(() => this.#open({ audio: true, video: this.#camOn }));
   }
 
-  // Hands the devices to the call: { audio, video, micOn, camOn }. The
+  // Hands the devices to the call: { audio, video, micOn, camOn, checked }
+  // (checked: the preview ran, so missing tracks are missing devices). The
   // tracks now belong to the caller; the preview lets go of them.
   take() {
-    const out = { audio: this.#audio, video: this.#camOn ? this.#video : null, micOn: this.#micOn, camOn: this.#camOn };
+    const out = {
+      audio: this.#audio, video: this.#camOn ? this.#video : null, micOn: this.#micOn, camOn: this.#camOn, checked: this.#started,
+    };
     if (!this.#camOn) this.#video?.stop();
     this.#audio = null;
     this.#video = null;

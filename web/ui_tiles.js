@@ -37,10 +37,13 @@ export class Stage {
   get self() { return this.#self; }
   ids() { return [...this.#tiles.keys()]; }
 
+  // Your own tile: "Ada (you)", initials "A…"; no name: "You".
   setSelfName(name) {
-    this.#self.name = name;
-    this.#self.figure.querySelector('.initials').textContent = initials(name);
-    this.#self.figure.setAttribute('aria-label', `${name} (you)`);
+    const label = name ? `${name} (you)` : 'You';
+    this.#self.name = label;
+    this.#self.figure.querySelector('.name').textContent = label;
+    this.#self.figure.querySelector('.initials').textContent = initials(name || 'You');
+    this.#self.figure.setAttribute('aria-label', label);
   }
 
   // A tile for `participant` ({ id, name }); `decorate(tile)` adds what the
