@@ -66,8 +66,8 @@ void Conference::Broadcast(const RoomState& room, SessionId except, const signal
 }
 
 signaling::ParticipantInfo Conference::Describe(const Member& member) const {
-  signaling::ParticipantInfo info{member.id,          member.name,        member.announced_identity_key, {},
-                                  member.audio_muted, member.video_muted, std::nullopt,                  std::nullopt};
+  signaling::ParticipantInfo info{member.id,          member.name,        {},          member.audio_muted,
+                                  member.video_muted, std::nullopt, std::nullopt};
   // An MLS participant's credential names its token subject: the others
   // check each leaf against it (docs/protocol.md §7). Nobody else's is sent.
   if (member.key_package) {
@@ -128,8 +128,6 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   member->identity = claims.identity;
   member->token_id = claims.token_id;
   member->issued_at = claims.issued_at.value_or(claims.not_before);
-  member->identity_key = request.identity_key;
-  member->announced_identity_key = request.identity_key;
   member->key_package = request.key_package;
   member->announced_key_package = request.key_package;
   if (config_.test_hooks && request.key_package) {
@@ -227,8 +225,6 @@ void Conference::HandleRequest(SessionId session, const signaling::ClientMessage
     AcceptSubscriberAnswer(member, answer->sdp, now);
   } else if (std::holds_alternative<signaling::LeaveRequest>(message)) {
     Remove(session, now, /*close_signal=*/true, "left");
-  } else if (const auto* blob = std::get_if<signaling::KeyBlobSend>(&message)) {
-    RelayKeyBlob(member, *blob);
   } else if (const auto* commit = std::get_if<signaling::MlsCommit>(&message)) {
     HandleMlsCommit(member, *commit);
   } else if (const auto* report = std::get_if<signaling::MlsMember>(&message)) {
@@ -456,17 +452,6 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
   }
   member.inactive_in_last_offer.clear();
   MaybeSendOffer(member);
-}
-
-void Conference::RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob) {
-  const RoomState& room = *rooms_.at(member.room);
-  const signaling::KeyBlobRelay relay{member.id, blob.blob};
-  if (!blob.to) return Broadcast(room, member.session, relay);
-  for (SessionId s : room.members) {
-    const Member& other = *members_.at(s);
-    if (other.id == *blob.to && s != member.session) return Send(s, relay);
-  }
-  SendError(member.session, ErrorCode::kUnknownParticipant, "no such participant in this room");
 }
 
 // The first remote description of a connection starts its transport; later

@@ -121,7 +121,8 @@ class Conference {
          TimeDelta::Seconds(std::max<int64_t>(1, claims.expires_at - claims.not_before)));
   }
   // publish (publish grant already checked), subscribe_answer, leave,
-  // key_blob, refresh (verified by the gate), and the room_admin requests.
+  // refresh (verified by the gate), the MLS messages and the room_admin
+  // requests.
   // `request_id` (the message's "id") is echoed as "re" in its error or answer.
   void HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now,
                      std::optional<int64_t> request_id = std::nullopt);
@@ -160,7 +161,6 @@ class Conference {
   void Publish(Member& member, const std::string& sdp, Timestamp now);
   void SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending);
   void AcceptSubscriberAnswer(Member& member, const std::string& sdp, Timestamp now);
-  void RelayKeyBlob(Member& member, const signaling::KeyBlobSend& blob);
 
   void Subscribe(Member& subscriber, sfu::TrackId track);
   void EndSections(const std::vector<sfu::TrackEnded>& ended);

@@ -6,10 +6,11 @@
 //
 //   op % 11
 //   0 join          [slot][room][grants]          synthesized verified claims (grants: 1 no publish,
-//                                                  2 no subscribe, 4 a name, 8 e2ee, 0x10 a 2-seat room,
-//                                                  0x20 slot 0's identity: the join replaces that session,
-//                                                  0x40 with e2ee: an MLS KeyPackage instead of an identity
-//                                                  key, 0x80 one made for another identity)
+//                                                  2 no subscribe, 4 a name, 8 e2ee with an MLS KeyPackage,
+//                                                  0x10 a 2-seat room, 0x20 slot 0's identity: the join
+//                                                  replaces that session, 0x40 room_admin (kick, mute, lock,
+//                                                  end through `message`), 0x80 with e2ee: a KeyPackage
+//                                                  made for another identity)
 //   1 message       [slot][len:2][text]            through signaling::ParseClientMessage
 //   2 publish       [slot][flags][ssrc]            a browser-like offer (Opus, VP8, a=ssrc)
 //   3 answer        [slot][flags]                  a browser-like answer to the slot's last offer
@@ -29,12 +30,13 @@
 // a valid SDP through:
 //
 //   step % 12, slot = (arg & 7) % 6
-//   0 join       room (arg>>3)%3, 0x80 e2ee (an identity key, protocol 1)
+//   0 join       room (arg>>3)%3, 0x80 with the room_admin grant
 //   1 publish    kinds (arg>>3)&3: audio, video, both, or the camera ended and no mic; fresh SSRCs
 //   2 leave      0x80: the socket closes instead of `leave`
 //   3 connect    0x08: the subscriber connection (else the publisher's)
 //   4 media      ((arg>>3)&7) + 1 RTP packets on its published SSRCs; 0x40 an RTCP packet too
-//   5 key blob   to slot (arg>>3)%6 (itself: to everyone)
+//   5 moderate   as a room admin (else refused): (arg>>6) 0 kick slot (arg>>3)%6, 1 mute its video
+//                (muted and unmuted in turn), 2 lock (and unlock in turn), 3 end the room
 //   6 time       advance arg * 20 ms + 1 ms (no slot)
 //   7 check      0x08 the subscriber connection, 0x40 from a stranger's address: a nominating
 //                Binding request signed with the server's password
@@ -331,7 +333,7 @@ class Harness final : public ConferenceOutput {
     CHECK(message.find("\"v\":1,") != std::string::npos || message.ends_with("\"v\":1}"));
     static const std::set<std::string, std::less<>> kTypes = {
         "joined", "participant_joined", "participant_left", "track_published", "track_unpublished",
-        "answer", "offer", "key_blob", "error", "pong", "token_expiring", "muted", "locked", "lobby",
+        "answer", "offer", "error", "pong", "token_expiring", "muted", "locked", "lobby",
         "lobby_joined", "lobby_left", "mls_group", "mls_commit", "mls_welcome", "mls_proposal", "mls_app"};
     const std::string_view type = StringField(message, "type");
     CHECK(kTypes.contains(type));
@@ -583,7 +585,7 @@ class Harness final : public ConferenceOutput {
       switch (step) {
         case 0:  // join
           if (!Heavy()) return;
-          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 8 : 0);
+          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0x40 : 0);
           break;
         case 1: {  // publish: audio, video, both, or everything ended
           if (!s.joined) break;
@@ -621,14 +623,24 @@ class Harness final : public ConferenceOutput {
           if (arg & 0x40) Media(slot, 0x02, 0, {0x80, 0xc9, 0x00, 0x01, 0, 0, 0x03, 0xe8});  // an empty RR
           break;
         }
-        case 5: {  // key blob
+        case 5: {  // moderate
           if (!s.joined) break;
           if (!Heavy()) return;
-          const Slot& to = slots_[(arg >> 3) % kSlots];
-          signaling::KeyBlobSend blob;
-          blob.blob = signaling::Blob(32, arg);
-          if (&to != &s && !to.participant_id.empty()) blob.to = to.participant_id;
-          conference_->HandleMessage(s.session, blob, now_);
+          const Slot& target = slots_[((arg >> 3) & 7) % kSlots];
+          const std::string id = target.participant_id.empty() ? "pnobody" : target.participant_id;
+          switch (arg >> 6) {
+            case 0: conference_->HandleMessage(s.session, signaling::KickRequest{id}, now_); break;
+            case 1:
+              mute_next_ = !mute_next_;
+              conference_->HandleMessage(s.session, signaling::MuteRequest{id, signaling::TrackKind::kVideo, mute_next_},
+                                         now_);
+              break;
+            case 2:
+              lock_next_ = !lock_next_;
+              conference_->HandleMessage(s.session, signaling::LockRequest{lock_next_}, now_);
+              break;
+            default: conference_->HandleMessage(s.session, signaling::EndRequest{}, now_); break;
+          }
           break;
         }
         case 6:
@@ -639,7 +651,7 @@ class Harness final : public ConferenceOutput {
           break;
         case 8:  // join with a KeyPackage
           if (!Heavy()) return;
-          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0xC8 : 0x48);
+          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0x88 : 0x08);
           break;
         case 9:
           if (!s.joined) break;
@@ -737,16 +749,14 @@ class Harness final : public ConferenceOutput {
     claims.identity = (grants & 0x20) ? "fuzz0" : "fuzz" + std::to_string(slot_selector % kSlots);
     claims.room = kRooms[room_selector % kRooms.size()];
     claims.expires_at = kTokenExpiry;
-    claims.grants = {.publish = (grants & 1) == 0, .subscribe = (grants & 2) == 0, .room_admin = false};
+    claims.grants = {.publish = (grants & 1) == 0, .subscribe = (grants & 2) == 0, .room_admin = (grants & 0x40) != 0};
     if (grants & 4) claims.display_name = "N";
-    signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt, std::nullopt};
-    if (request.e2ee && (grants & 0x40)) {
+    signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt};
+    if (request.e2ee) {
       // The KeyPackage names the token's subject and name, unless 0x80 makes
       // it someone else's (the server refuses it and closes the socket).
       request.key_package = mls::testing::MemberKeyPackage(
           mls::kSuiteXWingAes256, (grants & 0x80) ? "someone-else" : claims.identity, claims.display_name.value_or(""));
-    } else if (request.e2ee) {
-      request.identity_key = signaling::Blob(65, grants);
     }
     if (!s.joined) s.mls = request.key_package.has_value();
     RoomRules rules;
@@ -958,6 +968,8 @@ class Harness final : public ConferenceOutput {
   uint64_t delivered_ = 0;
   size_t signals_this_op_ = 0;
   std::map<std::string, int> mls_seen_;  // MLS messages delivered, by type (for the stats line)
+  bool mute_next_ = false;  // structured moderation: mute, unmute, mute, ...
+  bool lock_next_ = false;  // and lock, unlock, ...
 };
 
 }  // namespace

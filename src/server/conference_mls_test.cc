@@ -39,7 +39,7 @@ class ConferenceMlsTest : public ConferenceTest {
     claims.expires_at = 1'700'000'600;
     if (!key_package) key_package = mls::testing::MemberKeyPackage(kSuite, claims.identity, name);
     const size_t before = out_.Count(session, "joined");
-    conference_->Join(session, claims, signaling::JoinRequest{room, "token", true, std::nullopt, key_package}, now_);
+    conference_->Join(session, claims, signaling::JoinRequest{room, "token", true, key_package}, now_);
     if (out_.Count(session, "joined") == before) return "";
     return out_.Last(session, "joined").value("participant_id", "");
   }
@@ -245,7 +245,7 @@ TEST_F(ConferenceMlsTest, AKeyPackageForAnotherIdentityOrSuiteIsRefused) {
   claims.display_name = "Alice";
   claims.expires_at = 1'700'000'600;
   conference_->Join(7, claims,
-                    signaling::JoinRequest{"standup", "token", true, std::nullopt,
+                    signaling::JoinRequest{"standup", "token", true,
                                            mls::testing::MemberKeyPackage(kSuite, IdentityOf(9), "Alice")},
                     now_);
   EXPECT_EQ(LastError(7), "invalid_field");
@@ -589,17 +589,17 @@ TEST_F(ConferenceMlsTest, TestHooksSubstituteTheSecondJoinersKeyPackageAndSeeEve
   MakeConference();  // before `hooks` goes
 }
 
-TEST_F(ConferenceMlsTest, ProtocolOneE2eeStillWorksBesideIt) {
-  // The current SDK: identity_key and key_blob, no KeyPackage, no group.
-  const std::string alice = Join(1, "standup", "Alice", {.publish = true, .subscribe = true, .room_admin = false}, {},
-                                 Blob(65, 1));
-  const std::string bob = Join(2, "standup", "Bob", {.publish = true, .subscribe = true, .room_admin = false}, {},
-                               Blob(65, 2));
+TEST_F(ConferenceMlsTest, ParticipantsWithoutAKeyPackageTakeNoPart) {
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
   EXPECT_FALSE(out_.Last(2, "joined").contains("mls"));
-  Send(1, signaling::KeyBlobSend{bob, Blob(32, 3)});
-  EXPECT_EQ(out_.Count(2, "key_blob"), 1u);
+  const json alice = out_.Last(2, "joined")["participants"][0];
+  EXPECT_FALSE(alice.contains("identity") || alice.contains("key_package")) << alice;
   Send(1, signaling::MlsApp{0, mls::testing::PrivateMessage(Blob(16, 1), 0, mls::ContentType::kApplication)});
   EXPECT_EQ(LastError(1), "mls_refused");
+  Send(1, signaling::MlsMember{0, 0});
+  EXPECT_EQ(LastError(1), "mls_refused");
+  EXPECT_EQ(out_.Count(2, "mls_app"), 0u);
 }
 
 }  // namespace

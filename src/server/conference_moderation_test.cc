@@ -22,7 +22,7 @@ class ConferenceModerationTest : public ConferenceTest {
     claims.issued_at = 1'700'000'000;
     claims.expires_at = 1'700'000'000 + remaining_s;
     if (!jti.empty()) claims.token_id = jti;
-    conference_->Join(session, claims, signaling::JoinRequest{room, "token", false, std::nullopt, std::nullopt}, now_, rules,
+    conference_->Join(session, claims, signaling::JoinRequest{room, "token", false, std::nullopt}, now_, rules,
                       TimeDelta::Seconds(remaining_s));
     if (out_.Count(session, "joined") > 0) return out_.Last(session, "joined").value("participant_id", "");
     if (out_.Count(session, "lobby") > 0) return "lobby";
@@ -201,8 +201,9 @@ TEST_F(ConferenceModerationTest, TheLobbyHoldsJoinersUntilAnAdminDecides) {
   // A waiter sees and sends nothing.
   Publish(2, PublishSdp({}));
   EXPECT_EQ(LastError(2), "not_joined");
-  Send(2, signaling::KeyBlobSend{std::nullopt, {1, 2, 3}});
-  EXPECT_EQ(out_.Count(1, "key_blob"), 0u);
+  Send(2, signaling::MlsApp{0, {1, 2, 3}});
+  EXPECT_EQ(LastError(2), "not_joined");
+  EXPECT_EQ(out_.Count(1, "mls_app"), 0u);
   EXPECT_EQ(out_.Count(1, "participant_joined"), 0u);
   // An admin who arrives later is told who waits.
   JoinAs(3, "standup", "cat", /*admin=*/true, lobby);

@@ -48,7 +48,7 @@ TEST_F(ConferenceTest, SecondJoinOnASessionIsRefused) {
 TEST_F(ConferenceTest, MessagesBeforeJoinAreNotJoined) {
   Publish(9, PublishSdp({}));
   EXPECT_EQ(LastError(9), "not_joined");
-  Send(9, signaling::KeyBlobSend{std::nullopt, {1}});
+  Send(9, signaling::MlsApp{0, {1}});
   EXPECT_EQ(out_.Count(9, "error"), 2u);
   EXPECT_EQ(conference_->participant_count(), 0u);
 }
@@ -330,40 +330,6 @@ TEST_F(ConferenceTest, RejoinAfterTheRoomEmptiedStartsAFreshRoom) {
   EXPECT_EQ(out_.Count(2, "offer"), 0u);
 }
 
-TEST_F(ConferenceTest, KeyBlobsAreRelayedInsideTheRoom) {
-  const std::string alice = Join(1, "standup", "Alice");
-  const std::string bob = Join(2, "standup", "Bob");
-  const std::string carol = Join(3, "other", "Carol");
-  const std::string dave = Join(4, "standup", "Dave");
-  out_.Clear();
-  const signaling::Blob blob{1, 2, 3, 250};
-
-  Send(1, signaling::KeyBlobSend{bob, blob});
-  ASSERT_EQ(out_.Count(2, "key_blob"), 1u);
-  EXPECT_EQ(out_.Last(2, "key_blob")["from"], alice);
-  EXPECT_EQ(out_.Last(2, "key_blob")["blob"], auth::Base64UrlEncode(blob));
-  EXPECT_EQ(out_.Count(1), 0u);
-  EXPECT_EQ(out_.Count(3), 0u);
-  EXPECT_EQ(out_.Count(4), 0u);
-
-  Send(1, signaling::KeyBlobSend{std::nullopt, blob});
-  EXPECT_EQ(out_.Count(2, "key_blob"), 2u);
-  EXPECT_EQ(out_.Count(4, "key_blob"), 1u);
-  EXPECT_EQ(out_.Last(4, "key_blob")["from"], alice);
-  EXPECT_EQ(out_.Count(1), 0u);  // not echoed to the sender
-  EXPECT_EQ(out_.Count(3), 0u);  // nor across rooms
-
-  Send(1, signaling::KeyBlobSend{carol, blob});  // exists, but in another room
-  EXPECT_EQ(LastError(1), "unknown_participant");
-  EXPECT_EQ(out_.Count(3), 0u);
-  Send(1, signaling::KeyBlobSend{"pnobody", blob});
-  EXPECT_EQ(out_.Count(1, "error"), 2u);
-  EXPECT_EQ(LastError(1), "unknown_participant");
-  Send(1, signaling::KeyBlobSend{alice, blob});  // to itself
-  EXPECT_EQ(out_.Count(1, "key_blob"), 0u);
-  EXPECT_EQ(out_.Count(2, "key_blob"), 2u);
-}
-
 TEST_F(ConferenceTest, ShutdownTellsEveryoneAndClosesEverySocket) {
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
@@ -428,21 +394,6 @@ TEST_F(ConferenceTest, JoinedNeverListsMoreThanTheProtocolAllows) {
   EXPECT_EQ(out_.Last(limit, "joined")["participants"].size(), signaling::kMaxParticipantsListed);
   EXPECT_TRUE(Join(limit + 1, "huge", "x").empty());
   EXPECT_EQ(LastError(limit + 1), "room_full");
-}
-
-TEST_F(ConferenceTest, IdentityKeysAreAnnouncedAsSent) {
-  const signaling::Blob key_a(65, 4), key_b(65, 7);
-  const std::string alice = Join(1, "standup", "Alice", {true, true, false}, {}, key_a);
-  Join(2, "standup", "Bob", {true, true, false}, {}, key_b);
-  Join(3, "standup", "Carol");  // no E2EE
-  auto listed = out_.Last(3, "joined")["participants"];
-  ASSERT_EQ(listed.size(), 2u);
-  EXPECT_EQ(listed[0]["identity_key"], auth::Base64UrlEncode(key_a));
-  EXPECT_EQ(listed[1]["identity_key"], auth::Base64UrlEncode(key_b));
-  auto announced = out_.To(1, "participant_joined");
-  ASSERT_EQ(announced.size(), 2u);
-  EXPECT_EQ(announced[0]["participant"]["identity_key"], auth::Base64UrlEncode(key_b));
-  EXPECT_FALSE(announced[1]["participant"].contains("identity_key"));  // Carol's
 }
 
 TEST_F(ConferenceTest, GrantsAreCheckedAgainByTheWorker) {

@@ -236,7 +236,7 @@ class ConferenceTest : public ::testing::Test {
   // Joins and returns the participant id from "joined" ("" if refused).
   std::string Join(SessionId session, const std::string& room, const std::string& name,
                    auth::Grants grants = {.publish = true, .subscribe = true, .room_admin = false},
-                   const RoomRules& rules = {}, std::optional<signaling::Blob> identity_key = std::nullopt) {
+                   const RoomRules& rules = {}) {
     auth::Claims claims;
     claims.identity = "identity-" + std::to_string(session);
     claims.room = room;
@@ -245,9 +245,7 @@ class ConferenceTest : public ::testing::Test {
     claims.not_before = 1'700'000'000;
     claims.expires_at = 1'700'000'600;
     const size_t before = out_.Count(session, "joined");
-    const bool e2ee = identity_key.has_value();
-    conference_->Join(session, claims, signaling::JoinRequest{room, "token", e2ee, std::move(identity_key), std::nullopt}, now_,
-                      rules);
+    conference_->Join(session, claims, signaling::JoinRequest{room, "token", false, std::nullopt}, now_, rules);
     if (out_.Count(session, "joined") == before) return "";
     return out_.Last(session, "joined").value("participant_id", "");
   }

@@ -59,9 +59,6 @@ struct Member {
   bool in_lobby = false;                 // waiting for a room admin; in no router room yet
   bool audio_muted = false;              // by a room admin
   bool video_muted = false;
-  std::optional<signaling::Blob> identity_key;
-  // What the others are told (the same key, unless a test hook swaps it).
-  std::optional<signaling::Blob> announced_identity_key;
   // E2EE v2: the MLS KeyPackage it joined with (checked: the room's suite,
   // its own credential). Set: an MLS participant, in the group or waiting
   // for a Welcome (docs/protocol.md §7).

@@ -20,7 +20,6 @@ SessionGate::SessionGate(const GateConfig& config, const auth::ApiSecret& secret
       rules_(rules),
       revocations_(revocations),
       messages_(config.messages_per_connection, now),
-      key_blobs_(config.key_blobs_per_connection, now),
       abuse_(config.abuse) {}
 
 void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view field, std::string message,
@@ -33,31 +32,18 @@ void SessionGate::Refuse(GateVerdict& verdict, ErrorCode code, std::string_view 
 
 GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t unix_now_s) {
   GateVerdict verdict;
-  // An E2EE member sends one sealed key blob per other member at every
-  // join and leave: addressed key blobs have a bucket of their own, sized
-  // for a full room, so a rotation never starves (or closes) a member's
-  // socket. Everything else, broadcast blobs included (they fan out to the
-  // whole room), takes from the message bucket. Nothing is parsed once
-  // neither bucket can pay.
-  //
   // A message costs one token per started 64 KiB: an mls_commit may be up
   // to 384 KiB (docs/protocol.md §7) and costs up to 6, so the bytes one
   // connection can make the server parse and relay per second stay what
-  // they were with 64 KiB messages.
+  // they are with 64 KiB messages. Nothing is parsed once the bucket
+  // cannot pay.
   const double cost =
       static_cast<double>(std::max<size_t>(1, (text.size() + signaling::kMaxMessageSize - 1) / signaling::kMaxMessageSize));
-  if (messages_.Available(now) < cost && (cost > 1 || key_blobs_.Available(now) < 1)) {
+  if (!messages_.TryTake(now, cost)) {
     Refuse(verdict, ErrorCode::kRateLimited, "", "too many messages", now);
     return verdict;
   }
   auto parsed = signaling::ParseClientMessage(text, &verdict.request_id);
-  const auto* blob = parsed.ok() ? std::get_if<signaling::KeyBlobSend>(&*parsed) : nullptr;
-  const bool addressed_blob = blob && blob->to;
-  signaling::TokenBucket& bucket = addressed_blob ? key_blobs_ : messages_;
-  if (!bucket.TryTake(now, addressed_blob ? 1 : cost)) {
-    Refuse(verdict, ErrorCode::kRateLimited, "", blob ? "too many key blobs" : "too many messages", now);
-    return verdict;
-  }
   if (!parsed.ok()) {
     auto error = signaling::MakeError(parsed.error());
     Refuse(verdict, error.code, error.field, error.message, now);

@@ -25,8 +25,6 @@ namespace aegis::server {
 
 struct GateConfig {
   signaling::RateLimit messages_per_connection{10, 20};  // 10/s, burst 20
-  // Addressed key blobs: a join or a leave in a full room (257) sends 256.
-  signaling::RateLimit key_blobs_per_connection{64, 600};
   signaling::AbuseLimit abuse;
   int64_t token_leeway_s = 30;
 };
@@ -108,7 +106,6 @@ class SessionGate {
   RoomRulesSource* rules_;
   RevocationSource* revocations_;
   signaling::TokenBucket messages_;
-  signaling::TokenBucket key_blobs_;
   signaling::AbuseTracker abuse_;
   std::optional<auth::Claims> claims_;
   uint64_t refused_ = 0;

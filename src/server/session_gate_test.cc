@@ -49,7 +49,7 @@ std::string Mint(const auth::Claims& claims, const auth::ApiSecret& secret = Sec
 }
 
 std::string JoinText(const std::string& token, const std::string& room = "standup") {
-  return signaling::Serialize(ClientMessage{signaling::JoinRequest{room, token, false, std::nullopt, std::nullopt}});
+  return signaling::Serialize(ClientMessage{signaling::JoinRequest{room, token, false, std::nullopt}});
 }
 
 std::string Text(const ClientMessage& m) { return signaling::Serialize(m); }
@@ -219,13 +219,13 @@ TEST_F(SessionGateTest, RoomRulesRequireE2eeAndTravelWithTheJoin) {
 
   SessionGate e2ee(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
   const std::string join = signaling::Serialize(
-      ClientMessage{signaling::JoinRequest{"secure", Mint(BaseClaims("secure")), true, signaling::Blob(65, 4), std::nullopt}});
+      ClientMessage{signaling::JoinRequest{"secure", Mint(BaseClaims("secure")), true, signaling::Blob(65, 4)}});
   auto ok = Send(e2ee, join);
   auto* admitted = std::get_if<AdmittedJoin>(&ok.forward);
   ASSERT_NE(admitted, nullptr) << (ok.replies.empty() ? "" : ok.replies[0]);
   EXPECT_TRUE(admitted->rules.e2ee_required);
   EXPECT_EQ(admitted->rules.max_participants, 4u);
-  EXPECT_EQ(admitted->request.identity_key, signaling::Blob(65, 4));
+  EXPECT_EQ(admitted->request.key_package, signaling::Blob(65, 4));  // checked by the room's worker
 
   // A bad token never reaches the policy store.
   SessionGate forged(config_, Secret(), joins_, kPeer, clock_.Now(), &rules);
@@ -265,7 +265,7 @@ TEST_F(SessionGateTest, SubscribeAnswerWithoutTheSubscribeGrantIsForbidden) {
 TEST_F(SessionGateTest, MessagesBeforeJoinAreNotJoined) {
   SessionGate& gate = NewGate();
   for (const std::string& text : {kPublish, kAnswer, Text(signaling::LeaveRequest{}),
-                                  Text(signaling::KeyBlobSend{std::nullopt, {1, 2, 3}})}) {
+                                  Text(signaling::MlsApp{0, {1, 2, 3}})}) {
     auto v = Send(gate, text);
     EXPECT_EQ(ErrorCode(v), "not_joined") << text;
     EXPECT_FALSE(Forwarded(v));
@@ -449,45 +449,17 @@ TEST_F(SessionGateTest, AnUnreadablePolicyRefusesTheJoin) {
   EXPECT_FALSE(gate.joined());
 }
 
-TEST_F(SessionGateTest, AddressedKeyBlobsHaveTheirOwnBucketSizedForAFullRoom) {
+TEST_F(SessionGateTest, MlsMessagesAreForwardedUnchanged) {
   SessionGate& gate = Joined();
-  // A rotation in a full room: 256 addressed blobs at once, then still room
-  // for ordinary messages.
-  for (int i = 0; i < 256; ++i) {
-    auto v = Send(gate, Text(signaling::KeyBlobSend{"p" + std::to_string(i), {1, 2, 3}}));
-    ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward)) << i << " " << ErrorCode(v);
+  for (const ClientMessage& m : std::vector<ClientMessage>{
+           signaling::MlsApp{3, {9, 8, 7}}, signaling::MlsMember{3, 1},
+           signaling::MlsCommit{3, {1, 2}, signaling::Blob{3}, {"p0123"}, {2}}}) {
+    auto v = Send(gate, Text(m));
+    ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward)) << Text(m);
+    EXPECT_EQ(std::get<ClientMessage>(v.forward), m);
+    EXPECT_TRUE(v.replies.empty());
+    EXPECT_FALSE(v.close);
   }
-  EXPECT_TRUE(Forwarded(Send(gate, kPublish)));
-  // The blob bucket has a bottom too (600 burst), and emptying it does not
-  // starve other messages.
-  int refused = 0;
-  for (int i = 0; i < 400; ++i) {
-    auto v = Send(gate, Text(signaling::KeyBlobSend{"p1", {1}}));
-    if (!Forwarded(v)) {
-      EXPECT_EQ(ErrorCode(v), "rate_limited");
-      ++refused;
-      break;
-    }
-  }
-  EXPECT_EQ(refused, 1);
-  EXPECT_TRUE(Forwarded(Send(gate, kPublish)));
-}
-
-TEST_F(SessionGateTest, BroadcastKeyBlobsCountAsMessages) {
-  SessionGate& gate = Joined();
-  int forwarded = 0;
-  for (int i = 0; i < 40; ++i) forwarded += Forwarded(Send(gate, Text(signaling::KeyBlobSend{std::nullopt, {1}})));
-  EXPECT_LE(forwarded, 20);  // the message bucket's burst (join took one)
-  EXPECT_GE(forwarded, 18);
-}
-
-TEST_F(SessionGateTest, KeyBlobIsForwardedUnchanged) {
-  SessionGate& gate = Joined();
-  const signaling::KeyBlobSend blob{"p0123", {9, 8, 7}};
-  auto v = Send(gate, Text(blob));
-  ASSERT_TRUE(std::holds_alternative<ClientMessage>(v.forward));
-  EXPECT_EQ(std::get<ClientMessage>(v.forward), ClientMessage{blob});
-  EXPECT_FALSE(v.close);
 }
 
 TEST_F(SessionGateTest, RoomAdminRequestsWithoutTheGrantAreForbidden) {

@@ -24,26 +24,19 @@ using nlohmann::json;
   if (!var) return Err{var.error()}
 
 Result<ClientMessage, ProtocolError> ParseJoin(const json& o) {
-  SIG_TRY(members,
-          internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "identity_key", "key_package"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "key_package"}));
   SIG_TRY(room, internal::GetId(o, "room", Presence::kRequired));
   SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
   SIG_TRY(e2ee, internal::GetBool(o, "e2ee", Presence::kOptional));
-  SIG_TRY(key, internal::GetBlob(o, "identity_key", kMaxIdentityKeySize, Presence::kOptional));
   SIG_TRY(key_package, internal::GetBlob(o, "key_package", kMaxKeyPackageSize, Presence::kOptional));
   JoinRequest join;
   join.room = std::move(**room);
   join.token = std::move(**token);
   join.e2ee = e2ee->value_or(false);
-  // E2EE needs something to key from: the KeyPackage (protocol 2) or the
-  // identity key (protocol 1, kept until the SDK has switched). Without
-  // e2ee both are meaningless, so refused.
-  if (!join.e2ee && key->has_value()) return Err{ProtocolError{ErrorCode::kInvalidField, "identity_key"}};
+  // An E2EE participant joins the room's MLS group with its KeyPackage;
+  // without e2ee a KeyPackage is meaningless, so refused.
   if (!join.e2ee && key_package->has_value()) return Err{ProtocolError{ErrorCode::kInvalidField, "key_package"}};
-  if (join.e2ee && !key->has_value() && !key_package->has_value()) {
-    return Err{ProtocolError{ErrorCode::kMissingField, "key_package"}};
-  }
-  join.identity_key = std::move(*key);
+  if (join.e2ee && !key_package->has_value()) return Err{ProtocolError{ErrorCode::kMissingField, "key_package"}};
   join.key_package = std::move(*key_package);
   return ClientMessage{std::move(join)};
 }
@@ -58,13 +51,6 @@ Result<ClientMessage, ProtocolError> ParseSdpMessage(const json& o) {
 Result<ClientMessage, ProtocolError> ParseLeave(const json& o) {
   SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id"}));
   return ClientMessage{LeaveRequest{}};
-}
-
-Result<ClientMessage, ProtocolError> ParseKeyBlob(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "to", "blob"}));
-  SIG_TRY(to, internal::GetId(o, "to", Presence::kOptional));
-  SIG_TRY(blob, internal::GetBlob(o, "blob", kMaxKeyBlobSize, Presence::kRequired));
-  return ClientMessage{KeyBlobSend{std::move(*to), std::move(**blob)}};
 }
 
 Result<ClientMessage, ProtocolError> ParsePing(const json& o) {
@@ -177,7 +163,6 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, s
   if (t == "publish") return ParseSdpMessage<PublishOffer>(o);
   if (t == "subscribe_answer") return ParseSdpMessage<SubscribeAnswer>(o);
   if (t == "leave") return ParseLeave(o);
-  if (t == "key_blob") return ParseKeyBlob(o);
   if (t == "ping") return ParsePing(o);
   if (t == "refresh") return ParseRefresh(o);
   if (t == "kick") return ParseKick(o);
@@ -200,7 +185,6 @@ struct ClientSerializer {
     o["room"] = m.room;
     o["token"] = m.token;
     if (m.e2ee) o["e2ee"] = true;
-    if (m.identity_key) o["identity_key"] = auth::Base64UrlEncode(*m.identity_key);
     if (m.key_package) o["key_package"] = auth::Base64UrlEncode(*m.key_package);
     return o;
   }
@@ -215,12 +199,6 @@ struct ClientSerializer {
     return o;
   }
   json operator()(const LeaveRequest&) const { return Envelope("leave"); }
-  json operator()(const KeyBlobSend& m) const {
-    json o = Envelope("key_blob");
-    if (m.to) o["to"] = *m.to;
-    o["blob"] = auth::Base64UrlEncode(m.blob);
-    return o;
-  }
   json operator()(const Ping& m) const {
     json o = Envelope("ping");
     if (m.seq) o["seq"] = *m.seq;

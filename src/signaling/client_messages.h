@@ -1,11 +1,10 @@
 // Client → server signaling messages (docs/protocol.md §3) and their strict
 // parser. Every message is one JSON object {"v":1,"type":"...",...}:
 //
-//   join              {room, token, e2ee?, identity_key?, key_package?}
+//   join              {room, token, e2ee?, key_package?}   key_package iff e2ee
 //   publish           {sdp}     offer for the publisher connection
 //   subscribe_answer  {sdp}     answer to the server's subscriber offer
 //   leave             {}
-//   key_blob          {to?, blob}  opaque E2EE blob, relayed, never read
 //   ping              {seq?}
 //   refresh           {token}   a fresh token for the same room and identity
 //   mls_commit        {epoch, commit, welcome?, added?, removed?}   E2EE v2 (§7): one commit per epoch wins
@@ -42,11 +41,9 @@ struct JoinRequest {
   // for one room can never be used to enter another.
   std::string room;
   std::string token;  // access token; verified by the session, not here
-  bool e2ee = false;  // the client can do end-to-end encryption
-  // With e2ee, at least one of the two: the protocol 1 identity key (opaque
-  // here) and/or the MLS KeyPackage of protocol 2 (an MLSMessage, read by
-  // the room's worker). Without e2ee, neither.
-  std::optional<Blob> identity_key;
+  bool e2ee = false;  // the client does end-to-end encryption (docs/protocol.md §7)
+  // Present iff e2ee: the MLS KeyPackage (an MLSMessage, read by the room's
+  // worker).
   std::optional<Blob> key_package;
   bool operator==(const JoinRequest&) const = default;
 };
@@ -63,12 +60,6 @@ struct SubscribeAnswer {
 
 struct LeaveRequest {
   bool operator==(const LeaveRequest&) const = default;
-};
-
-struct KeyBlobSend {
-  std::optional<std::string> to;  // a participant id; absent = everyone else in the room
-  Blob blob;                      // 1..kMaxKeyBlobSize bytes
-  bool operator==(const KeyBlobSend&) const = default;
 };
 
 // Highest integer a JavaScript number holds exactly.
@@ -138,7 +129,7 @@ struct MlsApp {
   bool operator==(const MlsApp&) const = default;
 };
 
-using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, KeyBlobSend, Ping,
+using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, Ping,
                                    RefreshToken, KickRequest, MuteRequest, LockRequest, EndRequest, LobbyDecision,
                                    MlsCommit, MlsMember, MlsApp>;
 

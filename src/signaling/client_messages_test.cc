@@ -31,51 +31,33 @@ TEST(ClientMessages, JoinParsesAndRoundTrips) {
   EXPECT_EQ(join.room, "r");
   EXPECT_EQ(join.token, "a.b.c");
   EXPECT_FALSE(join.e2ee);
-  EXPECT_FALSE(join.identity_key);
+  EXPECT_FALSE(join.key_package);
   EXPECT_EQ(Serialize(join), R"({"room":"r","token":"a.b.c","type":"join","v":1})");
   EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
 }
 
-TEST(ClientMessages, JoinWithE2eeCarriesIdentityKey) {
-  auto join = ParseAs<JoinRequest>(
-      R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID"})");
-  EXPECT_TRUE(join.e2ee);
-  ASSERT_TRUE(join.identity_key);
-  EXPECT_EQ(*join.identity_key, (Blob{1, 2, 3}));
-  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"identity_key":"AQID","room":"r","token":"t","type":"join","v":1})");
-  EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
-}
-
-TEST(ClientMessages, JoinIdentityKeyGoesWithE2ee) {
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true})"),
-            (ProtocolError{ErrorCode::kMissingField, "key_package"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","identity_key":"AQID"})"),
-            (ProtocolError{ErrorCode::kInvalidField, "identity_key"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":"yes"})"),
-            (ProtocolError{ErrorCode::kInvalidField, "e2ee"}));
-  // 257 bytes of key: 343 base64url characters.
-  std::string key(343, 'A');
-  key.back() = 'A';
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":")" + key + "\"}"),
-            (ProtocolError{ErrorCode::kTooLarge, "identity_key"}));
-}
-
-TEST(ClientMessages, JoinWithKeyPackage) {
+TEST(ClientMessages, JoinWithE2eeCarriesAKeyPackage) {
   auto join = ParseAs<JoinRequest>(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"key_package":"AAEABQ"})");
   EXPECT_TRUE(join.e2ee);
-  EXPECT_FALSE(join.identity_key);
   EXPECT_EQ(join.key_package, (Blob{0, 1, 0, 5}));
+  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"key_package":"AAEABQ","room":"r","token":"t","type":"join","v":1})");
   EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
-  // Both (an SDK in transition) are fine; a KeyPackage without e2ee is not.
-  auto both = ParseAs<JoinRequest>(
-      R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID","key_package":"AAEABQ"})");
-  EXPECT_TRUE(both.identity_key && both.key_package);
+  // 16 KiB decoded at most.
+  const std::string big = Serialize(JoinRequest{"r", "t", true, Blob(kMaxKeyPackageSize + 1, 7)});
+  EXPECT_EQ(ParseError(big), (ProtocolError{ErrorCode::kTooLarge, "key_package"}));
+  EXPECT_TRUE(ParseClientMessage(Serialize(JoinRequest{"r", "t", true, Blob(kMaxKeyPackageSize, 7)})));
+}
+
+TEST(ClientMessages, JoinKeyPackageGoesWithE2ee) {
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true})"),
+            (ProtocolError{ErrorCode::kMissingField, "key_package"}));
   EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","key_package":"AAEABQ"})"),
             (ProtocolError{ErrorCode::kInvalidField, "key_package"}));
-  // 16 KiB decoded at most.
-  const std::string big = Serialize(JoinRequest{"r", "t", true, std::nullopt, Blob(kMaxKeyPackageSize + 1, 7)});
-  EXPECT_EQ(ParseError(big), (ProtocolError{ErrorCode::kTooLarge, "key_package"}));
-  EXPECT_TRUE(ParseClientMessage(Serialize(JoinRequest{"r", "t", true, std::nullopt, Blob(kMaxKeyPackageSize, 7)})));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":"yes"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "e2ee"}));
+  // E2EE v1's identity key is no member of join any more.
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"}));
 }
 
 TEST(ClientMessages, MlsMessagesParseAndRoundTrip) {
@@ -175,46 +157,31 @@ TEST(ClientMessages, LeavePingRoundTrip) {
   EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":"1"})"), ErrorCode::kInvalidField);
 }
 
-TEST(ClientMessages, KeyBlobRoundTrip) {
-  auto directed = ParseAs<KeyBlobSend>(R"({"v":1,"type":"key_blob","to":"p-7_x","blob":"_-8"})");
-  ASSERT_TRUE(directed.to);
-  EXPECT_EQ(*directed.to, "p-7_x");
-  EXPECT_EQ(directed.blob, (Blob{0xFF, 0xEF}));
-  EXPECT_EQ(Serialize(directed), R"({"blob":"_-8","to":"p-7_x","type":"key_blob","v":1})");
-  EXPECT_EQ(ParseAs<KeyBlobSend>(Serialize(directed)), directed);
-
-  KeyBlobSend broadcast{std::nullopt, Blob(kMaxKeyBlobSize, 0xA5)};
-  const std::string text = Serialize(broadcast);
-  EXPECT_EQ(text.find("\"to\""), std::string::npos);
-  EXPECT_EQ(ParseAs<KeyBlobSend>(text), broadcast);
-}
-
-TEST(ClientMessages, KeyBlobRefusals) {
-  // 4097 bytes: one over.
-  const std::string over = Serialize(KeyBlobSend{std::nullopt, Blob(kMaxKeyBlobSize + 1, 1)});
-  EXPECT_EQ(ParseError(over), (ProtocolError{ErrorCode::kTooLarge, "blob"}));
-  // Padding, standard-alphabet characters, whitespace, non-canonical last char.
+TEST(ClientMessages, BlobAndIdRefusals) {
+  // Blobs: padding, standard-alphabet characters, whitespace, non-canonical last char.
   for (const char* blob : {"AQI=", "+/8", "AQ I", "AR", "A"}) {
-    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"key_blob","blob":")") + blob + "\"}"),
-              (ProtocolError{ErrorCode::kBadBase64, "blob"}))
+    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"mls_app","epoch":1,"message":")") + blob + "\"}"),
+              (ProtocolError{ErrorCode::kBadBase64, "message"}))
         << blob;
   }
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":""})"),
-            (ProtocolError{ErrorCode::kInvalidField, "blob"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":[1]})"),
-            (ProtocolError{ErrorCode::kInvalidField, "blob"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob"})"),
-            (ProtocolError{ErrorCode::kMissingField, "blob"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_app","epoch":1,"message":""})"),
+            (ProtocolError{ErrorCode::kInvalidField, "message"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_app","epoch":1,"message":[1]})"),
+            (ProtocolError{ErrorCode::kInvalidField, "message"}));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_app","epoch":1})"),
+            (ProtocolError{ErrorCode::kMissingField, "message"}));
   // Ids: safe set, 1..64 bytes.
-  for (const char* to : {R"("a b")", R"("<script>")", R"("")", R"(7)", R"("é")"}) {
-    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"key_blob","blob":"AQID","to":)") + to + "}"),
-              (ProtocolError{ErrorCode::kInvalidField, "to"}))
-        << to;
+  for (const char* id : {R"("a b")", R"("<script>")", R"("")", R"(7)", R"("é")"}) {
+    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"kick","participant_id":)") + id + "}"),
+              (ProtocolError{ErrorCode::kInvalidField, "participant_id"}))
+        << id;
   }
   const std::string id64(64, 'a');
-  EXPECT_TRUE(ParseClientMessage(R"({"v":1,"type":"key_blob","blob":"AQID","to":")" + id64 + "\"}"));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":"AQID","to":")" + id64 + "a\"}"),
-            (ProtocolError{ErrorCode::kInvalidField, "to"}));
+  EXPECT_TRUE(ParseClientMessage(R"({"v":1,"type":"kick","participant_id":")" + id64 + "\"}"));
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"kick","participant_id":")" + id64 + "a\"}"),
+            (ProtocolError{ErrorCode::kInvalidField, "participant_id"}));
+  // E2EE v1's key_blob is no message any more.
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":"AQID"})"), (ProtocolError{ErrorCode::kUnknownType, "type"}));
 }
 
 TEST(ClientMessages, RefreshAndModerationRoundTrip) {
@@ -331,7 +298,7 @@ TEST(ClientMessages, MissingAndWrongTypedFields) {
   for (std::string_view text :
        {R"({"v":1,"type":"leave","reason":"x"})", R"({"v":1,"type":"ping","__proto__":{}})",
         R"({"v":1,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":1,"type":"join","room":"r","token":"t","name":"n"})",
-        R"({"v":1,"type":"key_blob","blob":"AQID","from":"me"})",
+        R"({"v":1,"type":"mls_app","epoch":1,"message":"AQID","from":"me"})",
         R"({"v":1,"type":"subscribe_answer","sdp":"x","extra":1})"}) {
     EXPECT_EQ(ParseError(text), (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"})) << text;
   }
@@ -341,7 +308,7 @@ TEST(ClientMessages, SizeLimits) {
   const std::string sdp_max(kMaxSdpSize, 'a');
   EXPECT_EQ(ParseAs<PublishOffer>(Serialize(PublishOffer{sdp_max})).sdp, sdp_max);
   EXPECT_EQ(ParseError(Serialize(PublishOffer{sdp_max + "a"})), (ProtocolError{ErrorCode::kTooLarge, "sdp"}));
-  EXPECT_EQ(ParseError(Serialize(JoinRequest{"r", std::string(kMaxTokenSize + 1, 't'), false, {}, {}})),
+  EXPECT_EQ(ParseError(Serialize(JoinRequest{"r", std::string(kMaxTokenSize + 1, 't'), false, {}})),
             (ProtocolError{ErrorCode::kTooLarge, "token"}));
   // Whole message: 64 KiB, unless it is an mls_commit (whose type is known
   // only after parsing); over kMaxCommitMessageSize, refused before parsing.

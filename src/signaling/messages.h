@@ -23,13 +23,6 @@ inline constexpr size_t kMaxCommitMessageSize = 384 * 1024;
 // An SDP with a few audio/video sections and a data channel is 3-8 KB;
 // 32 KiB leaves room for many tracks without letting one message dominate.
 inline constexpr size_t kMaxSdpSize = 32 * 1024;
-// Decoded end-to-end key blob (opaque to the server). A sealed sender key
-// is 55 bytes (docs/e2ee.md); 1 KiB leaves room for other formats while
-// keeping what one message can make the server fan out small.
-inline constexpr size_t kMaxKeyBlobSize = 1024;
-// Decoded identity public key (an uncompressed P-256 point is 65 bytes,
-// its SPKI 91; the bound leaves room for other curves).
-inline constexpr size_t kMaxIdentityKeySize = 256;
 // MLS (docs/protocol.md §7), decoded sizes. An X-Wing KeyPackage is about
 // 2.7 KB; a commit or Welcome grows by about that much per member added.
 inline constexpr size_t kMaxKeyPackageSize = 16 * 1024;

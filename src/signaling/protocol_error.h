@@ -27,7 +27,7 @@ enum class ErrorCode {
   kRateLimited,   // too many messages or joins
   kNotJoined,     // a message other than join/ping before join
   kAlreadyJoined, // a second join on one connection
-  kUnknownParticipant,  // key_blob "to" names nobody in the room
+  kUnknownParticipant,  // a room admin request names nobody in the room (or lobby)
   kE2eeRequired,  // the room requires end-to-end encryption and the join did not offer it
   kBadSdp,        // an SDP the server cannot accept (unparsable, or refused by policy)
   kRoomFull,      // the room (or the server) has no room for another participant

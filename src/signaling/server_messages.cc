@@ -20,7 +20,6 @@ json TrackJson(const TrackInfo& t) {
 
 json ParticipantJson(const ParticipantInfo& p) {
   json o{{"id", p.id}, {"name", p.name}};
-  if (p.identity_key) o["identity_key"] = auth::Base64UrlEncode(*p.identity_key);
   json tracks = json::array();
   for (const auto& t : p.tracks) tracks.push_back(TrackJson(t));
   o["tracks"] = std::move(tracks);
@@ -93,12 +92,6 @@ struct ServerSerializer {
   json operator()(const SubscribeOffer& m) const {
     json o = Envelope("offer");
     o["sdp"] = m.sdp;
-    return o;
-  }
-  json operator()(const KeyBlobRelay& m) const {
-    json o = Envelope("key_blob");
-    o["from"] = m.from;
-    o["blob"] = auth::Base64UrlEncode(m.blob);
     return o;
   }
   json operator()(const ErrorMessage& m) const {

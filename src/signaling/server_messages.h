@@ -9,7 +9,6 @@
 //   track_unpublished   {participant_id, track_id}
 //   answer              {sdp, re?}   to the client's publish offer
 //   offer               {sdp}   for the subscriber connection
-//   key_blob            {from, blob}
 //   error               {code, field?, message, re?}   re: the refused request's id
 //   pong                {seq?}
 //   token_expiring      {expires_in_s}   send `refresh` with a fresh token
@@ -46,7 +45,6 @@ struct TrackInfo {
 struct ParticipantInfo {
   std::string id;
   std::string name;                  // display name from the token; may be empty
-  std::optional<Blob> identity_key;  // E2EE identity public key, relayed as sent
   std::vector<TrackInfo> tracks;
   bool audio_muted = false;  // by a room admin: the server forwards none of it
   bool video_muted = false;
@@ -128,11 +126,6 @@ struct SubscribeOffer {
   std::string sdp;
 };
 
-struct KeyBlobRelay {
-  std::string from;  // sender's participant id, set by the server
-  Blob blob;
-};
-
 struct ErrorMessage {
   ErrorCode code = ErrorCode::kInternal;
   std::string field;    // may be empty
@@ -172,7 +165,7 @@ struct MlsAppRelay {
 
 using ServerMessage =
     std::variant<Joined, ParticipantJoined, ParticipantLeft, TrackPublished, TrackUnpublished, PublishAnswer,
-                 SubscribeOffer, KeyBlobRelay, ErrorMessage, Pong, TokenExpiring, Muted, Locked, LobbyWaiting,
+                 SubscribeOffer, ErrorMessage, Pong, TokenExpiring, Muted, Locked, LobbyWaiting,
                  LobbyJoined, LobbyLeft, MlsGroup, MlsCommitRelay, MlsWelcomeRelay, MlsProposal, MlsAppRelay>;
 
 std::string Serialize(const ServerMessage& message);

@@ -9,12 +9,12 @@ namespace aegis::signaling {
 namespace {
 
 TEST(ServerMessages, Joined) {
-  ParticipantInfo alice{"alice-1", "Alice", Blob{1, 2, 3}, {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}, false,
-                        false, std::nullopt, std::nullopt};
-  ParticipantInfo bob{"bob-2", "", std::nullopt, {}, true, false, std::nullopt, std::nullopt};
+  ParticipantInfo alice{"alice-1", "Alice", {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}, false, false,
+                        std::nullopt, std::nullopt};
+  ParticipantInfo bob{"bob-2", "", {}, true, false, std::nullopt, std::nullopt};
   EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}, std::nullopt}),
             R"({"admin":false,"locked":false,"participant_id":"me-3","participants":[)"
-            R"({"id":"alice-1","identity_key":"AQID","name":"Alice","tracks":[{"id":"a1","kind":"audio"},{"id":"v1","kind":"video"}]},)"
+            R"({"id":"alice-1","name":"Alice","tracks":[{"id":"a1","kind":"audio"},{"id":"v1","kind":"video"}]},)"
             R"({"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":1})");
   // Only an admin is told who waits in the lobby.
   EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}, std::nullopt}),
@@ -30,7 +30,7 @@ TEST(ServerMessages, ModerationAndTokenEvents) {
             R"({"kind":"video","muted":true,"participant_id":"p1","type":"muted","v":1})");
   EXPECT_EQ(Serialize(Locked{false}), R"({"locked":false,"type":"locked","v":1})");
   EXPECT_EQ(Serialize(LobbyWaiting{}), R"({"type":"lobby","v":1})");
-  EXPECT_EQ(Serialize(LobbyJoined{{"p2", "<b>", std::nullopt, {}, false, false, std::nullopt, std::nullopt}}),
+  EXPECT_EQ(Serialize(LobbyJoined{{"p2", "<b>", {}, false, false, std::nullopt, std::nullopt}}),
             R"({"participant":{"id":"p2","name":"<b>","tracks":[]},"type":"lobby_joined","v":1})");
   EXPECT_EQ(Serialize(LobbyLeft{"p2"}), R"({"participant_id":"p2","type":"lobby_left","v":1})");
   EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kKicked, "", "removed by a room admin", std::nullopt}),
@@ -38,7 +38,7 @@ TEST(ServerMessages, ModerationAndTokenEvents) {
 }
 
 TEST(ServerMessages, ParticipantEvents) {
-  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", std::nullopt, {}, false, false, std::nullopt, std::nullopt}}),
+  EXPECT_EQ(Serialize(ParticipantJoined{{"p", "P", {}, false, false, std::nullopt, std::nullopt}}),
             R"({"participant":{"id":"p","name":"P","tracks":[]},"type":"participant_joined","v":1})");
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
   EXPECT_EQ(Serialize(TrackPublished{"p", {"t1", TrackKind::kVideo}}),
@@ -49,7 +49,7 @@ TEST(ServerMessages, ParticipantEvents) {
 
 TEST(ServerMessages, Mls) {
   const MlsGroupInfo group{Blob{1, 2, 3}, 4, 83, Blob{0xFF}, true};
-  ParticipantInfo carol{"p3", "Carol", std::nullopt, {}, false, false, "user-3", Blob{9, 9}};
+  ParticipantInfo carol{"p3", "Carol", {}, false, false, "user-3", Blob{9, 9}};
   auto joined = nlohmann::json::parse(Serialize(Joined{"me", "r", {carol}, false, false, {}, group}));
   EXPECT_EQ(joined["mls"].dump(),
             R"({"create":true,"epoch":4,"external_sender":"_w","group_id":"AQID","suite":83})");
@@ -67,14 +67,12 @@ TEST(ServerMessages, Mls) {
             R"({"code":"mls_stale_epoch","message":"stale","re":3,"type":"error","v":1})");
 }
 
-TEST(ServerMessages, SdpKeyBlobPong) {
+TEST(ServerMessages, SdpPong) {
   EXPECT_EQ(Serialize(PublishAnswer{"v=0\r\n", std::nullopt}), R"({"sdp":"v=0\r\n","type":"answer","v":1})");
   EXPECT_EQ(Serialize(PublishAnswer{"v=0\r\n", 7}), R"({"re":7,"sdp":"v=0\r\n","type":"answer","v":1})");
   EXPECT_EQ(Serialize(ErrorMessage{ErrorCode::kBadSdp, "", "no", 41}),
             R"({"code":"bad_sdp","message":"no","re":41,"type":"error","v":1})");
   EXPECT_EQ(Serialize(SubscribeOffer{"v=0\r\n"}), R"({"sdp":"v=0\r\n","type":"offer","v":1})");
-  EXPECT_EQ(Serialize(KeyBlobRelay{"alice", Blob{0xFF, 0xEF}}),
-            R"({"blob":"_-8","from":"alice","type":"key_blob","v":1})");
   EXPECT_EQ(Serialize(Pong{}), R"({"type":"pong","v":1})");
   EXPECT_EQ(Serialize(Pong{7}), R"({"seq":7,"type":"pong","v":1})");
 }
@@ -89,7 +87,7 @@ TEST(ServerMessages, ErrorFromProtocolError) {
 // Text that reaches a client from elsewhere (display names from tokens,
 // error messages) is escaped, never able to end the string or the object.
 TEST(ServerMessages, HostileTextIsEscaped) {
-  ParticipantInfo p{"p", "\"},\"type\":\"offer\"</script>\n\x01", std::nullopt, {}, false, false, std::nullopt, std::nullopt};
+  ParticipantInfo p{"p", "\"},\"type\":\"offer\"</script>\n\x01", {}, false, false, std::nullopt, std::nullopt};
   const std::string text = Serialize(ParticipantJoined{p});
   EXPECT_EQ(text,
             R"({"participant":{"id":"p","name":"\"},\"type\":\"offer\"</script>\n\u0001","tracks":[]},)"
@@ -105,7 +103,7 @@ TEST(ServerMessages, InvalidUtf8AndLongMessagesDoNotThrow) {
   auto parsed = nlohmann::json::parse(text);
   EXPECT_EQ(parsed["message"].get<std::string>().size(), kMaxErrorMessageSize);
   // A name cut inside a UTF-8 sequence becomes U+FFFD instead of throwing.
-  ParticipantInfo p{"p", "ab\xC3", std::nullopt, {}, false, false, std::nullopt, std::nullopt};
+  ParticipantInfo p{"p", "ab\xC3", {}, false, false, std::nullopt, std::nullopt};
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":1})");
   EXPECT_EQ(nlohmann::json::parse(Serialize(ParticipantJoined{p}))["participant"]["name"], "ab\xEF\xBF\xBD");
 }

@@ -2,8 +2,8 @@
 // with a code, never crash. Invariants checked (abort on violation):
 //   - a parsed message re-serializes to a message that parses to the same
 //     value (the canonical form is a fixed point);
-//   - the reply the server would send (pong, answer, relayed blob, relayed
-//     MLS commit or application message, joined with its MLS group, or the
+//   - the reply the server would send (pong, answer, relayed MLS commit or
+//     application message, joined with its MLS group, or the
 //     error for a refusal, also with the raw input as its message text)
 //     serializes to valid JSON carrying "v":1;
 //   - only an mls_commit parses when over 64 KiB.
@@ -25,10 +25,9 @@ namespace {
 ServerMessage ReplyTo(const ClientMessage& m) {
   if (const auto* ping = std::get_if<Ping>(&m)) return Pong{ping->seq};
   if (const auto* offer = std::get_if<PublishOffer>(&m)) return PublishAnswer{offer->sdp, std::nullopt};
-  if (const auto* blob = std::get_if<KeyBlobSend>(&m)) return KeyBlobRelay{"fuzz-sender", blob->blob};
   if (const auto* join = std::get_if<JoinRequest>(&m)) {
-    ParticipantInfo other{"p2", join->token.substr(0, 64), join->identity_key, {}, false, false,
-                          join->token.substr(0, 64), join->key_package};
+    ParticipantInfo other{"p2", join->token.substr(0, 64), {}, false, false, join->token.substr(0, 64),
+                          join->key_package};
     std::optional<MlsGroupInfo> mls;
     if (join->key_package) mls = MlsGroupInfo{Blob(16, 1), 0, 83, Blob(48, 2), true};
     return Joined{"p1", "room", {other}, true, false, {other}, mls};

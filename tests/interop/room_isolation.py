@@ -19,13 +19,17 @@ address of its own (127.0.2.x):
   - track churn: 6 participants publish a new camera (fresh SSRC), end it,
     publish the next, ... 4 offers a second each (the server allows one new
     track a second, burst 8; the rest get rate_limited or too_many_tracks);
-  - key-blob spam: 4 participants send 1 KiB key blobs addressed to the
-    others at 70 a second each (the key-blob limit is 64/s, burst 600);
+  - MLS relay: 4 E2EE participants (KeyPackages from make_key_package.mjs,
+    files named in AEGIS_KEY_PACKAGES_X) form the room's MLS group (the
+    first creates it and commits adding the other three: MLS framing the
+    server reads, placeholder secrets it cannot tell from real ones), then
+    each sends 4 KiB mls_app messages at 10 a second (the message limit),
+    every one relayed to the 3 others;
   - signaling: 6 participants send 12 pings a second (limit 10/s);
   every flood connection reads everything the server sends it.
 Checks: room A and room X are on different workers (their answers' ICE
 candidate ports) when the machine has two cores or more; the flood really ran (answers,
-rate_limited refusals, relayed blobs, pongs counted); the subscriber in A
+rate_limited refusals, relayed MLS messages, pongs counted); the subscriber in A
 decodes at least 85 % of its baseline video frame rate (and at least 20
 fps) and 85 % of its audio rate over the flood, every second of it at least
 half, with no gap over 0.5 s; and both A participants still answer ping and
@@ -37,6 +41,7 @@ import base64
 import json
 import os
 import re
+import struct
 import sys
 import time
 
@@ -95,6 +100,55 @@ def churn_offer(version, ssrc, live):
     return sdp
 
 
+# --- MLS framing (RFC 9420 §6), what the server reads of a relayed message -------
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mls_vector(data):
+    """opaque<V>: a variable-length integer length (RFC 9420 §2.1.2), then the bytes."""
+    n = len(data)
+    if n < 1 << 6:
+        prefix = struct.pack(">B", n)
+    elif n < 1 << 14:
+        prefix = struct.pack(">H", 0x4000 | n)
+    else:
+        prefix = struct.pack(">I", 0x80000000 | n)
+    return prefix + data
+
+
+MLS10 = 1
+WIRE_PRIVATE_MESSAGE, WIRE_WELCOME = 2, 3
+CONTENT_APPLICATION, CONTENT_COMMIT = 1, 3
+
+
+def private_message(group_id, epoch, content_type, size):
+    """A PrivateMessage: group, epoch and content type in the clear, random
+    sender data and ciphertext (only the members could tell)."""
+    return (struct.pack(">HH", MLS10, WIRE_PRIVATE_MESSAGE) + mls_vector(group_id) + struct.pack(">QB", epoch, content_type)
+            + mls_vector(b"") + mls_vector(os.urandom(28)) + mls_vector(os.urandom(size)))
+
+
+def welcome(suite, new_members):
+    """A Welcome: the suite, one EncryptedGroupSecrets per new member, the encrypted GroupInfo."""
+    secrets = b"".join(mls_vector(os.urandom(32)) + mls_vector(os.urandom(32)) + mls_vector(os.urandom(48))
+                       for _ in range(new_members))
+    return (struct.pack(">HHH", MLS10, WIRE_WELCOME, suite) + mls_vector(secrets) + mls_vector(os.urandom(200)))
+
+
+async def until_type(ws, kind, seconds=10):
+    """Reads `ws` until a message of type `kind` (others are dropped); returns it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        m = json.loads(await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic())))
+        if m.get("type") == kind:
+            return m
+        if m.get("type") == "error":
+            raise RuntimeError("waiting for %s: %s" % (kind, m))
+
+
 # --- the flood (its own process, so it does not share the call's event loop) ---
 
 
@@ -103,14 +157,20 @@ async def flood(seconds):
     # machine (the server is what is measured, not this test's Python).
     os.nice(5)
     tokens = os.environ.get("AEGIS_TOKENS_X", "").split()
-    roles = ["churn"] * 6 + ["blobs"] * 4 + ["pings"] * 6
+    roles = ["churn"] * 6 + ["mls"] * 4 + ["pings"] * 6
     if len(tokens) < len(roles):
         print(json.dumps({"error": "need %d room-X tokens, got %d" % (len(roles), len(tokens))}))
         return 1
+    # One KeyPackage per MLS participant, for its token's identity and name.
+    key_packages = [f for f in os.environ.get("AEGIS_KEY_PACKAGES_X", "").split(":") if f]
+    if len(key_packages) != roles.count("mls"):
+        print(json.dumps({"error": "need %d KeyPackage files in AEGIS_KEY_PACKAGES_X, got %d"
+                          % (roles.count("mls"), len(key_packages))}))
+        return 1
     counts = {}
     ports = set()
-    members = []
     sockets = []
+    group = {}  # the MLS group: its id, suite and members (creator first)
 
     def count(key, n=1):
         counts[key] = counts.get(key, 0) + n
@@ -118,13 +178,36 @@ async def flood(seconds):
     for i, role in enumerate(roles):
         ws = await websockets.connect(URL, local_addr=("127.0.2.%d" % (i + 1), 0), compression=None,
                                       max_size=1 << 20, open_timeout=10)
-        await ws.send(msg(type="join", room="X", token=tokens[i]))
+        join = {"type": "join", "room": "X", "token": tokens[i]}
+        if role == "mls":
+            with open(key_packages[len(group.get("members", []))], "rb") as f:
+                join.update(e2ee=True, key_package=b64url(f.read()))
+        await ws.send(msg(**join))
         joined = json.loads(await asyncio.wait_for(ws.recv(), 10))
         if joined.get("type") != "joined":
             print(json.dumps({"error": "flood participant %d not joined: %s" % (i, joined)}))
             return 1
-        members.append(joined["participant_id"])
+        if role == "mls":
+            if joined["mls"]["create"]:
+                group.update(id=base64.urlsafe_b64decode(joined["mls"]["group_id"] + "=="),
+                             suite=joined["mls"]["suite"], members=[])
+            group["members"].append((joined["participant_id"], ws))
         sockets.append((role, ws))
+
+    # The creator adds the other three (epoch 0 -> 1); each waits for its
+    # Welcome, so that every mls_app below comes from a member.
+    try:
+        (_, creator), joiners = group["members"][0], group["members"][1:]
+        await creator.send(msg(type="mls_commit", epoch=0,
+                               commit=b64url(private_message(group["id"], 0, CONTENT_COMMIT, 3000)),
+                               welcome=b64url(welcome(group["suite"], len(joiners))),
+                               added=[pid for pid, _ in joiners]))
+        await until_type(creator, "mls_commit")
+        for _, ws in joiners:
+            await until_type(ws, "mls_welcome")
+    except (KeyError, RuntimeError, asyncio.TimeoutError) as e:
+        print(json.dumps({"error": "the flood's MLS group did not form: %r" % (e,)}))
+        return 1
 
     end = time.monotonic() + seconds
     print("flooding", flush=True)  # every flood participant has joined
@@ -150,15 +233,12 @@ async def flood(seconds):
             live = not live
             await asyncio.sleep(0.25)
 
-    async def blobs(ws, index):
-        blob = base64.urlsafe_b64encode(os.urandom(1024)).rstrip(b"=").decode()
-        others = [m for k, m in enumerate(members) if k != index]
-        k = 0
+    async def mls(ws, index):
         while time.monotonic() < end:
-            await ws.send(msg(type="key_blob", to=others[k % len(others)], blob=blob))
-            count("sent key_blob")
-            k += 1
-            await asyncio.sleep(1 / 70)
+            message = private_message(group["id"], 1, CONTENT_APPLICATION, 4096)
+            await ws.send(msg(type="mls_app", epoch=1, message=b64url(message)))
+            count("sent mls_app")
+            await asyncio.sleep(1 / 10)
 
     async def pings(ws, index):
         seq = 0
@@ -169,7 +249,7 @@ async def flood(seconds):
             await asyncio.sleep(1 / 12)
 
     readers = [asyncio.ensure_future(reader(ws)) for _, ws in sockets]
-    work = {"churn": churn, "blobs": blobs, "pings": pings}
+    work = {"churn": churn, "mls": mls, "pings": pings}
     try:
         await asyncio.gather(*(work[role](ws, i) for i, (role, ws) in enumerate(sockets)))
     except websockets.ConnectionClosed:
@@ -277,10 +357,10 @@ async def main(workers, cores):
 
     answers = counts.get("received answer", 0)
     limited = sum(n for k, n in counts.items() if k in ("received error rate_limited", "received error too_many_tracks"))
-    relayed = counts.get("received key_blob", 0)
+    relayed = counts.get("received mls_app", 0)
     pongs = counts.get("received pong", 0)
     check("room X was flooded at the rate limits",
-          "error" not in summary and answers >= 6 * FLOOD_S * 0.5 and limited > 0 and relayed >= 4 * 60 * FLOOD_S * 0.8
+          "error" not in summary and answers >= 6 * FLOOD_S * 0.5 and limited > 0 and relayed >= 4 * 3 * 9 * FLOOD_S * 0.8
           and pongs >= 6 * 9 * FLOOD_S * 0.8 and counts.get("closed", 0) == 0,
           "over %.1f s: %s" % (f1 - f0, summary.get("error") or json.dumps(counts, sort_keys=True)))
 
