@@ -62,7 +62,7 @@
 // The harness answers for the signaling shell: a CloseSignal is followed by
 // Disconnected, and the slot gets a fresh session id, as a new socket would.
 // Invariants (abort on violation):
-//  - every signaling message is a JSON object with v 1 and a known type, and
+//  - every signaling message is a JSON object with v 2 and a known type, and
 //    goes to a session the harness opened and that is not closed yet;
 //  - every offer the server sends parses, and names only the server's own
 //    candidates;
@@ -322,7 +322,7 @@ class Harness final : public ConferenceOutput {
   }
 
   // ConferenceOutput. Every message is checked by a scan of the
-  // serializer's compact output: an object, "v":1, a known "type" (no
+  // serializer's compact output: an object, "v":2, a known "type" (no
   // nested object has those keys). The messages whose fields the harness
   // keeps are parsed in full, and checked again.
   void SendSignal(SessionId session, std::string message) override {
@@ -330,7 +330,7 @@ class Harness final : public ConferenceOutput {
     Slot* slot = SlotOf(session);
     CHECK(slot != nullptr);  // a session we opened, not closed
     CHECK(message.size() >= 2 && message.front() == '{' && message.back() == '}');
-    CHECK(message.find("\"v\":1,") != std::string::npos || message.ends_with("\"v\":1}"));
+    CHECK(message.find("\"v\":2,") != std::string::npos || message.ends_with("\"v\":2}"));
     static const std::set<std::string, std::less<>> kTypes = {
         "joined", "participant_joined", "participant_left", "track_published", "track_unpublished",
         "answer", "offer", "error", "pong", "token_expiring", "muted", "locked", "lobby",
@@ -340,7 +340,7 @@ class Harness final : public ConferenceOutput {
     if (type == "joined") {
       auto j = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
       CHECK(j.is_object());
-      CHECK(j.value("v", 0) == 1);
+      CHECK(j.value("v", 0) == 2);
       CHECK(j.value("type", "") == type);
       slot->joined = true;
       slot->room = j.value("room", "");

@@ -72,7 +72,7 @@ class Recorder final : public ConferenceOutput {
   void SendSignal(SessionId session, std::string message) override {
     auto j = json::parse(message, nullptr, /*allow_exceptions=*/false);
     EXPECT_TRUE(j.is_object() && j.contains("type")) << message;
-    EXPECT_EQ(j.value("v", 0), 1) << message;
+    EXPECT_EQ(j.value("v", 0), signaling::kProtocolVersion) << message;
     log.push_back("signal " + std::to_string(session) + " " + j.value("type", "?"));
     signals.push_back({session, std::move(j)});
   }

@@ -303,9 +303,12 @@ TEST_F(SessionGateTest, PingIsAnsweredEvenBeforeJoin) {
 TEST_F(SessionGateTest, MalformedMessagesAreRefusedWithTheParserCode) {
   SessionGate& gate = Joined();
   EXPECT_EQ(ErrorCode(Send(gate, "{")), "malformed_json");
-  EXPECT_EQ(ErrorCode(Send(gate, R"({"v":2,"type":"ping"})")), "unsupported_version");
-  EXPECT_EQ(ErrorCode(Send(gate, R"({"v":1,"type":"dance"})")), "unknown_type");
-  auto v = Send(gate, R"({"v":1,"type":"ping","seq":1,"extra":2})");
+  // A protocol 1 client is told which version this server speaks.
+  auto old = Send(gate, R"({"v":1,"type":"ping"})");
+  EXPECT_EQ(ErrorCode(old), "unsupported_version");
+  EXPECT_NE(Json(old.replies[0]).value("message", "").find("protocol version 2"), std::string::npos) << old.replies[0];
+  EXPECT_EQ(ErrorCode(Send(gate, R"({"v":2,"type":"dance"})")), "unknown_type");
+  auto v = Send(gate, R"({"v":2,"type":"ping","seq":1,"extra":2})");
   EXPECT_EQ(ErrorCode(v), "invalid_field");
   EXPECT_FALSE(Forwarded(v));
   EXPECT_EQ(gate.refused(), 4u);
@@ -343,7 +346,7 @@ TEST_F(SessionGateTest, ALargeMessageCostsATokenPerStarted64KiB) {
   EXPECT_EQ(Send(gate, Text(signaling::Ping{1})).replies.size(), 1u);
   // A message over 64 KiB that is not a commit still pays for its size, then is refused.
   clock_.Advance(TimeDelta::Seconds(10));
-  std::string padded = R"({"v":1,"type":"ping"})";
+  std::string padded = R"({"v":2,"type":"ping"})";
   padded.append(5 * signaling::kMaxMessageSize, ' ');
   EXPECT_EQ(ErrorCode(Send(gate, padded)), "too_large");
   EXPECT_EQ(ErrorCode(Send(gate, padded)), "rate_limited");

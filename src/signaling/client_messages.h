@@ -1,5 +1,5 @@
 // Client → server signaling messages (docs/protocol.md §3) and their strict
-// parser. Every message is one JSON object {"v":1,"type":"...",...}:
+// parser. Every message is one JSON object {"v":2,"type":"...",...}:
 //
 //   join              {room, token, e2ee?, key_package?}   key_package iff e2ee
 //   publish           {sdp}     offer for the publisher connection

@@ -26,21 +26,21 @@ T ParseAs(std::string_view text) {
 }
 
 TEST(ClientMessages, JoinParsesAndRoundTrips) {
-  const std::string text = R"({"v":1,"type":"join","room":"r","token":"a.b.c"})";
+  const std::string text = R"({"v":2,"type":"join","room":"r","token":"a.b.c"})";
   auto join = ParseAs<JoinRequest>(text);
   EXPECT_EQ(join.room, "r");
   EXPECT_EQ(join.token, "a.b.c");
   EXPECT_FALSE(join.e2ee);
   EXPECT_FALSE(join.key_package);
-  EXPECT_EQ(Serialize(join), R"({"room":"r","token":"a.b.c","type":"join","v":1})");
+  EXPECT_EQ(Serialize(join), R"({"room":"r","token":"a.b.c","type":"join","v":2})");
   EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
 }
 
 TEST(ClientMessages, JoinWithE2eeCarriesAKeyPackage) {
-  auto join = ParseAs<JoinRequest>(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"key_package":"AAEABQ"})");
+  auto join = ParseAs<JoinRequest>(R"({"v":2,"type":"join","room":"r","token":"t","e2ee":true,"key_package":"AAEABQ"})");
   EXPECT_TRUE(join.e2ee);
   EXPECT_EQ(join.key_package, (Blob{0, 1, 0, 5}));
-  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"key_package":"AAEABQ","room":"r","token":"t","type":"join","v":1})");
+  EXPECT_EQ(Serialize(join), R"({"e2ee":true,"key_package":"AAEABQ","room":"r","token":"t","type":"join","v":2})");
   EXPECT_EQ(ParseAs<JoinRequest>(Serialize(join)), join);
   // 16 KiB decoded at most.
   const std::string big = Serialize(JoinRequest{"r", "t", true, Blob(kMaxKeyPackageSize + 1, 7)});
@@ -49,53 +49,53 @@ TEST(ClientMessages, JoinWithE2eeCarriesAKeyPackage) {
 }
 
 TEST(ClientMessages, JoinKeyPackageGoesWithE2ee) {
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":"t","e2ee":true})"),
             (ProtocolError{ErrorCode::kMissingField, "key_package"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","key_package":"AAEABQ"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":"t","key_package":"AAEABQ"})"),
             (ProtocolError{ErrorCode::kInvalidField, "key_package"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":"yes"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":"t","e2ee":"yes"})"),
             (ProtocolError{ErrorCode::kInvalidField, "e2ee"}));
   // E2EE v1's identity key is no member of join any more.
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID"})"),
             (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"}));
 }
 
 TEST(ClientMessages, MlsMessagesParseAndRoundTrip) {
   auto commit = ParseAs<MlsCommit>(
-      R"({"v":1,"type":"mls_commit","epoch":3,"commit":"AQI","welcome":"Aw","added":["p1","p2"],"removed":[0,5]})");
+      R"({"v":2,"type":"mls_commit","epoch":3,"commit":"AQI","welcome":"Aw","added":["p1","p2"],"removed":[0,5]})");
   EXPECT_EQ(commit.epoch, 3);
   EXPECT_EQ(commit.commit, (Blob{1, 2}));
   EXPECT_EQ(commit.welcome, (Blob{3}));
   EXPECT_EQ(commit.added, (std::vector<std::string>{"p1", "p2"}));
   EXPECT_EQ(commit.removed, (std::vector<int64_t>{0, 5}));
   EXPECT_EQ(ParseAs<MlsCommit>(Serialize(commit)), commit);
-  auto bare = ParseAs<MlsCommit>(R"({"v":1,"type":"mls_commit","epoch":0,"commit":"AQI"})");
+  auto bare = ParseAs<MlsCommit>(R"({"v":2,"type":"mls_commit","epoch":0,"commit":"AQI"})");
   EXPECT_FALSE(bare.welcome);
   EXPECT_TRUE(bare.added.empty() && bare.removed.empty());
-  EXPECT_EQ(Serialize(bare), R"({"commit":"AQI","epoch":0,"type":"mls_commit","v":1})");
+  EXPECT_EQ(Serialize(bare), R"({"commit":"AQI","epoch":0,"type":"mls_commit","v":2})");
 
-  auto member = ParseAs<MlsMember>(R"({"v":1,"type":"mls_member","epoch":1,"leaf":2147483647})");
+  auto member = ParseAs<MlsMember>(R"({"v":2,"type":"mls_member","epoch":1,"leaf":2147483647})");
   EXPECT_EQ(member.leaf, kMaxMlsLeaf);
   EXPECT_EQ(ParseAs<MlsMember>(Serialize(member)), member);
-  auto app = ParseAs<MlsApp>(R"({"v":1,"type":"mls_app","epoch":9,"message":"_w","id":4})");
+  auto app = ParseAs<MlsApp>(R"({"v":2,"type":"mls_app","epoch":9,"message":"_w","id":4})");
   EXPECT_EQ(app.message, (Blob{0xFF}));
   EXPECT_EQ(ParseAs<MlsApp>(Serialize(app)), app);
 }
 
 TEST(ClientMessages, MlsMessageLimits) {
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","commit":"AQI"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_commit","commit":"AQI"})"),
             (ProtocolError{ErrorCode::kMissingField, "epoch"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":-1,"commit":"AQI"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_commit","epoch":-1,"commit":"AQI"})"),
             (ProtocolError{ErrorCode::kInvalidField, "epoch"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","added":"p1"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_commit","epoch":1,"commit":"AQI","added":"p1"})"),
             (ProtocolError{ErrorCode::kInvalidField, "added"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","added":["a b"]})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_commit","epoch":1,"commit":"AQI","added":["a b"]})"),
             (ProtocolError{ErrorCode::kInvalidField, "added"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","removed":[1.0]})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_commit","epoch":1,"commit":"AQI","removed":[1.0]})"),
             (ProtocolError{ErrorCode::kInvalidField, "removed"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_commit","epoch":1,"commit":"AQI","removed":[2147483648]})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_commit","epoch":1,"commit":"AQI","removed":[2147483648]})"),
             (ProtocolError{ErrorCode::kInvalidField, "removed"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_member","epoch":1,"leaf":2147483648})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_member","epoch":1,"leaf":2147483648})"),
             (ProtocolError{ErrorCode::kInvalidField, "leaf"}));
   MlsCommit many{1, Blob{1}, std::nullopt, std::vector<std::string>(kMaxMlsListEntries + 1, "p"), {}};
   EXPECT_EQ(ParseError(Serialize(many)), (ProtocolError{ErrorCode::kTooLarge, "added"}));
@@ -103,7 +103,7 @@ TEST(ClientMessages, MlsMessageLimits) {
   EXPECT_TRUE(ParseClientMessage(Serialize(many)));
   EXPECT_EQ(ParseError(Serialize(MlsApp{1, Blob(kMaxMlsAppMessageSize + 1, 1)})),
             (ProtocolError{ErrorCode::kTooLarge, "message"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_proposal","epoch":1,"proposal":"AQI"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_proposal","epoch":1,"proposal":"AQI"})"),
             (ProtocolError{ErrorCode::kUnknownType, "type"}));  // members commit their own proposals
 }
 
@@ -117,7 +117,7 @@ TEST(ClientMessages, OnlyAnMlsCommitMayExceed64KiB) {
   // The same size as anything else is too large (after parsing, to learn the type).
   EXPECT_EQ(ParseError(Serialize(MlsApp{1, Blob(kMaxMlsHandshakeSize, 0xAB)})),
             (ProtocolError{ErrorCode::kTooLarge, ""}));
-  std::string padded_ping = R"({"v":1,"type":"ping"})";
+  std::string padded_ping = R"({"v":2,"type":"ping"})";
   padded_ping.append(kMaxMessageSize, ' ');
   EXPECT_EQ(ParseError(padded_ping), (ProtocolError{ErrorCode::kTooLarge, ""}));
   // Commit and welcome at their limits together exceed the message limit:
@@ -136,7 +136,7 @@ TEST(ClientMessages, SdpMessagesRoundTrip) {
   const std::string text = Serialize(offer);
   EXPECT_EQ(text, R"({"sdp":"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=\"quoted\" \\ )"
                   "\xC3\xA9"
-                  R"(\r\n","type":"publish","v":1})");
+                  R"(\r\n","type":"publish","v":2})");
   EXPECT_EQ(ParseAs<PublishOffer>(text), offer);
   SubscribeAnswer answer{sdp};
   EXPECT_EQ(Serialize(answer).find(R"("type":"subscribe_answer")") != std::string::npos, true);
@@ -144,57 +144,57 @@ TEST(ClientMessages, SdpMessagesRoundTrip) {
 }
 
 TEST(ClientMessages, LeavePingRoundTrip) {
-  EXPECT_EQ(Serialize(LeaveRequest{}), R"({"type":"leave","v":1})");
-  ParseAs<LeaveRequest>(R"({"v":1,"type":"leave"})");
-  EXPECT_EQ(ParseAs<Ping>(R"({"type":"ping","v":1})"), Ping{});
-  EXPECT_EQ(ParseAs<Ping>(R"({"type":"ping","v":1,"seq":9007199254740991})").seq, kMaxSeq);
-  EXPECT_EQ(Serialize(Ping{42}), R"({"seq":42,"type":"ping","v":1})");
+  EXPECT_EQ(Serialize(LeaveRequest{}), R"({"type":"leave","v":2})");
+  ParseAs<LeaveRequest>(R"({"v":2,"type":"leave"})");
+  EXPECT_EQ(ParseAs<Ping>(R"({"type":"ping","v":2})"), Ping{});
+  EXPECT_EQ(ParseAs<Ping>(R"({"type":"ping","v":2,"seq":9007199254740991})").seq, kMaxSeq);
+  EXPECT_EQ(Serialize(Ping{42}), R"({"seq":42,"type":"ping","v":2})");
   EXPECT_EQ(ParseAs<Ping>(Serialize(Ping{42})), Ping{42});
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"ping","seq":9007199254740992})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"ping","seq":9007199254740992})"),
             (ProtocolError{ErrorCode::kInvalidField, "seq"}));
-  EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":-1})"), ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":1.5})"), ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"ping","seq":"1"})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"ping","seq":-1})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"ping","seq":1.5})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"ping","seq":"1"})"), ErrorCode::kInvalidField);
 }
 
 TEST(ClientMessages, BlobAndIdRefusals) {
   // Blobs: padding, standard-alphabet characters, whitespace, non-canonical last char.
   for (const char* blob : {"AQI=", "+/8", "AQ I", "AR", "A"}) {
-    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"mls_app","epoch":1,"message":")") + blob + "\"}"),
+    EXPECT_EQ(ParseError(std::string(R"({"v":2,"type":"mls_app","epoch":1,"message":")") + blob + "\"}"),
               (ProtocolError{ErrorCode::kBadBase64, "message"}))
         << blob;
   }
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_app","epoch":1,"message":""})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_app","epoch":1,"message":""})"),
             (ProtocolError{ErrorCode::kInvalidField, "message"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_app","epoch":1,"message":[1]})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_app","epoch":1,"message":[1]})"),
             (ProtocolError{ErrorCode::kInvalidField, "message"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"mls_app","epoch":1})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"mls_app","epoch":1})"),
             (ProtocolError{ErrorCode::kMissingField, "message"}));
   // Ids: safe set, 1..64 bytes.
   for (const char* id : {R"("a b")", R"("<script>")", R"("")", R"(7)", R"("é")"}) {
-    EXPECT_EQ(ParseError(std::string(R"({"v":1,"type":"kick","participant_id":)") + id + "}"),
+    EXPECT_EQ(ParseError(std::string(R"({"v":2,"type":"kick","participant_id":)") + id + "}"),
               (ProtocolError{ErrorCode::kInvalidField, "participant_id"}))
         << id;
   }
   const std::string id64(64, 'a');
-  EXPECT_TRUE(ParseClientMessage(R"({"v":1,"type":"kick","participant_id":")" + id64 + "\"}"));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"kick","participant_id":")" + id64 + "a\"}"),
+  EXPECT_TRUE(ParseClientMessage(R"({"v":2,"type":"kick","participant_id":")" + id64 + "\"}"));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"kick","participant_id":")" + id64 + "a\"}"),
             (ProtocolError{ErrorCode::kInvalidField, "participant_id"}));
   // E2EE v1's key_blob is no message any more.
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"key_blob","blob":"AQID"})"), (ProtocolError{ErrorCode::kUnknownType, "type"}));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"key_blob","blob":"AQID"})"), (ProtocolError{ErrorCode::kUnknownType, "type"}));
 }
 
 TEST(ClientMessages, RefreshAndModerationRoundTrip) {
-  auto refresh = ParseAs<RefreshToken>(R"({"v":1,"type":"refresh","token":"a.b.c"})");
+  auto refresh = ParseAs<RefreshToken>(R"({"v":2,"type":"refresh","token":"a.b.c"})");
   EXPECT_EQ(refresh.token, "a.b.c");
-  auto kick = ParseAs<KickRequest>(R"({"v":1,"type":"kick","participant_id":"p1"})");
+  auto kick = ParseAs<KickRequest>(R"({"v":2,"type":"kick","participant_id":"p1"})");
   EXPECT_EQ(kick.participant_id, "p1");
-  auto mute = ParseAs<MuteRequest>(R"({"v":1,"type":"mute","participant_id":"p1","kind":"video","muted":false})");
+  auto mute = ParseAs<MuteRequest>(R"({"v":2,"type":"mute","participant_id":"p1","kind":"video","muted":false})");
   EXPECT_EQ(mute, (MuteRequest{"p1", TrackKind::kVideo, false}));
-  EXPECT_EQ(ParseAs<LockRequest>(R"({"v":1,"type":"lock","locked":true})"), LockRequest{true});
-  EXPECT_EQ(ParseAs<EndRequest>(R"({"v":1,"type":"end"})"), EndRequest{});
-  EXPECT_EQ(ParseAs<LobbyDecision>(R"({"v":1,"type":"admit","participant_id":"p2"})"), (LobbyDecision{"p2", true}));
-  EXPECT_EQ(ParseAs<LobbyDecision>(R"({"v":1,"type":"deny","participant_id":"p2"})"), (LobbyDecision{"p2", false}));
+  EXPECT_EQ(ParseAs<LockRequest>(R"({"v":2,"type":"lock","locked":true})"), LockRequest{true});
+  EXPECT_EQ(ParseAs<EndRequest>(R"({"v":2,"type":"end"})"), EndRequest{});
+  EXPECT_EQ(ParseAs<LobbyDecision>(R"({"v":2,"type":"admit","participant_id":"p2"})"), (LobbyDecision{"p2", true}));
+  EXPECT_EQ(ParseAs<LobbyDecision>(R"({"v":2,"type":"deny","participant_id":"p2"})"), (LobbyDecision{"p2", false}));
   for (const ClientMessage& m : std::vector<ClientMessage>{refresh, kick, mute, LockRequest{false}, EndRequest{},
                                                            LobbyDecision{"p2", false}}) {
     auto again = ParseClientMessage(Serialize(m));
@@ -211,95 +211,98 @@ TEST(ClientMessages, RefreshAndModerationRoundTrip) {
 
 TEST(ClientMessages, RequestIdsAreOptionalIntegersOnEveryMessage) {
   std::optional<int64_t> id;
-  ASSERT_TRUE(ParseClientMessage(R"({"v":1,"type":"publish","sdp":"v=0","id":42})", &id).ok());
+  ASSERT_TRUE(ParseClientMessage(R"({"v":2,"type":"publish","sdp":"v=0","id":42})", &id).ok());
   EXPECT_EQ(id, 42);
-  ASSERT_TRUE(ParseClientMessage(R"({"v":1,"type":"leave"})", &id).ok());
+  ASSERT_TRUE(ParseClientMessage(R"({"v":2,"type":"leave"})", &id).ok());
   EXPECT_FALSE(id.has_value());
-  ASSERT_TRUE(ParseClientMessage(R"({"v":1,"type":"kick","participant_id":"p","id":0})", &id).ok());
+  ASSERT_TRUE(ParseClientMessage(R"({"v":2,"type":"kick","participant_id":"p","id":0})", &id).ok());
   EXPECT_EQ(id, 0);
-  EXPECT_EQ(Code(R"({"v":1,"type":"ping","id":-1})"), ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"ping","id":"x"})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"ping","id":-1})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"ping","id":"x"})"), ErrorCode::kInvalidField);
   // A refusal after the id was read still reports it, so the error can name the request.
-  auto refused = ParseClientMessage(R"({"v":1,"type":"publish","id":9})", &id);
+  auto refused = ParseClientMessage(R"({"v":2,"type":"publish","id":9})", &id);
   EXPECT_FALSE(refused.ok());
   EXPECT_EQ(id, 9);
 }
 
 TEST(ClientMessages, ModerationRefusals) {
-  EXPECT_EQ(Code(R"({"v":1,"type":"kick"})"), ErrorCode::kMissingField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"kick","participant_id":"p 1"})"), ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"mute","participant_id":"p","kind":"screen","muted":true})"),
+  EXPECT_EQ(Code(R"({"v":2,"type":"kick"})"), ErrorCode::kMissingField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"kick","participant_id":"p 1"})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"mute","participant_id":"p","kind":"screen","muted":true})"),
             ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"mute","participant_id":"p","kind":"audio"})"), ErrorCode::kMissingField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"lock","locked":"yes"})"), ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"end","now":true})"), ErrorCode::kInvalidField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"refresh"})"), ErrorCode::kMissingField);
-  EXPECT_EQ(Code(R"({"v":1,"type":"admit","participant_id":""})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"mute","participant_id":"p","kind":"audio"})"), ErrorCode::kMissingField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"lock","locked":"yes"})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"end","now":true})"), ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"refresh"})"), ErrorCode::kMissingField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"admit","participant_id":""})"), ErrorCode::kInvalidField);
 }
 
 TEST(ClientMessages, MalformedJson) {
   for (std::string_view text :
-       {"", "{", "not json", R"({"v":1,"type":"ping"} x)", R"({"v":1,"type":"ping",})",
-        "[1]", "\"ping\"", "null", R"({"v":1,"type":"ping"} {})", "\xEF\xBB\xBF{\"v\":1,\"type\":\"ping\"}",
-        R"({"v":1,"type":"join","room":"r","token":"\xff"})",
-        "{\"v\":1,\"type\":\"join\",\"token\":\"\xC3\"}", R"({"v":1,"type":"ping"/*c*/})"}) {
+       {"", "{", "not json", R"({"v":2,"type":"ping"} x)", R"({"v":2,"type":"ping",})",
+        "[1]", "\"ping\"", "null", R"({"v":2,"type":"ping"} {})", "\xEF\xBB\xBF{\"v\":2,\"type\":\"ping\"}",
+        R"({"v":2,"type":"join","room":"r","token":"\xff"})",
+        "{\"v\":2,\"type\":\"join\",\"token\":\"\xC3\"}", R"({"v":2,"type":"ping"/*c*/})"}) {
     EXPECT_EQ(Code(text), ErrorCode::kMalformedJson) << text;
   }
-  std::string nul("{\"v\":1,\"type\":\"ping\"}");
+  std::string nul("{\"v\":2,\"type\":\"ping\"}");
   nul.push_back('\0');
   EXPECT_EQ(Code(nul), ErrorCode::kMalformedJson);
   // Deep nesting inside an otherwise valid message.
-  std::string deep = R"({"v":1,"type":"ping","x":)" + std::string(20, '[') + std::string(20, ']') + "}";
+  std::string deep = R"({"v":2,"type":"ping","x":)" + std::string(20, '[') + std::string(20, ']') + "}";
   EXPECT_EQ(Code(deep), ErrorCode::kMalformedJson);
 }
 
 TEST(ClientMessages, DuplicateKeys) {
-  EXPECT_EQ(Code(R"({"v":1,"type":"ping","type":"leave"})"), ErrorCode::kDuplicateKey);
-  EXPECT_EQ(Code(R"({"v":1,"v":1,"type":"ping"})"), ErrorCode::kDuplicateKey);
-  EXPECT_EQ(Code(R"({"v":1,"type":"join","room":"r","token":"a","token":"b"})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Code(R"({"v":2,"type":"ping","type":"leave"})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Code(R"({"v":2,"v":2,"type":"ping"})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Code(R"({"v":2,"type":"join","room":"r","token":"a","token":"b"})"), ErrorCode::kDuplicateKey);
 }
 
 TEST(ClientMessages, VersionAndType) {
   EXPECT_EQ(ParseError(R"({"type":"ping"})"), (ProtocolError{ErrorCode::kMissingField, "v"}));
-  EXPECT_EQ(ParseError(R"({"v":2,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
+  // A protocol 1 client (E2EE v1, before the version changed) and a future one.
+  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":"t","e2ee":true,"identity_key":"AQID"})"),
+            (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
+  EXPECT_EQ(ParseError(R"({"v":3,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
   EXPECT_EQ(ParseError(R"({"v":0,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
   EXPECT_EQ(ParseError(R"({"v":-1,"type":"ping"})"), (ProtocolError{ErrorCode::kUnsupportedVersion, "v"}));
-  for (std::string_view v : {R"("1")", "1.0", "1e0", "true", "null"}) {
+  for (std::string_view v : {R"("2")", "2.0", "2e0", "true", "null"}) {
     EXPECT_EQ(ParseError(std::string(R"({"type":"ping","v":)") + std::string(v) + "}"),
               (ProtocolError{ErrorCode::kInvalidField, "v"}))
         << v;
   }
-  EXPECT_EQ(ParseError(R"({"v":1})"), (ProtocolError{ErrorCode::kMissingField, "type"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":5})"), (ProtocolError{ErrorCode::kInvalidField, "type"}));
+  EXPECT_EQ(ParseError(R"({"v":2})"), (ProtocolError{ErrorCode::kMissingField, "type"}));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":5})"), (ProtocolError{ErrorCode::kInvalidField, "type"}));
   for (std::string_view type : {"pong", "joined", "Ping", "ping ", "offer", "x"}) {
-    EXPECT_EQ(ParseError(R"({"v":1,"type":")" + std::string(type) + "\"}"),
+    EXPECT_EQ(ParseError(R"({"v":2,"type":")" + std::string(type) + "\"}"),
               (ProtocolError{ErrorCode::kUnknownType, "type"}))
         << type;
   }
-  EXPECT_EQ(ParseError(R"({"v":1,"type":")" + std::string(1000, 'j') + "\"}"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":")" + std::string(1000, 'j') + "\"}"),
             (ProtocolError{ErrorCode::kUnknownType, "type"}));
 }
 
 TEST(ClientMessages, MissingAndWrongTypedFields) {
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join"})"), (ProtocolError{ErrorCode::kMissingField, "room"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r"})"), (ProtocolError{ErrorCode::kMissingField, "token"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"a b","token":"t"})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join"})"), (ProtocolError{ErrorCode::kMissingField, "room"}));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r"})"), (ProtocolError{ErrorCode::kMissingField, "token"}));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"a b","token":"t"})"),
             (ProtocolError{ErrorCode::kInvalidField, "room"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":1})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":1})"),
             (ProtocolError{ErrorCode::kInvalidField, "token"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"join","room":"r","token":""})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":""})"),
             (ProtocolError{ErrorCode::kInvalidField, "token"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"publish"})"), (ProtocolError{ErrorCode::kMissingField, "sdp"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"subscribe_answer","sdp":{}})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish"})"), (ProtocolError{ErrorCode::kMissingField, "sdp"}));
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"subscribe_answer","sdp":{}})"),
             (ProtocolError{ErrorCode::kInvalidField, "sdp"}));
-  EXPECT_EQ(ParseError(R"({"v":1,"type":"publish","sdp":null})"),
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":null})"),
             (ProtocolError{ErrorCode::kInvalidField, "sdp"}));
   // Unknown members are refused, in every message type.
   for (std::string_view text :
-       {R"({"v":1,"type":"leave","reason":"x"})", R"({"v":1,"type":"ping","__proto__":{}})",
-        R"({"v":1,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":1,"type":"join","room":"r","token":"t","name":"n"})",
-        R"({"v":1,"type":"mls_app","epoch":1,"message":"AQID","from":"me"})",
-        R"({"v":1,"type":"subscribe_answer","sdp":"x","extra":1})"}) {
+       {R"({"v":2,"type":"leave","reason":"x"})", R"({"v":2,"type":"ping","__proto__":{}})",
+        R"({"v":2,"type":"publish","sdp":"x","sdp2":"y"})", R"({"v":2,"type":"join","room":"r","token":"t","name":"n"})",
+        R"({"v":2,"type":"mls_app","epoch":1,"message":"AQID","from":"me"})",
+        R"({"v":2,"type":"subscribe_answer","sdp":"x","extra":1})"}) {
     EXPECT_EQ(ParseError(text), (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"})) << text;
   }
 }
@@ -312,7 +315,7 @@ TEST(ClientMessages, SizeLimits) {
             (ProtocolError{ErrorCode::kTooLarge, "token"}));
   // Whole message: 64 KiB, unless it is an mls_commit (whose type is known
   // only after parsing); over kMaxCommitMessageSize, refused before parsing.
-  std::string big = R"({"v":1,"type":"ping"})";
+  std::string big = R"({"v":2,"type":"ping"})";
   big.append(kMaxMessageSize - big.size(), ' ');
   EXPECT_TRUE(ParseClientMessage(big));
   big.push_back(' ');

@@ -11,7 +11,10 @@
 
 namespace aegis::signaling {
 
-inline constexpr int64_t kProtocolVersion = 1;
+// Every message's "v". 2 since E2EE v1 (identity_key, key_blob) made way
+// for MLS (docs/protocol.md §1); a client of version 1 is refused
+// (unsupported_version) before anything else is read.
+inline constexpr int64_t kProtocolVersion = 2;
 
 // Checked on the raw text before any JSON is parsed.
 inline constexpr size_t kMaxMessageSize = 64 * 1024;

@@ -169,12 +169,14 @@ struct ServerSerializer {
   }
 };
 
+static_assert(kProtocolVersion == 2, "the unsupported_version message names the version");
+
 std::string_view Describe(ErrorCode code) {
   switch (code) {
     case ErrorCode::kMalformedJson: return "message is not a valid JSON object";
     case ErrorCode::kDuplicateKey: return "a JSON object repeats a member name";
     case ErrorCode::kTooLarge: return "message or field too large";
-    case ErrorCode::kUnsupportedVersion: return "unsupported protocol version";
+    case ErrorCode::kUnsupportedVersion: return "unsupported protocol version: this server speaks protocol version 2";
     case ErrorCode::kUnknownType: return "unknown message type";
     case ErrorCode::kMissingField: return "required field missing";
     case ErrorCode::kInvalidField: return "field has the wrong type or value";

@@ -5,7 +5,7 @@
 //   - the reply the server would send (pong, answer, relayed MLS commit or
 //     application message, joined with its MLS group, or the
 //     error for a refusal, also with the raw input as its message text)
-//     serializes to valid JSON carrying "v":1;
+//     serializes to valid JSON carrying "v":2;
 //   - only an mls_commit parses when over 64 KiB.
 //   - errors carry a code whose wire name maps back to it.
 #include <cstdint>
@@ -45,7 +45,7 @@ ServerMessage ReplyTo(const ClientMessage& m) {
 void CheckReply(const ServerMessage& reply) {
   const std::string text = Serialize(reply);
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object() || json.value("v", 0) != 1) abort();
+  if (json.is_discarded() || !json.is_object() || json.value("v", 0) != kProtocolVersion) abort();
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ from aiortc import (MediaStreamTrack, RTCPeerConnection, RTCRtpSender, RTCSessio
                     VideoStreamTrack)
 from aiortc.mediastreams import MediaStreamError
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 REPLY_TIMEOUT_S = 15.0
 ACCEPTED_CODECS = {"video": "video/vp8", "audio": "audio/opus"}
 

@@ -72,7 +72,7 @@ def check(name, ok, detail):
 
 
 def msg(**fields):
-    out = {"v": 1}
+    out = {"v": 2}
     out.update(fields)
     return json.dumps(out)
 

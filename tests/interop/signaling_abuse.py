@@ -21,7 +21,8 @@ its error code (or HTTP status / close code):
     malformed JSON, a 64 KiB + 1 B message (too_large), the largest frame the
     socket reads, 385 KiB (too_large, socket stays open), a frame one byte
     bigger (closed with 1009), a 64 KiB valid message (answered: the limit is
-    inclusive), an unknown type, a binary frame, a token with alg none, a
+    inclusive), an unknown type, a protocol 1 client (unsupported_version,
+    naming version 2), a binary frame, a token with alg none, a
     token signed with another key, a room-B token joining room A, `publish`
     with a token without the publish grant (forbidden), a message before
     join (not_joined), a flood of messages on one connection (rate_limited
@@ -132,7 +133,7 @@ async def raw_socket(origin=None, local_addr=None):
 
 
 def msg(**fields):
-    out = {"v": 1}
+    out = {"v": 2}
     out.update(fields)
     return json.dumps(out)
 
@@ -175,12 +176,12 @@ async def expect_error(ws, text, code):
 
 async def attack_malformed_json():
     async with raw_socket() as ws:
-        ok, r = await expect_error(ws, '{"v":1,"type":"join","room":"A",', "malformed_json")
+        ok, r = await expect_error(ws, '{"v":2,"type":"join","room":"A",', "malformed_json")
         return ok, "truncated JSON -> %s" % show(r)
 
 
 async def attack_oversized_message():
-    head, tail = '{"v":1,"type":"ping","pad":"', '"}'
+    head, tail = '{"v":2,"type":"ping","pad":"', '"}'
     text = head + "x" * (MAX_MESSAGE + 1 - len(head) - len(tail)) + tail  # 64 KiB + 1 byte
     async with raw_socket() as ws:
         ok, r = await expect_error(ws, text, "too_large")
@@ -212,7 +213,7 @@ async def attack_oversized_frame():
 
 
 async def attack_limit_is_inclusive():
-    head = '{"v":1,"type":"ping","seq":7'
+    head = '{"v":2,"type":"ping","seq":7'
     text = head + " " * (MAX_MESSAGE - len(head) - 1) + "}"
     async with raw_socket() as ws:
         await ws.send(text)
@@ -225,6 +226,15 @@ async def attack_unknown_type():
     async with raw_socket() as ws:
         ok, r = await expect_error(ws, msg(type="make_me_admin"), "unknown_type")
         return ok, "type make_me_admin -> %s" % show(r)
+
+
+async def attack_old_protocol():
+    """A client of protocol 1 (its E2EE v1 join) is told which version the server speaks."""
+    async with raw_socket() as ws:
+        text = json.dumps({"v": 1, "type": "join", "room": "A", "token": "t", "e2ee": True, "identity_key": "BAEC"})
+        ok, r = await expect_error(ws, text, "unsupported_version")
+        ok = ok and r.get("field") == "v" and "protocol version 2" in r.get("message", "")
+        return ok, "a protocol 1 join -> %s" % show(r)
 
 
 async def attack_binary_frame():
@@ -473,12 +483,12 @@ async def outcome_of(ws, text):
 
 async def h_malformed():
     async with raw_socket() as ws:
-        return await outcome_of(ws, '{"v":1,"type":')
+        return await outcome_of(ws, '{"v":2,"type":')
 
 
 async def h_oversized():
     async with raw_socket() as ws:
-        return await outcome_of(ws, '{"v":1,"type":"ping","pad":"%s"}' % ("x" * MAX_MESSAGE))
+        return await outcome_of(ws, '{"v":2,"type":"ping","pad":"%s"}' % ("x" * MAX_MESSAGE))
 
 
 async def h_frame_over_limit():
@@ -667,6 +677,7 @@ async def main():
         ("frame over the socket limit -> close 1009", attack_oversized_frame),
         ("message of exactly 64 KiB -> answered", attack_limit_is_inclusive),
         ("unknown type -> unknown_type", attack_unknown_type),
+        ("protocol 1 client -> unsupported_version", attack_old_protocol),
         ("binary frame -> malformed_json", attack_binary_frame),
         ("token with alg none -> unauthorized", attack_alg_none),
         ("token signed with the wrong key -> unauthorized", attack_wrong_key),

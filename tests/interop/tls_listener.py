@@ -81,7 +81,7 @@ def old_client_handshake(max_version):
 
 async def wss_join(token, room, origin=None):
     ws = await websockets.connect(f"wss://{HOST}:{PORT}/ws", ssl=insecure_context(), origin=origin)
-    await ws.send(json.dumps({"v": 1, "type": "join", "room": room, "token": token}))
+    await ws.send(json.dumps({"v": 2, "type": "join", "room": room, "token": token}))
     reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
     return ws, reply
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { DeliveryService, makeServerSender } from './mls_ds.mjs';
 
 const { E2eeManager, SWITCH_DELAY_MS, evaluateStatus, tokenIdentity } = await import('../../web/sdk/e2ee_manager.js');
-const { MlsMember } = await import('../../web/sdk/e2ee_mls_member.js');
+const { MlsMember, PROTOCOL_VERSION } = await import('../../web/sdk/e2ee_mls_member.js');
 const { MlsSuite } = await import('../../web/sdk/e2ee_mls.js');
 const { generateSignatureKeyPair } = await import('../../web/sdk/e2ee_identity_store.js');
 const { VerifiedKeys } = await import('../../web/sdk/e2ee_verified.js');
@@ -57,7 +57,8 @@ class ManagedClient {
     this.emitted = [];
     this.manager = new E2eeManager({
       member, transforms: this.transforms, verified, timers: this.timers,
-      send: ({ v, ...m }) => this.outbox.push(m),
+      // As aegis.js sends: the member's fields under the socket's own "v".
+      send: ({ v, ...fields }) => this.outbox.push({ v: PROTOCOL_VERSION, ...fields }),
       emit: (type, fields) => this.emitted.push({ type, ...fields }),
     });
     this.started = false;

@@ -143,7 +143,7 @@ test('malicious DS (c): a ghost announced to Alice only: Alice adds it, Bob refu
   const bob = await ds.join({ identity: 'bob', name: 'Bob', signatureKeyPair: await generateSignatureKeyPair() });
   await ds.settle();
   const eve = await forgedKeyPackage('eve', 'Eve');
-  ds.inject(alice.id, { v: 1, type: 'participant_joined', participant: { id: 'ghost', name: 'Eve', identity: 'eve', tracks: [], key_package: kpBlob(eve) } });
+  ds.inject(alice.id, { v: 2, type: 'participant_joined', participant: { id: 'ghost', name: 'Eve', identity: 'eve', tracks: [], key_package: kpBlob(eve) } });
   await ds.settle();
   assert.deepEqual(alice.member.roster().map((m) => m.identity), ['alice', 'bob', 'eve']);
   assert.equal(alice.member.rosterCheck().ok, true);  // Alice's participant list has Eve in it: her app shows Eve in the call

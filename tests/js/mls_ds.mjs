@@ -11,7 +11,7 @@
 // directly, as the C++ server does without any group state.
 
 import * as tsmls from './mls_tsmls.mjs';
-import { MlsMember } from '../../web/sdk/e2ee_mls_member.js';
+import { MlsMember, PROTOCOL_VERSION } from '../../web/sdk/e2ee_mls_member.js';
 import { base64UrlDecode, base64UrlEncode } from '../../web/sdk/e2ee_identity.js';
 
 const utf8 = new TextEncoder();
@@ -66,7 +66,7 @@ export class DeliveryService {
   #deliver(to, msg) {
     const client = this.clients.get(to);
     if (!client) return;
-    let out = wire({ v: 1, ...msg });
+    let out = wire({ v: PROTOCOL_VERSION, ...msg });
     if (this.tamper) out = this.tamper(to, out);
     if (out) client.inbox.push(out);
   }
@@ -154,6 +154,8 @@ export class DeliveryService {
       this.refusals.push({ from, code, re: msg.id });
       this.#deliver(from, { type: 'error', code, message: code, re: msg.id });
     };
+    // As the server: the version first (docs/protocol.md §1).
+    if (msg.v !== PROTOCOL_VERSION) return refuse('unsupported_version');
     switch (msg.type) {
       case 'mls_member':
         if (group) group.members.set(from, msg.leaf);

@@ -123,7 +123,7 @@ test('mls_refused: the commit is dropped, reported, and not retried in that epoc
   await alice.member.handleInput(alice.inbox.shift(), ds.now);
   const sent = alice.member.pollTransmit();
   assert.equal(sent.type, 'mls_commit');
-  await alice.member.handleInput({ v: 1, type: 'error', code: 'mls_refused', message: 'no', re: sent.id }, ds.now);
+  await alice.member.handleInput({ v: 2, type: 'error', code: 'mls_refused', message: 'no', re: sent.id }, ds.now);
   assert.deepEqual(alice.member.pollEvent(), { type: MlsEvent.COMMIT_REFUSED, epoch: 1n });
   assert.equal(alice.member.hasPendingCommit, false);
   assert.equal(alice.member.epoch, 1n);
@@ -175,7 +175,7 @@ test('removal: the server\'s external Remove is committed; the removed member ca
   // deterministically: this is the very proposal the others got.)
   ds.clients.set(carol.id, carol);
   const proposal = await signRemove(server, { groupId: ds.group.groupId, epoch: 2, leaf: 2, suiteName: ds.suiteName });
-  ds.inject(carol.id, { v: 1, type: 'mls_proposal', epoch: 2, proposal: base64UrlEncode(proposal) });
+  ds.inject(carol.id, { v: 2, type: 'mls_proposal', epoch: 2, proposal: base64UrlEncode(proposal) });
   ds.inject(carol.id, ds.accepted.at(-1));
   await ds.settle();
   assert.deepEqual(ds.events(carol.id, MlsEvent.FAILED), []);
@@ -189,7 +189,7 @@ test('a Remove proposal not signed by the server\'s external sender key is refus
   const impostor = await makeServerSender();  // another Ed25519 key, same "aegis-server" credential
   const forged = await signRemove(impostor, { groupId: ds.group.groupId, epoch: ds.group.epoch, leaf: 2, suiteName: ds.suiteName });
   const epoch = clients[0].member.epoch;
-  for (const c of clients) ds.inject(c.id, { v: 1, type: 'mls_proposal', epoch: ds.group.epoch, proposal: base64UrlEncode(forged) });
+  for (const c of clients) ds.inject(c.id, { v: 2, type: 'mls_proposal', epoch: ds.group.epoch, proposal: base64UrlEncode(forged) });
   await ds.settle();
   for (const c of clients) {
     assert.deepEqual(ds.events(c.id, MlsEvent.REFUSED).map((e) => [e.what, e.reason]), [['proposal', 'invalid']]);
@@ -237,7 +237,7 @@ test('a joiner cannot derive the frame key of the epoch before it joined', async
   assert.notEqual(hex(now.baseKey), hex(before.baseKey));
   await assert.rejects(openWith(now.baseKey, oldFrame), SframeAuthError);
   assert.equal(carol.member.state.historicalReceiverData.size, 0);  // nothing of earlier epochs came with the Welcome
-  ds.inject(carol.id, { v: 1, type: 'mls_app', from: alice.id, message: oldChat.message });
+  ds.inject(carol.id, { v: 2, type: 'mls_app', from: alice.id, message: oldChat.message });
   await ds.settle();
   assert.deepEqual(ds.events(carol.id, MlsEvent.CHAT), []);
   assert.deepEqual(ds.events(carol.id, MlsEvent.REFUSED).map((e) => e.reason), ['old_epoch']);
@@ -264,14 +264,14 @@ test('chat: round trip with the authenticated sender; a removed member\'s messag
   await carol.member.sendChat('I am still here');
   const late = carol.member.pollTransmit();
   assert.equal(late.epoch, 2);
-  ds.inject(alice.id, { v: 1, type: 'mls_app', from: carol.id, message: late.message });
+  ds.inject(alice.id, { v: 2, type: 'mls_app', from: carol.id, message: late.message });
   // And a tampered message in the current epoch fails authentication.
   await bob.member.sendChat('ok');
   const good = bob.member.pollTransmit();
   const bytes = base64UrlDecode(good.message);
   bytes[bytes.length - 1] ^= 1;
-  ds.inject(alice.id, { v: 1, type: 'mls_app', from: bob.id, message: base64UrlEncode(bytes) });
-  ds.inject(alice.id, { v: 1, type: 'mls_app', from: bob.id, message: good.message });
+  ds.inject(alice.id, { v: 2, type: 'mls_app', from: bob.id, message: base64UrlEncode(bytes) });
+  ds.inject(alice.id, { v: 2, type: 'mls_app', from: bob.id, message: good.message });
   await ds.settle();
   assert.deepEqual(ds.events(alice.id, MlsEvent.CHAT).map((e) => e.text), ['ok']);
   assert.deepEqual(ds.events(alice.id, MlsEvent.REFUSED).map((e) => e.reason), ['old_epoch', 'undecryptable']);
@@ -338,7 +338,7 @@ async function rogueRoom() {
 
 async function forge(ds, cs, from, proposals) {
   const r = await tsmls.createCommit({ state: from.member.state, cipherSuite: cs }, { extraProposals: proposals });
-  return { v: 1, type: 'mls_commit', from: from.id, epoch: ds.group.epoch, commit: base64UrlEncode(tsmls.encodeMlsMessage(r.commit)) };
+  return { v: 2, type: 'mls_commit', from: from.id, epoch: ds.group.epoch, commit: base64UrlEncode(tsmls.encodeMlsMessage(r.commit)) };
 }
 
 test('validation: a commit adding a KeyPackage the server never announced is refused', async () => {
@@ -356,7 +356,7 @@ test('validation: members never commit a server Remove of a present participant,
   const { ds, cs, alice, bob, carol } = await rogueRoom();
   const epoch = ds.group.epoch;
   const proposal = await signRemove(server, { groupId: ds.group.groupId, epoch, leaf: bob.member.leaf, suiteName: ds.suiteName });
-  for (const c of [alice, bob, carol]) ds.inject(c.id, { v: 1, type: 'mls_proposal', epoch, proposal: base64UrlEncode(proposal) });
+  for (const c of [alice, bob, carol]) ds.inject(c.id, { v: 2, type: 'mls_proposal', epoch, proposal: base64UrlEncode(proposal) });
   await ds.settle();
   assert.equal(ds.accepted.length, 2);  // nobody committed it: Bob is in the call
   assert.equal(alice.member.epoch, BigInt(epoch));

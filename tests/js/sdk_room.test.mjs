@@ -41,7 +41,7 @@ class FakeWebSocket extends EventTarget {
   }
 
   receive(msg) {
-    this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify({ v: 1, ...msg }) }));
+    this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify({ v: 2, ...msg }) }));
   }
 
   close() {
@@ -101,6 +101,21 @@ async function joinedRoom() {
   return { room, ws, errors };
 }
 
+test('every message the SDK sends carries the protocol version, 2 (docs/protocol.md §1)', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    const before = ws.sent.length;
+    const p = room.publish(stream);
+    await publishSent(ws, before);
+    ws.receive({ type: 'answer', sdp: 'v=0 (fake answer)' });
+    await p;
+    assert.ok(ws.sent.length >= 2);
+    assert.deepEqual([...new Set(ws.sent.map((m) => m.v))], [2], JSON.stringify(ws.sent.map((m) => [m.type, m.v])));
+  } finally {
+    room.leave();
+  }
+});
+
 // publish() -> { promise, settled() }: whether it resolved or rejected yet.
 function startPublish(room) {
   const state = { done: false, value: undefined, error: undefined };
@@ -110,13 +125,13 @@ function startPublish(room) {
   return { promise, state };
 }
 
-test('publish (L5): errors that answer other messages (a racing key blob, ...) do not fail a waiting publish', async () => {
+test('publish (L5): errors that answer other messages (a commit that lost its epoch, ...) do not fail a waiting publish', async () => {
   const { room, ws, errors } = await joinedRoom();
   try {
     const before = ws.sent.length;
     const p = startPublish(room);
     await publishSent(ws, before);
-    // A key blob to someone who just left, and others no publish is answered with.
+    // An admin request naming someone who just left, and others no publish is answered with.
     for (const code of ['unknown_participant', 'invalid_field', 'rate_limited', 'not_joined', 'too_large']) {
       ws.receive({ type: 'error', code, message: 'for another message' });
     }

@@ -28,7 +28,8 @@
 import { E2eeManager } from './e2ee_manager.js';
 import { E2eeTransforms, e2eeSupported, needsInsertableStreamsOption } from './e2ee_transforms.js';
 
-const kProtocolVersion = 1;
+// Every message's "v" (docs/protocol.md §1); the server refuses any other.
+const kProtocolVersion = 2;
 // How long connect() waits for `joined` and publish() for `answer`.
 const kReplyTimeoutMs = 15_000;
 // Keeps idle proxies from closing the socket; far below any rate limit.
@@ -37,7 +38,7 @@ const kPingIntervalMs = 25_000;
 const kCloseAfterErrorMs = 5_000;
 // The errors the server answers a refused `publish` with (protocol.md §5).
 // Errors carry no request id, and other messages are refused while a publish
-// waits (e.g. `unknown_participant` for a key blob to someone who just left):
+// waits (e.g. `mls_stale_epoch` for an E2EE commit that lost its epoch):
 // only these settle the waiter. A publish refused otherwise (`rate_limited`,
 // `too_large`) times out instead of being failed by someone else's error.
 // Errors from a server that sends no "re" and could answer a publish.
@@ -101,7 +102,7 @@ function publicParticipant(p) {
 // Events: participantjoined {participant}, participantleft {participantId,
 // participant}, trackpublished / trackunpublished {participantId, trackId,
 // kind}, track {participantId, track, kind, receiver}, trackremoved
-// {participantId, track, kind}, keyblob {from, blob}, error {code, message,
+// {participantId, track, kind}, error {code, message,
 // field}, subscriberstatechange / publisherstatechange {state} (the
 // connections' connectionState), closed {reason: 'left' | 'refused' |
 // 'connection_closed', error?}; and the room's moderation: participantmuted

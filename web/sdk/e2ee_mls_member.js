@@ -56,10 +56,10 @@ import {
   loadSuite, makeClientConfig, mls, rosterOf, roomCodeOf, suiteName, wipe,
 } from './e2ee_mls.js';
 
-// The "v" of what we send: the version the server speaks today
-// (src/signaling/messages.h kProtocolVersion). docs/protocol.md §7 foresees 2
-// once the SDK switches; the signaling client may set it itself.
-export const PROTOCOL_VERSION = 1;
+// The "v" of what we send: the signaling protocol's version (docs/protocol.md
+// §1, src/signaling/messages.h kProtocolVersion). aegis.js sends our
+// messages with its own kProtocolVersion, the same number.
+export const PROTOCOL_VERSION = 2;
 export const COMMIT_STAGGER_MS = 400;
 
 export const MlsEvent = Object.freeze({
