@@ -92,7 +92,7 @@ class Peer:
         self.closed_at = time.monotonic()
 
     async def send(self, **fields):
-        await self.ws.send(json.dumps(dict(v=1, **fields)))
+        await self.ws.send(json.dumps(dict(v=2, **fields)))
 
     def of(self, kind):
         return [m for m in self.messages if m.get("type") == kind]
