@@ -557,7 +557,8 @@ TEST_F(ConferenceMlsTest, TestHooksSubstituteTheSecondJoinersKeyPackageAndSeeEve
   EXPECT_EQ(Decode(out_.Last(1, "participant_joined")["participant"]["key_package"]), substitute);
   const std::string carol = JoinMls(3, "standup", "Carol");
   EXPECT_EQ(hooks.asked, (std::vector<std::string>{"standup:0", "standup:1", "standup:2"}));
-  for (const json& p : out_.Last(3, "joined")["participants"]) {
+  const json carol_joined = out_.Last(3, "joined");  // a named copy: a range-for does not keep a temporary's member alive
+  for (const json& p : carol_joined["participants"]) {
     EXPECT_EQ(Decode(p["key_package"]) == substitute, p["id"] == bob) << p["id"];
   }
   EXPECT_NE(Decode(out_.Last(1, "participant_joined")["participant"]["key_package"]), substitute);
