@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# aegis_deb_package: builds the Debian package from a release build with cpack
+# into a temporary folder and checks it, touching nothing of the system
+# (no dpkg -i, no /etc, /usr or systemd of this machine):
+#   - control: name, version (= aegis --version), architecture, Depends naming
+#     the package of every shared library the binary needs, the conffile, the
+#     maintainer scripts;
+#   - contents: the layout (binary, whole web app with the generated MLS
+#     bundle, configuration, unit, manual page), root-owned, nothing elsewhere;
+#   - the extracted binary is stripped and answers --version; the manual page
+#     renders without warnings;
+#   - the unit: its sandbox settings, `systemd-analyze verify` without a
+#     warning and `systemd-analyze security` at most AEGIS_MAX_EXPOSURE;
+#   - the packaged configuration, pointed at temporary folders, starts the
+#     extracted `aegis serve`, which serves the packaged app (GET / and the MLS
+#     bundle byte for byte) and stops cleanly on SIGTERM;
+#   - the maintainer scripts, run against stand-ins for deb-systemd-helper,
+#     deb-systemd-invoke and systemctl in a throwaway DPKG_ROOT: enable/start
+#     only where systemd runs, restart on upgrade, stop on remove, the state
+#     directory deleted on purge only.
+#
+#   package_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+max_exposure=${AEGIS_MAX_EXPOSURE:-2.0}
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...: one named check
+  local what=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $what" >&2
+  fi
+}
+skip() { echo "skipped: $*"; }
+
+version=$("$build/src/app/aegis" --version)
+version=${version#aegis }
+arch=$(dpkg --print-architecture)
+
+# --- the package -------------------------------------------------------------
+if ! cpack -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/out" >"$tmp/cpack.log" 2>&1; then
+  cat "$tmp/cpack.log" >&2
+  echo "FAIL: cpack -G DEB" >&2
+  exit 1
+fi
+deb="$tmp/out/aegis_${version}_${arch}.deb"
+if [ ! -f "$deb" ]; then
+  ls -l "$tmp/out" >&2
+  echo "FAIL: cpack did not make aegis_${version}_${arch}.deb" >&2
+  exit 1
+fi
+echo "package: $(basename "$deb"), $(stat -c %s "$deb") bytes"
+dpkg-deb --info "$deb"
+
+# --- control -----------------------------------------------------------------
+field() { dpkg-deb --field "$deb" "$1"; }
+check "Package is aegis" test "$(field Package)" = aegis
+check "Version is aegis --version ($version)" test "$(field Version)" = "$version"
+check "Architecture is $arch" test "$(field Architecture)" = "$arch"
+check "Maintainer set" test -n "$(field Maintainer)"
+depends=$(field Depends)
+dpkg-deb --control "$deb" "$tmp/control"
+check "conffiles is exactly /etc/aegis/aegis.toml" test "$(cat "$tmp/control/conffiles")" = /etc/aegis/aegis.toml
+for script in postinst prerm postrm; do
+  check "$script is the packaged one, executable" cmp -s "$tmp/control/$script" "$src/packaging/deb/$script"
+  check "$script mode 0755" test "$(stat -c %a "$tmp/control/$script")" = 755
+done
+check "no preinst" test ! -e "$tmp/control/preinst"
+
+# --- contents ----------------------------------------------------------------
+dpkg-deb --contents "$deb" >"$tmp/contents"
+# "MODE OWNER PATH" per entry, PATH without the leading "." ("/usr/bin/aegis").
+awk '{ print $1, $2, substr($6, 2) }' "$tmp/contents" >"$tmp/entries"
+has_entry() {  # has_entry MODE PATH
+  grep -qxF "$1 root/root $2" "$tmp/entries"
+}
+check "/usr/bin/aegis -rwxr-xr-x root/root" has_entry -rwxr-xr-x /usr/bin/aegis
+check "/etc/aegis/aegis.toml" has_entry -rw-r--r-- /etc/aegis/aegis.toml
+check "/lib/systemd/system/aegis.service" has_entry -rw-r--r-- /lib/systemd/system/aegis.service
+check "/usr/share/man/man1/aegis.1.gz" has_entry -rw-r--r-- /usr/share/man/man1/aegis.1.gz
+check "/usr/share/doc/aegis/configuration.md" has_entry -rw-r--r-- /usr/share/doc/aegis/configuration.md
+check "the generated MLS bundle is packaged" has_entry -rw-r--r-- /usr/share/aegis/web/sdk/mls_vendor.js
+missing_web=0
+while IFS= read -r f; do
+  if ! has_entry -rw-r--r-- "/usr/share/aegis/web/$f"; then
+    echo "  not packaged: web/$f" >&2
+    missing_web=1
+  fi
+done < <(cd "$src/web" && find . -type f -printf '%P\n')
+check "every file of web/ is in /usr/share/aegis/web" test "$missing_web" = 0
+# Nothing outside the package's own places, everything root's, nothing
+# writable by group or others.
+stray=$(awk '{ print $3 }' "$tmp/entries" | grep -Ev '^/$|^/(etc|lib|lib/systemd|lib/systemd/system|usr|usr/bin|usr/share|usr/share/man|usr/share/man/man1|usr/share/doc)/$|^/usr/bin/aegis$|^/usr/share/aegis/|^/usr/share/doc/aegis/|^/usr/share/man/man1/aegis\.1\.gz$|^/etc/aegis/|^/lib/systemd/system/aegis\.service$' || true)
+check "no file outside the package's places${stray:+: $stray}" test -z "$stray"
+check "every entry root/root" test -z "$(awk '$2 != "root/root"' "$tmp/entries")"
+check "nothing group- or world-writable" test -z "$(awk 'substr($1, 6, 1) == "w" || substr($1, 9, 1) == "w"' "$tmp/entries" | grep -v '^l' || true)"
+
+# --- the extracted files -----------------------------------------------------
+root="$tmp/root"
+dpkg-deb -x "$deb" "$root"
+check "packaged aegis --version is aegis $version" test "$("$root/usr/bin/aegis" --version)" = "aegis $version"
+check "packaged binary is stripped (no .debug_info)" bash -c "! readelf -S '$root/usr/bin/aegis' | grep -q debug_info"
+check "packaged web app is the source's web/" diff -r "$src/web" "$root/usr/share/aegis/web"
+
+# Depends: the package of every library the binary is linked against.
+# readelf lists the NEEDED names, ldd where they resolve here, dpkg -S whose
+# they are (the usr-merged path tried too).
+while read -r lib path; do
+  pkg=""
+  for candidate in "$path" "$(readlink -f "$path")" "/usr$path" "${path#/usr}"; do
+    pkg=$(dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1) && [ -n "$pkg" ] && break
+  done
+  if [ -z "$pkg" ]; then
+    check "$lib ($path) belongs to a package" false
+    continue
+  fi
+  check "Depends names $pkg (for $lib)" grep -Eq "(^|, )$pkg( |,|$)" <<<"$depends"
+done < <(ldd "$root/usr/bin/aegis" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
+           grep -F -f <(readelf -d "$root/usr/bin/aegis" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1 /p'))
+echo "Depends: $depends"
+
+if command -v man >/dev/null; then
+  man_err=$(MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$root/usr/share/man/man1/aegis.1.gz" 2>&1 >/dev/null)
+  check "man page renders without warnings${man_err:+: $man_err}" test -z "$man_err"
+  check "man page lists the serve options" bash -c \
+    "MANWIDTH=100 man -l '$root/usr/share/man/man1/aegis.1.gz' 2>/dev/null | grep -q -- '--config FILE'"
+else
+  skip "man page rendering (no man)"
+fi
+
+# --- the unit ----------------------------------------------------------------
+unit="$root/lib/systemd/system/aegis.service"
+for line in \
+  'ExecStart=/usr/bin/aegis serve --config /etc/aegis/aegis.toml' \
+  'DynamicUser=yes' 'StateDirectory=aegis' 'StateDirectoryMode=0700' 'ConfigurationDirectory=aegis' \
+  'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' 'AmbientCapabilities=CAP_NET_BIND_SERVICE' \
+  'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
+  'ProtectKernelTunables=yes' 'ProtectKernelModules=yes' 'ProtectControlGroups=yes' \
+  'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'RestrictNamespaces=yes' 'LockPersonality=yes' \
+  'MemoryDenyWriteExecute=yes' 'SystemCallFilter=@system-service' 'SystemCallArchitectures=native' \
+  'UMask=0077' 'WantedBy=multi-user.target'; do
+  check "unit has $line" grep -qxF "$line" "$unit"
+done
+# Only the one capability, ever.
+check "no capability but CAP_NET_BIND_SERVICE" test -z \
+  "$(grep -E '^(CapabilityBoundingSet|AmbientCapabilities)=' "$unit" | grep -v '=CAP_NET_BIND_SERVICE$' || true)"
+
+if command -v systemd-analyze >/dev/null; then
+  # A root holding this system's units (for the targets the unit is ordered
+  # against), the packaged unit and the packaged binary its ExecStart names.
+  vroot="$tmp/verify-root"
+  mkdir -p "$vroot/lib/systemd" "$vroot/usr/bin"
+  cp -a /lib/systemd/system "$vroot/lib/systemd/"
+  cp "$unit" "$vroot/lib/systemd/system/aegis.service"
+  cp "$root/usr/bin/aegis" "$vroot/usr/bin/aegis"
+  verify_out=$(systemd-analyze verify --man=no --root="$vroot" aegis.service 2>&1) && verify_rc=0 || verify_rc=$?
+  check "systemd-analyze verify: exit 0, no warning${verify_out:+: $verify_out}" \
+    test "$verify_rc" = 0 -a -z "$verify_out"
+  systemd-analyze security --offline=yes --root="$vroot" aegis.service >"$tmp/security" 2>&1 || true
+  exposure=$(sed -n 's/.*Overall exposure level for aegis.service: \([0-9.]*\).*/\1/p' "$tmp/security")
+  echo "systemd-analyze security: exposure ${exposure:-?} (at most $max_exposure)"
+  grep -F '✗' "$tmp/security" || true
+  check "exposure ${exposure:-?} <= $max_exposure" awk -v e="${exposure:-99}" -v m="$max_exposure" 'BEGIN { exit !(e + 0 <= m + 0) }'
+else
+  skip "systemd-analyze verify/security (no systemd-analyze)"
+fi
+
+# --- the packaged configuration serves the packaged app -----------------------
+conf="$root/etc/aegis/aegis.toml"
+check 'config has web = "/usr/share/aegis/web"' grep -qxF 'web = "/usr/share/aegis/web"' "$conf"
+check 'config has data = "/var/lib/aegis/data"' grep -qxF 'data = "/var/lib/aegis/data"' "$conf"
+check 'config listens on loopback' grep -qxF 'listen = "127.0.0.1:8080"' "$conf"
+# The same file, its two paths moved under this test's folder.
+sed -e "s|^web = \"/usr/share/aegis/web\"$|web = \"$root/usr/share/aegis/web\"|" \
+    -e "s|^data = \"/var/lib/aegis/data\"$|data = \"$tmp/state/data\"|" "$conf" >"$tmp/aegis.toml"
+mkdir -m 0700 "$tmp/state"
+# Port 0s: nothing collides with other tests or services.
+"$root/usr/bin/aegis" serve --config "$tmp/aegis.toml" --listen 127.0.0.1:0 --media-port 0 --media-workers 1 \
+  >"$tmp/serve.log" 2>&1 &
+server_pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|^  open      http://127.0.0.1:\([0-9]*\)/$|\1|p' "$tmp/serve.log")
+  [ -n "$port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  cat "$tmp/serve.log" >&2
+  check "packaged aegis serve starts with the packaged config" false
+else
+  check "serve uses the configured data folder" grep -qF "  data      $tmp/state/data (new API key)" "$tmp/serve.log"
+  check "data folder created 0700" test "$(stat -c %a "$tmp/state/data")" = 700
+  code=$(curl -sS -o "$tmp/index.html" -w '%{http_code}' "http://127.0.0.1:$port/")
+  check "GET / is 200 (got $code)" test "$code" = 200
+  check "GET / is the packaged index.html" cmp -s "$tmp/index.html" "$root/usr/share/aegis/web/index.html"
+  code=$(curl -sS -o "$tmp/mls_vendor.js" -w '%{http_code}' "http://127.0.0.1:$port/sdk/mls_vendor.js")
+  check "GET /sdk/mls_vendor.js is 200 (got $code)" test "$code" = 200
+  check "GET /sdk/mls_vendor.js is the packaged bundle" \
+    cmp -s "$tmp/mls_vendor.js" "$root/usr/share/aegis/web/sdk/mls_vendor.js"
+  token=$("$root/usr/bin/aegis" token create --data "$tmp/state/data" --room lobby --identity admin 2>&1 || true)
+  check "packaged aegis token create mints a JWT on the service's data folder" \
+    grep -Eq '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' <<<"$token"
+  kill -TERM "$server_pid"
+  serve_rc=0
+  wait "$server_pid" || serve_rc=$?
+  server_pid=""
+  check "serve exits 0 on SIGTERM (got $serve_rc)" test "$serve_rc" = 0
+fi
+
+# --- maintainer scripts --------------------------------------------------------
+# Stand-ins log their arguments; the scripts find them first on PATH and
+# touch only DPKG_ROOT (a folder of this test).
+stubs="$tmp/stubs"
+mkdir "$stubs"
+for tool in deb-systemd-helper deb-systemd-invoke systemctl; do
+  cat >"$stubs/$tool" <<EOF
+#!/bin/sh
+echo "$tool \$*" >>"$tmp/calls"
+case "\$*" in *was-enabled*) exit \${STUB_WAS_ENABLED_RC:-0} ;; esac
+exit 0
+EOF
+  chmod +x "$stubs/$tool"
+done
+fake="$tmp/dpkg-root"
+mkdir -p "$fake"
+run_script() {  # run_script SCRIPT ARGS...: prints the calls it made
+  : >"$tmp/calls"
+  env -i PATH="$stubs:/usr/bin:/bin" DPKG_ROOT="$fake" STUB_WAS_ENABLED_RC="${STUB_WAS_ENABLED_RC:-0}" \
+    sh "$tmp/control/$1" "${@:2}"
+  tr '\n' ';' <"$tmp/calls"
+}
+check "stand-ins come first on PATH" test \
+  "$(env -i PATH="$stubs:/usr/bin:/bin" sh -c 'command -v deb-systemd-helper')" = "$stubs/deb-systemd-helper"
+expect() {  # expect WHAT ACTUAL EXPECTED
+  if [ "$2" = "$3" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL: %s\n  got:  %s\n  want: %s\n' "$1" "$2" "$3" >&2
+  fi
+}
+enable='deb-systemd-helper unmask aegis.service;deb-systemd-helper --quiet was-enabled aegis.service;deb-systemd-helper enable aegis.service;'
+expect "postinst configure, no systemd running: enable only" "$(run_script postinst configure)" "$enable"
+mkdir -p "$fake/run/systemd/system"
+expect "postinst configure (install): enable, start" "$(run_script postinst configure)" \
+  "${enable}systemctl --system daemon-reload;deb-systemd-invoke start aegis.service;"
+expect "postinst configure OLD (upgrade): restart" "$(run_script postinst configure 0.0.1)" \
+  "${enable}systemctl --system daemon-reload;deb-systemd-invoke restart aegis.service;"
+expect "postinst upgrade of a disabled unit keeps it disabled" \
+  "$(STUB_WAS_ENABLED_RC=1 run_script postinst configure 0.0.1)" \
+  "deb-systemd-helper unmask aegis.service;deb-systemd-helper --quiet was-enabled aegis.service;deb-systemd-helper update-state aegis.service;systemctl --system daemon-reload;deb-systemd-invoke restart aegis.service;"
+expect "prerm remove: stop" "$(run_script prerm remove)" "deb-systemd-invoke stop aegis.service;"
+expect "prerm upgrade: nothing (postinst restarts)" "$(run_script prerm upgrade 0.0.2)" ""
+mkdir -p "$fake/var/lib/private/aegis/data" "$fake/var/lib/other"
+ln -s private/aegis "$fake/var/lib/aegis"
+expect "postrm remove: reload, mask" "$(run_script postrm remove)" \
+  "systemctl --system daemon-reload;deb-systemd-helper mask aegis.service;"
+check "postrm remove keeps the data" test -d "$fake/var/lib/private/aegis/data" -a -L "$fake/var/lib/aegis"
+expect "postrm purge: purge, unmask" "$(run_script postrm purge)" \
+  "deb-systemd-helper purge aegis.service;deb-systemd-helper unmask aegis.service;"
+check "postrm purge deletes the state directory and its link" \
+  test ! -e "$fake/var/lib/private/aegis" -a ! -L "$fake/var/lib/aegis"
+check "postrm purge leaves the rest of /var/lib" test -d "$fake/var/lib/other"
+
+# --- lintian, where installed ----------------------------------------------------
+if command -v lintian >/dev/null; then
+  lintian --no-tag-display-limit "$deb" >"$tmp/lintian" 2>&1 || true
+  cat "$tmp/lintian"
+  # Errors only; see packaging/deb/lintian-expected for the known ones.
+  unexpected=$(grep '^E: ' "$tmp/lintian" | sed 's/^E: aegis[^:]*: //' |
+               grep -vxF -f <(grep -v '^#' "$src/packaging/deb/lintian-expected") || true)
+  check "no unexpected lintian error${unexpected:+: $unexpected}" test -z "$unexpected"
+else
+  skip "lintian (not installed)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
