@@ -61,6 +61,10 @@ import {
 // messages with its own kProtocolVersion, the same number.
 export const PROTOCOL_VERSION = 2;
 export const COMMIT_STAGGER_MS = 400;
+// Adds in one commit. A commit and its Welcome must fit the server's 384 KiB
+// mls_commit (protocol.md §7); with X-Wing keys about 16 Adds do, so a burst
+// of joiners is added 8 at a time, one epoch after another.
+export const MAX_ADDS_PER_COMMIT = 8;
 
 export const MlsEvent = Object.freeze({
   EPOCH: 'epoch',           // { epoch (bigint), leaf, baseKey (16 bytes), roomCode }: a new epoch's keys
@@ -506,6 +510,7 @@ export class MlsMember {
       // old leaf's Remove has not come yet): MLS refuses duplicate keys.
       if (remaining.some((m) => m.identity === p.identity || bytesEqual(m.signatureKey, leafNode.signaturePublicKey))) continue;
       adds.push(p);
+      if (adds.length === MAX_ADDS_PER_COMMIT) break;
     }
     return refs.length || adds.length ? { refs, removedLeaves: [...removedLeaves], adds } : null;
   }
