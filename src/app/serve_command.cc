@@ -115,6 +115,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   signaling.dev_tokens = options.dev && loopback;
   signaling.gate.token_leeway_s = options.token_leeway_s;
   signaling.max_connections_per_address = static_cast<size_t>(options.max_connections_per_address);
+  signaling.whip_cors.allowed_origins = options.whip_cors_origins;
   server::SignalingServer signaling_server(io, signaling, tls_identity ? tls_identity->context.get() : nullptr,
                                            *secret);
   server::StoreRoomRules room_rules(*data);

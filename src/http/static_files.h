@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace aegis::http {
 
@@ -12,6 +14,8 @@ struct HttpReply {
   int status = 404;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body = "not found\n";
+  // Extra response headers (e.g. Location, WWW-Authenticate), in order.
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 // GET of a file under `web_dir` ("/" is /index.html).

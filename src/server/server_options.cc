@@ -15,7 +15,8 @@ const char* const kServeUsage =
     "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
     "                   [--max-participants N] [--max-connections-per-address N]\n"
-    "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83] [--dev]\n"
+    "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
+    "                   [--whip-cors-origin ORIGIN]... [--dev]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
@@ -36,6 +37,8 @@ const char* const kServeUsage =
     "  --mls-suite N        MLS cipher suite of end-to-end encrypted rooms: 83 =\n"
     "                       MLS_256_XWING_AES256GCM_SHA512_Ed25519 (post-quantum hybrid, default) or\n"
     "                       1 = MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519\n"
+    "  --whip-cors-origin ORIGIN  a web origin (scheme://host[:port]) whose pages may use the WHIP\n"
+    "                       endpoints (CORS; repeatable; default none: no CORS headers)\n"
     "  --dev                development: POST /api/dev-token mints tokens for anyone on this\n"
     "                       machine (loopback listener and peer only, never behind a proxy)\n";
 
@@ -83,6 +86,16 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "max-participants") return integer(1, 257, o.max_participants_per_room);
   if (key == "max-audio-tracks") return integer(1, 16, o.max_audio_tracks);
   if (key == "max-video-tracks") return integer(1, 16, o.max_video_tracks);
+  if (key == "whip-cors-origin") {
+    // An origin as browsers send it: scheme and host, no path, nothing to trim.
+    const bool scheme = value.starts_with("https://") || value.starts_with("http://");
+    const auto rest = value.substr(value.find("//") + 2);
+    if (!scheme || rest.empty() || rest.find_first_of("/ ?#*,") != std::string_view::npos) {
+      return "invalid whip-cors-origin '" + std::string(value) + "' (scheme://host[:port])";
+    }
+    o.whip_cors_origins.emplace_back(value);
+    return std::nullopt;
+  }
   if (key == "mls-suite") {
     // The suites a browser's MLS library (ts-mls) offers that sign with
     // Ed25519, the server's external sender key.
@@ -130,6 +143,12 @@ std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions
         auto address = item.value<std::string>();
         if (!address) return "config " + path + ": announce must be a list of strings";
         options.announce.push_back(*address);
+      }
+    } else if (const auto* origins = node.as_array(); origins && key == "whip-cors-origin") {
+      for (auto&& item : *origins) {
+        auto origin = item.value<std::string>();
+        if (!origin) return "config " + path + ": whip_cors_origin must be a list of strings";
+        if (auto bad = Set(key, *origin, options)) return "config " + path + ": " + *bad;
       }
     } else {
       error = "unsupported value for key " + key;

@@ -37,6 +37,9 @@ struct ServeOptions {
   int64_t max_video_tracks = 4;
   // MLS cipher suite of E2EE rooms (docs/protocol.md §7): 1 or 83 (X-Wing).
   int64_t mls_suite = 83;
+  // Web origins ("https://studio.example.com") whose pages may use WHIP
+  // (CORS, docs/protocol.md §1b); none by default.
+  std::vector<std::string> whip_cors_origins;
 };
 
 // Reads flags into `options` (after any --config file, which is read first

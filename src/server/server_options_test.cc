@@ -135,6 +135,21 @@ TEST_F(ServerOptionsTest, TlsCertWithoutKeyIsRefused) {
   EXPECT_EQ(Parse({"--config", WriteConfig("tls_cert = \"c.pem\"\n"), "--tls-key", "k.pem"}), "");
 }
 
+TEST_F(ServerOptionsTest, WhipCorsOriginsAreNoneByDefaultAndRepeatable) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_TRUE(options_.whip_cors_origins.empty());
+  EXPECT_EQ(Parse({"--whip-cors-origin", "https://studio.example", "--whip-cors-origin", "http://localhost:3000"}), "");
+  EXPECT_EQ(options_.whip_cors_origins,
+            (std::vector<std::string>{"https://studio.example", "http://localhost:3000"}));
+  EXPECT_NE(Parse({"--whip-cors-origin", "*"}), "");
+  EXPECT_NE(Parse({"--whip-cors-origin", "https://studio.example/"}), "");
+  EXPECT_NE(Parse({"--whip-cors-origin", "studio.example"}), "");
+  EXPECT_NE(Parse({"--whip-cors-origin", "https://"}), "");
+  EXPECT_EQ(Parse({"--config", WriteConfig("whip_cors_origin = [\"https://a.example\", \"https://b.example\"]\n")}), "");
+  EXPECT_EQ(options_.whip_cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_NE(Parse({"--config", WriteConfig("whip_cors_origin = [\"*\"]\n")}), "");
+}
+
 TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
   const std::string path = WriteConfig(
       "listen = \"0.0.0.0:8443\"\n"

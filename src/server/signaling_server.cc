@@ -13,8 +13,11 @@
 #include <deque>
 #include <functional>
 
+#include "base/hex.h"
+#include "crypto/hash.h"
 #include "http/http_policy.h"
 #include "server/http_routes.h"
+#include "server/whip.h"
 #include "signaling/messages.h"
 #include "signaling/server_messages.h"
 
@@ -266,6 +269,92 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   bool finished_ = false;
 };
 
+// A WHIP session (docs/protocol.md §1b): a Conference participant without a
+// signaling socket. It holds a connection slot (joined: never evicted) from
+// its POST until it ends, so WHIP sessions count against the same
+// per-address and total limits as sockets. Of what the worker sends it,
+// only the answer to its offer (or the error refusing it) matters: that
+// completes the POST; everything else is dropped. The worker's
+// CloseSignal (leave, kick, token expiry, media that never connected or
+// was lost) ends it.
+class WhipResource final : public SignalingServer::Session, public std::enable_shared_from_this<WhipResource> {
+ public:
+  // The POST waits at most this long for the worker's answer.
+  static constexpr auto kAnswerTimeout = std::chrono::seconds(10);
+
+  WhipResource(asio::io_context& io, SignalingServer& server, Slot slot, std::string room, std::string resource,
+               std::function<void(HttpReply)> reply)
+      : server_(server),
+        slot_(std::move(slot)),
+        room_(std::move(room)),
+        resource_(std::move(resource)),
+        location_("/whip/" + room_ + "/" + resource_),
+        reply_(std::move(reply)),
+        timer_(io) {}
+
+  void Start(WhipAdmitted admitted) {
+    slot_->Set(ConnectionState::kJoined);
+    id_ = server_.Register(weak_from_this());
+    worker_ = &server_.WorkerFor(room_);
+    server_.AddWhip(resource_, {room_, admitted.token, [self = shared_from_this()] { self->End(); }});
+    worker_->PostJoin(id_, std::move(admitted.join));
+    worker_->PostMessage(id_, signaling::PublishOffer{std::move(admitted.offer)}, /*request_id=*/1);
+    timer_.expires_after(kAnswerTimeout);
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->reply_) return;
+      self->Complete(HttpReply{503, "text/plain; charset=utf-8", "the media worker did not answer\n", {}});
+      self->End();
+    });
+  }
+
+  void Write(std::string message) override {
+    if (!reply_) return;  // signaling for a WHIP session: dropped
+    auto reply = WhipReplyFor(message, location_);
+    if (!reply) return;
+    const bool created = reply->status == 201;
+    Complete(std::move(*reply));
+    if (!created) End();
+  }
+
+  // The worker removed the participant (or the server stops).
+  void CloseAfterWrites() override {
+    if (reply_) Complete(HttpReply{503, "text/plain; charset=utf-8", "the session ended\n", {}});
+    asio::post(timer_.get_executor(), [self = shared_from_this()] { self->End(); });
+  }
+
+  void End() {
+    if (ended_) return;
+    ended_ = true;
+    auto self = shared_from_this();  // RemoveWhip may drop the last other reference
+    timer_.cancel();
+    worker_->PostDisconnected(id_);
+    server_.ReleaseRoom(room_);
+    server_.Unregister(id_);
+    server_.RemoveWhip(resource_);
+    std::printf("aegis: whip session %s in room %s ended\n", resource_.c_str(), room_.c_str());
+  }
+
+ private:
+  void Complete(HttpReply reply) {
+    timer_.cancel();
+    auto done = std::move(reply_);
+    reply_ = nullptr;
+    done(std::move(reply));
+  }
+
+  SignalingServer& server_;
+  Slot slot_;
+  std::string room_;
+  std::string resource_;
+  std::string location_;
+  std::function<void(HttpReply)> reply_;  // the POST, until answered
+  asio::steady_timer timer_;
+  SessionId id_ = 0;
+  MediaWorker* worker_ = nullptr;
+  bool ended_ = false;
+};
+
 // One HTTP connection: requests until it upgrades to a WebSocket or closes.
 template <class Stream>
 class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream>> {
@@ -293,11 +382,25 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     parser_->header_limit(8 * 1024);
     beast::get_lowest_layer(stream_).expires_at(
         std::min(now + (requests_ == 0 ? kFirstRequestTimeout : kKeepAliveIdle), slot_->deadline()));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // A WHIP offer may be as large as a publish offer; every other body stays small.
+  void OnHeader(beast::error_code ec) {
+    if (ec) return;
+    if (parser_->get().target().starts_with("/whip/")) parser_->body_limit(signaling::kMaxSdpSize);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+                     [self = this->shared_from_this()](beast::error_code read_ec, size_t) { self->OnRead(read_ec); });
   }
 
   void OnRead(beast::error_code ec) {
+    if (ec == http::error::body_limit && parser_->is_header_done()) {
+      ++requests_;
+      auto request = parser_->release();
+      request.keep_alive(false);  // the rest of the body is not read
+      return Respond(request, {413, "text/plain; charset=utf-8", "the body is too large\n", {}});
+    }
     if (ec) return;  // closed, timed out or malformed: drop the connection
     ++requests_;
     slot_->Set(ConnectionState::kRequest);
@@ -315,8 +418,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
       std::make_shared<WsSession<Stream>>(std::move(stream_), server_, slot_->key(), slot_)->Run(std::move(request));
       return;
     }
-    HttpReply reply{405, "text/plain; charset=utf-8", "method not allowed\n"};
     std::string target(request.target());
+    if (auto whip = ParseWhipTarget(target)) return HandleWhip(std::move(request), std::move(*whip));
+    HttpReply reply{405, "text/plain; charset=utf-8", "method not allowed\n"};
     if (request.method() == http::verb::get || request.method() == http::verb::head) {
       reply = ServeStatic(server_.config().web_dir, target);
     } else if (request.method() == http::verb::post && target == "/api/dev-token" && server_.config().dev_tokens &&
@@ -328,6 +432,92 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
       reply = HttpReply{};
     }
     Respond(request, std::move(reply));
+  }
+
+
+  // WHIP (RFC 9725, docs/protocol.md §1b).
+  void HandleWhip(http::request<http::string_body> request, WhipTarget target) {
+    const auto& cors = server_.config().whip_cors;
+    const auto origin_field = request[http::field::origin];
+    const std::string origin(origin_field.data(), origin_field.size());
+    auto respond = [this, &request, &cors, &origin](HttpReply reply, bool preflight = false) {
+      AddCorsHeaders(reply, cors, origin, preflight);
+      Respond(request, std::move(reply));
+    };
+    const bool endpoint = target.resource.empty();
+    const char* allow = endpoint ? "POST, OPTIONS" : "DELETE, OPTIONS";
+    if (request.method() == http::verb::options) {
+      HttpReply reply{204, "text/plain; charset=utf-8", "", {}};
+      reply.headers.emplace_back("Allow", allow);
+      return respond(std::move(reply), /*preflight=*/true);
+    }
+    // A page of another site reaches WHIP only if the operator listed its origin.
+    if (!origin.empty() && !SameOrigin(request, server_.tls()) && !cors.Allows(origin)) {
+      return respond({403, "text/plain; charset=utf-8", "this origin may not use WHIP here\n", {}});
+    }
+    const auto authorization_field = request[http::field::authorization];
+    const std::string_view authorization(authorization_field.data(), authorization_field.size());
+    if (endpoint && request.method() == http::verb::post) return StartWhip(std::move(request), target, origin);
+    if (!endpoint && request.method() == http::verb::delete_) {
+      const auto* entry = server_.FindWhip(target.resource);
+      if (!entry || entry->room != target.room) return respond({404, "text/plain; charset=utf-8", "no such session\n", {}});
+      const auto token = BearerToken(authorization);
+      if (!token || !crypto::ConstantTimeEquals(
+                        std::span(reinterpret_cast<const uint8_t*>(token->data()), token->size()),
+                        std::span(reinterpret_cast<const uint8_t*>(entry->token.data()), entry->token.size()))) {
+        return respond(WhipUnauthorized(token ? "invalid_token" : ""));
+      }
+      auto end = entry->end;  // End() removes the entry
+      end();
+      return respond({200, "text/plain; charset=utf-8", "", {}});
+    }
+    HttpReply reply{405, "text/plain; charset=utf-8",
+                    !endpoint && request.method() == http::verb::patch
+                        ? "ICE restart and trickle ICE are not supported: end the session (DELETE) and POST a new offer\n"
+                        : "method not allowed\n",
+                    {}};
+    reply.headers.emplace_back("Allow", allow);
+    respond(std::move(reply));
+  }
+
+  void StartWhip(http::request<http::string_body> request, const WhipTarget& target, const std::string& origin) {
+    const auto& cors = server_.config().whip_cors;
+    auto field = [&request](http::field f) {
+      auto v = request[f];
+      return std::string_view(v.data(), v.size());
+    };
+    WhipHttpRequest whip{"POST", field(http::field::authorization), field(http::field::content_type), origin,
+                         request.body()};
+    auto check = CheckWhipPost(whip, target, server_.config().gate, server_.secret(), server_.joins_per_address(),
+                               slot_->key(), clock_.Now(), UnixNow(), server_.room_rules(), server_.revocations());
+    if (!check.log.empty()) std::printf("aegis: %s\n", check.log.c_str());
+    if (!check.admitted) {
+      AddCorsHeaders(check.refusal, cors, origin, false);
+      return Respond(request, std::move(check.refusal));
+    }
+    // The session holds a slot of its own, like a joined socket.
+    auto table = server_.shared_connection_table();
+    auto admission = table->Admit(slot_->key());
+    for (auto& evicted : admission.evicted) {
+      if (evicted.close) evicted.close();
+    }
+    if (!admission.admitted) {
+      HttpReply full{503, "text/plain; charset=utf-8", "too many sessions from this address or in total\n", {}};
+      AddCorsHeaders(full, cors, origin, false);
+      return Respond(request, std::move(full));
+    }
+    auto slot = std::make_shared<ConnectionSlot>(table, admission.id, slot_->key(), SteadyClock::time_point::max());
+    std::array<uint8_t, 16> id_bytes;
+    server_.rng().Fill(id_bytes);
+    auto pending = std::make_shared<http::request<http::string_body>>(std::move(request));
+    pending->body().clear();
+    auto resource = std::make_shared<WhipResource>(
+        server_.io(), server_, std::move(slot), target.room, ToHex(id_bytes),
+        [self = this->shared_from_this(), pending, origin](HttpReply reply) {
+          AddCorsHeaders(reply, self->server_.config().whip_cors, origin, false);
+          self->Respond(*pending, std::move(reply));
+        });
+    resource->Start(std::move(*check.admitted));
   }
 
   // Dev tokens are for someone at this machine: the peer must be loopback
@@ -346,6 +536,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     res->set(http::field::server, "aegis");
     res->set(http::field::content_type, reply.content_type);
     for (const auto& [name, value] : aegis::http::SecurityHeaders(server_.tls())) res->set(name, value);
+    for (const auto& [name, value] : reply.headers) res->insert(name, value);
     // Said in the answer when this connection takes no more requests.
     res->keep_alive(request.keep_alive() && requests_ < kMaxRequestsPerConnection &&
                     SteadyClock::now() + kKeepAliveIdle / 5 < slot_->deadline());
@@ -360,6 +551,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   Slot slot_;
   Stream stream_;
   SignalingServer& server_;
+  SystemClock clock_;
   int requests_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -415,9 +607,12 @@ void SignalingServer::Stop() {
   boost::system::error_code ec;
   acceptor_.close(ec);
   accept_retry_.cancel();
+  // Closing may end a session (a WHIP one unregisters itself): not while iterating.
+  std::vector<std::shared_ptr<Session>> open;
   for (auto& [id, weak] : sessions_) {
-    if (auto session = weak.lock()) session->CloseAfterWrites();
+    if (auto session = weak.lock()) open.push_back(std::move(session));
   }
+  for (auto& session : open) session->CloseAfterWrites();
 }
 
 uint16_t SignalingServer::port() const { return acceptor_.local_endpoint().port(); }

@@ -24,6 +24,7 @@
 #include "crypto/secure_random.h"
 #include "server/media_worker.h"
 #include "server/session_gate.h"
+#include "server/whip.h"
 #include "signaling/rate_limiter.h"
 
 namespace aegis::server {
@@ -137,6 +138,7 @@ struct SignalingConfig {
   signaling::RateLimit joins_per_address{1, 10};
   size_t max_connections = 1000;  // open TCP connections: HTTP, TLS handshakes and WebSockets
   size_t max_connections_per_address = 32;  // per AddressKey (ConnectionTable)
+  WhipCorsPolicy whip_cors;  // origins whose pages may use /whip/ (CORS); none by default
 };
 
 class SignalingServer final : public SignalBridge {
@@ -181,7 +183,23 @@ class SignalingServer final : public SignalBridge {
   MediaWorker& WorkerFor(const std::string& room);
   void ReleaseRoom(const std::string& room);
   ConnectionTable& connection_table() { return *connections_; }
+  const std::shared_ptr<ConnectionTable>& shared_connection_table() const { return connections_; }
+  // WHIP sessions (docs/protocol.md §1b), by their resource id: what a
+  // DELETE of the session must name and carry, and how to end it.
+  struct WhipEntry {
+    std::string room;
+    std::string token;
+    std::function<void()> end;
+  };
+  void AddWhip(const std::string& resource, WhipEntry entry) { whip_[resource] = std::move(entry); }
+  void RemoveWhip(const std::string& resource) { whip_.erase(resource); }
+  const WhipEntry* FindWhip(const std::string& resource) const {
+    auto it = whip_.find(resource);
+    return it == whip_.end() ? nullptr : &it->second;
+  }
+  size_t whip_sessions() const { return whip_.size(); }
   crypto::SecureRandom& rng() { return rng_; }
+  boost::asio::io_context& io() { return io_; }
   bool tls() const { return tls_ != nullptr; }
   bool loopback() const { return config_.address.is_loopback(); }
   size_t connections() const { return sessions_.size(); }
@@ -201,6 +219,7 @@ class SignalingServer final : public SignalBridge {
   signaling::KeyedRateLimiter joins_per_address_;
   crypto::SecureRandom rng_;
   std::unordered_map<SessionId, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<std::string, WhipEntry> whip_;
   SessionId next_session_ = 1;
   // Shared with the connections, so the ones still queued when the server is
   // destroyed release their slots after it.
