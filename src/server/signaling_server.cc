@@ -378,7 +378,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     if (requests_ >= kMaxRequestsPerConnection || now >= slot_->deadline()) return;
     slot_->Set(requests_ == 0 ? ConnectionState::kOpening : ConnectionState::kIdle);
     parser_.emplace();
-    parser_->body_limit(kMaxRequestBody);
+    // The parser checks a Content-Length against this as the header ends;
+    // OnHeader lowers it for everything but WHIP.
+    parser_->body_limit(2 * signaling::kMaxSdpSize);
     parser_->header_limit(8 * 1024);
     beast::get_lowest_layer(stream_).expires_at(
         std::min(now + (requests_ == 0 ? kFirstRequestTimeout : kKeepAliveIdle), slot_->deadline()));
@@ -386,21 +388,21 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
-  // A WHIP offer may be as large as a publish offer; every other body stays small.
+  // A WHIP offer may be as large as a publish offer (32 KiB): its body is
+  // read up to twice that, so a little more gets a 413 (CheckWhipPost) on a
+  // connection that stays usable; more than that drops the connection, as
+  // an oversized body of any other request does. Every other body stays small.
   void OnHeader(beast::error_code ec) {
     if (ec) return;
-    if (parser_->get().target().starts_with("/whip/")) parser_->body_limit(signaling::kMaxSdpSize);
+    if (!parser_->get().target().starts_with("/whip/")) {
+      if (parser_->content_length().value_or(0) > kMaxRequestBody) return;
+      parser_->body_limit(kMaxRequestBody);  // a chunked body is counted as it arrives
+    }
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code read_ec, size_t) { self->OnRead(read_ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::body_limit && parser_->is_header_done()) {
-      ++requests_;
-      auto request = parser_->release();
-      request.keep_alive(false);  // the rest of the body is not read
-      return Respond(request, {413, "text/plain; charset=utf-8", "the body is too large\n", {}});
-    }
     if (ec) return;  // closed, timed out or malformed: drop the connection
     ++requests_;
     slot_->Set(ConnectionState::kRequest);

@@ -477,6 +477,20 @@ TEST_F(WhipServerTest, SessionsHoldConnectionSlotsOfTheirAddress) {
   EXPECT_TRUE(WaitConnections(2));  // the two sessions; the requests' connections are closed
 }
 
+TEST_F(WhipServerTest, AnOversizedOfferIs413AndAFullRoomIs503) {
+  StartServer({}, RoomRules{.max_participants = 1});
+  const std::string big = std::string(sdp::testing::kChromiumOffer) + std::string(signaling::kMaxSdpSize, 'x');
+  EXPECT_EQ(Request(bhttp::verb::post, "/whip/studio", LiveBearer(), big).status, 413);
+  // Far more is not read at all: the connection is dropped.
+  EXPECT_ANY_THROW(Request(bhttp::verb::post, "/whip/studio", LiveBearer(), std::string(4 * signaling::kMaxSdpSize, 'x')));
+  ASSERT_EQ(Request(bhttp::verb::post, "/whip/studio", LiveBearer("a"), sdp::testing::kChromiumOffer).status, 201);
+  auto full = Request(bhttp::verb::post, "/whip/studio", LiveBearer("b"), sdp::testing::kChromiumOffer);
+  EXPECT_EQ(full.status, 503) << full.body;
+  EXPECT_NE(full.body.find("full"), std::string::npos) << full.body;
+  for (int i = 0; i < 100 && WhipSessions() != 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(WhipSessions(), 1u);
+}
+
 TEST_F(WhipServerTest, TheSameIdentityReplacesItsOlderSession) {
   StartServer();
   auto first = Request(bhttp::verb::post, "/whip/studio", LiveBearer(), sdp::testing::kChromiumOffer);
