@@ -21,7 +21,11 @@ Checks, each with its exact outcome:
      DELETE is 404;
   6. a session whose media never connects (an offer whose ICE never runs) is
      removed by the server after the connection deadline (30 s): the viewer
-     sees participant_left within 40 s and its DELETE is then 404.
+     sees participant_left within 40 s and its DELETE is then 404;
+  7. (run before 6) Chromium decodes a WHIP publisher: a second aiortc WHIP
+     session into room P, where the demo app's page (chromium_decodes_aiortc.mjs)
+     lists exactly it, by id and name, and keeps decoding its video (the test
+     picture's size, moving) and receiving its audio.
 Prints one line per check and `whip_ingest: N passed, N failed`.
 """
 import asyncio
@@ -174,6 +178,33 @@ async def main():
     status, _, _ = await whip_http("DELETE", location, good)
     check("delete again", status == 404, "%d" % status)
     await pc.close()
+
+    # 7. Chromium decodes a WHIP publisher: the demo app's page in room P
+    # (chromium_decodes_aiortc.mjs, which wants to see exactly that one
+    # participant; a probe learns its id from `joined` and leaves first).
+    pc3, offer3 = await whip_offer([MovingVideoTrack(320, 240), ToneAudioTrack()])
+    token3 = mint("P", "obs-p", "OBS P")
+    status, headers, answer3 = await whip_http("POST", "/whip/P", token3, offer3)
+    location3 = headers.get("location", "")
+    if status == 201:
+        await pc3.setRemoteDescription(RTCSessionDescription(sdp=answer3, type="answer"))
+        probe = AegisClient("ws://127.0.0.1:%d/ws" % PORT, label="probe")
+        await probe.connect()
+        listed = (await probe.join("P", mint("P", "probe", "Probe"))).get("participants", [])
+        await probe.leave()
+        env = dict(os.environ, AEGIS_TOKEN_CHROMIUM=mint("P", "chromium", "Chromium"),
+                   AEGIS_AIORTC_ID=listed[0]["id"] if listed else "", AEGIS_AIORTC_NAME="OBS P",
+                   AEGIS_AIORTC_WIDTH="320", AEGIS_AIORTC_HEIGHT="240")
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chromium_decodes_aiortc.mjs")
+        proc = await asyncio.create_subprocess_exec(os.environ.get("NODE", "node"), script,
+                                                    "http://127.0.0.1:%d" % PORT, env=env)
+        code = await proc.wait()
+        check("chromium decodes the WHIP publisher", code == 0 and len(listed) == 1,
+              "chromium_decodes_aiortc.mjs exit %d, participants listed to the probe %d" % (code, len(listed)))
+        status, _, _ = await whip_http("DELETE", location3, token3)
+    else:
+        check("chromium decodes the WHIP publisher", False, "POST %d" % status)
+    await pc3.close()
 
     # 6. media that never connects.
     pc2, offer2 = await whip_offer([MovingVideoTrack(160, 120)])

@@ -2,8 +2,10 @@
 # WHIP ingest (RFC 9725) end to end (whip_ingest.py): starts `aegis serve`
 # on a fresh data folder with room E requiring end-to-end encryption, then
 # aiortc publishes audio and video over WHIP into room W while an aiortc
-# participant on the WebSocket protocol decodes it; token failures, the E2EE
-# room, PATCH, DELETE and a session whose media never connects are checked.
+# participant on the WebSocket protocol decodes it, and another WHIP session
+# into room P where Chromium (chromium_decodes_aiortc.mjs) decodes it; token
+# failures, the E2EE room, PATCH, DELETE and a session whose media never
+# connects are checked. Set NODE / PYTHON to pick the interpreters.
 # Meant to run inside run_in_netns.sh:
 #   run_in_netns.sh whip_ingest.sh AEGIS_BINARY
 set -euo pipefail
