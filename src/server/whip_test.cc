@@ -491,6 +491,20 @@ TEST_F(WhipServerTest, AnOversizedOfferIs413AndAFullRoomIs503) {
   EXPECT_EQ(WhipSessions(), 1u);
 }
 
+TEST_F(WhipServerTest, TheSessionEndsWhenItsTokenExpires) {
+  SignalingConfig config;
+  config.gate.token_leeway_s = 0;
+  StartServer(config);
+  auto claims = Claims("studio", "obs", Now());
+  claims.expires_at = Now() + 2;
+  auto created = Request(bhttp::verb::post, "/whip/studio", "Bearer " + Mint(claims), sdp::testing::kChromiumOffer);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(WhipSessions(), 1u);
+  for (int i = 0; i < 500 && WhipSessions() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(WhipSessions(), 0u);
+  EXPECT_TRUE(WaitConnections(0));  // its slot is free again
+}
+
 TEST_F(WhipServerTest, TheSameIdentityReplacesItsOlderSession) {
   StartServer();
   auto first = Request(bhttp::verb::post, "/whip/studio", LiveBearer(), sdp::testing::kChromiumOffer);
