@@ -394,7 +394,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   // an oversized body of any other request does. Every other body stays small.
   void OnHeader(beast::error_code ec) {
     if (ec) return;
-    if (!parser_->get().target().starts_with("/whip/")) {
+    if (!parser_->get().target().starts_with("/whip/") && !parser_->get().target().starts_with("/whep/")) {
       if (parser_->content_length().value_or(0) > kMaxRequestBody) return;
       parser_->body_limit(kMaxRequestBody);  // a chunked body is counted as it arrives
     }
@@ -422,6 +422,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     }
     std::string target(request.target());
     if (auto whip = ParseWhipTarget(target)) return HandleWhip(std::move(request), std::move(*whip));
+    if (auto whep = ParseWhepTarget(target)) return HandleWhip(std::move(request), std::move(*whep), /*playback=*/true);
     HttpReply reply{405, "text/plain; charset=utf-8", "method not allowed\n"};
     if (request.method() == http::verb::get || request.method() == http::verb::head) {
       reply = ServeStatic(server_.config().web_dir, target);
@@ -437,8 +438,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
   }
 
 
-  // WHIP (RFC 9725, docs/protocol.md §1b).
-  void HandleWhip(http::request<http::string_body> request, WhipTarget target) {
+  // WHIP (RFC 9725) and WHEP (`playback`), docs/protocol.md §1b: the same
+  // CORS, OPTIONS, origin, DELETE and 405 handling.
+  void HandleWhip(http::request<http::string_body> request, WhipTarget target, bool playback = false) {
     const auto& cors = server_.config().whip_cors;
     const auto origin_field = request[http::field::origin];
     const std::string origin(origin_field.data(), origin_field.size());
@@ -455,13 +457,16 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     }
     // A page of another site reaches WHIP only if the operator listed its origin.
     if (!origin.empty() && !SameOrigin(request, server_.tls()) && !cors.Allows(origin)) {
-      return respond({403, "text/plain; charset=utf-8", "this origin may not use WHIP here\n", {}});
+      return respond({403, "text/plain; charset=utf-8",
+                      playback ? "this origin may not use WHEP here\n" : "this origin may not use WHIP here\n", {}});
     }
     const auto authorization_field = request[http::field::authorization];
     const std::string_view authorization(authorization_field.data(), authorization_field.size());
-    if (endpoint && request.method() == http::verb::post) return StartWhip(std::move(request), target, origin);
+    if (endpoint && request.method() == http::verb::post) {
+      return playback ? StartWhep(std::move(request), target, origin) : StartWhip(std::move(request), target, origin);
+    }
     if (!endpoint && request.method() == http::verb::delete_) {
-      const auto* entry = server_.FindWhip(target.resource);
+      const auto* entry = playback ? nullptr : server_.FindWhip(target.resource);  // no WHEP sessions yet
       if (!entry || entry->room != target.room) return respond({404, "text/plain; charset=utf-8", "no such session\n", {}});
       const auto token = BearerToken(authorization);
       if (!token || !crypto::ConstantTimeEquals(
@@ -480,6 +485,30 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
                     {}};
     reply.headers.emplace_back("Allow", allow);
     respond(std::move(reply));
+  }
+
+  // WHEP playback: every check of a WHIP POST (CheckWhepPost), then 501:
+  // the Conference's subscriber connection is offered by the server
+  // (docs/protocol.md §2) and cannot yet answer a viewer's offer, so an
+  // admitted viewer creates nothing.
+  void StartWhep(http::request<http::string_body> request, const WhipTarget& target, const std::string& origin) {
+    auto field = [&request](http::field f) {
+      auto v = request[f];
+      return std::string_view(v.data(), v.size());
+    };
+    WhipHttpRequest whep{"POST", field(http::field::authorization), field(http::field::content_type), origin,
+                         request.body()};
+    auto check = CheckWhepPost(whep, target, server_.config().gate, server_.secret(), server_.joins_per_address(),
+                               slot_->key(), clock_.Now(), UnixNow(), server_.room_rules(), server_.revocations());
+    if (!check.log.empty()) std::printf("aegis: %s\n", check.log.c_str());
+    HttpReply reply = check.admitted
+                          ? HttpReply{501, "text/plain; charset=utf-8",
+                                      "WHEP playback is not implemented yet: the token and room were accepted, but "
+                                      "the server cannot yet answer a viewer's offer (docs/protocol.md §1b)\n",
+                                      {}}
+                          : std::move(check.refusal);
+    AddCorsHeaders(reply, server_.config().whip_cors, origin, false);
+    Respond(request, std::move(reply));
   }
 
   void StartWhip(http::request<http::string_body> request, const WhipTarget& target, const std::string& origin) {

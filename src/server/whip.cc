@@ -30,12 +30,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-}  // namespace
-
-std::optional<WhipTarget> ParseWhipTarget(std::string_view target) {
-  constexpr std::string_view kPrefix = "/whip/";
-  if (!target.starts_with(kPrefix)) return std::nullopt;
-  target.remove_prefix(kPrefix.size());
+std::optional<WhipTarget> ParseTarget(std::string_view target, std::string_view prefix) {
+  if (!target.starts_with(prefix)) return std::nullopt;
+  target.remove_prefix(prefix.size());
   WhipTarget parsed;
   const auto slash = target.find('/');
   parsed.room = std::string(target.substr(0, slash));
@@ -44,6 +41,11 @@ std::optional<WhipTarget> ParseWhipTarget(std::string_view target) {
   if (slash != std::string_view::npos && !signaling::IsSafeId(parsed.resource)) return std::nullopt;
   return parsed;
 }
+
+}  // namespace
+
+std::optional<WhipTarget> ParseWhipTarget(std::string_view target) { return ParseTarget(target, "/whip/"); }
+std::optional<WhipTarget> ParseWhepTarget(std::string_view target) { return ParseTarget(target, "/whep/"); }
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";
@@ -82,10 +84,14 @@ HttpReply WhipUnauthorized(std::string_view error) {
   return reply;
 }
 
-WhipCheck CheckWhipPost(const WhipHttpRequest& request, const WhipTarget& target, const GateConfig& config,
-                        const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
-                        const std::string& peer, Timestamp now, int64_t unix_now_s, RoomRulesSource* rules,
-                        RevocationSource* revocations) {
+namespace {
+
+// WHIP ingest (publish) or WHEP playback (subscribe): one set of checks.
+WhipCheck CheckPost(bool playback, const WhipHttpRequest& request, const WhipTarget& target, const GateConfig& config,
+                    const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
+                    const std::string& peer, Timestamp now, int64_t unix_now_s, RoomRulesSource* rules,
+                    RevocationSource* revocations) {
+  const std::string kind = playback ? "whep" : "whip";
   WhipCheck check;
   if (MediaType(request.content_type) != "application/sdp") {
     check.refusal = Text(415, "use Content-Type: application/sdp");
@@ -98,7 +104,7 @@ WhipCheck CheckWhipPost(const WhipHttpRequest& request, const WhipTarget& target
   const auto token = BearerToken(request.authorization);
   if (!token) {
     check.refusal = WhipUnauthorized("");
-    check.log = "whip refused from " + peer + " for room " + target.room + ": no bearer token";
+    check.log = kind + " refused from " + peer + " for room " + target.room + ": no bearer token";
     return check;
   }
   // Every attempt counts against the address, as a join does.
@@ -111,25 +117,25 @@ WhipCheck CheckWhipPost(const WhipHttpRequest& request, const WhipTarget& target
   options.leeway_s = config.token_leeway_s;
   auto claims = auth::VerifyToken(*token, secret, unix_now_s, options);
   if (!claims.ok()) {
-    check.log = "whip refused from " + peer + " for room " + target.room + ": token " +
+    check.log = kind + " refused from " + peer + " for room " + target.room + ": token " +
                 std::string(auth::ToString(claims.error()));
     check.refusal = WhipUnauthorized("invalid_token");
     return check;
   }
   if (auto allowed = auth::Authorize(*claims, target.room, auth::Action::kJoin); !allowed.ok()) {
-    check.log = "whip refused from " + peer + " for room " + target.room + ": " +
+    check.log = kind + " refused from " + peer + " for room " + target.room + ": " +
                 std::string(auth::ToString(allowed.error())) + " (token for room " + claims->room + ")";
     check.refusal = WhipUnauthorized("invalid_token");
     return check;
   }
   if (revocations && revocations->IsRevoked(*claims)) {
-    check.log = "whip refused from " + peer + " for room " + target.room + ": token revoked (identity " +
+    check.log = kind + " refused from " + peer + " for room " + target.room + ": token revoked (identity " +
                 claims->identity + ", jti " + claims->token_id.value_or("-") + ")";
     check.refusal = WhipUnauthorized("invalid_token");
     return check;
   }
-  if (!auth::Authorize(*claims, target.room, auth::Action::kPublish).ok()) {
-    check.refusal = Text(403, "the token does not allow publishing");
+  if (!auth::Authorize(*claims, target.room, playback ? auth::Action::kSubscribe : auth::Action::kPublish).ok()) {
+    check.refusal = Text(403, playback ? "the token does not allow subscribing" : "the token does not allow publishing");
     check.refusal.headers.emplace_back("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
     return check;
   }
@@ -140,24 +146,50 @@ WhipCheck CheckWhipPost(const WhipHttpRequest& request, const WhipTarget& target
     return check;
   }
   if (room_rules.e2ee_required) {
-    check.refusal = Text(403,
-                         "this room requires end-to-end encryption, which WHIP cannot do (it has no way to "
-                         "encrypt frames for the room's MLS group); join with the Aegis app or SDK instead");
+    check.refusal = Text(403, playback ? "this room requires end-to-end encryption, which WHEP cannot do (a WHEP "
+                                         "viewer cannot decrypt the room's SFrame-encrypted media); join with the "
+                                         "Aegis app or SDK instead"
+                                       : "this room requires end-to-end encryption, which WHIP cannot do (it has no "
+                                         "way to encrypt frames for the room's MLS group); join with the Aegis app "
+                                         "or SDK instead");
     return check;
   }
   if (room_rules.lobby && !claims->grants.room_admin) {
-    check.refusal = Text(403, "this room has a lobby; a WHIP publisher cannot wait in it (use a room_admin token)");
+    check.refusal = Text(403, playback ? "this room has a lobby; a WHEP viewer cannot wait in it (use a room_admin token)"
+                                       : "this room has a lobby; a WHIP publisher cannot wait in it (use a room_admin token)");
     return check;
   }
-  check.log = "whip join room " + target.room + " identity " + claims->identity + " from " + peer + " jti " +
+  check.log = kind + " join room " + target.room + " identity " + claims->identity + " from " + peer + " jti " +
               claims->token_id.value_or("-");
   const int64_t remaining = std::max<int64_t>(1, claims->expires_at + config.token_leeway_s - unix_now_s);
   auth::Claims session_claims = std::move(*claims);
-  session_claims.grants.subscribe = false;  // it receives nothing
+  if (playback) {
+    session_claims.grants.publish = false;  // a viewer sends nothing
+  } else {
+    session_claims.grants.subscribe = false;  // a WHIP publisher receives nothing
+  }
   signaling::JoinRequest join{target.room, std::string(*token), false, std::nullopt};
   check.admitted = WhipAdmitted{AdmittedJoin{std::move(session_claims), std::move(join), room_rules, remaining},
                                 std::string(request.body), std::string(*token)};
   return check;
+}
+
+}  // namespace
+
+WhipCheck CheckWhipPost(const WhipHttpRequest& request, const WhipTarget& target, const GateConfig& config,
+                        const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
+                        const std::string& peer, Timestamp now, int64_t unix_now_s, RoomRulesSource* rules,
+                        RevocationSource* revocations) {
+  return CheckPost(false, request, target, config, secret, joins_per_address, peer, now, unix_now_s, rules,
+                   revocations);
+}
+
+WhipCheck CheckWhepPost(const WhipHttpRequest& request, const WhipTarget& target, const GateConfig& config,
+                        const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
+                        const std::string& peer, Timestamp now, int64_t unix_now_s, RoomRulesSource* rules,
+                        RevocationSource* revocations) {
+  return CheckPost(true, request, target, config, secret, joins_per_address, peer, now, unix_now_s, rules,
+                   revocations);
 }
 
 std::optional<HttpReply> WhipReplyFor(std::string_view server_message, const std::string& location) {

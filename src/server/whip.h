@@ -29,6 +29,8 @@ struct WhipTarget {
   std::string resource;  // empty: the endpoint
 };
 std::optional<WhipTarget> ParseWhipTarget(std::string_view target);
+// The same for WHEP playback: "/whep/{room}" or "/whep/{room}/{resource}".
+std::optional<WhipTarget> ParseWhepTarget(std::string_view target);
 
 // The token of "Authorization: Bearer <token>" (the scheme in any case).
 std::optional<std::string_view> BearerToken(std::string_view authorization);
@@ -75,6 +77,16 @@ struct WhipCheck {
 // cannot do SFrame), a lobby the token does not admin (403). The room's
 // lock and size are the worker's to decide (Conference::Join).
 WhipCheck CheckWhipPost(const WhipHttpRequest& request, const WhipTarget& target, const GateConfig& config,
+                        const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
+                        const std::string& peer, Timestamp now, int64_t unix_now_s, RoomRulesSource* rules,
+                        RevocationSource* revocations);
+
+// WHEP playback (docs/protocol.md §1b): the same checks in the same order
+// and with the same statuses as CheckWhipPost, but for a viewer: the
+// subscribe grant instead of publish (403 without it), the admitted join
+// with grants.publish cleared (a viewer sends nothing), and an E2EE-required
+// room refused with 403 because a WHEP viewer cannot decrypt SFrame.
+WhipCheck CheckWhepPost(const WhipHttpRequest& request, const WhipTarget& target, const GateConfig& config,
                         const auth::ApiSecret& secret, signaling::KeyedRateLimiter& joins_per_address,
                         const std::string& peer, Timestamp now, int64_t unix_now_s, RoomRulesSource* rules,
                         RevocationSource* revocations);

@@ -231,6 +231,75 @@ TEST_F(WhipCheckTest, EveryAttemptCountsAgainstTheAddressJoinRate) {
   EXPECT_EQ(limited.refusal.status, 429);
 }
 
+// WHEP playback (docs/protocol.md §1b): the same checks for a viewer.
+TEST(WhepTarget, EndpointAndSessionPathsAreSeparateFromWhip) {
+  auto endpoint = ParseWhepTarget("/whep/studio");
+  ASSERT_TRUE(endpoint);
+  EXPECT_EQ(endpoint->room, "studio");
+  EXPECT_TRUE(endpoint->resource.empty());
+  auto session = ParseWhepTarget("/whep/studio/abc123");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->resource, "abc123");
+  EXPECT_FALSE(ParseWhepTarget("/whip/studio"));
+  EXPECT_FALSE(ParseWhipTarget("/whep/studio"));
+  EXPECT_FALSE(ParseWhepTarget("/whep/../x"));
+  EXPECT_FALSE(ParseWhepTarget("/whep/"));
+}
+
+class WhepCheckTest : public WhipCheckTest {
+ protected:
+  WhipCheck View(std::string_view authorization, std::string_view body = sdp::testing::kAiortcOffer,
+                 std::string_view content_type = "application/sdp") {
+    WhipHttpRequest request{"POST", authorization, content_type, "", body};
+    return CheckWhepPost(request, WhipTarget{"studio", ""}, config_, Secret(), joins_, kPeer, now_, kUnixNow, rules_,
+                         revocations_);
+  }
+  static auth::Claims Viewer() {
+    auto claims = Claims("studio", "viewer");
+    claims.grants = {.publish = false, .subscribe = true, .room_admin = false};
+    return claims;
+  }
+};
+
+TEST_F(WhepCheckTest, ASubscribeTokenIsAdmittedAsAViewerThatPublishesNothing) {
+  auto check = View(Bearer(Viewer()));
+  ASSERT_TRUE(check.admitted) << check.refusal.body;
+  EXPECT_EQ(check.admitted->join.claims.identity, "viewer");
+  EXPECT_FALSE(check.admitted->join.claims.grants.publish);
+  EXPECT_TRUE(check.admitted->join.claims.grants.subscribe);
+  EXPECT_NE(check.log.find("whep join room studio"), std::string::npos) << check.log;
+  // A token with both grants views too, and publishes nothing.
+  auto both = View(Bearer(Claims()));
+  ASSERT_TRUE(both.admitted);
+  EXPECT_FALSE(both.admitted->join.claims.grants.publish);
+}
+
+TEST_F(WhepCheckTest, ATokenWithoutTheSubscribeGrantIs403AndBadTokensAre401) {
+  auto publisher_only = Claims();
+  publisher_only.grants.subscribe = false;
+  auto refused = View(Bearer(publisher_only));
+  EXPECT_FALSE(refused.admitted);
+  EXPECT_EQ(refused.refusal.status, 403);
+  EXPECT_EQ(refused.refusal.body, "the token does not allow subscribing\n");
+  EXPECT_EQ(Header(refused.refusal, "WWW-Authenticate"), "Bearer error=\"insufficient_scope\"");
+  EXPECT_EQ(View("").refusal.status, 401);
+  EXPECT_EQ(View(Bearer(Viewer(), OtherSecret())).refusal.status, 401);
+  auto other_room = Viewer();
+  other_room.room = "another";
+  EXPECT_EQ(View(Bearer(other_room)).refusal.status, 401);
+  EXPECT_EQ(View(Bearer(Viewer()), sdp::testing::kAiortcOffer, "text/plain").refusal.status, 415);
+}
+
+TEST_F(WhepCheckTest, AnE2eeRequiredRoomRefusesWhepBecauseAViewerCannotDecryptSframe) {
+  FixedRules e2ee({.e2ee_required = true});
+  rules_ = &e2ee;
+  auto refused = View(Bearer(Viewer()));
+  EXPECT_FALSE(refused.admitted);
+  EXPECT_EQ(refused.refusal.status, 403);
+  EXPECT_NE(refused.refusal.body.find("requires end-to-end encryption, which WHEP cannot do"), std::string::npos)
+      << refused.refusal.body;
+}
+
 TEST(WhipReply, TheAnswerIs201WithLocationOtherMessagesAreDroppedErrorsMapToStatuses) {
   auto answer = WhipReplyFor(R"({"v":2,"type":"answer","sdp":"v=0\r\n","re":1})", "/whip/studio/abc");
   ASSERT_TRUE(answer);
@@ -513,6 +582,51 @@ TEST_F(WhipServerTest, TheSameIdentityReplacesItsOlderSession) {
   ASSERT_EQ(second.status, 201);
   for (int i = 0; i < 100 && WhipSessions() != 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(WhipSessions(), 1u);
+}
+
+TEST_F(WhipServerTest, WhepChecksLikeWhipThenAnswers501AndCreatesNothing) {
+  StartServer();
+  auto viewer = Claims("studio", "viewer", Now());
+  viewer.grants = {.publish = false, .subscribe = true, .room_admin = false};
+  auto missing = Request(bhttp::verb::post, "/whep/studio", "", sdp::testing::kChromiumOffer);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.Get("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", LiveBearer("v", OtherSecret()), sdp::testing::kChromiumOffer)
+                .status,
+            401);
+  auto publisher_only = Claims("studio", "obs", Now());
+  publisher_only.grants.subscribe = false;
+  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(publisher_only), sdp::testing::kChromiumOffer)
+                .status,
+            403);
+  auto admitted = Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(viewer), sdp::testing::kChromiumOffer);
+  EXPECT_EQ(admitted.status, 501) << admitted.body;
+  EXPECT_NE(admitted.body.find("WHEP playback is not implemented yet"), std::string::npos) << admitted.body;
+  EXPECT_TRUE(admitted.Get("Location").empty());
+  auto patch = Request(bhttp::verb::patch, "/whep/studio/abc", "Bearer " + Mint(viewer), "a=x\r\n",
+                       "application/trickle-ice-sdpfrag");
+  EXPECT_EQ(patch.status, 405);
+  EXPECT_EQ(patch.Get("Allow"), "DELETE, OPTIONS");
+  EXPECT_EQ(Request(bhttp::verb::get, "/whep/studio").status, 405);
+  EXPECT_EQ(Request(bhttp::verb::delete_, "/whep/studio/abc", "Bearer " + Mint(viewer)).status, 404);
+  auto options = Request(bhttp::verb::options, "/whep/studio");
+  EXPECT_EQ(options.status, 204);
+  EXPECT_EQ(options.Get("Allow"), "POST, OPTIONS");
+  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(viewer), sdp::testing::kChromiumOffer,
+                    "application/sdp", "https://evil.example")
+                .status,
+            403);
+  EXPECT_EQ(WhipSessions(), 0u);
+  EXPECT_TRUE(WaitConnections(0));  // nothing holds a slot
+}
+
+TEST_F(WhipServerTest, AnE2eeRequiredRoomRefusesWhepWithAClearError) {
+  StartServer({}, RoomRules{.e2ee_required = true});
+  auto viewer = Claims("studio", "viewer", Now());
+  viewer.grants = {.publish = false, .subscribe = true, .room_admin = false};
+  auto refused = Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(viewer), sdp::testing::kChromiumOffer);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("which WHEP cannot do"), std::string::npos) << refused.body;
 }
 
 }  // namespace
