@@ -20,10 +20,18 @@
 // off unpublishes that track, turning it on publishes it again
 // (AegisRoom.setSending), so every tile's icons follow the server's
 // track_published / track_unpublished, never a guess from silence.
+//
+// Screen sharing: "Share screen" sends a window or screen as a second video
+// track (AegisRoom.shareScreen); the others show it large with the
+// presenter's camera small. It stops from the same button or from the
+// browser's own "Stop sharing" control. In an end-to-end encrypted call the
+// others recognise the screen from its frames; without encryption they see
+// an unlabelled second video (the signaling protocol carries no track source).
 import { AegisError, AegisRoom } from './sdk/aegis.js';
 import { audioConstraints, describeMediaError, openMedia, store, videoConstraints } from './ui_media.js';
 import { PreJoin } from './ui_prejoin.js';
 import { CallMonitor, StatsPanel } from './ui_stats.js';
+import { placeVideos } from './ui_layout.js';
 import { Stage } from './ui_tiles.js';
 
 const $ = (id) => document.getElementById(id);
@@ -66,10 +74,13 @@ let videoQuality = 'normal';
 let lastJoin = null;  // the options of the last join, for "Rejoin"
 let localAudio = null;  // the microphone track (kept while muted)
 let localVideo = null;  // the camera track (stopped while the camera is off)
+let localScreen = null;  // the screen track while sharing
+// Remote participant id -> its video tracks [{ track, source }], oldest first.
+const remoteVideos = new Map();
 let speakerId = '';
 let monitor = null;
 let unread = 0;
-const switching = { audio: false, video: false };
+const switching = { audio: false, video: false, screen: false };
 // A room admin's mute of this participant (the server forwards none of it).
 const adminMuted = { audio: false, video: false };
 
@@ -296,6 +307,7 @@ function refreshSelfTile() {
   const { mic, camera } = selfDevices();
   syncToggle('toggle-mic', mic);
   syncToggle('toggle-camera', camera);
+  syncScreenButton();
 }
 
 // A room admin's mute, as everyone sees it (the server forwards none of it).
@@ -338,6 +350,22 @@ function showAdmin(r) {
   $('toggle-lock').setAttribute('aria-pressed', String(r.locked));
   $('toggle-lock').textContent = r.locked ? 'Unlock room' : 'Lock room';
   showLobby(r.lobby);
+}
+
+// A participant's videos: the camera in its own tile (with its sound), its
+// screen share and any other video in tiles of their own (ui_layout.js
+// placeVideos).
+function showVideos(id) {
+  const tile = stage.get(id);
+  if (!tile) return;
+  const { camera, screens, others } = placeVideos(remoteVideos.get(id) ?? []);
+  const before = [...tile.tracks].find((t) => t.kind === 'video') ?? null;
+  if (before !== camera) {
+    if (before) tile.tracks.delete(before);
+    if (camera) tile.tracks.add(camera);
+    attachTracks(tile);
+  }
+  stage.setVideos(id, [...screens.map((track) => ({ track, screen: true })), ...others.map((track) => ({ track, screen: false }))]);
 }
 
 // A fresh MediaStream each time, so the element reliably picks up the change.
@@ -384,6 +412,7 @@ function wireRoom(r) {
     showCount();
   });
   r.addEventListener('participantleft', (e) => {
+    remoteVideos.delete(e.participantId);
     stage.remove(e.participantId);
     setStatus(`${displayName(e.participant)} left`);
     showCount();
@@ -396,12 +425,37 @@ function wireRoom(r) {
     const participant = r.getParticipant(e.participantId);
     if (!participant) return;
     const tile = addTile(participant);
-    tile.tracks.add(e.track);
-    attachTracks(tile);
+    if (e.kind !== 'video') {
+      tile.tracks.add(e.track);
+      attachTracks(tile);
+      return;
+    }
+    const videos = remoteVideos.get(e.participantId) ?? [];
+    if (!videos.some((v) => v.track === e.track)) videos.push({ track: e.track, source: e.source ?? r.sourceOf(e.track) });
+    remoteVideos.set(e.participantId, videos);
+    showVideos(e.participantId);
+  });
+  r.addEventListener('tracksource', (e) => {
+    const v = remoteVideos.get(e.participantId)?.find((x) => x.track === e.track);
+    if (!v || v.source === e.source) return;
+    v.source = e.source;
+    showVideos(e.participantId);
   });
   r.addEventListener('trackremoved', (e) => {
+    const videos = remoteVideos.get(e.participantId);
+    if (videos?.some((v) => v.track === e.track)) {
+      remoteVideos.set(e.participantId, videos.filter((v) => v.track !== e.track));
+      showVideos(e.participantId);
+      return;
+    }
     const tile = stage.get(e.participantId);
     if (tile?.tracks.delete(e.track)) attachTracks(tile);
+  });
+  r.addEventListener('screenshareended', (e) => {
+    if (r !== room) return;
+    releaseScreen();
+    syncScreenButton();
+    if (e.reason === 'ended') setStatus('Screen sharing stopped');
   });
   r.addEventListener('participantmuted', (e) => {
     refreshTile(e.participantId);
@@ -490,6 +544,9 @@ function stopLocalMedia() {
   localVideo?.stop();
   localAudio = null;
   localVideo = null;
+  releaseScreen();
+  syncScreenButton();
+  remoteVideos.clear();
   $('self-video').srcObject = null;
   syncToggle('toggle-camera', false);
   syncToggle('toggle-mic', false);
@@ -652,6 +709,59 @@ async function toggleCamera() {
   }
 }
 
+// --- screen sharing -----------------------------------------------------------
+
+function releaseScreen() {
+  localScreen?.stop();  // the browser's capture indicator goes away
+  localScreen = null;
+}
+
+function syncScreenButton() {
+  const button = $('toggle-screen');
+  const sharing = Boolean(room?.isSharingScreen());
+  button.disabled = state !== 'joined' || !navigator.mediaDevices?.getDisplayMedia;
+  button.setAttribute('aria-pressed', String(sharing));
+  button.setAttribute('aria-label', sharing ? 'Stop sharing your screen' : 'Share your screen');
+}
+
+// Shares a screen or window the browser lets the user pick, or stops sharing.
+async function toggleScreen() {
+  if (!room || switching.screen) return;
+  switching.screen = true;
+  const r = room;
+  try {
+    if (r.isSharingScreen()) {
+      await r.stopScreenShare();
+      releaseScreen();
+      setStatus('Screen sharing stopped');
+      return;
+    }
+    let captured;
+    try {
+      captured = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    } catch (e) {
+      // Closing the picker is a choice, not an error.
+      if (e.name !== 'NotAllowedError' && e.name !== 'AbortError') showNotice(`Cannot share the screen: ${e.message}`);
+      return;
+    }
+    const track = captured.getVideoTracks()[0];
+    captured.getAudioTracks().forEach((t) => t.stop());
+    if (!track || room !== r) {
+      track?.stop();
+      return;
+    }
+    localScreen = track;
+    await r.shareScreen(track);
+    setStatus('You are sharing your screen');
+  } catch (e) {
+    if (room === r && !r.isSharingScreen()) releaseScreen();
+    if (!(e instanceof AegisError)) showError('publish_failed', e.message);
+  } finally {
+    switching.screen = false;
+    if (room === r) syncScreenButton();
+  }
+}
+
 function setSide(open, remember = true) {
   if (open && !$('stats-panel').hidden) setStats(false);
   $('side').hidden = !open;
@@ -755,6 +865,7 @@ async function createGuestLink() {
 
 $('toggle-camera').addEventListener('click', toggleCamera);
 $('toggle-mic').addEventListener('click', toggleMic);
+$('toggle-screen').addEventListener('click', toggleScreen);
 $('leave').addEventListener('click', leave);
 $('toggle-layout').addEventListener('click', () => setView(stage.view === 'speaker' ? 'grid' : 'speaker'));
 $('toggle-side').addEventListener('click', () => setSide($('side').hidden));
@@ -869,6 +980,26 @@ window.aegisApp = {
   chatLog: () => [...$('chat-log').children].map((li) => li.textContent),
   // What this page sends: { audio, video } (its setSending state).
   sending: () => ({ audio: Boolean(room?.isSending('audio')), video: Boolean(room?.isSending('video')) }),
+  sharingScreen: () => Boolean(room?.isSharingScreen()),
+  // The screen track being shared (a test ends it as the browser's own stop button would).
+  screenTrack: () => localScreen,
+  // Every tile on the stage: { participantId (null: yours), role: 'camera' |
+  // 'screen' | 'video' | 'self', width, height, frames (decoded by its
+  // <video>), videoWidth, videoHeight }.
+  tiles: () => {
+    const describe = (figure, video, participantId, role) => {
+      const r = figure.getBoundingClientRect();
+      return {
+        participantId, role, width: r.width, height: r.height,
+        frames: video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0, videoWidth: video.videoWidth, videoHeight: video.videoHeight,
+      };
+    };
+    return [
+      ...stage.ids().map((id) => describe(stage.get(id).figure, stage.get(id).video, id, 'camera')),
+      ...stage.videoTiles().map((v) => describe(v.figure, v.video, v.participantId, v.screen ? 'screen' : 'video')),
+      describe(stage.self.figure, stage.self.video, null, 'self'),
+    ];
+  },
 };
 
 if (params.get('autojoin') === '1' && $('room').value) {

@@ -8,6 +8,8 @@
 // not full, is centred.
 // Speaker view: the focused tile (the active speaker) large, the others in a
 // strip beside it (wide stages) or below it (tall ones).
+// A screen share: its tile large the same way, in either view (stageLayout);
+// placeVideos says which of a participant's videos is its screen.
 
 export const kMinAspect = 4 / 3;
 export const kMaxAspect = 16 / 9;
@@ -83,4 +85,28 @@ export function speakerLayout(n, width, height, focus, { gap = 8 } = {}) {
 export function overlaps(a, b, slack = 0.5) {
   return a.x + a.width - slack > b.x && b.x + b.width - slack > a.x &&
          a.y + a.height - slack > b.y && b.y + b.height - slack > a.y;
+}
+
+// Where a remote participant's video tracks go. videos: [{ track, source }]
+// in the order they arrived; source 'screen' | 'camera' | null (unknown: the
+// SDK learns it from end-to-end encrypted frames only, AegisRoom.sourceOf).
+// Returns { camera, screens, others }: the one video shown in the
+// participant's own tile (a known camera first, else the first video that is
+// not a screen), its screen shares (each a tile of its own, shown large),
+// and any further videos (a tile of their own each, not enlarged: nothing
+// says what they are).
+export function placeVideos(videos) {
+  const screens = videos.filter((v) => v.source === 'screen').map((v) => v.track);
+  const rest = videos.filter((v) => v.source !== 'screen');
+  const camera = rest.find((v) => v.source === 'camera') ?? rest[0] ?? null;
+  return { camera: camera?.track ?? null, screens, others: rest.filter((v) => v !== camera).map((v) => v.track) };
+}
+
+// The stage's rects for n tiles: while someone shares a screen, that screen's
+// tile (index `screen`) is large beside a strip of the others in either view
+// (the presenter's camera among them, small); otherwise speaker view
+// enlarges tile `focus` and grid view none.
+export function stageLayout(n, width, height, { view = 'grid', focus = 0, screen = null } = {}) {
+  if (screen !== null && screen >= 0 && screen < n) return speakerLayout(n, width, height, screen).rects;
+  return view === 'speaker' ? speakerLayout(n, width, height, focus).rects : gridLayout(n, width, height).rects;
 }

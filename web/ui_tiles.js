@@ -5,7 +5,13 @@
 // a crossed microphone when the microphone is off; a connection indicator;
 // and a green outline while its participant speaks. Double-click, or the
 // tile's full-screen button, shows one tile full screen.
-import { gridLayout, speakerLayout } from './ui_layout.js';
+//
+// A participant's further videos get tiles of their own (setVideos): its
+// screen share, shown large beside a strip of everyone else (its camera
+// small among them) in either view, and a video whose source nobody told
+// (a screen share in a room without end-to-end encryption, see
+// AegisRoom.shareScreen), shown like any other tile.
+import { stageLayout } from './ui_layout.js';
 import { initials } from './ui_media.js';
 
 const kQualityText = { good: 'good', fair: 'fair', poor: 'poor', unknown: 'not measured yet' };
@@ -15,6 +21,7 @@ export class Stage {
   #template;
   #self;
   #tiles = new Map();  // participant id -> tile
+  #videos = [];  // video tiles: { participantId, track, screen, figure, video }, oldest first
   #view = 'grid';
   #focus = null;  // participant id shown large in speaker view (null: yourself)
   #observer;
@@ -72,6 +79,7 @@ export class Stage {
   }
 
   remove(id) {
+    this.setVideos(id, []);
     const tile = this.#tiles.get(id);
     if (!tile) return;
     tile.video.srcObject = null;
@@ -84,6 +92,65 @@ export class Stage {
 
   clear() {
     for (const id of [...this.#tiles.keys()]) this.remove(id);
+  }
+
+  // The video tiles of participant `id` beside its own tile: videos is
+  // [{ track, screen }] (screen: its screen share, shown large). Tiles of
+  // tracks no longer listed go; a track whose `screen` changed keeps its tile.
+  setVideos(id, videos) {
+    const owner = this.#tiles.get(id);
+    let changed = false;
+    for (const v of [...this.#videos]) {
+      if (v.participantId !== id || videos.some((x) => x.track === v.track)) continue;
+      v.video.srcObject = null;
+      v.figure.remove();
+      this.#videos.splice(this.#videos.indexOf(v), 1);
+      changed = true;
+    }
+    for (const { track, screen } of owner ? videos : []) {
+      let v = this.#videos.find((x) => x.track === track);
+      if (!v) {
+        v = this.#videoTile(owner, track);
+        this.#videos.push(v);
+        changed = true;
+      }
+      if (v.screen !== Boolean(screen)) {
+        v.screen = Boolean(screen);
+        this.#labelVideo(v, owner.name);
+        changed = true;
+      }
+    }
+    if (changed) this.layout();
+  }
+
+  // The video tiles: [{ participantId, screen, figure, video, track }].
+  videoTiles() { return this.#videos.map((v) => ({ ...v })); }
+
+  #videoTile(owner, track) {
+    const figure = this.#template.content.firstElementChild.cloneNode(true);
+    figure.classList.add('video-tile');
+    figure.dataset.participantId = owner.id;
+    figure.dataset.camera = 'on';
+    figure.querySelector('.initials').textContent = initials(owner.name);
+    // Only a name: sound, connection and moderation live on the participant's own tile.
+    for (const sel of ['.mic-off', '.cam-off', '.indicator', '.muted', '.admin-actions']) figure.querySelector(sel)?.remove();
+    const video = figure.querySelector('video');
+    video.muted = true;
+    video.srcObject = new MediaStream([track]);
+    video.play().catch(() => {});
+    const v = { participantId: owner.id, track, screen: null, figure, video };
+    this.#wireFullscreen(figure, owner.name);
+    this.#container.insertBefore(figure, this.#self.figure);
+    return v;
+  }
+
+  #labelVideo(v, name) {
+    const label = v.screen ? `${name}'s screen` : `${name}'s other video`;
+    v.figure.dataset.screen = String(v.screen);
+    v.figure.querySelector('.name').textContent = label;
+    v.figure.setAttribute('aria-label', label);
+    v.video.setAttribute('aria-label', label);
+    v.figure.querySelector('.fullscreen')?.setAttribute('aria-label', `Show ${label} full screen`);
   }
 
   // mic / camera: 'on' | 'off' for tile `id` (or the self tile: null).
@@ -135,16 +202,15 @@ export class Stage {
   layout() {
     const { clientWidth: width, clientHeight: height } = this.#container;
     const figures = [...this.#tiles.values()].map((t) => t.figure);
-    figures.push(this.#self.figure);
-    let rects;
-    if (this.#view === 'speaker') {
-      const ids = [...this.#tiles.keys()];
-      // The active speaker; before anyone spoke, the first of the others.
-      const focus = this.#focus !== null && ids.includes(this.#focus) ? ids.indexOf(this.#focus) : 0;
-      rects = speakerLayout(figures.length, width, height, focus).rects;
-    } else {
-      rects = gridLayout(figures.length, width, height).rects;
-    }
+    const ids = [...this.#tiles.keys()];
+    // The active speaker; before anyone spoke, the first of the others.
+    const focus = this.#focus !== null && ids.includes(this.#focus) ? ids.indexOf(this.#focus) : 0;
+    // The newest screen share is the one shown large.
+    const screens = this.#videos.filter((v) => v.screen);
+    const screen = screens.length ? figures.length + this.#videos.indexOf(screens[screens.length - 1]) : null;
+    figures.push(...this.#videos.map((v) => v.figure), this.#self.figure);
+    this.#container.dataset.presenting = String(screen !== null);
+    const rects = stageLayout(figures.length, width, height, { view: this.#view, focus, screen });
     if (rects.length !== figures.length) return;  // a hidden stage has no size
     figures.forEach((f, i) => {
       const r = rects[i];

@@ -45,6 +45,26 @@ test('KID layout: the RFC 9605 §5.2 figure (context 0, E = 4) and our S = 16 co
   assert.throws(() => keys.frameKid({ context: 0, leaf: 1.5, epoch: 0 }), RangeError);
 });
 
+test('KID contexts: screen shares take 2, 6, 10, ..., other tracks the rest in order; no context twice; the KID tells a screen', () => {
+  const contexts = new keys.FrameContexts();
+  const others = Array.from({ length: 8 }, () => contexts.take());
+  assert.deepEqual(others, [0, 1, 3, 4, 5, 7, 8, 9]);
+  const screens = [contexts.take({ screen: true }), contexts.take({ screen: true }), contexts.take({ screen: true })];
+  assert.deepEqual(screens, [keys.FrameContext.SCREEN, 6, 10]);
+  assert.equal(contexts.take(), 11, 'screens do not disturb the others');
+  assert.ok(screens.every(keys.isScreenContext));
+  assert.ok(!others.some(keys.isScreenContext));
+  // A fresh sender: microphone and camera first are 0 and 1, its first screen 2 (FrameContext).
+  const fresh = new keys.FrameContexts();
+  assert.deepEqual([fresh.take(), fresh.take(), fresh.take({ screen: true })],
+                   [keys.FrameContext.AUDIO, keys.FrameContext.VIDEO, keys.FrameContext.SCREEN]);
+  // What a receiver reads back from an authenticated KID.
+  const kid = keys.frameKid({ context: 6, leaf: 3, epoch: 9 });
+  assert.equal(keys.isScreenContext(keys.parseFrameKid(kid).context), true);
+  assert.equal(keys.isScreenContext(keys.parseFrameKid(keys.frameKid({ context: 1, leaf: 3, epoch: 9 })).context), false);
+  for (const bad of [null, undefined, -2, 2.5, '2', NaN]) assert.equal(keys.isScreenContext(bad), false, String(bad));
+});
+
 test('frame key and salt for (base_key, KID) are RFC 9605 §4.4.2 under suite 0x0004 (node:crypto HKDF)', async () => {
   const baseKey = Uint8Array.from({ length: 16 }, (_, i) => i * 7 + 1);
   const kid = keys.frameKid({ context: 1, leaf: 3, epoch: 9 });

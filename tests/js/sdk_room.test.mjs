@@ -6,7 +6,8 @@
 // request id, so an error answering some other message must not fail it);
 // setSending(): turning a kind off and on renegotiates the publisher with
 // the transceiver inactive / sendonly, one negotiation at a time, and a
-// refused turn-on leaves the kind off.
+// refused turn-on leaves the kind off; shareScreen(): its own transceiver,
+// stopped by stopScreenShare() or by the capture ending.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,15 +51,23 @@ class FakeWebSocket extends EventTarget {
 }
 
 class FakePeerConnection extends EventTarget {
+  static last = null;
   connectionState = 'new';
   localDescription = null;
+  transceivers = [];
   #senders = [];
+  constructor() {
+    super();
+    FakePeerConnection.last = this;
+  }
   getSenders() { return this.#senders; }
   getTransceivers() { return []; }
   addTransceiver(track, { direction = 'sendrecv' } = {}) {
     const sender = { track, async replaceTrack(t) { this.track = t; } };
     this.#senders.push(sender);
-    return { sender, direction, setCodecPreferences() {} };
+    const transceiver = { sender, direction, setCodecPreferences() {} };
+    this.transceivers.push(transceiver);
+    return transceiver;
   }
   async createOffer() { return { type: 'offer', sdp: 'v=0 (fake offer)' }; }
   async setLocalDescription(d) { this.localDescription = d; }
@@ -291,6 +300,151 @@ test('setSending: a turn-on the server refuses (rate_limited) rejects and leaves
     const error = await on;
     assert.equal(error?.code, 'rate_limited');
     assert.equal(room.isSending('audio'), false, 'still off, as the server has it');
+  } finally {
+    room.leave();
+  }
+});
+
+// A capture track as the browser hands it out: an EventTarget whose capture
+// the browser can end ('ended' event, readyState 'ended').
+class FakeTrack extends EventTarget {
+  readyState = 'live';
+  contentHint = '';
+  constructor(kind, id) {
+    super();
+    this.kind = kind;
+    this.id = id;
+  }
+  // What the browser does when its own "Stop sharing" button is pressed.
+  endByBrowser() {
+    this.readyState = 'ended';
+    this.dispatchEvent(new Event('ended'));
+  }
+}
+
+const publishesAfter = (ws, before) => ws.sent.slice(before).filter((m) => m.type === 'publish').length;
+
+test('shareScreen: a transceiver of its own, never the camera\'s; stopScreenShare makes it inactive; sharing again reuses it', async () => {
+  const { room, ws } = await joinedRoom();
+  const ended = [];
+  room.addEventListener('screenshareended', (e) => ended.push(e.reason));
+  try {
+    const screen = new FakeTrack('video', 'screen1');
+    let before = ws.sent.length;
+    const share = room.shareScreen(screen);
+    await answerPublishes(ws, before, 1);
+    await share;
+    const pc = FakePeerConnection.last;
+    assert.equal(room.isSharingScreen(), true);
+    assert.equal(room.isSending('video'), false, 'the screen is not the camera');
+    assert.equal(screen.contentHint, 'detail', 'encoded for detail, not motion');
+    assert.equal(pc.transceivers.length, 1);
+    const screenTransceiver = pc.transceivers[0];
+    assert.equal(screenTransceiver.direction, 'sendonly');
+
+    // The camera comes on beside it, on a transceiver of its own; turning it off leaves the screen alone.
+    const cam = new FakeTrack('video', 'cam');
+    before = ws.sent.length;
+    const camOn = room.setSending('video', cam);
+    await answerPublishes(ws, before, 1);
+    await camOn;
+    assert.equal(pc.transceivers.length, 2);
+    assert.equal(screenTransceiver.sender.track, screen);
+    before = ws.sent.length;
+    const camOff = room.setSending('video', null);
+    await answerPublishes(ws, before, 1);
+    await camOff;
+    assert.equal(pc.transceivers[1].direction, 'inactive');
+    assert.equal(screenTransceiver.direction, 'sendonly', 'turning the camera off does not stop the share');
+    assert.equal(room.isSharingScreen(), true);
+
+    before = ws.sent.length;
+    const stop = room.stopScreenShare();
+    await answerPublishes(ws, before, 1);
+    await stop;
+    assert.equal(room.isSharingScreen(), false);
+    assert.equal(screenTransceiver.direction, 'inactive');
+    assert.equal(screenTransceiver.sender.track, null, 'nothing of the screen is sent');
+    assert.deepEqual(ended, ['stopped']);
+    before = ws.sent.length;
+    await room.stopScreenShare();
+    assert.equal(publishesAfter(ws, before), 0, 'already stopped: no offer');
+
+    // Sharing again: the same transceiver (with E2EE: the same sender transform and KID context).
+    const screen2 = new FakeTrack('video', 'screen2');
+    before = ws.sent.length;
+    const again = room.shareScreen(screen2);
+    await answerPublishes(ws, before, 1);
+    await again;
+    assert.equal(pc.transceivers.length, 2);
+    assert.equal(screenTransceiver.direction, 'sendonly');
+    assert.equal(screenTransceiver.sender.track, screen2);
+    // Another window while sharing: swapped without an offer.
+    const screen3 = new FakeTrack('video', 'screen3');
+    before = ws.sent.length;
+    await room.shareScreen(screen3);
+    assert.equal(publishesAfter(ws, before), 0);
+    assert.equal(screenTransceiver.sender.track, screen3);
+    // The replaced track's end no longer stops anything.
+    screen2.endByBrowser();
+    for (let i = 0; i < 5; i++) await drainMicrotasks();
+    assert.equal(room.isSharingScreen(), true);
+    assert.equal(publishesAfter(ws, before), 0);
+
+    await assert.rejects(room.shareScreen(new FakeTrack('audio', 'mic')), TypeError);
+    const gone = new FakeTrack('video', 'gone');
+    gone.readyState = 'ended';
+    await assert.rejects(room.shareScreen(gone), TypeError);
+  } finally {
+    room.leave();
+  }
+});
+
+test('shareScreen: the capture ending (the browser\'s own "Stop sharing") unpublishes the share and fires screenshareended ended', async () => {
+  const { room, ws } = await joinedRoom();
+  const ended = [];
+  room.addEventListener('screenshareended', (e) => ended.push(e.reason));
+  try {
+    const screen = new FakeTrack('video', 'screen');
+    let before = ws.sent.length;
+    const share = room.shareScreen(screen);
+    await answerPublishes(ws, before, 1);
+    await share;
+    before = ws.sent.length;
+    screen.endByBrowser();
+    await answerPublishes(ws, before, 1);
+    await until(() => !room.isSharingScreen(), 'the share to stop');
+    assert.deepEqual(ended, ['ended']);
+    assert.equal(FakePeerConnection.last.transceivers[0].direction, 'inactive');
+    assert.equal(publishesAfter(ws, before), 1, 'one offer unpublishes it');
+    screen.dispatchEvent(new Event('ended'));  // a second event changes nothing
+    for (let i = 0; i < 5; i++) await drainMicrotasks();
+    assert.equal(publishesAfter(ws, before), 1);
+    assert.deepEqual(ended, ['ended']);
+  } finally {
+    room.leave();
+  }
+});
+
+test('shareScreen: a share the server refuses (rate_limited) rejects, shares nothing, and its track is no longer watched', async () => {
+  const { room, ws } = await joinedRoom();
+  const ended = [];
+  room.addEventListener('screenshareended', (e) => ended.push(e.reason));
+  try {
+    const screen = new FakeTrack('video', 'screen');
+    const before = ws.sent.length;
+    const share = room.shareScreen(screen).then(() => null, (e) => e);
+    await publishSent(ws, before);
+    const { id } = ws.sent.slice(before).find((m) => m.type === 'publish');
+    ws.receive({ type: 'error', code: 'rate_limited', message: 'offer refused: publishing new tracks too fast', re: id });
+    assert.equal((await share)?.code, 'rate_limited');
+    assert.equal(room.isSharingScreen(), false);
+    assert.equal(FakePeerConnection.last.transceivers[0].sender.track, null);
+    const after = ws.sent.length;
+    screen.endByBrowser();
+    for (let i = 0; i < 5; i++) await drainMicrotasks();
+    assert.equal(publishesAfter(ws, after), 0);
+    assert.deepEqual(ended, [], 'the caller learns of a refusal from the rejection');
   } finally {
     room.leave();
   }

@@ -2,7 +2,9 @@
 // test runner. Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitTile, gridLayout, kMaxAspect, kMinAspect, overlaps, speakerLayout } from '../../web/ui_layout.js';
+import {
+  fitTile, gridLayout, kMaxAspect, kMinAspect, overlaps, placeVideos, speakerLayout, stageLayout,
+} from '../../web/ui_layout.js';
 
 const area = (rects) => rects.reduce((sum, r) => sum + r.width * r.height, 0);
 
@@ -78,4 +80,47 @@ test('speakerLayout: the focused tile is the largest, the others beside or below
     }
   }
   assert.equal(speakerLayout(1, 800, 600, 0).rects.length, 1);
+});
+
+test('placeVideos: screens apart; the camera is the known camera, else the first video that is not a screen', () => {
+  const [a, b, c] = ['a', 'b', 'c'].map((id) => ({ id }));
+  assert.deepEqual(placeVideos([]), { camera: null, screens: [], others: [] });
+  // Before the first frame nothing is known: the first video is shown as the camera.
+  assert.deepEqual(placeVideos([{ track: a, source: null }]), { camera: a, screens: [], others: [] });
+  // Camera then screen share (E2EE: both known).
+  assert.deepEqual(placeVideos([{ track: a, source: 'camera' }, { track: b, source: 'screen' }]),
+                   { camera: a, screens: [b], others: [] });
+  // The screen share arrived first (camera off), then the camera came back.
+  assert.deepEqual(placeVideos([{ track: b, source: 'screen' }, { track: a, source: null }]),
+                   { camera: a, screens: [b], others: [] });
+  // A screen whose source is not known yet is shown where a camera would be,
+  // then moves out as soon as it is known.
+  assert.deepEqual(placeVideos([{ track: b, source: null }]), { camera: b, screens: [], others: [] });
+  assert.deepEqual(placeVideos([{ track: b, source: 'screen' }]), { camera: null, screens: [b], others: [] });
+  // Without E2EE: a second video of unknown source is a tile of its own, not enlarged.
+  assert.deepEqual(placeVideos([{ track: a, source: null }, { track: b, source: null }]),
+                   { camera: a, screens: [], others: [b] });
+  // A known camera wins over an earlier unknown one.
+  assert.deepEqual(placeVideos([{ track: c, source: null }, { track: a, source: 'camera' }]),
+                   { camera: a, screens: [], others: [c] });
+});
+
+test('stageLayout: a screen share is the largest tile in either view; without one, grid or speaker as chosen', () => {
+  for (const [w, h] of [[1264, 720], [784, 520], [400, 700]]) {
+    for (let n = 2; n <= 8; n++) {
+      for (const view of ['grid', 'speaker']) {
+        const screen = n - 2;  // the screen tile sits just before the self tile
+        const rects = stageLayout(n, w, h, { view, focus: 0, screen });
+        assert.equal(rects.length, n);
+        assertSound(rects, w, h, `${n} tiles with a screen in ${w}x${h} (${view})`);
+        const big = rects[screen].width * rects[screen].height;
+        rects.forEach((r, i) => {
+          if (i !== screen) assert.ok(r.width * r.height < big, `${view} ${w}x${h} n=${n}: tile ${i} smaller than the screen`);
+        });
+      }
+    }
+  }
+  assert.deepEqual(stageLayout(4, 1264, 720, { view: 'grid' }), gridLayout(4, 1264, 720).rects);
+  assert.deepEqual(stageLayout(4, 1264, 720, { view: 'speaker', focus: 2 }), speakerLayout(4, 1264, 720, 2).rects);
+  assert.deepEqual(stageLayout(4, 1264, 720, { view: 'grid', screen: 9 }), gridLayout(4, 1264, 720).rects, 'no such tile: no screen');
 });

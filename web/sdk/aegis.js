@@ -6,6 +6,8 @@
 //   const room = await AegisRoom.connect({ room: 'A', token });
 //   room.addEventListener('track', (e) => show(e.participantId, e.track, e.kind));
 //   await room.publish(await navigator.mediaDevices.getUserMedia({ audio: true, video: true }));
+//   const [screen] = (await navigator.mediaDevices.getDisplayMedia({ video: true })).getVideoTracks();
+//   await room.shareScreen(screen);   // ... room.stopScreenShare(); screen.stop();
 //   ...
 //   room.leave();
 //
@@ -26,6 +28,7 @@
 // messages (handed to e2ee_manager.js).
 
 import { E2eeManager } from './e2ee_manager.js';
+import { isScreenContext } from './e2ee_mls_keys.js';
 import { E2eeTransforms, e2eeSupported, needsInsertableStreamsOption } from './e2ee_transforms.js';
 
 // Every message's "v" (docs/protocol.md §1); the server refuses any other.
@@ -101,8 +104,12 @@ function publicParticipant(p) {
 
 // Events: participantjoined {participant}, participantleft {participantId,
 // participant}, trackpublished / trackunpublished {participantId, trackId,
-// kind}, track {participantId, track, kind, receiver}, trackremoved
-// {participantId, track, kind}, error {code, message,
+// kind}, track {participantId, track, kind, receiver, source}, trackremoved
+// {participantId, track, kind}, tracksource {participantId, track, kind,
+// source} (what a remote track is became known or changed: see
+// sourceOf), screenshareended {reason: 'ended' | 'stopped'} (this
+// participant's screen share stopped: the capture ended, e.g. through the
+// browser's own "Stop sharing" button, or stopScreenShare()), error {code, message,
 // field}, subscriberstatechange / publisherstatechange {state} (the
 // connections' connectionState), closed {reason: 'left' | 'refused' |
 // 'connection_closed', error?}; and the room's moderation: participantmuted
@@ -136,6 +143,13 @@ export class AegisRoom extends EventTarget {
   // The first transceiver this client sent each kind on: the one
   // setSending() turns off and on.
   #mainTransceivers = new Map();
+  // The screen share's own transceiver (reused by every later share) and
+  // the track it sends, watched for the capture ending.
+  #screenTransceiver = null;
+  #screenTrack = null;
+  #screenEnded = null;
+  // RTCRtpReceiver -> { participantId, track, source } (see sourceOf).
+  #remoteSources = new Map();
   // The server's last error and when it came: `room_full` and
   // `shutting_down` are followed by the socket closing, and that error says
   // more than the close does.
@@ -370,12 +384,117 @@ export class AegisRoom extends EventTarget {
     return Boolean(t && t.direction !== 'inactive' && t.sender.track);
   }
 
-  #addSender(pc, track, stream) {
+  // Screen sharing. shareScreen(track) sends `track` (a video track, e.g.
+  // from getDisplayMedia) as this participant's screen share: a video track
+  // of its own beside the camera, on its own transceiver (setSending never
+  // touches it, and it is never the camera's). Resolves once the server has
+  // accepted it; the others get track_published like for any track. Sharing
+  // again while sharing swaps the track without renegotiating.
+  //
+  // How the others know it is a screen: protocol version 2 carries no
+  // per-track source (the server names tracks itself and announces only their
+  // kind). With E2EE the mark rides in every frame: the screen's sender
+  // encrypts under a screen KID context (e2ee_mls_keys.js isScreenContext),
+  // which is authenticated and which receivers read from the first frame they
+  // decrypt (sourceOf, the tracksource event). Without E2EE the others see one
+  // more video track of this participant whose source is unknown (null).
+  //
+  // The share ends by stopScreenShare(), or by itself when the track ends
+  // (the browser's own "Stop sharing" button, the shared window closing):
+  // the SDK then unpublishes it and fires screenshareended {reason: 'ended'}.
+  // The caller owns the track: stop it after stopScreenShare() so that the
+  // browser's capture indicator goes away.
+  shareScreen(track) {
+    if (track?.kind !== 'video') return Promise.reject(new TypeError('a screen share is a video track'));
+    if (track.readyState === 'ended') return Promise.reject(new TypeError('the screen track has already ended'));
+    // Encoders keep a screen's detail (text) rather than its motion.
+    if ('contentHint' in track && !track.contentHint) track.contentHint = 'detail';
+    return this.#negotiate(async (pc) => {
+      if (track.readyState === 'ended') throw new TypeError('the screen track has already ended');
+      this.#watchScreen(track);
+      const t = this.#screenTransceiver;
+      if (!t) {
+        this.#screenTransceiver = this.#addSender(pc, track, new MediaStream([track]), { screen: true });
+        return true;
+      }
+      await t.sender.replaceTrack(track);
+      if (t.direction === 'sendonly') return false;
+      t.direction = 'sendonly';
+      return true;
+    }).catch(async (e) => {
+      // Refused (e.g. rate_limited): nothing is shared, as the server has it.
+      if (this.#screenTrack === track) await this.#dropScreen(null);
+      throw e;
+    });
+  }
+
+  // Stops sharing the screen (the server announces track_unpublished to the
+  // others, whose screen tile goes). Does not stop the track.
+  stopScreenShare() {
+    return this.#negotiate(() => this.#dropScreen('stopped'));
+  }
+
+  // Whether this participant shares its screen now.
+  isSharingScreen() {
+    const t = this.#screenTransceiver;
+    return Boolean(t && t.direction === 'sendonly' && t.sender.track);
+  }
+
+  // What a remote track (from a 'track' event) carries: 'screen', 'camera'
+  // or 'microphone' once known, else null. Known only in E2EE rooms, from
+  // the first frame that decrypts (see shareScreen); 'tracksource' fires
+  // when it becomes known or changes (a receiver the server reuses for
+  // another track starts unknown again).
+  sourceOf(track) {
+    for (const entry of this.#remoteSources.values()) if (entry.track === track) return entry.source;
+    return null;
+  }
+
+  // Unpublishes the screen share (inside #negotiate): true when that needs
+  // an offer. reason: for screenshareended (null: no event).
+  async #dropScreen(reason) {
+    this.#unwatchScreen();
+    const t = this.#screenTransceiver;
+    if (!t || this.#closed || t.direction === 'inactive') return false;
+    await t.sender.replaceTrack(null);
+    t.direction = 'inactive';
+    if (reason) this.dispatchEvent(new AegisEvent('screenshareended', { reason }));
+    return true;
+  }
+
+  // The browser ends a capture track (its "Stop sharing" button, the window
+  // closed) with readyState 'ended' and an 'ended' event; the SDK then stops
+  // the share itself.
+  #watchScreen(track) {
+    if (this.#screenTrack === track) return;
+    this.#unwatchScreen();
+    const onEnded = () => {
+      if (this.#screenTrack !== track) return;
+      if (this.#closed) return;
+      // Unless a newer share replaced this track meanwhile.
+      this.#negotiate(() => (this.#screenTrack === track ? this.#dropScreen('ended') : false)).catch((e) => {
+        this.#reportError(e instanceof AegisError ? e : new AegisError('negotiation_failed', `stopping the screen share: ${e.message}`));
+      });
+    };
+    track.addEventListener('ended', onEnded);
+    this.#screenTrack = track;
+    this.#screenEnded = onEnded;
+  }
+
+  #unwatchScreen() {
+    this.#screenTrack?.removeEventListener('ended', this.#screenEnded);
+    this.#screenTrack = null;
+    this.#screenEnded = null;
+  }
+
+  #addSender(pc, track, stream, { screen = false } = {}) {
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     preferCodec(transceiver, track.kind === 'video' ? 'video/VP8' : 'audio/opus');
-    // E2EE: before the offer, so no frame is ever sent unencrypted.
-    this.#transforms?.attachSender(transceiver.sender, track.kind);
-    if (!this.#mainTransceivers.has(track.kind)) this.#mainTransceivers.set(track.kind, transceiver);
+    // E2EE: before the offer, so no frame is ever sent unencrypted. A
+    // screen's KID context marks it as one.
+    this.#transforms?.attachSender(transceiver.sender, track.kind, { screen });
+    if (!screen && !this.#mainTransceivers.has(track.kind)) this.#mainTransceivers.set(track.kind, transceiver);
+    return transceiver;
   }
 
   // Runs `change(pc)` on the publisher connection after every earlier
@@ -705,13 +824,26 @@ export class AegisRoom extends EventTarget {
     // publisher id gets a transform bound to nobody: it decrypts nothing.
     this.#transforms?.attachReceiver(receiver, participantId, track.kind);
     if (participantId) this.#trackOwner.set(track.id, participantId);
+    // A reused receiver carries a new track: unknown until its first frame.
+    this.#remoteSources.set(receiver, { participantId, track, source: null });
     // A section turned inactive removes its track from the stream (the
     // track itself is not ended, its transceiver may come back).
     stream?.addEventListener('removetrack', (e) => {
       if (e.track !== track) return;
       this.dispatchEvent(new AegisEvent('trackremoved', { participantId, track, kind: track.kind }));
     });
-    this.dispatchEvent(new AegisEvent('track', { participantId, track, kind: track.kind, receiver }));
+    this.dispatchEvent(new AegisEvent('track', { participantId, track, kind: track.kind, receiver, source: null }));
+  }
+
+  // E2EE: the worker saw `receiver`'s frames decrypt under KID `context`.
+  #onFrameContext(receiver, participantId, context) {
+    const entry = this.#remoteSources.get(receiver);
+    if (!entry || entry.participantId !== participantId || this.#closed) return;
+    const { track } = entry;
+    const source = isScreenContext(context) ? 'screen' : track.kind === 'audio' ? 'microphone' : 'camera';
+    if (entry.source === source) return;
+    entry.source = source;
+    this.dispatchEvent(new AegisEvent('tracksource', { participantId, track, kind: track.kind, source }));
   }
 
   // E2EE: the worker, the key manager and the public room.e2ee object:
@@ -728,7 +860,9 @@ export class AegisRoom extends EventTarget {
   //   persistentIdentity  whether the signature key is kept (IndexedDB)
   //   exportKeyStateForTesting()  only with testHooks: { epoch, leaf, baseKey (hex) }
   #startE2ee(prepared, joined, testHooks) {
-    this.#transforms = new E2eeTransforms();
+    this.#transforms = new E2eeTransforms({
+      onContext: (receiver, participantId, context) => this.#onFrameContext(receiver, participantId, context),
+    });
     const manager = new E2eeManager({
       member: prepared.member, transforms: this.#transforms, testHooks, signatureKey: prepared.signatureKey,
       // The member writes its own protocol version; this socket's is the room's.
@@ -790,6 +924,8 @@ export class AegisRoom extends EventTarget {
     clearInterval(this.#pingTimer);
     for (const w of this.#answerWaiters) w.reject(new AegisError('connection_closed', 'the room was left'));
     this.#answerWaiters = [];
+    this.#unwatchScreen();
+    this.#remoteSources.clear();
     this.#publisher?.close();
     this.#subscriber.close();
     this.#e2eeManager?.close();

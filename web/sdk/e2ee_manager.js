@@ -18,6 +18,7 @@
 // opening anything new as soon as the others switch.
 
 import { base64UrlDecode } from './e2ee_identity.js';
+import { isScreenContext } from './e2ee_mls_keys.js';
 import { IdentityStore, loadOrCreateSignatureKeyPair } from './e2ee_identity_store.js';
 import { MlsEvent, MlsMember } from './e2ee_mls_member.js';
 import { VerifiedKeys } from './e2ee_verified.js';
@@ -172,7 +173,8 @@ export class E2eeManager {
   }
 
   // Per participant id: what the worker counted for its tracks; under the
-  // own id what was sent.
+  // own id what was sent. tracks: one entry per sender or receiver, with its
+  // own counters and its KID context (screen: a screen share's).
   async stats() {
     const report = await this.#transforms.report();
     const out = {};
@@ -186,7 +188,11 @@ export class E2eeManager {
       s.unknownKidFrames += t.unknownKid;
       for (const k of t.kids) if (!s.kids.includes(k)) s.kids.push(k);
       if (t.lastEpoch !== null && !s.epochs.includes(t.lastEpoch)) s.epochs.push(t.lastEpoch);
-      s.tracks.push({ kind: t.kind, role: t.role, lastKid: t.lastKid, lastEpoch: t.lastEpoch, reasons: t.reasons });
+      s.tracks.push({
+        kind: t.kind, role: t.role, lastKid: t.lastKid, lastEpoch: t.lastEpoch, reasons: t.reasons,
+        encrypted: t.encrypted, decrypted: t.decrypted, failed: t.failed,
+        context: t.context ?? null, screen: isScreenContext(t.context),
+      });
     }
     return out;
   }

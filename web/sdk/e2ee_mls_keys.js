@@ -20,8 +20,14 @@
 //   parses every KID the same way at any moment. 16 bits hold 65,536 leaves,
 //   far above the server's 256 participants per room.
 // - context: chosen by the sender per track, so that two tracks of one sender
-//   never share a KID and hence never a (key, CTR) space: 0 audio, 1 video,
-//   2 screen (FrameContext), further tracks 3.. (a sender numbers its own).
+//   never share a KID and hence never a (key, CTR) space. A sender numbers its
+//   own (FrameContexts): screen-share tracks take the contexts = 2 mod 4 (2,
+//   6, 10, ...), every other track the rest in order (0, 1, 3, 4, 5, 7, ...),
+//   so a camera and microphone published first are 0 and 1 and the first
+//   screen share is 2 (FrameContext). A receiver reads a track's source from
+//   the KIDs of the frames it decrypts (isScreenContext): the KID is SFrame
+//   AAD, so only a member holding the epoch's key can mark a track as a
+//   screen, and the server cannot move the mark to another track.
 // KIDs of context 0..3 stay below 2^22, i.e. 3 bytes in the SFrame header.
 //
 // Codes people compare aloud:
@@ -52,6 +58,29 @@ export const KID_EPOCH_BITS = 4;          // E
 export const KID_LEAF_BITS = 16;          // S
 export const KID_MAX_CONTEXT = 2 ** (64 - KID_LEAF_BITS - KID_EPOCH_BITS) - 1;
 export const FrameContext = Object.freeze({ AUDIO: 0, VIDEO: 1, SCREEN: 2 });
+
+// Whether frames with this KID context come from a screen share.
+export function isScreenContext(context) {
+  return Number.isSafeInteger(context) && context >= 0 && context % 4 === FrameContext.SCREEN;
+}
+
+// One sender's context numbering: take() for a camera or microphone track,
+// take({ screen: true }) for a screen share. Never returns a context twice.
+export class FrameContexts {
+  #other = 0;
+  #screen = FrameContext.SCREEN;
+
+  take({ screen = false } = {}) {
+    if (screen) {
+      const c = this.#screen;
+      this.#screen += 4;
+      return c;
+    }
+    const c = this.#other;
+    this.#other += isScreenContext(c + 1) ? 2 : 1;
+    return c;
+  }
+}
 
 export const CODE_GROUPS = 6;
 export const CODE_GROUP_DIGITS = 5;

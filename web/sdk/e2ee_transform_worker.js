@@ -14,15 +14,20 @@
 // Messages out:
 //   { type: 'report', seq, transforms: [counters], epochs: [live epochs], sendEpoch }
 //     counters = { id, role, kind, participantId, encrypted, decrypted, failed,
-//                  unknownKid, lastKid, lastEpoch, kids, reasons }
+//                  unknownKid, lastKid, lastEpoch, kids, reasons, context }
 //   sent every kReportMs as well (seq null).
+//   { type: 'context', id, participantId, context }   a receiver's frames
+//     decrypted under a KID context other than before (its first frame, the
+//     first after a rebind, or the sender moved the track): the page learns
+//     from it whether the track is a screen share (e2ee_mls_keys.js
+//     isScreenContext) without waiting for a report.
 //
 // A frame that cannot be encrypted or decrypted is dropped, never passed on:
 // nothing leaves this participant in the clear and nothing undecrypted
 // reaches a decoder.
 
 import { EpochKeys, SenderDecryptor, TrackEncryptor } from './e2ee_frames.js';
-import { epochBitsOf } from './e2ee_mls_keys.js';
+import { epochBitsOf, parseFrameKid } from './e2ee_mls_keys.js';
 
 const kReportMs = 500;
 // How many distinct KIDs a transform remembers for its stats.
@@ -91,6 +96,14 @@ async function decryptFrame(t, frame, controller) {
     const { plaintext, kid, epoch } = await decryptor.decrypt(frame.data, t.kind);
     frame.data = plaintext.buffer;
     t.decrypted++;
+    // Only an authenticated KID (the frame decrypted) says what the track is.
+    if (t.context === null || Number(kid) !== t.lastKid) {
+      const { context } = parseFrameKid(kid);
+      if (context !== t.context) {
+        t.context = context;
+        self.postMessage({ type: 'context', id: t.id, participantId: t.participantId, context });
+      }
+    }
     noteKid(t, kid, epoch);
     controller.enqueue(frame);
   } catch (e) {
@@ -104,6 +117,7 @@ function attach(id, options, readable, writable) {
   const t = {
     id, role: options.role, kind: options.kind ?? null, participantId: options.participantId ?? null,
     encrypted: 0, decrypted: 0, failed: 0, unknownKid: 0, lastKid: null, lastEpoch: null, kids: [], reasons: {},
+    context: options.role === 'encrypt' ? options.context : null,
   };
   transforms.set(id, t);
   if (t.role === 'encrypt') {
@@ -153,7 +167,10 @@ self.onmessage = (event) => {
       break;
     case 'rebind': {
       const t = transforms.get(m.id);
-      if (t) t.participantId = m.participantId;
+      if (t) {
+        t.participantId = m.participantId;
+        t.context = null;  // the next frame tells what the new track is
+      }
       break;
     }
     case 'streams':

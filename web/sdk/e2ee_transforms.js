@@ -7,6 +7,8 @@
 // the PeerConnections were made with { encodedInsertableStreams: true }:
 // ask needsInsertableStreamsOption() before creating them.
 
+import { FrameContexts } from './e2ee_mls_keys.js';
+
 const kWorkerUrl = new URL('./e2ee_transform_worker.js', import.meta.url);
 
 export function hasScriptTransform() {
@@ -27,17 +29,22 @@ export function e2eeSupported() {
 export class E2eeTransforms {
   #worker;
   #nextId = 1;
-  #nextContext = 0;  // each sending track's own KID context (e2ee_frames.js): never reused
+  #contexts = new FrameContexts();  // each sending track's own KID context (e2ee_mls_keys.js): never reused
   #receivers = new Map();  // RTCRtpReceiver -> transform id
+  #receiverOf = new Map();  // transform id -> RTCRtpReceiver
   #reportWaiters = new Map();
   #nextSeq = 1;
   #latest = { transforms: [], epochs: [], sendEpoch: null };
   #workerError = null;
   #onReport;
+  #onContext;
 
   // onReport(report): called with every report the worker sends (~2/s).
-  constructor({ onReport = () => {} } = {}) {
+  // onContext(receiver, participantId, context): a receiver's frames now
+  // decrypt under this KID context (its first frame, or the sender changed).
+  constructor({ onReport = () => {}, onContext = () => {} } = {}) {
     this.#onReport = onReport;
+    this.#onContext = onContext;
     // A module worker from our own origin: the CSP (script-src 'self') allows it.
     this.#worker = new Worker(kWorkerUrl, { type: 'module', name: 'aegis-e2ee' });
     this.#worker.onmessage = (event) => this.#onMessage(event.data);
@@ -52,8 +59,10 @@ export class E2eeTransforms {
   get latest() { return this.#latest; }
 
   // Must run before the sender's first frame (i.e. before negotiation completes).
-  attachSender(sender, kind) {
-    this.#attach(sender, { role: 'encrypt', kind, context: this.#nextContext++ });
+  // screen: the track is a screen share; its KID context says so to every
+  // receiver (e2ee_mls_keys.js isScreenContext).
+  attachSender(sender, kind, { screen = false } = {}) {
+    this.#attach(sender, { role: 'encrypt', kind, context: this.#contexts.take({ screen }) });
   }
 
   // Must run as soon as the receiver exists (in ontrack), so that no frame
@@ -65,7 +74,9 @@ export class E2eeTransforms {
       this.#worker.postMessage({ type: 'rebind', id: known, participantId });
       return;
     }
-    this.#receivers.set(receiver, this.#attach(receiver, { role: 'decrypt', kind, participantId }));
+    const id = this.#attach(receiver, { role: 'decrypt', kind, participantId });
+    this.#receivers.set(receiver, id);
+    this.#receiverOf.set(id, receiver);
   }
 
   // The group's base key of `epoch` (from the MLS exporter): frames of that
@@ -117,6 +128,11 @@ export class E2eeTransforms {
   }
 
   #onMessage(m) {
+    if (m?.type === 'context') {
+      const receiver = this.#receiverOf.get(m.id);
+      if (receiver) this.#onContext(receiver, m.participantId, m.context);
+      return;
+    }
     if (m?.type !== 'report') return;
     this.#latest = { transforms: m.transforms, epochs: m.epochs, sendEpoch: m.sendEpoch };
     if (this.#workerError) this.#latest.workerError = this.#workerError;
