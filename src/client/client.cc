@@ -1,0 +1,328 @@
+#include "client/client.h"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "rtp/rtp_header.h"
+#include "sdp/sdp_parser.h"
+#include "sdp/sdp_serializer.h"
+#include "signaling/client_messages.h"
+
+namespace aegis::client {
+namespace {
+
+std::string RandomToken(RandomSource& rng, size_t n) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += kAlphabet[rng.U32() % 62];
+  return out;
+}
+
+sdp::Fingerprint ToSdp(const dtls::Fingerprint& fp) {
+  std::string text = fp.ToSdpString();
+  return {text.substr(0, text.find(' ')), {fp.digest().begin(), fp.digest().end()}};
+}
+
+std::optional<dtls::Fingerprint> FromSdp(const sdp::Fingerprint& fp) {
+  std::string text = fp.hash + " ";
+  char hex[4];
+  for (size_t i = 0; i < fp.digest.size(); ++i) {
+    std::snprintf(hex, sizeof hex, i ? ":%02X" : "%02X", fp.digest[i]);
+    text += hex;
+  }
+  return dtls::Fingerprint::Parse(text);
+}
+
+}  // namespace
+
+Client::Client(ClientConfig config) : config_(std::move(config)) {
+  RandomSource& rng = *config_.rng;
+  pub_.local = {RandomToken(rng, 8), RandomToken(rng, 24)};
+  sub_.local = {RandomToken(rng, 8), RandomToken(rng, 24)};
+  audio_ssrc_ = rng.U32() | 1;
+  video_ssrc_ = (rng.U32() | 1) ^ 2;
+  audio_seq_ = static_cast<uint16_t>(rng.U32());
+  video_seq_ = static_cast<uint16_t>(rng.U32());
+  audio_ts_ = rng.U32();
+  video_ts_ = rng.U32();
+}
+
+Client::~Client() = default;
+
+std::string Client::Start() {
+  state_ = ClientState::kJoining;
+  return signaling::Serialize(signaling::ClientMessage{signaling::JoinRequest{config_.room, config_.token, false, std::nullopt}});
+}
+
+std::optional<std::string> Client::PollSignal() {
+  if (signals_.empty()) return std::nullopt;
+  std::string s = std::move(signals_.front());
+  signals_.pop_front();
+  return s;
+}
+
+void Client::Fail(std::string code, std::string message) {
+  if (state_ == ClientState::kFailed) return;
+  state_ = ClientState::kFailed;
+  error_ = ClientError{std::move(code), std::move(message)};
+}
+
+std::string Client::PublisherOffer() const {
+  const std::string fingerprint = config_.dtls_context->certificate().fingerprint().ToSdpString();
+  std::string bundle = "a=group:BUNDLE";
+  std::vector<std::string> mids;
+  if (config_.publish_audio) mids.push_back("0");
+  if (config_.publish_video) mids.push_back(config_.publish_audio ? "1" : "0");
+  for (const auto& m : mids) bundle += " " + m;
+  auto transport = [&](const std::string& mid) {
+    return "c=IN IP4 0.0.0.0\r\n"
+           "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+           "a=ice-ufrag:" + pub_.local.ufrag + "\r\n"
+           "a=ice-pwd:" + pub_.local.pwd + "\r\n"
+           "a=fingerprint:" + fingerprint + "\r\n"
+           "a=setup:active\r\n"
+           "a=mid:" + mid + "\r\n";
+  };
+  std::string sdp =
+      "v=0\r\n"
+      "o=- " + std::to_string(audio_ssrc_) + " 2 IN IP4 127.0.0.1\r\n"
+      "s=-\r\n"
+      "t=0 0\r\n" + bundle + "\r\n" + "a=msid-semantic: WMS aegis-bot\r\n";
+  size_t i = 0;
+  if (config_.publish_audio) {
+    sdp += "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" + transport(mids[i++]) +
+           "a=sendonly\r\n"
+           "a=msid:aegis-bot audio\r\n"
+           "a=rtcp-mux\r\n"
+           "a=rtpmap:111 opus/48000/2\r\n"
+           "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+           "a=ssrc:" + std::to_string(audio_ssrc_) + " cname:aegis-bot\r\n";
+  }
+  if (config_.publish_video) {
+    sdp += "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" + transport(mids[i++]) +
+           "a=sendonly\r\n"
+           "a=msid:aegis-bot video\r\n"
+           "a=rtcp-mux\r\n"
+           "a=rtcp-rsize\r\n"
+           "a=rtpmap:96 VP8/90000\r\n"
+           "a=rtcp-fb:96 nack pli\r\n"
+           "a=ssrc:" + std::to_string(video_ssrc_) + " cname:aegis-bot\r\n";
+  }
+  return sdp;
+}
+
+std::optional<std::string> Client::SubscriberAnswer(std::string_view offer_text, const ice::IceCredentials& ice,
+                                                    const dtls::Fingerprint& fingerprint) {
+  auto parsed = sdp::ParseSdp(offer_text);
+  if (!parsed.ok()) return std::nullopt;
+  const sdp::SessionDescription offer = std::move(parsed).value();
+  sdp::SessionDescription answer;
+  answer.origin = {"-", 8147035672384019265u, 2, "IN", "IP4", "127.0.0.1"};
+  answer.timings = {sdp::Timing{}};
+  answer.groups = offer.groups;
+  answer.msid_semantic = sdp::MsidSemantic{"WMS", {}};
+  for (const auto& offered : offer.media) {
+    sdp::MediaSection m = offered;
+    m.port = offered.port == 0 ? 0 : 9;
+    m.connection = sdp::Connection{"IN", "IP4", "0.0.0.0"};
+    m.candidates.clear();
+    m.common.end_of_candidates = false;
+    m.ssrcs.clear();
+    m.msids.clear();
+    m.common.direction = offered.common.direction == sdp::Direction::kInactive ? sdp::Direction::kInactive
+                                                                               : sdp::Direction::kRecvOnly;
+    m.common.setup = sdp::SetupRole::kActive;
+    m.common.ice_ufrag = ice.ufrag;
+    m.common.ice_pwd = ice.pwd;
+    m.common.fingerprints = {ToSdp(fingerprint)};
+    answer.media.push_back(std::move(m));
+  }
+  return sdp::SerializeSdp(answer);
+}
+
+void Client::StartTransport(Link& link, std::string_view server_sdp, Timestamp now) {
+  if (link.transport) return;  // a renegotiation keeps the transport (same credentials)
+  auto parsed = sdp::ParseSdp(server_sdp);
+  if (!parsed.ok() || parsed.value().media.empty()) return Fail("bad_sdp", "the server's SDP does not parse");
+  const auto& media = parsed.value().media;
+  const sdp::MediaSection* first = nullptr;
+  for (const auto& m : media) {
+    if (m.port != 0 && m.common.ice_ufrag && m.common.ice_pwd && !m.common.fingerprints.empty()) {
+      first = &m;
+      break;
+    }
+  }
+  if (!first) return Fail("bad_sdp", "the server's SDP has no usable section");
+  transport::PeerTransportConfig c;
+  c.ice_role = transport::IceRole::kControlling;
+  c.local_ice = link.local;
+  c.remote_ice = {*first->common.ice_ufrag, *first->common.ice_pwd};
+  for (const auto& cand : first->candidates) {
+    if (cand.component != 1) continue;
+    if (auto a = stun::TransportAddress::FromString(cand.address, cand.port)) c.remote_candidates.push_back(*a);
+  }
+  if (c.remote_candidates.empty()) return Fail("bad_sdp", "the server's SDP has no usable candidate");
+  auto fp = FromSdp(first->common.fingerprints[0]);
+  if (!fp) return Fail("bad_sdp", "the server's fingerprint does not parse");
+  c.rng = config_.rng;
+  c.dtls_role = dtls::DtlsRole::kClient;
+  c.remote_fingerprint = *fp;
+  c.dtls_context = config_.dtls_context;
+  auto created = transport::PeerTransport::Create(std::move(c), now);
+  if (!created.ok()) return Fail("transport", "the transport could not be created");
+  link.transport = std::move(created).value();
+  Pump(&link == &pub_ ? Connection::kPublisher : Connection::kSubscriber, link);
+}
+
+void Client::HandleSignal(std::string_view text, Timestamp now) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return;
+  const std::string type = j.value("type", "");
+  if (type == "joined") {
+    if (state_ != ClientState::kJoining) return;
+    state_ = ClientState::kJoined;
+    participant_id_ = j.value("participant_id", "");
+    if (config_.publish_audio || config_.publish_video) {
+      signaling::PublishOffer offer{PublisherOffer()};
+      auto msg = nlohmann::json::parse(signaling::Serialize(signaling::ClientMessage{offer}));
+      msg["id"] = next_request_id_++;
+      signals_.push_back(msg.dump());
+    }
+  } else if (type == "lobby") {
+    // waits for joined (admitted) or error denied
+  } else if (type == "answer") {
+    StartTransport(pub_, j.value("sdp", ""), now);
+  } else if (type == "offer") {
+    const std::string sdp = j.value("sdp", "");
+    auto answer = SubscriberAnswer(sdp, sub_.local, config_.dtls_context->certificate().fingerprint());
+    if (!answer) return Fail("bad_sdp", "the server's subscriber offer does not parse");
+    signals_.push_back(signaling::Serialize(signaling::ClientMessage{signaling::SubscribeAnswer{*answer}}));
+    StartTransport(sub_, sdp, now);
+  } else if (type == "error") {
+    std::string code = j.value("code", "");
+    std::string message = j.value("message", "");
+    // Refusals of the session itself end it; others (e.g. rate limits) are kept as the last error.
+    if (state_ == ClientState::kJoining || code == "e2ee_required" || code == "bad_sdp") {
+      Fail(std::move(code), std::move(message));
+    } else {
+      error_ = ClientError{std::move(code), std::move(message)};
+    }
+  }
+}
+
+void Client::Pump(Connection which, Link& link) {
+  if (!link.transport) return;
+  while (auto d = link.transport->PollTransmit()) transmits_.push_back({which, d->to, std::move(d->bytes)});
+  while (auto e = link.transport->PollEvent()) {
+    if (std::holds_alternative<transport::Failed>(*e)) {
+      Fail("transport_failed", which == Connection::kPublisher ? "publisher connection failed"
+                                                               : "subscriber connection failed");
+    }
+  }
+}
+
+void Client::HandleDatagram(Connection connection, std::span<uint8_t> datagram, const stun::TransportAddress& from,
+                            Timestamp now) {
+  Link& link = connection == Connection::kPublisher ? pub_ : sub_;
+  if (!link.transport) return;
+  auto got = link.transport->HandleDatagram(datagram, from, now);
+  if (got.kind == transport::Received::Kind::kRtp) {
+    CountRtp(got.packet);
+    if (on_rtp) on_rtp(got.packet);
+  }
+  Pump(connection, link);
+}
+
+void Client::CountRtp(std::span<const uint8_t> p) {
+  if (p.size() < 12) return;
+  const uint16_t seq = static_cast<uint16_t>((p[2] << 8) | p[3]);
+  const uint32_t ssrc = (uint32_t{p[8]} << 24) | (uint32_t{p[9]} << 16) | (uint32_t{p[10]} << 8) | p[11];
+  for (auto& t : receive_stats_) {
+    if (t.ssrc != ssrc) continue;
+    const uint16_t delta = static_cast<uint16_t>(seq - t.highest_seq);
+    if (delta != 0 && delta < 0x8000) {
+      t.lost += delta - 1;
+      t.highest_seq = seq;
+    }
+    ++t.packets;
+    t.bytes += p.size();
+    return;
+  }
+  receive_stats_.push_back({ssrc, static_cast<uint8_t>(p[1] & 0x7f), 1, p.size(), 0, seq});
+}
+
+std::optional<OutgoingDatagram> Client::PollTransmit() {
+  if (transmits_.empty()) return std::nullopt;
+  OutgoingDatagram d = std::move(transmits_.front());
+  transmits_.pop_front();
+  return d;
+}
+
+void Client::HandleTimeout(Timestamp now) {
+  for (auto [which, link] : {std::pair{Connection::kPublisher, &pub_}, std::pair{Connection::kSubscriber, &sub_}}) {
+    if (!link->transport) continue;
+    if (auto next = link->transport->NextTimeout(); next && *next <= now) link->transport->HandleTimeout(now);
+    Pump(which, *link);
+  }
+}
+
+std::optional<Timestamp> Client::NextTimeout() const {
+  std::optional<Timestamp> out;
+  for (const Link* link : {&pub_, &sub_}) {
+    if (!link->transport) continue;
+    auto next = link->transport->NextTimeout();
+    if (next && (!out || *next < *out)) out = next;
+  }
+  return out;
+}
+
+bool Client::publisher_connected() const {
+  return pub_.transport && pub_.transport->state() == transport::TransportState::kConnected;
+}
+bool Client::subscriber_connected() const {
+  return sub_.transport && sub_.transport->state() == transport::TransportState::kConnected;
+}
+
+uint64_t Client::srtp_errors() const {
+  uint64_t n = 0;
+  for (const Link* link : {&pub_, &sub_}) {
+    if (link->transport) n += link->transport->stats().dropped_srtp;
+  }
+  return n;
+}
+
+bool Client::SendRtp(uint8_t pt, uint32_t ssrc, uint16_t& seq, uint32_t& ts, std::span<const uint8_t> payload,
+                     bool marker, Timestamp now) {
+  if (!publisher_connected()) return false;
+  rtp::RtpHeader h;
+  h.payload_type = pt;
+  h.marker = marker;
+  h.sequence_number = seq;
+  h.timestamp = ts;
+  h.ssrc = Ssrc(ssrc);
+  std::vector<uint8_t> packet;
+  if (!h.SerializeTo(payload, 0, packet)) return false;
+  const size_t len = packet.size();
+  packet.resize(len + transport::PeerTransport::kMaxSrtpOverhead);
+  auto out = pub_.transport->ProtectRtp(packet, len, now);
+  if (!out.ok()) return false;
+  ++seq;
+  ++packets_sent_;
+  transmits_.push_back({Connection::kPublisher, *pub_.transport->remote_address(), {out->begin(), out->end()}});
+  return true;
+}
+
+bool Client::SendAudio(std::span<const uint8_t> payload, uint32_t step, Timestamp now) {
+  if (!config_.publish_audio) return false;
+  audio_ts_ += step;
+  return SendRtp(kOpusPayloadType, audio_ssrc_, audio_seq_, audio_ts_, payload, false, now);
+}
+
+bool Client::SendVideo(std::span<const uint8_t> payload, bool end_of_frame, uint32_t step, Timestamp now) {
+  if (!config_.publish_video) return false;
+  video_ts_ += step;
+  return SendRtp(kVp8PayloadType, video_ssrc_, video_seq_, video_ts_, payload, end_of_frame, now);
+}
+
+}  // namespace aegis::client
