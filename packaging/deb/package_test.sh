@@ -9,6 +9,8 @@
 #     bundle, configuration, unit, manual page), root-owned, nothing elsewhere;
 #   - the extracted binary is stripped and answers --version; the manual page
 #     renders without warnings;
+#   - lintian, where installed: no error but the expected ones
+#     (lintian-errors-expected);
 #   - the unit: its sandbox settings, `systemd-analyze verify` without a
 #     warning and `systemd-analyze security` at most AEGIS_MAX_EXPOSURE;
 #   - the packaged configuration, pointed at temporary folders, starts the
@@ -95,6 +97,7 @@ check "/etc/aegis/aegis.toml" has_entry -rw-r--r-- /etc/aegis/aegis.toml
 check "/lib/systemd/system/aegis.service" has_entry -rw-r--r-- /lib/systemd/system/aegis.service
 check "/usr/share/man/man1/aegis.1.gz" has_entry -rw-r--r-- /usr/share/man/man1/aegis.1.gz
 check "/usr/share/doc/aegis/configuration.md" has_entry -rw-r--r-- /usr/share/doc/aegis/configuration.md
+check "/usr/share/doc/aegis/changelog.gz" has_entry -rw-r--r-- /usr/share/doc/aegis/changelog.gz
 check "the generated MLS bundle is packaged" has_entry -rw-r--r-- /usr/share/aegis/web/sdk/mls_vendor.js
 missing_web=0
 while IFS= read -r f; do
@@ -339,6 +342,18 @@ expect "postrm purge: purge, unmask" "$(run_script postrm purge)" \
 check "postrm purge deletes the state directory and its link" \
   test ! -e "$fake/var/lib/private/aegis" -a ! -L "$fake/var/lib/aegis"
 check "postrm purge leaves the rest of /var/lib" test -d "$fake/var/lib/other"
+
+# --- lintian, where installed ---------------------------------------------------
+if command -v lintian >/dev/null; then
+  lintian --tag-display-limit 0 "$deb" >"$tmp/lintian" 2>&1 || true
+  cat "$tmp/lintian"
+  unexpected=$(sed -n 's/^E: aegis[^:]*: \([^ ]*\).*/\1/p' "$tmp/lintian" | sort -u |
+               grep -vxF -f <(sed -e 's/#.*//' -e '/^ *$/d' "$src/packaging/deb/lintian-errors-expected") || true)
+  check "no lintian error but those in lintian-errors-expected${unexpected:+: $unexpected}" test -z "$unexpected"
+  check "lintian ran" grep -qv -e 'internal error' -e 'command not found' "$tmp/lintian"
+else
+  skip "lintian (not installed)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
