@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Chromium side of the aegis-bot + Chromium test (bot_chromium.sh starts the
+// server and an aegis-bot in room C, then runs this):
+//   chromium_sees_bot.mjs BASE_URL
+// with in the environment:
+//   AEGIS_TOKEN_CHROMIUM   room C token for the browser
+//   AEGIS_BOT_ID           the bot's participant id (from its "joined" line)
+//
+// One headless Chromium page (the demo app, e2ee=0, video=low; it publishes
+// its fake camera and microphone, which the bot must receive). Checks:
+//   1. the page joins room C and lists the bot within 20 s;
+//   2. over >= 5 s it receives the bot's video and audio RTP: inbound-rtp
+//      packetsReceived rising (window.aegisApp.remoteStats()). The bot's
+//      payloads are a test pattern, not decodable VP8/Opus, so frames
+//      decoded are reported, not checked.
+// Prints one line per check and `chromium sees bot: N passed, N failed`.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
+const executablePath = process.env.AEGIS_CHROMIUM || '/usr/bin/chromium';
+const chromiumFlags = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+];
+const kSampleMs = 5_000;
+const kMinVideoPackets = 100;  // the bot sends ~60 video packets/s
+const kMinAudioPackets = 100;  // and 50 audio packets/s
+
+const fail = (message) => {
+  console.error(`FAIL: ${message}`);
+  console.log('chromium sees bot: 0 passed, 1 failed');
+  process.exit(1);
+};
+const token = process.env.AEGIS_TOKEN_CHROMIUM ?? '';
+const botId = process.env.AEGIS_BOT_ID ?? '';
+if (!/^https?:\/\/[^/]+$/.test(baseUrl)) fail(`usage: chromium_sees_bot.mjs BASE_URL (got '${baseUrl}')`);
+if (!/^[A-Za-z0-9_-]{1,64}$/.test(botId)) fail(`AEGIS_BOT_ID is missing or not an id: '${botId}'`);
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let chromium;
+try {
+  ({ chromium } = createRequire(path.join(repoRoot, 'package.json'))('playwright-core'));
+} catch (e) {
+  fail(`cannot load playwright-core from ${repoRoot}/node_modules (run scripts/setup.sh): ${e.message}`);
+}
+const watchdog = setTimeout(() => fail('the whole test took over 80 s'), 80_000);
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail) {
+  if (ok) ++passed;
+  else ++failed;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let browser;
+try {
+  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags, timeout: 30_000 });
+} catch (e) {
+  fail(`cannot start Chromium at ${executablePath}: ${e.message}`);
+}
+const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+const page = await context.newPage();
+page.on('pageerror', (e) => console.log(`  [chromium page error] ${e.message}`));
+const stats = async () => (await page.evaluate(() => window.aegisApp.remoteStats()))[botId] ?? {};
+const figures = (s) => `video packets ${s.videoPacketsReceived ?? 0} (frames decoded ${s.videoFramesDecoded ?? 0}), ` +
+  `audio packets ${s.audioPacketsReceived ?? 0}`;
+
+try {
+  const query = new URLSearchParams({ room: 'C', name: 'Chromium', token, autojoin: '1', video: 'low', e2ee: '0' });
+  await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
+  await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
+  await page.waitForFunction(() => ['joined', 'error'].includes(window.aegisApp.state()), null, { timeout: 15_000 })
+    .catch(() => {});
+  const state = await page.evaluate(() => window.aegisApp.state());
+  check('Chromium joins room C', state === 'joined', `state=${state}`);
+  let listed = false;
+  for (let i = 0; i < 200 && !listed; ++i) {
+    listed = (await page.evaluate(() => window.aegisApp.participants())).some((p) => p.id === botId);
+    if (!listed) await sleep(100);
+  }
+  check('Chromium lists the bot', listed, `bot ${botId}`);
+  for (let i = 0; i < 80; ++i) {
+    const s = await stats();
+    if ((s.videoPacketsReceived ?? 0) > 0 && (s.audioPacketsReceived ?? 0) > 0) break;
+    await sleep(250);
+  }
+  const first = await stats();
+  const firstAt = Date.now();
+  const samples = [];
+  while (Date.now() - firstAt < kSampleMs + 250) {
+    await sleep(1000);
+    samples.push((await stats()).videoPacketsReceived ?? 0);
+  }
+  const second = await stats();
+  const video = (second.videoPacketsReceived ?? 0) - (first.videoPacketsReceived ?? 0);
+  const audio = (second.audioPacketsReceived ?? 0) - (first.audioPacketsReceived ?? 0);
+  const rising = samples.every((n, i) => n > (i === 0 ? first.videoPacketsReceived ?? 0 : samples[i - 1]));
+  const detail = `over ${Date.now() - firstAt} ms: ${figures(first)} -> ${figures(second)}`;
+  check('Chromium receives the bot\'s video RTP', video >= kMinVideoPackets && rising,
+        `+${video} packets (need +${kMinVideoPackets}, rising every second: ${JSON.stringify(samples)}) ${detail}`);
+  check('Chromium receives the bot\'s audio RTP', audio >= kMinAudioPackets, `+${audio} packets ${detail}`);
+} catch (e) {
+  check('test ran to the end', false, e.stack ?? String(e));
+}
+await browser.close().catch(() => {});
+clearTimeout(watchdog);
+console.log(`chromium sees bot: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
