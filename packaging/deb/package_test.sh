@@ -19,7 +19,8 @@
 #   - the maintainer scripts, run against stand-ins for deb-systemd-helper,
 #     deb-systemd-invoke and systemctl in a throwaway DPKG_ROOT: enable/start
 #     only where systemd runs, restart on upgrade, stop on remove, the state
-#     directory deleted on purge only.
+#     directory deleted on purge only; then the real dpkg installs, upgrades
+#     (keeping an edited conffile), removes and purges it in a throwaway root.
 #
 #   package_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -342,6 +343,36 @@ expect "postrm purge: purge, unmask" "$(run_script postrm purge)" \
 check "postrm purge deletes the state directory and its link" \
   test ! -e "$fake/var/lib/private/aegis" -a ! -L "$fake/var/lib/aegis"
 check "postrm purge leaves the rest of /var/lib" test -d "$fake/var/lib/other"
+
+# --- dpkg --root: install, upgrade over an edited conffile, remove, purge -------
+# The real dpkg on a throwaway root: scripts run unchrooted with DPKG_ROOT
+# set, against the stand-ins above; Depends is not checked (the root is empty).
+# dpkg sets owners as it unpacks: root only.
+if [ "$(id -u)" = 0 ]; then
+  droot="$tmp/dpkg-install"
+  mkdir -p "$droot/var/lib/dpkg/info" "$droot/var/lib/dpkg/updates" "$droot/var/lib/dpkg/triggers"
+  touch "$droot/var/lib/dpkg/status" "$droot/var/lib/dpkg/available"
+  dpkg_root() {
+    env -i PATH="$stubs:/usr/sbin:/usr/bin:/sbin:/bin" dpkg --root="$droot" --log=/dev/null \
+      --force-script-chrootless --force-depends "$@" >>"$tmp/dpkg.log" 2>&1
+  }
+  check "dpkg --root -i installs the package" dpkg_root -i "$deb"
+  check "dpkg registered the conffile" grep -q '^ /etc/aegis/aegis.toml ' <(dpkg --root="$droot" -s aegis 2>/dev/null)
+  echo "# edited by the administrator" >>"$droot/etc/aegis/aegis.toml"
+  check "dpkg --root -i again (an upgrade)" dpkg_root --force-confold -i "$deb"
+  check "the edited conffile survives the upgrade" grep -qxF "# edited by the administrator" "$droot/etc/aegis/aegis.toml"
+  mkdir -p "$droot/var/lib/private/aegis/data"
+  ln -s private/aegis "$droot/var/lib/aegis"
+  check "dpkg --root -r removes the package" dpkg_root -r aegis
+  check "remove took the binary, kept the configuration and the data" \
+    test ! -e "$droot/usr/bin/aegis" -a -f "$droot/etc/aegis/aegis.toml" -a -d "$droot/var/lib/private/aegis/data"
+  check "dpkg --root -P purges it" dpkg_root -P aegis
+  check "purge deleted the configuration and the data" \
+    test ! -e "$droot/etc/aegis/aegis.toml" -a ! -e "$droot/var/lib/private/aegis" -a ! -L "$droot/var/lib/aegis"
+  if [ "$failed" != 0 ]; then cat "$tmp/dpkg.log" >&2; fi
+else
+  skip "dpkg --root install/remove/purge (needs root)"
+fi
 
 # --- lintian, where installed ---------------------------------------------------
 if command -v lintian >/dev/null; then
