@@ -138,6 +138,7 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   ++room.joins;
   member->grants = claims.grants;
   member->subscriber_session_id = rng_.U64() >> 2;
+  if (pending_viewer_) member->viewer = Member::Viewer{pending_viewer_->first, pending_viewer_->second, 0, 0};
   Member& m = *member;
   members_[session] = std::move(member);
   ScheduleTokenExpiry(m, now, token_remaining);
@@ -178,12 +179,95 @@ void Conference::Enter(Member& m, Timestamp now) {
   room.members.push_back(m.session);
   ++stats_.joins;
   output_.Audit("participant.join", "room=" + m.room + " identity=" + m.identity + " participant=" + m.id);
+  if (m.viewer) {
+    if (!AnswerViewer(m, now)) return Remove(m.session, now, /*close_signal=*/true, "viewer offer refused");
+    // The most recently joined publisher first: it fills the sections.
+    for (auto s = room.members.rbegin(); s != room.members.rend(); ++s) {
+      for (const auto& t : members_.at(*s)->tracks) Subscribe(m, t.id);
+    }
+    return;
+  }
   if (m.grants.subscribe) {
     for (SessionId s : room.members) {
       for (const auto& t : members_.at(s)->tracks) Subscribe(m, t.id);
     }
     MaybeSendOffer(m);
   }
+}
+
+void Conference::JoinViewer(SessionId session, const auth::Claims& claims, const std::string& offer,
+                            const std::string& participant, Timestamp now, const RoomRules& rules,
+                            TimeDelta token_remaining) {
+  auth::Claims viewer = claims;
+  viewer.grants.publish = false;
+  viewer.grants.subscribe = true;
+  pending_viewer_.emplace(offer, participant);
+  Join(session, viewer, signaling::JoinRequest{claims.room, "", false, std::nullopt}, now, rules, token_remaining);
+  pending_viewer_.reset();
+}
+
+// The viewer's offer, answered on its subscriber connection: sendonly
+// sections with the SSRCs the answer announces, empty until a track fills them.
+bool Conference::AnswerViewer(Member& m, Timestamp now) {
+  auto offer = sdp::ParseSdp(m.viewer->offer);
+  if (!offer.ok()) {
+    SendError(m.session, ErrorCode::kBadSdp,
+              "offer does not parse: " + std::string(sdp::ToString(offer.error().error)) + " at line " +
+                  std::to_string(offer.error().line));
+    return false;
+  }
+  if (!m.subscriber) m.subscriber = NewConnection(m, /*publisher=*/false);
+  auto answer = negotiation::AnswerOffer(*offer, LocalFor(*m.subscriber, m.subscriber_session_id), rng_);
+  if (!answer.ok()) {
+    std::string why = answer.error().policy ? std::string(sdp::ToString(answer.error().policy->error))
+                                            : "no acceptable BUNDLEd audio/video section";
+    SendError(m.session, ErrorCode::kBadSdp, "offer refused: " + why);
+    return false;
+  }
+  for (const auto& media : answer->media) {
+    if (media.direction != sdp::Direction::kSendOnly) {
+      SendError(m.session, ErrorCode::kBadSdp, "offer refused: a WHEP viewer's sections must be recvonly");
+      return false;
+    }
+    uint8_t& pt = media.kind == sdp::MediaKind::kAudio ? m.viewer->audio_pt : m.viewer->video_pt;
+    if (pt != 0 || media.payload_types.empty()) continue;  // one section per kind carries media
+    pt = media.payload_types.front();
+    negotiation::OfferedTrack section;
+    section.mid = media.mid;
+    section.kind = media.kind;
+    section.ssrc = media.local_ssrc;
+    section.active = false;  // until a track fills it
+    m.sections.push_back(std::move(section));
+    m.offered_ssrcs.insert(media.local_ssrc);
+  }
+  auto text = sdp::SerializeSdp(answer->sdp);
+  if (m.sections.empty() || !text) {
+    SendError(m.session, ErrorCode::kBadSdp, "offer refused: no audio or video section");
+    return false;
+  }
+  if (!StartTransport(*m.subscriber, answer->remote_ice, answer->remote_fingerprint, answer->local_dtls_role, now)) {
+    SendError(m.session, ErrorCode::kInternal, "cannot create the transport");
+    return false;
+  }
+  Send(m.session, signaling::PublishAnswer{*text, std::nullopt});
+  return true;
+}
+
+void Conference::SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::TrackId track_id) {
+  const Member* publisher = by_sfu_id_.at(track.publisher);
+  if (!viewer.viewer->participant.empty() && publisher->id != viewer.viewer->participant) return;
+  const bool audio = track.config.kind == sfu::MediaKind::kAudio;
+  const sdp::MediaKind kind = audio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
+  auto section = std::find_if(viewer.sections.begin(), viewer.sections.end(),
+                              [&](const auto& s) { return s.kind == kind && !s.active; });
+  if (section == viewer.sections.end()) return;
+  std::vector<sfu::PayloadTypeMapping> mappings;
+  for (uint8_t pt : track.config.payload_types) mappings.push_back({pt, audio ? viewer.viewer->audio_pt : viewer.viewer->video_pt});
+  if (!router_.AddSubscription(viewer.sfu_id, track_id, Ssrc(section->ssrc), mappings).ok()) return;
+  section->stream_id = publisher->id;
+  section->track_id = WireTrackId(track_id);
+  section->active = true;
+  viewer.section_of_track[track_id] = static_cast<size_t>(section - viewer.sections.begin());
 }
 
 void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now,
@@ -347,6 +431,7 @@ void Conference::SyncPublishedTracks(Member& member, const std::vector<const neg
 void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
   const sfu::Track* track = router_.FindTrack(track_id);
   if (!track) return;
+  if (subscriber.viewer) return SubscribeViewer(subscriber, *track, track_id);
   const sdp::MediaKind kind = track->config.kind == sfu::MediaKind::kAudio ? sdp::MediaKind::kAudio
                                                                             : sdp::MediaKind::kVideo;
   auto reusable = std::find_if(subscriber.reusable_sections.begin(), subscriber.reusable_sections.end(),
@@ -404,6 +489,7 @@ void Conference::EndSections(const std::vector<sfu::TrackEnded>& ended) {
 }
 
 void Conference::MaybeSendOffer(Member& member) {
+  if (member.viewer) return;  // its one answer was all: an ended track's section waits for the next
   if (member.offer_outstanding || !member.offer_dirty || member.sections.empty()) return;
   if (!member.subscriber) member.subscriber = NewConnection(member, /*publisher=*/false);
   auto offer = negotiation::BuildSubscriberOffer(LocalFor(*member.subscriber, member.subscriber_session_id),

@@ -120,6 +120,14 @@ class Conference {
     Join(session, claims, request, now, rules,
          TimeDelta::Seconds(std::max<int64_t>(1, claims.expires_at - claims.not_before)));
   }
+  // A WHEP viewer (docs/protocol.md §1b): a participant without tracks
+  // whose subscriber connection answers `offer` (recvonly audio/video)
+  // instead of offering; its first audio and first video section carry the
+  // tracks of `participant` (empty: the most recently joined participant
+  // publishing that kind), and an empty section takes the next track of its
+  // kind published later. The answer is sent as `answer`; no re-offer ever.
+  void JoinViewer(SessionId session, const auth::Claims& claims, const std::string& offer,
+                  const std::string& participant, Timestamp now, const RoomRules& rules, TimeDelta token_remaining);
   // publish (publish grant already checked), subscribe_answer, leave,
   // refresh (verified by the gate), the MLS messages and the room_admin
   // requests.
@@ -163,6 +171,9 @@ class Conference {
   void AcceptSubscriberAnswer(Member& member, const std::string& sdp, Timestamp now);
 
   void Subscribe(Member& subscriber, sfu::TrackId track);
+  void SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::TrackId track_id);
+  // False (and an error sent) if the viewer's offer cannot be answered.
+  bool AnswerViewer(Member& viewer, Timestamp now);
   void EndSections(const std::vector<sfu::TrackEnded>& ended);
   void MaybeSendOffer(Member& member);
 
@@ -228,6 +239,8 @@ class Conference {
   // While HandleMessage runs: whose request, and its id (for "re").
   SessionId requester_ = kNoSession;
   std::optional<int64_t> request_id_;
+  // While JoinViewer runs: the viewer's offer and chosen participant.
+  std::optional<std::pair<std::string, std::string>> pending_viewer_;
   ConferenceStats stats_;
 };
 

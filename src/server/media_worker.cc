@@ -85,6 +85,11 @@ void MediaWorker::Stop() {
 
 void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
   asio::post(io_, [this, session, join = std::move(join)] {
+    if (join.viewer_offer) {
+      conference_->JoinViewer(session, join.claims, *join.viewer_offer, join.viewer_participant, clock_.Now(),
+                              join.rules, TimeDelta::Seconds(join.token_remaining_s));
+      return;
+    }
     conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules,
                       TimeDelta::Seconds(join.token_remaining_s));
   });

@@ -92,6 +92,16 @@ struct Member {
   uint64_t offer_version = 1;
   std::optional<sdp::SessionDescription> last_offer;
   uint64_t subscriber_session_id = 0;  // o= line, constant across re-offers
+
+  // A WHEP viewer (Conference::JoinViewer): its offer, whose tracks it
+  // wants (empty: any), and the payload types its answer accepted.
+  struct Viewer {
+    std::string offer;
+    std::string participant;
+    uint8_t audio_pt = 0;
+    uint8_t video_pt = 0;
+  };
+  std::optional<Viewer> viewer;
 };
 
 // The room's MLS group as its Delivery Service sees it (docs/protocol.md §7):

@@ -133,7 +133,7 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
                 (request.e2ee ? " (e2ee)" : "") + " jti " + claims->token_id.value_or("-");
   claims_ = *claims;
   const int64_t remaining = RemainingSeconds(*claims, unix_now_s);
-  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules, remaining};
+  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules, remaining, std::nullopt, {}};
 }
 
 int64_t SessionGate::RemainingSeconds(const auth::Claims& claims, int64_t unix_now_s) const {

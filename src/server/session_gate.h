@@ -58,6 +58,11 @@ struct AdmittedJoin {
   signaling::JoinRequest request;
   RoomRules rules;
   int64_t token_remaining_s = 0;  // until the token expires (with the leeway), at least 1
+  // WHEP playback (docs/protocol.md §1b): the viewer's offer, answered on
+  // the subscriber connection; `viewer_participant` (empty: any) names whose
+  // tracks it receives.
+  std::optional<std::string> viewer_offer;
+  std::string viewer_participant;
 };
 
 struct GateVerdict {

@@ -283,12 +283,13 @@ class WhipResource final : public SignalingServer::Session, public std::enable_s
   static constexpr auto kAnswerTimeout = std::chrono::seconds(10);
 
   WhipResource(asio::io_context& io, SignalingServer& server, Slot slot, std::string room, std::string resource,
-               std::function<void(HttpReply)> reply)
+               std::function<void(HttpReply)> reply, bool playback = false)
       : server_(server),
         slot_(std::move(slot)),
         room_(std::move(room)),
         resource_(std::move(resource)),
-        location_("/whip/" + room_ + "/" + resource_),
+        location_((playback ? "/whep/" : "/whip/") + room_ + "/" + resource_),
+        playback_(playback),
         reply_(std::move(reply)),
         timer_(io) {}
 
@@ -296,9 +297,10 @@ class WhipResource final : public SignalingServer::Session, public std::enable_s
     slot_->Set(ConnectionState::kJoined);
     id_ = server_.Register(weak_from_this());
     worker_ = &server_.WorkerFor(room_);
-    server_.AddWhip(resource_, {room_, admitted.token, [self = shared_from_this()] { self->End(); }});
+    server_.AddWhip(resource_, {room_, admitted.token, [self = shared_from_this()] { self->End(); }, playback_});
+    // A WHEP viewer's offer travels with its join (the worker answers it there).
     worker_->PostJoin(id_, std::move(admitted.join));
-    worker_->PostMessage(id_, signaling::PublishOffer{std::move(admitted.offer)}, /*request_id=*/1);
+    if (!playback_) worker_->PostMessage(id_, signaling::PublishOffer{std::move(admitted.offer)}, /*request_id=*/1);
     timer_.expires_after(kAnswerTimeout);
     timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
       auto self = weak.lock();
@@ -332,7 +334,8 @@ class WhipResource final : public SignalingServer::Session, public std::enable_s
     server_.ReleaseRoom(room_);
     server_.Unregister(id_);
     server_.RemoveWhip(resource_);
-    std::printf("aegis: whip session %s in room %s ended\n", resource_.c_str(), room_.c_str());
+    std::printf("aegis: %s session %s in room %s ended\n", playback_ ? "whep" : "whip", resource_.c_str(),
+                room_.c_str());
   }
 
  private:
@@ -348,6 +351,7 @@ class WhipResource final : public SignalingServer::Session, public std::enable_s
   std::string room_;
   std::string resource_;
   std::string location_;
+  bool playback_ = false;  // WHEP
   std::function<void(HttpReply)> reply_;  // the POST, until answered
   asio::steady_timer timer_;
   SessionId id_ = 0;
@@ -463,11 +467,11 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     const auto authorization_field = request[http::field::authorization];
     const std::string_view authorization(authorization_field.data(), authorization_field.size());
     if (endpoint && request.method() == http::verb::post) {
-      return playback ? StartWhep(std::move(request), target, origin) : StartWhip(std::move(request), target, origin);
+      return StartWhip(std::move(request), target, origin, playback);
     }
     if (!endpoint && request.method() == http::verb::delete_) {
-      const auto* entry = playback ? nullptr : server_.FindWhip(target.resource);  // no WHEP sessions yet
-      if (!entry || entry->room != target.room) return respond({404, "text/plain; charset=utf-8", "no such session\n", {}});
+      const auto* entry = server_.FindWhip(target.resource);
+      if (!entry || entry->room != target.room || entry->playback != playback) return respond({404, "text/plain; charset=utf-8", "no such session\n", {}});
       const auto token = BearerToken(authorization);
       if (!token || !crypto::ConstantTimeEquals(
                         std::span(reinterpret_cast<const uint8_t*>(token->data()), token->size()),
@@ -487,31 +491,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     respond(std::move(reply));
   }
 
-  // WHEP playback: every check of a WHIP POST (CheckWhepPost), then 501:
-  // the Conference's subscriber connection is offered by the server
-  // (docs/protocol.md §2) and cannot yet answer a viewer's offer, so an
-  // admitted viewer creates nothing.
-  void StartWhep(http::request<http::string_body> request, const WhipTarget& target, const std::string& origin) {
-    auto field = [&request](http::field f) {
-      auto v = request[f];
-      return std::string_view(v.data(), v.size());
-    };
-    WhipHttpRequest whep{"POST", field(http::field::authorization), field(http::field::content_type), origin,
-                         request.body()};
-    auto check = CheckWhepPost(whep, target, server_.config().gate, server_.secret(), server_.joins_per_address(),
-                               slot_->key(), clock_.Now(), UnixNow(), server_.room_rules(), server_.revocations());
-    if (!check.log.empty()) std::printf("aegis: %s\n", check.log.c_str());
-    HttpReply reply = check.admitted
-                          ? HttpReply{501, "text/plain; charset=utf-8",
-                                      "WHEP playback is not implemented yet: the token and room were accepted, but "
-                                      "the server cannot yet answer a viewer's offer (docs/protocol.md §1b)\n",
-                                      {}}
-                          : std::move(check.refusal);
-    AddCorsHeaders(reply, server_.config().whip_cors, origin, false);
-    Respond(request, std::move(reply));
-  }
-
-  void StartWhip(http::request<http::string_body> request, const WhipTarget& target, const std::string& origin) {
+  // A WHIP publisher, or (`playback`) a WHEP viewer: the same session, slot and reply.
+  void StartWhip(http::request<http::string_body> request, const WhipTarget& target, const std::string& origin,
+                 bool playback = false) {
     const auto& cors = server_.config().whip_cors;
     auto field = [&request](http::field f) {
       auto v = request[f];
@@ -519,8 +501,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     };
     WhipHttpRequest whip{"POST", field(http::field::authorization), field(http::field::content_type), origin,
                          request.body()};
-    auto check = CheckWhipPost(whip, target, server_.config().gate, server_.secret(), server_.joins_per_address(),
-                               slot_->key(), clock_.Now(), UnixNow(), server_.room_rules(), server_.revocations());
+    auto check = (playback ? CheckWhepPost : CheckWhipPost)(whip, target, server_.config().gate, server_.secret(),
+                                                            server_.joins_per_address(), slot_->key(), clock_.Now(),
+                                                            UnixNow(), server_.room_rules(), server_.revocations());
     if (!check.log.empty()) std::printf("aegis: %s\n", check.log.c_str());
     if (!check.admitted) {
       AddCorsHeaders(check.refusal, cors, origin, false);
@@ -547,7 +530,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
         [self = this->shared_from_this(), pending, origin](HttpReply reply) {
           AddCorsHeaders(reply, self->server_.config().whip_cors, origin, false);
           self->Respond(*pending, std::move(reply));
-        });
+        },
+        playback);
     resource->Start(std::move(*check.admitted));
   }
 

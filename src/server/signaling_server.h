@@ -190,6 +190,7 @@ class SignalingServer final : public SignalBridge {
     std::string room;
     std::string token;
     std::function<void()> end;
+    bool playback = false;  // a WHEP session
   };
   void AddWhip(const std::string& resource, WhipEntry entry) { whip_[resource] = std::move(entry); }
   void RemoveWhip(const std::string& resource) { whip_.erase(resource); }

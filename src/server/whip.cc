@@ -45,7 +45,17 @@ std::optional<WhipTarget> ParseTarget(std::string_view target, std::string_view 
 }  // namespace
 
 std::optional<WhipTarget> ParseWhipTarget(std::string_view target) { return ParseTarget(target, "/whip/"); }
-std::optional<WhipTarget> ParseWhepTarget(std::string_view target) { return ParseTarget(target, "/whep/"); }
+std::optional<WhipTarget> ParseWhepTarget(std::string_view target) {
+  constexpr std::string_view kParticipant = "participant=";
+  const auto query = target.find('?');
+  auto parsed = ParseTarget(target.substr(0, query), "/whep/");
+  if (!parsed || query == std::string_view::npos) return parsed;
+  const auto value = target.substr(query + 1);
+  if (!parsed->resource.empty() || !value.starts_with(kParticipant)) return std::nullopt;
+  parsed->participant = std::string(value.substr(kParticipant.size()));
+  if (!signaling::IsSafeId(parsed->participant)) return std::nullopt;
+  return parsed;
+}
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";
@@ -169,7 +179,10 @@ WhipCheck CheckPost(bool playback, const WhipHttpRequest& request, const WhipTar
     session_claims.grants.subscribe = false;  // a WHIP publisher receives nothing
   }
   signaling::JoinRequest join{target.room, std::string(*token), false, std::nullopt};
-  check.admitted = WhipAdmitted{AdmittedJoin{std::move(session_claims), std::move(join), room_rules, remaining},
+  std::optional<std::string> viewer_offer;
+  if (playback) viewer_offer = std::string(request.body);
+  check.admitted = WhipAdmitted{AdmittedJoin{std::move(session_claims), std::move(join), room_rules, remaining,
+                                             std::move(viewer_offer), target.participant},
                                 std::string(request.body), std::string(*token)};
   return check;
 }

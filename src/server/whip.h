@@ -27,9 +27,11 @@ using http::HttpReply;
 struct WhipTarget {
   std::string room;
   std::string resource;  // empty: the endpoint
+  std::string participant;  // WHEP only: "?participant=<id>" on the endpoint (empty: none)
 };
 std::optional<WhipTarget> ParseWhipTarget(std::string_view target);
-// The same for WHEP playback: "/whep/{room}" or "/whep/{room}/{resource}".
+// The same for WHEP playback: "/whep/{room}" (optionally
+// "?participant=<id>", a participant id) or "/whep/{room}/{resource}".
 std::optional<WhipTarget> ParseWhepTarget(std::string_view target);
 
 // The token of "Authorization: Bearer <token>" (the scheme in any case).

@@ -114,7 +114,7 @@ class WhipCheckTest : public ::testing::Test {
   WhipCheck Post(std::string_view authorization, std::string_view body = sdp::testing::kAiortcOffer,
                  std::string_view content_type = "application/sdp", std::string room = "studio") {
     WhipHttpRequest request{"POST", authorization, content_type, "", body};
-    return CheckWhipPost(request, WhipTarget{std::move(room), ""}, config_, Secret(), joins_, kPeer, now_, kUnixNow,
+    return CheckWhipPost(request, WhipTarget{std::move(room), "", ""}, config_, Secret(), joins_, kPeer, now_, kUnixNow,
                          rules_, revocations_);
   }
   std::string Bearer(const auth::Claims& claims, const auth::ApiSecret& secret = Secret()) {
@@ -221,7 +221,7 @@ TEST_F(WhipCheckTest, EveryAttemptCountsAgainstTheAddressJoinRate) {
   signaling::KeyedRateLimiter tight({1, 2}, 100);
   auto post = [&](std::string authorization) {
     WhipHttpRequest request{"POST", authorization, "application/sdp", "", sdp::testing::kAiortcOffer};
-    return CheckWhipPost(request, WhipTarget{"studio", ""}, config_, Secret(), tight, kPeer, now_, kUnixNow, nullptr,
+    return CheckWhipPost(request, WhipTarget{"studio", "", ""}, config_, Secret(), tight, kPeer, now_, kUnixNow, nullptr,
                          nullptr);
   };
   EXPECT_EQ(post(Bearer(Claims(), OtherSecret())).refusal.status, 401);
@@ -244,6 +244,14 @@ TEST(WhepTarget, EndpointAndSessionPathsAreSeparateFromWhip) {
   EXPECT_FALSE(ParseWhipTarget("/whep/studio"));
   EXPECT_FALSE(ParseWhepTarget("/whep/../x"));
   EXPECT_FALSE(ParseWhepTarget("/whep/"));
+  auto named = ParseWhepTarget("/whep/studio?participant=p0123abcd");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->room, "studio");
+  EXPECT_EQ(named->participant, "p0123abcd");
+  EXPECT_FALSE(ParseWhepTarget("/whep/studio?participant="));
+  EXPECT_FALSE(ParseWhepTarget("/whep/studio?participant=a/b"));
+  EXPECT_FALSE(ParseWhepTarget("/whep/studio?other=1"));
+  EXPECT_FALSE(ParseWhepTarget("/whep/studio/abc?participant=p1"));
 }
 
 class WhepCheckTest : public WhipCheckTest {
@@ -251,7 +259,7 @@ class WhepCheckTest : public WhipCheckTest {
   WhipCheck View(std::string_view authorization, std::string_view body = sdp::testing::kAiortcOffer,
                  std::string_view content_type = "application/sdp") {
     WhipHttpRequest request{"POST", authorization, content_type, "", body};
-    return CheckWhepPost(request, WhipTarget{"studio", ""}, config_, Secret(), joins_, kPeer, now_, kUnixNow, rules_,
+    return CheckWhepPost(request, WhipTarget{"studio", "", ""}, config_, Secret(), joins_, kPeer, now_, kUnixNow, rules_,
                          revocations_);
   }
   static auth::Claims Viewer() {
@@ -268,6 +276,8 @@ TEST_F(WhepCheckTest, ASubscribeTokenIsAdmittedAsAViewerThatPublishesNothing) {
   EXPECT_FALSE(check.admitted->join.claims.grants.publish);
   EXPECT_TRUE(check.admitted->join.claims.grants.subscribe);
   EXPECT_NE(check.log.find("whep join room studio"), std::string::npos) << check.log;
+  EXPECT_EQ(check.admitted->join.viewer_offer.value_or(""), sdp::testing::kAiortcOffer);
+  EXPECT_TRUE(check.admitted->join.viewer_participant.empty());
   // A token with both grants views too, and publishes nothing.
   auto both = View(Bearer(Claims()));
   ASSERT_TRUE(both.admitted);
@@ -584,40 +594,76 @@ TEST_F(WhipServerTest, TheSameIdentityReplacesItsOlderSession) {
   EXPECT_EQ(WhipSessions(), 1u);
 }
 
-TEST_F(WhipServerTest, WhepChecksLikeWhipThenAnswers501AndCreatesNothing) {
-  StartServer();
+// A browser's offer turned into a WHEP viewer's: every section recvonly, no SSRCs.
+std::string RecvOnly(std::string sdp) {
+  std::string out;
+  size_t start = 0;
+  while (start < sdp.size()) {
+    size_t end = sdp.find('\n', start);
+    end = end == std::string::npos ? sdp.size() : end + 1;
+    std::string line = sdp.substr(start, end - start);
+    start = end;
+    if (line.starts_with("a=ssrc") || line.starts_with("a=msid")) continue;
+    if (line.starts_with("a=sendrecv") || line.starts_with("a=sendonly")) line = "a=recvonly\r\n";
+    out += line;
+  }
+  return out;
+}
+
+auth::Claims ViewerClaims() {
   auto viewer = Claims("studio", "viewer", Now());
   viewer.grants = {.publish = false, .subscribe = true, .room_admin = false};
-  auto missing = Request(bhttp::verb::post, "/whep/studio", "", sdp::testing::kChromiumOffer);
-  EXPECT_EQ(missing.status, 401);
-  EXPECT_EQ(missing.Get("WWW-Authenticate"), "Bearer");
-  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", LiveBearer("v", OtherSecret()), sdp::testing::kChromiumOffer)
-                .status,
-            401);
-  auto publisher_only = Claims("studio", "obs", Now());
-  publisher_only.grants.subscribe = false;
-  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(publisher_only), sdp::testing::kChromiumOffer)
-                .status,
-            403);
-  auto admitted = Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(viewer), sdp::testing::kChromiumOffer);
-  EXPECT_EQ(admitted.status, 501) << admitted.body;
-  EXPECT_NE(admitted.body.find("WHEP playback is not implemented yet"), std::string::npos) << admitted.body;
-  EXPECT_TRUE(admitted.Get("Location").empty());
-  auto patch = Request(bhttp::verb::patch, "/whep/studio/abc", "Bearer " + Mint(viewer), "a=x\r\n",
-                       "application/trickle-ice-sdpfrag");
+  return viewer;
+}
+
+TEST_F(WhipServerTest, WhepAnswers201WithSendonlySectionsPatchIs405DeleteEndsIt) {
+  StartServer();
+  const std::string bearer = "Bearer " + Mint(ViewerClaims());
+  auto created = Request(bhttp::verb::post, "/whep/studio", bearer, RecvOnly(sdp::testing::kChromiumOffer));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Get("Content-Type"), "application/sdp");
+  const std::string location = created.Get("Location");
+  ASSERT_TRUE(location.starts_with("/whep/studio/")) << location;
+  EXPECT_NE(created.body.find("a=sendonly"), std::string::npos) << created.body;
+  EXPECT_EQ(created.body.find("a=recvonly"), std::string::npos) << created.body;
+  EXPECT_NE(created.body.find("a=ice-lite"), std::string::npos);
+  EXPECT_EQ(WhipSessions(), 1u);
+
+  auto patch = Request(bhttp::verb::patch, location, bearer, "a=x\r\n", "application/trickle-ice-sdpfrag");
   EXPECT_EQ(patch.status, 405);
   EXPECT_EQ(patch.Get("Allow"), "DELETE, OPTIONS");
+  // A WHEP session is not a WHIP one.
+  EXPECT_EQ(Request(bhttp::verb::delete_, "/whip/studio/" + location.substr(13), bearer).status, 404);
+  EXPECT_EQ(Request(bhttp::verb::delete_, location, "Bearer " + Mint(Claims("studio", "other", Now()))).status, 401);
+  EXPECT_EQ(Request(bhttp::verb::delete_, location, bearer).status, 200);
+  EXPECT_EQ(WhipSessions(), 0u);
+  EXPECT_EQ(Request(bhttp::verb::delete_, location, bearer).status, 404);
+}
+
+TEST_F(WhipServerTest, WhepRefusesBadTokensAPublishOnlyTokenAndAnOfferThatSends) {
+  StartServer();
+  const std::string offer = RecvOnly(sdp::testing::kChromiumOffer);
+  auto missing = Request(bhttp::verb::post, "/whep/studio", "", offer);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.Get("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", LiveBearer("v", OtherSecret()), offer).status, 401);
+  auto publisher_only = Claims("studio", "obs", Now());
+  publisher_only.grants.subscribe = false;
+  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(publisher_only), offer).status, 403);
+  // The viewer receives only: a section that would send is refused.
+  auto sends = Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(ViewerClaims()),
+                       sdp::testing::kChromiumOffer);
+  EXPECT_EQ(sends.status, 400) << sends.body;
+  EXPECT_NE(sends.body.find("recvonly"), std::string::npos) << sends.body;
   EXPECT_EQ(Request(bhttp::verb::get, "/whep/studio").status, 405);
-  EXPECT_EQ(Request(bhttp::verb::delete_, "/whep/studio/abc", "Bearer " + Mint(viewer)).status, 404);
   auto options = Request(bhttp::verb::options, "/whep/studio");
   EXPECT_EQ(options.status, 204);
   EXPECT_EQ(options.Get("Allow"), "POST, OPTIONS");
-  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(viewer), sdp::testing::kChromiumOffer,
-                    "application/sdp", "https://evil.example")
+  EXPECT_EQ(Request(bhttp::verb::post, "/whep/studio", "Bearer " + Mint(ViewerClaims()), offer, "application/sdp",
+                    "https://evil.example")
                 .status,
             403);
   EXPECT_EQ(WhipSessions(), 0u);
-  EXPECT_TRUE(WaitConnections(0));  // nothing holds a slot
 }
 
 TEST_F(WhipServerTest, AnE2eeRequiredRoomRefusesWhepWithAClearError) {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The WHEP endpoint (docs/protocol.md §1b) end to end (whep_endpoint.py):
-# starts `aegis serve` with room E requiring end-to-end encryption and checks
-# what a WHEP viewer gets today: 401/403/405 exactly as WHIP, 403 for the
-# E2EE room, and 501 for an admitted viewer (playback is not implemented:
-# nothing is created, no participant appears). Meant to run inside
-# run_in_netns.sh:
+# WHEP playback (docs/protocol.md §1b) end to end (whep_endpoint.py):
+# starts `aegis serve` with room E requiring end-to-end encryption; two
+# aiortc participants publish into room V and aiortc WHEP viewers decode
+# the newest publisher's and a named participant's audio+video; token
+# failures (401), a token without subscribe and the E2EE room (403),
+# PATCH (405) and DELETE are checked. Meant to run inside run_in_netns.sh:
 #   run_in_netns.sh whep_endpoint.sh AEGIS_BINARY
 set -euo pipefail
 source "$(dirname "$0")/server_harness.sh"
