@@ -1,7 +1,7 @@
 // aegis-bot: joins a room with a token, publishes a test pattern (Opus-like
 // audio 50 packets/s, VP8-like video at a bitrate) and prints per-track
 // receive statistics once a second and on exit. The I/O shell around
-// aegis::client::Client: one WebSocket (Boost.Beast, plain ws://), one UDP
+// aegis::client::Client: one WebSocket (Boost.Beast, ws:// or wss://), one UDP
 // socket per peer connection, a 5 ms tick.
 //
 // The payloads are not decodable media: audio is 80 bytes of a constant
@@ -12,7 +12,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -46,7 +52,12 @@ constexpr const char* kUsage =
     "per-track receive statistics once a second and on exit.\n"
     "\n"
     "options:\n"
-    "  --url URL          signaling WebSocket (ws:// only; wss:// is not supported yet)\n"
+    "  --url URL          signaling WebSocket, ws:// or wss://\n"
+    "  --tls-fingerprint F  wss://: accept exactly the server certificate with this SHA-256\n"
+    "                     fingerprint (as aegis serve prints it), e.g. a self-signed one;\n"
+    "                     without it the certificate must chain to a system CA (or\n"
+    "                     --ca-file) and name the URL's host\n"
+    "  --ca-file PEM      wss://: trust these CA certificates too\n"
     "  --room ROOM        the room to join (must match the token's room)\n"
     "  --token TOKEN      an access token (aegis token create)\n"
     "  --seconds N        leave after N seconds (default: run until interrupted)\n"
@@ -69,27 +80,54 @@ Timestamp Now() {
 }
 
 struct Url {
+  bool tls = false;
   std::string host, port, path;
 };
 
 std::optional<Url> ParseUrl(const std::string& url) {
-  const std::string scheme = "ws://";
-  if (url.rfind(scheme, 0) != 0) return std::nullopt;
-  std::string rest = url.substr(scheme.size());
   Url u;
+  std::string rest;
+  if (url.rfind("ws://", 0) == 0) {
+    rest = url.substr(5);
+  } else if (url.rfind("wss://", 0) == 0) {
+    rest = url.substr(6);
+    u.tls = true;
+  } else {
+    return std::nullopt;
+  }
   const size_t slash = rest.find('/');
   u.path = slash == std::string::npos ? "/" : rest.substr(slash);
   std::string hostport = rest.substr(0, slash);
   const size_t colon = hostport.rfind(':');
   if (colon == std::string::npos) {
     u.host = hostport;
-    u.port = "80";
+    u.port = u.tls ? "443" : "80";
   } else {
     u.host = hostport.substr(0, colon);
     u.port = hostport.substr(colon + 1);
   }
   if (u.host.empty() || u.port.empty()) return std::nullopt;
   return u;
+}
+
+// "AB:CD:..." upper case, colons; "sha-256 " and case are ignored on input.
+std::string NormalizeFingerprint(std::string f) {
+  if (f.rfind("sha-256 ", 0) == 0 || f.rfind("SHA-256 ", 0) == 0) f = f.substr(8);
+  for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return f;
+}
+
+std::string LeafFingerprint(X509* cert) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!cert || X509_digest(cert, EVP_sha256(), digest, &size) != 1) return "";
+  std::string out;
+  char hex[4];
+  for (unsigned i = 0; i < size; ++i) {
+    std::snprintf(hex, sizeof hex, i ? ":%02X" : "%02X", digest[i]);
+    out += hex;
+  }
+  return out;
 }
 
 void PrintStats(const Client& client, double elapsed_s, bool final) {
@@ -108,7 +146,7 @@ void PrintStats(const Client& client, double elapsed_s, bool final) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url_text, room, token;
+  std::string url_text, room, token, tls_fingerprint, ca_file;
   double seconds = -1;
   int video_kbps = 300;
   bool publish = true;
@@ -129,6 +167,10 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--url") {
       url_text = value();
+    } else if (a == "--tls-fingerprint") {
+      tls_fingerprint = NormalizeFingerprint(value());
+    } else if (a == "--ca-file") {
+      ca_file = value();
     } else if (a == "--room") {
       room = value();
     } else if (a == "--token") {
@@ -146,7 +188,7 @@ int main(int argc, char** argv) {
   }
   auto url = ParseUrl(url_text);
   if (!url || room.empty() || token.empty()) {
-    std::fprintf(stderr, "aegis-bot: --url ws://..., --room and --token are required\n%s", kUsage);
+    std::fprintf(stderr, "aegis-bot: --url ws://... or wss://..., --room and --token are required\n%s", kUsage);
     return 2;
   }
   std::signal(SIGINT, OnSignal);
@@ -165,23 +207,73 @@ int main(int argc, char** argv) {
   Client client(std::move(config));
 
   asio::io_context io;
-  beast::websocket::stream<asio::ip::tcp::socket> ws(io);
+  asio::ssl::context tls_context(asio::ssl::context::tls_client);
+  std::optional<beast::websocket::stream<asio::ip::tcp::socket>> plain;
+  std::optional<beast::websocket::stream<beast::ssl_stream<asio::ip::tcp::socket>>> secure;
+  std::string pinned_mismatch;
   udp::socket sockets[2] = {udp::socket(io), udp::socket(io)};
   try {
     asio::ip::tcp::resolver resolver(io);
     auto endpoints = resolver.resolve(url->host, url->port);
-    asio::connect(ws.next_layer(), endpoints);
-    ws.handshake(url->host + ":" + url->port, url->path);
+    if (url->tls) {
+      tls_context.set_verify_mode(asio::ssl::verify_peer);
+      if (!ca_file.empty()) tls_context.load_verify_file(ca_file);
+      if (!tls_fingerprint.empty()) {
+        // Pinned: exactly this leaf certificate, whoever issued it.
+        tls_context.set_verify_callback([&](bool, asio::ssl::verify_context& vc) {
+          X509_STORE_CTX* store = vc.native_handle();
+          if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
+          const std::string got = LeafFingerprint(X509_STORE_CTX_get_current_cert(store));
+          if (got == tls_fingerprint) return true;
+          pinned_mismatch = got;
+          return false;
+        });
+      } else {
+        tls_context.set_default_verify_paths();
+        tls_context.set_verify_callback(asio::ssl::host_name_verification(url->host));
+      }
+      secure.emplace(io, tls_context);
+      boost::system::error_code ec;
+      asio::ip::make_address(url->host, ec);
+      if (ec) SSL_set_tlsext_host_name(secure->next_layer().native_handle(), url->host.c_str());  // SNI for names
+      asio::connect(beast::get_lowest_layer(*secure), endpoints);
+      secure->next_layer().handshake(asio::ssl::stream_base::client);
+      secure->handshake(url->host + ":" + url->port, url->path);
+    } else {
+      plain.emplace(io);
+      asio::connect(plain->next_layer(), endpoints);
+      plain->handshake(url->host + ":" + url->port, url->path);
+    }
     for (auto& s : sockets) {
       s.open(udp::v4());
       s.bind(udp::endpoint(udp::v4(), 0));
       s.non_blocking(true);
     }
-    ws.next_layer().non_blocking(false);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "aegis-bot: cannot connect to %s: %s\n", url_text.c_str(), e.what());
+    if (!pinned_mismatch.empty()) {
+      std::fprintf(stderr, "aegis-bot: cannot connect to %s: the server's certificate is SHA-256 %s, not the --tls-fingerprint given\n",
+                   url_text.c_str(), pinned_mismatch.c_str());
+    } else {
+      std::fprintf(stderr, "aegis-bot: cannot connect to %s: %s\n", url_text.c_str(), e.what());
+    }
     return 1;
   }
+  auto ws_write = [&](asio::const_buffer buffer, auto handler) {
+    if (plain) {
+      plain->text(true);
+      plain->async_write(buffer, std::move(handler));
+    } else {
+      secure->text(true);
+      secure->async_write(buffer, std::move(handler));
+    }
+  };
+  auto ws_read = [&](beast::flat_buffer& buffer, auto handler) {
+    if (plain) {
+      plain->async_read(buffer, std::move(handler));
+    } else {
+      secure->async_read(buffer, std::move(handler));
+    }
+  };
 
   // Signaling: one async read at a time; writes queued, one in flight.
   std::deque<std::string> writes;
@@ -191,8 +283,7 @@ int main(int argc, char** argv) {
   std::function<void()> flush_writes = [&] {
     if (writing || writes.empty() || ws_closed) return;
     writing = true;
-    ws.text(true);
-    ws.async_write(asio::buffer(writes.front()), [&](beast::error_code ec, size_t) {
+    ws_write(asio::buffer(writes.front()), [&](beast::error_code ec, size_t) {
       writing = false;
       if (ec) {
         ws_closed = true;
@@ -203,7 +294,7 @@ int main(int argc, char** argv) {
     });
   };
   std::function<void()> read_next = [&] {
-    ws.async_read(read_buffer, [&](beast::error_code ec, size_t) {
+    ws_read(read_buffer, [&](beast::error_code ec, size_t) {
       if (ec) {
         ws_closed = true;
         return;
