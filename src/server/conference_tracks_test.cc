@@ -204,5 +204,90 @@ TEST_F(ConferenceTracksTest, RepublishingFasterThanTheChurnLimitIsRateLimited) {
   EXPECT_EQ(out_.Count(2, "track_published"), before + 1) << "the limit refills with time";
 }
 
+// WHEP viewers (Conference::JoinViewer, docs/protocol.md §1b): the viewer's
+// recvonly offer is answered once on its subscriber connection, never re-offered.
+class ConferenceViewerTest : public ConferenceTest {
+ protected:
+  // A publisher offer turned into a viewer's: recvonly, no SSRCs or msid.
+  static std::string ViewerSdp(std::string direction = "recvonly") {
+    std::string sdp = PublishSdp({.ufrag = "Vw9x", .pwd = "q8Rt5Ym2Kp7Ln3Wc6Hb1Zd4F"});
+    std::string out;
+    size_t start = 0;
+    while (start < sdp.size()) {
+      size_t end = sdp.find("\r\n", start) + 2;
+      std::string line = sdp.substr(start, end - start);
+      start = end;
+      if (line.starts_with("a=ssrc") || line.starts_with("a=msid:")) continue;
+      if (line == "a=sendonly\r\n") line = "a=" + direction + "\r\n";
+      out += line;
+    }
+    return out;
+  }
+  void JoinViewer(SessionId session, const std::string& offer, const std::string& participant = "") {
+    auth::Claims claims;
+    claims.identity = "viewer-" + std::to_string(session);
+    claims.room = "r";
+    claims.display_name = "Viewer";
+    claims.grants = {.publish = true, .subscribe = true, .room_admin = false};
+    claims.not_before = 1'700'000'000;
+    claims.expires_at = 1'700'000'600;
+    conference_->JoinViewer(session, claims, offer, participant, now_, {}, TimeDelta::Seconds(600));
+  }
+};
+
+TEST_F(ConferenceViewerTest, TheOfferIsAnsweredWithSendonlySectionsAndTheViewerHasNoTracks) {
+  Join(1, "r", "A");
+  Publish(1, PublishSdp({}));
+  Join(2, "r", "B");
+  Publish(2, PublishSdp({.audio_ssrc = 3003, .video_ssrc = 4004}));
+  JoinViewer(3, ViewerSdp());
+  ASSERT_EQ(out_.Count(3, "answer"), 1u) << (out_.Count(3, "error") ? out_.Last(3, "error").dump() : "");
+  EXPECT_EQ(out_.Count(3, "offer"), 0u);  // the server never offers to a viewer
+  auto answer = ParseOk(out_.Last(3, "answer").value("sdp", ""));
+  ASSERT_EQ(answer.media.size(), 2u);
+  std::set<uint32_t> ssrcs;
+  for (const auto& m : answer.media) {
+    EXPECT_EQ(m.common.direction, sdp::Direction::kSendOnly);
+    ASSERT_FALSE(m.ssrcs.empty());
+    ssrcs.insert(m.ssrcs.front().ssrc);
+  }
+  EXPECT_EQ(ssrcs.size(), 2u);
+  // The others see the viewer as a participant without tracks; it publishes nothing.
+  auto joined = out_.Last(1, "participant_joined");
+  EXPECT_EQ(joined["participant"].value("name", ""), "Viewer");
+  EXPECT_TRUE(joined["participant"]["tracks"].empty()) << joined.dump();
+  Publish(3, PublishSdp({.audio_ssrc = 5005, .video_ssrc = 6006}));
+  EXPECT_EQ(out_.Last(3, "error").value("code", ""), "forbidden");
+  // A new publisher's tracks fill no section (both are taken) and cause no offer.
+  Join(4, "r", "C");
+  Publish(4, PublishSdp({.audio_ssrc = 7007, .video_ssrc = 8008}));
+  EXPECT_EQ(out_.Count(3, "offer"), 0u);
+  EXPECT_EQ(conference_->participant_count(), 4u);
+}
+
+TEST_F(ConferenceViewerTest, AViewerOfferThatWouldSendIsRefusedAndTheViewerRemoved) {
+  Join(1, "r", "A");
+  JoinViewer(2, ViewerSdp("sendrecv"));
+  EXPECT_EQ(out_.Count(2, "answer"), 0u);
+  EXPECT_EQ(out_.Last(2, "error").value("code", ""), "bad_sdp");
+  EXPECT_NE(std::find(out_.closed.begin(), out_.closed.end(), 2u), out_.closed.end());
+  EXPECT_EQ(conference_->participant_count(), 1u);
+  JoinViewer(3, "v=0\r\n");
+  EXPECT_EQ(out_.Last(3, "error").value("code", ""), "bad_sdp");
+  EXPECT_EQ(conference_->participant_count(), 1u);
+}
+
+TEST_F(ConferenceViewerTest, AViewerOfAnEmptyRoomOrAnUnknownParticipantIsAnsweredAndWaits) {
+  JoinViewer(1, ViewerSdp());
+  EXPECT_EQ(out_.Count(1, "answer"), 1u);
+  JoinViewer(2, ViewerSdp(), "pnobody");
+  EXPECT_EQ(out_.Count(2, "answer"), 1u);
+  Join(3, "r", "A");
+  Publish(3, PublishSdp({}));
+  EXPECT_EQ(out_.Count(1, "offer"), 0u);
+  EXPECT_EQ(out_.Count(2, "offer"), 0u);
+  EXPECT_EQ(conference_->participant_count(), 3u);
+}
+
 }  // namespace
 }  // namespace aegis::server
