@@ -14,7 +14,9 @@ WHEP viewers POST recvonly audio+video offers to /whep/V. Checks:
      most recently joined publisher) and audio (>= 100 frames); A sees the
      viewer as a participant with no tracks;
   5. a viewer of /whep/V?participant=<A's id> decodes A's 320x240 video;
-  6. PATCH on the session: 405; DELETE with another token: 401; DELETE with
+  6. B leaves and C (240x180) publishes: the first viewer's emptied sections
+     play C (>= 30 more video frames at 240x180);
+  7. PATCH on the session: 405; DELETE with another token: 401; DELETE with
      its own token: 200 and A sees the viewer leave; DELETE again: 404.
 Prints one line per check and `whep_endpoint: N passed, N failed`.
 """
@@ -199,6 +201,18 @@ async def main():
     named_location = await watch(named, "/whep/V?participant=%s" % a_id,
                                  mint("V", "viewer2", "--no-publish"), "named participant", (320, 240))
 
+    # B leaves: the first viewer's emptied sections take the next publisher's tracks.
+    await b.close()
+    c = AegisClient("ws://127.0.0.1:%d/ws" % PORT, label="C")
+    await c.connect()
+    await c.join("V", mint("V", "cam-c", "--name", "Camera C"))
+    frames_before = viewer.media.frames("video")
+    await c.publish([MovingVideoTrack(240, 180), ToneAudioTrack(880.0)])
+    refilled = await wait(lambda: viewer.video_size() == (240, 180) and
+                          viewer.media.frames("video") >= frames_before + 30, 20)
+    check("a refilled section plays the next publisher", refilled,
+          "%s (want video 240x180 after B left)" % viewer.media.summary())
+
     if location:
         status, headers, _ = await http_("PATCH", location, viewer_token, "a=x\r\n")
         check("405 PATCH", status == 405 and headers.get("allow") == "DELETE, OPTIONS", "%d" % status)
@@ -214,7 +228,7 @@ async def main():
     await viewer.close()
     await named.close()
     await a.close()
-    await b.close()
+    await c.close()
     print("whep_endpoint: %d passed, %d failed" % (passed, failed), flush=True)
     return 1 if failed else 0
 
