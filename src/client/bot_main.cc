@@ -135,7 +135,8 @@ void PrintStats(const Client& client, double elapsed_s, bool final) {
               static_cast<unsigned long long>(client.packets_sent()),
               static_cast<unsigned long long>(client.srtp_errors()), client.receive_stats().size());
   for (const auto& t : client.receive_stats()) {
-    std::printf("  track ssrc=%u kind=%s packets=%llu bytes=%llu lost=%llu\n", t.ssrc,
+    std::printf("  track ssrc=%u participant=%s track=%s kind=%s packets=%llu bytes=%llu lost=%llu\n", t.ssrc,
+                t.participant_id.empty() ? "?" : t.participant_id.c_str(), t.track_id.empty() ? "?" : t.track_id.c_str(),
                 t.payload_type == Client::kOpusPayloadType ? "audio" : "video",
                 static_cast<unsigned long long>(t.packets), static_cast<unsigned long long>(t.bytes),
                 static_cast<unsigned long long>(t.lost));

@@ -1,6 +1,7 @@
 #include "client/client.h"
 
 #include <cstdio>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -195,6 +196,17 @@ void Client::HandleSignal(std::string_view text, Timestamp now) {
     StartTransport(pub_, j.value("sdp", ""), now);
   } else if (type == "offer") {
     const std::string sdp = j.value("sdp", "");
+    if (auto parsed = sdp::ParseSdp(sdp); parsed.ok()) {
+      for (const auto& m : parsed.value().media) {
+        if (m.port == 0 || m.msids.empty()) continue;
+        for (const auto& a : m.ssrcs) {
+          origins_[a.ssrc] = {m.msids[0].id, m.msids[0].app_data.value_or("")};
+          for (auto& t : receive_stats_) {
+            if (t.ssrc == a.ssrc) std::tie(t.participant_id, t.track_id) = origins_[a.ssrc];
+          }
+        }
+      }
+    }
     auto answer = SubscriberAnswer(sdp, sub_.local, config_.dtls_context->certificate().fingerprint());
     if (!answer) return Fail("bad_sdp", "the server's subscriber offer does not parse");
     signals_.push_back(signaling::Serialize(signaling::ClientMessage{signaling::SubscribeAnswer{*answer}}));
@@ -249,7 +261,14 @@ void Client::CountRtp(std::span<const uint8_t> p) {
     t.bytes += p.size();
     return;
   }
-  receive_stats_.push_back({ssrc, static_cast<uint8_t>(p[1] & 0x7f), 1, p.size(), 0, seq});
+  TrackStats t;
+  t.ssrc = ssrc;
+  if (auto it = origins_.find(ssrc); it != origins_.end()) std::tie(t.participant_id, t.track_id) = it->second;
+  t.payload_type = static_cast<uint8_t>(p[1] & 0x7f);
+  t.packets = 1;
+  t.bytes = p.size();
+  t.highest_seq = seq;
+  receive_stats_.push_back(std::move(t));
 }
 
 std::optional<OutgoingDatagram> Client::PollTransmit() {

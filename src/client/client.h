@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -67,6 +68,10 @@ struct OutgoingDatagram {
 // Per received SSRC: what arrived (loss from sequence gaps).
 struct TrackStats {
   uint32_t ssrc = 0;
+  // From the subscriber offer's a=msid (docs/protocol.md §4): the
+  // publisher's participant id and the server's track id ("" if unknown).
+  std::string participant_id;
+  std::string track_id;
   uint8_t payload_type = 0;
   uint64_t packets = 0;
   uint64_t bytes = 0;       // RTP packet bytes after SRTP
@@ -146,6 +151,7 @@ class Client {
   int64_t next_request_id_ = 1;
   uint64_t packets_sent_ = 0;
   std::vector<TrackStats> receive_stats_;
+  std::map<uint32_t, std::pair<std::string, std::string>> origins_;  // SSRC -> participant, track
 };
 
 }  // namespace aegis::client

@@ -153,6 +153,13 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
     EXPECT_GT(video, 100u);
     EXPECT_EQ(p->client->srtp_errors(), 0u);
   }
+  // Each track is named after its publisher (the subscriber offer's a=msid).
+  for (auto [me, other] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+    for (const auto& t : me->client->receive_stats()) {
+      EXPECT_EQ(t.participant_id, other->client->participant_id());
+      EXPECT_FALSE(t.track_id.empty());
+    }
+  }
 }
 
 // The refusal comes from the server's SessionGate (token and room policy),
