@@ -31,8 +31,10 @@ struct Peer {
 
 class ClientTest : public ConferenceTest {
  protected:
-  void Add(Peer& p, const std::string& room, const server::RoomRules& rules = {}) {
+  void Add(Peer& p, const std::string& room, const server::RoomRules& rules = {}, bool publish = true) {
     ClientConfig config;
+    config.publish_audio = publish;
+    config.publish_video = publish;
     config.room = room;
     config.token = "token";
     p.context = MakeContext(100 + p.session);
@@ -160,6 +162,31 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
       EXPECT_FALSE(t.track_id.empty());
     }
   }
+}
+
+TEST_F(ClientTest, AReceiveOnlyClientGetsThePublishersMedia) {
+  Peer a{1, TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
+  Peer b{2, TransportAddress::Ipv4({192, 0, 2, 20}, 50001), TransportAddress::Ipv4({192, 0, 2, 20}, 50002), nullptr, 0, nullptr};
+  Add(a, "R");
+  Add(b, "R", {}, /*publish=*/false);
+  for (int i = 0; i < 400 && !(a.client->publisher_connected() && b.client->subscriber_connected()); ++i) {
+    Step({&a, &b});
+  }
+  ASSERT_TRUE(a.client->publisher_connected());
+  ASSERT_TRUE(b.client->subscriber_connected());
+  EXPECT_FALSE(b.client->publisher_connected());  // it never published
+  const std::vector<uint8_t> opus(80, 0x42);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_TRUE(a.client->SendAudio(opus, 960, now_));
+    EXPECT_FALSE(b.client->SendAudio(opus, 960, now_));
+    Step({&a, &b});
+  }
+  for (int i = 0; i < 20; ++i) Step({&a, &b});
+  EXPECT_EQ(b.received, 50u);
+  EXPECT_EQ(a.received, 0u);
+  EXPECT_EQ(b.client->packets_sent(), 0u);
+  ASSERT_EQ(b.client->receive_stats().size(), 1u);
+  EXPECT_EQ(b.client->receive_stats()[0].lost, 0u);
 }
 
 // The refusal comes from the server's SessionGate (token and room policy),
