@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtp/rtp_header.h"
+#include "rtp/rtp_packet.h"
 #include "sdp/sdp_parser.h"
 #include "sdp/sdp_serializer.h"
 #include "signaling/client_messages.h"
@@ -240,14 +241,15 @@ void Client::HandleDatagram(Connection connection, std::span<uint8_t> datagram, 
   if (!link.transport) return;
   auto got = link.transport->HandleDatagram(datagram, from, now);
   if (got.kind == transport::Received::Kind::kRtp) {
-    CountRtp(got.packet);
+    TrackStats* track = CountRtp(got.packet);
     if (on_rtp) on_rtp(got.packet);
+    if (track && on_frame) Assemble(*track, got.packet);
   }
   Pump(connection, link);
 }
 
-void Client::CountRtp(std::span<const uint8_t> p) {
-  if (p.size() < 12) return;
+TrackStats* Client::CountRtp(std::span<const uint8_t> p) {
+  if (p.size() < 12) return nullptr;
   const uint16_t seq = static_cast<uint16_t>((p[2] << 8) | p[3]);
   const uint32_t ssrc = (uint32_t{p[8]} << 24) | (uint32_t{p[9]} << 16) | (uint32_t{p[10]} << 8) | p[11];
   for (auto& t : receive_stats_) {
@@ -259,7 +261,7 @@ void Client::CountRtp(std::span<const uint8_t> p) {
     }
     ++t.packets;
     t.bytes += p.size();
-    return;
+    return &t;
   }
   TrackStats t;
   t.ssrc = ssrc;
@@ -269,6 +271,68 @@ void Client::CountRtp(std::span<const uint8_t> p) {
   t.bytes = p.size();
   t.highest_seq = seq;
   receive_stats_.push_back(std::move(t));
+  return &receive_stats_.back();
+}
+
+namespace {
+
+// RFC 7741 §4.2: the VP8 payload descriptor's size, or 0 if malformed.
+size_t Vp8DescriptorSize(std::span<const uint8_t> p) {
+  if (p.empty()) return 0;
+  size_t n = 1;
+  if (p[0] & 0x80) {  // X: extension byte
+    if (p.size() < 2) return 0;
+    const uint8_t x = p[1];
+    n = 2;
+    if (x & 0x80) {  // I: PictureID, 7 or 15 bits
+      if (p.size() < n + 1) return 0;
+      n += (p[n] & 0x80) ? 2 : 1;
+    }
+    if (x & 0x40) ++n;           // L: TL0PICIDX
+    if (x & 0x30) ++n;           // T or K: TID/Y/KEYIDX
+  }
+  return n < p.size() ? n : 0;   // a descriptor with no payload is malformed too
+}
+
+}  // namespace
+
+void Client::Assemble(TrackStats& track, std::span<const uint8_t> bytes) {
+  auto view = rtp::RtpPacketView::Parse(bytes);
+  if (!view) return;
+  const auto payload = view->payload();
+  ReceivedFrame frame;
+  frame.ssrc = track.ssrc;
+  frame.track = &track;
+  frame.rtp_timestamp = view->timestamp();
+  if (view->payload_type() == kOpusPayloadType) {
+    frame.data = payload;
+    on_frame(frame);
+    return;
+  }
+  if (view->payload_type() != kVp8PayloadType) return;
+  const size_t d = Vp8DescriptorSize(payload);
+  if (d == 0) return;
+  FrameBuffer& f = frames_[track.ssrc];
+  const bool start = (payload[0] & 0x10) != 0 && (payload[0] & 0x07) == 0;  // S, partition 0
+  if (start) {
+    if (f.open) ++frames_dropped_;  // the previous one never ended
+    f.open = true;
+    f.timestamp = view->timestamp();
+    f.data.assign(payload.begin() + d, payload.end());
+  } else if (f.open && view->sequence_number() == f.next_seq && view->timestamp() == f.timestamp) {
+    f.data.insert(f.data.end(), payload.begin() + d, payload.end());
+  } else {
+    if (f.open) ++frames_dropped_;
+    f.open = false;
+    return;
+  }
+  f.next_seq = static_cast<uint16_t>(view->sequence_number() + 1);
+  if (!view->marker()) return;
+  f.open = false;
+  frame.video = true;
+  frame.keyframe = !f.data.empty() && (f.data[0] & 0x01) == 0;
+  frame.data = f.data;
+  on_frame(frame);
 }
 
 std::optional<OutgoingDatagram> Client::PollTransmit() {

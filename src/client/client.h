@@ -79,6 +79,18 @@ struct TrackStats {
   uint16_t highest_seq = 0;
 };
 
+// One received frame: an Opus packet's payload, or a VP8 frame put back
+// together from its RTP packets (RFC 7741: payload descriptors removed; a
+// frame with a missing packet is dropped, not delivered).
+struct ReceivedFrame {
+  uint32_t ssrc = 0;
+  const TrackStats* track = nullptr;  // participant and track ids, counters
+  bool video = false;
+  bool keyframe = false;  // VP8: the frame header's P bit is 0
+  uint32_t rtp_timestamp = 0;
+  std::span<const uint8_t> data;
+};
+
 class Client {
  public:
   static constexpr uint8_t kOpusPayloadType = 111;
@@ -106,6 +118,9 @@ class Client {
 
   // Plain RTP from the subscriber connection.
   std::function<void(std::span<const uint8_t> rtp)> on_rtp;
+  // The same media as frames (see ReceivedFrame).
+  std::function<void(const ReceivedFrame& frame)> on_frame;
+  uint64_t frames_dropped() const { return frames_dropped_; }
 
   ClientState state() const { return state_; }
   const std::optional<ClientError>& error() const { return error_; }
@@ -132,7 +147,16 @@ class Client {
   bool SendRtp(uint8_t pt, uint32_t ssrc, uint16_t& seq, uint32_t& ts, std::span<const uint8_t> payload, bool marker,
                Timestamp now);
   void Pump(Connection which, Link& link);
-  void CountRtp(std::span<const uint8_t> packet);
+  TrackStats* CountRtp(std::span<const uint8_t> packet);
+  void Assemble(TrackStats& track, std::span<const uint8_t> packet);
+  struct FrameBuffer {
+    bool open = false;
+    uint32_t timestamp = 0;
+    uint16_t next_seq = 0;
+    std::vector<uint8_t> data;
+  };
+  std::map<uint32_t, FrameBuffer> frames_;
+  uint64_t frames_dropped_ = 0;
 
   ClientConfig config_;
   ClientState state_ = ClientState::kNew;

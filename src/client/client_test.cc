@@ -27,6 +27,9 @@ struct Peer {
   std::unique_ptr<Client> client;
   uint64_t received = 0;
   std::shared_ptr<const dtls::DtlsContext> context;
+  uint64_t audio_frames = 0;
+  uint64_t video_frames = 0;
+  size_t last_video_frame_size = 0;
 };
 
 class ClientTest : public ConferenceTest {
@@ -42,6 +45,10 @@ class ClientTest : public ConferenceTest {
     config.rng = &client_rng_;
     p.client = std::make_unique<Client>(std::move(config));
     p.client->on_rtp = [&p](std::span<const uint8_t>) { ++p.received; };
+    p.client->on_frame = [&p](const ReceivedFrame& f) {
+      ++(f.video ? p.video_frames : p.audio_frames);
+      if (f.video) p.last_video_frame_size = f.data.size();
+    };
     auto join = signaling::ParseClientMessage(p.client->Start());
     ASSERT_TRUE(join.ok());
     auto& request = std::get<signaling::JoinRequest>(*join);
@@ -127,12 +134,12 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
   ASSERT_TRUE(b.client->subscriber_connected());
   const std::vector<uint8_t> opus(80, 0x42);
   std::vector<uint8_t> vp8(900, 0x55);
-  vp8[0] = 0x10;  // VP8 payload descriptor: S=1, partition 0
   for (int i = 0; i < 200; ++i) {
     for (Peer* p : {&a, &b}) {
       if (i % 4 == 0) {
         EXPECT_TRUE(p->client->SendAudio(opus, 960, now_));
       }
+      vp8[0] = i % 3 == 0 ? 0x10 : 0x00;  // VP8 payload descriptor: S=1 on a frame's first packet
       EXPECT_TRUE(p->client->SendVideo(vp8, i % 3 == 2, i % 3 == 0 ? 3000 : 0, now_));
     }
     Step({&a, &b});
@@ -154,6 +161,14 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
     EXPECT_GT(audio, 30u);
     EXPECT_GT(video, 100u);
     EXPECT_EQ(p->client->srtp_errors(), 0u);
+  }
+  // Frames: every Opus packet, and 66 VP8 frames of three packets each (the
+  // 67th has no marker yet), descriptors removed.
+  for (Peer* p : {&a, &b}) {
+    EXPECT_EQ(p->audio_frames, 50u);
+    EXPECT_EQ(p->video_frames, 66u);
+    EXPECT_EQ(p->last_video_frame_size, 3u * 899u);
+    EXPECT_EQ(p->client->frames_dropped(), 0u);
   }
   // Each track is named after its publisher (the subscriber offer's a=msid).
   for (auto [me, other] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
