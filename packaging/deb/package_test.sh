@@ -30,8 +30,10 @@ src=$(cd "$2" && pwd)
 max_exposure=${AEGIS_MAX_EXPOSURE:-2.0}
 tmp=$(mktemp -d)
 server_pid=""
+strace_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$strace_pid" ]; then kill -KILL "$strace_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -214,9 +216,11 @@ if command -v strace >/dev/null && command -v systemd-analyze >/dev/null &&
   tracing=1
   "${as_user[@]}" strace -f -qq -o "$tmp/trace/strace.log" "${serve[@]}" >"$tmp/serve.log" 2>&1 &
   strace_pid=$!
+  # The server is strace's child named aegis (strace forks short-lived
+  # children of its own at start to probe ptrace).
   server_pid=""
-  for _ in $(seq 1 50); do
-    server_pid=$(pgrep -P "$strace_pid" || true)
+  for _ in $(seq 1 100); do
+    server_pid=$(pgrep -P "$strace_pid" -x aegis || true)
     [ -n "$server_pid" ] && break
     sleep 0.1
   done
@@ -235,6 +239,16 @@ for _ in $(seq 1 300); do
 done
 if [ -z "$port" ]; then
   cat "$tmp/serve.log" >&2
+  if kill -0 "$server_pid" 2>/dev/null; then
+    echo "aegis serve still running after 30 s without its banner" >&2
+  else
+    serve_rc=0
+    wait "${strace_pid:-$server_pid}" || serve_rc=$?
+    echo "aegis serve exited with status $serve_rc" >&2
+    server_pid=""
+    strace_pid=""
+  fi
+  if [ "$tracing" = 1 ]; then tail -n 5 "$tmp/trace/strace.log" >&2; fi
   check "packaged aegis serve starts with the packaged config" false
 else
   check "serve uses the configured data folder" grep -qF "  data      $tmp/state/data (new API key)" "$tmp/serve.log"
@@ -250,10 +264,17 @@ else
   check "packaged aegis token create mints a JWT on the service's data folder" \
     grep -Eq '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' <<<"$token"
   kill -TERM "$server_pid"
+  # It stops within about 2 s; past 15 s it is killed (and fails below).
+  for _ in $(seq 1 150); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$server_pid" 2>/dev/null || true
   serve_rc=0
   # strace exits with its command's status.
   wait "${strace_pid:-$server_pid}" || serve_rc=$?
   server_pid=""
+  strace_pid=""
   check "serve exits 0 on SIGTERM (got $serve_rc)" test "$serve_rc" = 0
   if [ "$tracing" = 1 ]; then
     # What the unit's SystemCallFilter= lines permit: the union of its allow
