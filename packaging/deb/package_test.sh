@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # aegis_deb_package: builds the Debian package from a release build with cpack
-# into a temporary folder and checks it, touching nothing of the system
-# (no dpkg -i, no /etc, /usr or systemd of this machine):
+# into a temporary folder and checks it, touching nothing of the system (dpkg
+# installs it only into a throwaway root; this machine's /etc, /usr and
+# systemd are never written):
 #   - control: name, version (= aegis --version), architecture, Depends naming
 #     the package of every shared library the binary needs, the conffile, the
 #     maintainer scripts;
@@ -14,8 +15,11 @@
 #   - the unit: its sandbox settings, `systemd-analyze verify` without a
 #     warning and `systemd-analyze security` at most AEGIS_MAX_EXPOSURE;
 #   - the packaged configuration, pointed at temporary folders, starts the
-#     extracted `aegis serve`, which serves the packaged app (GET / and the MLS
-#     bundle byte for byte) and stops cleanly on SIGTERM;
+#     extracted `aegis serve` (as nobody when run as root, under strace where
+#     possible), which serves the packaged app (GET / and the MLS bundle byte
+#     for byte), lets the packaged `aegis token create` mint on its data
+#     folder, stops cleanly on SIGTERM, and made no system call the unit's
+#     SystemCallFilter= refuses;
 #   - the maintainer scripts, run against stand-ins for deb-systemd-helper,
 #     deb-systemd-invoke and systemctl in a throwaway DPKG_ROOT: enable/start
 #     only where systemd runs, restart on upgrade, stop on remove, the state
