@@ -12,8 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev sqlite3
   # interop tests with real peers, in network namespaces (tests/interop/)
   chromium python3-aiortc python3-websockets nodejs npm iproute2
-  # the Debian package and its test (packaging/): dpkg-shlibdeps, systemd-analyze
-  dpkg-dev systemd curl strace
+  # the Debian package and its test (packaging/): dpkg-shlibdeps and file (cpack), systemd-analyze
+  dpkg-dev file systemd curl strace
 )
 
 # Installed package names plus what they provide: a nodejs build that
