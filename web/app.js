@@ -24,9 +24,10 @@
 // Screen sharing: "Share screen" sends a window or screen as a second video
 // track (AegisRoom.shareScreen); the others show it large with the
 // presenter's camera small. It stops from the same button or from the
-// browser's own "Stop sharing" control. In an end-to-end encrypted call the
-// others recognise the screen from its frames; without encryption they see
-// an unlabelled second video (the signaling protocol carries no track source).
+// browser's own "Stop sharing" control. The others recognise the screen from
+// signaling (the publish names its source, docs/protocol.md §3); in an end
+// to end encrypted call its frames say so too, and where they disagree the
+// SDK trusts the frames (an e2eeerror 'source_mismatch', shown here).
 import { AegisError, AegisRoom } from './sdk/aegis.js';
 import { audioConstraints, describeMediaError, openMedia, store, videoConstraints } from './ui_media.js';
 import { PreJoin } from './ui_prejoin.js';
@@ -477,6 +478,8 @@ function wireRoom(r) {
   r.addEventListener('e2eestatus', (e) => showE2eeStatus(e));
   r.addEventListener('e2eeerror', (e) => {
     if (e.code === 'identity_key_changed') showRoster(r.e2ee?.roster());
+    // The SDK has already switched to the frames' (authenticated) source.
+    if (e.code === 'source_mismatch') showError(e.code, e.message);
   });
   r.addEventListener('error', (e) => showError(e.code, e.message));
   r.addEventListener('closed', (e) => {
@@ -981,6 +984,12 @@ window.aegisApp = {
   // What this page sends: { audio, video } (its setSending state).
   sending: () => ({ audio: Boolean(room?.isSending('audio')), video: Boolean(room?.isSending('video')) }),
   sharingScreen: () => Boolean(room?.isSharingScreen()),
+  // A remote participant's tracks as signalled ({ id, kind, source }) and
+  // its videos' sources as the SDK says (sourceOf).
+  trackSources: (id) => ({
+    signalled: room?.getParticipant(id)?.tracks ?? null,
+    videos: (remoteVideos.get(id) ?? []).map((v) => room?.sourceOf(v.track) ?? null),
+  }),
   // The screen track being shared (a test ends it as the browser's own stop button would).
   screenTrack: () => localScreen,
   // Every tile on the stage: { participantId (null: yours), role: 'camera' |

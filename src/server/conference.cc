@@ -74,7 +74,7 @@ signaling::ParticipantInfo Conference::Describe(const Member& member) const {
     info.identity = member.identity;
     info.key_package = member.announced_key_package;
   }
-  for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind});
+  for (const auto& t : member.tracks) info.tracks.push_back({WireTrackId(t.id), t.kind, t.source});
   return info;
 }
 
@@ -301,7 +301,7 @@ void Conference::HandleRequest(SessionId session, const signaling::ClientMessage
   // The gate checked the grants already; a worker does not rely on that alone.
   if (const auto* publish = std::get_if<signaling::PublishOffer>(&message)) {
     if (!member.grants.publish) return SendError(session, ErrorCode::kForbidden, "the token does not allow publishing");
-    Publish(member, publish->sdp, now);
+    Publish(member, publish->sdp, publish->sources, now);
   } else if (const auto* answer = std::get_if<signaling::SubscribeAnswer>(&message)) {
     if (!member.grants.subscribe) {
       return SendError(session, ErrorCode::kForbidden, "the token does not allow subscribing");
@@ -332,12 +332,26 @@ negotiation::LocalParameters Conference::LocalFor(const Connection& connection, 
   return local;
 }
 
-void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp now) {
+void Conference::Publish(Member& member, const std::string& sdp_text,
+                         const std::map<std::string, signaling::TrackSource>& sources, Timestamp now) {
   auto offer = sdp::ParseSdp(sdp_text);
   if (!offer.ok()) {
     return SendError(member.session, ErrorCode::kBadSdp,
                      "offer does not parse: " + std::string(sdp::ToString(offer.error().error)) + " at line " +
                          std::to_string(offer.error().line));
+  }
+  // Each "sources" entry names an audio/video section of this offer whose
+  // kind the source has (a screen is video, screen_audio audio).
+  for (const auto& [mid, source] : sources) {
+    const sdp::MediaSection* section = offer->FindMid(mid);
+    const bool fits = section && (section->kind() == sdp::MediaKind::kAudio || section->kind() == sdp::MediaKind::kVideo) &&
+                      KindOf(section->kind()) == signaling::KindOf(source);
+    if (!fits) {
+      return SendError(member.session, ErrorCode::kInvalidField,
+                       "sources: " + mid + " is no " + std::string(signaling::WireName(signaling::KindOf(source))) +
+                           " section of the offer",
+                       "sources");
+    }
   }
   if (!member.publisher) member.publisher = NewConnection(member, /*publisher=*/true);
   Connection& connection = *member.publisher;
@@ -378,12 +392,13 @@ void Conference::Publish(Member& member, const std::string& sdp_text, Timestamp 
     return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
   }
   Send(member.session, signaling::PublishAnswer{*text, member.session == requester_ ? request_id_ : std::nullopt});
-  SyncPublishedTracks(member, sending);
+  SyncPublishedTracks(member, sending, sources);
 }
 
 // Makes the member's published tracks match the sections of its latest offer:
 // removed sections end their track, new ones publish one.
-void Conference::SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending) {
+void Conference::SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending,
+                                     const std::map<std::string, signaling::TrackSource>& sources) {
   RoomState& room = *rooms_.at(member.room);
   for (size_t i = 0; i < member.tracks.size();) {
     const auto& track = member.tracks[i];
@@ -418,8 +433,12 @@ void Conference::SyncPublishedTracks(Member& member, const std::vector<const neg
     if (m->kind == sdp::MediaKind::kAudio ? member.audio_muted : member.video_muted) {
       (void)router_.SetTrackMuted(*id, true);
     }
-    member.tracks.push_back({m->mid, *id, KindOf(m->kind)});
-    Broadcast(room, member.session, signaling::TrackPublished{member.id, {WireTrackId(*id), KindOf(m->kind)}});
+    // A track's source is fixed when it starts (a republish keeps it).
+    auto named = sources.find(m->mid);
+    const auto source = named != sources.end() ? named->second : signaling::DefaultSource(KindOf(m->kind));
+    member.tracks.push_back({m->mid, *id, KindOf(m->kind), source});
+    Broadcast(room, member.session,
+              signaling::TrackPublished{member.id, {WireTrackId(*id), KindOf(m->kind), source}});
     for (SessionId s : room.members) {
       Member& other = *members_.at(s);
       if (&other != &member && other.grants.subscribe) Subscribe(other, *id);

@@ -166,8 +166,10 @@ class Conference {
   signaling::ParticipantInfo Describe(const Member& member) const;
 
   negotiation::LocalParameters LocalFor(const Connection& connection, uint64_t session_id) const;
-  void Publish(Member& member, const std::string& sdp, Timestamp now);
-  void SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending);
+  void Publish(Member& member, const std::string& sdp, const std::map<std::string, signaling::TrackSource>& sources,
+               Timestamp now);
+  void SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending,
+                           const std::map<std::string, signaling::TrackSource>& sources);
   void AcceptSubscriberAnswer(Member& member, const std::string& sdp, Timestamp now);
 
   void Subscribe(Member& subscriber, sfu::TrackId track);

@@ -525,7 +525,14 @@ class Harness final : public ConferenceOutput {
           if (!Heavy()) return;
           const std::string fp = (flags & 0x80) ? std::string("sha-256 ") + std::string(95, 'A').replace(2, 1, ":")
                                                 : ClientFingerprintText();
-          conference_->HandleMessage(s.session, signaling::PublishOffer{PublishSdp(flags, s.ssrc_seed, fp)}, now_);
+          // Sources from the seed's low bits: none, a screen, screen and its audio, a mid
+          // the offer lacks, a source of the wrong kind.
+          using signaling::TrackSource;
+          static const std::map<std::string, TrackSource> kSources[] = {
+              {}, {{"1", TrackSource::kScreen}}, {{"0", TrackSource::kScreenAudio}, {"1", TrackSource::kScreen}},
+              {{"9", TrackSource::kCamera}}, {{"0", TrackSource::kScreen}}};
+          conference_->HandleMessage(
+              s.session, signaling::PublishOffer{PublishSdp(flags, s.ssrc_seed, fp), kSources[s.ssrc_seed % 5]}, now_);
           break;
         }
         case 3: {

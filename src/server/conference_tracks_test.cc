@@ -3,6 +3,7 @@
 // publisher that churns tracks (on purpose or in a long meeting) cannot make
 // later tracks invisible to the room (issue: "a publisher can blind a room").
 #include <map>
+#include <set>
 
 #include "server/conference_test_fixture.h"
 
@@ -146,6 +147,76 @@ TEST_F(ConferenceTracksTest, ARecycledSectionIsReusedOnlyAfterTheClientSawItInac
   size_t active = 0;
   for (const auto& m : offer.media) active += m.common.direction == sdp::Direction::kSendOnly;
   EXPECT_EQ(active, 1u);
+}
+
+TEST_F(ConferenceTracksTest, APublishNamesItsTracksSourcesForTheRoom) {
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  // Mids 0 (audio), 1 and 2 (video): 2 is a screen, the others default.
+  Send(1, signaling::PublishOffer{ManyTracksSdp(1, 2), {{"2", signaling::TrackSource::kScreen}}});
+  ASSERT_EQ(out_.Count(1, "answer"), 1u) << (out_.Count(1, "error") ? out_.Last(1, "error").dump() : "");
+  std::map<std::string, std::string> source_of;  // track id → source, as Bob was told
+  for (const auto& t : out_.To(2, "track_published")) {
+    source_of[t["track_id"].get<std::string>()] = t.value("source", "");
+  }
+  ASSERT_EQ(source_of.size(), 3u);
+  std::multiset<std::string> sources;
+  for (const auto& [id, source] : source_of) sources.insert(source);
+  EXPECT_EQ(sources, (std::multiset<std::string>{"camera", "microphone", "screen"}));
+  // The screen's track id is the one shown in the subscriber offer for mid 2's SSRC (5002).
+  std::string screen_id;
+  for (const auto& [id, source] : source_of) {
+    if (source == "screen") screen_id = id;
+  }
+  sdp::SessionDescription holder;
+  const auto* section = ActiveSectionFor(2, screen_id, holder);
+  ASSERT_NE(section, nullptr);
+  EXPECT_EQ(section->kind(), sdp::MediaKind::kVideo);
+  // A later joiner sees the same in the participant object's tracks.
+  Join(3, "standup", "Carol");
+  bool found = false;
+  const auto joined = out_.Last(3, "joined");
+  for (const auto& p : joined["participants"]) {
+    if (p.value("name", "") != "Alice") continue;
+    found = true;
+    ASSERT_EQ(p["tracks"].size(), 3u);
+    for (const auto& t : p["tracks"]) {
+      EXPECT_EQ(t.value("source", ""), source_of[t["id"].get<std::string>()]) << t.dump();
+      EXPECT_EQ(t["kind"] == "audio", t["source"] == "microphone") << t.dump();
+    }
+  }
+  EXPECT_TRUE(found) << joined.dump();
+  // A republish keeps each track's source.
+  const size_t published = out_.Count(2, "track_published");
+  Send(1, signaling::PublishOffer{ManyTracksSdp(1, 2)});
+  EXPECT_EQ(out_.Count(2, "track_published"), published);
+}
+
+TEST_F(ConferenceTracksTest, PublishSourcesMustNameASectionOfTheirKind) {
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  const auto refused = [&](std::map<std::string, signaling::TrackSource> sources) {
+    const size_t errors = out_.Count(1, "error");
+    Send(1, signaling::PublishOffer{ManyTracksSdp(1, 1), std::move(sources)});
+    EXPECT_EQ(out_.Count(1, "error"), errors + 1);
+    if (out_.Count(1, "error") == errors) return;
+    EXPECT_EQ(out_.Last(1, "error").value("code", ""), "invalid_field");
+    EXPECT_EQ(out_.Last(1, "error").value("field", ""), "sources");
+  };
+  refused({{"7", signaling::TrackSource::kScreen}});         // no such mid
+  refused({{"0", signaling::TrackSource::kScreen}});         // 0 is audio
+  refused({{"1", signaling::TrackSource::kMicrophone}});     // 1 is video
+  refused({{"1", signaling::TrackSource::kScreenAudio}});
+  refused({{"1", signaling::TrackSource::kScreen}, {"x", signaling::TrackSource::kCamera}});
+  // Nothing was answered or published.
+  EXPECT_EQ(out_.Count(1, "answer"), 0u);
+  EXPECT_EQ(out_.Count(2, "track_published"), 0u);
+  Send(1, signaling::PublishOffer{ManyTracksSdp(1, 1), {{"0", signaling::TrackSource::kScreenAudio},
+                                                         {"1", signaling::TrackSource::kScreen}}});
+  EXPECT_EQ(out_.Count(1, "answer"), 1u);
+  std::multiset<std::string> sources;
+  for (const auto& t : out_.To(2, "track_published")) sources.insert(t.value("source", ""));
+  EXPECT_EQ(sources, (std::multiset<std::string>{"screen", "screen_audio"}));
 }
 
 TEST_F(ConferenceTracksTest, PublishedTracksAreCappedPerKind) {

@@ -42,6 +42,7 @@ struct PublishedTrack {
   std::string mid;  // the publisher's m-section
   sfu::TrackId id;
   signaling::TrackKind kind = signaling::TrackKind::kAudio;
+  signaling::TrackSource source = signaling::TrackSource::kMicrophone;  // from the publish's "sources"
 };
 
 struct Member {

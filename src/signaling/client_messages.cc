@@ -48,6 +48,25 @@ Result<ClientMessage, ProtocolError> ParseSdpMessage(const json& o) {
   return ClientMessage{T{std::move(**sdp)}};
 }
 
+Result<ClientMessage, ProtocolError> ParsePublish(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "sdp", "sources"}));
+  SIG_TRY(sdp, internal::GetString(o, "sdp", kMaxSdpSize, Presence::kRequired));
+  PublishOffer publish;
+  publish.sdp = std::move(**sdp);
+  if (const json* sources = internal::Member(o, "sources")) {
+    if (!sources->is_object()) return Err{ProtocolError{ErrorCode::kInvalidField, "sources"}};
+    if (sources->size() > kMaxSourcesListed) return Err{ProtocolError{ErrorCode::kTooLarge, "sources"}};
+    for (const auto& [mid, value] : sources->items()) {
+      TrackSource source{};
+      if (!IsSafeId(mid) || !value.is_string() || !ParseTrackSource(value.get_ref<const std::string&>(), &source)) {
+        return Err{ProtocolError{ErrorCode::kInvalidField, "sources"}};
+      }
+      publish.sources.emplace(mid, source);
+    }
+  }
+  return ClientMessage{std::move(publish)};
+}
+
 Result<ClientMessage, ProtocolError> ParseLeave(const json& o) {
   SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id"}));
   return ClientMessage{LeaveRequest{}};
@@ -160,7 +179,7 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, s
   const std::string& t = **type;
   if (text.size() > kMaxMessageSize && t != "mls_commit") return Err{ProtocolError{ErrorCode::kTooLarge, ""}};
   if (t == "join") return ParseJoin(o);
-  if (t == "publish") return ParseSdpMessage<PublishOffer>(o);
+  if (t == "publish") return ParsePublish(o);
   if (t == "subscribe_answer") return ParseSdpMessage<SubscribeAnswer>(o);
   if (t == "leave") return ParseLeave(o);
   if (t == "ping") return ParsePing(o);
@@ -191,6 +210,11 @@ struct ClientSerializer {
   json operator()(const PublishOffer& m) const {
     json o = Envelope("publish");
     o["sdp"] = m.sdp;
+    if (!m.sources.empty()) {
+      json sources = json::object();
+      for (const auto& [mid, source] : m.sources) sources[mid] = WireName(source);
+      o["sources"] = std::move(sources);
+    }
     return o;
   }
   json operator()(const SubscribeAnswer& m) const {

@@ -2,7 +2,8 @@
 // parser. Every message is one JSON object {"v":2,"type":"...",...}:
 //
 //   join              {room, token, e2ee?, key_package?}   key_package iff e2ee
-//   publish           {sdp}     offer for the publisher connection
+//   publish           {sdp, sources?}   offer for the publisher connection;
+//                     sources: {mid: "camera"|"microphone"|"screen"|"screen_audio"}
 //   subscribe_answer  {sdp}     answer to the server's subscriber offer
 //   leave             {}
 //   ping              {seq?}
@@ -24,6 +25,7 @@
 
 #include "auth/claims.h"
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,10 @@ struct JoinRequest {
 
 struct PublishOffer {
   std::string sdp;
+  // The offer's m-section mid → what its track carries, sorted by mid; at
+  // most kMaxSourcesListed, mids IsSafeId. That each mid names a section of
+  // the offer, of the source's kind, is checked by the server's Conference.
+  std::map<std::string, TrackSource> sources = {};
   bool operator==(const PublishOffer&) const = default;
 };
 

@@ -143,6 +143,36 @@ TEST(ClientMessages, SdpMessagesRoundTrip) {
   EXPECT_EQ(ParseAs<SubscribeAnswer>(Serialize(answer)), answer);
 }
 
+TEST(ClientMessages, PublishSourcesParseAndRoundTrip) {
+  auto offer = ParseAs<PublishOffer>(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"1":"screen","0":"microphone"}})");
+  EXPECT_EQ(offer.sdp, "v=0");
+  EXPECT_EQ(offer.sources, (std::map<std::string, TrackSource>{{"0", TrackSource::kMicrophone}, {"1", TrackSource::kScreen}}));
+  EXPECT_EQ(Serialize(offer), R"({"sdp":"v=0","sources":{"0":"microphone","1":"screen"},"type":"publish","v":2})");
+  EXPECT_EQ(ParseAs<PublishOffer>(Serialize(offer)), offer);
+  PublishOffer all{"v=0", {{"a", TrackSource::kCamera}, {"b", TrackSource::kScreenAudio}}};
+  EXPECT_EQ(ParseAs<PublishOffer>(Serialize(all)), all);
+  // Absent or empty: no sources (by kind on the server).
+  EXPECT_TRUE(ParseAs<PublishOffer>(R"({"v":2,"type":"publish","sdp":"v=0","sources":{}})").sources.empty());
+  EXPECT_EQ(Serialize(PublishOffer{"v=0"}), R"({"sdp":"v=0","type":"publish","v":2})");
+}
+
+TEST(ClientMessages, PublishSourcesRefusals) {
+  const ProtocolError invalid{ErrorCode::kInvalidField, "sources"};
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"0":"window"}})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"0":"Screen"}})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"0":1}})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"0":null}})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"a b":"screen"}})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":{"":"screen"}})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":["0","screen"]})"), invalid);
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"publish","sdp":"v=0","sources":"screen"})"), invalid);
+  std::string many = R"({"v":2,"type":"publish","sdp":"v=0","sources":{)";
+  for (int i = 0; i <= 16; ++i) many += (i ? "," : "") + std::string("\"") + std::to_string(i) + "\":\"camera\"";
+  EXPECT_EQ(ParseError(many + "}}"), (ProtocolError{ErrorCode::kTooLarge, "sources"}));
+  // A subscribe_answer has no sources.
+  EXPECT_EQ(Code(R"({"v":2,"type":"subscribe_answer","sdp":"v=0","sources":{}})"), ErrorCode::kInvalidField);
+}
+
 TEST(ClientMessages, LeavePingRoundTrip) {
   EXPECT_EQ(Serialize(LeaveRequest{}), R"({"type":"leave","v":2})");
   ParseAs<LeaveRequest>(R"({"v":2,"type":"leave"})");

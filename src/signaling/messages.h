@@ -61,6 +61,43 @@ constexpr std::string_view WireName(TrackKind kind) {
   return kind == TrackKind::kAudio ? "audio" : "video";
 }
 
+// What a published track carries (docs/protocol.md §3 publish "sources"):
+// the publisher says so per m-section; absent, camera (video) or microphone
+// (audio).
+enum class TrackSource { kCamera, kMicrophone, kScreen, kScreenAudio };
+// Entries of a publish's "sources": no more than a participant's tracks.
+inline constexpr size_t kMaxSourcesListed = 16;
+
+constexpr std::string_view WireName(TrackSource source) {
+  switch (source) {
+    case TrackSource::kCamera: return "camera";
+    case TrackSource::kMicrophone: return "microphone";
+    case TrackSource::kScreen: return "screen";
+    case TrackSource::kScreenAudio: return "screen_audio";
+  }
+  return "camera";
+}
+
+constexpr bool ParseTrackSource(std::string_view name, TrackSource* out) {
+  for (auto s : {TrackSource::kCamera, TrackSource::kMicrophone, TrackSource::kScreen, TrackSource::kScreenAudio}) {
+    if (WireName(s) == name) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The kind a source's track must have.
+constexpr TrackKind KindOf(TrackSource source) {
+  return source == TrackSource::kMicrophone || source == TrackSource::kScreenAudio ? TrackKind::kAudio
+                                                                                    : TrackKind::kVideo;
+}
+
+constexpr TrackSource DefaultSource(TrackKind kind) {
+  return kind == TrackKind::kAudio ? TrackSource::kMicrophone : TrackSource::kCamera;
+}
+
 // Raw bytes of a blob; base64url (unpadded) on the wire.
 using Blob = std::vector<uint8_t>;
 

@@ -15,7 +15,7 @@ json Envelope(std::string_view type) {
 }
 
 json TrackJson(const TrackInfo& t) {
-  return json{{"id", t.id}, {"kind", WireName(t.kind)}};
+  return json{{"id", t.id}, {"kind", WireName(t.kind)}, {"source", WireName(t.source.value_or(DefaultSource(t.kind)))}};
 }
 
 json ParticipantJson(const ParticipantInfo& p) {
@@ -75,6 +75,7 @@ struct ServerSerializer {
     o["participant_id"] = m.participant_id;
     o["track_id"] = m.track.id;
     o["kind"] = WireName(m.track.kind);
+    o["source"] = WireName(m.track.source.value_or(DefaultSource(m.track.kind)));
     return o;
   }
   json operator()(const TrackUnpublished& m) const {

@@ -39,6 +39,9 @@ namespace aegis::signaling {
 struct TrackInfo {
   std::string id;
   TrackKind kind = TrackKind::kAudio;
+  // As the publisher said (docs/protocol.md §3 publish "sources"); unset:
+  // by kind, camera or microphone. Always written.
+  std::optional<TrackSource> source = std::nullopt;
   bool operator==(const TrackInfo&) const = default;
 };
 

@@ -14,7 +14,8 @@ TEST(ServerMessages, Joined) {
   ParticipantInfo bob{"bob-2", "", {}, true, false, std::nullopt, std::nullopt};
   EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}, std::nullopt}),
             R"({"admin":false,"locked":false,"participant_id":"me-3","participants":[)"
-            R"({"id":"alice-1","name":"Alice","tracks":[{"id":"a1","kind":"audio"},{"id":"v1","kind":"video"}]},)"
+            R"({"id":"alice-1","name":"Alice","tracks":[{"id":"a1","kind":"audio","source":"microphone"},)"
+            R"({"id":"v1","kind":"video","source":"camera"}]},)"
             R"({"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":2})");
   // Only an admin is told who waits in the lobby.
   EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}, std::nullopt}),
@@ -42,9 +43,21 @@ TEST(ServerMessages, ParticipantEvents) {
             R"({"participant":{"id":"p","name":"P","tracks":[]},"type":"participant_joined","v":2})");
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":2})");
   EXPECT_EQ(Serialize(TrackPublished{"p", {"t1", TrackKind::kVideo}}),
-            R"({"kind":"video","participant_id":"p","track_id":"t1","type":"track_published","v":2})");
+            R"({"kind":"video","participant_id":"p","source":"camera","track_id":"t1","type":"track_published","v":2})");
+  EXPECT_EQ(Serialize(TrackPublished{"p", {"t2", TrackKind::kVideo, TrackSource::kScreen}}),
+            R"({"kind":"video","participant_id":"p","source":"screen","track_id":"t2","type":"track_published","v":2})");
   EXPECT_EQ(Serialize(TrackUnpublished{"p", "t1"}),
             R"({"participant_id":"p","track_id":"t1","type":"track_unpublished","v":2})");
+}
+
+TEST(ServerMessages, ParticipantTracksNameTheirSource) {
+  ParticipantInfo p{"p", "P",
+                    {{"t1", TrackKind::kAudio}, {"t2", TrackKind::kVideo}, {"t3", TrackKind::kVideo, TrackSource::kScreen},
+                     {"t4", TrackKind::kAudio, TrackSource::kScreenAudio}},
+                    false, false, std::nullopt, std::nullopt};
+  EXPECT_EQ(nlohmann::json::parse(Serialize(ParticipantJoined{p}))["participant"]["tracks"].dump(),
+            R"([{"id":"t1","kind":"audio","source":"microphone"},{"id":"t2","kind":"video","source":"camera"},)"
+            R"({"id":"t3","kind":"video","source":"screen"},{"id":"t4","kind":"audio","source":"screen_audio"}])");
 }
 
 TEST(ServerMessages, Mls) {

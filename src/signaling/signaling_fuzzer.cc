@@ -24,10 +24,18 @@ namespace {
 
 ServerMessage ReplyTo(const ClientMessage& m) {
   if (const auto* ping = std::get_if<Ping>(&m)) return Pong{ping->seq};
-  if (const auto* offer = std::get_if<PublishOffer>(&m)) return PublishAnswer{offer->sdp, std::nullopt};
+  if (const auto* offer = std::get_if<PublishOffer>(&m)) {
+    // A publish that names sources: the room hears of its first track, with that source.
+    if (!offer->sources.empty()) {
+      const auto& [mid, source] = *offer->sources.begin();
+      return TrackPublished{"p1", {"t" + mid, KindOf(source), source}};
+    }
+    return PublishAnswer{offer->sdp, std::nullopt};
+  }
   if (const auto* join = std::get_if<JoinRequest>(&m)) {
-    ParticipantInfo other{"p2", join->token.substr(0, 64), {}, false, false, join->token.substr(0, 64),
-                          join->key_package};
+    ParticipantInfo other{"p2", join->token.substr(0, 64),
+                          {{"t1", TrackKind::kAudio}, {"t2", TrackKind::kVideo, TrackSource::kScreen}}, false, false,
+                          join->token.substr(0, 64), join->key_package};
     std::optional<MlsGroupInfo> mls;
     if (join->key_package) mls = MlsGroupInfo{Blob(16, 1), 0, 83, Blob(48, 2), true};
     return Joined{"p1", "room", {other}, true, false, {other}, mls};

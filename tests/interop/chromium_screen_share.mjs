@@ -4,7 +4,8 @@
 // run inside a network namespace by screen_share.sh, which starts the server
 // with room S set to require E2EE and mints the tokens:
 //   chromium_screen_share.mjs BASE_URL ARTIFACT_DIR
-// with AEGIS_TOKEN_A and AEGIS_TOKEN_B (room S).
+// with AEGIS_TOKEN_A and AEGIS_TOKEN_B (room S), AEGIS_TOKEN_PA and
+// AEGIS_TOKEN_PB (room P, no E2EE).
 //
 // One browser, two pages: A (Ada) and B (Grace) join room S from autojoin
 // links with e2ee=1 and their fake cameras and microphones. getDisplayMedia
@@ -29,7 +30,12 @@
 //      'ended' event the browser would: the path the SDK listens to. B's
 //      screen tile is gone within kGoneMs, A's button is released and its
 //      status says the sharing stopped;
-//   4. no CSP violation and no page error on either page.
+//   4. the same call in room P, which has no E2EE (e2ee=0): A shares, and
+//      B shows A's screen as the largest tile, decoding, A's camera small:
+//      the mark comes from signaling only (publish "sources" ->
+//      track_published.source, docs/protocol.md §3), and B's SDK says
+//      sourceOf = 'screen' for it; A stops and B's screen tile goes;
+//   5. no CSP violation and no page error on any page.
 // A screenshot of B's stage while A shares goes to ARTIFACT_DIR. Prints one
 // line per check and `screen share: N passed, N failed`; exits non-zero on
 // any failure, including when playwright-core or Chromium cannot start or
@@ -60,7 +66,10 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const tokens = { A: process.env.AEGIS_TOKEN_A ?? '', B: process.env.AEGIS_TOKEN_B ?? '' };
+const tokens = {
+  A: process.env.AEGIS_TOKEN_A ?? '', B: process.env.AEGIS_TOKEN_B ?? '',
+  PA: process.env.AEGIS_TOKEN_PA ?? '', PB: process.env.AEGIS_TOKEN_PB ?? '',
+};
 if (!/^https?:\/\/[^/]+$/.test(baseUrl) || !artifactDir) fail(`usage: chromium_screen_share.mjs BASE_URL ARTIFACT_DIR (got '${baseUrl}' '${artifactDir}')`);
 for (const [n, t] of Object.entries(tokens)) if (t.split('.').length !== 3) fail(`AEGIS_TOKEN_${n} is missing or not a JWT`);
 
@@ -73,7 +82,7 @@ try {
 }
 await mkdir(artifactDir, { recursive: true }).catch((e) => fail(`cannot create ${artifactDir}: ${e.message}`));
 
-const watchdog = setTimeout(() => fail('the whole test took over 110 s'), 110_000);
+const watchdog = setTimeout(() => fail('the whole test took over 170 s'), 170_000);
 let passed = 0;
 let failed = 0;
 function check(name, ok, detail) {
@@ -253,11 +262,63 @@ try {
   check('test ran to the end', false, e.stack ?? String(e));
 }
 
-for (const p of pages) {
-  const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
-  check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
-        `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
+// 5. Each page checked once, before it closes.
+async function checkPages() {
+  for (const p of pages.splice(0)) {
+    const csp = await p.page.evaluate(() => window.__cspViolations).catch((e) => [`cannot read: ${e.message}`]);
+    check(`${p.label}: no CSP violation, no page error`, csp.length === 0 && p.errors.length === 0,
+          `csp ${JSON.stringify(csp)} errors ${JSON.stringify(p.errors)}`);
+    await p.context.close().catch(() => {});
+  }
 }
+
+// ------------------------------------------------------------ 4. room P, no E2EE: the mark from signaling
+await checkPages();
+try {
+  const pa = await openPage('PA', appUrl({ room: 'P', e2ee: '0', name: 'Ada Lovelace', token: tokens.PA }));
+  const pb = await openPage('PB', appUrl({ room: 'P', e2ee: '0', name: 'Grace Hopper', token: tokens.PB }));
+  const states = [await joined(pa), await joined(pb)];
+  const playing = await pollUntil(async () => {
+    const tb = await tilesOf(pb);
+    return { ok: tb.some((t) => t.role === 'camera' && t.participantId === pa.id && t.frames > 0) };
+  }, 20_000);
+  const e2ee = await pb.page.evaluate(() => window.aegisApp.e2ee());
+  check('room P (no E2EE): A and B join without encryption and B sees A\'s camera',
+        states.every((s) => s === 'joined') && playing.ok && !e2ee.encrypted,
+        `states ${states}; camera playing after ${playing.elapsed} ms: ${playing.ok}; B encrypted ${e2ee.encrypted}`);
+  if (states.some((s) => s !== 'joined')) throw new Error('a room P page did not join');
+  const clickedAt = Date.now();
+  await pa.page.click('#toggle-screen');
+  const shown = await pollUntil(async () => {
+    const tiles = await tilesOf(pb);
+    const screen = tiles.find((t) => t.role === 'screen' && t.participantId === pa.id);
+    return { ok: Boolean(screen && screen.frames > 0 && screen.videoWidth > 0), screen };
+  }, kShownMs);
+  const shownMs = Date.now() - clickedAt;
+  await sleep(400);
+  const tiles = await tilesOf(pb);
+  const screen = tiles.find((t) => t.role === 'screen' && t.participantId === pa.id);
+  const camera = tiles.find((t) => t.role === 'camera' && t.participantId === pa.id);
+  const largest = Boolean(screen) && tiles.every((t) => t === screen || area(t) < area(screen));
+  // What B's SDK was told: A's participant object names a screen track.
+  const told = await pb.page.evaluate((id) => window.aegisApp.trackSources(id), pa.id).catch((e) => ({ error: e.message }));
+  const signalledScreen = (told.signalled ?? []).some((t) => t.kind === 'video' && t.source === 'screen') &&
+                          (told.signalled ?? []).some((t) => t.kind === 'video' && t.source === 'camera');
+  check(`room P: B shows A's screen in its own tile, decoding, within ${kShownMs / 1000} s, from signaling alone`,
+        shown.ok && signalledScreen && (told.videos ?? []).includes('screen'),
+        `after ${shownMs} ms: screen ${fmt(shown.screen)}; A's tracks as B was told: ${JSON.stringify(told)}`);
+  check('room P: the screen is the largest tile on B\'s stage, A\'s camera small',
+        Boolean(screen && camera) && largest && area(screen) > 2 * area(camera),
+        `screen ${fmt(screen)}, A's camera ${fmt(camera)}, all: ${tiles.map((t) => `${t.role}:${Math.round(t.width)}x${Math.round(t.height)}`).join(' ')}`);
+  await pb.page.screenshot({ path: path.join(artifactDir, 'screen-share-no-e2ee.png') }).catch(() => {});
+  const stoppedAt = Date.now();
+  await pa.page.click('#toggle-screen');
+  await checkGone(pa, pb, stoppedAt, 'room P: stop with the button');
+} catch (e) {
+  check('room P part ran to the end', false, e.stack ?? String(e));
+}
+
+await checkPages();
 await browser.close().catch(() => {});
 clearTimeout(watchdog);
 console.log(`screen share: ${passed} passed, ${failed} failed; screenshot in ${artifactDir}`);

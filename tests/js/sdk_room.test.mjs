@@ -52,6 +52,7 @@ class FakeWebSocket extends EventTarget {
 
 class FakePeerConnection extends EventTarget {
   static last = null;
+  static all = [];
   connectionState = 'new';
   localDescription = null;
   transceivers = [];
@@ -59,9 +60,10 @@ class FakePeerConnection extends EventTarget {
   constructor() {
     super();
     FakePeerConnection.last = this;
+    FakePeerConnection.all.push(this);
   }
   getSenders() { return this.#senders; }
-  getTransceivers() { return []; }
+  getTransceivers() { return this.transceivers; }
   addTransceiver(track, { direction = 'sendrecv' } = {}) {
     const sender = { track, async replaceTrack(t) { this.track = t; } };
     this.#senders.push(sender);
@@ -70,7 +72,11 @@ class FakePeerConnection extends EventTarget {
     return transceiver;
   }
   async createOffer() { return { type: 'offer', sdp: 'v=0 (fake offer)' }; }
-  async setLocalDescription(d) { this.localDescription = d; }
+  // As a browser does: each transceiver has its mid once it was in a local offer.
+  async setLocalDescription(d) {
+    this.localDescription = d;
+    this.transceivers.forEach((t, i) => { t.mid ??= String(i); });
+  }
   async setRemoteDescription(d) { this.remoteDescription = d; }
   close() { this.connectionState = 'closed'; }
 }
@@ -445,6 +451,91 @@ test('shareScreen: a share the server refuses (rate_limited) rejects, shares not
     for (let i = 0; i < 5; i++) await drainMicrotasks();
     assert.equal(publishesAfter(ws, after), 0);
     assert.deepEqual(ended, [], 'the caller learns of a refusal from the rejection');
+  } finally {
+    room.leave();
+  }
+});
+
+test('shareScreen: the publish names the screen\'s section "screen" and the others camera / microphone (protocol.md §3 sources)', async () => {
+  const { room, ws } = await joinedRoom();
+  try {
+    let before = ws.sent.length;
+    const camera = room.setSending('video', new FakeTrack('video', 'cam'));
+    await answerPublishes(ws, before, 1);
+    await camera;
+    assert.equal(ws.sent.slice(before).find((m) => m.type === 'publish').sources, undefined, 'no screen yet: no sources');
+    before = ws.sent.length;
+    const share = room.shareScreen(new FakeTrack('video', 'screen'));
+    await answerPublishes(ws, before, 1);
+    await share;
+    const publish = ws.sent.slice(before).find((m) => m.type === 'publish');
+    assert.deepEqual(publish.sources, { 0: 'camera', 1: 'screen' });
+    before = ws.sent.length;
+    const mic = room.setSending('audio', new FakeTrack('audio', 'mic'));
+    await answerPublishes(ws, before, 1);
+    await mic;
+    assert.deepEqual(ws.sent.slice(before).find((m) => m.type === 'publish').sources, { 0: 'camera', 1: 'screen', 2: 'microphone' });
+    // Stopped: its section sends nothing and is not named.
+    before = ws.sent.length;
+    const stop = room.stopScreenShare();
+    await answerPublishes(ws, before, 1);
+    await stop;
+    assert.deepEqual(ws.sent.slice(before).find((m) => m.type === 'publish').sources, { 0: 'camera', 2: 'microphone' });
+  } finally {
+    room.leave();
+  }
+});
+
+// A subscriber offer's section as the server writes it: a=mid, a=msid:<publisher> <track id>.
+const subscriberSdp = (sections) => 'v=0\r\n' + sections.map(([mid, kind, participant, trackId]) =>
+  `m=${kind} 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:${mid}\r\na=msid:${participant} ${trackId}\r\n`).join('');
+
+function remoteTrack(subscriber, { mid, kind, participantId, id }) {
+  const track = { id, kind };
+  const receiver = {};
+  const stream = { id: participantId, addEventListener() {} };
+  subscriber.dispatchEvent(Object.assign(new Event('track'), { track, receiver, streams: [stream], transceiver: { mid } }));
+  return track;
+}
+
+test('sourceOf: a remote track takes the source its publisher signalled (participant tracks, track_published), matched by the msid track id', async () => {
+  const room = await AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't' });
+  const ws = FakeWebSocket.last;
+  const subscriber = FakePeerConnection.all.at(-1);
+  try {
+    const tracks = [];
+    const sources = [];
+    room.addEventListener('track', (e) => tracks.push([e.track.id, e.source]));
+    room.addEventListener('tracksource', (e) => sources.push([e.participantId, e.track.id, e.source]));
+    const published = [];
+    room.addEventListener('trackpublished', (e) => published.push([e.trackId, e.source]));
+    ws.receive({ type: 'participant_joined', participant: { id: 'pA', name: 'A', tracks: [
+      { id: 't1', kind: 'video', source: 'camera' }, { id: 't2', kind: 'audio', source: 'microphone' }] } });
+    ws.receive({ type: 'track_published', participant_id: 'pA', track_id: 't3', kind: 'video', source: 'screen' });
+    ws.receive({ type: 'track_published', participant_id: 'pA', track_id: 't4', kind: 'video', source: 'bogus' });
+    assert.deepEqual(published, [['t3', 'screen'], ['t4', null]]);
+    assert.deepEqual(room.getParticipant('pA').tracks, [
+      { id: 't1', kind: 'video', source: 'camera' }, { id: 't2', kind: 'audio', source: 'microphone' },
+      { id: 't3', kind: 'video', source: 'screen' }, { id: 't4', kind: 'video', source: null }]);
+    // The browser's track ids are its own; the msid names the server's.
+    subscriber.remoteDescription = { type: 'offer', sdp: subscriberSdp([
+      ['0', 'video', 'pA', 't1'], ['1', 'video', 'pA', 't3'], ['2', 'video', 'pA', 't5']]) };
+    const camera = remoteTrack(subscriber, { mid: '0', kind: 'video', participantId: 'pA', id: 'browser-a' });
+    const screen = remoteTrack(subscriber, { mid: '1', kind: 'video', participantId: 'pA', id: 'browser-b' });
+    const later = remoteTrack(subscriber, { mid: '2', kind: 'video', participantId: 'pA', id: 'browser-c' });
+    assert.deepEqual(tracks, [['browser-a', 'camera'], ['browser-b', 'screen'], ['browser-c', null]]);
+    assert.equal(room.sourceOf(camera), 'camera');
+    assert.equal(room.sourceOf(screen), 'screen');
+    assert.equal(room.sourceOf(later), null, 'not announced yet');
+    // Announced after its section arrived: tracksource.
+    ws.receive({ type: 'track_published', participant_id: 'pA', track_id: 't5', kind: 'video', source: 'screen' });
+    assert.equal(room.sourceOf(later), 'screen');
+    assert.deepEqual(sources, [['pA', 'browser-c', 'screen']]);
+    // Another participant cannot name pA's track.
+    ws.receive({ type: 'track_published', participant_id: 'pB', track_id: 't1', kind: 'video', source: 'screen' });
+    assert.equal(room.sourceOf(camera), 'camera');
+    ws.receive({ type: 'track_unpublished', participant_id: 'pA', track_id: 't3' });
+    assert.deepEqual(room.getParticipant('pA').tracks.map((t) => t.id), ['t1', 't2', 't4', 't5']);
   } finally {
     room.leave();
   }

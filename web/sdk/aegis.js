@@ -84,12 +84,31 @@ function defaultSignalingUrl() {
 // The server's participant object, kept as the SDK's own copy so that apps
 // cannot change the SDK's state by mutating what they were given.
 // identity: the token's `sub` (the name E2EE verification binds keys to).
+const kSources = new Set(['camera', 'microphone', 'screen', 'screen_audio']);
+const isScreenSource = (source) => source === 'screen' || source === 'screen_audio';
+
+// The track id of a section's a=msid (<stream id> <track id>) in `sdp`, for
+// the section with a=mid:`mid`; null if none.
+export function msidTrackOf(sdp, mid) {
+  if (typeof sdp !== 'string' || mid == null) return null;
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    const lines = section.split(/\r?\n/);
+    if (!lines.some((l) => l === `a=mid:${mid}`)) continue;
+    const msid = lines.find((l) => l.startsWith('a=msid:'));
+    const parts = msid ? msid.slice('a=msid:'.length).trim().split(/\s+/) : [];
+    return parts[1] ?? null;
+  }
+  return null;
+}
+
 function toParticipant(p) {
   return {
     id: p.id,
     name: typeof p.name === 'string' ? p.name : '',
     identity: typeof p.identity === 'string' ? p.identity : null,
     tracks: new Map((p.tracks ?? []).map((t) => [t.id, t.kind])),
+    // Track id -> source as the publisher signalled it (docs/protocol.md §3 publish "sources").
+    sources: new Map((p.tracks ?? []).filter((t) => kSources.has(t.source)).map((t) => [t.id, t.source])),
     audioMuted: p.audio_muted === true,
     videoMuted: p.video_muted === true,
   };
@@ -97,14 +116,15 @@ function toParticipant(p) {
 
 function publicParticipant(p) {
   return {
-    id: p.id, name: p.name, identity: p.identity, tracks: [...p.tracks].map(([id, kind]) => ({ id, kind })),
+    id: p.id, name: p.name, identity: p.identity,
+    tracks: [...p.tracks].map(([id, kind]) => ({ id, kind, source: p.sources.get(id) ?? null })),
     audioMuted: p.audioMuted, videoMuted: p.videoMuted,
   };
 }
 
 // Events: participantjoined {participant}, participantleft {participantId,
 // participant}, trackpublished / trackunpublished {participantId, trackId,
-// kind}, track {participantId, track, kind, receiver, source}, trackremoved
+// kind, source}, track {participantId, track, kind, receiver, source}, trackremoved
 // {participantId, track, kind}, tracksource {participantId, track, kind,
 // source} (what a remote track is became known or changed: see
 // sourceOf), screenshareended {reason: 'ended' | 'stopped'} (this
@@ -148,7 +168,9 @@ export class AegisRoom extends EventTarget {
   #screenTransceiver = null;
   #screenTrack = null;
   #screenEnded = null;
-  // RTCRtpReceiver -> { participantId, track, source } (see sourceOf).
+  // RTCRtpReceiver -> { participantId, track, trackId, source, authenticated }
+  // (see sourceOf): trackId from the section's msid, source as signalled
+  // (or, in an E2EE room, as the frames' KID context says once they decrypt).
   #remoteSources = new Map();
   // The server's last error and when it came: `room_full` and
   // `shutting_down` are followed by the socket closing, and that error says
@@ -391,13 +413,15 @@ export class AegisRoom extends EventTarget {
   // accepted it; the others get track_published like for any track. Sharing
   // again while sharing swaps the track without renegotiating.
   //
-  // How the others know it is a screen: protocol version 2 carries no
-  // per-track source (the server names tracks itself and announces only their
-  // kind). With E2EE the mark rides in every frame: the screen's sender
-  // encrypts under a screen KID context (e2ee_mls_keys.js isScreenContext),
-  // which is authenticated and which receivers read from the first frame they
-  // decrypt (sourceOf, the tracksource event). Without E2EE the others see one
-  // more video track of this participant whose source is unknown (null).
+  // How the others know it is a screen: the publish names each section's
+  // source ("sources": the screen's mid -> "screen", the others camera /
+  // microphone; docs/protocol.md §3), and the server announces it with the
+  // track (track_published.source, the participant's tracks). With E2EE the
+  // mark also rides in every frame: the screen's sender encrypts under a
+  // screen KID context (e2ee_mls_keys.js isScreenContext), which is
+  // authenticated and which receivers read from the first frame they decrypt;
+  // where it disagrees with the signalled source, the authenticated one wins
+  // (an e2eeerror 'source_mismatch' says so).
   //
   // The share ends by stopScreenShare(), or by itself when the track ends
   // (the browser's own "Stop sharing" button, the shared window closing):
@@ -440,11 +464,12 @@ export class AegisRoom extends EventTarget {
     return Boolean(t && t.direction === 'sendonly' && t.sender.track);
   }
 
-  // What a remote track (from a 'track' event) carries: 'screen', 'camera'
-  // or 'microphone' once known, else null. Known only in E2EE rooms, from
-  // the first frame that decrypts (see shareScreen); 'tracksource' fires
+  // What a remote track (from a 'track' event) carries: 'screen',
+  // 'screen_audio', 'camera' or 'microphone' once known, else null. From
+  // signaling (the publisher's "sources", see shareScreen), and in an E2EE
+  // room checked against the first frame that decrypts; 'tracksource' fires
   // when it becomes known or changes (a receiver the server reuses for
-  // another track starts unknown again).
+  // another track takes that track's source).
   sourceOf(track) {
     for (const entry of this.#remoteSources.values()) if (entry.track === track) return entry.source;
     return null;
@@ -516,13 +541,29 @@ export class AegisRoom extends EventTarget {
       // (it learns our address from our connectivity checks).
       const id = this.#nextRequestId++;
       const answer = this.#waitForAnswer(id);
-      this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id });
+      const sources = this.#publishSources(pc);
+      this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id, ...(sources ? { sources } : {}) });
       // Refused: the connection stays at its local offer; the next one
       // replaces it.
       await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
     });
     this.#publishChain = run.catch(() => {});
     return run;
+  }
+
+  // The publish's "sources" (docs/protocol.md §3): once a screen transceiver
+  // exists, each sending section's mid -> 'screen' for it, camera or
+  // microphone for the others; else none (the server defaults by kind).
+  #publishSources(pc) {
+    if (!this.#screenTransceiver?.mid) return null;
+    const sources = {};
+    let n = 0;
+    for (const t of pc.getTransceivers()) {
+      if (t.mid == null || !t.sender?.track || n >= 16) continue;
+      sources[t.mid] = t === this.#screenTransceiver ? 'screen' : t.sender.track.kind === 'audio' ? 'microphone' : 'camera';
+      n++;
+    }
+    return sources;
   }
 
   // E2EE counters per participant id (see room.e2ee); {} without E2EE.
@@ -737,16 +778,29 @@ export class AegisRoom extends EventTarget {
         }));
         break;
       }
-      case 'track_published':
-        this.#participants.get(msg.participant_id)?.tracks.set(msg.track_id, msg.kind);
+      case 'track_published': {
+        const p = this.#participants.get(msg.participant_id);
+        const source = kSources.has(msg.source) ? msg.source : null;
+        p?.tracks.set(msg.track_id, msg.kind);
+        if (source) p?.sources.set(msg.track_id, source);
         this.dispatchEvent(new AegisEvent('trackpublished', {
-          participantId: msg.participant_id, trackId: msg.track_id, kind: msg.kind,
+          participantId: msg.participant_id, trackId: msg.track_id, kind: msg.kind, source,
         }));
+        // A receiver that got this track before its announcement learns its source now.
+        if (source) {
+          for (const [receiver, entry] of this.#remoteSources) {
+            if (entry.trackId === msg.track_id && entry.participantId === msg.participant_id) {
+              this.#setSource(receiver, entry, { signalled: source });
+            }
+          }
+        }
         break;
+      }
       case 'track_unpublished': {
         const tracks = this.#participants.get(msg.participant_id)?.tracks;
         const kind = tracks?.get(msg.track_id);
         tracks?.delete(msg.track_id);
+        this.#participants.get(msg.participant_id)?.sources.delete(msg.track_id);
         this.dispatchEvent(new AegisEvent('trackunpublished', {
           participantId: msg.participant_id, trackId: msg.track_id, kind,
         }));
@@ -824,15 +878,22 @@ export class AegisRoom extends EventTarget {
     // publisher id gets a transform bound to nobody: it decrypts nothing.
     this.#transforms?.attachReceiver(receiver, participantId, track.kind);
     if (participantId) this.#trackOwner.set(track.id, participantId);
-    // A reused receiver carries a new track: unknown until its first frame.
-    this.#remoteSources.set(receiver, { participantId, track, source: null });
+    // The server's track id is the section's msid track id; its source was
+    // announced with it (track_published, or the participant object).
+    const mid = event.transceiver?.mid ?? null;
+    const trackId = msidTrackOf(this.#subscriber.remoteDescription?.sdp, mid) ?? track.id;
+    const signalled = (participantId && this.#participants.get(participantId)?.sources.get(trackId)) ?? null;
+    // A reused receiver carries a new track: its source as signalled, the
+    // authenticated one unknown until its first frame.
+    const entry = { participantId, track, trackId, source: signalled, signalled, authenticated: null };
+    this.#remoteSources.set(receiver, entry);
     // A section turned inactive removes its track from the stream (the
     // track itself is not ended, its transceiver may come back).
     stream?.addEventListener('removetrack', (e) => {
       if (e.track !== track) return;
       this.dispatchEvent(new AegisEvent('trackremoved', { participantId, track, kind: track.kind }));
     });
-    this.dispatchEvent(new AegisEvent('track', { participantId, track, kind: track.kind, receiver, source: null }));
+    this.dispatchEvent(new AegisEvent('track', { participantId, track, kind: track.kind, receiver, source: signalled }));
   }
 
   // E2EE: the worker saw `receiver`'s frames decrypt under KID `context`.
@@ -840,9 +901,35 @@ export class AegisRoom extends EventTarget {
     const entry = this.#remoteSources.get(receiver);
     if (!entry || entry.participantId !== participantId || this.#closed) return;
     const { track } = entry;
-    const source = isScreenContext(context) ? 'screen' : track.kind === 'audio' ? 'microphone' : 'camera';
+    const screen = isScreenContext(context);
+    const authenticated = screen ? (track.kind === 'audio' ? 'screen_audio' : 'screen')
+                                 : track.kind === 'audio' ? 'microphone' : 'camera';
+    this.#setSource(receiver, entry, { authenticated });
+  }
+
+  // Records what `entry`'s track is said to be (signalled) or shown to be
+  // (authenticated: the E2EE KID context, which only tells screen from
+  // not-screen). The authenticated one wins a disagreement, reported once
+  // per track as an e2eeerror 'source_mismatch'.
+  #setSource(receiver, entry, { signalled, authenticated }) {
+    if (this.#remoteSources.get(receiver) !== entry || this.#closed) return;
+    if (signalled) entry.signalled = signalled;
+    if (authenticated) entry.authenticated = authenticated;
+    let source = entry.signalled ?? entry.authenticated;
+    if (entry.signalled && entry.authenticated &&
+        isScreenSource(entry.signalled) !== isScreenSource(entry.authenticated)) {
+      source = entry.authenticated;
+      if (!entry.mismatchReported) {
+        entry.mismatchReported = true;
+        this.dispatchEvent(new AegisEvent('e2eeerror', {
+          code: 'source_mismatch', participantId: entry.participantId,
+          message: `track ${entry.trackId} was announced as ${entry.signalled} but its frames are ${entry.authenticated}'s`,
+        }));
+      }
+    }
     if (entry.source === source) return;
     entry.source = source;
+    const { participantId, track } = entry;
     this.dispatchEvent(new AegisEvent('tracksource', { participantId, track, kind: track.kind, source }));
   }
 
