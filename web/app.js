@@ -76,6 +76,7 @@ let lastJoin = null;  // the options of the last join, for "Rejoin"
 let localAudio = null;  // the microphone track (kept while muted)
 let localVideo = null;  // the camera track (stopped while the camera is off)
 let localScreen = null;  // the screen track while sharing
+const e2eeErrorCodes = [];  // every e2eeerror's code, for the browser tests
 // Remote participant id -> its video tracks [{ track, source }], oldest first.
 const remoteVideos = new Map();
 let speakerId = '';
@@ -477,6 +478,7 @@ function wireRoom(r) {
   r.addEventListener('chatmessage', (e) => addChatLine(e.name || e.identity || 'someone', e.text, false));
   r.addEventListener('e2eestatus', (e) => showE2eeStatus(e));
   r.addEventListener('e2eeerror', (e) => {
+    e2eeErrorCodes.push(e.code);
     if (e.code === 'identity_key_changed') showRoster(r.e2ee?.roster());
     // The SDK has already switched to the frames' (authenticated) source.
     if (e.code === 'source_mismatch') showError(e.code, e.message);
@@ -984,6 +986,7 @@ window.aegisApp = {
   // What this page sends: { audio, video } (its setSending state).
   sending: () => ({ audio: Boolean(room?.isSending('audio')), video: Boolean(room?.isSending('video')) }),
   sharingScreen: () => Boolean(room?.isSharingScreen()),
+  e2eeErrors: () => [...e2eeErrorCodes],
   // A remote participant's tracks as signalled ({ id, kind, source }) and
   // its videos' sources as the SDK says (sourceOf).
   trackSources: (id) => ({

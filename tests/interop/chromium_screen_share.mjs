@@ -30,6 +30,10 @@
 //      'ended' event the browser would: the path the SDK listens to. B's
 //      screen tile is gone within kGoneMs, A's button is released and its
 //      status says the sharing stopped;
+//   3b. share 3 with A's publish lying (its "sources" call the screen
+//      "camera", as a lying client or server could): B's SDK sees the
+//      frames' screen KID context disagree, reports e2eeerror
+//      source_mismatch and trusts the frames, so B still shows the screen;
 //   4. the same call in room P, which has no E2EE (e2ee=0): A shares, and
 //      B shows A's screen as the largest tile, decoding, A's camera small:
 //      the mark comes from signaling only (publish "sources" ->
@@ -112,6 +116,19 @@ console.log(`screen share: chromium ${browser.version()} started in ${Date.now()
 
 function pageInit() {
   window.__cspViolations = [];
+  // A lying publisher (share 3): its publish names the screen's section
+  // "camera"; the frames' KID context still says screen.
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (window.__lieAboutSources && typeof data === 'string' && data.includes('"sources"')) {
+      try {
+        const m = JSON.parse(data);
+        for (const k of Object.keys(m.sources ?? {})) if (m.sources[k] === 'screen') m.sources[k] = 'camera';
+        data = JSON.stringify(m);
+      } catch { /* not JSON: sent as is */ }
+    }
+    return send.call(this, data);
+  };
   document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
 }
 
@@ -258,6 +275,27 @@ try {
   const state = await checkGone(a, b, stoppedAt, 'capture ended by the browser');
   check('after the browser ended the capture, A\'s page says the sharing stopped', ended === 'ended' && /stopped/i.test(state.status),
         `track ${ended}; status "${state.status}"`);
+
+  // ------------------------------------------------------------ share 3: signaling lies, the frames win
+  await a.page.evaluate(() => { window.__lieAboutSources = true; });
+  clickedAt = Date.now();
+  await a.page.click('#toggle-screen');
+  const lied = await pollUntil(async () => {
+    const tiles = await tilesOf(b);
+    const screen = tiles.find((t) => t.role === 'screen' && t.participantId === a.id);
+    const errors = await b.page.evaluate(() => window.aegisApp.e2eeErrors());
+    return { ok: Boolean(screen && screen.frames > 0) && errors.includes('source_mismatch'), screen, errors };
+  }, kShownMs);
+  const told = await b.page.evaluate((id) => window.aegisApp.trackSources(id), a.id);
+  const signalled = (told.signalled ?? []).filter((t) => t.kind === 'video').map((t) => t.source);
+  check('share 3 (E2EE): A\'s publish calls its screen "camera"; B\'s SDK reports source_mismatch and trusts the frames: the screen tile is shown',
+        lied.ok && !signalled.includes('screen') && (told.videos ?? []).includes('screen'),
+        `after ${Date.now() - clickedAt} ms: screen ${fmt(lied.screen)}; B's e2eeerrors ${JSON.stringify(lied.errors)}; ` +
+        `signalled video sources ${JSON.stringify(signalled)}; B's sourceOf ${JSON.stringify(told.videos)}`);
+  await a.page.evaluate(() => { window.__lieAboutSources = false; });
+  stoppedAt = Date.now();
+  await a.page.click('#toggle-screen');
+  await checkGone(a, b, stoppedAt, 'share 3 stopped');
 } catch (e) {
   check('test ran to the end', false, e.stack ?? String(e));
 }
