@@ -3,8 +3,8 @@
 //
 // Vectors: testdata/sframe_test-vectors_rfc9605-era_025d568.json, a copy of
 // sframe-wg/sframe test-vectors/test-vectors.json at commit 025d568 (the one
-// RFC 9605 cites), from ../shared/vectors: 289 header, 3 AES-CTR-HMAC and 5
-// full SFrame vectors (suites 1-5).
+// RFC 9605 cites; testdata/README.md names it): 289 header, 3 AES-CTR-HMAC and
+// 5 full SFrame vectors (suites 1-5).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,10 @@
 // Blob encoding of the protocol (docs/protocol.md §1): canonical unpadded
-// base64url (RFC 4648 §5), for KeyPackages, MLS messages and group ids.
+// base64url (RFC 4648 §5), for KeyPackages, MLS messages and group ids; and
+// lowercase hex, for keys shown to tests and stored as text.
+
+export function toHex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 // Canonical unpadded base64url (RFC 4648 §5), the protocol's blob encoding.
 export function base64UrlEncode(bytes) {

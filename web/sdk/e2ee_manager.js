@@ -17,7 +17,7 @@
 // the commit, far inside the 1 s bound, and a removed member's keys stop
 // opening anything new as soon as the others switch.
 
-import { base64UrlDecode } from './e2ee_identity.js';
+import { base64UrlDecode, toHex } from './e2ee_identity.js';
 import { isScreenContext } from './e2ee_mls_keys.js';
 import { IdentityStore, loadOrCreateSignatureKeyPair } from './e2ee_identity_store.js';
 import { MlsEvent, MlsMember } from './e2ee_mls_member.js';
@@ -33,7 +33,6 @@ const kMemberInputs = new Set([
   'participant_joined', 'participant_left', 'mls_group', 'mls_commit', 'mls_welcome', 'mls_proposal', 'mls_app', 'error',
 ]);
 
-const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 // The token's `sub` and `name` (the server checks the KeyPackage's
 // credential against them; nothing here trusts them for anything else).

@@ -7,8 +7,9 @@
 // anyone else, so it lives in this origin's localStorage (memory when there
 // is none, e.g. in Node tests or a sandboxed frame).
 
+import { toHex } from './e2ee_identity.js';
+
 const kPrefix = 'aegis.e2ee.verified.';
-const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 export class VerifiedKeys {
   #storage;
