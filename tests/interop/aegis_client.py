@@ -40,6 +40,7 @@ synthetic video and a tone, and stays until SIGTERM/SIGINT (see --help).
 import argparse
 import asyncio
 import fractions
+import http.client
 import json
 import math
 import re
@@ -191,6 +192,25 @@ class MediaCounters:
             size = " %dx%d" % (c.width, c.height) if c.width else ""
             parts.append("%s/%s %d frames%s" % (c.participant_id, c.kind, c.frames, size))
         return ", ".join(parts) or "nothing"
+
+
+def http_request(port, source_ip, method, path, token=None, body=None, content_type="application/sdp"):
+    """One plain HTTP request to 127.0.0.1:port from source_ip (tests give
+    each request a loopback address of its own: the join rate is per
+    address); returns (status, headers with lower-case names, body text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15, source_address=(source_ip, 0))
+    headers = {}
+    if token is not None:
+        headers["Authorization"] = "Bearer " + token
+    if body is not None:
+        headers["Content-Type"] = content_type
+    try:
+        conn.request(method, path, body=body.encode() if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+    finally:
+        conn.close()
 
 
 def section_ssrcs(sdp):

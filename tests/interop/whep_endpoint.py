@@ -21,7 +21,6 @@ WHEP viewers POST recvonly audio+video offers to /whep/V. Checks:
 Prints one line per check and `whep_endpoint: N passed, N failed`.
 """
 import asyncio
-import http.client
 import os
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import time
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from aegis_client import (AegisClient, MediaCounters, MovingVideoTrack, ToneAudioTrack,  # noqa: E402
+from aegis_client import (AegisClient, MediaCounters, MovingVideoTrack, ToneAudioTrack, http_request,  # noqa: E402
                           TrackCounter, section_ssrcs)
 
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 18451
@@ -60,19 +59,7 @@ def request(method, path, token=None, body=None, content_type="application/sdp")
     """One request from a loopback address of its own (the join rate is per address)."""
     global next_source
     next_source += 1
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=15,
-                                      source_address=("127.0.5.%d" % next_source, 0))
-    headers = {}
-    if token is not None:
-        headers["Authorization"] = "Bearer " + token
-    if body is not None:
-        headers["Content-Type"] = content_type
-    conn.request(method, path, body=body.encode() if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    text = response.read().decode()
-    result = (response.status, {k.lower(): v for k, v in response.getheaders()}, text)
-    conn.close()
-    return result
+    return http_request(PORT, "127.0.5.%d" % next_source, method, path, token, body, content_type)
 
 
 async def http_(method, path, token=None, body=None):

@@ -29,7 +29,6 @@ Checks, each with its exact outcome:
 Prints one line per check and `whip_ingest: N passed, N failed`.
 """
 import asyncio
-import http.client
 import os
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import time
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from aegis_client import AegisClient, MovingVideoTrack, ToneAudioTrack  # noqa: E402
+from aegis_client import AegisClient, MovingVideoTrack, ToneAudioTrack, http_request  # noqa: E402
 
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 18449
 AEGIS = os.environ.get("AEGIS_BIN", "")
@@ -70,19 +69,7 @@ def request(method, path, token=None, body=None, content_type="application/sdp")
     limit is per address); returns (status, headers dict, body text)."""
     global next_source
     next_source += 1
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=15,
-                                      source_address=("127.0.4.%d" % next_source, 0))
-    headers = {}
-    if token is not None:
-        headers["Authorization"] = "Bearer " + token
-    if body is not None:
-        headers["Content-Type"] = content_type
-    conn.request(method, path, body=body.encode() if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    text = response.read().decode()
-    result = (response.status, {k.lower(): v for k, v in response.getheaders()}, text)
-    conn.close()
-    return result
+    return http_request(PORT, "127.0.4.%d" % next_source, method, path, token, body, content_type)
 
 
 async def whip_http(method, path, token=None, body=None, content_type="application/sdp"):
