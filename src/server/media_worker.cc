@@ -1,5 +1,7 @@
 #include "server/media_worker.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -18,6 +20,7 @@ class MediaWorker::Output final : public ConferenceOutput {
   void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) override {
     boost::system::error_code ec;  // UDP: a failed send is a lost packet
     socket_.send_to(asio::buffer(bytes.data(), bytes.size()), ToEndpoint(to), 0, ec);
+    counters.Sent(bytes.size());  // metrics
   }
   void Log(std::string line) override { std::printf("aegis: %s\n", line.c_str()); }
   // A SQLite append (WAL, no fsync per row) on this thread: joins, leaves
@@ -25,6 +28,7 @@ class MediaWorker::Output final : public ConferenceOutput {
   void Audit(std::string_view action, std::string detail) override {
     if (audit_) audit_->Record("server", action, detail);
   }
+  WorkerIoCounters counters;  // metrics: this thread only, copied by PostStatsSnapshot
 
  private:
   udp::socket& socket_;
@@ -114,6 +118,8 @@ void MediaWorker::Receive() {
   udp_.async_receive_from(asio::buffer(rx_buffer_), rx_from_, [this](boost::system::error_code ec, size_t size) {
     if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
+      output_->counters.Wakeup();  // metrics
+      output_->counters.Received(size);
       Timestamp now = clock_.Now();
       conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), size), ToTransportAddress(rx_from_), now);
       // Drain what else is already queued without going back to the reactor.
@@ -121,6 +127,7 @@ void MediaWorker::Receive() {
         boost::system::error_code more_ec;
         size_t n = udp_.receive_from(asio::buffer(rx_buffer_), rx_from_, 0, more_ec);
         if (more_ec) break;
+        output_->counters.Received(n);  // metrics
         conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), n), ToTransportAddress(rx_from_), now);
       }
     }
@@ -137,6 +144,28 @@ void MediaWorker::ArmTimer() {
     Timestamp now = clock_.Now();
     if (auto next = conference_->NextTimeout(); next && *next <= now) conference_->HandleTimers(now);
     ArmTimer();
+  });
+}
+
+// ---- Metrics
+// A copy made on this thread when the signaling thread asks, rather than a
+// snapshot of atomics the worker refreshes: nothing is paid on the packet
+// path (no atomic stores, no periodic publishing) until someone scrapes, and
+// the copy is exact. The busy time is this thread's CPU clock, read here,
+// so the handlers need no timing of their own.
+void MediaWorker::PostStatsSnapshot(std::function<void(WorkerSnapshot)> done) {
+  const auto posted = std::chrono::steady_clock::now();
+  asio::post(io_, [this, posted, done = std::move(done)] {
+    WorkerSnapshot snapshot;
+    snapshot.conference = conference_->stats();
+    snapshot.sfu = conference_->sfu_stats();
+    snapshot.participants = conference_->participant_count();
+    snapshot.io = output_->counters;
+    snapshot.queue_delay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - posted).count();
+    if (timespec cpu{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
+      snapshot.busy_seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
+    }
+    done(std::move(snapshot));
   });
 }
 

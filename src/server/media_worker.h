@@ -10,6 +10,7 @@
 #include <boost/asio.hpp>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "crypto/secure_random.h"
 #include "server/audit_sink.h"
 #include "server/conference.h"
+#include "server/metrics_snapshot.h"
 #include "server/session_gate.h"
 #include "server/test_hooks.h"
 
@@ -62,6 +64,12 @@ class MediaWorker {
   void PostMessage(SessionId session, signaling::ClientMessage message, std::optional<int64_t> request_id = {});
   void PostDisconnected(SessionId session);
   void PostRevocation(Revocation revocation);
+
+  // ---- Metrics (GET /metrics, server/metrics_collector.h)
+  // `done` runs on this worker's thread with a copy of its counters made
+  // there; it must post anything it does elsewhere. A request posted after
+  // Stop never runs (the caller's timeout covers it).
+  void PostStatsSnapshot(std::function<void(WorkerSnapshot)> done);
 
  private:
   class Output;

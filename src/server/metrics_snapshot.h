@@ -1,0 +1,48 @@
+// What one media worker reports for GET /metrics (server/metrics.h): its
+// counters, copied on its own thread when the signaling thread asks
+// (MediaWorker::PostStatsSnapshot), so no other thread ever reads them live.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "server/conference.h"
+#include "sfu/sfu_stats.h"
+
+namespace aegis::server {
+
+// Counted by the worker's I/O shell (media_worker.cc, MediaWorker::Output),
+// its thread only: plain increments, nothing shared.
+struct WorkerIoCounters {
+  void Wakeup() { ++receive_wakeups; }
+  void Received(size_t bytes) {
+    ++datagrams_received;
+    bytes_received += bytes;
+  }
+  void Sent(size_t bytes) {
+    ++datagrams_sent;
+    bytes_sent += bytes;
+  }
+
+  uint64_t datagrams_received = 0;
+  uint64_t bytes_received = 0;
+  uint64_t datagrams_sent = 0;  // handed to the socket (a failed send is not told apart)
+  uint64_t bytes_sent = 0;
+  uint64_t receive_wakeups = 0;  // handler runs that drained the socket: datagrams per wakeup = received / this
+};
+
+struct WorkerSnapshot {
+  ConferenceStats conference;
+  sfu::SfuStats sfu;
+  uint64_t participants = 0;
+  WorkerIoCounters io;
+  // CPU time of the worker's thread (CLOCK_THREAD_CPUTIME_ID): the time it
+  // spent handling events, in user space and in system calls; waiting in
+  // epoll costs none.
+  double busy_seconds = 0;
+  // How long the snapshot request waited in the worker's queue behind the
+  // handlers posted before it: the worker's backlog, as a delay.
+  double queue_delay_seconds = 0;
+};
+
+}  // namespace aegis::server
