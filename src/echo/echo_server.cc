@@ -8,15 +8,15 @@
 #include "dtls/certificate.h"
 #include "http/http_policy.h"
 #include "http/static_files.h"
+#include "netio/udp_address.h"
 #include "rtp/demux.h"
 #include "sdp/sdp_parser.h"
 #include "sdp/sdp_serializer.h"
-#include "server/udp_address.h"
 #include "stun/message.h"
 
 namespace aegis::echo {
-using server::ToEndpoint;
-using server::ToTransportAddress;
+using netio::ToEndpoint;
+using netio::ToTransportAddress;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;

@@ -1,0 +1,18 @@
+// Conversions between Boost.Asio UDP endpoints and the protocol layers'
+// address type (stun::TransportAddress), for the programs' I/O shells (the
+// server's media workers, aegis-echo). An IPv4-mapped IPv6 endpoint (a
+// dual-stack socket) becomes the IPv4 address, so one peer has one address.
+#pragma once
+
+#include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without it
+
+#include <boost/asio/ip/udp.hpp>
+
+#include "stun/transport_address.h"
+
+namespace aegis::netio {
+
+stun::TransportAddress ToTransportAddress(const boost::asio::ip::udp::endpoint& endpoint);
+boost::asio::ip::udp::endpoint ToEndpoint(const stun::TransportAddress& address);
+
+}  // namespace aegis::netio
