@@ -1,8 +1,8 @@
 // aegis-bot: joins a room with a token, publishes a test pattern (Opus-like
 // audio 50 packets/s, VP8-like video at a bitrate) and prints per-track
 // receive statistics once a second and on exit. The I/O shell around
-// aegis::client::Client: one WebSocket (Boost.Beast, ws:// or wss://), one UDP
-// socket per peer connection, a 5 ms tick.
+// aegis::client::Client: one WebSocket (client/ws_channel.h, ws:// or wss://),
+// one UDP socket per peer connection, a 5 ms tick.
 //
 // The payloads are not decodable media: audio is 80 bytes of a constant
 // pattern per 20 ms (PT 111, 960 ticks), video a VP8 payload descriptor
@@ -10,24 +10,17 @@
 #include <utility>
 
 #include <boost/asio.hpp>
-#include <boost/beast.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 
-#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <string>
 
 #include "client/client.h"
+#include "client/ws_channel.h"
 #include "crypto/secure_random.h"
 #include "dtls/certificate.h"
 
@@ -36,7 +29,6 @@
 #endif
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 using asio::ip::udp;
 using aegis::Timestamp;
 using aegis::TimeDelta;
@@ -79,57 +71,6 @@ Timestamp Now() {
           .count());
 }
 
-struct Url {
-  bool tls = false;
-  std::string host, port, path;
-};
-
-std::optional<Url> ParseUrl(const std::string& url) {
-  Url u;
-  std::string rest;
-  if (url.rfind("ws://", 0) == 0) {
-    rest = url.substr(5);
-  } else if (url.rfind("wss://", 0) == 0) {
-    rest = url.substr(6);
-    u.tls = true;
-  } else {
-    return std::nullopt;
-  }
-  const size_t slash = rest.find('/');
-  u.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  std::string hostport = rest.substr(0, slash);
-  const size_t colon = hostport.rfind(':');
-  if (colon == std::string::npos) {
-    u.host = hostport;
-    u.port = u.tls ? "443" : "80";
-  } else {
-    u.host = hostport.substr(0, colon);
-    u.port = hostport.substr(colon + 1);
-  }
-  if (u.host.empty() || u.port.empty()) return std::nullopt;
-  return u;
-}
-
-// "AB:CD:..." upper case, colons; "sha-256 " and case are ignored on input.
-std::string NormalizeFingerprint(std::string f) {
-  if (f.rfind("sha-256 ", 0) == 0 || f.rfind("SHA-256 ", 0) == 0) f = f.substr(8);
-  for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return f;
-}
-
-std::string LeafFingerprint(X509* cert) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!cert || X509_digest(cert, EVP_sha256(), digest, &size) != 1) return "";
-  std::string out;
-  char hex[4];
-  for (unsigned i = 0; i < size; ++i) {
-    std::snprintf(hex, sizeof hex, i ? ":%02X" : "%02X", digest[i]);
-    out += hex;
-  }
-  return out;
-}
-
 void PrintStats(const Client& client, double elapsed_s, bool final) {
   std::printf("%s t=%.1fs sent=%llu srtp_errors=%llu tracks=%zu\n", final ? "final" : "stats", elapsed_s,
               static_cast<unsigned long long>(client.packets_sent()),
@@ -169,7 +110,7 @@ int main(int argc, char** argv) {
     } else if (a == "--url") {
       url_text = value();
     } else if (a == "--tls-fingerprint") {
-      tls_fingerprint = NormalizeFingerprint(value());
+      tls_fingerprint = aegis::client::NormalizeFingerprint(value());
     } else if (a == "--ca-file") {
       ca_file = value();
     } else if (a == "--room") {
@@ -187,7 +128,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  auto url = ParseUrl(url_text);
+  auto url = aegis::client::WsUrl::Parse(url_text);
   if (!url || room.empty() || token.empty()) {
     std::fprintf(stderr, "aegis-bot: --url ws://... or wss://..., --room and --token are required\n%s", kUsage);
     return 2;
@@ -208,107 +149,40 @@ int main(int argc, char** argv) {
   Client client(std::move(config));
 
   asio::io_context io;
-  asio::ssl::context tls_context(asio::ssl::context::tls_client);
-  std::optional<beast::websocket::stream<asio::ip::tcp::socket>> plain;
-  std::optional<beast::websocket::stream<beast::ssl_stream<asio::ip::tcp::socket>>> secure;
-  std::string pinned_mismatch;
-  udp::socket sockets[2] = {udp::socket(io), udp::socket(io)};
+  std::optional<asio::ssl::context> tls_context;
   try {
-    asio::ip::tcp::resolver resolver(io);
-    auto endpoints = resolver.resolve(url->host, url->port);
-    if (url->tls) {
-      tls_context.set_verify_mode(asio::ssl::verify_peer);
-      if (!ca_file.empty()) tls_context.load_verify_file(ca_file);
-      if (!tls_fingerprint.empty()) {
-        // Pinned: exactly this leaf certificate, whoever issued it.
-        tls_context.set_verify_callback([&](bool, asio::ssl::verify_context& vc) {
-          X509_STORE_CTX* store = vc.native_handle();
-          if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
-          const std::string got = LeafFingerprint(X509_STORE_CTX_get_current_cert(store));
-          if (got == tls_fingerprint) return true;
-          pinned_mismatch = got;
-          return false;
-        });
-      } else {
-        tls_context.set_default_verify_paths();
-        tls_context.set_verify_callback(asio::ssl::host_name_verification(url->host));
-      }
-      secure.emplace(io, tls_context);
-      boost::system::error_code ec;
-      asio::ip::make_address(url->host, ec);
-      if (ec) SSL_set_tlsext_host_name(secure->next_layer().native_handle(), url->host.c_str());  // SNI for names
-      asio::connect(beast::get_lowest_layer(*secure), endpoints);
-      secure->next_layer().handshake(asio::ssl::stream_base::client);
-      secure->handshake(url->host + ":" + url->port, url->path);
-    } else {
-      plain.emplace(io);
-      asio::connect(plain->next_layer(), endpoints);
-      plain->handshake(url->host + ":" + url->port, url->path);
-    }
-    for (auto& s : sockets) {
-      s.open(udp::v4());
-      s.bind(udp::endpoint(udp::v4(), 0));
-      s.non_blocking(true);
-    }
+    if (url->tls) tls_context.emplace(aegis::client::MakeTlsClientContext(ca_file));
   } catch (const std::exception& e) {
-    if (!pinned_mismatch.empty()) {
-      std::fprintf(stderr, "aegis-bot: cannot connect to %s: the server's certificate is SHA-256 %s, not the --tls-fingerprint given\n",
-                   url_text.c_str(), pinned_mismatch.c_str());
-    } else {
-      std::fprintf(stderr, "aegis-bot: cannot connect to %s: %s\n", url_text.c_str(), e.what());
-    }
+    std::fprintf(stderr, "aegis-bot: cannot read --ca-file %s: %s\n", ca_file.c_str(), e.what());
     return 1;
   }
-  auto ws_write = [&](asio::const_buffer buffer, auto handler) {
-    if (plain) {
-      plain->text(true);
-      plain->async_write(buffer, std::move(handler));
-    } else {
-      secure->text(true);
-      secure->async_write(buffer, std::move(handler));
-    }
-  };
-  auto ws_read = [&](beast::flat_buffer& buffer, auto handler) {
-    if (plain) {
-      plain->async_read(buffer, std::move(handler));
-    } else {
-      secure->async_read(buffer, std::move(handler));
-    }
-  };
-
-  // Signaling: one async read at a time; writes queued, one in flight.
-  std::deque<std::string> writes;
-  bool writing = false;
+  udp::socket sockets[2] = {udp::socket(io), udp::socket(io)};
+  for (auto& s : sockets) {
+    s.open(udp::v4());
+    s.bind(udp::endpoint(udp::v4(), 0));
+    s.non_blocking(true);
+  }
+  // Signaling: the join goes out once the WebSocket is open.
+  aegis::client::WsChannel channel(io, tls_context ? &*tls_context : nullptr, *url,
+                                   aegis::client::WsOptions{tls_fingerprint, std::nullopt});
   bool ws_closed = false;
-  beast::flat_buffer read_buffer;
-  std::function<void()> flush_writes = [&] {
-    if (writing || writes.empty() || ws_closed) return;
-    writing = true;
-    ws_write(asio::buffer(writes.front()), [&](beast::error_code ec, size_t) {
-      writing = false;
-      if (ec) {
-        ws_closed = true;
-        return;
-      }
-      writes.pop_front();
-      flush_writes();
-    });
+  bool connect_failed = false;
+  channel.on_message = [&](std::string_view text) { client.HandleSignal(text, Now()); };
+  channel.on_close = [&](const std::string& error, bool was_open) {
+    ws_closed = true;
+    if (!was_open) {
+      std::fprintf(stderr, "aegis-bot: cannot connect to %s: %s\n", url_text.c_str(), error.c_str());
+      connect_failed = true;
+      io.stop();
+    }
   };
-  std::function<void()> read_next = [&] {
-    ws_read(read_buffer, [&](beast::error_code ec, size_t) {
-      if (ec) {
-        ws_closed = true;
-        return;
-      }
-      const std::string text = beast::buffers_to_string(read_buffer.data());
-      read_buffer.consume(read_buffer.size());
-      client.HandleSignal(text, Now());
-      read_next();
-    });
-  };
-  writes.push_back(client.Start());
-  flush_writes();
-  read_next();
+  channel.Send(client.Start());
+  channel.Connect();
+  // Media waits until the signaling connection is up.
+  while (!channel.is_open() && !connect_failed && !g_stop && io.run_one() > 0) {
+  }
+  if (connect_failed) return 1;
+  if (!channel.is_open()) return 1;
 
   const Timestamp start = Now();
   Timestamp next_audio = start, next_video = start, next_stats = start + TimeDelta::Seconds(1);
@@ -358,8 +232,7 @@ int main(int argc, char** argv) {
       next_audio = next_video = now;
     }
     // Out.
-    while (auto s = client.PollSignal()) writes.push_back(std::move(*s));
-    flush_writes();
+    while (auto s = client.PollSignal()) channel.Send(std::move(*s));
     while (auto d = client.PollTransmit()) {
       boost::system::error_code ec;
       const udp::endpoint to(asio::ip::make_address(d->to.IpString(), ec), d->to.port);
@@ -388,7 +261,7 @@ int main(int argc, char** argv) {
       return;
     }
     timer.expires_after(std::chrono::milliseconds(5));
-    timer.async_wait([&](beast::error_code) { tick(); });
+    timer.async_wait([&](boost::system::error_code) { tick(); });
   };
   tick();
   io.run();
