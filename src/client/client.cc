@@ -194,24 +194,10 @@ void Client::HandleSignal(std::string_view text, Timestamp now) {
   } else if (type == "lobby") {
     // waits for joined (admitted) or error denied
   } else if (type == "answer") {
-    StartTransport(pub_, j.value("sdp", ""), now);
+    HandlePublisherAnswer(j.value("sdp", ""), now);
   } else if (type == "offer") {
-    const std::string sdp = j.value("sdp", "");
-    if (auto parsed = sdp::ParseSdp(sdp); parsed.ok()) {
-      for (const auto& m : parsed.value().media) {
-        if (m.port == 0 || m.msids.empty()) continue;
-        for (const auto& a : m.ssrcs) {
-          origins_[a.ssrc] = {m.msids[0].id, m.msids[0].app_data.value_or("")};
-          for (auto& t : receive_stats_) {
-            if (t.ssrc == a.ssrc) std::tie(t.participant_id, t.track_id) = origins_[a.ssrc];
-          }
-        }
-      }
-    }
-    auto answer = SubscriberAnswer(sdp, sub_.local, config_.dtls_context->certificate().fingerprint());
-    if (!answer) return Fail("bad_sdp", "the server's subscriber offer does not parse");
-    signals_.push_back(signaling::Serialize(signaling::ClientMessage{signaling::SubscribeAnswer{*answer}}));
-    StartTransport(sub_, sdp, now);
+    auto answer = AnswerSubscriberOffer(j.value("sdp", ""), now);
+    if (answer) signals_.push_back(signaling::Serialize(signaling::ClientMessage{signaling::SubscribeAnswer{*answer}}));
   } else if (type == "error") {
     std::string code = j.value("code", "");
     std::string message = j.value("message", "");
@@ -222,6 +208,29 @@ void Client::HandleSignal(std::string_view text, Timestamp now) {
       error_ = ClientError{std::move(code), std::move(message)};
     }
   }
+}
+
+void Client::HandlePublisherAnswer(std::string_view sdp, Timestamp now) { StartTransport(pub_, sdp, now); }
+
+std::optional<std::string> Client::AnswerSubscriberOffer(std::string_view sdp, Timestamp now) {
+  if (auto parsed = sdp::ParseSdp(sdp); parsed.ok()) {
+    for (const auto& m : parsed.value().media) {
+      if (m.port == 0 || m.msids.empty()) continue;
+      for (const auto& a : m.ssrcs) {
+        origins_[a.ssrc] = {m.msids[0].id, m.msids[0].app_data.value_or("")};
+        for (auto& t : receive_stats_) {
+          if (t.ssrc == a.ssrc) std::tie(t.participant_id, t.track_id) = origins_[a.ssrc];
+        }
+      }
+    }
+  }
+  auto answer = SubscriberAnswer(sdp, sub_.local, config_.dtls_context->certificate().fingerprint());
+  if (!answer) {
+    Fail("bad_sdp", "the server's subscriber offer does not parse");
+    return std::nullopt;
+  }
+  StartTransport(sub_, sdp, now);
+  return answer;
 }
 
 void Client::Pump(Connection which, Link& link) {

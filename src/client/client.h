@@ -132,6 +132,14 @@ class Client {
   uint64_t srtp_errors() const;
   uint64_t packets_sent() const { return packets_sent_; }
 
+  // The SDP exchange without Aegis signaling, for a server with its own
+  // (aegis-load's Janus peer): send PublisherOffer(), hand in the answer;
+  // answer a subscriber offer with what AnswerSubscriberOffer returns
+  // (nullopt: the offer does not parse, and the client failed). Either
+  // starts the connection's transport (a renegotiation keeps it).
+  void HandlePublisherAnswer(std::string_view sdp, Timestamp now);
+  std::optional<std::string> AnswerSubscriberOffer(std::string_view sdp, Timestamp now);
+
   // The SDPs this client writes (exposed for tests).
   std::string PublisherOffer() const;
   static std::optional<std::string> SubscriberAnswer(std::string_view offer, const ice::IceCredentials& ice,
