@@ -1,0 +1,48 @@
+// aegis-load's command line (kUsage in load_options.cc).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+#include <nlohmann/json.hpp>
+
+#include "client/ws_channel.h"
+#include "load/media_pattern.h"
+
+namespace aegis::load {
+
+struct LoadOptions {
+  client::WsUrl url;
+  std::string url_text;
+  std::string tls_fingerprint;  // normalized
+  std::string ca_file;
+  std::string data_dir;     // the server's data folder (its API key mints the tokens)
+  std::string secret_file;  // or the API secret as hex text
+  size_t rooms = 1;
+  size_t publishers = 1;
+  size_t subscribers = 2;
+  double duration_s = 20;
+  MediaPatternConfig media;
+  std::vector<boost::asio::ip::address> source_addresses;
+  std::string room_prefix;  // default: "load" and a random tag
+  int connect_timeout_s = 30;
+  int server_pid = 0;
+  bool quiet = false;
+  bool ramp = false;
+  bool ramp_by_rooms = false;
+  size_t ramp_step = 0;  // default: --subscribers (or --rooms)
+  size_t ramp_max = 0;   // default: 256 - publishers (the server's room limit is 257), or 64 rooms
+  double step_seconds = 5;
+  double ramp_max_loss_percent = 0.5;
+  double ramp_max_p99_ms = 50;
+};
+
+// Fills `o`; an exit code to return now (0 after --help/--version, 2 on bad
+// usage with a message on stderr), or nullopt to run.
+std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const char* version);
+
+nlohmann::json OptionsJson(const LoadOptions& o);
+
+}  // namespace aegis::load

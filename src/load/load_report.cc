@@ -1,0 +1,139 @@
+#include "load/load_report.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace aegis::load {
+
+double RoundTo(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+double OwnCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+std::optional<double> ProcessCpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  const size_t paren = line.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(paren + 1));
+  std::string field;
+  double utime = 0, stime = 0;
+  // After ')': field 3 (state) is index 0, utime (14) is 11, stime (15) is 12.
+  for (int i = 0; i <= 12 && fields >> field; ++i) {
+    if (i == 11) utime = std::stod(field);
+    if (i == 12) stime = std::stod(field);
+  }
+  if (!fields) return std::nullopt;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+namespace {
+
+double Ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
+
+
+StreamTotals Minus(const std::map<uint32_t, StreamTotals>& after, const std::map<uint32_t, StreamTotals>& before,
+                   uint32_t id) {
+  auto a = after.find(id);
+  if (a == after.end()) return {};
+  auto b = before.find(id);
+  return b == before.end() ? a->second : a->second - b->second;
+}
+
+}  // namespace
+
+nlohmann::json StreamJson(const StreamTotals& t, double seconds) {
+  nlohmann::json j;
+  j["expected"] = t.expected;
+  j["received"] = t.received;
+  j["lost"] = t.lost();
+  j["loss_percent"] = RoundTo(t.loss_percent(), 3);
+  j["reordered"] = t.reordered;
+  j["duplicates"] = t.duplicates;
+  j["latency_p50_ms"] = Ms(t.latency.Percentile(0.50));
+  j["latency_p99_ms"] = Ms(t.latency.Percentile(0.99));
+  j["latency_max_ms"] = Ms(t.latency.Percentile(1.0));
+  j["rx_packets_per_s"] = seconds > 0 ? RoundTo(static_cast<double>(t.received) / seconds, 1) : 0.0;
+  j["rx_mbit_per_s"] = seconds > 0 ? RoundTo(static_cast<double>(t.bytes) * 8 / seconds / 1e6, 3) : 0.0;
+  return j;
+}
+
+nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishers, bool per_stream) {
+  const double seconds = w.seconds();
+  nlohmann::json j;
+  j["seconds"] = RoundTo(seconds, 3);
+  j["participants"] = w.after.participants;
+  j["connected"] = w.after.connected;
+  j["failed"] = w.after.failed;
+  if (!w.after.errors.empty()) j["errors"] = w.after.errors;
+  j["receiving_streams"] = w.after.receiving_streams;
+  const uint64_t sent = w.after.packets_sent - w.before.packets_sent;
+  j["tx_packets"] = sent;
+  j["tx_packets_per_s"] = seconds > 0 ? RoundTo(static_cast<double>(sent) / seconds, 1) : 0.0;
+  j["send_errors"] = w.after.send_errors - w.before.send_errors;
+  j["srtp_errors"] = w.after.srtp_errors - w.before.srtp_errors;
+  j["aggregate"] = StreamJson(w.after.sum - w.before.sum, seconds);
+  j["load_cpu_seconds"] = RoundTo(w.load_cpu_s, 3);
+  j["load_cpu_percent_of_one_core"] = seconds > 0 ? RoundTo(100 * w.load_cpu_s / seconds, 1) : 0.0;
+  if (w.server_cpu_s) {
+    j["server_cpu_seconds"] = RoundTo(*w.server_cpu_s, 3);
+    j["server_cpu_percent_of_one_core"] = seconds > 0 ? RoundTo(100 * *w.server_cpu_s / seconds, 1) : 0.0;
+    const uint64_t received = (w.after.sum - w.before.sum).received;
+    if (received > 0) j["server_cpu_us_per_received_packet"] = RoundTo(*w.server_cpu_s * 1e6 / static_cast<double>(received), 3);
+  }
+  nlohmann::json rooms = nlohmann::json::array();
+  for (size_t r = 0; r < w.after.rooms.size(); ++r) {
+    const RoomTotals& a = w.after.rooms[r];
+    const RoomTotals none;
+    const RoomTotals& b = r < w.before.rooms.size() ? w.before.rooms[r] : none;
+    nlohmann::json room;
+    room["room_index"] = r;
+    room["aggregate"] = StreamJson(a.sum - b.sum, seconds);
+    if (per_stream) {
+      nlohmann::json streams = nlohmann::json::array();
+      for (const auto& [id, totals] : a.streams) {
+        nlohmann::json s = StreamJson(Minus(a.streams, b.streams, id), seconds);
+        s["stream_id"] = id;
+        s["kind"] = id % 2 ? "video" : "audio";
+        if (id / 2 < publishers.size()) s["publisher"] = publishers[id / 2].identity;
+        streams.push_back(std::move(s));
+      }
+      room["streams"] = std::move(streams);
+    }
+    rooms.push_back(std::move(room));
+  }
+  j["rooms"] = std::move(rooms);
+  return j;
+}
+
+std::string ProgressLine(const Window& w) {
+  const double seconds = w.seconds();
+  const StreamTotals t = w.after.sum - w.before.sum;
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "connected %zu/%zu%s  tx %.0f pkt/s  rx %.0f pkt/s %.1f Mbit/s  loss %.2f%%  p50 %.2f ms  p99 %.2f ms"
+                "  load cpu %.0f%%",
+                w.after.connected, w.after.participants,
+                w.after.failed ? (" (" + std::to_string(w.after.failed) + " failed)").c_str() : "",
+                seconds > 0 ? static_cast<double>(w.after.packets_sent - w.before.packets_sent) / seconds : 0.0,
+                seconds > 0 ? static_cast<double>(t.received) / seconds : 0.0,
+                seconds > 0 ? static_cast<double>(t.bytes) * 8 / seconds / 1e6 : 0.0, t.loss_percent(),
+                Ms(t.latency.Percentile(0.5)), Ms(t.latency.Percentile(0.99)),
+                seconds > 0 ? 100 * w.load_cpu_s / seconds : 0.0);
+  return line;
+}
+
+}  // namespace aegis::load

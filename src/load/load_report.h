@@ -1,0 +1,41 @@
+// aegis-load's figures as JSON: a measurement window (the difference of two
+// loop snapshots) per room, per stream and in aggregate, with the CPU time
+// the load process and (if given) the server process used in it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "load/load_loop.h"
+
+namespace aegis::load {
+
+// To `decimals` places, so the JSON shows 2.542 rather than 2.5420000000000003.
+double RoundTo(double v, int decimals);
+
+// User + system CPU seconds of this process (getrusage).
+double OwnCpuSeconds();
+// User + system CPU seconds of process `pid` from /proc/PID/stat; nullopt if unreadable.
+std::optional<double> ProcessCpuSeconds(int pid);
+
+struct Window {
+  LoopSnapshot before, after;
+  double load_cpu_s = 0;                  // this process, within the window
+  std::optional<double> server_cpu_s;     // the server process, within the window
+  double seconds() const { return static_cast<double>(after.at_ns - before.at_ns) / 1e9; }
+};
+
+// {expected, received, lost, loss_percent, reordered, duplicates, p50_ms, p99_ms, rx_mbps}
+nlohmann::json StreamJson(const StreamTotals& t, double seconds);
+
+// The window's figures; `per_stream` adds every room's streams (publisher, kind).
+nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishers, bool per_stream);
+
+// The window's aggregate, in one line for stderr.
+std::string ProgressLine(const Window& w);
+
+}  // namespace aegis::load
