@@ -7,26 +7,30 @@
 # the generator is not the server's bottleneck and each reports its own CPU.
 # Prints aegis-load's JSON on stdout; cleans everything up on exit. Needs root.
 #
-#   scripts/capacity.sh [--build DIR] [--server-cores LIST --load-cores LIST] [aegis-load options...]
+#   scripts/capacity.sh [--build DIR] [--server-cores LIST --load-cores LIST] [--nice N]
+#                       [aegis-load options...]
 #   e.g. scripts/capacity.sh --rooms 1 --publishers 2 --subscribers 4 --duration 10
 #        scripts/capacity.sh --publishers 1 --subscribers 10 --ramp --ramp-step 10
 #
 # --build DIR: the build folder with src/app/aegis and src/load/aegis-load
-# (default: build/, the release build). Other options go to aegis-load
+# (default: build/, the release build). --nice N: run both at nice N (e.g. -10
+# on a machine busy with other work; the JSON's core_busy_percent and
+# other_cpu_percent_of_one_core show such work). Other options go to aegis-load
 # (aegis-load --help); --url, --tls-fingerprint, --data, --server-pid and the
 # source addresses are set here.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 build="$repo/build"
-server_cores="" load_cores=""
+server_cores="" load_cores="" nice=""
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --help|-h) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --version) echo "capacity.sh (aegis-load $("$build/src/load/aegis-load" --version 2>/dev/null | cut -d' ' -f2 || echo unknown))"; exit 0 ;;
     --build) build=$(realpath "$2"); shift 2 ;;
     --server-cores) server_cores=$2; shift 2 ;;
     --load-cores) load_cores=$2; shift 2 ;;
+    --nice) nice=$2; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -47,6 +51,7 @@ if [ -n "$server_cores" ]; then
   workers=(--media-workers "$n")
 fi
 [ -n "$load_cores" ] && load_pin=(taskset -c "$load_cores")
+if [ -n "$nice" ]; then server_pin=(nice -n "$nice" "${server_pin[@]}"); load_pin=(nice -n "$nice" "${load_pin[@]}"); fi
 
 tag="$$"
 ns_srv="aegis-cap-srv-$tag" ns_load="aegis-cap-load-$tag"

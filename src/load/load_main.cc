@@ -18,6 +18,8 @@
 #include "crypto/secure_random.h"
 #include "dtls/certificate.h"
 #include "load/aegis_peer.h"
+#include "load/janus_http_link.h"
+#include "load/janus_peer.h"
 #include "load/load_options.h"
 #include "load/load_report.h"
 #include "store/data_folder.h"
@@ -119,10 +121,12 @@ class Runner {
     w.before = loop_.Snapshot();
     w.load_cpu_s = OwnCpuSeconds();  // the start, until End
     if (o_.server_pid > 0) w.server_cpu_s = ProcessCpuSeconds(o_.server_pid);
+    w.cores_before = ReadCoreTicks();
     return w;
   }
   void End(Window& w) {
     w.after = loop_.Snapshot();
+    w.cores_after = ReadCoreTicks();
     w.load_cpu_s = OwnCpuSeconds() - w.load_cpu_s;
     if (w.server_cpu_s) {
       auto now = ProcessCpuSeconds(o_.server_pid);
@@ -147,8 +151,9 @@ int main(int argc, char** argv) {
   LoadOptions o;
   if (auto exit_code = ParseLoadOptions(argc, argv, o, AEGIS_VERSION)) return *exit_code;
   std::string error;
-  auto secret = LoadSecret(o, error);
-  if (!secret) {
+  std::optional<auth::ApiSecret> secret;
+  if (!o.janus) secret = LoadSecret(o, error);
+  if (!secret && !o.janus) {
     std::fprintf(stderr, "aegis-load: %s\n", error.c_str());
     return 1;
   }
@@ -180,14 +185,21 @@ int main(int argc, char** argv) {
   config.source_addresses = o.source_addresses;
   config.media = o.media;
   const int64_t now_unix = UnixNow();
+  if (o.janus) {
+    config.make_link = [&](const LoadPeer&) { return std::make_unique<JanusHttpLink>(io, o.janus_url); };
+  }
   LoadLoop loop(io, config, [&](const PeerSpec& spec) -> std::unique_ptr<LoadPeer> {
+    if (o.janus) {
+      return std::make_unique<JanusPeer>(spec, JanusPeerConfig{o.janus_url.path, o.janus_room + spec.room_index,
+                                                               dtls_context, &rng});
+    }
     return std::make_unique<AegisPeer>(spec, MintLoadToken(spec, *secret, now_unix), dtls_context, rng);
   });
 
   nlohmann::json out;
   out["tool"] = "aegis-load";
   out["version"] = AEGIS_VERSION;
-  out["target"] = "aegis";
+  out["target"] = o.janus ? "janus" : "aegis";
   out["config"] = OptionsJson(o);
   Runner runner(loop, o);
   const double started = OwnCpuSeconds();

@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -38,6 +40,22 @@ std::optional<double> ProcessCpuSeconds(int pid) {
   }
   if (!fields) return std::nullopt;
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::vector<CoreTicks> ReadCoreTicks() {
+  std::ifstream in("/proc/stat");
+  std::vector<CoreTicks> cores;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("cpu", 0) != 0 || line.size() < 4 || !std::isdigit(static_cast<unsigned char>(line[3]))) continue;
+    std::istringstream fields(line);
+    std::string name;
+    uint64_t v[8] = {};  // user nice system idle iowait irq softirq steal
+    fields >> name;
+    for (auto& x : v) fields >> x;
+    cores.push_back({v[0] + v[1] + v[2] + v[5] + v[6] + v[7], v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]});
+  }
+  return cores;
 }
 
 namespace {
@@ -94,6 +112,21 @@ nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishe
     const uint64_t received = (w.after.sum - w.before.sum).received;
     if (received > 0) j["server_cpu_us_per_received_packet"] = RoundTo(*w.server_cpu_s * 1e6 / static_cast<double>(received), 3);
   }
+  if (!w.cores_after.empty() && w.cores_after.size() == w.cores_before.size()) {
+    nlohmann::json cores = nlohmann::json::array();
+    double busy_s = 0;
+    const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+    for (size_t c = 0; c < w.cores_after.size(); ++c) {
+      const double busy = static_cast<double>(w.cores_after[c].busy - w.cores_before[c].busy);
+      const double total = static_cast<double>(w.cores_after[c].total - w.cores_before[c].total);
+      cores.push_back(total > 0 ? RoundTo(100 * busy / total, 1) : 0.0);
+      busy_s += busy / hz;
+    }
+    j["core_busy_percent"] = std::move(cores);
+    // What neither process used: other processes, and kernel work not charged to either.
+    const double other = busy_s - w.load_cpu_s - w.server_cpu_s.value_or(0);
+    j["other_cpu_percent_of_one_core"] = seconds > 0 ? RoundTo(100 * std::max(0.0, other) / seconds, 1) : 0.0;
+  }
   nlohmann::json rooms = nlohmann::json::array();
   for (size_t r = 0; r < w.after.rooms.size(); ++r) {
     const RoomTotals& a = w.after.rooms[r];
@@ -119,20 +152,45 @@ nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishe
   return j;
 }
 
+namespace {
+
+// ", server cpu X%, cores busy A% B%" when known.
+std::string Others(const Window& w) {
+  std::string out;
+  char part[64];
+  const double seconds = w.seconds();
+  if (w.server_cpu_s && seconds > 0) {
+    std::snprintf(part, sizeof part, "  server cpu %.0f%%", 100 * *w.server_cpu_s / seconds);
+    out += part;
+  }
+  if (!w.cores_after.empty() && w.cores_after.size() == w.cores_before.size()) {
+    out += "  cores busy";
+    for (size_t c = 0; c < w.cores_after.size(); ++c) {
+      const double total = static_cast<double>(w.cores_after[c].total - w.cores_before[c].total);
+      const double busy = static_cast<double>(w.cores_after[c].busy - w.cores_before[c].busy);
+      std::snprintf(part, sizeof part, " %.0f%%", total > 0 ? 100 * busy / total : 0.0);
+      out += part;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ProgressLine(const Window& w) {
   const double seconds = w.seconds();
   const StreamTotals t = w.after.sum - w.before.sum;
-  char line[320];
+  char line[512];
   std::snprintf(line, sizeof line,
                 "connected %zu/%zu%s  tx %.0f pkt/s  rx %.0f pkt/s %.1f Mbit/s  loss %.2f%%  p50 %.2f ms  p99 %.2f ms"
-                "  load cpu %.0f%%",
+                "  load cpu %.0f%%%s",
                 w.after.connected, w.after.participants,
                 w.after.failed ? (" (" + std::to_string(w.after.failed) + " failed)").c_str() : "",
                 seconds > 0 ? static_cast<double>(w.after.packets_sent - w.before.packets_sent) / seconds : 0.0,
                 seconds > 0 ? static_cast<double>(t.received) / seconds : 0.0,
                 seconds > 0 ? static_cast<double>(t.bytes) * 8 / seconds / 1e6 : 0.0, t.loss_percent(),
                 Ms(t.latency.Percentile(0.5)), Ms(t.latency.Percentile(0.99)),
-                seconds > 0 ? 100 * w.load_cpu_s / seconds : 0.0);
+                seconds > 0 ? 100 * w.load_cpu_s / seconds : 0.0, Others(w).c_str());
   return line;
 }
 

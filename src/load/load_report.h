@@ -22,8 +22,19 @@ double OwnCpuSeconds();
 // User + system CPU seconds of process `pid` from /proc/PID/stat; nullopt if unreadable.
 std::optional<double> ProcessCpuSeconds(int pid);
 
+// One core's jiffies from /proc/stat: busy (user, nice, system, irq,
+// softirq, steal) and all.
+struct CoreTicks {
+  uint64_t busy = 0;
+  uint64_t total = 0;
+};
+std::vector<CoreTicks> ReadCoreTicks();
+
 struct Window {
   LoopSnapshot before, after;
+  // Every core, start then end: on a shared machine other processes' CPU
+  // shows here (busy beyond what the server and the load generator used).
+  std::vector<CoreTicks> cores_before, cores_after;
   double load_cpu_s = 0;                  // this process, within the window
   std::optional<double> server_cpu_s;     // the server process, within the window
   double seconds() const { return static_cast<double>(after.at_ns - before.at_ns) / 1e9; }
