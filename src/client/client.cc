@@ -148,9 +148,16 @@ void Client::StartTransport(Link& link, std::string_view server_sdp, Timestamp n
   auto parsed = sdp::ParseSdp(server_sdp);
   if (!parsed.ok() || parsed.value().media.empty()) return Fail("bad_sdp", "the server's SDP does not parse");
   const auto& media = parsed.value().media;
+  // ICE credentials and fingerprint as JSEP places them: in the section, else
+  // at session level (Janus puts a=fingerprint there; Aegis in every section).
+  const sdp::CommonAttributes& session = parsed.value().common;
   const sdp::MediaSection* first = nullptr;
+  const sdp::CommonAttributes* ice_from = nullptr;
+  const sdp::CommonAttributes* fingerprint_from = nullptr;
   for (const auto& m : media) {
-    if (m.port != 0 && m.common.ice_ufrag && m.common.ice_pwd && !m.common.fingerprints.empty()) {
+    ice_from = m.common.ice_ufrag && m.common.ice_pwd ? &m.common : &session;
+    fingerprint_from = m.common.fingerprints.empty() ? &session : &m.common;
+    if (m.port != 0 && ice_from->ice_ufrag && ice_from->ice_pwd && !fingerprint_from->fingerprints.empty()) {
       first = &m;
       break;
     }
@@ -159,13 +166,13 @@ void Client::StartTransport(Link& link, std::string_view server_sdp, Timestamp n
   transport::PeerTransportConfig c;
   c.ice_role = transport::IceRole::kControlling;
   c.local_ice = link.local;
-  c.remote_ice = {*first->common.ice_ufrag, *first->common.ice_pwd};
+  c.remote_ice = {*ice_from->ice_ufrag, *ice_from->ice_pwd};
   for (const auto& cand : first->candidates) {
     if (cand.component != 1) continue;
     if (auto a = stun::TransportAddress::FromString(cand.address, cand.port)) c.remote_candidates.push_back(*a);
   }
   if (c.remote_candidates.empty()) return Fail("bad_sdp", "the server's SDP has no usable candidate");
-  auto fp = FromSdp(first->common.fingerprints[0]);
+  auto fp = FromSdp(fingerprint_from->fingerprints[0]);
   if (!fp) return Fail("bad_sdp", "the server's fingerprint does not parse");
   c.rng = config_.rng;
   c.dtls_role = dtls::DtlsRole::kClient;

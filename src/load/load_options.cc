@@ -9,6 +9,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: aegis-load --url wss://HOST:PORT/ws (--data DIR | --secret-file FILE) [options]\n"
+    "       aegis-load --target janus --janus-url http://HOST:PORT/janus [options]\n"
     "\n"
     "Load generator: N rooms x P publishers x S subscribers against an Aegis server,\n"
     "each a real participant (its own token, signaling WebSocket, publisher and\n"
@@ -27,6 +28,11 @@ constexpr const char* kUsage =
     "  --data DIR             the server's data folder: its API key mints the tokens\n"
     "  --secret-file FILE     or the API secret itself, as hex text (32-64 bytes)\n"
     "  --server-pid PID       report the server process's CPU time (from /proc)\n"
+    "  --target aegis|janus   janus: the same load against a Janus videoroom over its\n"
+    "                         HTTP API (bench/janus/); --url, --data, --secret-file\n"
+    "                         are not used then\n"
+    "  --janus-url URL        http://HOST:PORT/janus\n"
+    "  --janus-room N         the first Janus room id; room r is N + r (default 1)\n"
     "load:\n"
     "  --rooms N              rooms (default 1)\n"
     "  --publishers N         publishers per room, audio + video each (default 1)\n"
@@ -99,7 +105,13 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
     const std::string v = argv[++i];
     auto num = [&](double min, double max) -> std::optional<double> { return Number(v, min, max); };
     std::optional<double> n;
-    if (a == "--url") {
+    if (a == "--target" && (v == "aegis" || v == "janus")) {
+      o.janus = v == "janus";
+    } else if (a == "--janus-url") {
+      o.janus_url_text = v;
+    } else if (a == "--janus-room" && (n = num(1, 1e15))) {
+      o.janus_room = static_cast<uint64_t>(*n);
+    } else if (a == "--url") {
       o.url_text = v;
     } else if (a == "--tls-fingerprint") {
       o.tls_fingerprint = client::NormalizeFingerprint(v);
@@ -157,10 +169,16 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
       return Usage("unknown option or bad value: " + a + " " + v);
     }
   }
-  auto url = client::WsUrl::Parse(o.url_text);
-  if (!url) return Usage("--url ws://... or wss://... is required");
-  o.url = *url;
-  if (o.data_dir.empty() == o.secret_file.empty()) return Usage("give one of --data and --secret-file");
+  if (o.janus) {
+    auto url = janus::JanusUrl::Parse(o.janus_url_text);
+    if (!url) return Usage("--target janus needs --janus-url http://HOST:PORT/PATH");
+    o.janus_url = *url;
+  } else {
+    auto url = client::WsUrl::Parse(o.url_text);
+    if (!url) return Usage("--url ws://... or wss://... is required");
+    o.url = *url;
+    if (o.data_dir.empty() == o.secret_file.empty()) return Usage("give one of --data and --secret-file");
+  }
   if (!o.media.audio && !o.media.video) return Usage("no media: --audio-bytes 0 and --video-kbps 0");
   if (!source_ip.empty()) {
     boost::system::error_code ec;
@@ -183,7 +201,9 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
 
 nlohmann::json OptionsJson(const LoadOptions& o) {
   nlohmann::json j;
-  j["url"] = o.url_text;
+  j["target"] = o.janus ? "janus" : "aegis";
+  j["url"] = o.janus ? o.janus_url_text : o.url_text;
+  if (o.janus) j["janus_first_room"] = o.janus_room;
   j["rooms"] = o.rooms;
   j["publishers_per_room"] = o.publishers;
   j["subscribers_per_room"] = o.subscribers;

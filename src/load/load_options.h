@@ -9,11 +9,18 @@
 #include <nlohmann/json.hpp>
 
 #include "client/ws_channel.h"
+#include "load/janus_api.h"
 #include "load/media_pattern.h"
 
 namespace aegis::load {
 
 struct LoadOptions {
+  // --target janus: a Janus videoroom over its HTTP API (janus_peer.h)
+  // instead of an Aegis server; no token secret then.
+  bool janus = false;
+  janus::JanusUrl janus_url;
+  std::string janus_url_text;
+  uint64_t janus_room = 1;  // room r of the run is janus_room + r
   client::WsUrl url;
   std::string url_text;
   std::string tls_fingerprint;  // normalized
