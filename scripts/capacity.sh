@@ -8,7 +8,7 @@
 # Prints aegis-load's JSON on stdout; cleans everything up on exit. Needs root.
 #
 #   scripts/capacity.sh [--build DIR] [--server-cores LIST --load-cores LIST] [--nice N]
-#                       [aegis-load options...]
+#                       [--target aegis|janus] [aegis-load options...]
 #   e.g. scripts/capacity.sh --rooms 1 --publishers 2 --subscribers 4 --duration 10
 #        scripts/capacity.sh --publishers 1 --subscribers 10 --ramp --ramp-step 10
 #
@@ -17,25 +17,29 @@
 # on a machine busy with other work; the JSON's core_busy_percent and
 # other_cpu_percent_of_one_core show such work). Other options go to aegis-load
 # (aegis-load --help); --url, --tls-fingerprint, --data, --server-pid and the
-# source addresses are set here.
+# source addresses are set here. --target janus: the same load against Janus
+# 1.1.2's videoroom (bench/janus/run_janus.sh, same namespaces, address and
+# cores) instead of aegis serve.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 build="$repo/build"
-server_cores="" load_cores="" nice=""
+server_cores="" load_cores="" nice="" target=aegis
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --help|-h) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --version) echo "capacity.sh (aegis-load $("$build/src/load/aegis-load" --version 2>/dev/null | cut -d' ' -f2 || echo unknown))"; exit 0 ;;
     --build) build=$(realpath "$2"); shift 2 ;;
     --server-cores) server_cores=$2; shift 2 ;;
     --load-cores) load_cores=$2; shift 2 ;;
     --nice) nice=$2; shift 2 ;;
+    --target) target=$2; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
 aegis="$build/src/app/aegis"
 load="$build/src/load/aegis-load"
+[ "$target" = janus ] && aegis="$load"  # no aegis serve then
 for b in "$aegis" "$load"; do
   [ -x "$b" ] || { echo "capacity: no $b (build the aegis and aegis-load targets, or give --build DIR)" >&2; exit 1; }
 done
@@ -56,8 +60,9 @@ if [ -n "$nice" ]; then server_pin=(nice -n "$nice" "${server_pin[@]}"); load_pi
 tag="$$"
 ns_srv="aegis-cap-srv-$tag" ns_load="aegis-cap-load-$tag"
 data=$(mktemp -d) log=$(mktemp)
-server=""
+server="" janus_dir=""
 cleanup() {
+  if [ -n "$janus_dir" ]; then "$repo/bench/janus/run_janus.sh" stop "$janus_dir" || true; rm -rf "$janus_dir"; fi
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
   for ns in "$ns_srv" "$ns_load"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
@@ -81,6 +86,21 @@ sources=200
 for i in $(seq 1 $sources); do echo "addr add 10.77.1.$i/16 dev acl$tag"; done | ip -n "$ns_load" -batch -
 ip -n "$ns_srv" link set "acs$tag" up
 ip -n "$ns_load" link set "acl$tag" up
+
+if [ "$target" = janus ]; then
+  janus_dir=$(mktemp -d /tmp/janus-bench.XXXXXX)
+  cpus=(); [ -n "$server_cores" ] && cpus=(--cpus "$server_cores")
+  nice_janus=(); [ -n "$nice" ] && nice_janus=(nice -n "$nice")
+  "${nice_janus[@]}" "$repo/bench/janus/run_janus.sh" start "$ns_srv" --address 10.77.0.1 --dir "$janus_dir" \
+    "${cpus[@]}" >/dev/null
+  echo "capacity: Janus $(janus --version 2>/dev/null | sed -n 's/^Janus version: .*(\(.*\))$/\1/p') in $ns_srv," \
+    "cores ${server_cores:-any}, aegis-load cores ${load_cores:-any}" >&2
+  status=0
+  ip netns exec "$ns_load" "${load_pin[@]}" "$load" --target janus --janus-url http://10.77.0.1:8088/janus \
+    --server-pid "$(cat "$janus_dir/janus.pid")" --source-ip 10.77.1.1 --source-count "$sources" "${args[@]}" || status=$?
+  [ "$status" -eq 0 ] || { echo "capacity: aegis-load exited $status; Janus's log (last 30 lines):" >&2; tail -n 30 "$janus_dir/janus.log" >&2; }
+  exit "$status"
+fi
 
 port=8443
 (cd "$repo" && exec ip netns exec "$ns_srv" "${server_pin[@]}" "$aegis" serve --listen "10.77.0.1:$port" \
