@@ -574,6 +574,8 @@ bool Conference::StartTransport(Connection& connection, const ice::IceCredential
   auto transport = transport::PeerTransport::Create(std::move(tc), now);
   if (!transport.ok()) return false;
   connection.transport = std::move(transport).value();
+  Pump(connection);  // a DTLS client's first flight
+  Reschedule(connection);
   connection.remote_ice = remote_ice;
   connection.remote_fingerprint = remote_fingerprint;
   return true;
@@ -599,6 +601,7 @@ std::unique_ptr<Connection> Conference::NewConnection(Member& owner, bool publis
 void Conference::DropConnection(std::unique_ptr<Connection>& connection, Timestamp now) {
   if (!connection) return;
   directory_.Remove(connection.get());
+  Unschedule(*connection);
   if (connection->transport) {
     connection->transport->Close(now);
     while (auto d = connection->transport->PollTransmit()) output_.SendDatagram(d->to, d->bytes);
@@ -615,6 +618,8 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
   UnscheduleTokenExpiry(member);
   if (member.in_lobby) {
     std::erase(room.lobby, session);
+    DropConnection(member.publisher, now);  // none yet, unless a future lobby flow makes them
+    DropConnection(member.subscriber, now);
     SendToAdmins(room, signaling::LobbyLeft{member.id});
     output_.Audit("lobby.leave", "room=" + member.room + " identity=" + member.identity + " participant=" +
                                      member.id + " reason=" + std::string(reason));

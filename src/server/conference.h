@@ -49,6 +49,10 @@ class ConferenceOutput {
   // After the messages already sent: close the signaling connection.
   virtual void CloseSignal(SessionId session) = 0;
   virtual void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) = 0;
+  // Where the next datagram may be built in place (the media worker's next
+  // send slot): SendDatagram with bytes there sends them without a copy.
+  // Empty: the caller builds in its own buffer and SendDatagram copies.
+  virtual std::span<uint8_t> DatagramBuffer() { return {}; }
   // One line for the operator's log (e.g. a participant left, with its media counters).
   virtual void Log(std::string line) { (void)line; }
   // One event for the tamper-evident audit log (docs/audit.md): joins,
@@ -223,6 +227,9 @@ class Conference {
   void CaptureForTest(const Member& publisher, std::span<const uint8_t> rtp);
   // Sends what the transport queued and reads its events.
   void Pump(Connection& connection);
+  // The connection's entry in deadlines_ follows its transport's NextTimeout.
+  void Reschedule(Connection& connection);
+  void Unschedule(Connection& connection);
 
   ConferenceConfig config_;
   ConferenceOutput& output_;
@@ -230,6 +237,10 @@ class Conference {
   sfu::Router router_;
   std::unique_ptr<MediaSink> sink_;
   std::map<std::string, std::unique_ptr<RoomState>> rooms_;
+  // Every transport's next timeout, earliest first: the timers that are
+  // due are found without visiting every connection. Kept in step by
+  // Reschedule after each call into a transport.
+  std::set<std::pair<Timestamp, Connection*>> deadlines_;
   std::map<SessionId, std::unique_ptr<Member>> members_;
   std::map<sfu::ParticipantId, Member*> by_sfu_id_;
   ConnectionDirectory<Connection> directory_;

@@ -1,5 +1,8 @@
 // The Conference's media path: datagrams in, the router in the middle,
 // protected packets out, and the timers that drive the transports.
+#include <algorithm>
+#include <cstring>
+
 #include "base/big_endian.h"
 #include "rtp/demux.h"
 #include "rtp/rtp_packet.h"
@@ -62,11 +65,19 @@ class Conference::MediaSink final : public sfu::Sink {
            c->transport->remote_address();
   }
 
+  // The one copy of the packet per recipient: into the output's next send
+  // slot when it offers one, where SRTP protects it in place.
   bool Protect(Connection& connection, std::span<const uint8_t> packet, bool rtcp) {
-    buffer_.assign(packet.begin(), packet.end());
-    buffer_.resize(packet.size() + transport::PeerTransport::kMaxSrtpOverhead);
-    auto out = rtcp ? connection.transport->ProtectRtcp(buffer_, packet.size(), now_)
-                    : connection.transport->ProtectRtp(buffer_, packet.size(), now_);
+    const size_t needed = packet.size() + transport::PeerTransport::kMaxSrtpOverhead;
+    std::span<uint8_t> target = conference_.output_.DatagramBuffer();
+    if (target.size() < needed) {
+      buffer_.resize(std::max(buffer_.size(), needed));
+      target = buffer_;
+    }
+    std::memcpy(target.data(), packet.data(), packet.size());
+    target = target.first(needed);
+    auto out = rtcp ? connection.transport->ProtectRtcp(target, packet.size(), now_)
+                    : connection.transport->ProtectRtp(target, packet.size(), now_);
     if (!out.ok()) return false;
     conference_.output_.SendDatagram(*connection.transport->remote_address(), *out);
     return true;
@@ -123,6 +134,7 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   }
   if (connection->transport->ice().IsAuthenticated(from)) directory_.AddRoute(from, connection);
   Pump(*connection);
+  Reschedule(*connection);
   RemoveFailed(now);
 }
 
@@ -162,12 +174,14 @@ void Conference::HandleTimers(Timestamp now) {
   sink_->set_now(now);
   HandleTokenTimers(now);
   if (auto next = router_.NextTimeout(); next && *next <= now) router_.OnTimer(now, *sink_);
-  for (auto& [session, member] : members_) {
-    for (Connection* c : {member->publisher.get(), member->subscriber.get()}) {
-      if (!c || !c->transport) continue;
-      if (auto next = c->transport->NextTimeout(); next && *next <= now) c->transport->HandleTimeout(now);
-      Pump(*c);
-    }
+  // Only the connections whose timeout is due; collected first, because
+  // handling one reschedules it.
+  std::vector<Connection*> due;
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) due.push_back(it->second);
+  for (Connection* c : due) {
+    c->transport->HandleTimeout(now);
+    Pump(*c);
+    Reschedule(*c);
   }
   RemoveFailed(now);
 }
@@ -178,12 +192,22 @@ std::optional<Timestamp> Conference::NextTimeout() const {
     if (t && (!earliest || *t < *earliest)) earliest = t;
   };
   consider(NextTokenTimeout());
-  for (const auto& [session, member] : members_) {
-    for (const Connection* c : {member->publisher.get(), member->subscriber.get()}) {
-      if (c && c->transport) consider(c->transport->NextTimeout());
-    }
-  }
+  if (!deadlines_.empty()) consider(deadlines_.begin()->first);
   return earliest;
+}
+
+void Conference::Reschedule(Connection& connection) {
+  const std::optional<Timestamp> next =
+      connection.transport ? connection.transport->NextTimeout() : std::optional<Timestamp>();
+  if (next == connection.deadline) return;
+  Unschedule(connection);
+  if (next) deadlines_.emplace(*next, &connection);
+  connection.deadline = next;
+}
+
+void Conference::Unschedule(Connection& connection) {
+  if (connection.deadline) deadlines_.erase({*connection.deadline, &connection});
+  connection.deadline.reset();
 }
 
 }  // namespace aegis::server

@@ -1,5 +1,6 @@
 #include "server/media_worker.h"
 
+#include <algorithm>
 #include <time.h>
 
 #include <chrono>
@@ -13,25 +14,26 @@ using asio::ip::udp;
 
 class MediaWorker::Output final : public ConferenceOutput {
  public:
-  Output(udp::socket& socket, SignalBridge& bridge, AuditSink* audit)
-      : socket_(socket), bridge_(bridge), audit_(audit) {}
+  Output(int fd, SignalBridge& bridge, AuditSink* audit) : batch_(fd), bridge_(bridge), audit_(audit) {}
   void SendSignal(SessionId session, std::string message) override { bridge_.Deliver(session, std::move(message)); }
   void CloseSignal(SessionId session) override { bridge_.Close(session); }
+  // Queued; the worker flushes after each batch of work (MediaWorker::Flush).
   void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) override {
-    boost::system::error_code ec;  // UDP: a failed send is a lost packet
-    socket_.send_to(asio::buffer(bytes.data(), bytes.size()), ToEndpoint(to), 0, ec);
+    batch_.Queue(to, bytes);
     counters.Sent(bytes.size());  // metrics
   }
+  std::span<uint8_t> DatagramBuffer() override { return batch_.NextBuffer(); }
   void Log(std::string line) override { std::printf("aegis: %s\n", line.c_str()); }
   // A SQLite append (WAL, no fsync per row) on this thread: joins, leaves
   // and admin actions are rare next to packets.
   void Audit(std::string_view action, std::string detail) override {
     if (audit_) audit_->Record("server", action, detail);
   }
+  SendBatch& batch() { return batch_; }
   WorkerIoCounters counters;  // metrics: this thread only, copied by PostStatsSnapshot
 
  private:
-  udp::socket& socket_;
+  SendBatch batch_;
   SignalBridge& bridge_;
   AuditSink* audit_;
 };
@@ -65,7 +67,7 @@ bool MediaWorker::Start(std::string& error) {
   conference.max_video_tracks_per_participant = config_.max_video_tracks_per_participant;
   conference.mls_suite = config_.mls_suite;
   conference.mls_external_sender = config_.mls_external_sender;
-  output_ = std::make_unique<Output>(udp_, bridge_, config_.audit);
+  output_ = std::make_unique<Output>(udp_.native_handle(), bridge_, config_.audit);
   conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
   Receive();
   ArmTimer();
@@ -80,6 +82,7 @@ void MediaWorker::Stop() {
     // stops its handler from re-arming, so run() can return.
     stopping_ = true;
     conference_->Shutdown(clock_.Now());
+    output_->batch().Flush();
     boost::system::error_code ec;
     udp_.close(ec);
     timer_.cancel();
@@ -92,10 +95,11 @@ void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
     if (join.viewer_offer) {
       conference_->JoinViewer(session, join.claims, *join.viewer_offer, join.viewer_participant, clock_.Now(),
                               join.rules, TimeDelta::Seconds(join.token_remaining_s));
-      return;
+    } else {
+      conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules,
+                        TimeDelta::Seconds(join.token_remaining_s));
     }
-    conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules,
-                      TimeDelta::Seconds(join.token_remaining_s));
+    AfterWork();
   });
 }
 
@@ -103,47 +107,75 @@ void MediaWorker::PostMessage(SessionId session, signaling::ClientMessage messag
                               std::optional<int64_t> request_id) {
   asio::post(io_, [this, session, message = std::move(message), request_id] {
     conference_->HandleMessage(session, message, clock_.Now(), request_id);
+    AfterWork();
   });
 }
 
 void MediaWorker::PostRevocation(Revocation revocation) {
-  asio::post(io_, [this, revocation = std::move(revocation)] { conference_->Revoke(revocation, clock_.Now()); });
+  asio::post(io_, [this, revocation = std::move(revocation)] {
+    conference_->Revoke(revocation, clock_.Now());
+    AfterWork();
+  });
 }
 
 void MediaWorker::PostDisconnected(SessionId session) {
-  asio::post(io_, [this, session] { conference_->Disconnected(session, clock_.Now()); });
+  asio::post(io_, [this, session] {
+    conference_->Disconnected(session, clock_.Now());
+    AfterWork();
+  });
 }
 
+// Readiness, then recvmmsg until the socket is empty (bounded, so posted
+// signaling work and timers are not starved by a flood): each batch is
+// handled and its replies leave in one sendmmsg.
 void MediaWorker::Receive() {
-  udp_.async_receive_from(asio::buffer(rx_buffer_), rx_from_, [this](boost::system::error_code ec, size_t size) {
+  udp_.async_wait(udp::socket::wait_read, [this](boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
       output_->counters.Wakeup();  // metrics
-      output_->counters.Received(size);
-      Timestamp now = clock_.Now();
-      conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), size), ToTransportAddress(rx_from_), now);
-      // Drain what else is already queued without going back to the reactor.
-      for (int i = 0; i < 64; ++i) {
-        boost::system::error_code more_ec;
-        size_t n = udp_.receive_from(asio::buffer(rx_buffer_), rx_from_, 0, more_ec);
-        if (more_ec) break;
-        output_->counters.Received(n);  // metrics
-        conference_->HandleDatagram(std::span<uint8_t>(rx_buffer_.data(), n), ToTransportAddress(rx_from_), now);
+      for (int round = 0; round < kMaxReceiveRounds; ++round) {
+        const size_t n = rx_.Receive(udp_.native_handle());
+        if (n == 0) break;
+        const Timestamp now = clock_.Now();
+        for (size_t i = 0; i < n; ++i) {
+          output_->counters.Received(rx_.datagram(i).size());  // metrics
+          conference_->HandleDatagram(rx_.datagram(i), rx_.from(i), now);
+        }
+        output_->batch().Flush();
       }
+      AfterWork();
     }
     Receive();
   });
 }
 
+// Whatever the work queued leaves now, and the timer follows the earliest
+// deadline the work may have moved.
+void MediaWorker::AfterWork() {
+  output_->batch().Flush();
+  ArmTimer();
+}
+
 void MediaWorker::ArmTimer() {
-  // Transports and the router want 10-100 ms granularity (retransmissions,
-  // receiver reports, consent); a 10 ms tick bounds the lateness.
-  timer_.expires_after(std::chrono::milliseconds(10));
+  if (stopping_) return;
+  const std::optional<Timestamp> next = conference_->NextTimeout();
+  if (!next) {
+    if (timer_armed_for_) timer_.cancel();
+    timer_armed_for_.reset();
+    return;
+  }
+  if (timer_armed_for_ && *timer_armed_for_ == *next) return;
+  timer_armed_for_ = next;
+  // Past due still waits 1 ms: a deadline that handling did not move
+  // cannot spin the worker.
+  const int64_t wait_us = std::max<int64_t>(1000, (*next - clock_.Now()).us());
+  timer_.expires_after(std::chrono::microseconds(wait_us));
   timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopping_) return;
-    Timestamp now = clock_.Now();
-    if (auto next = conference_->NextTimeout(); next && *next <= now) conference_->HandleTimers(now);
-    ArmTimer();
+    timer_armed_for_.reset();
+    const Timestamp now = clock_.Now();
+    if (auto due = conference_->NextTimeout(); due && *due <= now) conference_->HandleTimers(now);
+    AfterWork();
   });
 }
 

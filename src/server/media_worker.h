@@ -12,6 +12,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "crypto/secure_random.h"
 #include "server/audit_sink.h"
 #include "server/conference.h"
+#include "server/datagram_batch.h"
 #include "server/metrics_snapshot.h"
 #include "server/session_gate.h"
 #include "server/test_hooks.h"
@@ -73,7 +75,10 @@ class MediaWorker {
 
  private:
   class Output;
+  // recvmmsg batches handled per wakeup before yielding to posted work.
+  static constexpr int kMaxReceiveRounds = 8;
   void Receive();
+  void AfterWork();
   void ArmTimer();
 
   int index_;
@@ -89,8 +94,8 @@ class MediaWorker {
   crypto::SecureRandom rng_;
   std::unique_ptr<Output> output_;
   std::unique_ptr<Conference> conference_;
-  std::array<uint8_t, 2048> rx_buffer_{};
-  boost::asio::ip::udp::endpoint rx_from_;
+  ReceiveBatch rx_;
+  std::optional<Timestamp> timer_armed_for_;  // the deadline timer_ waits for
 };
 
 }  // namespace aegis::server

@@ -27,6 +27,7 @@ struct Connection {
   bool publisher = false;  // else: the subscriber connection
   ice::IceCredentials local_ice;
   std::unique_ptr<transport::PeerTransport> transport;  // null until the remote description arrived
+  std::optional<Timestamp> deadline;  // its entry in Conference::deadlines_ (the transport's NextTimeout)
   ice::IceCredentials remote_ice;
   dtls::Fingerprint remote_fingerprint;
   // Authenticated RTP accepted from the client (publisher connection) and

@@ -164,7 +164,10 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
   if (UpstreamStream* stream = track->FindUpstream(ssrc)) {
     stream->stats.OnPacket(view->sequence_number(), view->timestamp(), now);
   }
-  if (!sender->next_receiver_report) sender->next_receiver_report = now + config_.receiver_report_interval;
+  if (!sender->next_receiver_report) {
+    sender->next_receiver_report = now + config_.receiver_report_interval;
+    deadline_added_ = true;
+  }
   if (track->muted) {
     ++stats_.rtp_dropped_muted;
     return;

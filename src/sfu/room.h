@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -61,6 +62,9 @@ class Room {
   std::unordered_map<TrackId, Track>& tracks() { return tracks_; }
   // Earliest receiver report or deferred keyframe request due in this room.
   std::optional<Timestamp> NextTimeout() const;
+  // Whether OnRtp scheduled a deadline since the last call (a sender's
+  // first receiver report), so the Router's cached NextTimeout is stale.
+  bool TakeDeadlineAdded() { return std::exchange(deadline_added_, false); }
 
  private:
   void DropSubscription(Track& track, ParticipantId subscriber);
@@ -73,6 +77,7 @@ class Room {
   // How many participants declared each SSRC: tells a spoofed SSRC from an
   // unannounced one in O(1) on the drop path.
   std::unordered_map<Ssrc, uint32_t> declared_ssrcs_;
+  bool deadline_added_ = false;
 };
 
 }  // namespace aegis::sfu

@@ -23,6 +23,7 @@ Router::Router(RouterConfig config) : config_(config), rtcp_(config_, stats_) {
 
 Result<void, SfuError> Router::CreateRoom(RoomId room) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   if (rooms_.contains(room)) return Err{SfuError::kRoomExists};
   rooms_.emplace(room, std::make_unique<Room>(room, config_, stats_));
   return {};
@@ -30,6 +31,7 @@ Result<void, SfuError> Router::CreateRoom(RoomId room) {
 
 Result<void, SfuError> Router::RemoveRoom(RoomId room) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return Err{SfuError::kNoSuchRoom};
   if (!it->second->empty()) return Err{SfuError::kRoomNotEmpty};
@@ -39,6 +41,7 @@ Result<void, SfuError> Router::RemoveRoom(RoomId room) {
 
 Result<void, SfuError> Router::AddParticipant(RoomId room, ParticipantId participant, ParticipantOptions options) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return Err{SfuError::kNoSuchRoom};
   if (participant_rooms_.contains(participant)) return Err{SfuError::kParticipantExists};
@@ -50,6 +53,7 @@ Result<void, SfuError> Router::AddParticipant(RoomId room, ParticipantId partici
 
 Result<std::vector<TrackEnded>, SfuError> Router::RemoveParticipant(ParticipantId participant) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = participant_rooms_.find(participant);
   if (it == participant_rooms_.end()) return Err{SfuError::kNoSuchParticipant};
   std::vector<TrackEnded> events;
@@ -62,6 +66,7 @@ Result<std::vector<TrackEnded>, SfuError> Router::RemoveParticipant(ParticipantI
 
 Result<TrackId, SfuError> Router::PublishTrack(ParticipantId publisher, TrackConfig config) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = participant_rooms_.find(publisher);
   if (it == participant_rooms_.end()) return Err{SfuError::kNoSuchParticipant};
   const TrackId id(next_track_id_);
@@ -74,6 +79,7 @@ Result<TrackId, SfuError> Router::PublishTrack(ParticipantId publisher, TrackCon
 
 Result<std::vector<TrackEnded>, SfuError> Router::UnpublishTrack(TrackId track) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = track_rooms_.find(track);
   if (it == track_rooms_.end()) return Err{SfuError::kNoSuchTrack};
   std::vector<TrackEnded> events;
@@ -86,6 +92,7 @@ Result<void, SfuError> Router::AddSubscription(ParticipantId subscriber, TrackId
                                                std::span<const PayloadTypeMapping> payload_types,
                                                SubscriptionOptions options) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto sub_room = participant_rooms_.find(subscriber);
   if (sub_room == participant_rooms_.end()) return Err{SfuError::kNoSuchParticipant};
   auto track_room = track_rooms_.find(track);
@@ -99,6 +106,7 @@ Result<void, SfuError> Router::AddSubscription(ParticipantId subscriber, TrackId
 
 Result<void, SfuError> Router::RemoveSubscription(ParticipantId subscriber, TrackId track) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = participant_rooms_.find(subscriber);
   if (it == participant_rooms_.end()) return Err{SfuError::kNoSuchSubscription};
   return it->second->RemoveSubscription(subscriber, track);
@@ -106,6 +114,7 @@ Result<void, SfuError> Router::RemoveSubscription(ParticipantId subscriber, Trac
 
 Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {
   if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
   auto it = track_rooms_.find(track);
   if (it == track_rooms_.end()) return Err{SfuError::kNoSuchTrack};
   Track* t = it->second->FindTrack(track);
@@ -127,6 +136,7 @@ void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Times
   }
   DispatchScope scope(dispatching_);
   it->second->OnRtp(from, plain_rtp, now, out, rtp_buffer_);
+  if (it->second->TakeDeadlineAdded()) next_timeout_stale_ = true;
 }
 
 void Router::OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Timestamp now, Sink& out) {
@@ -141,6 +151,7 @@ void Router::OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Tim
     return;
   }
   DispatchScope scope(dispatching_);
+  next_timeout_stale_ = true;  // keyframe requests may be deferred
   rtcp_.OnRtcp(*it->second, from, plain_rtcp, now, out);
 }
 
@@ -152,6 +163,7 @@ void Router::RequestKeyframes(ParticipantId subscriber, Timestamp now, Sink& out
   auto it = participant_rooms_.find(subscriber);
   if (it == participant_rooms_.end()) return;
   DispatchScope scope(dispatching_);
+  next_timeout_stale_ = true;
   rtcp_.RequestKeyframes(*it->second, subscriber, now, out);
 }
 
@@ -161,15 +173,19 @@ void Router::OnTimer(Timestamp now, Sink& out) {
     return;
   }
   DispatchScope scope(dispatching_);
+  next_timeout_stale_ = true;
   for (auto& [id, room] : rooms_) rtcp_.OnTimer(*room, now, out);
 }
 
 std::optional<Timestamp> Router::NextTimeout() const {
+  if (!next_timeout_stale_) return next_timeout_;
   std::optional<Timestamp> next;
   for (const auto& [id, room] : rooms_) {
     auto t = room->NextTimeout();
     if (t && (!next || *t < *next)) next = t;
   }
+  next_timeout_ = next;
+  next_timeout_stale_ = false;
   return next;
 }
 

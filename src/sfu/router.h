@@ -67,6 +67,8 @@ class Router {
   void RequestKeyframes(ParticipantId subscriber, Timestamp now, Sink& out);
   // Sends whatever is due (receiver reports to publishers).
   void OnTimer(Timestamp now, Sink& out);
+  // Cached: recomputed (a scan of the rooms) only after something that can
+  // move a deadline, so the I/O shell may ask after every batch.
   std::optional<Timestamp> NextTimeout() const;
 
   const SfuStats& stats() const { return stats_; }
@@ -86,6 +88,8 @@ class Router {
   std::vector<uint8_t> rtp_buffer_;  // reused for every forwarded copy
   RtcpHandler rtcp_;
   bool dispatching_ = false;
+  mutable std::optional<Timestamp> next_timeout_;
+  mutable bool next_timeout_stale_ = true;
 };
 
 }  // namespace aegis::sfu

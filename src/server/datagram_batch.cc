@@ -1,0 +1,122 @@
+#include "server/datagram_batch.h"
+
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace aegis::server {
+namespace {
+
+socklen_t ToSockaddr(const stun::TransportAddress& a, sockaddr_storage& out) {
+  std::memset(&out, 0, sizeof(out));
+  if (a.family == stun::AddressFamily::kIpv4) {
+    auto& sin = reinterpret_cast<sockaddr_in&>(out);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(a.port);
+    std::memcpy(&sin.sin_addr, a.bytes.data(), 4);
+    return sizeof(sockaddr_in);
+  }
+  auto& sin6 = reinterpret_cast<sockaddr_in6&>(out);
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_port = htons(a.port);
+  std::memcpy(&sin6.sin6_addr, a.bytes.data(), 16);
+  return sizeof(sockaddr_in6);
+}
+
+// An IPv4-mapped IPv6 source is the IPv4 address it maps (as ToTransportAddress
+// in udp_address.h does): one peer, one address, whichever socket it reached.
+stun::TransportAddress FromSockaddr(const sockaddr_storage& in) {
+  if (in.ss_family == AF_INET) {
+    const auto& sin = reinterpret_cast<const sockaddr_in&>(in);
+    std::array<uint8_t, 4> ip;
+    std::memcpy(ip.data(), &sin.sin_addr, 4);
+    return stun::TransportAddress::Ipv4(ip, ntohs(sin.sin_port));
+  }
+  const auto& sin6 = reinterpret_cast<const sockaddr_in6&>(in);
+  std::array<uint8_t, 16> ip;
+  std::memcpy(ip.data(), &sin6.sin6_addr, 16);
+  static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(ip.data(), kMappedPrefix, sizeof(kMappedPrefix)) == 0) {
+    return stun::TransportAddress::Ipv4({ip[12], ip[13], ip[14], ip[15]}, ntohs(sin6.sin6_port));
+  }
+  return stun::TransportAddress::Ipv6(ip, ntohs(sin6.sin6_port));
+}
+
+}  // namespace
+
+void SendBatch::Queue(const stun::TransportAddress& to, std::span<const uint8_t> bytes) {
+  Slot& slot = slots_[count_];
+  if (bytes.size() > slot.bytes.size()) {
+    ++send_errors_;  // never built by this server: larger than any datagram it makes
+    return;
+  }
+  if (bytes.data() != slot.bytes.data()) std::memmove(slot.bytes.data(), bytes.data(), bytes.size());
+  slot.size = bytes.size();
+  slot.to_length = ToSockaddr(to, slot.to);
+  if (++count_ == kSlots) Flush();
+}
+
+void SendBatch::Flush() {
+  std::array<mmsghdr, kSlots> messages;
+  std::array<iovec, kSlots> vectors;
+  for (size_t i = 0; i < count_; ++i) {
+    vectors[i] = {slots_[i].bytes.data(), slots_[i].size};
+    messages[i] = {};
+    messages[i].msg_hdr.msg_name = &slots_[i].to;
+    messages[i].msg_hdr.msg_namelen = slots_[i].to_length;
+    messages[i].msg_hdr.msg_iov = &vectors[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  size_t done = 0;
+  while (done < count_) {
+    ++send_calls_;
+    const int n = ::sendmmsg(fd_, messages.data() + done, static_cast<unsigned>(count_ - done), MSG_DONTWAIT);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      datagrams_sent_ += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    // The first unsent message failed (full buffer, unreachable address):
+    // it is lost, the rest still go.
+    ++send_errors_;
+    ++done;
+  }
+  count_ = 0;
+}
+
+size_t ReceiveBatch::Receive(int fd) {
+  std::array<mmsghdr, kSlots> messages;
+  std::array<iovec, kSlots> vectors;
+  for (size_t i = 0; i < kSlots; ++i) {
+    vectors[i] = {slots_[i].bytes.data(), slots_[i].bytes.size()};
+    messages[i] = {};
+    messages[i].msg_hdr.msg_name = &slots_[i].from;
+    messages[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    messages[i].msg_hdr.msg_iov = &vectors[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  ++receive_calls_;
+  int n;
+  do {
+    n = ::recvmmsg(fd, messages.data(), kSlots, MSG_DONTWAIT, nullptr);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+    // A datagram larger than the slot was cut: no protocol here sends one,
+    // and a truncated one would only fail its checks later.
+    if (messages[i].msg_hdr.msg_flags & MSG_TRUNC) {
+      ++truncated_;
+      continue;
+    }
+    if (kept != i) std::memcpy(slots_[kept].bytes.data(), slots_[i].bytes.data(), messages[i].msg_len);
+    sizes_[kept] = messages[i].msg_len;
+    from_[kept] = FromSockaddr(slots_[i].from);
+    ++kept;
+  }
+  return kept;
+}
+
+}  // namespace aegis::server

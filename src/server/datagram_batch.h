@@ -1,0 +1,84 @@
+// Batched UDP I/O for a media worker (docs/architecture.md, "packet path"):
+// recvmmsg fills up to kSlots datagrams per system call, and the
+// datagrams the worker produces while handling them are written straight
+// into send slots (SRTP protects in place there) and leave with one
+// sendmmsg per batch instead of one sendto each. A fan-out of one packet to
+// N subscribers is N datagrams to N addresses, so UDP GSO (one destination
+// per call) does not apply.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "stun/transport_address.h"
+
+namespace aegis::server {
+
+inline constexpr size_t kDatagramSlotSize = 2048;  // > any MTU-sized datagram plus SRTP overhead
+
+class SendBatch {
+ public:
+  static constexpr size_t kSlots = 64;
+
+  explicit SendBatch(int fd) : fd_(fd) {}
+  SendBatch(const SendBatch&) = delete;
+  SendBatch& operator=(const SendBatch&) = delete;
+
+  // The slot the next Queue() fills: a datagram built here is not copied.
+  std::span<uint8_t> NextBuffer() { return slots_[count_].bytes; }
+  // Copies `bytes` into the next slot unless they are already there; sends
+  // the batch when it is full.
+  void Queue(const stun::TransportAddress& to, std::span<const uint8_t> bytes);
+  // Sends what is queued (one sendmmsg, more only if the kernel took part).
+  void Flush();
+
+  uint64_t datagrams_sent() const { return datagrams_sent_; }
+  uint64_t send_calls() const { return send_calls_; }
+  // A full socket buffer (EAGAIN) or an address the kernel refused: a lost
+  // packet, as with any UDP send.
+  uint64_t send_errors() const { return send_errors_; }
+
+ private:
+  struct Slot {
+    alignas(64) std::array<uint8_t, kDatagramSlotSize> bytes;
+    sockaddr_storage to;
+    socklen_t to_length = 0;
+    size_t size = 0;
+  };
+  int fd_;
+  std::array<Slot, kSlots> slots_;
+  size_t count_ = 0;
+  uint64_t datagrams_sent_ = 0;
+  uint64_t send_calls_ = 0;
+  uint64_t send_errors_ = 0;
+};
+
+class ReceiveBatch {
+ public:
+  static constexpr size_t kSlots = 32;
+
+  // Non-blocking recvmmsg: how many datagrams arrived (0: none waiting).
+  size_t Receive(int fd);
+  // Writable: SRTP is removed in place.
+  std::span<uint8_t> datagram(size_t i) { return {slots_[i].bytes.data(), sizes_[i]}; }
+  const stun::TransportAddress& from(size_t i) const { return from_[i]; }
+  uint64_t receive_calls() const { return receive_calls_; }
+  // Datagrams larger than a slot (cut by the kernel): dropped, counted.
+  uint64_t truncated() const { return truncated_; }
+
+ private:
+  struct Slot {
+    alignas(64) std::array<uint8_t, kDatagramSlotSize> bytes;
+    sockaddr_storage from;
+  };
+  std::array<Slot, kSlots> slots_;
+  std::array<size_t, kSlots> sizes_{};
+  std::array<stun::TransportAddress, kSlots> from_{};
+  uint64_t receive_calls_ = 0;
+  uint64_t truncated_ = 0;
+};
+
+}  // namespace aegis::server
