@@ -13,6 +13,7 @@
 #include "crypto/secure_random.h"
 #include "dtls/certificate.h"
 #include "server/media_worker.h"
+#include "server/metrics.h"
 #include "server/server_options.h"
 #include "server/signaling_server.h"
 #include "server/store_revocations.h"
@@ -116,6 +117,10 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   signaling.gate.token_leeway_s = options.token_leeway_s;
   signaling.max_connections_per_address = static_cast<size_t>(options.max_connections_per_address);
   signaling.whip_cors.allowed_origins = options.whip_cors_origins;
+  signaling.version = AEGIS_VERSION;
+  if (!options.metrics_token_file.empty()) {
+    if (auto bad = server::LoadMetricsToken(options.metrics_token_file, signaling.metrics_token)) return Fail(*bad);
+  }
   server::SignalingServer signaling_server(io, signaling, tls_identity ? tls_identity->context.get() : nullptr,
                                            *secret);
   server::StoreRoomRules room_rules(*data);
@@ -176,6 +181,8 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   std::printf("  workers   %zu media worker%s (rooms spread over them)\n", workers.size(),
               workers.size() == 1 ? "" : "s");
   for (const auto& w : workers) std::printf("  media     udp %s:%u\n", media_address.to_string().c_str(), w->port());
+  std::printf("  metrics   GET /metrics from this machine%s\n",
+              signaling.metrics_token.empty() ? " only" : ", or with the metrics token from anywhere");
   std::printf("  tokens    aegis token create --data %s --room ROOM --identity ID\n", data->path().c_str());
   if (signaling.dev_tokens) {
     std::printf("  dev       DEV TOKENS ON (--dev): POST /api/dev-token gives anyone on this machine a token;\n"

@@ -16,7 +16,7 @@ const char* const kServeUsage =
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
     "                   [--max-participants N] [--max-connections-per-address N]\n"
     "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
-    "                   [--whip-cors-origin ORIGIN]... [--dev]\n"
+    "                   [--whip-cors-origin ORIGIN]... [--metrics-token-file FILE] [--dev]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
@@ -39,6 +39,9 @@ const char* const kServeUsage =
     "                       1 = MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519\n"
     "  --whip-cors-origin ORIGIN  a web origin (scheme://host[:port]) whose pages may use the WHIP\n"
     "                       endpoints (CORS; repeatable; default none: no CORS headers)\n"
+    "  --metrics-token-file FILE  GET /metrics answers requests from this machine; with this,\n"
+    "                       also others that send \"Authorization: Bearer <the file's one line>\"\n"
+    "                       (16-512 printable characters)\n"
     "  --dev                development: POST /api/dev-token mints tokens for anyone on this\n"
     "                       machine (loopback listener and peer only, never behind a proxy)\n";
 
@@ -80,6 +83,7 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "announce") return o.announce.emplace_back(value), std::nullopt;
   if (key == "tls-cert") return o.tls_cert = value, std::nullopt;
   if (key == "tls-key") return o.tls_key = value, std::nullopt;
+  if (key == "metrics-token-file") return o.metrics_token_file = value, std::nullopt;
   if (key == "token-leeway") return integer(0, 600, o.token_leeway_s);
   if (key == "max-connections-per-address") return integer(1, 100000, o.max_connections_per_address);
   // joined lists at most 256 others (docs/protocol.md).

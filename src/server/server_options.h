@@ -40,6 +40,9 @@ struct ServeOptions {
   // Web origins ("https://studio.example.com") whose pages may use WHIP
   // (CORS, docs/protocol.md §1b); none by default.
   std::vector<std::string> whip_cors_origins;
+  // A file holding the bearer token that opens GET /metrics beyond this
+  // machine (server/metrics.h); empty: /metrics answers loopback peers only.
+  std::string metrics_token_file;
 };
 
 // Reads flags into `options` (after any --config file, which is read first

@@ -150,6 +150,15 @@ TEST_F(ServerOptionsTest, WhipCorsOriginsAreNoneByDefaultAndRepeatable) {
   EXPECT_NE(Parse({"--config", WriteConfig("whip_cors_origin = [\"*\"]\n")}), "");
 }
 
+TEST_F(ServerOptionsTest, MetricsTokenFileIsNoneByDefault) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_EQ(options_.metrics_token_file, "");
+  EXPECT_EQ(Parse({"--metrics-token-file", "/etc/aegis/metrics.token"}), "");
+  EXPECT_EQ(options_.metrics_token_file, "/etc/aegis/metrics.token");
+  EXPECT_EQ(Parse({"--config", WriteConfig("metrics_token_file = \"m.token\"\n")}), "");
+  EXPECT_EQ(options_.metrics_token_file, "m.token");
+}
+
 TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
   const std::string path = WriteConfig(
       "listen = \"0.0.0.0:8443\"\n"

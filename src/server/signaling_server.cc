@@ -17,6 +17,8 @@
 #include "crypto/hash.h"
 #include "http/http_policy.h"
 #include "server/http_routes.h"
+#include "server/metrics.h"
+#include "server/metrics_collector.h"
 #include "server/whip.h"
 #include "signaling/messages.h"
 #include "signaling/server_messages.h"
@@ -427,6 +429,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     std::string target(request.target());
     if (auto whip = ParseWhipTarget(target)) return HandleWhip(std::move(request), std::move(*whip));
     if (auto whep = ParseWhepTarget(target)) return HandleWhip(std::move(request), std::move(*whep), /*playback=*/true);
+    if (target == "/metrics") return HandleMetrics(std::move(request));
     HttpReply reply{405, "text/plain; charset=utf-8", "method not allowed\n"};
     if (request.method() == http::verb::get || request.method() == http::verb::head) {
       reply = ServeStatic(server_.config().web_dir, target);
@@ -535,6 +538,26 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession<Stream
     resource->Start(std::move(*check.admitted));
   }
 
+  // GET /metrics: from this machine, or with the metrics token
+  // (CheckMetricsAccess); answered once every worker sent its snapshot.
+  void HandleMetrics(http::request<http::string_body> request) {
+    if (request.method() != http::verb::get && request.method() != http::verb::head) {
+      HttpReply reply{405, "text/plain; charset=utf-8", "method not allowed\n", {}};
+      reply.headers.emplace_back("Allow", "GET, HEAD");
+      return Respond(request, std::move(reply));
+    }
+    const auto authorization = request[http::field::authorization];
+    if (auto refusal = CheckMetricsAccess(FromThisMachine(request),
+                                          std::string_view(authorization.data(), authorization.size()),
+                                          server_.config().metrics_token)) {
+      return Respond(request, std::move(*refusal));
+    }
+    auto pending = std::make_shared<http::request<http::string_body>>(std::move(request));
+    server_.CollectMetrics([self = this->shared_from_this(), pending](std::string text) {
+      self->Respond(*pending, {200, "text/plain; version=0.0.4; charset=utf-8", std::move(text), {}});
+    });
+  }
+
   // Dev tokens are for someone at this machine: the peer must be loopback
   // and no proxy may have forwarded the request (behind a reverse proxy on
   // loopback, every Internet user would otherwise get tokens).
@@ -583,7 +606,8 @@ SignalingServer::SignalingServer(asio::io_context& io, SignalingConfig config, a
       acceptor_(io),
       joins_per_address_(config_.joins_per_address, /*max_keys=*/10000),
       connections_(std::make_shared<ConnectionTable>(
-          ConnectionLimits{config_.max_connections, config_.max_connections_per_address})) {}
+          ConnectionLimits{config_.max_connections, config_.max_connections_per_address})),
+      started_unix_s_(UnixNow()) {}
 
 SignalingServer::~SignalingServer() = default;
 
@@ -692,6 +716,17 @@ MediaWorker& SignalingServer::WorkerFor(const std::string& room) { return *worke
 
 void SignalingServer::ReleaseRoom(const std::string& room) {
   if (placement_) placement_->Release(room);
+}
+
+void SignalingServer::CollectMetrics(std::function<void(std::string)> done) {
+  MetricsFigures figures;
+  figures.version = config_.version;
+  figures.start_time_unix_s = started_unix_s_;
+  figures.tcp_connections = connections_->total();
+  figures.signaling_sessions = sessions_.size();
+  figures.whip_sessions = whip_.size();
+  for (size_t i = 0; i < workers_.size(); ++i) figures.rooms.push_back(placement_ ? placement_->rooms_on(i) : 0);
+  server::CollectMetrics(io_, workers_, std::move(figures), std::move(done));
 }
 
 void SignalingServer::Deliver(SessionId session, std::string message) {

@@ -139,6 +139,10 @@ struct SignalingConfig {
   size_t max_connections = 1000;  // open TCP connections: HTTP, TLS handshakes and WebSockets
   size_t max_connections_per_address = 32;  // per AddressKey (ConnectionTable)
   WhipCorsPolicy whip_cors;  // origins whose pages may use /whip/ (CORS); none by default
+  // GET /metrics (server/metrics.h): the bearer token that opens it beyond
+  // this machine (empty: loopback peers only), and aegis_build_info's version.
+  std::string metrics_token;
+  std::string version = "unknown";
 };
 
 class SignalingServer final : public SignalBridge {
@@ -204,6 +208,9 @@ class SignalingServer final : public SignalBridge {
   bool tls() const { return tls_ != nullptr; }
   bool loopback() const { return config_.address.is_loopback(); }
   size_t connections() const { return sessions_.size(); }
+  // GET /metrics: this thread's figures and every worker's snapshot, as
+  // exposition text; `done` runs later on this thread (metrics_collector.h).
+  void CollectMetrics(std::function<void(std::string)> done);
 
  private:
   void Accept();
@@ -227,6 +234,7 @@ class SignalingServer final : public SignalBridge {
   std::shared_ptr<ConnectionTable> connections_;
   std::optional<RoomPlacement> placement_;
   boost::asio::steady_timer accept_retry_{io_};
+  int64_t started_unix_s_ = 0;  // aegis_start_time_seconds
 };
 
 }  // namespace aegis::server

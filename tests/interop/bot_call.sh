@@ -3,7 +3,9 @@
 # encryption; two aegis-bot processes join room B, publish their test
 # patterns and must each receive the other's audio and video (packet counts
 # above zero and rising, no SRTP errors); a bot joining room E is refused
-# with e2ee_required and exits 1.
+# with e2ee_required and exits 1. GET /metrics from loopback shows the call:
+# two participants in one room during it; RTP received and forwarded, UDP
+# datagrams and bytes both ways, worker busy time after it.
 # Meant to run inside run_in_netns.sh:
 #   run_in_netns.sh bot_call.sh AEGIS_BINARY AEGIS_BOT_BINARY
 set -euo pipefail
@@ -11,8 +13,8 @@ source "$(dirname "$0")/server_harness.sh"
 harness_init bot_call "${1:-}"
 bot=$(realpath "${2:?usage: bot_call.sh AEGIS_BINARY AEGIS_BOT_BINARY}")
 port=18461
-out1=$(mktemp) out2=$(mktemp) out3=$(mktemp)
-harness_atexit 'rm -f "$out1" "$out2" "$out3"'
+out1=$(mktemp) out2=$(mktemp) out3=$(mktemp) during=$(mktemp) after=$(mktemp)
+harness_atexit 'rm -f "$out1" "$out2" "$out3" "$during" "$after"'
 
 "$aegis" room policy --data "$data" --room E --e2ee required >>"$log" 2>&1
 start_server "$port" --media-port 41460
@@ -30,6 +32,8 @@ b1=$!
 sleep 0.5
 "$bot" --url "$url" --room B --token "$t2" --seconds 7 >"$out2" 2>&1 &
 b2=$!
+sleep 4
+curl -sS --max-time 5 -D "$during.headers" "http://127.0.0.1:$port/metrics" >"$during" || status=1
 wait "$b1" || { echo "FAIL: bot 1 exited $?" >&2; status=1; }
 wait "$b2" || { echo "FAIL: bot 2 exited $?" >&2; status=1; }
 
@@ -54,6 +58,46 @@ check() {
 }
 check bot1 "$out1" || status=1
 check bot2 "$out2" || status=1
+
+# The sum of a family's samples over the workers (and any other labels
+# matched by the extra pattern, e.g. 'reason="unrouted_datagram"').
+metric() {
+  grep -E "^$1(\{[^}]*\})? " "$3" | grep -F -- "${2:-}" | awk '{ s += $NF } END { printf "%.6g", s }'
+}
+expect() {  # FILE NAME OP VALUE [LABEL]: one check (OP: == >= > <), printed
+  local file=$1 name=$2 op=$3 want=$4 got
+  got=$(metric "$name" "${5:-}" "$file")
+  if awk -v g="$got" -v w="$want" -v op="$op" 'BEGIN {
+       exit !((op == "==" && g == w) || (op == ">=" && g >= w) || (op == ">" && g > w) || (op == "<" && g < w)) }'; then
+    echo "metrics $name${5:+ $5} = $got ($op $want)"
+  else
+    echo "FAIL: /metrics $name${5:+ $5} = $got, want $op $want" >&2; return 1
+  fi
+}
+sleep 1  # the leaves reach the workers
+curl -sS --max-time 5 "http://127.0.0.1:$port/metrics" >"$after" || status=1
+echo "--- /metrics during the call: $(wc -l <"$during") lines"
+grep -qi '^content-type: text/plain; version=0.0.4' "$during.headers" || { echo "FAIL: /metrics content type" >&2; status=1; }
+rm -f "$during.headers"
+expect "$during" aegis_participants '==' 2 || status=1
+expect "$during" aegis_rooms '==' 1 || status=1
+expect "$during" aegis_signaling_sessions '>=' 2 || status=1
+expect "$during" aegis_worker_up '==' "$(metric aegis_media_workers "" "$during")" || status=1
+echo "--- /metrics after the call"
+grep -E '^aegis_(participants|joins_total|rtp_packets_(received|forwarded)_total|udp_|worker_busy|rtcp_packets)' "$after"
+expect "$after" aegis_participants '==' 0 || status=1
+expect "$after" aegis_joins_total '==' 2 || status=1
+expect "$after" aegis_leaves_total '==' 2 || status=1
+expect "$after" aegis_rtp_packets_received_total '>' 100 || status=1
+expect "$after" aegis_rtp_packets_forwarded_total '>' 100 || status=1
+expect "$after" aegis_rtcp_packets_sent_total '>' 0 || status=1  # receiver reports (the bots send no RTCP)
+expect "$after" aegis_udp_datagrams_received_total '>' 100 || status=1
+expect "$after" aegis_udp_datagrams_sent_total '>' 100 || status=1
+expect "$after" aegis_udp_received_bytes_total '>' 10000 || status=1
+expect "$after" aegis_udp_sent_bytes_total '>' 10000 || status=1
+expect "$after" aegis_dropped_total '==' 0 'reason="rtp_spoofed_ssrc"' || status=1
+expect "$after" aegis_worker_busy_seconds_total '>' 0 || status=1
+grep -q '^aegis_build_info{version="[^"]*"} 1$' "$after" || { echo "FAIL: no aegis_build_info" >&2; status=1; }
 
 e2ee_status=0
 "$bot" --url "$url" --room E --token "$t3" --seconds 5 >"$out3" 2>&1 || e2ee_status=$?
