@@ -159,6 +159,7 @@ void Conference::Enter(Member& m, Timestamp now) {
   RoomState& room = *rooms_.at(m.room);
   sfu::ParticipantOptions options;
   options.feedback_ssrc = Ssrc(NonZeroU32(rng_));
+  options.target = &m;
   m.feedback_ssrc = options.feedback_ssrc.value();
   if (!router_.AddParticipant(room.sfu_id, m.sfu_id, options).ok()) {
     SendError(m.session, ErrorCode::kInternal, "cannot add the participant");

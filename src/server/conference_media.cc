@@ -25,9 +25,11 @@ class Conference::MediaSink final : public sfu::Sink {
   void set_now(Timestamp now) { now_ = now; }
   Timestamp now() const { return now_; }
 
-  void SendRtp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
-    Connection* connection = Find(to, /*publisher=*/false);
-    if (!Ready(connection) || !Offered(to, packet, /*ssrc_at=*/8)) {
+  void SendRtp(sfu::ParticipantId to, sfu::SinkTarget* target, std::span<const uint8_t> packet) override {
+    // Every member registers itself as its target (Conference::Enter).
+    Member* member = target ? static_cast<Member*>(target) : FindMember(to);
+    Connection* connection = member ? member->subscriber.get() : nullptr;
+    if (!Ready(connection) || !Offered(member, packet, /*ssrc_at=*/8)) {
       ++conference_.stats_.rtp_dropped_not_connected;
       return;
     }
@@ -38,26 +40,32 @@ class Conference::MediaSink final : public sfu::Sink {
     }
   }
 
+  // The output's next send slot: the router writes the packet there and
+  // Protect finds it already in place.
+  std::span<uint8_t> RtpBuffer(size_t size) override {
+    std::span<uint8_t> slot = conference_.output_.DatagramBuffer();
+    return slot.size() >= size + transport::PeerTransport::kMaxSrtpOverhead ? slot : std::span<uint8_t>();
+  }
+
   void SendRtcp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
     constexpr uint8_t kSenderReport = 200;
     const bool about_downstream = packet.size() > 1 && packet[1] == kSenderReport;
-    Connection* connection = Find(to, /*publisher=*/!about_downstream);
-    if (about_downstream && !Offered(to, packet, /*ssrc_at=*/4)) return;
+    Member* member = FindMember(to);
+    if (!member) return;
+    Connection* connection = about_downstream ? member->subscriber.get() : member->publisher.get();
+    if (about_downstream && !Offered(member, packet, /*ssrc_at=*/4)) return;
     if (Ready(connection)) Protect(*connection, packet, /*rtcp=*/true);
   }
 
  private:
   // Whether the downstream SSRC at `ssrc_at` was announced to the recipient.
-  bool Offered(sfu::ParticipantId id, std::span<const uint8_t> packet, size_t ssrc_at) const {
-    auto it = conference_.by_sfu_id_.find(id);
-    return it != conference_.by_sfu_id_.end() && packet.size() >= ssrc_at + 4 &&
-           it->second->offered_ssrcs.contains(LoadBE32(packet.data() + ssrc_at));
+  static bool Offered(const Member* member, std::span<const uint8_t> packet, size_t ssrc_at) {
+    return member && packet.size() >= ssrc_at + 4 && member->offered_ssrcs.contains(LoadBE32(packet.data() + ssrc_at));
   }
 
-  Connection* Find(sfu::ParticipantId id, bool publisher) const {
+  Member* FindMember(sfu::ParticipantId id) const {
     auto it = conference_.by_sfu_id_.find(id);
-    if (it == conference_.by_sfu_id_.end()) return nullptr;
-    return publisher ? it->second->publisher.get() : it->second->subscriber.get();
+    return it == conference_.by_sfu_id_.end() ? nullptr : it->second;
   }
 
   static bool Ready(const Connection* c) {
@@ -66,7 +74,8 @@ class Conference::MediaSink final : public sfu::Sink {
   }
 
   // The one copy of the packet per recipient: into the output's next send
-  // slot when it offers one, where SRTP protects it in place.
+  // slot when it offers one (none if the router already wrote it there),
+  // where SRTP protects it in place.
   bool Protect(Connection& connection, std::span<const uint8_t> packet, bool rtcp) {
     const size_t needed = packet.size() + transport::PeerTransport::kMaxSrtpOverhead;
     std::span<uint8_t> target = conference_.output_.DatagramBuffer();
@@ -74,7 +83,7 @@ class Conference::MediaSink final : public sfu::Sink {
       buffer_.resize(std::max(buffer_.size(), needed));
       target = buffer_;
     }
-    std::memcpy(target.data(), packet.data(), packet.size());
+    if (packet.data() != target.data()) std::memcpy(target.data(), packet.data(), packet.size());
     target = target.first(needed);
     auto out = rtcp ? connection.transport->ProtectRtcp(target, packet.size(), now_)
                     : connection.transport->ProtectRtp(target, packet.size(), now_);

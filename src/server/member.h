@@ -16,6 +16,7 @@
 #include "server/conference.h"
 #include "signaling/rate_limiter.h"
 #include "sfu/ids.h"
+#include "sfu/sink.h"
 #include "signaling/messages.h"
 #include "transport/peer_transport.h"
 
@@ -46,7 +47,9 @@ struct PublishedTrack {
   signaling::TrackSource source = signaling::TrackSource::kMicrophone;  // from the publish's "sources"
 };
 
-struct Member {
+// The router hands a Member back with each packet for it (sfu::SinkTarget):
+// the forwarding path reaches the recipient's connection without a lookup.
+struct Member final : sfu::SinkTarget {
   SessionId session = 0;
   std::string id;  // on the wire
   sfu::ParticipantId sfu_id;

@@ -20,7 +20,7 @@ namespace {
 // Counts bytes only, so the sink itself does not allocate.
 class CountingSink : public Sink {
  public:
-  void SendRtp(ParticipantId, std::span<const uint8_t> packet) override {
+  void SendRtp(ParticipantId, SinkTarget*, std::span<const uint8_t> packet) override {
     ++packets;
     bytes += packet.size();
   }

@@ -4,6 +4,7 @@
 #include "base/strong_id.h"
 #include "base/time.h"
 #include "sfu/ids.h"
+#include "sfu/sink.h"
 
 namespace aegis::sfu {
 
@@ -23,6 +24,8 @@ struct ParticipantOptions {
   // The SSRC the SFU uses as sender of the RTCP it sends this participant
   // (RR, PLI): the server's own SSRC on that connection.
   Ssrc feedback_ssrc = Ssrc(1);
+  // Handed to the Sink with every RTP packet for this participant.
+  SinkTarget* target = nullptr;
 };
 
 // A subscriber lost a track (its publisher unpublished or left): the server

@@ -21,6 +21,7 @@
 #include "sfu/ids.h"
 #include "sfu/keyframe_throttle.h"
 #include "sfu/receive_statistics.h"
+#include "sfu/sink.h"
 
 namespace aegis::sfu {
 
@@ -65,6 +66,7 @@ struct SubscriptionOptions {
 
 struct Subscription {
   ParticipantId subscriber;
+  SinkTarget* subscriber_target = nullptr;  // its ParticipantOptions::target
   Ssrc downstream_ssrc;
   PayloadTypeMap payload_types;
   // The upstream SSRC currently sent to this subscriber.
@@ -101,6 +103,7 @@ struct Track {
 struct Participant {
   ParticipantId id;
   Ssrc feedback_ssrc;  // sender SSRC of the RTCP the SFU sends to this participant
+  SinkTarget* target = nullptr;  // ParticipantOptions::target
   std::vector<TrackId> published;
   std::unordered_map<Ssrc, TrackId> upstream_ssrcs;    // declared SSRCs → own track
   std::unordered_map<Ssrc, TrackId> downstream_ssrcs;  // SSRCs it receives on → subscribed track

@@ -11,6 +11,7 @@ Result<void, SfuError> Room::AddParticipant(ParticipantId id, const ParticipantO
   Participant p;
   p.id = id;
   p.feedback_ssrc = options.feedback_ssrc;
+  p.target = options.target;
   participants_.emplace(id, std::move(p));
   return {};
 }
@@ -97,6 +98,7 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
 
   Subscription sub;
   sub.subscriber = subscriber;
+  sub.subscriber_target = s->target;
   sub.downstream_ssrc = downstream_ssrc;
   sub.source_ssrc = t->config.ssrcs.front();
   std::bitset<128> seen;
@@ -180,17 +182,26 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
       ++stats_.rtp_unmapped_payload_type;
       continue;
     }
-    // Within capacity after the first packets: no allocation.
-    scratch.assign(packet.begin(), packet.end());
-    rtp::RewriteSsrc(scratch, sub.downstream_ssrc);
-    rtp::RewritePayloadType(scratch, downstream_pt);
+    // The one copy per subscriber: into the sink's buffer when it lends one
+    // (then protected in place there), else into the reused scratch (within
+    // capacity after the first packets: no allocation).
+    std::span<uint8_t> copy = out.RtpBuffer(packet.size());
+    if (copy.size() < packet.size()) {
+      scratch.assign(packet.begin(), packet.end());
+      copy = scratch;
+    } else {
+      copy = copy.first(packet.size());
+      std::copy(packet.begin(), packet.end(), copy.begin());
+    }
+    rtp::RewriteSsrc(copy, sub.downstream_ssrc);
+    rtp::RewritePayloadType(copy, downstream_pt);
     // Layer-switch offsets (0 until simulcast switching exists).
     if (sub.sequence_offset != 0) {
-      rtp::RewriteSequenceNumber(scratch, static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset));
+      rtp::RewriteSequenceNumber(copy, static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset));
     }
-    if (sub.timestamp_offset != 0) rtp::RewriteTimestamp(scratch, view->timestamp() + sub.timestamp_offset);
+    if (sub.timestamp_offset != 0) rtp::RewriteTimestamp(copy, view->timestamp() + sub.timestamp_offset);
     ++stats_.rtp_forwarded;
-    out.SendRtp(sub.subscriber, scratch);
+    out.SendRtp(sub.subscriber, sub.subscriber_target, copy);
   }
 }
 

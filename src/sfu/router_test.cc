@@ -329,8 +329,8 @@ TEST_F(RouterTest, ModelChangesAreValidated) {
 class ReentrantSink : public RecordingSink {
  public:
   ReentrantSink(Router& router, TrackId track) : router_(router), track_(track) {}
-  void SendRtp(ParticipantId to, std::span<const uint8_t> packet) override {
-    RecordingSink::SendRtp(to, packet);
+  void SendRtp(ParticipantId to, SinkTarget* target, std::span<const uint8_t> packet) override {
+    RecordingSink::SendRtp(to, target, packet);
     auto r = router_.RemoveSubscription(to, track_);
     if (!r.ok()) errors.push_back(r.error());
   }
@@ -355,8 +355,8 @@ TEST_F(RouterTest, ModelChangesFromInsideTheSinkAreRefused) {
 class EchoingSink : public RecordingSink {
  public:
   EchoingSink(Router& router, std::vector<uint8_t> packet) : router_(router), packet_(std::move(packet)) {}
-  void SendRtp(ParticipantId to, std::span<const uint8_t> packet) override {
-    RecordingSink::SendRtp(to, packet);
+  void SendRtp(ParticipantId to, SinkTarget* target, std::span<const uint8_t> packet) override {
+    RecordingSink::SendRtp(to, target, packet);
     router_.OnRtp(kA, packet_, Timestamp::Millis(1), *this);
     router_.OnRtcp(kB, packet_, Timestamp::Millis(1), *this);
     router_.OnTimer(Timestamp::Millis(1), *this);

@@ -246,7 +246,7 @@ class CheckingSink : public Sink {
  public:
   explicit CheckingSink(const World& world) : world_(world) {}
 
-  void SendRtp(ParticipantId to, std::span<const uint8_t> packet) override {
+  void SendRtp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     CHECK(!timer, "RTP sent from a timer");
     CHECK(packet.size() == input.size(), "forwarded RTP changed length");
     auto view = rtp::RtpPacketView::Parse(packet);

@@ -19,7 +19,7 @@ struct Sent {
 
 class RecordingSink : public Sink {
  public:
-  void SendRtp(ParticipantId to, std::span<const uint8_t> packet) override {
+  void SendRtp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     rtp.push_back({to, {packet.begin(), packet.end()}});
   }
   void SendRtcp(ParticipantId to, std::span<const uint8_t> packet) override {
