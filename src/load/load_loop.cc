@@ -1,7 +1,12 @@
 #include "load/load_loop.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+
 #include <array>
 #include <chrono>
+#include <cstring>
 
 #include "netio/udp_address.h"
 
@@ -19,9 +24,53 @@ namespace {
 
 Timestamp ToTimestamp(int64_t ns) { return Timestamp::Micros(ns / 1000); }
 
-// Receive buffer shared by every socket (one thread).
-std::array<uint8_t, 2048> g_datagram;
-constexpr int kMaxDatagramsPerWake = 64;  // then the next socket's turn
+int64_t RealtimeNs() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+// One recvmmsg batch, shared by every socket (one thread). Each datagram
+// carries the kernel's receive time (SO_TIMESTAMPNS), so a datagram that
+// waits in its socket while the loop serves others is not charged that wait.
+constexpr unsigned kBatch = 32;
+constexpr int kMaxBatchesPerWake = 2;  // then the next socket's turn
+struct ReceiveBatch {
+  std::array<mmsghdr, kBatch> headers;
+  std::array<iovec, kBatch> iov;
+  std::array<sockaddr_storage, kBatch> from;
+  std::array<std::array<uint8_t, CMSG_SPACE(sizeof(timespec))>, kBatch> control;
+  std::array<std::array<uint8_t, 2048>, kBatch> data;
+};
+ReceiveBatch g_batch;
+
+std::optional<stun::TransportAddress> FromSockaddr(const sockaddr_storage& s) {
+  if (s.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(s);
+    std::array<uint8_t, 4> bytes;
+    std::memcpy(bytes.data(), &a.sin_addr, 4);
+    return stun::TransportAddress::Ipv4(bytes, ntohs(a.sin_port));
+  }
+  if (s.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(s);
+    std::array<uint8_t, 16> bytes;
+    std::memcpy(bytes.data(), &a.sin6_addr, 16);
+    return stun::TransportAddress::Ipv6(bytes, ntohs(a.sin6_port));
+  }
+  return std::nullopt;
+}
+
+// The kernel's receive time of header h on the monotonic clock, or `fallback`.
+int64_t ArrivalNs(const msghdr& h, int64_t realtime_minus_monotonic, int64_t fallback) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec t;
+      std::memcpy(&t, CMSG_DATA(c), sizeof t);
+      return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec - realtime_minus_monotonic;
+    }
+  }
+  return fallback;
+}
 constexpr int kSocketBuffer = 1 << 20;
 
 class WsLink final : public SignalLink {
@@ -97,6 +146,8 @@ void LoadLoop::Add(PeerSpec spec) {
     }
     s->set_option(asio::socket_base::receive_buffer_size(kSocketBuffer), ec);
     s->set_option(asio::socket_base::send_buffer_size(kSocketBuffer), ec);
+    const int on = 1;
+    setsockopt(s->native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     p->sockets.push_back(std::move(s));
   }
   if (p->peer->signaling_kind() == SignalingKind::kWebSocket) {
@@ -118,7 +169,8 @@ void LoadLoop::Add(PeerSpec spec) {
 }
 
 void LoadLoop::Wire(Participant& p) {
-  p.peer->on_rtp = [&p](std::span<const uint8_t> rtp, Timestamp arrival) { p.meter.OnRtp(rtp, arrival.us() * 1000); };
+  // Called within HandleDatagram: arrival_ns_ is that datagram's.
+  p.peer->on_rtp = [this, &p](std::span<const uint8_t> rtp, Timestamp) { p.meter.OnRtp(rtp, arrival_ns_); };
   p.link->on_message = [this, &p](std::string_view body, int status) {
     p.peer->HandleSignal(body, status, ToTimestamp(MonotonicNs()));
     Flush(p);
@@ -137,14 +189,34 @@ void LoadLoop::ArmSocket(Participant& p, size_t i) {
 }
 
 void LoadLoop::Drain(Participant& p, size_t i) {
-  for (int n = 0; n < kMaxDatagramsPerWake; ++n) {
-    udp::endpoint from;
-    boost::system::error_code ec;
-    const size_t size = p.sockets[i]->receive_from(asio::buffer(g_datagram), from, 0, ec);
-    if (ec) break;
-    // The arrival time is taken per datagram, before any processing.
-    p.peer->HandleDatagram(i, std::span<uint8_t>(g_datagram.data(), size), netio::ToTransportAddress(from),
-                           ToTimestamp(MonotonicNs()));
+  const int fd = p.sockets[i]->native_handle();
+  for (int round = 0; round < kMaxBatchesPerWake; ++round) {
+    for (unsigned k = 0; k < kBatch; ++k) {
+      g_batch.iov[k] = {g_batch.data[k].data(), g_batch.data[k].size()};
+      msghdr& h = g_batch.headers[k].msg_hdr;
+      h = {};
+      h.msg_name = &g_batch.from[k];
+      h.msg_namelen = sizeof(sockaddr_storage);
+      h.msg_iov = &g_batch.iov[k];
+      h.msg_iovlen = 1;
+      h.msg_control = g_batch.control[k].data();
+      h.msg_controllen = g_batch.control[k].size();
+    }
+    const int n = recvmmsg(fd, g_batch.headers.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) break;
+    const int64_t now = MonotonicNs();
+    const int64_t offset = RealtimeNs() - now;
+    for (int k = 0; k < n; ++k) {
+      const msghdr& h = g_batch.headers[k].msg_hdr;
+      auto from = FromSockaddr(g_batch.from[k]);
+      if (!from) continue;
+      // The meter gets the kernel's arrival time; the peer's engines the
+      // current time (their clocks must not go back).
+      arrival_ns_ = ArrivalNs(h, offset, now);
+      p.peer->HandleDatagram(i, std::span<uint8_t>(g_batch.data[k].data(), g_batch.headers[k].msg_len), *from,
+                             ToTimestamp(now));
+    }
+    if (static_cast<unsigned>(n) < kBatch) break;
   }
   Flush(p);
 }

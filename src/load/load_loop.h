@@ -107,6 +107,7 @@ class LoadLoop {
   boost::asio::steady_timer timer_;
   uint64_t ticks_ = 0;
   uint64_t send_errors_ = 0;
+  int64_t arrival_ns_ = 0;  // kernel receive time of the datagram being handled
   uint32_t phase_seed_ = 0x9e3779b9;
 };
 

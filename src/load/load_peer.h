@@ -96,7 +96,8 @@ class LoadPeer {
 
   virtual PeerStats stats() const = 0;
 
-  // Received media: one plain RTP packet and the time its datagram arrived.
+  // Received media: one plain RTP packet, called from within HandleDatagram
+  // with that call's `now` (the loop may use a more exact arrival time).
   std::function<void(std::span<const uint8_t> rtp, Timestamp arrival)> on_rtp;
 };
 
