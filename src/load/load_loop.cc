@@ -271,7 +271,7 @@ void LoadLoop::RunFor(TimeDelta d) {
 
 bool LoadLoop::RunUntilConnected(TimeDelta limit) {
   const int64_t deadline = MonotonicNs() + limit.us() * 1000;
-  while (MonotonicNs() < deadline) {
+  while (MonotonicNs() < deadline && !(config_.stop_requested && config_.stop_requested())) {
     const LoopSnapshot s = Snapshot();
     if (s.connected + s.failed >= s.participants) return s.failed == 0;
     RunFor(TimeDelta::Millis(50));

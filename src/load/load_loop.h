@@ -49,6 +49,8 @@ struct LoopConfig {
   std::vector<boost::asio::ip::address> source_addresses;
   MediaPatternConfig media;                // stream ids are set per publisher
   TimeDelta tick = TimeDelta::Millis(2);   // media pacing
+  // True once the run should end (e.g. after SIGINT): waits return early.
+  std::function<bool()> stop_requested;
   // Makes the signaling link of a peer whose kind is not kWebSocket.
   std::function<std::unique_ptr<SignalLink>(const LoadPeer&)> make_link;
 };

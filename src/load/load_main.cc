@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   config.tls = tls ? &*tls : nullptr;
   config.source_addresses = o.source_addresses;
   config.media = o.media;
+  config.stop_requested = [] { return g_stop != 0; };
   const int64_t now_unix = UnixNow();
   if (o.janus) {
     config.make_link = [&](const LoadPeer&) { return std::make_unique<JanusHttpLink>(io, o.janus_url); };
