@@ -56,11 +56,13 @@ std::optional<JanusUrl> JanusUrl::Parse(std::string_view url) {
   url.remove_prefix(kScheme.size());
   JanusUrl u;
   const size_t slash = url.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;  // the API lives under a base path
   std::string_view authority = url.substr(0, slash);
-  if (slash != std::string_view::npos) u.path = std::string(url.substr(slash));
+  u.path = std::string(url.substr(slash));
   while (u.path.size() > 1 && u.path.back() == '/') u.path.pop_back();
-  if (u.path.empty() || u.path == "/") return std::nullopt;  // the API lives under a base path
-  if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+  if (u.path == "/") return std::nullopt;
+  if (authority.find('[') != std::string_view::npos) return std::nullopt;  // IPv4 or a name only
+  if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     std::string_view port = authority.substr(colon + 1);
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

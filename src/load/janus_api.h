@@ -21,12 +21,12 @@ namespace aegis::load::janus {
 
 inline constexpr const char* kVideoRoomPlugin = "janus.plugin.videoroom";
 
-// http://HOST[:PORT]/PATH (plain HTTP only; the Janus transport in
-// bench/janus/ has no TLS).
+// http://HOST[:PORT]/PATH, HOST an IPv4 address or a name (plain HTTP only;
+// the Janus transport in bench/janus/ has no TLS).
 struct JanusUrl {
   std::string host;
   std::string port = "80";
-  std::string path = "/janus";  // no trailing slash
+  std::string path;  // e.g. "/janus"; required, no trailing slash
   static std::optional<JanusUrl> Parse(std::string_view url);
 };
 

@@ -3,14 +3,16 @@
 # aegis-load in their own network namespaces) of 1 room, 1 publisher and 2
 # subscribers for 5 s. Fails unless every participant connected, both
 # subscribers received audio and video, and the loss is below 1 %. Needs root.
-#   load_smoke.sh BUILD_DIR
+# More options go to capacity.sh (load_smoke_janus: --target janus).
+#   load_smoke.sh BUILD_DIR [capacity.sh options]
 set -euo pipefail
-build=${1:?usage: load_smoke.sh BUILD_DIR}
+build=${1:?usage: load_smoke.sh BUILD_DIR [capacity.sh options]}
+shift
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
-"$repo/scripts/capacity.sh" --build "$build" --rooms 1 --publishers 1 --subscribers 2 --duration 5 >"$out" || status=$?
+"$repo/scripts/capacity.sh" --build "$build" --rooms 1 --publishers 1 --subscribers 2 --duration 5 "$@" >"$out" || status=$?
 cat "$out"
 [ "$status" -eq 0 ] || { echo "FAIL: capacity.sh exited $status" >&2; exit 1; }
 python3 - "$out" <<'PY'
