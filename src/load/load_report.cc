@@ -106,6 +106,10 @@ nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishe
   j["aggregate"] = StreamJson(w.after.sum - w.before.sum, seconds);
   j["load_cpu_seconds"] = RoundTo(w.load_cpu_s, 3);
   j["load_cpu_percent_of_one_core"] = seconds > 0 ? RoundTo(100 * w.load_cpu_s / seconds, 1) : 0.0;
+  if (const uint64_t got = (w.after.sum - w.before.sum).received; got > 0) {
+    // The generator's own cost: near the server's per forwarded packet (both run SRTP per packet).
+    j["load_cpu_us_per_received_packet"] = RoundTo(w.load_cpu_s * 1e6 / static_cast<double>(got), 3);
+  }
   if (w.server_cpu_s) {
     j["server_cpu_seconds"] = RoundTo(*w.server_cpu_s, 3);
     j["server_cpu_percent_of_one_core"] = seconds > 0 ? RoundTo(100 * *w.server_cpu_s / seconds, 1) : 0.0;
