@@ -4,6 +4,8 @@
 // io_context); each WebSocket has a SessionGate, and what passes the gate
 // goes to the media worker its room was placed on (RoomPlacement). Every
 // TCP connection holds a slot of the ConnectionTable until it closes.
+// Threads, what each posts to the other, and who owns which state:
+// docs/architecture.md.
 #pragma once
 
 #include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without it
