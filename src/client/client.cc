@@ -131,6 +131,7 @@ std::optional<std::string> Client::SubscriberAnswer(std::string_view offer_text,
     m.candidates.clear();
     m.common.end_of_candidates = false;
     m.ssrcs.clear();
+    m.ssrc_groups.clear();  // the offerer's (e.g. Janus's RTX FID); a recvonly answer sends none
     m.msids.clear();
     m.common.direction = offered.common.direction == sdp::Direction::kInactive ? sdp::Direction::kInactive
                                                                                : sdp::Direction::kRecvOnly;
