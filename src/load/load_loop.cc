@@ -241,6 +241,8 @@ void LoadLoop::Tick() {
   for (auto& owned : participants_) {
     Participant& p = *owned;
     if (p.link_error) continue;
+    // Subscribers only have timeouts: most ticks skip them.
+    if (!timeouts && p.spec.role != PeerRole::kPublisher) continue;
     if (timeouts) {
       if (auto next = p.peer->NextTimeout(); next && *next <= now) p.peer->HandleTimeout(now);
     }
