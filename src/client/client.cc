@@ -132,6 +132,10 @@ std::optional<std::string> Client::SubscriberAnswer(std::string_view offer_text,
     m.common.end_of_candidates = false;
     m.ssrcs.clear();
     m.ssrc_groups.clear();  // the offerer's (e.g. Janus's RTX FID); a recvonly answer sends none
+    // This client reads no RTP header extension, so it accepts none and the
+    // server sends packets without them (Janus offers mid, abs-send-time and
+    // transport-cc; Aegis offers none).
+    m.common.extmaps.clear();
     m.msids.clear();
     m.common.direction = offered.common.direction == sdp::Direction::kInactive ? sdp::Direction::kInactive
                                                                                : sdp::Direction::kRecvOnly;

@@ -96,6 +96,7 @@ std::string JanusSdp(const std::string& direction, bool with_ssrcs) {
            (direction == "sendonly" ? "actpass" : "passive") + "\r\n" +
            (i == 0 ? "a=rtpmap:111 opus/48000/2\r\n" : "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n");
     if (with_ssrcs && i == 1) sdp += "a=ssrc-group:FID 1001 2001\r\na=ssrc:2001 cname:janus\r\n";
+    if (i == 1) sdp += "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n";
     if (with_ssrcs)
       sdp += "a=msid:janus janus" + std::to_string(i) + "\r\na=ssrc:" + std::to_string(1000 + i) + " cname:janus\r\n";
     sdp += "a=candidate:1 1 udp 2015363327 10.78.0.1 28891 typ host\r\na=end-of-candidates\r\n";
@@ -220,6 +221,7 @@ TEST_F(JanusPeerTest, SubscriberSubscribesToEveryFeedAndAnswersEachOffer) {
   EXPECT_NE(answer.find("a=recvonly"), std::string::npos);
   EXPECT_NE(answer.find("a=setup:active"), std::string::npos);
   EXPECT_EQ(answer.find("a=ssrc"), std::string::npos);  // neither Janus's SSRCs nor its RTX group
+  EXPECT_EQ(answer.find("a=extmap:"), std::string::npos);   // no header extension accepted
   SignalMessage more = Next(*peer);
   EXPECT_EQ(json::parse(more.body)["body"]["request"], "subscribe");
   EXPECT_EQ(json::parse(more.body)["body"]["streams"], json::parse(R"([{"feed":102}])"));
