@@ -7,12 +7,14 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Signaling thread only; the workers hold references only to hand them back.
+// Signaling thread only; the workers hold references only to hand them
+// back. It owns no I/O object, and lets go of `done` (which may hold one)
+// once answered: a worker whose queue never ran again may drop the last
+// reference after the signaling io_context is gone.
 struct Gathering {
-  explicit Gathering(asio::io_context& io) : timer(io) {}
   void Finish() {
     if (!done) return;
-    timer.cancel();
+    if (auto t = timer.lock()) t->cancel();
     ReadProcessFigures(figures);
     auto answer = std::move(done);
     done = nullptr;
@@ -22,27 +24,27 @@ struct Gathering {
   MetricsFigures figures;
   size_t waiting = 0;
   std::function<void(std::string)> done;
-  asio::steady_timer timer;
+  std::weak_ptr<asio::steady_timer> timer;  // owned by its own wait
 };
 
 }  // namespace
 
 void CollectMetrics(asio::io_context& io, const std::vector<MediaWorker*>& workers, MetricsFigures base,
                     std::function<void(std::string)> done, std::chrono::milliseconds timeout) {
-  auto gathering = std::make_shared<Gathering>(io);
+  auto gathering = std::make_shared<Gathering>();
   gathering->figures = std::move(base);
   gathering->figures.workers.assign(workers.size(), std::nullopt);
   gathering->waiting = workers.size();
   gathering->done = std::move(done);
   if (workers.empty()) return gathering->Finish();
-  gathering->timer.expires_after(timeout);
-  gathering->timer.async_wait([gathering](boost::system::error_code ec) {
+  auto timer = std::make_shared<asio::steady_timer>(io, timeout);
+  gathering->timer = timer;
+  timer->async_wait([timer, gathering](boost::system::error_code ec) {
     if (!ec) gathering->Finish();
   });
   for (size_t i = 0; i < workers.size(); ++i) {
     // Runs on the worker's thread: the reference moves into the post, so
-    // the Gathering (its timer, the HTTP session in `done`) is never
-    // destroyed there.
+    // the Gathering (and the HTTP session in `done`) is not destroyed there.
     workers[i]->PostStatsSnapshot([&io, i, gathering](WorkerSnapshot snapshot) mutable {
       asio::post(io, [i, gathering = std::move(gathering), snapshot = std::move(snapshot)]() mutable {
         if (!gathering->done) return;  // timed out
