@@ -123,6 +123,9 @@ fi
 status=0
 ip netns exec "$ns_load" "${load_pin[@]}" "$load" --url "wss://10.77.0.1:$port/ws" --tls-fingerprint "$fp" \
   --data "$data" --server-pid "$server" --source-ip 10.77.1.1 --source-count "$sources" "${args[@]}" || status=$?
+# Datagrams the server's host side dropped at full socket buffers (the load side's are in the JSON).
+udp=$(ip netns exec "$ns_srv" awk '/^Udp: [0-9]/ {print "receive buffer " $6 ", send buffer " $7}' /proc/net/snmp)
+echo "capacity: server namespace UDP drops over the whole run: $udp" >&2
 if ! kill -0 "$server" 2>/dev/null; then
   echo "capacity: aegis serve is no longer running; its log:" >&2
   tail -n 50 "$log" >&2

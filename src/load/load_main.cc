@@ -122,11 +122,13 @@ class Runner {
     w.load_cpu_s = OwnCpuSeconds();  // the start, until End
     if (o_.server_pid > 0) w.server_cpu_s = ProcessCpuSeconds(o_.server_pid);
     w.cores_before = ReadCoreTicks();
+    w.udp_before = ReadUdpDrops();
     return w;
   }
   void End(Window& w) {
     w.after = loop_.Snapshot();
     w.cores_after = ReadCoreTicks();
+    w.udp_after = ReadUdpDrops();
     w.load_cpu_s = OwnCpuSeconds() - w.load_cpu_s;
     if (w.server_cpu_s) {
       auto now = ProcessCpuSeconds(o_.server_pid);

@@ -58,6 +58,23 @@ std::vector<CoreTicks> ReadCoreTicks() {
   return cores;
 }
 
+UdpDrops ReadUdpDrops() {
+  std::ifstream in("/proc/net/snmp");
+  std::string names, values;
+  while (std::getline(in, names)) {
+    if (names.rfind("Udp: ", 0) != 0 || !std::getline(in, values)) continue;
+    std::istringstream n(names), v(values);
+    std::string name, value;
+    UdpDrops d;
+    while (n >> name && v >> value) {
+      if (name == "RcvbufErrors") d.receive_buffer = std::stoull(value);
+      if (name == "SndbufErrors") d.send_buffer = std::stoull(value);
+    }
+    return d;
+  }
+  return {};
+}
+
 namespace {
 
 double Ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
@@ -103,6 +120,9 @@ nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishe
   j["tx_packets_per_s"] = seconds > 0 ? RoundTo(static_cast<double>(sent) / seconds, 1) : 0.0;
   j["send_errors"] = w.after.send_errors - w.before.send_errors;
   j["srtp_errors"] = w.after.srtp_errors - w.before.srtp_errors;
+  // In the generator's namespace: a lost packet counted here was dropped by this host, not the server.
+  j["load_udp_receive_buffer_drops"] = w.udp_after.receive_buffer - w.udp_before.receive_buffer;
+  j["load_udp_send_buffer_drops"] = w.udp_after.send_buffer - w.udp_before.send_buffer;
   j["aggregate"] = StreamJson(w.after.sum - w.before.sum, seconds);
   j["load_cpu_seconds"] = RoundTo(w.load_cpu_s, 3);
   j["load_cpu_percent_of_one_core"] = seconds > 0 ? RoundTo(100 * w.load_cpu_s / seconds, 1) : 0.0;

@@ -30,8 +30,17 @@ struct CoreTicks {
 };
 std::vector<CoreTicks> ReadCoreTicks();
 
+// This network namespace's UDP counters (/proc/net/snmp): datagrams the
+// kernel dropped because a socket's receive or send buffer was full.
+struct UdpDrops {
+  uint64_t receive_buffer = 0;
+  uint64_t send_buffer = 0;
+};
+UdpDrops ReadUdpDrops();
+
 struct Window {
   LoopSnapshot before, after;
+  UdpDrops udp_before, udp_after;
   // Every core, start then end: on a shared machine other processes' CPU
   // shows here (busy beyond what the server and the load generator used).
   std::vector<CoreTicks> cores_before, cores_after;
