@@ -18,6 +18,13 @@ client::Connection OurConnection(PeerRole role) {
   return role == PeerRole::kPublisher ? client::Connection::kPublisher : client::Connection::kSubscriber;
 }
 
+// plugindata.data.videoroom: what a videoroom event is ("joined", "event", ...).
+std::string VideoRoomWhat(const json& data) {
+  if (!data.is_object()) return {};
+  auto it = data.find("videoroom");
+  return it != data.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string Describe(const janus::Message& m) {
   std::string text = std::to_string(m.error_code.value_or(0));
   if (!m.error_reason.empty()) text += " " + m.error_reason;
@@ -138,10 +145,7 @@ void JanusPeer::OnEvent(const janus::Message& m, Timestamp now) {
 void JanusPeer::OnMainEvent(const janus::Message& m, Timestamp now) {
   if (m.error_code) return Fail("janus videoroom error " + Describe(m));
   const json& data = m.plugin_data;
-  const std::string what = data.is_object() && data.contains("videoroom") && data["videoroom"].is_string()
-                               ? data["videoroom"].get<std::string>()
-                               : std::string();
-  if (what == "joined") {
+  if (VideoRoomWhat(data) == "joined") {
     joined_ = true;
     if (role_ == PeerRole::kPublisher) {
       if (!m.jsep || m.jsep->type != "answer") return Fail("janus: joined without an SDP answer");
@@ -200,9 +204,8 @@ void JanusPeer::OnSubscriptionEvent(const janus::Message& m, Timestamp now) {
     subscription_busy_ = false;
     return Subscribe();  // feeds learned meanwhile
   }
-  const json& data = m.plugin_data;
   // "updated" without an offer: nothing changed in the SDP.
-  if (data.is_object() && data.value("videoroom", "") == "updated") {
+  if (VideoRoomWhat(m.plugin_data) == "updated") {
     subscription_busy_ = false;
     Subscribe();
   }
