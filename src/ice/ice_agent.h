@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "stun/message.h"
 #include "stun/transport_address.h"
 
 namespace aegis::ice {
@@ -35,6 +36,10 @@ class IceAgent {
 
   // A datagram whose first byte said STUN (RFC 7983), from `from`.
   virtual void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now) = 0;
+  // The same, already parsed by the caller (who classified the datagram):
+  // `datagram` is what `message` was parsed from (integrity is checked over it).
+  virtual void HandleStunMessage(const stun::Message& message, std::span<const uint8_t> datagram,
+                                 const TransportAddress& from, Timestamp now) = 0;
   virtual void HandleTimeout(Timestamp now) = 0;
   virtual std::optional<Timestamp> NextTimeout() const = 0;
   virtual std::optional<StunTransmit> PollTransmit() = 0;

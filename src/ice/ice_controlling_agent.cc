@@ -44,7 +44,11 @@ void IceControllingAgent::HandleStun(std::span<const uint8_t> datagram, const Tr
     ++stats_.dropped_unparseable;
     return;
   }
-  const stun::Message& msg = *parsed;
+  HandleStunMessage(*parsed, datagram, from, now);
+}
+
+void IceControllingAgent::HandleStunMessage(const stun::Message& msg, std::span<const uint8_t> datagram,
+                                            const TransportAddress& from, Timestamp now) {
   if (msg.type == stun::MessageType{stun::method::kBinding, stun::MessageClass::kRequest}) {
     AnswerRequest(msg, datagram, from);
     return;

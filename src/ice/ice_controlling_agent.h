@@ -58,6 +58,8 @@ class IceControllingAgent final : public IceAgent {
   void Start(Timestamp now);
 
   void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now) override;
+  void HandleStunMessage(const stun::Message& msg, std::span<const uint8_t> datagram, const TransportAddress& from,
+                         Timestamp now) override;
   void HandleTimeout(Timestamp now) override;
   std::optional<Timestamp> NextTimeout() const override;
   std::optional<StunTransmit> PollTransmit() override;

@@ -33,7 +33,11 @@ void IceLiteAgent::HandleStun(std::span<const uint8_t> datagram, const Transport
     ++stats_.dropped_unparseable;
     return;
   }
-  const stun::Message& msg = *parsed;
+  HandleStunMessage(*parsed, datagram, from, now);
+}
+
+void IceLiteAgent::HandleStunMessage(const stun::Message& msg, std::span<const uint8_t> datagram,
+                                     const TransportAddress& from, Timestamp now) {
   if (msg.type.method == stun::method::kBinding && (msg.type.cls == stun::MessageClass::kSuccessResponse ||
                                                     msg.type.cls == stun::MessageClass::kErrorResponse)) {
     HandleResponse(msg, datagram, from, now);

@@ -105,6 +105,8 @@ class IceLiteAgent final : public IceAgent {
 
   // A datagram whose first byte said STUN (RFC 7983), from `from`.
   void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now) override;
+  void HandleStunMessage(const stun::Message& msg, std::span<const uint8_t> datagram, const TransportAddress& from,
+                         Timestamp now) override;
   void HandleTimeout(Timestamp now) override;
   std::optional<Timestamp> NextTimeout() const override;
   std::optional<StunTransmit> PollTransmit() override;

@@ -106,13 +106,18 @@ Conference::Conference(ConferenceConfig config, ConferenceOutput& output, Random
 Conference::~Conference() = default;
 
 void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now) {
+  // Classified once: the kind (and a STUN message, parsed) goes on to the
+  // transport with the datagram.
   Connection* connection = nullptr;
-  if (rtp::Demux(datagram) == rtp::DemuxKind::kStun) {
+  const rtp::DemuxKind kind = rtp::Demux(datagram);
+  std::optional<stun::Message> stun_message;
+  if (kind == rtp::DemuxKind::kStun) {
     auto message = stun::Message::Parse(datagram);
-    const auto* username = message.ok() ? message->Get<stun::Username>() : nullptr;
+    if (message.ok()) stun_message = std::move(message).value();
+    const auto* username = stun_message ? stun_message->Get<stun::Username>() : nullptr;
     if (username) {
       connection = directory_.FindByUfrag(username->value.substr(0, username->value.find(':')));
-    } else if (message.ok()) {
+    } else if (stun_message) {
       // An answer to the server's own check (return routability, consent)
       // names no ufrag: it comes from the address the check went to, which
       // is a route of the connection that sent it (that connection's checks
@@ -127,7 +132,8 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
     return;
   }
   sink_->set_now(now);
-  auto received = connection->transport->HandleDatagram(datagram, from, now);
+  auto received = connection->transport->HandleClassified(kind, stun_message ? &*stun_message : nullptr, datagram,
+                                                         from, now);
   const sfu::ParticipantId sender = connection->owner->sfu_id;
   if (received.kind == transport::Received::Kind::kRtp) {
     if (connection->publisher) {

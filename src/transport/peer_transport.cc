@@ -56,10 +56,19 @@ PeerTransport::PeerTransport(PeerTransportConfig config, std::unique_ptr<dtls::D
       dtls_(std::move(dtls)) {}
 
 Received PeerTransport::HandleDatagram(std::span<uint8_t> datagram, const TransportAddress& from, Timestamp now) {
+  return HandleClassified(rtp::Demux(datagram), nullptr, datagram, from, now);
+}
+
+Received PeerTransport::HandleClassified(rtp::DemuxKind kind, const stun::Message* stun, std::span<uint8_t> datagram,
+                                         const TransportAddress& from, Timestamp now) {
   if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return {};
-  switch (rtp::Demux(datagram)) {
+  switch (kind) {
     case rtp::DemuxKind::kStun:
-      ice_->HandleStun(datagram, from, now);
+      if (stun) {
+        ice_->HandleStunMessage(*stun, datagram, from, now);
+      } else {
+        ice_->HandleStun(datagram, from, now);
+      }
       DrainIce(now);
       return {};
     case rtp::DemuxKind::kDtls:

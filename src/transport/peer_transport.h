@@ -31,6 +31,7 @@
 #include "dtls/dtls_endpoint.h"
 #include "ice/ice_controlling_agent.h"
 #include "ice/ice_lite_agent.h"
+#include "rtp/demux.h"
 #include "sctp/sctp_association.h"
 #include "srtp/srtp_receiver.h"
 #include "srtp/srtp_sender.h"
@@ -100,6 +101,11 @@ class PeerTransport {
 
   // `datagram` is the caller's receive buffer; SRTP is decrypted in place.
   Received HandleDatagram(std::span<uint8_t> datagram, const TransportAddress& from, Timestamp now);
+  // The same for a datagram the caller already classified (rtp::Demux) and,
+  // if STUN, parsed (`stun` may be null: parsed here): the server classifies
+  // each datagram once, to find its connection.
+  Received HandleClassified(rtp::DemuxKind kind, const stun::Message* stun, std::span<uint8_t> datagram,
+                            const TransportAddress& from, Timestamp now);
   void HandleTimeout(Timestamp now);
   std::optional<Timestamp> NextTimeout() const;
   std::optional<Datagram> PollTransmit();
