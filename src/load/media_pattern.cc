@@ -12,10 +12,9 @@ constexpr int64_t kMaxLateNs = 1'000'000'000;
 constexpr uint16_t kWidth = 1280;
 constexpr uint16_t kHeight = 720;
 constexpr size_t kDescriptorBytes = 1;  // RFC 7741: X=0, S, PID=0
-// VP8 payload header of a frame's first packet (RFC 6386 §9.1): 3 bytes,
-// plus start code and dimensions (7 bytes) on a keyframe.
+// VP8 payload header of a keyframe's first packet (RFC 6386 §9.1): 3 bytes,
+// start code and dimensions (a delta frame's is the first 3 of these).
 constexpr size_t kKeyHeaderBytes = 10;
-constexpr size_t kDeltaHeaderBytes = 3;
 
 }  // namespace
 
