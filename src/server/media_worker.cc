@@ -1,6 +1,7 @@
 #include "server/media_worker.h"
 
 #include <algorithm>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <chrono>
@@ -38,6 +39,20 @@ class MediaWorker::Output final : public ConferenceOutput {
   AuditSink* audit_;
 };
 
+// A fan-out turns one received packet into many sent ones, and a worker busy
+// with a batch leaves arrivals queued: both socket buffers get room for
+// bursts (kSocketBufferBytes). The kernel caps SO_RCVBUF/SO_SNDBUF at
+// net.core.rmem_max/wmem_max (docs/configuration.md); with CAP_NET_ADMIN the
+// *FORCE options go past that cap.
+void MediaWorker::GrowSocketBuffers(int fd) {
+  const int bytes = kSocketBufferBytes;
+  for (auto [force, plain] : {std::pair{SO_RCVBUFFORCE, SO_RCVBUF}, std::pair{SO_SNDBUFFORCE, SO_SNDBUF}}) {
+    if (::setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof(bytes)) != 0) {
+      (void)::setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof(bytes));
+    }
+  }
+}
+
 MediaWorker::MediaWorker(int index, MediaWorkerConfig config, SignalBridge& bridge)
     : index_(index), config_(std::move(config)), bridge_(bridge), udp_(io_), timer_(io_) {}
 
@@ -54,6 +69,7 @@ bool MediaWorker::Start(std::string& error) {
     return false;
   }
   port_ = udp_.local_endpoint().port();
+  GrowSocketBuffers(udp_.native_handle());
   ConferenceConfig conference;
   if (config_.announced_addresses.empty()) {
     conference.candidates.push_back(ToTransportAddress(udp_.local_endpoint()));

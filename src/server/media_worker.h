@@ -77,6 +77,8 @@ class MediaWorker {
   class Output;
   // recvmmsg batches handled per wakeup before yielding to posted work.
   static constexpr int kMaxReceiveRounds = 8;
+  static constexpr int kSocketBufferBytes = 4 << 20;
+  static void GrowSocketBuffers(int fd);
   void Receive();
   void AfterWork();
   void ArmTimer();
