@@ -1,6 +1,7 @@
 #include "server/media_worker.h"
 
 #include <algorithm>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -53,6 +54,19 @@ void MediaWorker::GrowSocketBuffers(int fd) {
   }
 }
 
+// DF on every datagram, as browsers send theirs: nothing this server sends
+// needs fragmenting (RTP under 1,300 bytes, DTLS flights sized for the path),
+// and with DF the kernel skips choosing an IP ID per packet (__ip_select_ident
+// was 6 % of the server's CPU under fan-out load).
+void MediaWorker::SetDontFragment(int fd, bool ipv6) {
+  const int probe = IP_PMTUDISC_PROBE;  // DF set, no path-MTU state kept per destination
+  (void)::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe));
+  if (ipv6) {
+    const int on = 1;
+    (void)::setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof(on));
+  }
+}
+
 MediaWorker::MediaWorker(int index, MediaWorkerConfig config, SignalBridge& bridge)
     : index_(index), config_(std::move(config)), bridge_(bridge), udp_(io_), timer_(io_) {}
 
@@ -70,6 +84,7 @@ bool MediaWorker::Start(std::string& error) {
   }
   port_ = udp_.local_endpoint().port();
   GrowSocketBuffers(udp_.native_handle());
+  SetDontFragment(udp_.native_handle(), config_.bind_address.is_v6());
   ConferenceConfig conference;
   if (config_.announced_addresses.empty()) {
     conference.candidates.push_back(ToTransportAddress(udp_.local_endpoint()));

@@ -79,6 +79,7 @@ class MediaWorker {
   static constexpr int kMaxReceiveRounds = 8;
   static constexpr int kSocketBufferBytes = 4 << 20;
   static void GrowSocketBuffers(int fd);
+  static void SetDontFragment(int fd, bool ipv6);
   void Receive();
   void AfterWork();
   void ArmTimer();
