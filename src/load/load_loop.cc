@@ -246,7 +246,7 @@ void LoadLoop::Tick() {
     if (timeouts) {
       if (auto next = p.peer->NextTimeout(); next && *next <= now) p.peer->HandleTimeout(now);
     }
-    if (p.spec.role == PeerRole::kPublisher && p.peer->media_ready()) {
+    if (p.spec.role == PeerRole::kPublisher && !media_paused_ && p.peer->media_ready()) {
       if (!p.pattern) p.pattern.emplace(p.media, now_ns);
       p.due.clear();
       p.pattern->Poll(now_ns, p.due);

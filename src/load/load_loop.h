@@ -89,6 +89,10 @@ class LoadLoop {
   bool RunUntilConnected(TimeDelta limit);
   LoopSnapshot Snapshot() const;
   void CloseAll();
+  // Paused: publishers send no media (they still join, connect and answer
+  // checks), e.g. to measure the server's memory for idle participants. A
+  // publisher's pattern starts when media is first both ready and unpaused.
+  void set_media_paused(bool paused) { media_paused_ = paused; }
 
   // Which publisher (by stream id / 2) and room a stream belongs to.
   const std::vector<PeerSpec>& publishers() const { return publisher_specs_; }
@@ -111,6 +115,7 @@ class LoadLoop {
   uint64_t send_errors_ = 0;
   int64_t arrival_ns_ = 0;  // kernel receive time of the datagram being handled
   uint32_t phase_seed_ = 0x9e3779b9;
+  bool media_paused_ = false;
 };
 
 }  // namespace aegis::load

@@ -208,10 +208,23 @@ int main(int argc, char** argv) {
   const double started = OwnCpuSeconds();
   const int64_t started_ns = MonotonicNs();
   int exit_code = 0;
+  // The server's memory at each milestone (--server-pid); the counts are the first step's.
+  MemorySamples memory;
+  memory.idle = o.idle;
+  memory.publishers = o.rooms * o.publishers;
+  memory.subscribers = o.rooms * o.subscribers;
+  memory.published_tracks = 2 * memory.publishers;  // every publisher announces audio and video
+  memory.forwarded_streams = memory.published_tracks * o.subscribers;
+  auto sample = [&](std::optional<ProcessMemory>& into) {
+    if (o.server_pid > 0) into = ReadProcessMemory(o.server_pid);
+  };
+  sample(memory.before_join);
+  loop.set_media_paused(o.idle);
 
   // Publishers first, so subscribers find their tracks when they join.
   for (size_t r = 0; r < o.rooms; ++r) AddRoom(loop, o, r, 0, 0, true);
   bool connected = runner.Connect("publishers");
+  sample(memory.publishers_connected);
   for (size_t r = 0; r < o.rooms; ++r) AddRoom(loop, o, r, 0, o.subscribers, false);
   connected = runner.Connect("subscribers") && connected;
   out["setup"] = {{"connected", connected}, {"seconds", RoundTo(static_cast<double>(MonotonicNs() - started_ns) / 1e9, 3)}};
@@ -219,15 +232,28 @@ int main(int argc, char** argv) {
 
   if (!o.ramp) {
     loop.RunFor(TimeDelta::Millis(1000));  // settle: subscribers' first keyframes
-    const Window w = runner.Measure(o.duration_s, "run");
+    sample(memory.connected);
+    const Window w = runner.Measure(o.duration_s, o.idle ? "idle" : "run");
+    sample(memory.end);
     out["result"] = WindowJson(w, loop.publishers(), /*per_stream=*/true);
-    if (w.after.sum.received == w.before.sum.received) exit_code = 1;
+    if (o.idle) {
+      // The same participants with media: what tracks add once packets flow.
+      loop.set_media_paused(false);
+      loop.RunFor(TimeDelta::Millis(1000));
+      const Window m = runner.Measure(o.duration_s, "media");
+      sample(memory.media_end);
+      out["media_window"] = WindowJson(m, loop.publishers(), /*per_stream=*/false);
+      if (m.after.sum.received == m.before.sum.received) exit_code = 1;
+    } else if (w.after.sum.received == w.before.sum.received) {
+      exit_code = 1;
+    }
   } else {
     nlohmann::json steps = nlohmann::json::array();
     nlohmann::json best = nullptr;
     size_t rooms = o.rooms, subscribers = o.subscribers;
     for (int step = 0; !g_stop; ++step) {
       loop.RunFor(TimeDelta::Millis(1000));
+      if (step == 0) sample(memory.connected);
       const Window w = runner.Measure(o.step_seconds, "step " + std::to_string(step));
       nlohmann::json s = WindowJson(w, loop.publishers(), /*per_stream=*/false);
       s["step"] = step;
@@ -259,9 +285,15 @@ int main(int argc, char** argv) {
                    {"steps", steps},
                    {"largest_passing", best}};
     if (best.is_null()) exit_code = 1;
+    sample(memory.end);
   }
   loop.CloseAll();
   loop.RunFor(TimeDelta::Millis(100));  // the closes go out
+  if (o.server_pid > 0) {
+    loop.RunFor(TimeDelta::Millis(900));  // the server lets them go
+    sample(memory.after_close);
+    out["server_memory"] = ServerMemoryJson(memory);
+  }
   out["duration_seconds"] = RoundTo(static_cast<double>(MonotonicNs() - started_ns) / 1e9, 3);
   out["load_cpu_seconds_total"] = RoundTo(OwnCpuSeconds() - started, 3);
   out["exit_code"] = exit_code;

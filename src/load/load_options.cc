@@ -27,7 +27,9 @@ constexpr const char* kUsage =
     "  --ca-file PEM          wss://: trust these CA certificates too\n"
     "  --data DIR             the server's data folder: its API key mints the tokens\n"
     "  --secret-file FILE     or the API secret itself, as hex text (32-64 bytes)\n"
-    "  --server-pid PID       report the server process's CPU time (from /proc)\n"
+    "  --server-pid PID       report the server process's CPU time and resident memory\n"
+    "                         (from /proc): before the first join, once connected, at the\n"
+    "                         end; the growth per participant and per track\n"
     "  --target aegis|janus   janus: the same load against a Janus videoroom over its\n"
     "                         HTTP API (bench/janus/); --url, --data, --secret-file\n"
     "                         are not used then\n"
@@ -48,6 +50,10 @@ constexpr const char* kUsage =
     "                         (10 joins at once, then 1/s); default: any address\n"
     "  --room-prefix P        room names P-0, P-1, ... (default load-<random>)\n"
     "  --connect-timeout S    seconds for a step's participants to connect (default 30)\n"
+    "  --idle                 publishers join and connect but send no media for\n"
+    "                         --duration (the server's memory of idle participants);\n"
+    "                         then they send for another --duration (its growth with\n"
+    "                         media). Not with --ramp\n"
     "ramp:\n"
     "  --ramp                 add --ramp-step subscribers to every room per step until a\n"
     "                         step fails; report the largest load that passed\n"
@@ -62,8 +68,9 @@ constexpr const char* kUsage =
     "  --help                 this text\n"
     "  --version              print the version\n"
     "\n"
-    "Exit status: 0 with media received (--ramp: a passing step), 1 on a failure\n"
-    "(a participant did not connect, nothing received), 2 on bad usage.\n";
+    "Exit status: 0 with media received (--ramp: a passing step; --idle: in the media\n"
+    "window), 1 on a failure (a participant did not connect, nothing received), 2 on\n"
+    "bad usage.\n";
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "aegis-load: %s\n%s", message.c_str(), kUsage);
@@ -99,6 +106,10 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
     }
     if (a == "--ramp") {
       o.ramp = true;
+      continue;
+    }
+    if (a == "--idle") {
+      o.idle = true;
       continue;
     }
     if (i + 1 >= argc) return Usage(a.rfind("--", 0) == 0 ? a + " needs a value" : "unknown argument " + a);
@@ -179,6 +190,7 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
     o.url = *url;
     if (o.data_dir.empty() == o.secret_file.empty()) return Usage("give one of --data and --secret-file");
   }
+  if (o.idle && o.ramp) return Usage("--idle and --ramp do not go together");
   if (!o.media.audio && !o.media.video) return Usage("no media: --audio-bytes 0 and --video-kbps 0");
   if (!source_ip.empty()) {
     boost::system::error_code ec;
@@ -218,6 +230,7 @@ nlohmann::json OptionsJson(const LoadOptions& o) {
                              : nlohmann::json(nullptr);
   j["source_addresses"] = o.source_addresses.size();
   j["room_prefix"] = o.room_prefix;
+  j["idle"] = o.idle;
   if (o.ramp) {
     j["ramp"] = {{"by", o.ramp_by_rooms ? "rooms" : "subscribers"}, {"step", o.ramp_step}, {"max", o.ramp_max},
                  {"step_seconds", o.step_seconds}};

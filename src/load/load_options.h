@@ -37,6 +37,9 @@ struct LoadOptions {
   int connect_timeout_s = 30;
   int server_pid = 0;
   bool quiet = false;
+  // Publishers send no media while the run is measured: the server's memory
+  // for idle participants; then a second window with media (load_main.cc).
+  bool idle = false;
   bool ramp = false;
   bool ramp_by_rooms = false;
   size_t ramp_step = 0;  // default: --subscribers (or --rooms)

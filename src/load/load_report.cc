@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace aegis::load {
@@ -40,6 +41,13 @@ std::optional<double> ProcessCpuSeconds(int pid) {
   }
   if (!fields) return std::nullopt;
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::optional<ProcessMemory> ReadProcessMemory(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  if (!in) return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseProcessMemory(text);
 }
 
 std::vector<CoreTicks> ReadCoreTicks() {
@@ -173,6 +181,61 @@ nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishe
     rooms.push_back(std::move(room));
   }
   j["rooms"] = std::move(rooms);
+  return j;
+}
+
+namespace {
+
+nlohmann::json Bytes(const std::optional<ProcessMemory>& m) {
+  return m ? nlohmann::json(m->rss_bytes) : nlohmann::json(nullptr);
+}
+
+// (to - from) / n bytes, whole; null when a sample is missing or n is 0.
+nlohmann::json PerEach(const std::optional<ProcessMemory>& from, const std::optional<ProcessMemory>& to, size_t n) {
+  if (!from || !to || n == 0) return nullptr;
+  const double delta = static_cast<double>(to->rss_bytes) - static_cast<double>(from->rss_bytes);
+  return static_cast<int64_t>(std::llround(delta / static_cast<double>(n)));
+}
+
+nlohmann::json Delta(const std::optional<ProcessMemory>& from, const std::optional<ProcessMemory>& to) {
+  if (!from || !to) return nullptr;
+  return static_cast<int64_t>(to->rss_bytes) - static_cast<int64_t>(from->rss_bytes);
+}
+
+}  // namespace
+
+nlohmann::json ServerMemoryJson(const MemorySamples& m) {
+  nlohmann::json j;
+  j["source"] = "VmRSS (and VmHWM for the peak) of /proc/PID/status";
+  j["idle"] = m.idle;
+  j["participants"] = m.publishers + m.subscribers;
+  j["publishers"] = m.publishers;
+  j["subscribers"] = m.subscribers;
+  j["published_tracks"] = m.published_tracks;
+  j["forwarded_streams"] = m.forwarded_streams;
+  j["rss_before_join_bytes"] = Bytes(m.before_join);
+  j["rss_publishers_connected_bytes"] = Bytes(m.publishers_connected);
+  j["rss_all_connected_bytes"] = Bytes(m.connected);
+  j["rss_end_of_run_bytes"] = Bytes(m.end);
+  if (m.idle) j["rss_end_of_media_window_bytes"] = Bytes(m.media_end);
+  j["rss_after_close_bytes"] = Bytes(m.after_close);
+  const auto& last = m.after_close ? m.after_close : m.media_end ? m.media_end : m.end;
+  j["peak_rss_bytes"] = last ? nlohmann::json(last->peak_rss_bytes) : nlohmann::json(nullptr);
+  j["rss_delta_connected_bytes"] = Delta(m.before_join, m.connected);
+  j["server_rss_per_participant_bytes"] = PerEach(m.before_join, m.connected, m.publishers + m.subscribers);
+  // Split by role: a publisher's share includes its announced tracks, a subscriber's its subscriptions.
+  j["server_rss_per_publisher_bytes"] = PerEach(m.before_join, m.publishers_connected, m.publishers);
+  j["server_rss_per_subscriber_bytes"] = PerEach(m.publishers_connected, m.connected, m.subscribers);
+  if (m.idle) {
+    // A track's state beyond its announcement is what media adds: the media window's growth.
+    j["rss_delta_media_bytes"] = Delta(m.end, m.media_end);
+    j["server_rss_per_track_bytes"] = PerEach(m.end, m.media_end, m.published_tracks);
+    j["server_rss_per_forwarded_stream_bytes"] = PerEach(m.end, m.media_end, m.forwarded_streams);
+    j["per_track_derivation"] =
+        "growth of VmRSS from the end of the idle window to the end of the media window (same participants, "
+        "publishers now sending), divided by published tracks and, separately, by forwarded (subscriber, track) "
+        "streams; the idle figures already include every track's announcement and subscription";
+  }
   return j;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "load/load_loop.h"
+#include "load/proc_status.h"
 
 namespace aegis::load {
 
@@ -21,6 +22,8 @@ double RoundTo(double v, int decimals);
 double OwnCpuSeconds();
 // User + system CPU seconds of process `pid` from /proc/PID/stat; nullopt if unreadable.
 std::optional<double> ProcessCpuSeconds(int pid);
+// Resident memory of process `pid` from /proc/PID/status; nullopt if unreadable.
+std::optional<ProcessMemory> ReadProcessMemory(int pid);
 
 // One core's jiffies from /proc/stat: busy (user, nice, system, irq,
 // softirq, steal) and all.
@@ -54,6 +57,25 @@ nlohmann::json StreamJson(const StreamTotals& t, double seconds);
 
 // The window's figures; `per_stream` adds every room's streams (publisher, kind).
 nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishers, bool per_stream);
+
+// The server's memory (--server-pid) at the run's milestones; a sample is
+// nullopt if /proc could not be read then.
+struct MemorySamples {
+  std::optional<ProcessMemory> before_join;           // before the first participant
+  std::optional<ProcessMemory> publishers_connected;  // every publisher connected, no subscriber yet
+  std::optional<ProcessMemory> connected;             // everyone connected (and 1 s settled)
+  std::optional<ProcessMemory> end;                   // the measured window's end (--idle: the idle one)
+  std::optional<ProcessMemory> media_end;             // --idle: the media window's end
+  std::optional<ProcessMemory> after_close;           // 1 s after every participant closed
+  bool idle = false;
+  size_t publishers = 0, subscribers = 0;
+  size_t published_tracks = 0;   // publishers x (audio, video)
+  size_t forwarded_streams = 0;  // (subscriber, track) pairs
+};
+
+// The samples, and their differences per participant, per publisher, per
+// subscriber and (--idle, from the media window's growth) per track.
+nlohmann::json ServerMemoryJson(const MemorySamples& m);
 
 // The window's aggregate, in one line for stderr.
 std::string ProgressLine(const Window& w);
