@@ -604,6 +604,7 @@ void Conference::DropConnection(std::unique_ptr<Connection>& connection, Timesta
   directory_.Remove(connection.get());
   Unschedule(*connection);
   if (connection->transport) {
+    retired_transport_stats_ += connection->transport->stats();
     connection->transport->Close(now);
     while (auto d = connection->transport->PollTransmit()) output_.SendDatagram(d->to, d->bytes);
   }

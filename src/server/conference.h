@@ -35,6 +35,7 @@
 #include "signaling/rate_limiter.h"
 #include "signaling/server_messages.h"
 #include "stun/transport_address.h"
+#include "transport/peer_transport.h"
 
 namespace aegis::server {
 
@@ -153,6 +154,11 @@ class Conference {
 
   const ConferenceStats& stats() const { return stats_; }
   const sfu::SfuStats& sfu_stats() const { return router_.stats(); }
+  // Every transport's counters, of connections gone and live (for metrics:
+  // walks every member).
+  transport::TransportStats transport_stats() const;
+  size_t track_count() const { return router_.track_count(); }
+  size_t subscription_count() const { return router_.subscription_count(); }
   size_t participant_count() const { return members_.size(); }
 
  private:
@@ -241,6 +247,7 @@ class Conference {
   // due are found without visiting every connection. Kept in step by
   // Reschedule after each call into a transport.
   std::set<std::pair<Timestamp, Connection*>> deadlines_;
+  transport::TransportStats retired_transport_stats_;  // of connections already dropped
   std::map<SessionId, std::unique_ptr<Member>> members_;
   std::map<sfu::ParticipantId, Member*> by_sfu_id_;
   ConnectionDirectory<Connection> directory_;

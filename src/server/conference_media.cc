@@ -211,6 +211,16 @@ std::optional<Timestamp> Conference::NextTimeout() const {
   return earliest;
 }
 
+transport::TransportStats Conference::transport_stats() const {
+  transport::TransportStats total = retired_transport_stats_;
+  for (const auto& [session, member] : members_) {
+    for (const Connection* c : {member->publisher.get(), member->subscriber.get()}) {
+      if (c && c->transport) total += c->transport->stats();
+    }
+  }
+  return total;
+}
+
 void Conference::Reschedule(Connection& connection) {
   const std::optional<Timestamp> next =
       connection.transport ? connection.transport->NextTimeout() : std::optional<Timestamp>();

@@ -223,7 +223,11 @@ void MediaWorker::PostStatsSnapshot(std::function<void(WorkerSnapshot)> done) {
     snapshot.conference = conference_->stats();
     snapshot.sfu = conference_->sfu_stats();
     snapshot.participants = conference_->participant_count();
+    snapshot.tracks = conference_->track_count();
+    snapshot.subscriptions = conference_->subscription_count();
+    snapshot.transport = conference_->transport_stats();
     snapshot.io = output_->counters;
+    snapshot.io.datagrams_truncated = rx_.truncated();
     snapshot.queue_delay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - posted).count();
     if (timespec cpu{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
       snapshot.busy_seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;

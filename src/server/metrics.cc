@@ -36,6 +36,14 @@ struct DropReason {
 };
 constexpr DropReason kDrops[] = {
     {"unrouted_datagram", [](const WorkerSnapshot& w) { return w.conference.datagrams_unrouted; }},
+    {"datagram_truncated", [](const WorkerSnapshot& w) { return w.io.datagrams_truncated; }},
+    // A peer connection's own checks (transport/peer_transport.h).
+    {"srtp_auth_failed", [](const WorkerSnapshot& w) { return w.transport.dropped_srtp; }},
+    {"media_wrong_source", [](const WorkerSnapshot& w) { return w.transport.dropped_media_wrong_source; }},
+    {"media_before_dtls", [](const WorkerSnapshot& w) { return w.transport.dropped_media_not_ready; }},
+    {"dtls_unauthenticated_source", [](const WorkerSnapshot& w) { return w.transport.dropped_dtls_unauthenticated; }},
+    {"demux_unknown", [](const WorkerSnapshot& w) { return w.transport.dropped_demux; }},
+    {"turn_channel_data", [](const WorkerSnapshot& w) { return w.transport.dropped_turn; }},
     {"subscriber_not_connected", [](const WorkerSnapshot& w) { return w.conference.rtp_dropped_not_connected; }},
     {"rtp_on_subscriber_connection", [](const WorkerSnapshot& w) { return w.conference.rtp_on_subscriber_connection; }},
     {"rtp_unknown_participant", [](const WorkerSnapshot& w) { return w.sfu.rtp_dropped_unknown_participant; }},
@@ -98,6 +106,9 @@ std::string RenderMetrics(const MetricsFigures& f) {
   using W = const WorkerSnapshot&;
   PerWorker(out, f, "aegis_participants", kGauge, "Participants on the worker (joined, in a lobby, or WHIP/WHEP).",
             [](W w) { return w.participants; });
+  PerWorker(out, f, "aegis_tracks", kGauge, "Published tracks on the worker.", [](W w) { return w.tracks; });
+  PerWorker(out, f, "aegis_subscriptions", kGauge, "Tracks being forwarded, one per (subscriber, track).",
+            [](W w) { return w.subscriptions; });
   PerWorker(out, f, "aegis_joins_total", kCounter, "Joins accepted.", [](W w) { return w.conference.joins; });
   PerWorker(out, f, "aegis_leaves_total", kCounter, "Participants removed, for any reason.",
             [](W w) { return w.conference.leaves; });

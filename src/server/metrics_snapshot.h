@@ -8,6 +8,7 @@
 
 #include "server/conference.h"
 #include "sfu/sfu_stats.h"
+#include "transport/peer_transport.h"
 
 namespace aegis::server {
 
@@ -28,13 +29,17 @@ struct WorkerIoCounters {
   uint64_t bytes_received = 0;
   uint64_t datagrams_sent = 0;  // handed to the socket (a failed send is not told apart)
   uint64_t bytes_sent = 0;
-  uint64_t receive_wakeups = 0;  // handler runs that drained the socket: datagrams per wakeup = received / this
+  uint64_t receive_wakeups = 0;
+  uint64_t datagrams_truncated = 0;  // larger than a receive slot: dropped  // handler runs that drained the socket: datagrams per wakeup = received / this
 };
 
 struct WorkerSnapshot {
   ConferenceStats conference;
   sfu::SfuStats sfu;
   uint64_t participants = 0;
+  uint64_t tracks = 0;         // published tracks
+  uint64_t subscriptions = 0;  // (subscriber, track) pairs being forwarded
+  transport::TransportStats transport;  // every peer connection's drops, live and gone
   WorkerIoCounters io;
   // CPU time of the worker's thread (CLOCK_THREAD_CPUTIME_ID): the time it
   // spent handling events, in user space and in system calls; waiting in

@@ -76,6 +76,9 @@ TEST(RenderMetrics, EveryFamilyHasHelpTypeAndItsSamples) {
   f.rooms = {2, 0};
   WorkerSnapshot w;
   w.participants = 3;
+  w.tracks = 4;
+  w.subscriptions = 6;
+  w.transport.dropped_srtp = 9;
   w.conference.rtp_forwarded = 40;
   w.conference.datagrams_unrouted = 5;
   w.sfu.rtp_received = 21;
@@ -97,6 +100,9 @@ TEST(RenderMetrics, EveryFamilyHasHelpTypeAndItsSamples) {
   EXPECT_TRUE(has("aegis_rooms{worker=\"0\"} 2"));
   EXPECT_TRUE(has("aegis_rooms{worker=\"1\"} 0"));
   EXPECT_TRUE(has("aegis_dropped_total{worker=\"0\",reason=\"unrouted_datagram\"} 5"));
+  EXPECT_TRUE(has("aegis_dropped_total{worker=\"0\",reason=\"srtp_auth_failed\"} 9"));
+  EXPECT_TRUE(has("aegis_tracks{worker=\"0\"} 4"));
+  EXPECT_TRUE(has("aegis_subscriptions{worker=\"0\"} 6"));
   EXPECT_TRUE(has("aegis_nacks_received_total{worker=\"0\"} 7"));
   EXPECT_TRUE(has("aegis_keyframe_requests_forwarded_total{worker=\"0\"} 3"));
   EXPECT_TRUE(has("aegis_worker_busy_seconds_total{worker=\"0\"} 1.5"));

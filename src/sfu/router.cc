@@ -189,6 +189,14 @@ std::optional<Timestamp> Router::NextTimeout() const {
   return next;
 }
 
+size_t Router::subscription_count() const {
+  size_t n = 0;
+  for (const auto& [id, room] : rooms_) {
+    for (const auto& [track_id, track] : room->tracks()) n += track.subscriptions.size();
+  }
+  return n;
+}
+
 std::optional<RoomId> Router::RoomOf(ParticipantId participant) const {
   auto it = participant_rooms_.find(participant);
   if (it == participant_rooms_.end()) return std::nullopt;

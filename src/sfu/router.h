@@ -72,6 +72,9 @@ class Router {
   std::optional<Timestamp> NextTimeout() const;
 
   const SfuStats& stats() const { return stats_; }
+  size_t track_count() const { return track_rooms_.size(); }
+  // Walks every track: for metrics, not the packet path.
+  size_t subscription_count() const;
   std::optional<RoomId> RoomOf(ParticipantId participant) const;
   const Track* FindTrack(TrackId track) const;
 

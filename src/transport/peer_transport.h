@@ -93,6 +93,19 @@ struct TransportStats {
   uint64_t dropped_application_data = 0;    // DTLS application data without SCTP configured
   uint64_t rtp_received = 0;
   uint64_t rtcp_received = 0;
+
+  TransportStats& operator+=(const TransportStats& o) {
+    dropped_demux += o.dropped_demux;
+    dropped_dtls_unauthenticated += o.dropped_dtls_unauthenticated;
+    dropped_media_wrong_source += o.dropped_media_wrong_source;
+    dropped_media_not_ready += o.dropped_media_not_ready;
+    dropped_srtp += o.dropped_srtp;
+    dropped_turn += o.dropped_turn;
+    dropped_application_data += o.dropped_application_data;
+    rtp_received += o.rtp_received;
+    rtcp_received += o.rtcp_received;
+    return *this;
+  }
 };
 
 class PeerTransport {
