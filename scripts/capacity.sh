@@ -18,10 +18,10 @@
 # other_cpu_percent_of_one_core show such work). --no-pin: let the scheduler place
 # both (on a core busy with other work a pinned process waits for it: about 4 ms
 # of p99 latency here, against 0.35 ms unpinned). Other options go to aegis-load
-# (aegis-load --help); --url, --tls-fingerprint, --data, --server-pid and the
-# source addresses are set here. --target janus: the same load against Janus
-# 1.1.2's videoroom (bench/janus/run_janus.sh, same namespaces, address and
-# cores) instead of aegis serve.
+# (aegis-load --help); --url, --tls-fingerprint, --data, --server-pid, --metrics-url,
+# --metrics-token-file and the source addresses are set here. --target janus: the
+# same load against Janus 1.1.2's videoroom (bench/janus/run_janus.sh, same
+# namespaces, address and cores) instead of aegis serve.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 build="$repo/build"
@@ -71,7 +71,7 @@ cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
     ip netns delete "$ns" 2>/dev/null || true
   done
-  rm -rf "$data" "$log"
+  rm -rf "$data" "$data.token" "$log"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -106,9 +106,11 @@ if [ "$target" = janus ]; then
 fi
 
 port=8443
+# The load generator reads the server's /metrics from the other namespace: a bearer token.
+(umask 077 && head -c 32 /dev/urandom | xxd -p -c 64 >"$data.token")
 (cd "$repo" && exec ip netns exec "$ns_srv" "${server_pin[@]}" "$aegis" serve --listen "10.77.0.1:$port" \
   --data "$data" --media-port 40000 "${workers[@]}" --max-participants 257 \
-  --max-connections-per-address 1000 >>"$log" 2>&1) &
+  --max-connections-per-address 1000 --metrics-token-file "$data.token" >>"$log" 2>&1) &
 server=$!
 for _ in $(seq 100); do
   ip netns exec "$ns_srv" bash -c "exec 3<>/dev/tcp/10.77.0.1/$port" 2>/dev/null && break
@@ -125,7 +127,8 @@ else
 fi
 status=0
 ip netns exec "$ns_load" "${load_pin[@]}" "$load" --url "wss://10.77.0.1:$port/ws" --tls-fingerprint "$fp" \
-  --data "$data" --server-pid "$server" --source-ip 10.77.1.1 --source-count "$sources" "${args[@]}" || status=$?
+  --data "$data" --server-pid "$server" --metrics-url "https://10.77.0.1:$port/metrics" \
+  --metrics-token-file "$data.token" --source-ip 10.77.1.1 --source-count "$sources" "${args[@]}" || status=$?
 # Datagrams the server's host side dropped at full socket buffers (the load side's are in the JSON).
 udp=$(ip netns exec "$ns_srv" awk '/^Udp: [0-9]/ {print "receive buffer " $6 ", send buffer " $7}' /proc/net/snmp)
 echo "capacity: server namespace UDP drops over the whole run: $udp" >&2

@@ -72,6 +72,21 @@ asio::ssl::context MakeTlsClientContext(const std::string& ca_file) {
   return context;
 }
 
+std::function<bool(bool, asio::ssl::verify_context&)> ServerCertificateCheck(const std::string& host,
+                                                                             const std::string& pinned_fingerprint,
+                                                                             std::string* mismatch) {
+  if (pinned_fingerprint.empty()) return asio::ssl::host_name_verification(host);
+  // Pinned: exactly this leaf certificate, whoever issued it.
+  return [pinned_fingerprint, mismatch](bool, asio::ssl::verify_context& vc) {
+    X509_STORE_CTX* store = vc.native_handle();
+    if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
+    const std::string got = LeafFingerprint(X509_STORE_CTX_get_current_cert(store));
+    if (got == pinned_fingerprint) return true;
+    if (mismatch) *mismatch = got;
+    return false;
+  };
+}
+
 WsChannel::WsChannel(asio::io_context& io, asio::ssl::context* tls, WsUrl url, WsOptions options)
     : io_(io), tls_(tls), url_(std::move(url)), options_(std::move(options)), resolver_(io) {}
 
@@ -96,19 +111,7 @@ void WsChannel::Connect() {
     if (!tls_) return Fail("wss:// without a TLS context");
     secure_.emplace(io_, *tls_);
     auto& ssl = secure_->next_layer();
-    if (!options_.pinned_fingerprint.empty()) {
-      // Pinned: exactly this leaf certificate, whoever issued it.
-      ssl.set_verify_callback([this](bool, asio::ssl::verify_context& vc) {
-        X509_STORE_CTX* store = vc.native_handle();
-        if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
-        const std::string got = LeafFingerprint(X509_STORE_CTX_get_current_cert(store));
-        if (got == options_.pinned_fingerprint) return true;
-        pinned_mismatch_ = got;
-        return false;
-      });
-    } else {
-      ssl.set_verify_callback(asio::ssl::host_name_verification(url_.host));
-    }
+    ssl.set_verify_callback(ServerCertificateCheck(url_.host, options_.pinned_fingerprint, &pinned_mismatch_));
     boost::system::error_code ec;
     asio::ip::make_address(url_.host, ec);
     if (ec) SSL_set_tlsext_host_name(ssl.native_handle(), url_.host.c_str());  // SNI for names

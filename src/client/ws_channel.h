@@ -18,6 +18,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/verify_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -43,6 +44,14 @@ struct WsOptions {
 // verification on, the system CAs and `ca_file` (if not empty) trusted.
 // Throws boost::system::system_error if ca_file cannot be read.
 boost::asio::ssl::context MakeTlsClientContext(const std::string& ca_file);
+
+// The certificate check of a TLS connection to `host` (for set_verify_callback):
+// exactly the pinned leaf if `pinned_fingerprint` (normalized) is not empty,
+// the one seen instead going to *mismatch; else a chain that names `host`.
+// Shared with aegis-load's /metrics scrape (src/load/metrics_scrape.cc).
+std::function<bool(bool, boost::asio::ssl::verify_context&)> ServerCertificateCheck(const std::string& host,
+                                                                                    const std::string& pinned_fingerprint,
+                                                                                    std::string* mismatch);
 
 class WsChannel {
  public:

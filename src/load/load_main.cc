@@ -22,6 +22,7 @@
 #include "load/janus_peer.h"
 #include "load/load_options.h"
 #include "load/load_report.h"
+#include "load/metrics_scrape.h"
 #include "store/data_folder.h"
 
 #ifndef AEGIS_VERSION
@@ -78,14 +79,26 @@ void AddRoom(LoadLoop& loop, const LoadOptions& o, size_t r, size_t first_sub, s
   }
 }
 
+// The token file's text without surrounding white space; nullopt if unreadable.
+std::optional<std::string> ReadToken(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return std::string();
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
 class Runner {
  public:
-  Runner(LoadLoop& loop, const LoadOptions& o) : loop_(loop), o_(o) {}
+  // `metrics`: the server's /metrics, scraped around every measured window (or null).
+  Runner(LoadLoop& loop, const LoadOptions& o, asio::io_context& io, const ScrapeTarget* metrics)
+      : loop_(loop), o_(o), io_(io), metrics_(metrics) {}
 
   // Runs `seconds`, a progress line each second; the whole span as a window.
   Window Measure(double seconds, const std::string& label) {
-    Window whole = Begin();
-    Window second = Begin();
+    Window whole = Begin(/*scrape=*/true);
+    Window second = Begin(false);
     const int64_t end = whole.before.at_ns + static_cast<int64_t>(seconds * 1e9);
     for (;;) {
       const int64_t now = MonotonicNs();
@@ -93,14 +106,14 @@ class Runner {
       const int64_t next = std::min(end, second.before.at_ns + 1'000'000'000);
       if (now < next) loop_.RunFor(TimeDelta::Micros((next - now) / 1000 + 1));
       if (MonotonicNs() < second.before.at_ns + 1'000'000'000) continue;
-      End(second);
+      End(second, false);
       if (!o_.quiet) {
         std::fprintf(stderr, "aegis-load: %s t=%.0fs %s\n", label.c_str(),
                      static_cast<double>(second.after.at_ns - whole.before.at_ns) / 1e9, ProgressLine(second).c_str());
       }
-      second = Begin();
+      second = Begin(false);
     }
-    End(whole);
+    End(whole, /*scrape=*/true);
     return whole;
   }
 
@@ -116,8 +129,26 @@ class Runner {
   }
 
  private:
-  Window Begin() {
+  // The server's counters now, the loop running meanwhile (participants keep sending).
+  void Scrape(Window& w, std::optional<ServerMetrics>& into) {
+    if (!metrics_ || !w.metrics_error.empty()) return;
+    bool finished = false;
+    ScrapeMetrics(io_, *metrics_, [&](std::string body, std::string error) {
+      finished = true;
+      if (!error.empty()) {
+        w.metrics_error = "GET " + o_.metrics_url_text + ": " + error;
+        return;
+      }
+      const PromText text = ParsePrometheusText(body);
+      w.metrics_malformed += text.malformed;
+      into = SumServerMetrics(text);
+    });
+    while (!finished) loop_.RunFor(TimeDelta::Millis(1));  // the scrape times out within 3 s
+  }
+  // Scraped first, then the snapshot, at both ends: both spans line up.
+  Window Begin(bool scrape) {
     Window w;
+    if (scrape) Scrape(w, w.metrics_before);
     w.before = loop_.Snapshot();
     w.load_cpu_s = OwnCpuSeconds();  // the start, until End
     if (o_.server_pid > 0) w.server_cpu_s = ProcessCpuSeconds(o_.server_pid);
@@ -125,7 +156,8 @@ class Runner {
     w.udp_before = ReadUdpDrops();
     return w;
   }
-  void End(Window& w) {
+  void End(Window& w, bool scrape) {
+    if (scrape) Scrape(w, w.metrics_after);
     w.after = loop_.Snapshot();
     w.cores_after = ReadCoreTicks();
     w.udp_after = ReadUdpDrops();
@@ -138,6 +170,8 @@ class Runner {
 
   LoadLoop& loop_;
   const LoadOptions& o_;
+  asio::io_context& io_;
+  const ScrapeTarget* metrics_;
 };
 
 bool Passes(const nlohmann::json& window, const LoadOptions& o) {
@@ -175,7 +209,7 @@ int main(int argc, char** argv) {
   asio::io_context io;
   std::optional<asio::ssl::context> tls;
   try {
-    if (o.url.tls) tls.emplace(client::MakeTlsClientContext(o.ca_file));
+    if (o.url.tls || (o.metrics_url && o.metrics_url->tls)) tls.emplace(client::MakeTlsClientContext(o.ca_file));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "aegis-load: cannot read --ca-file %s: %s\n", o.ca_file.c_str(), e.what());
     return 1;
@@ -204,7 +238,22 @@ int main(int argc, char** argv) {
   out["version"] = AEGIS_VERSION;
   out["target"] = o.janus ? "janus" : "aegis";
   out["config"] = OptionsJson(o);
-  Runner runner(loop, o);
+  std::optional<ScrapeTarget> metrics;
+  if (o.metrics_url) {
+    metrics.emplace();
+    metrics->url = *o.metrics_url;
+    metrics->tls = tls ? &*tls : nullptr;
+    metrics->pinned_fingerprint = o.tls_fingerprint;
+    if (!o.metrics_token_file.empty()) {
+      auto token = ReadToken(o.metrics_token_file);
+      if (!token) {
+        std::fprintf(stderr, "aegis-load: cannot read --metrics-token-file %s\n", o.metrics_token_file.c_str());
+        return 1;
+      }
+      metrics->token = *token;
+    }
+  }
+  Runner runner(loop, o, io, metrics ? &*metrics : nullptr);
   const double started = OwnCpuSeconds();
   const int64_t started_ns = MonotonicNs();
   int exit_code = 0;

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <random>
 
+#include "load/metrics_scrape.h"
+
 namespace aegis::load {
 namespace {
 
@@ -30,6 +32,11 @@ constexpr const char* kUsage =
     "  --server-pid PID       report the server process's CPU time and resident memory\n"
     "                         (from /proc): before the first join, once connected, at the\n"
     "                         end; the growth per participant and per track\n"
+    "  --metrics-url URL      the server's /metrics (https://HOST:PORT/metrics, the same\n"
+    "                         trust as --url): its own counters per measured window\n"
+    "                         (RTP received/forwarded, drops, worker CPU, gauges)\n"
+    "  --metrics-token-file F the bearer token of aegis serve --metrics-token-file\n"
+    "                         (needed unless the server sees a loopback client)\n"
     "  --target aegis|janus   janus: the same load against a Janus videoroom over its\n"
     "                         HTTP API (bench/janus/); --url, --data, --secret-file\n"
     "                         are not used then\n"
@@ -134,6 +141,10 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
       o.secret_file = v;
     } else if (a == "--server-pid" && (n = num(1, 1 << 30))) {
       o.server_pid = static_cast<int>(*n);
+    } else if (a == "--metrics-url") {
+      o.metrics_url_text = v;
+    } else if (a == "--metrics-token-file") {
+      o.metrics_token_file = v;
     } else if (a == "--rooms" && (n = num(1, 10000))) {
       o.rooms = static_cast<size_t>(*n);
     } else if (a == "--publishers" && (n = num(1, 256))) {
@@ -190,6 +201,12 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
     o.url = *url;
     if (o.data_dir.empty() == o.secret_file.empty()) return Usage("give one of --data and --secret-file");
   }
+  if (!o.metrics_url_text.empty()) {
+    o.metrics_url = ParseMetricsUrl(o.metrics_url_text);
+    if (!o.metrics_url) return Usage("--metrics-url: https://HOST:PORT/metrics or http://...");
+  } else if (!o.metrics_token_file.empty()) {
+    return Usage("--metrics-token-file needs --metrics-url");
+  }
   if (o.idle && o.ramp) return Usage("--idle and --ramp do not go together");
   if (!o.media.audio && !o.media.video) return Usage("no media: --audio-bytes 0 and --video-kbps 0");
   if (!source_ip.empty()) {
@@ -231,6 +248,7 @@ nlohmann::json OptionsJson(const LoadOptions& o) {
   j["source_addresses"] = o.source_addresses.size();
   j["room_prefix"] = o.room_prefix;
   j["idle"] = o.idle;
+  if (o.metrics_url) j["metrics_url"] = o.metrics_url_text;
   if (o.ramp) {
     j["ramp"] = {{"by", o.ramp_by_rooms ? "rooms" : "subscribers"}, {"step", o.ramp_step}, {"max", o.ramp_max},
                  {"step_seconds", o.step_seconds}};

@@ -36,6 +36,10 @@ struct LoadOptions {
   std::string room_prefix;  // default: "load" and a random tag
   int connect_timeout_s = 30;
   int server_pid = 0;
+  // The server's GET /metrics, scraped at each measured window's start and end.
+  std::optional<client::WsUrl> metrics_url;
+  std::string metrics_url_text;
+  std::string metrics_token_file;
   bool quiet = false;
   // Publishers send no media while the run is measured: the server's memory
   // for idle participants; then a second window with media (load_main.cc).

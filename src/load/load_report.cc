@@ -114,6 +114,56 @@ nlohmann::json StreamJson(const StreamTotals& t, double seconds) {
   return j;
 }
 
+namespace {
+
+// The server's figures from its /metrics: counter deltas over the window,
+// gauges at its end.
+nlohmann::json ServerMetricsJson(const Window& w) {
+  nlohmann::json j;
+  if (!w.metrics_error.empty() || !w.metrics_before || !w.metrics_after) {
+    j["error"] = w.metrics_error.empty() ? "no scrape" : w.metrics_error;
+    return j;
+  }
+  const ServerMetrics& a = *w.metrics_after;
+  const ServerMetrics& b = *w.metrics_before;
+  auto delta = [&](const std::string& name) { return std::max(0.0, a.Get(name) - b.Get(name)); };
+  // Counts print as integers (the exposition's numbers are doubles).
+  auto count = [](double v) { return static_cast<uint64_t>(std::llround(std::max(0.0, v))); };
+  const double seconds = w.seconds();
+  const double forwarded = delta("aegis_rtp_packets_forwarded_total");
+  j["rtp_packets_received"] = count(delta("aegis_rtp_packets_received_total"));
+  j["rtp_packets_forwarded"] = count(forwarded);
+  j["rtp_packets_forwarded_per_s"] = seconds > 0 ? RoundTo(forwarded / seconds, 1) : 0.0;
+  j["udp_datagrams_received"] = count(delta("aegis_udp_datagrams_received_total"));
+  j["udp_datagrams_sent"] = count(delta("aegis_udp_datagrams_sent_total"));
+  nlohmann::json dropped = nlohmann::json::object();
+  for (const auto& [reason, after] : a.dropped) {
+    auto before = b.dropped.find(reason);
+    const double d = after - (before == b.dropped.end() ? 0 : before->second);
+    if (d > 0) dropped[reason] = count(d);
+  }
+  j["dropped"] = std::move(dropped);
+  const double busy = delta("aegis_worker_busy_seconds_total");
+  const double workers = a.Get("aegis_media_workers");
+  j["worker_busy_seconds"] = RoundTo(busy, 4);
+  // Of the workers' whole time: 1.0 is every worker busy all the window.
+  if (seconds > 0 && workers > 0) j["worker_busy_share"] = RoundTo(busy / (seconds * workers), 4);
+  j["media_workers"] = count(workers);
+  j["participants"] = count(a.Get("aegis_participants"));
+  j["tracks"] = count(a.Get("aegis_tracks"));
+  j["subscriptions"] = count(a.Get("aegis_subscriptions"));
+  if (forwarded > 0) {
+    j["worker_cpu_us_per_forwarded_packet"] = RoundTo(busy * 1e6 / forwarded, 3);
+    // The subscribers' count against the server's: near 1 unless packets were lost on the way.
+    const double received = static_cast<double>((w.after.sum - w.before.sum).received);
+    j["subscribers_received_per_forwarded"] = RoundTo(received / forwarded, 4);
+  }
+  if (w.metrics_malformed > 0) j["malformed_lines"] = w.metrics_malformed;
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishers, bool per_stream) {
   const double seconds = w.seconds();
   nlohmann::json j;
@@ -144,6 +194,7 @@ nlohmann::json WindowJson(const Window& w, const std::vector<PeerSpec>& publishe
     const uint64_t received = (w.after.sum - w.before.sum).received;
     if (received > 0) j["server_cpu_us_per_received_packet"] = RoundTo(*w.server_cpu_s * 1e6 / static_cast<double>(received), 3);
   }
+  if (w.metrics_before || !w.metrics_error.empty()) j["server_metrics"] = ServerMetricsJson(w);
   if (!w.cores_after.empty() && w.cores_after.size() == w.cores_before.size()) {
     nlohmann::json cores = nlohmann::json::array();
     double busy_s = 0;

@@ -12,6 +12,7 @@
 
 #include "load/load_loop.h"
 #include "load/proc_status.h"
+#include "load/prometheus_text.h"
 
 namespace aegis::load {
 
@@ -49,6 +50,11 @@ struct Window {
   std::vector<CoreTicks> cores_before, cores_after;
   double load_cpu_s = 0;                  // this process, within the window
   std::optional<double> server_cpu_s;     // the server process, within the window
+  // The server's own counters (--metrics-url) at the start and the end;
+  // metrics_error says why a scrape failed (no figures then).
+  std::optional<ServerMetrics> metrics_before, metrics_after;
+  std::string metrics_error;
+  size_t metrics_malformed = 0;  // exposition lines the parser skipped
   double seconds() const { return static_cast<double>(after.at_ns - before.at_ns) / 1e9; }
 };
 
