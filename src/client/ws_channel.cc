@@ -72,9 +72,8 @@ asio::ssl::context MakeTlsClientContext(const std::string& ca_file) {
   return context;
 }
 
-std::function<bool(bool, asio::ssl::verify_context&)> ServerCertificateCheck(const std::string& host,
-                                                                             const std::string& pinned_fingerprint,
-                                                                             std::string* mismatch) {
+CertificateCheck ServerCertificateCheck(const std::string& host, const std::string& pinned_fingerprint,
+                                        std::string* mismatch) {
   if (pinned_fingerprint.empty()) return asio::ssl::host_name_verification(host);
   // Pinned: exactly this leaf certificate, whoever issued it.
   return [pinned_fingerprint, mismatch](bool, asio::ssl::verify_context& vc) {

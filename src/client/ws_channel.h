@@ -49,9 +49,9 @@ boost::asio::ssl::context MakeTlsClientContext(const std::string& ca_file);
 // exactly the pinned leaf if `pinned_fingerprint` (normalized) is not empty,
 // the one seen instead going to *mismatch; else a chain that names `host`.
 // Shared with aegis-load's /metrics scrape (src/load/metrics_scrape.cc).
-std::function<bool(bool, boost::asio::ssl::verify_context&)> ServerCertificateCheck(const std::string& host,
-                                                                                    const std::string& pinned_fingerprint,
-                                                                                    std::string* mismatch);
+using CertificateCheck = std::function<bool(bool, boost::asio::ssl::verify_context&)>;
+CertificateCheck ServerCertificateCheck(const std::string& host, const std::string& pinned_fingerprint,
+                                        std::string* mismatch);
 
 class WsChannel {
  public:

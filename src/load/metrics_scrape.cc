@@ -53,7 +53,8 @@ struct Scrape : std::enable_shared_from_this<Scrape> {
     const auto endpoints = resolver.resolve(target.url.host, target.url.port, ec);
     if (ec || endpoints.empty()) return Finish("", "cannot resolve " + target.url.host + ": " + ec.message());
     if (secure) {
-      secure->set_verify_callback(client::ServerCertificateCheck(target.url.host, target.pinned_fingerprint, &mismatch));
+      secure->set_verify_callback(
+          client::ServerCertificateCheck(target.url.host, target.pinned_fingerprint, &mismatch));
       asio::ip::make_address(target.url.host, ec);
       if (ec) SSL_set_tlsext_host_name(secure->native_handle(), target.url.host.c_str());  // SNI for names
     }
