@@ -25,7 +25,7 @@ socklen_t ToSockaddr(const stun::TransportAddress& a, sockaddr_storage& out) {
 }
 
 // An IPv4-mapped IPv6 source is the IPv4 address it maps (as ToTransportAddress
-// in udp_address.h does): one peer, one address, whichever socket it reached.
+// in netio/udp_address.h does): one peer, one address, whichever socket it reached.
 stun::TransportAddress FromSockaddr(const sockaddr_storage& in) {
   if (in.ss_family == AF_INET) {
     const auto& sin = reinterpret_cast<const sockaddr_in&>(in);

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "server/udp_address.h"
+#include "netio/udp_address.h"
 
 namespace aegis::server {
 namespace asio = boost::asio;
@@ -87,9 +87,9 @@ bool MediaWorker::Start(std::string& error) {
   SetDontFragment(udp_.native_handle(), config_.bind_address.is_v6());
   ConferenceConfig conference;
   if (config_.announced_addresses.empty()) {
-    conference.candidates.push_back(ToTransportAddress(udp_.local_endpoint()));
+    conference.candidates.push_back(netio::ToTransportAddress(udp_.local_endpoint()));
   } else {
-    for (const auto& a : config_.announced_addresses) conference.candidates.push_back(ToTransportAddress({a, port_}));
+    for (const auto& a : config_.announced_addresses) conference.candidates.push_back(netio::ToTransportAddress({a, port_}));
   }
   conference.dtls_context = config_.dtls_context;
   conference.max_participants_per_room = config_.max_participants_per_room;
