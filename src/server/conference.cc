@@ -80,6 +80,7 @@ signaling::ParticipantInfo Conference::Describe(const Member& member) const {
 
 void Conference::Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request,
                       Timestamp now, const RoomRules& rules, TimeDelta token_remaining) {
+  SetSinkTime(now);  // what the router sends from here (keyframe requests) is sent now
   if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
   // Before anything changes: a KeyPackage made for someone else (or another
   // suite) must not even replace this identity's older session.
@@ -199,6 +200,7 @@ void Conference::Enter(Member& m, Timestamp now) {
 void Conference::JoinViewer(SessionId session, const auth::Claims& claims, const std::string& offer,
                             const std::string& participant, Timestamp now, const RoomRules& rules,
                             TimeDelta token_remaining) {
+  SetSinkTime(now);
   auth::Claims viewer = claims;
   viewer.grants.publish = false;
   viewer.grants.subscribe = true;
@@ -269,10 +271,17 @@ void Conference::SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::T
   section->track_id = WireTrackId(track_id);
   section->active = true;
   viewer.section_of_track[track_id] = static_cast<size_t>(section - viewer.sections.begin());
+  // A WHEP player may never ask for a keyframe itself, and the new
+  // publisher's last one went out before this section was its: ask now.
+  const Connection* c = viewer.subscriber.get();
+  if (!audio && c && c->transport && c->transport->state() == transport::TransportState::kConnected) {
+    RequestKeyframes(viewer);
+  }
 }
 
 void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now,
                                std::optional<int64_t> request_id) {
+  SetSinkTime(now);
   requester_ = session;
   request_id_ = request_id;
   HandleRequest(session, message, now);
@@ -321,6 +330,7 @@ void Conference::HandleRequest(SessionId session, const signaling::ClientMessage
 }
 
 void Conference::Disconnected(SessionId session, Timestamp now) {
+  SetSinkTime(now);
   Remove(session, now, /*close_signal=*/false, "disconnected");
 }
 

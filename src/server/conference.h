@@ -184,6 +184,9 @@ class Conference {
 
   void Subscribe(Member& subscriber, sfu::TrackId track);
   void SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::TrackId track_id);
+  // conference_media.cc, where the MediaSink is complete.
+  void SetSinkTime(Timestamp now);
+  void RequestKeyframes(const Member& subscriber);
   // False (and an error sent) if the viewer's offer cannot be answered.
   bool AnswerViewer(Member& viewer, Timestamp now);
   void EndSections(const std::vector<sfu::TrackEnded>& ended);

@@ -221,6 +221,12 @@ transport::TransportStats Conference::transport_stats() const {
   return total;
 }
 
+void Conference::SetSinkTime(Timestamp now) { sink_->set_now(now); }
+
+void Conference::RequestKeyframes(const Member& subscriber) {
+  router_.RequestKeyframes(subscriber.sfu_id, sink_->now(), *sink_);
+}
+
 void Conference::Reschedule(Connection& connection) {
   const std::optional<Timestamp> next =
       connection.transport ? connection.transport->NextTimeout() : std::optional<Timestamp>();

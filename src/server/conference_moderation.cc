@@ -78,6 +78,7 @@ std::optional<Timestamp> Conference::NextTokenTimeout() const {
 // ------------------------------------------------------------ revocation
 
 void Conference::Revoke(const Revocation& revocation, Timestamp now) {
+  SetSinkTime(now);
   std::vector<SessionId> ended;
   for (const auto& [session, member] : members_) {
     if (member->room != revocation.room) continue;

@@ -76,6 +76,15 @@ struct Subscription {
   // are 0 today, so numbers pass through unchanged.
   uint16_t sequence_offset = 0;
   uint32_t timestamp_offset = 0;
+  // What was last sent on downstream_ssrc (rewritten numbers), and, for a
+  // downstream SSRC another subscription used before, where its numbers
+  // must continue: set the offsets at this subscription's first packet, so
+  // the subscriber sees one continuous stream (its SRTP replay window and
+  // jitter buffer would drop a jump back).
+  bool sent_any = false;
+  uint16_t last_sequence = 0;
+  uint32_t last_timestamp = 0;
+  std::optional<std::pair<uint16_t, uint32_t>> continue_after;
 };
 
 // Per upstream SSRC of a track: what the SFU measured receiving it.
@@ -107,6 +116,11 @@ struct Participant {
   std::vector<TrackId> published;
   std::unordered_map<Ssrc, TrackId> upstream_ssrcs;    // declared SSRCs → own track
   std::unordered_map<Ssrc, TrackId> downstream_ssrcs;  // SSRCs it receives on → subscribed track
+  // Downstream SSRCs whose subscription ended after sending: the last
+  // (sequence number, timestamp) sent, for a later subscription on the same
+  // SSRC (a WHEP viewer's refilled section). Bounded by the SSRCs it was
+  // given (one per section).
+  std::unordered_map<Ssrc, std::pair<uint16_t, uint32_t>> ended_downstream;
   std::optional<Timestamp> next_receiver_report;       // set by its first accepted packet
 };
 

@@ -62,7 +62,10 @@ void Room::UnpublishTrack(TrackId id, std::vector<TrackEnded>& events) {
   Track* t = FindTrack(id);
   if (!t) return;
   for (const Subscription& sub : t->subscriptions) {
-    if (Participant* s = FindParticipant(sub.subscriber)) s->downstream_ssrcs.erase(sub.downstream_ssrc);
+    if (Participant* s = FindParticipant(sub.subscriber)) {
+      s->downstream_ssrcs.erase(sub.downstream_ssrc);
+      RememberEnded(*s, sub);
+    }
     events.push_back(TrackEnded{sub.subscriber, id, t->publisher, sub.downstream_ssrc});
   }
   if (Participant* p = FindParticipant(t->publisher)) {
@@ -110,6 +113,10 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
     sub.payload_types.Set(m.upstream, m.downstream);
   }
   if (seen.none()) return Err{SfuError::kBadPayloadTypeMap};
+  if (auto ended = s->ended_downstream.find(downstream_ssrc); ended != s->ended_downstream.end()) {
+    sub.continue_after = ended->second;
+    s->ended_downstream.erase(ended);
+  }
   s->downstream_ssrcs.emplace(downstream_ssrc, track);
   t->subscriptions.push_back(sub);
   return {};
@@ -123,8 +130,13 @@ Result<void, SfuError> Room::RemoveSubscription(ParticipantId subscriber, TrackI
                          [&](const Subscription& sub) { return sub.subscriber == subscriber; });
   if (it == t->subscriptions.end()) return Err{SfuError::kNoSuchSubscription};
   s->downstream_ssrcs.erase(it->downstream_ssrc);
+  RememberEnded(*s, *it);
   t->subscriptions.erase(it);
   return {};
+}
+
+void Room::RememberEnded(Participant& subscriber, const Subscription& sub) {
+  if (sub.sent_any) subscriber.ended_downstream[sub.downstream_ssrc] = {sub.last_sequence, sub.last_timestamp};
 }
 
 void Room::DropSubscription(Track& track, ParticipantId subscriber) {
@@ -175,7 +187,7 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
     return;
   }
 
-  for (const Subscription& sub : track->subscriptions) {
+  for (Subscription& sub : track->subscriptions) {
     if (sub.source_ssrc != ssrc) continue;  // another simulcast layer
     const uint8_t downstream_pt = sub.payload_types.Get(pt);
     if (downstream_pt == PayloadTypeMap::kUnmapped) {
@@ -193,6 +205,14 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
       copy = copy.first(packet.size());
       std::copy(packet.begin(), packet.end(), copy.begin());
     }
+    if (sub.continue_after) {
+      // Continue the numbers of the SSRC's previous stream: the next
+      // sequence number, a timestamp a little later (3000 ticks: a 30 fps
+      // frame at 90 kHz, 62.5 ms of 48 kHz audio).
+      sub.sequence_offset = static_cast<uint16_t>(sub.continue_after->first + 1 - view->sequence_number());
+      sub.timestamp_offset = sub.continue_after->second + 3000 - view->timestamp();
+      sub.continue_after.reset();
+    }
     rtp::RewriteSsrc(copy, sub.downstream_ssrc);
     rtp::RewritePayloadType(copy, downstream_pt);
     // Layer-switch offsets (0 until simulcast switching exists).
@@ -200,6 +220,9 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
       rtp::RewriteSequenceNumber(copy, static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset));
     }
     if (sub.timestamp_offset != 0) rtp::RewriteTimestamp(copy, view->timestamp() + sub.timestamp_offset);
+    sub.sent_any = true;
+    sub.last_sequence = static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset);
+    sub.last_timestamp = view->timestamp() + sub.timestamp_offset;
     ++stats_.rtp_forwarded;
     out.SendRtp(sub.subscriber, sub.subscriber_target, copy);
   }

@@ -68,6 +68,8 @@ class Room {
 
  private:
   void DropSubscription(Track& track, ParticipantId subscriber);
+  // Keeps where a subscription's numbers ended, for the next on its SSRC.
+  static void RememberEnded(Participant& subscriber, const Subscription& sub);
 
   RoomId id_;
   const RouterConfig& config_;

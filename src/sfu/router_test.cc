@@ -96,6 +96,50 @@ TEST_F(RouterTest, ForwardsEachPacketToEverySubscriberRewritingOnlySsrcAndPayloa
   EXPECT_EQ(router.stats().rtp_forwarded, 100u);
 }
 
+// A downstream SSRC given to a new track after its old one ended (a WHEP
+// viewer's refilled section) continues the old stream's numbers: a jump
+// back would be dropped by the subscriber's SRTP replay window.
+TEST_F(RouterTest, AReusedDownstreamSsrcContinuesTheEndedStreamsNumbers) {
+  for (uint16_t i = 0; i < 3; ++i) Send(kA, MakeRtp(kAVideo, 96, static_cast<uint16_t>(40000 + i), 9000u + 3000u * i, 100, random));
+  const auto first_stream = sink.RtpTo(kB);
+  ASSERT_EQ(first_stream.size(), 3u);
+  auto last = rtp::RtpPacketView::Parse(first_stream.back().bytes);
+  ASSERT_TRUE(last);
+  const uint16_t last_seq = last->sequence_number();
+  const uint32_t last_ts = last->timestamp();
+  ASSERT_TRUE(router.UnpublishTrack(a_video).ok());
+  // B's next track on the same SSRC starts far behind: seq 10, timestamp 500.
+  auto b_video = router.PublishTrack(kC, Video(kBVideo));
+  ASSERT_TRUE(b_video.ok());
+  const PayloadTypeMapping map[] = {{96, 100}};
+  ASSERT_TRUE(router.AddSubscription(kB, *b_video, kBDown, map).ok());
+  sink.Clear();
+  for (uint16_t i = 0; i < 3; ++i) Send(kC, MakeRtp(kBVideo, 96, static_cast<uint16_t>(10 + i), 500u + 3000u * i, 100, random));
+  auto got = sink.RtpTo(kB);
+  ASSERT_EQ(got.size(), 3u);
+  for (uint16_t i = 0; i < 3; ++i) {
+    auto view = rtp::RtpPacketView::Parse(got[i].bytes);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->ssrc(), kBDown);
+    EXPECT_EQ(view->sequence_number(), static_cast<uint16_t>(last_seq + 1 + i));
+    EXPECT_EQ(view->timestamp(), last_ts + 3000u + 3000u * i);
+  }
+  // A fresh SSRC keeps the publisher's own numbers.
+  const Ssrc fresh(0xB0000002);
+  auto a_audio = router.PublishTrack(kA, Audio(kAAudio));
+  ASSERT_TRUE(a_audio.ok());
+  const PayloadTypeMapping audio_map[] = {{111, 111}};
+  ASSERT_TRUE(router.AddSubscription(kB, *a_audio, fresh, audio_map).ok());
+  sink.Clear();
+  Send(kA, MakeRtp(kAAudio, 111, 777, 4242, 50, random));
+  const auto audio_stream = sink.RtpTo(kB);
+  ASSERT_EQ(audio_stream.size(), 1u);
+  auto audio = rtp::RtpPacketView::Parse(audio_stream[0].bytes);
+  ASSERT_TRUE(audio);
+  EXPECT_EQ(audio->sequence_number(), 777);
+  EXPECT_EQ(audio->timestamp(), 4242u);
+}
+
 // Three participants each publish video and receive the other two.
 TEST(RouterMeshTest, ThreeParticipantsEachReceiveExactlyTheOtherTwo) {
   Router router;
