@@ -97,6 +97,10 @@ uint8_t MapPt(uint8_t pt) {
 
 class World {
  public:
+  // Incremented by every AddSubscription that succeeded: a new subscription
+  // may shift sequence numbers and timestamps (continuing a reused SSRC).
+  std::array<uint32_t, kSubscriptions.size()> generation{};
+
   World() {
     (void)router.CreateRoom(kRoom1);
     (void)router.CreateRoom(kRoom2);
@@ -178,6 +182,7 @@ class World {
                         .ok();
     CHECK(ok == (joined[Slot(s.subscriber)] && published[s.track]), "AddSubscription disagrees with the model");
     subscribed[i] = ok;
+    if (ok) ++generation[i];
   }
 
   void ToggleSubscribed(size_t i) {
@@ -240,6 +245,7 @@ class World {
   std::array<bool, kTracks.size()> published{};
   std::array<bool, kTracks.size()> muted{};
   std::array<bool, kSubscriptions.size()> subscribed{};
+
 };
 
 class CheckingSink : public Sink {
@@ -261,8 +267,20 @@ class CheckingSink : public Sink {
     CHECK(!got[i], "RTP forwarded twice to one subscription");
     got[i] = true;
     CHECK(view->payload_type() == expected[i], "forwarded RTP has the wrong PT");
+    // Sequence number and timestamp: shifted by one constant pair for the
+    // whole life of a subscription (0 unless it continues a reused SSRC).
+    auto in = rtp::RtpPacketView::Parse(input);
+    CHECK(in.has_value(), "forwarded RTP from an input that does not parse");
+    const std::pair<uint16_t, uint32_t> shift{static_cast<uint16_t>(view->sequence_number() - in->sequence_number()),
+                                              view->timestamp() - in->timestamp()};
+    if (shift_generation[i] != world_.generation[i]) {
+      shift_generation[i] = world_.generation[i];
+      shifts[i] = shift;
+    }
+    CHECK(shifts[i] == shift, "a subscription's sequence/timestamp shift changed");
     for (size_t b = 0; b < packet.size(); ++b) {
       if (b == 1 && (packet[1] & 0x80) == (input[1] & 0x80)) continue;  // PT checked above, marker kept
+      if (b >= 2 && b < 8) continue;                                     // sequence, timestamp: checked above
       if (b >= 8 && b < 12) continue;                                    // SSRC checked above
       CHECK(packet[b] == input[b], "forwarded RTP changed beyond SSRC and PT");
     }
@@ -296,6 +314,8 @@ class CheckingSink : public Sink {
   ParticipantId from;
   std::span<const uint8_t> input;
   bool timer = false;
+  std::array<std::pair<uint16_t, uint32_t>, kSubscriptions.size()> shifts{};
+  std::array<uint32_t, kSubscriptions.size()> shift_generation{};
 
  private:
   const World& world_;
