@@ -23,6 +23,18 @@ std::string ToHex(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::string ToColonHex(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 3);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0) out.push_back(':');
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 0xf]);
+  }
+  return out;
+}
+
 std::optional<std::vector<uint8_t>> FromHex(std::string_view text) {
   std::vector<uint8_t> out;
   out.reserve(text.size() / 2);

@@ -11,6 +11,13 @@ TEST(Hex, RoundTrips) {
   EXPECT_EQ(FromHex("00 7F:AB\nff"), bytes);
 }
 
+TEST(Hex, ColonHexIsUpperCaseWithColonsBetweenBytes) {
+  const std::vector<uint8_t> bytes = {0x4a, 0xad, 0x09};
+  EXPECT_EQ(ToColonHex(bytes), "4A:AD:09");
+  EXPECT_EQ(ToColonHex({}), "");
+  EXPECT_EQ(FromHex(ToColonHex(bytes)), bytes);
+}
+
 TEST(Hex, RejectsBadText) {
   EXPECT_FALSE(FromHex("abc").has_value());
   EXPECT_FALSE(FromHex("a b").has_value());

@@ -10,6 +10,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "base/hex.h"
+
 namespace aegis::client {
 
 namespace asio = boost::asio;
@@ -21,13 +23,7 @@ std::string LeafFingerprint(X509* cert) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (!cert || X509_digest(cert, EVP_sha256(), digest, &size) != 1) return "";
-  std::string out;
-  char hex[4];
-  for (unsigned i = 0; i < size; ++i) {
-    std::snprintf(hex, sizeof hex, i ? ":%02X" : "%02X", digest[i]);
-    out += hex;
-  }
-  return out;
+  return ToColonHex({digest, size});
 }
 
 }  // namespace

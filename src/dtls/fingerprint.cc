@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "base/hex.h"
+
 namespace aegis::dtls {
 namespace {
 
@@ -79,14 +81,9 @@ std::optional<Fingerprint> Fingerprint::Of(crypto::HashAlgorithm alg, std::span<
 }
 
 std::string Fingerprint::ToSdpString() const {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out(NameOf(alg_));
   out += ' ';
-  for (size_t i = 0; i < digest_.size(); ++i) {
-    if (i > 0) out += ':';
-    out += kDigits[digest_[i] >> 4];
-    out += kDigits[digest_[i] & 0x0f];
-  }
+  out += ToColonHex(digest_);
   return out;
 }
 

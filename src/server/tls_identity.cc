@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "base/hex.h"
 #include "dtls/certificate.h"
 
 namespace aegis::server {
@@ -38,13 +39,7 @@ std::string Fingerprint(SSL_CTX* ctx) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (!leaf || X509_digest(leaf, EVP_sha256(), digest, &size) != 1) return "";
-  std::string out;
-  char hex[4];
-  for (unsigned i = 0; i < size; ++i) {
-    std::snprintf(hex, sizeof hex, i ? ":%02X" : "%02X", digest[i]);
-    out += hex;
-  }
-  return out;
+  return ToColonHex({digest, size});
 }
 
 }  // namespace
