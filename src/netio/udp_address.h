@@ -4,6 +4,8 @@
 // dual-stack socket) becomes the IPv4 address, so one peer has one address.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/ip/udp.hpp>
@@ -14,5 +16,9 @@ namespace aegis::netio {
 
 stun::TransportAddress ToTransportAddress(const boost::asio::ip::udp::endpoint& endpoint);
 boost::asio::ip::udp::endpoint ToEndpoint(const stun::TransportAddress& address);
+// The same for plain sockets (the media worker's recvmmsg/sendmmsg): the
+// sockaddr length written; an IPv4-mapped source becomes the IPv4 address.
+socklen_t ToSockaddr(const stun::TransportAddress& address, sockaddr_storage& out);
+stun::TransportAddress FromSockaddr(const sockaddr_storage& in);
 
 }  // namespace aegis::netio

@@ -1,49 +1,11 @@
 #include "server/datagram_batch.h"
 
-#include <netinet/in.h>
-
 #include <cerrno>
 #include <cstring>
 
+#include "netio/udp_address.h"
+
 namespace aegis::server {
-namespace {
-
-socklen_t ToSockaddr(const stun::TransportAddress& a, sockaddr_storage& out) {
-  std::memset(&out, 0, sizeof(out));
-  if (a.family == stun::AddressFamily::kIpv4) {
-    auto& sin = reinterpret_cast<sockaddr_in&>(out);
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(a.port);
-    std::memcpy(&sin.sin_addr, a.bytes.data(), 4);
-    return sizeof(sockaddr_in);
-  }
-  auto& sin6 = reinterpret_cast<sockaddr_in6&>(out);
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_port = htons(a.port);
-  std::memcpy(&sin6.sin6_addr, a.bytes.data(), 16);
-  return sizeof(sockaddr_in6);
-}
-
-// An IPv4-mapped IPv6 source is the IPv4 address it maps (as ToTransportAddress
-// in netio/udp_address.h does): one peer, one address, whichever socket it reached.
-stun::TransportAddress FromSockaddr(const sockaddr_storage& in) {
-  if (in.ss_family == AF_INET) {
-    const auto& sin = reinterpret_cast<const sockaddr_in&>(in);
-    std::array<uint8_t, 4> ip;
-    std::memcpy(ip.data(), &sin.sin_addr, 4);
-    return stun::TransportAddress::Ipv4(ip, ntohs(sin.sin_port));
-  }
-  const auto& sin6 = reinterpret_cast<const sockaddr_in6&>(in);
-  std::array<uint8_t, 16> ip;
-  std::memcpy(ip.data(), &sin6.sin6_addr, 16);
-  static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(ip.data(), kMappedPrefix, sizeof(kMappedPrefix)) == 0) {
-    return stun::TransportAddress::Ipv4({ip[12], ip[13], ip[14], ip[15]}, ntohs(sin6.sin6_port));
-  }
-  return stun::TransportAddress::Ipv6(ip, ntohs(sin6.sin6_port));
-}
-
-}  // namespace
 
 void SendBatch::Queue(const stun::TransportAddress& to, std::span<const uint8_t> bytes) {
   Slot& slot = slots_[count_];
@@ -53,7 +15,7 @@ void SendBatch::Queue(const stun::TransportAddress& to, std::span<const uint8_t>
   }
   if (bytes.data() != slot.bytes.data()) std::memmove(slot.bytes.data(), bytes.data(), bytes.size());
   slot.size = bytes.size();
-  slot.to_length = ToSockaddr(to, slot.to);
+  slot.to_length = netio::ToSockaddr(to, slot.to);
   if (++count_ == kSlots) Flush();
 }
 
@@ -113,7 +75,7 @@ size_t ReceiveBatch::Receive(int fd) {
     }
     if (kept != i) std::memcpy(slots_[kept].bytes.data(), slots_[i].bytes.data(), messages[i].msg_len);
     sizes_[kept] = messages[i].msg_len;
-    from_[kept] = FromSockaddr(slots_[i].from);
+    from_[kept] = netio::FromSockaddr(slots_[i].from);
     ++kept;
   }
   return kept;
