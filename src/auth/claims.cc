@@ -7,6 +7,7 @@
 
 #include "auth/base64url.h"
 #include "auth/strict_json.h"
+#include "base/utf8.h"
 
 namespace aegis::auth {
 namespace {
@@ -30,17 +31,6 @@ bool AllOf(std::string_view s, size_t max_size, Pred pred) {
   return true;
 }
 
-// Well-formed UTF-8 (RFC 3629): nlohmann's serializer decodes strictly and
-// replaces anything ill-formed, so a string survives a replace-mode dump and
-// re-parse unchanged exactly when it is well-formed. (sctp/utf8.h has a
-// validator, but auth/ must not depend on sctp/.)
-bool IsWellFormedUtf8(const std::string& s) {
-  std::string dumped = Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
-  Json back = Json::parse(dumped, nullptr, /*allow_exceptions=*/false);
-  const auto* text = back.get_ptr<const std::string*>();
-  return text && *text == s;
-}
-
 bool IsValidDisplayName(const std::string& name) {
   if (name.empty() || name.size() > kMaxDisplayNameSize) return false;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -48,7 +38,7 @@ bool IsValidDisplayName(const std::string& name) {
     if (b < 0x20 || b == 0x7F) return false;                         // C0 controls, DEL
     if (b == 0xC2 && i + 1 < name.size() && static_cast<uint8_t>(name[i + 1]) < 0xA0) return false;  // C1
   }
-  return IsWellFormedUtf8(name);
+  return IsValidUtf8(name);  // else the signaling writer would send U+FFFD in its place
 }
 
 bool IsNumericDate(int64_t t) { return t >= 0 && t <= kMaxNumericDate; }

@@ -4,7 +4,7 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
-#include "sctp/utf8.h"
+#include "base/utf8.h"
 
 namespace aegis::sctp {
 namespace {

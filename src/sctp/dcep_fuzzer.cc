@@ -8,7 +8,7 @@
 
 #include "sctp/data_channel.h"
 #include "sctp/dcep.h"
-#include "sctp/utf8.h"
+#include "base/utf8.h"
 
 using namespace aegis::sctp;
 
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!again || !(*again == *parsed)) abort();
   if (const auto* open = std::get_if<DataChannelOpen>(&*parsed)) {
     auto bytes = [](const std::string& s) { return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size()); };
-    if (!IsValidUtf8(bytes(open->label)) || !IsValidUtf8(bytes(open->protocol))) abort();
+    if (!aegis::IsValidUtf8(bytes(open->label)) || !aegis::IsValidUtf8(bytes(open->protocol))) abort();
     // The reliability mapping is total and round-trips the channel type.
     if (ToChannelType(FromDcep(open->channel_type, open->reliability_parameter)) != open->channel_type) abort();
   }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "sctp/sctp_association.h"
-#include "sctp/utf8.h"
+#include "base/utf8.h"
 
 namespace aegis::sctp {
 namespace {

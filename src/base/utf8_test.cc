@@ -1,15 +1,16 @@
-#include "sctp/utf8.h"
+#include "base/utf8.h"
 
 #include <gtest/gtest.h>
 
 #include <string_view>
 
-namespace aegis::sctp {
+namespace aegis {
 namespace {
 
-bool Valid(std::string_view s) {
-  return IsValidUtf8({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
-}
+bool Valid(std::string_view s) { return IsValidUtf8(s); }
+
+// The ill-formed prefix NextUtf8 reports, for a decoder to replace.
+Utf8Step Step(std::string_view s) { return NextUtf8({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
 
 TEST(Utf8, AcceptsWellFormed) {
   EXPECT_TRUE(Valid(""));
@@ -45,5 +46,18 @@ TEST(Utf8, RejectsMalformed) {
   EXPECT_FALSE(Valid("\xf0\x9f\x98\x28"));  // bad last byte
 }
 
+TEST(Utf8, NextStepsOverOneCharacterOrOneMaximalIllFormedPrefix) {
+  EXPECT_EQ(Step("a").length, 1u);
+  EXPECT_TRUE(Step("\xe2\x82\xac!").valid);   // U+20AC, then '!'
+  EXPECT_EQ(Step("\xe2\x82\xac!").length, 3u);
+  EXPECT_FALSE(Step("\xe2\x82(").valid);       // a good start cut short: both bytes are one U+FFFD
+  EXPECT_EQ(Step("\xe2\x82(").length, 2u);
+  EXPECT_EQ(Step("\xe2\x82").length, 2u);      // truncated at the end: one U+FFFD too
+  EXPECT_EQ(Step("\xe0\x80\x80").length, 1u); // no well-formed sequence starts E0 80: each byte is one
+  EXPECT_EQ(Step("\xc3").length, 1u);
+  EXPECT_EQ(Step("\x80\x80").length, 1u);
+  EXPECT_EQ(Step("\xf0\x9f\x98(").length, 3u);
+}
+
 }  // namespace
-}  // namespace aegis::sctp
+}  // namespace aegis
