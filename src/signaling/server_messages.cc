@@ -1,172 +1,171 @@
 #include "signaling/server_messages.h"
 
-#include <nlohmann/json.hpp>
-
 #include "auth/base64url.h"
-#include "signaling/json_fields.h"
+#include "signaling/json_writer.h"
 
 namespace aegis::signaling {
 namespace {
 
-using nlohmann::json;
+// Every object's keys are written in byte order, as nlohmann's dump (a
+// std::map) writes them, so the bytes match the documented examples and
+// the tests.
 
-json Envelope(std::string_view type) {
-  return json{{"v", kProtocolVersion}, {"type", type}};
+// The two members every message ends with (in byte order "type" < "v").
+void TypeAndVersion(JsonWriter& w, std::string_view type) {
+  w.StringField("type", type);
+  w.IntField("v", kProtocolVersion);
 }
 
-json TrackJson(const TrackInfo& t) {
-  return json{{"id", t.id}, {"kind", WireName(t.kind)}, {"source", WireName(t.source.value_or(DefaultSource(t.kind)))}};
+void WriteTrack(JsonWriter& w, const TrackInfo& t) {
+  w.BeginObject();
+  w.StringField("id", t.id);
+  w.StringField("kind", WireName(t.kind));
+  w.StringField("source", WireName(t.source.value_or(DefaultSource(t.kind))));
+  w.EndObject();
 }
 
-json ParticipantJson(const ParticipantInfo& p) {
-  json o{{"id", p.id}, {"name", p.name}};
-  json tracks = json::array();
-  for (const auto& t : p.tracks) tracks.push_back(TrackJson(t));
-  o["tracks"] = std::move(tracks);
-  if (p.audio_muted) o["audio_muted"] = true;
-  if (p.video_muted) o["video_muted"] = true;
-  if (p.identity) o["identity"] = *p.identity;
-  if (p.key_package) o["key_package"] = auth::Base64UrlEncode(*p.key_package);
-  return o;
+void WriteParticipant(JsonWriter& w, const ParticipantInfo& p) {
+  w.BeginObject();
+  if (p.audio_muted) w.BoolField("audio_muted", true);
+  w.StringField("id", p.id);
+  if (p.identity) w.StringField("identity", *p.identity);
+  if (p.key_package) w.StringField("key_package", auth::Base64UrlEncode(*p.key_package));
+  w.StringField("name", p.name);
+  w.Key("tracks");
+  w.BeginArray();
+  for (const auto& t : p.tracks) WriteTrack(w, t);
+  w.EndArray();
+  if (p.video_muted) w.BoolField("video_muted", true);
+  w.EndObject();
 }
 
-void AddGroup(json& o, const MlsGroupInfo& g) {
-  o["group_id"] = auth::Base64UrlEncode(g.group_id);
-  o["epoch"] = g.epoch;
-  o["suite"] = g.suite;
-  o["external_sender"] = auth::Base64UrlEncode(g.external_sender);
-  o["create"] = g.create;
+void WriteParticipants(JsonWriter& w, std::string_view key, const std::vector<ParticipantInfo>& list) {
+  w.Key(key);
+  w.BeginArray();
+  for (const auto& p : list) WriteParticipant(w, p);
+  w.EndArray();
 }
 
+// The group's members, in an object of their own (joined.mls) or among a
+// message's (mls_group, where "type" and "v" sort after them).
+void WriteGroupFields(JsonWriter& w, const MlsGroupInfo& g) {
+  w.BoolField("create", g.create);
+  w.UintField("epoch", g.epoch);
+  w.StringField("external_sender", auth::Base64UrlEncode(g.external_sender));
+  w.StringField("group_id", auth::Base64UrlEncode(g.group_id));
+  w.UintField("suite", g.suite);
+}
+
+// Writes a message's members into the open envelope object.
 struct ServerSerializer {
-  json operator()(const Joined& m) const {
-    json o = Envelope("joined");
-    o["participant_id"] = m.participant_id;
-    o["room"] = m.room;
-    json list = json::array();
-    for (const auto& p : m.participants) list.push_back(ParticipantJson(p));
-    o["participants"] = std::move(list);
-    o["admin"] = m.admin;
-    o["locked"] = m.locked;
-    if (m.admin) {
-      json waiting = json::array();
-      for (const auto& p : m.lobby) waiting.push_back(ParticipantJson(p));
-      o["lobby"] = std::move(waiting);
-    }
+  JsonWriter& w;
+
+  void operator()(const Joined& m) const {
+    w.BoolField("admin", m.admin);
+    if (m.admin) WriteParticipants(w, "lobby", m.lobby);
+    w.BoolField("locked", m.locked);
     if (m.mls) {
-      json group = json::object();
-      AddGroup(group, *m.mls);
-      o["mls"] = std::move(group);
+      w.Key("mls");
+      w.BeginObject();
+      WriteGroupFields(w, *m.mls);
+      w.EndObject();
     }
-    return o;
+    w.StringField("participant_id", m.participant_id);
+    WriteParticipants(w, "participants", m.participants);
+    w.StringField("room", m.room);
+    TypeAndVersion(w, "joined");
   }
-  json operator()(const ParticipantJoined& m) const {
-    json o = Envelope("participant_joined");
-    o["participant"] = ParticipantJson(m.participant);
-    return o;
+  void operator()(const ParticipantJoined& m) const {
+    w.Key("participant");
+    WriteParticipant(w, m.participant);
+    TypeAndVersion(w, "participant_joined");
   }
-  json operator()(const ParticipantLeft& m) const {
-    json o = Envelope("participant_left");
-    o["participant_id"] = m.participant_id;
-    return o;
+  void operator()(const ParticipantLeft& m) const {
+    w.StringField("participant_id", m.participant_id);
+    TypeAndVersion(w, "participant_left");
   }
-  json operator()(const TrackPublished& m) const {
-    json o = Envelope("track_published");
-    o["participant_id"] = m.participant_id;
-    o["track_id"] = m.track.id;
-    o["kind"] = WireName(m.track.kind);
-    o["source"] = WireName(m.track.source.value_or(DefaultSource(m.track.kind)));
-    return o;
+  void operator()(const TrackPublished& m) const {
+    w.StringField("kind", WireName(m.track.kind));
+    w.StringField("participant_id", m.participant_id);
+    w.StringField("source", WireName(m.track.source.value_or(DefaultSource(m.track.kind))));
+    w.StringField("track_id", m.track.id);
+    TypeAndVersion(w, "track_published");
   }
-  json operator()(const TrackUnpublished& m) const {
-    json o = Envelope("track_unpublished");
-    o["participant_id"] = m.participant_id;
-    o["track_id"] = m.track_id;
-    return o;
+  void operator()(const TrackUnpublished& m) const {
+    w.StringField("participant_id", m.participant_id);
+    w.StringField("track_id", m.track_id);
+    TypeAndVersion(w, "track_unpublished");
   }
-  json operator()(const PublishAnswer& m) const {
-    json o = Envelope("answer");
-    o["sdp"] = m.sdp;
-    if (m.re) o["re"] = *m.re;
-    return o;
+  void operator()(const PublishAnswer& m) const {
+    if (m.re) w.IntField("re", *m.re);
+    w.StringField("sdp", m.sdp);
+    TypeAndVersion(w, "answer");
   }
-  json operator()(const SubscribeOffer& m) const {
-    json o = Envelope("offer");
-    o["sdp"] = m.sdp;
-    return o;
+  void operator()(const SubscribeOffer& m) const {
+    w.StringField("sdp", m.sdp);
+    TypeAndVersion(w, "offer");
   }
-  json operator()(const ErrorMessage& m) const {
-    json o = Envelope("error");
-    o["code"] = WireName(m.code);
-    if (!m.field.empty()) o["field"] = m.field;
-    // A cut inside a UTF-8 sequence is replaced by U+FFFD when dumped.
-    o["message"] = m.message.substr(0, kMaxErrorMessageSize);
-    if (m.re) o["re"] = *m.re;
-    return o;
+  void operator()(const ErrorMessage& m) const {
+    w.StringField("code", WireName(m.code));
+    if (!m.field.empty()) w.StringField("field", m.field);
+    // A cut inside a UTF-8 sequence is written as U+FFFD.
+    w.StringField("message", std::string_view(m.message).substr(0, kMaxErrorMessageSize));
+    if (m.re) w.IntField("re", *m.re);
+    TypeAndVersion(w, "error");
   }
-  json operator()(const Pong& m) const {
-    json o = Envelope("pong");
-    if (m.seq) o["seq"] = *m.seq;
-    return o;
+  void operator()(const Pong& m) const {
+    if (m.seq) w.IntField("seq", *m.seq);
+    TypeAndVersion(w, "pong");
   }
-  json operator()(const TokenExpiring& m) const {
-    json o = Envelope("token_expiring");
-    o["expires_in_s"] = m.expires_in_s;
-    return o;
+  void operator()(const TokenExpiring& m) const {
+    w.IntField("expires_in_s", m.expires_in_s);
+    TypeAndVersion(w, "token_expiring");
   }
-  json operator()(const Muted& m) const {
-    json o = Envelope("muted");
-    o["participant_id"] = m.participant_id;
-    o["kind"] = WireName(m.kind);
-    o["muted"] = m.muted;
-    return o;
+  void operator()(const Muted& m) const {
+    w.StringField("kind", WireName(m.kind));
+    w.BoolField("muted", m.muted);
+    w.StringField("participant_id", m.participant_id);
+    TypeAndVersion(w, "muted");
   }
-  json operator()(const Locked& m) const {
-    json o = Envelope("locked");
-    o["locked"] = m.locked;
-    return o;
+  void operator()(const Locked& m) const {
+    w.BoolField("locked", m.locked);
+    TypeAndVersion(w, "locked");
   }
-  json operator()(const LobbyWaiting&) const { return Envelope("lobby"); }
-  json operator()(const LobbyJoined& m) const {
-    json o = Envelope("lobby_joined");
-    o["participant"] = ParticipantJson(m.participant);
-    return o;
+  void operator()(const LobbyWaiting&) const { TypeAndVersion(w, "lobby"); }
+  void operator()(const LobbyJoined& m) const {
+    w.Key("participant");
+    WriteParticipant(w, m.participant);
+    TypeAndVersion(w, "lobby_joined");
   }
-  json operator()(const LobbyLeft& m) const {
-    json o = Envelope("lobby_left");
-    o["participant_id"] = m.participant_id;
-    return o;
+  void operator()(const LobbyLeft& m) const {
+    w.StringField("participant_id", m.participant_id);
+    TypeAndVersion(w, "lobby_left");
   }
-  json operator()(const MlsGroup& m) const {
-    json o = Envelope("mls_group");
-    AddGroup(o, m.group);
-    return o;
+  void operator()(const MlsGroup& m) const {
+    WriteGroupFields(w, m.group);
+    TypeAndVersion(w, "mls_group");
   }
-  json operator()(const MlsCommitRelay& m) const {
-    json o = Envelope("mls_commit");
-    o["from"] = m.from;
-    o["epoch"] = m.epoch;
-    o["commit"] = auth::Base64UrlEncode(m.commit);
-    return o;
+  void operator()(const MlsCommitRelay& m) const {
+    w.StringField("commit", auth::Base64UrlEncode(m.commit));
+    w.UintField("epoch", m.epoch);
+    w.StringField("from", m.from);
+    TypeAndVersion(w, "mls_commit");
   }
-  json operator()(const MlsWelcomeRelay& m) const {
-    json o = Envelope("mls_welcome");
-    o["from"] = m.from;
-    o["epoch"] = m.epoch;
-    o["welcome"] = auth::Base64UrlEncode(m.welcome);
-    return o;
+  void operator()(const MlsWelcomeRelay& m) const {
+    w.UintField("epoch", m.epoch);
+    w.StringField("from", m.from);
+    TypeAndVersion(w, "mls_welcome");
+    w.StringField("welcome", auth::Base64UrlEncode(m.welcome));
   }
-  json operator()(const MlsProposal& m) const {
-    json o = Envelope("mls_proposal");
-    o["epoch"] = m.epoch;
-    o["proposal"] = auth::Base64UrlEncode(m.proposal);
-    return o;
+  void operator()(const MlsProposal& m) const {
+    w.UintField("epoch", m.epoch);
+    w.StringField("proposal", auth::Base64UrlEncode(m.proposal));
+    TypeAndVersion(w, "mls_proposal");
   }
-  json operator()(const MlsAppRelay& m) const {
-    json o = Envelope("mls_app");
-    o["from"] = m.from;
-    o["message"] = auth::Base64UrlEncode(m.message);
-    return o;
+  void operator()(const MlsAppRelay& m) const {
+    w.StringField("from", m.from);
+    w.StringField("message", auth::Base64UrlEncode(m.message));
+    TypeAndVersion(w, "mls_app");
   }
 };
 
@@ -210,7 +209,11 @@ std::string_view Describe(ErrorCode code) {
 }  // namespace
 
 std::string Serialize(const ServerMessage& message) {
-  return internal::Dump(std::visit(ServerSerializer{}, message));
+  JsonWriter w;
+  w.BeginObject();
+  std::visit(ServerSerializer{w}, message);
+  w.EndObject();
+  return std::move(w).Take();
 }
 
 ErrorMessage MakeError(const ProtocolError& error) {

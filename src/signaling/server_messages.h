@@ -1,6 +1,7 @@
 // Server → client signaling messages (docs/protocol.md §4) and their
-// serializer. Built with nlohmann::json, which escapes every string, so no
-// client-chosen text (display names, error detail) can break the framing.
+// serializer. Written by JsonWriter, which escapes every string and replaces
+// ill-formed UTF-8, so no client-chosen text (display names, error detail)
+// can break the framing.
 //
 //   joined              {participant_id, room, participants[], admin, locked, lobby?, mls?}
 //   participant_joined  {participant}

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "signaling/json_fields.h"
+
 namespace aegis::signaling {
 namespace {
 
@@ -123,6 +125,41 @@ TEST(ServerMessages, InvalidUtf8AndLongMessagesDoNotThrow) {
   ParticipantInfo p{"p", "ab\xC3", {}, false, false, std::nullopt, std::nullopt};
   EXPECT_EQ(Serialize(ParticipantLeft{"p"}), R"({"participant_id":"p","type":"participant_left","v":2})");
   EXPECT_EQ(nlohmann::json::parse(Serialize(ParticipantJoined{p}))["participant"]["name"], "ab\xEF\xBF\xBD");
+}
+
+// The writer gives every object's keys in byte order and escapes as
+// nlohmann's dump does, so a message re-dumped from its parse is the same
+// bytes: every message type, with every optional member present.
+TEST(ServerMessages, BytesAreWhatADumpOfTheSameObjectWrites) {
+  const MlsGroupInfo group{Blob{1, 2, 3}, 4, 83, Blob{0xFF}, true};
+  const ParticipantInfo full{"p1", "Zo\xC3\xAB \"q\" \\ \x7F", {{"t1", TrackKind::kAudio}, {"t2", TrackKind::kVideo, TrackSource::kScreen}},
+                             true, true, "user-1", Blob{7, 8}};
+  const std::vector<ServerMessage> all = {
+      Joined{"me", "r", {full, full}, true, true, {full}, group},
+      ParticipantJoined{full},
+      ParticipantLeft{"p"},
+      TrackPublished{"p", {"t", TrackKind::kAudio, TrackSource::kScreenAudio}},
+      TrackUnpublished{"p", "t"},
+      PublishAnswer{"v=0\r\n\ta\x01", -5},
+      SubscribeOffer{"v=0\r\n"},
+      ErrorMessage{ErrorCode::kInvalidField, "sdp", "bad \xF0\x9F\x98 cut", 9},
+      Pong{INT64_MIN},
+      TokenExpiring{60},
+      Muted{"p", TrackKind::kAudio, false},
+      Locked{true},
+      LobbyWaiting{},
+      LobbyJoined{full},
+      LobbyLeft{"p"},
+      MlsGroup{group},
+      MlsCommitRelay{"p", UINT64_MAX, Blob{1}},
+      MlsWelcomeRelay{"p", 3, Blob{2}},
+      MlsProposal{4, Blob{3}},
+      MlsAppRelay{"p", Blob{4}},
+  };
+  for (const auto& message : all) {
+    const std::string text = Serialize(message);
+    EXPECT_EQ(internal::Dump(nlohmann::json::parse(text)), text);
+  }
 }
 
 }  // namespace

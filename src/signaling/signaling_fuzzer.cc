@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "signaling/client_messages.h"
+#include "signaling/json_fields.h"
 #include "signaling/server_messages.h"
 
 using namespace aegis::signaling;
@@ -54,6 +55,7 @@ void CheckReply(const ServerMessage& reply) {
   const std::string text = Serialize(reply);
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object() || json.value("v", 0) != kProtocolVersion) abort();
+  if (internal::Dump(json) != text) abort();
 }
 
 }  // namespace
@@ -67,7 +69,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckReply(MakeError(parsed.error()));
     // Arbitrary (possibly invalid UTF-8, overlong) text in an error message
     // must still serialize to valid JSON, never throw.
-    CheckReply(ErrorMessage{parsed.error().code, "", std::string(input), std::nullopt});
+    const ErrorMessage raw{parsed.error().code, "", std::string(input), std::nullopt};
+    CheckReply(raw);
+    const nlohmann::json expected = {{"code", WireName(raw.code)},
+                                     {"message", raw.message.substr(0, kMaxErrorMessageSize)},
+                                     {"type", "error"},
+                                     {"v", kProtocolVersion}};
+    if (Serialize(raw) != internal::Dump(expected)) abort();
     return 0;
   }
   if (size > kMaxMessageSize && !std::holds_alternative<MlsCommit>(*parsed)) abort();
