@@ -632,7 +632,7 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
     std::erase(room.lobby, session);
     DropConnection(member.publisher, now);  // none yet, unless a future lobby flow makes them
     DropConnection(member.subscriber, now);
-    SendToAdmins(room, signaling::LobbyLeft{member.id});
+    if (!shutting_down_) SendToAdmins(room, signaling::LobbyLeft{member.id});
     output_.Audit("lobby.leave", "room=" + member.room + " identity=" + member.identity + " participant=" +
                                      member.id + " reason=" + std::string(reason));
     members_.erase(it);
@@ -643,8 +643,10 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
     auto ended = router_.RemoveParticipant(member.sfu_id);
     std::erase(room.members, session);
     if (config_.test_hooks) config_.test_hooks->OnParticipantRemoved(member.room, member.id);
-    Broadcast(room, session, signaling::ParticipantLeft{member.id});
-    MlsLeave(room, session);
+    if (!shutting_down_) {
+      Broadcast(room, session, signaling::ParticipantLeft{member.id});
+      MlsLeave(room, session);
+    }
     DropConnection(member.publisher, now);
     DropConnection(member.subscriber, now);
     by_sfu_id_.erase(member.sfu_id);
@@ -652,7 +654,9 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
     if (ended.ok()) EndSections(*ended);
     // One offer per subscriber after every section of the member ended, so no
     // offer still shows a track that is gone.
-    for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
+    if (!shutting_down_) {
+      for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
+    }
     ++stats_.leaves;
   }
   if (room.members.empty() && room.lobby.empty()) {
@@ -673,11 +677,15 @@ void Conference::RemoveFailed(Timestamp now) {
 }
 
 void Conference::Shutdown(Timestamp now) {
-  while (!members_.empty()) {
-    SessionId session = members_.begin()->first;
+  // Everyone is told once; then nobody hears of the others leaving (no
+  // participant_left, MLS proposal or new offer per departure, which made
+  // a shutdown quadratic in a room's size): every socket closes.
+  for (const auto& [session, member] : members_) {
     SendError(session, ErrorCode::kShuttingDown, "the server is shutting down");
-    Remove(session, now, /*close_signal=*/true, "server shutdown");
   }
+  shutting_down_ = true;
+  while (!members_.empty()) Remove(members_.begin()->first, now, /*close_signal=*/true, "server shutdown");
+  shutting_down_ = false;
 }
 
 }  // namespace aegis::server

@@ -255,6 +255,7 @@ class Conference {
   std::map<sfu::ParticipantId, Member*> by_sfu_id_;
   ConnectionDirectory<Connection> directory_;
   std::vector<SessionId> failed_;  // members whose transport failed; removed after the current step
+  bool shutting_down_ = false;     // while Shutdown removes everyone: nobody is told of the others
   std::set<std::pair<Timestamp, SessionId>> token_timers_;  // next token warning or expiry per member
   uint64_t next_room_id_ = 1;
   uint64_t next_participant_id_ = 1;

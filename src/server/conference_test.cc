@@ -343,6 +343,12 @@ TEST_F(ConferenceTest, ShutdownTellsEveryoneAndClosesEverySocket) {
   EXPECT_EQ(closed, (std::vector<SessionId>{1, 2, 3}));
   for (SessionId s : {1, 2, 3}) {
     EXPECT_EQ(LastError(s), "shutting_down") << s;
+    // Only that: nobody hears of the others leaving (no participant_left,
+    // no new offer), which made a shutdown quadratic in a room's size.
+    EXPECT_EQ(std::count_if(out_.log.begin(), out_.log.end(),
+                            [&](const std::string& e) { return e.starts_with("signal " + std::to_string(s) + " "); }),
+              1)
+        << s;
     // The error comes before the close.
     auto error_at = std::find(out_.log.begin(), out_.log.end(), "signal " + std::to_string(s) + " error");
     auto close_at = std::find(out_.log.begin(), out_.log.end(), "close " + std::to_string(s));
