@@ -115,6 +115,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   signaling.web_dir = options.web_dir;
   signaling.dev_tokens = options.dev && loopback;
   signaling.gate.token_leeway_s = options.token_leeway_s;
+  signaling.max_connections = static_cast<size_t>(options.max_connections);
   signaling.max_connections_per_address = static_cast<size_t>(options.max_connections_per_address);
   signaling.whip_cors.allowed_origins = options.whip_cors_origins;
   signaling.version = AEGIS_VERSION;
@@ -157,6 +158,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     wc.dtls_context = dtls_context;
     wc.test_hooks = test_hooks;
     wc.max_participants_per_room = static_cast<size_t>(options.max_participants_per_room);
+    wc.max_participants = static_cast<size_t>(options.max_connections);
     wc.max_audio_tracks_per_participant = static_cast<size_t>(options.max_audio_tracks);
     wc.max_video_tracks_per_participant = static_cast<size_t>(options.max_video_tracks);
     wc.mls_suite = static_cast<uint16_t>(options.mls_suite);

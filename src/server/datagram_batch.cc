@@ -2,10 +2,21 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "netio/udp_address.h"
 
 namespace aegis::server {
+namespace {
+
+// The clock SO_TIMESTAMPNS stamps arrivals with.
+int64_t RealtimeNs() {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+}  // namespace
 
 void SendBatch::Queue(const stun::TransportAddress& to, std::span<const uint8_t> bytes) {
   Slot& slot = slots_[count_];
@@ -16,6 +27,7 @@ void SendBatch::Queue(const stun::TransportAddress& to, std::span<const uint8_t>
   if (bytes.data() != slot.bytes.data()) std::memmove(slot.bytes.data(), bytes.data(), bytes.size());
   slot.size = bytes.size();
   slot.to_length = netio::ToSockaddr(to, slot.to);
+  slot.origin_ns = origin_ns_;
   if (++count_ == kSlots) Flush();
 }
 
@@ -35,6 +47,10 @@ void SendBatch::Flush() {
     ++send_calls_;
     const int n = ::sendmmsg(fd_, messages.data() + done, static_cast<unsigned>(count_ - done), MSG_DONTWAIT);
     if (n > 0) {
+      const int64_t sent_ns = RealtimeNs();
+      for (size_t i = done; i < done + static_cast<size_t>(n); ++i) {
+        if (slots_[i].origin_ns != 0) forward_delay_.Observe(sent_ns - slots_[i].origin_ns);
+      }
       done += static_cast<size_t>(n);
       datagrams_sent_ += static_cast<uint64_t>(n);
       continue;
@@ -48,6 +64,11 @@ void SendBatch::Flush() {
   count_ = 0;
 }
 
+bool ReceiveBatch::EnableArrivalTimes(int fd) {
+  const int on = 1;
+  return ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+}
+
 size_t ReceiveBatch::Receive(int fd) {
   std::array<mmsghdr, kSlots> messages;
   std::array<iovec, kSlots> vectors;
@@ -58,6 +79,8 @@ size_t ReceiveBatch::Receive(int fd) {
     messages[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     messages[i].msg_hdr.msg_iov = &vectors[i];
     messages[i].msg_hdr.msg_iovlen = 1;
+    messages[i].msg_hdr.msg_control = slots_[i].control.data();
+    messages[i].msg_hdr.msg_controllen = slots_[i].control.size();
   }
   ++receive_calls_;
   int n;
@@ -76,6 +99,14 @@ size_t ReceiveBatch::Receive(int fd) {
     if (kept != i) std::memcpy(slots_[kept].bytes.data(), slots_[i].bytes.data(), messages[i].msg_len);
     sizes_[kept] = messages[i].msg_len;
     from_[kept] = netio::FromSockaddr(slots_[i].from);
+    arrival_ns_[kept] = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&messages[i].msg_hdr); c != nullptr; c = CMSG_NXTHDR(&messages[i].msg_hdr, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+        timespec at{};
+        std::memcpy(&at, CMSG_DATA(c), sizeof at);
+        arrival_ns_[kept] = int64_t{at.tv_sec} * 1'000'000'000 + at.tv_nsec;
+      }
+    }
     ++kept;
   }
   return kept;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 
+#include "server/delay_histogram.h"
 #include "stun/transport_address.h"
 
 namespace aegis::server {
@@ -34,6 +35,11 @@ class SendBatch {
   void Queue(const stun::TransportAddress& to, std::span<const uint8_t> bytes);
   // Sends what is queued (one sendmmsg, more only if the kernel took part).
   void Flush();
+  // The arrival time (CLOCK_REALTIME ns, ReceiveBatch::arrival_ns) of the
+  // datagram whose handling queues what follows; 0: not caused by one
+  // (timers, signaling). Flush measures each sent datagram's delay from it.
+  void SetOrigin(int64_t arrival_ns) { origin_ns_ = arrival_ns; }
+  const DelayHistogram& forward_delay() const { return forward_delay_; }
 
   uint64_t datagrams_sent() const { return datagrams_sent_; }
   uint64_t send_calls() const { return send_calls_; }
@@ -47,10 +53,13 @@ class SendBatch {
     sockaddr_storage to;
     socklen_t to_length = 0;
     size_t size = 0;
+    int64_t origin_ns = 0;
   };
   int fd_;
   std::array<Slot, kSlots> slots_;
   size_t count_ = 0;
+  int64_t origin_ns_ = 0;
+  DelayHistogram forward_delay_;
   uint64_t datagrams_sent_ = 0;
   uint64_t send_calls_ = 0;
   uint64_t send_errors_ = 0;
@@ -60,11 +69,15 @@ class ReceiveBatch {
  public:
   static constexpr size_t kSlots = 32;
 
+  // Asks the kernel to stamp each datagram's arrival (SO_TIMESTAMPNS).
+  static bool EnableArrivalTimes(int fd);
   // Non-blocking recvmmsg: how many datagrams arrived (0: none waiting).
   size_t Receive(int fd);
   // Writable: SRTP is removed in place.
   std::span<uint8_t> datagram(size_t i) { return {slots_[i].bytes.data(), sizes_[i]}; }
   const stun::TransportAddress& from(size_t i) const { return from_[i]; }
+  // When the kernel received it (CLOCK_REALTIME ns); 0 without EnableArrivalTimes.
+  int64_t arrival_ns(size_t i) const { return arrival_ns_[i]; }
   uint64_t receive_calls() const { return receive_calls_; }
   // Datagrams larger than a slot (cut by the kernel): dropped, counted.
   uint64_t truncated() const { return truncated_; }
@@ -73,10 +86,12 @@ class ReceiveBatch {
   struct Slot {
     alignas(64) std::array<uint8_t, kDatagramSlotSize> bytes;
     sockaddr_storage from;
+    alignas(cmsghdr) std::array<uint8_t, CMSG_SPACE(sizeof(timespec))> control;
   };
   std::array<Slot, kSlots> slots_;
   std::array<size_t, kSlots> sizes_{};
   std::array<stun::TransportAddress, kSlots> from_{};
+  std::array<int64_t, kSlots> arrival_ns_{};
   uint64_t receive_calls_ = 0;
   uint64_t truncated_ = 0;
 };

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ctime>
 #include <string>
 
 namespace aegis::server {
@@ -100,6 +101,44 @@ TEST(DatagramBatch, ADatagramLargerThanASlotIsDroppedAndCounted) {
   EXPECT_EQ(batch.send_errors(), 1u);
   batch.Flush();
   EXPECT_EQ(batch.datagrams_sent(), 0u);
+}
+
+// The kernel stamps each arrival (SO_TIMESTAMPNS), and a flush times every
+// datagram queued under an origin from that stamp: the server's forward
+// delay (aegis_forward_delay_seconds). Datagrams with no origin (timers,
+// signaling) are not timed.
+TEST(DatagramBatch, ArrivalTimesAndTheForwardDelayOfWhatTheyCaused) {
+  Socket sender, server, subscriber;
+  ASSERT_TRUE(ReceiveBatch::EnableArrivalTimes(server.fd));
+  SendBatch to_server(sender.fd);
+  to_server.Queue(server.address(), {reinterpret_cast<const uint8_t*>("rtp"), 3});
+  to_server.Flush();
+  EXPECT_EQ(to_server.forward_delay().count, 0u);  // queued with no origin
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const int64_t now_ns = int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+  ReceiveBatch rx;
+  ASSERT_EQ(rx.Receive(server.fd), 1u);
+  const int64_t arrival = rx.arrival_ns(0);
+  EXPECT_GT(arrival, now_ns - 1'000'000'000);  // the kernel's stamp, within a second of now
+  EXPECT_LE(arrival, now_ns + 1'000'000'000);
+  SendBatch fanout(server.fd);
+  fanout.SetOrigin(arrival);
+  for (int i = 0; i < 3; ++i) fanout.Queue(subscriber.address(), rx.datagram(0));
+  fanout.SetOrigin(0);
+  fanout.Queue(subscriber.address(), {reinterpret_cast<const uint8_t*>("rtcp"), 4});  // a timer's: not timed
+  fanout.Flush();
+  const DelayHistogram& h = fanout.forward_delay();
+  EXPECT_EQ(h.count, 3u);
+  EXPECT_GT(h.sum_ns, 0u);
+  EXPECT_LT(h.sum_ns, 3u * 1'000'000'000u);
+  // Without EnableArrivalTimes there is no stamp.
+  to_server.Queue(subscriber.address(), {reinterpret_cast<const uint8_t*>("x"), 1});
+  to_server.Flush();
+  ReceiveBatch plain;
+  size_t n = plain.Receive(subscriber.fd);
+  ASSERT_GE(n, 1u);
+  EXPECT_EQ(plain.arrival_ns(n - 1), 0);
 }
 
 }  // namespace

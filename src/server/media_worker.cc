@@ -85,6 +85,7 @@ bool MediaWorker::Start(std::string& error) {
   port_ = udp_.local_endpoint().port();
   GrowSocketBuffers(udp_.native_handle());
   SetDontFragment(udp_.native_handle(), config_.bind_address.is_v6());
+  (void)ReceiveBatch::EnableArrivalTimes(udp_.native_handle());  // for aegis_forward_delay_seconds only
   ConferenceConfig conference;
   if (config_.announced_addresses.empty()) {
     conference.candidates.push_back(netio::ToTransportAddress(udp_.local_endpoint()));
@@ -93,6 +94,7 @@ bool MediaWorker::Start(std::string& error) {
   }
   conference.dtls_context = config_.dtls_context;
   conference.max_participants_per_room = config_.max_participants_per_room;
+  conference.max_participants = config_.max_participants;
   conference.test_hooks = config_.test_hooks;
   conference.max_audio_tracks_per_participant = config_.max_audio_tracks_per_participant;
   conference.max_video_tracks_per_participant = config_.max_video_tracks_per_participant;
@@ -170,9 +172,11 @@ void MediaWorker::Receive() {
         const Timestamp now = clock_.Now();
         for (size_t i = 0; i < n; ++i) {
           output_->counters.Received(rx_.datagram(i).size());  // metrics
+          output_->batch().SetOrigin(rx_.arrival_ns(i));       // metrics: what it causes is timed from its arrival
           conference_->HandleDatagram(rx_.datagram(i), rx_.from(i), now);
         }
         output_->batch().Flush();
+        output_->batch().SetOrigin(0);
       }
       AfterWork();
     }
@@ -228,6 +232,7 @@ void MediaWorker::PostStatsSnapshot(std::function<void(WorkerSnapshot)> done) {
     snapshot.transport = conference_->transport_stats();
     snapshot.io = output_->counters;
     snapshot.io.datagrams_truncated = rx_.truncated();
+    snapshot.forward_delay = output_->batch().forward_delay();
     snapshot.queue_delay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - posted).count();
     if (timespec cpu{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {
       snapshot.busy_seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;

@@ -42,6 +42,7 @@ struct MediaWorkerConfig {
   std::vector<boost::asio::ip::address> announced_addresses;
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
   size_t max_participants_per_room = 64;
+  size_t max_participants = 1000;  // on this worker (serve: --max-connections)
   ConferenceTestHooks* test_hooks = nullptr;  // aegis-test-server only
   AuditSink* audit = nullptr;                 // security events; may be null
   size_t max_audio_tracks_per_participant = 4;

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -174,6 +175,19 @@ std::string RenderMetrics(const MetricsFigures& f) {
              "How long this scrape's request waited in the worker's queue behind earlier handlers.");
   for (size_t i = 0; i < f.workers.size(); ++i) {
     if (f.workers[i]) out.Sample(f.workers[i]->queue_delay_seconds, {{"worker", std::to_string(i)}});
+  }
+  out.Family("aegis_forward_delay_seconds", MetricsText::Type::kHistogram,
+             "From a datagram's arrival at the worker's socket (kernel timestamp) to the sendmmsg that handed "
+             "each datagram it caused (forwarded media, replies) back to the kernel.");
+  std::array<double, DelayHistogram::kBoundsNs.size()> bounds{};
+  for (size_t b = 0; b < bounds.size(); ++b) bounds[b] = static_cast<double>(DelayHistogram::kBoundsNs[b]) / 1e9;
+  for (size_t i = 0; i < f.workers.size(); ++i) {
+    if (!f.workers[i]) continue;
+    const DelayHistogram& h = f.workers[i]->forward_delay;
+    std::array<uint64_t, DelayHistogram::kBoundsNs.size()> cumulative{};
+    uint64_t running = 0;
+    for (size_t b = 0; b < cumulative.size(); ++b) cumulative[b] = running += h.counts[b];
+    out.Histogram(bounds, cumulative, static_cast<double>(h.sum_ns) / 1e9, h.count, {{"worker", std::to_string(i)}});
   }
   PerWorker(out, f, "aegis_worker_receive_wakeups_total", kCounter,
             "Receive handler runs (each drains the socket): received datagrams / this = datagrams per wakeup.",

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "server/conference.h"
+#include "server/delay_histogram.h"
 #include "sfu/sfu_stats.h"
 #include "transport/peer_transport.h"
 
@@ -29,8 +30,8 @@ struct WorkerIoCounters {
   uint64_t bytes_received = 0;
   uint64_t datagrams_sent = 0;  // handed to the socket (a failed send is not told apart)
   uint64_t bytes_sent = 0;
-  uint64_t receive_wakeups = 0;
-  uint64_t datagrams_truncated = 0;  // larger than a receive slot: dropped  // handler runs that drained the socket: datagrams per wakeup = received / this
+  uint64_t receive_wakeups = 0;      // handler runs that drained the socket: datagrams per wakeup = received / this
+  uint64_t datagrams_truncated = 0;  // larger than a receive slot: dropped
 };
 
 struct WorkerSnapshot {
@@ -41,6 +42,7 @@ struct WorkerSnapshot {
   uint64_t subscriptions = 0;  // (subscriber, track) pairs being forwarded
   transport::TransportStats transport;  // every peer connection's drops, live and gone
   WorkerIoCounters io;
+  DelayHistogram forward_delay;  // arrival to sendmmsg, per datagram sent (server/delay_histogram.h)
   // CPU time of the worker's thread (CLOCK_THREAD_CPUTIME_ID): the time it
   // spent handling events, in user space and in system calls; waiting in
   // epoll costs none.

@@ -88,6 +88,9 @@ TEST(RenderMetrics, EveryFamilyHasHelpTypeAndItsSamples) {
   w.io.datagrams_received = 30;
   w.io.receive_wakeups = 10;
   w.busy_seconds = 1.5;
+  w.forward_delay.Observe(40'000);     // 40 us
+  w.forward_delay.Observe(900'000);    // 0.9 ms
+  w.forward_delay.Observe(200'000'000);  // past every bound
   f.workers = {w, std::nullopt};  // worker 1 did not answer
   const std::string text = RenderMetrics(f);
   auto has = [&text](const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; };
@@ -102,6 +105,15 @@ TEST(RenderMetrics, EveryFamilyHasHelpTypeAndItsSamples) {
   EXPECT_TRUE(has("aegis_dropped_total{worker=\"0\",reason=\"unrouted_datagram\"} 5"));
   EXPECT_TRUE(has("aegis_dropped_total{worker=\"0\",reason=\"srtp_auth_failed\"} 9"));
   EXPECT_TRUE(has("aegis_tracks{worker=\"0\"} 4"));
+  // Cumulative buckets in seconds, then +Inf, sum and count.
+  EXPECT_TRUE(has("# TYPE aegis_forward_delay_seconds histogram"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"5e-05\"} 1"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"0.00075\"} 1"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"0.001\"} 2"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"0.1\"} 2"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"+Inf\"} 3"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_sum{worker=\"0\"} 0.20094"));
+  EXPECT_TRUE(has("aegis_forward_delay_seconds_count{worker=\"0\"} 3"));
   EXPECT_TRUE(has("aegis_subscriptions{worker=\"0\"} 6"));
   EXPECT_TRUE(has("aegis_nacks_received_total{worker=\"0\"} 7"));
   EXPECT_TRUE(has("aegis_keyframe_requests_forwarded_total{worker=\"0\"} 3"));
@@ -111,6 +123,7 @@ TEST(RenderMetrics, EveryFamilyHasHelpTypeAndItsSamples) {
   EXPECT_EQ(text.find("aegis_participants{worker=\"1\"}"), std::string::npos);  // no answer, no sample
 
   std::string family;
+  bool histogram = false;
   size_t lines = 0;
   size_t start = 0;
   while (start < text.size()) {
@@ -126,12 +139,17 @@ TEST(RenderMetrics, EveryFamilyHasHelpTypeAndItsSamples) {
     if (line.starts_with("# TYPE ")) {
       EXPECT_EQ(line.substr(7, family.size() + 1), family + " ") << line;
       const bool counter = line.ends_with(" counter");
-      EXPECT_TRUE(counter || line.ends_with(" gauge")) << line;
+      histogram = line.ends_with(" histogram");
+      EXPECT_TRUE(counter || histogram || line.ends_with(" gauge")) << line;
       EXPECT_EQ(counter, family.ends_with("_total")) << line;
       continue;
     }
     const std::string name = line.substr(0, line.find_first_of("{ "));
-    EXPECT_EQ(name, family) << line;
+    if (histogram) {
+      EXPECT_TRUE(name == family + "_bucket" || name == family + "_sum" || name == family + "_count") << line;
+    } else {
+      EXPECT_EQ(name, family) << line;
+    }
   }
   EXPECT_GT(lines, 60u);
 }

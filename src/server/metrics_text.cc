@@ -54,40 +54,60 @@ void MetricsText::Family(std::string_view name, Type type, std::string_view help
   if (!IsValidMetricName(name)) return;
   family_ = name;
   text_ += "# HELP " + family_ + " " + EscapeHelp(help) + "\n";
-  text_ += "# TYPE " + family_ + (type == Type::kCounter ? " counter\n" : " gauge\n");
+  const char* kind = type == Type::kCounter ? " counter\n" : type == Type::kGauge ? " gauge\n" : " histogram\n";
+  text_ += "# TYPE " + family_ + kind;
 }
 
 void MetricsText::Sample(uint64_t value, Labels labels) { SampleText(std::to_string(value), labels); }
 
-void MetricsText::Sample(double value, Labels labels) {
-  if (std::isnan(value)) return SampleText("NaN", labels);
-  if (std::isinf(value)) return SampleText(value > 0 ? "+Inf" : "-Inf", labels);
-  // Whole numbers (exact in a double below 2^53) as integers, the rest as
-  // the shortest text that reads back as the same double.
+namespace {
+
+// Whole numbers (exact in a double below 2^53) as integers, the rest as
+// the shortest text that reads back as the same double.
+std::string NumberText(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   if (std::trunc(value) == value && std::fabs(value) < 9007199254740992.0) {
-    const auto whole = static_cast<int64_t>(value);
-    return SampleText(std::to_string(whole), labels);
+    return std::to_string(static_cast<int64_t>(value));
   }
   char buffer[32];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  SampleText(std::string_view(buffer, ec == std::errc() ? static_cast<size_t>(end - buffer) : 0), labels);
+  return std::string(buffer, ec == std::errc() ? static_cast<size_t>(end - buffer) : 0);
 }
 
-void MetricsText::SampleText(std::string_view value, Labels labels) {
+}  // namespace
+
+void MetricsText::Sample(double value, Labels labels) { SampleText(NumberText(value), labels); }
+
+void MetricsText::Histogram(std::span<const double> bounds, std::span<const uint64_t> cumulative, double sum,
+                            uint64_t count, Labels labels) {
+  for (size_t i = 0; i < bounds.size() && i < cumulative.size(); ++i) {
+    SampleText(std::to_string(cumulative[i]), labels, "_bucket", {"le", NumberText(bounds[i])});
+  }
+  SampleText(std::to_string(count), labels, "_bucket", {"le", "+Inf"});
+  SampleText(NumberText(sum), labels, "_sum");
+  SampleText(std::to_string(count), labels, "_count");
+}
+
+void MetricsText::SampleText(std::string_view value, Labels labels, std::string_view suffix,
+                             std::pair<std::string_view, std::string_view> extra_label) {
   if (family_.empty()) return;
   for (const auto& [name, v] : labels) {
     if (!IsValidLabelName(name)) return;
   }
   std::string line = family_;
-  if (labels.size() > 0) {
+  line.append(suffix);
+  if (labels.size() > 0 || !extra_label.first.empty()) {
     line += '{';
     bool first = true;
-    for (const auto& [name, v] : labels) {
+    auto add = [&](std::string_view name, std::string_view v) {
       if (!first) line += ',';
       first = false;
       line.append(name);
       line += "=\"" + EscapeLabelValue(v) + "\"";
-    }
+    };
+    for (const auto& [name, v] : labels) add(name, v);
+    if (!extra_label.first.empty()) add(extra_label.first, extra_label.second);
     line += '}';
   }
   line += ' ';

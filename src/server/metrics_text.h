@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,7 +24,7 @@ bool IsValidLabelName(std::string_view name);
 
 class MetricsText {
  public:
-  enum class Type { kCounter, kGauge };
+  enum class Type { kCounter, kGauge, kHistogram };
   using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
   // Starts the family `name`; the samples that follow belong to it. A
@@ -35,12 +36,18 @@ class MetricsText {
   // Integral doubles print without a fraction; NaN and infinities as the
   // format spells them (NaN, +Inf, -Inf).
   void Sample(double value, Labels labels = {});
+  // A histogram's samples: name_bucket{...,le="bound"} (cumulative counts,
+  // ending with le="+Inf"), name_sum and name_count. `bounds` and
+  // `cumulative` pair up; the +Inf bucket is `count`.
+  void Histogram(std::span<const double> bounds, std::span<const uint64_t> cumulative, double sum, uint64_t count,
+                 Labels labels = {});
 
   const std::string& text() const { return text_; }
   std::string Take() { return std::move(text_); }
 
  private:
-  void SampleText(std::string_view value, Labels labels);
+  void SampleText(std::string_view value, Labels labels, std::string_view suffix = {},
+                  std::pair<std::string_view, std::string_view> extra_label = {});
 
   std::string text_;
   std::string family_;  // empty: none started, or an invalid name

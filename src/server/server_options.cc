@@ -14,7 +14,7 @@ const char* const kServeUsage =
     "usage: aegis serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--web DIR]\n"
     "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
-    "                   [--max-participants N] [--max-connections-per-address N]\n"
+    "                   [--max-participants N] [--max-connections N] [--max-connections-per-address N]\n"
     "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
     "                   [--whip-cors-origin ORIGIN]... [--metrics-token-file FILE] [--dev]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
@@ -30,6 +30,8 @@ const char* const kServeUsage =
     "                       in the data folder on first run; its fingerprint is printed)\n"
     "  --token-leeway S     clock skew allowed on token exp/nbf, 0-600 seconds (default 30)\n"
     "  --max-participants N per room, 1-257 (default 64)\n"
+    "  --max-connections N  open TCP connections in all, and participants per media worker\n"
+    "                       (default 1000)\n"
     "  --max-connections-per-address N  open TCP connections from one address, an IPv6 /64\n"
     "                       counting as one (default 32)\n"
     "  --max-audio-tracks N / --max-video-tracks N  tracks one participant may publish, per kind,\n"
@@ -85,6 +87,7 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "tls-key") return o.tls_key = value, std::nullopt;
   if (key == "metrics-token-file") return o.metrics_token_file = value, std::nullopt;
   if (key == "token-leeway") return integer(0, 600, o.token_leeway_s);
+  if (key == "max-connections") return integer(16, 100000, o.max_connections);
   if (key == "max-connections-per-address") return integer(1, 100000, o.max_connections_per_address);
   // joined lists at most 256 others (docs/protocol.md).
   if (key == "max-participants") return integer(1, 257, o.max_participants_per_room);

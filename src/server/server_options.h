@@ -32,6 +32,7 @@ struct ServeOptions {
   int64_t token_leeway_s = 30;
   int64_t max_participants_per_room = 64;
   bool dev = false;                      // POST /api/dev-token; honoured on loopback only
+  int64_t max_connections = 1000;  // TCP connections in all; also each media worker's participant cap
   int64_t max_connections_per_address = 32;  // raise it behind a reverse proxy (one address for all)
   int64_t max_audio_tracks = 4;          // published tracks per participant, per kind (1-16)
   int64_t max_video_tracks = 4;

@@ -57,6 +57,7 @@ TEST_F(ServerOptionsTest, DefaultsNeedNoConfiguration) {
   EXPECT_FALSE(options_.tls);
   EXPECT_EQ(options_.token_leeway_s, 30);
   EXPECT_EQ(options_.max_participants_per_room, 64);
+  EXPECT_EQ(options_.max_connections, 1000);
   EXPECT_EQ(options_.max_audio_tracks, 4);
   EXPECT_EQ(options_.max_video_tracks, 4);
   EXPECT_EQ(options_.mls_suite, 83);  // X-Wing: post-quantum hybrid
@@ -70,7 +71,7 @@ TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
                    "4", "--media-port", "0", "--media-host", "10.0.0.2", "--announce", "203.0.113.5", "--announce",
                    "2001:db8::5", "--tls", "--tls-cert", "cert.pem", "--tls-key", "key.pem", "--token-leeway", "5",
                    "--max-participants", "12", "--dev", "--max-audio-tracks", "2", "--max-video-tracks",
-                   "16", "--mls-suite", "1"}),
+                   "16", "--mls-suite", "1", "--max-connections", "5000"}),
             "");
   EXPECT_EQ(options_.listen_host, "0.0.0.0");
   EXPECT_EQ(options_.listen_port, 9443);
@@ -89,6 +90,7 @@ TEST_F(ServerOptionsTest, FlagsSetEveryKey) {
   EXPECT_EQ(options_.max_audio_tracks, 2);
   EXPECT_EQ(options_.max_video_tracks, 16);
   EXPECT_EQ(options_.mls_suite, 1);
+  EXPECT_EQ(options_.max_connections, 5000);
 }
 
 TEST_F(ServerOptionsTest, ListenTakesBracketedIpv6) {
@@ -110,6 +112,8 @@ TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--token-leeway", "601"}), "");
   EXPECT_NE(Parse({"--max-participants", "0"}), "");
   EXPECT_NE(Parse({"--max-participants", "258"}), "");  // joined lists at most 256 others
+  EXPECT_NE(Parse({"--max-connections", "15"}), "");
+  EXPECT_NE(Parse({"--max-connections", "100001"}), "");
   EXPECT_NE(Parse({"--max-audio-tracks", "0"}), "");
   EXPECT_NE(Parse({"--max-audio-tracks", "17"}), "");
   EXPECT_NE(Parse({"--max-video-tracks", "0"}), "");
