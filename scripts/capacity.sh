@@ -110,7 +110,7 @@ port=8443
 (umask 077 && head -c 32 /dev/urandom | xxd -p -c 64 >"$data.token")
 (cd "$repo" && exec ip netns exec "$ns_srv" "${server_pin[@]}" "$aegis" serve --listen "10.77.0.1:$port" \
   --data "$data" --media-port 40000 "${workers[@]}" --max-participants 257 \
-  --max-connections-per-address 1000 --metrics-token-file "$data.token" >>"$log" 2>&1) &
+  --max-connections 8000 --max-connections-per-address 1000 --metrics-token-file "$data.token" >>"$log" 2>&1) &
 server=$!
 for _ in $(seq 100); do
   ip netns exec "$ns_srv" bash -c "exec 3<>/dev/tcp/10.77.0.1/$port" 2>/dev/null && break

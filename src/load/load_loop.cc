@@ -129,6 +129,7 @@ void LoadLoop::Add(PeerSpec spec) {
     // A pseudo-random phase within one frame, so publishers do not send in step.
     phase_seed_ = phase_seed_ * 1664525u + 1013904223u;
     p->media.start_offset_ns = static_cast<int64_t>(phase_seed_ % 33'000) * 1000;
+    p->media.keyframe_phase_frames = phase_seed_ >> 16;  // reduced modulo the interval by MediaPattern
   }
   const size_t index = participants_.size();
   std::optional<asio::ip::address> source;

@@ -220,6 +220,7 @@ int main(int argc, char** argv) {
   config.tls = tls ? &*tls : nullptr;
   config.source_addresses = o.source_addresses;
   config.media = o.media;
+  config.tick = TimeDelta::Micros(o.tick_us);
   config.stop_requested = [] { return g_stop != 0; };
   const int64_t now_unix = UnixNow();
   if (o.janus) {

@@ -51,6 +51,10 @@ constexpr const char* kUsage =
     "  --fps N                video frames per second (default 30)\n"
     "  --keyframe-interval-ms N  (default 2000; a keyframe is 5x a delta frame)\n"
     "  --packet-bytes N       largest video RTP payload (default 1200)\n"
+    "  --tick-us N            the send loop's period: what every publisher has due\n"
+    "                         leaves together each tick (default 2000)\n"
+    "  --pacing-factor X      video leaves at X times its bitrate, as a browser's pacer\n"
+    "                         sends it (default 2.5); 0: each frame in one burst\n"
     "  --audio-bytes N        audio RTP payload (default 100)\n"
     "  --source-ip IP         bind participant k to IP + (k mod --source-count): the\n"
     "  --source-count N       server limits joins and connections per address\n"
@@ -160,6 +164,10 @@ std::optional<int> ParseLoadOptions(int argc, char** argv, LoadOptions& o, const
       o.media.video_fps = static_cast<int>(*n);
     } else if (a == "--keyframe-interval-ms" && (n = num(1, 600000))) {
       o.media.keyframe_interval_ms = static_cast<int64_t>(*n);
+    } else if (a == "--tick-us" && (n = num(100, 100000))) {
+      o.tick_us = static_cast<int64_t>(*n);
+    } else if (a == "--pacing-factor" && (n = num(0, 100))) {
+      o.media.pacing_factor = *n;
     } else if (a == "--packet-bytes" && (n = num(100, 1400))) {
       o.media.max_packet_bytes = static_cast<size_t>(*n);
     } else if (a == "--audio-bytes" && (n = num(0, 1200))) {
@@ -243,11 +251,13 @@ nlohmann::json OptionsJson(const LoadOptions& o) {
                                               {"fps", o.media.video_fps},
                                               {"keyframe_interval_ms", o.media.keyframe_interval_ms},
                                               {"keyframe_size_factor", o.media.keyframe_size_factor},
-                                              {"max_packet_bytes", o.media.max_packet_bytes}}
+                                              {"max_packet_bytes", o.media.max_packet_bytes},
+                                              {"pacing_factor", o.media.pacing_factor}}
                              : nlohmann::json(nullptr);
   j["source_addresses"] = o.source_addresses.size();
   j["room_prefix"] = o.room_prefix;
   j["idle"] = o.idle;
+  j["tick_us"] = o.tick_us;
   if (o.metrics_url) j["metrics_url"] = o.metrics_url_text;
   if (o.ramp) {
     j["ramp"] = {{"by", o.ramp_by_rooms ? "rooms" : "subscribers"}, {"step", o.ramp_step}, {"max", o.ramp_max},

@@ -32,6 +32,9 @@ struct LoadOptions {
   size_t subscribers = 2;
   double duration_s = 20;
   MediaPatternConfig media;
+  // How often the loop sends what is due: every publisher's due packets leave
+  // together each tick, so a long one makes the server see bursts.
+  int64_t tick_us = 2000;
   std::vector<boost::asio::ip::address> source_addresses;
   std::string room_prefix;  // default: "load" and a random tag
   int connect_timeout_s = 30;

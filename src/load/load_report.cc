@@ -152,6 +152,25 @@ nlohmann::json ServerMetricsJson(const Window& w) {
   j["participants"] = count(a.Get("aegis_participants"));
   j["tracks"] = count(a.Get("aegis_tracks"));
   j["subscriptions"] = count(a.Get("aegis_subscriptions"));
+  // The server's own delay (aegis_forward_delay_seconds): arrival at its
+  // socket to the sendmmsg of each datagram that arrival caused, over the window.
+  std::map<double, double> delay;
+  for (const auto& [bound, after] : a.forward_delay_buckets) {
+    auto before = b.forward_delay_buckets.find(bound);
+    delay[bound] = std::max(0.0, after - (before == b.forward_delay_buckets.end() ? 0 : before->second));
+  }
+  if (!delay.empty() && delay.rbegin()->second > 0) {
+    nlohmann::json d;
+    d["datagrams"] = count(delay.rbegin()->second);
+    for (auto [name, q] : {std::pair{"p50_ms", 0.5}, std::pair{"p99_ms", 0.99}, std::pair{"p999_ms", 0.999}}) {
+      const double seconds_at = HistogramQuantile(delay, q).value_or(0);
+      d[name] = std::isinf(seconds_at) ? nlohmann::json("above the largest bucket") : nlohmann::json(RoundTo(seconds_at * 1e3, 3));
+    }
+    if (auto at_1ms = delay.find(0.001); at_1ms != delay.end()) {
+      d["within_1ms_percent"] = RoundTo(100 * at_1ms->second / delay.rbegin()->second, 3);
+    }
+    j["forward_delay"] = std::move(d);
+  }
   if (forwarded > 0) {
     j["worker_cpu_us_per_forwarded_packet"] = RoundTo(busy * 1e6 / forwarded, 3);
     // The subscribers' count against the server's: near 1 unless packets were lost on the way.

@@ -57,8 +57,10 @@ MediaPattern::MediaPattern(MediaPatternConfig config, int64_t start_ns) : config
 }
 
 int64_t MediaPattern::NextDueNs() const {
-  if (config_.audio && config_.video) return std::min(next_audio_ns_, next_video_ns_);
-  return config_.audio ? next_audio_ns_ : next_video_ns_;
+  int64_t video = next_video_ns_;
+  if (!paced_.empty()) video = std::min(video, next_release_ns_);
+  if (config_.audio && config_.video) return std::min(next_audio_ns_, video);
+  return config_.audio ? next_audio_ns_ : video;
 }
 
 void MediaPattern::Poll(int64_t now_ns, std::vector<MediaPacket>& out) {
@@ -76,8 +78,21 @@ void MediaPattern::Poll(int64_t now_ns, std::vector<MediaPacket>& out) {
     next_audio_ns_ += kAudioIntervalNs;
   }
   while (config_.video && next_video_ns_ <= now_ns) {
-    EmitFrame(now_ns, out);
+    EmitFrame(now_ns);
     next_video_ns_ += frame_interval_ns_;
+  }
+  ReleasePaced(now_ns, out);
+}
+
+void MediaPattern::ReleasePaced(int64_t now_ns, std::vector<MediaPacket>& out) {
+  const bool pacing = config_.pacing_factor > 0 && config_.video_bitrate_bps > 0;
+  const double ns_per_byte = pacing ? 8e9 / (static_cast<double>(config_.video_bitrate_bps) * config_.pacing_factor) : 0;
+  while (!paced_.empty() && next_release_ns_ <= now_ns) {
+    MediaPacket p = std::move(paced_.front());
+    paced_.pop_front();
+    LoadStamp{config_.video_stream_id, video_seq_++, now_ns}.WriteTail(p.payload);
+    next_release_ns_ += static_cast<int64_t>(ns_per_byte * static_cast<double>(p.payload.size()));
+    out.push_back(std::move(p));
   }
 }
 
@@ -90,8 +105,14 @@ void MediaPattern::EmitAudio(int64_t now_ns, std::vector<MediaPacket>& out) {
   out.push_back(std::move(p));
 }
 
-void MediaPattern::EmitFrame(int64_t now_ns, std::vector<MediaPacket>& out) {
-  const bool key = frame_index_ % static_cast<uint64_t>(frames_per_keyframe_) == 0;
+void MediaPattern::EmitFrame(int64_t now_ns) {
+  // The pacer starts on a frame when it is made, unless it is still busy
+  // with earlier ones.
+  if (paced_.empty()) next_release_ns_ = std::max(next_release_ns_, now_ns);
+  // The first frame is a keyframe, as an encoder's is; the later ones follow
+  // the phase, so publishers that started together do not send theirs together.
+  const auto period = static_cast<uint64_t>(frames_per_keyframe_);
+  const bool key = frame_index_ == 0 || (frame_index_ + config_.keyframe_phase_frames % period) % period == 0;
   const size_t frame_bytes = key ? keyframe_bytes_ : delta_bytes_;
   const size_t count = (frame_bytes + config_.max_packet_bytes - 1) / config_.max_packet_bytes;
   size_t left = frame_bytes;
@@ -120,8 +141,7 @@ void MediaPattern::EmitFrame(int64_t now_ns, std::vector<MediaPacket>& out) {
         p.payload[10] = kHeight >> 8;
       }
     }
-    LoadStamp{config_.video_stream_id, video_seq_++, now_ns}.WriteTail(p.payload);
-    out.push_back(std::move(p));
+    paced_.push_back(std::move(p));  // stamped when released
   }
   ++frame_index_;
 }

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <vector>
@@ -48,7 +49,17 @@ struct MediaPatternConfig {
   // follows so that the average is still the bitrate.
   int keyframe_size_factor = 5;
   size_t max_packet_bytes = 1200;  // RTP payload bytes per video packet
+  // Video packets leave at this multiple of the bitrate, as WebRTC's pacer
+  // sends them (its default factor is 2.5), so a keyframe is spread over
+  // tens of milliseconds instead of arriving as one burst. 0: each frame's
+  // packets all at once.
+  double pacing_factor = 2.5;
   int64_t start_offset_ns = 0;     // phase, so publishers do not send in step
+  // Keyframes after the first come when (frame + this) is a multiple of the
+  // keyframe interval in frames: publishers that connected together do not
+  // all send their periodic keyframes in the same frame interval, as
+  // publishers that joined at different times would not.
+  uint64_t keyframe_phase_frames = 0;
 };
 
 struct MediaPacket {
@@ -67,8 +78,9 @@ class MediaPattern {
   MediaPattern(MediaPatternConfig config, int64_t start_ns);
 
   // Appends every packet due at or before now_ns (stamped with now_ns), in
-  // send order. After a long gap it skips what is more than one second late
-  // rather than sending it in one burst.
+  // send order: audio when due, video as the pacer releases it. After a long
+  // gap it skips what is more than one second late rather than sending it
+  // in one burst.
   void Poll(int64_t now_ns, std::vector<MediaPacket>& out);
   // When the next packet is due.
   int64_t NextDueNs() const;
@@ -80,7 +92,8 @@ class MediaPattern {
 
  private:
   void EmitAudio(int64_t now_ns, std::vector<MediaPacket>& out);
-  void EmitFrame(int64_t now_ns, std::vector<MediaPacket>& out);
+  void EmitFrame(int64_t now_ns);  // into paced_
+  void ReleasePaced(int64_t now_ns, std::vector<MediaPacket>& out);
 
   MediaPatternConfig config_;
   int64_t frame_interval_ns_;
@@ -92,6 +105,8 @@ class MediaPattern {
   uint64_t frame_index_ = 0;
   uint32_t audio_seq_ = 0;
   uint32_t video_seq_ = 0;
+  std::deque<MediaPacket> paced_;  // video packets the pacer has not released yet
+  int64_t next_release_ns_ = 0;    // when the pacer releases the next one
 };
 
 }  // namespace aegis::load

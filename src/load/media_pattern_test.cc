@@ -68,6 +68,7 @@ TEST(MediaPatternTest, TenSecondsHaveTheConfiguredRatesAndBitrate) {
 TEST(MediaPatternTest, StampsCarryTheTimeOfThePollAndFramesAreSplitEvenly) {
   MediaPatternConfig c;
   c.audio = false;
+  c.pacing_factor = 0;  // the whole frame at once
   c.start_offset_ns = 5'000'000;
   MediaPattern m(c, kSecond);
   std::vector<MediaPacket> out;
@@ -106,6 +107,58 @@ TEST(MediaPatternTest, AStalledCallerSkipsRatherThanBursts) {
   }
   EXPECT_LE(audio, 51u);          // at most a second's worth
   EXPECT_EQ(last_audio_seq, 250u);  // the skipped ones keep their sequence numbers: they count as lost
+}
+
+TEST(MediaPatternTest, ThePacerSpreadsAKeyframeAtTheConfiguredMultipleOfTheBitrate) {
+  MediaPatternConfig c;  // 1.2 Mbit/s paced at 2.5x: 3 Mbit/s, a 1,200-byte packet every 3.2 ms
+  c.audio = false;
+  MediaPattern m(c, 0);
+  std::vector<MediaPacket> out;
+  std::vector<int64_t> sent_at;
+  for (int64_t t = 0; t < 30'000'000; t += 100'000) {  // the keyframe's first 30 ms, polled every 0.1 ms
+    const size_t before = out.size();
+    m.Poll(t, out);
+    for (size_t i = before; i < out.size(); ++i) sent_at.push_back(t);
+    if (out.size() == before && !out.empty()) {
+      EXPECT_GT(m.NextDueNs(), t);  // nothing held back that was due
+    }
+  }
+  ASSERT_GE(out.size(), 9u);
+  EXPECT_TRUE(out.front().keyframe);
+  EXPECT_FALSE(out.back().end_of_frame);  // a 5x keyframe takes longer than 30 ms at 3 Mbit/s
+  for (size_t i = 0; i < out.size(); ++i) {
+    const auto stamp = LoadStamp::ReadTail(out[i].payload);
+    ASSERT_TRUE(stamp);
+    EXPECT_EQ(stamp->sequence, i);
+    EXPECT_EQ(stamp->send_ns, sent_at[i]);  // stamped when it leaves, not when the frame was made
+    if (i > 0) {
+      const double gap_ms = static_cast<double>(sent_at[i] - sent_at[i - 1]) / 1e6;
+      const double expected_ms = static_cast<double>(out[i - 1].payload.size()) * 8 / 3e6 * 1e3;
+      EXPECT_NEAR(gap_ms, expected_ms, 0.11) << i;  // to the 0.1 ms poll
+    }
+  }
+  // Ten seconds still carry the bitrate: the pacer delays, it does not drop.
+  for (int64_t t = 30'000'000; t < 10 * kSecond; t += 1'000'000) m.Poll(t, out);
+  size_t bytes = 0;
+  for (const auto& p : out) bytes += p.payload.size();
+  EXPECT_NEAR(static_cast<double>(bytes) * 8 / 10, 1.2e6, 0.02e6);
+}
+
+TEST(MediaPatternTest, KeyframesAfterTheFirstFollowThePhase) {
+  MediaPatternConfig c;  // 30 fps, a keyframe every 2 s: every 60 frames
+  c.audio = false;
+  c.pacing_factor = 0;
+  c.keyframe_phase_frames = 60 * 1000 + 15;  // taken modulo 60: 15
+  MediaPattern m(c, 0);
+  std::vector<MediaPacket> out;
+  std::vector<uint64_t> keyframes;
+  for (int64_t t = 0; t < 5 * kSecond; t += 1'000'000) {
+    const size_t before = out.size();
+    const uint64_t frame = m.frames();
+    m.Poll(t, out);
+    if (out.size() > before && out[before].keyframe && (out[before].payload[0] & 0x10)) keyframes.push_back(frame);
+  }
+  EXPECT_EQ(keyframes, (std::vector<uint64_t>{0, 45, 105}));  // (45 + 15) % 60 == 0
 }
 
 }  // namespace

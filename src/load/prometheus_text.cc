@@ -1,6 +1,8 @@
 #include "load/prometheus_text.h"
 
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <span>
 
 #include "base/byte_reader.h"
@@ -137,8 +139,35 @@ ServerMetrics SumServerMetrics(const PromText& text) {
   for (const PromSample& s : text.samples) {
     m.totals[s.name] += s.value;
     if (s.name == "aegis_dropped_total") m.dropped[std::string(s.Label("reason"))] += s.value;
+    if (s.name == "aegis_forward_delay_seconds_bucket") {
+      const std::string_view le = s.Label("le");
+      double bound = std::numeric_limits<double>::infinity();
+      if (le != "+Inf") {
+        auto [end, ec] = std::from_chars(le.data(), le.data() + le.size(), bound);
+        if (ec != std::errc() || end != le.data() + le.size()) continue;
+      }
+      m.forward_delay_buckets[bound] += s.value;
+    }
   }
   return m;
+}
+
+std::optional<double> HistogramQuantile(const std::map<double, double>& cumulative, double q) {
+  if (cumulative.empty()) return std::nullopt;
+  const double total = cumulative.rbegin()->second;
+  if (total <= 0) return std::nullopt;
+  const double rank = q * total;
+  double lower_bound = 0, lower_count = 0;
+  for (const auto& [bound, count] : cumulative) {
+    if (count >= rank) {
+      if (std::isinf(bound)) return bound;
+      const double in_bucket = count - lower_count;
+      return in_bucket <= 0 ? bound : lower_bound + (bound - lower_bound) * (rank - lower_count) / in_bucket;
+    }
+    lower_bound = bound;
+    lower_count = count;
+  }
+  return std::numeric_limits<double>::infinity();
 }
 
 }  // namespace aegis::load

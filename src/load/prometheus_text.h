@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,12 +39,20 @@ struct PromLimits {
 PromText ParsePrometheusText(std::string_view text, const PromLimits& limits = {});
 
 // The sums the load report uses: every metric over all its samples (e.g.
-// every worker="i"), and aegis_dropped_total by reason.
+// every worker="i"), aegis_dropped_total by reason, and the
+// aegis_forward_delay_seconds histogram's cumulative buckets by bound.
 struct ServerMetrics {
   std::map<std::string, double> totals;
   std::map<std::string, double> dropped;
+  std::map<double, double> forward_delay_buckets;  // le (seconds; +Inf as infinity) -> cumulative count
   double Get(const std::string& name) const;  // 0 if absent
 };
 ServerMetrics SumServerMetrics(const PromText& text);
+
+// The q-quantile (0 < q < 1) of a histogram given as cumulative counts by
+// upper bound, interpolated linearly inside its bucket as Prometheus's
+// histogram_quantile does (the first bucket from 0). Infinity when it falls
+// in the +Inf bucket; nullopt for an empty histogram.
+std::optional<double> HistogramQuantile(const std::map<double, double>& cumulative, double q);
 
 }  // namespace aegis::load

@@ -1,6 +1,7 @@
 #include "load/prometheus_text.h"
 
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -77,6 +78,29 @@ TEST(PrometheusTextTest, StaysWithinItsLimits) {
   ASSERT_EQ(t.samples.size(), 2u);
   EXPECT_EQ(t.samples[1].name, "d");
   EXPECT_TRUE(t.truncated);
+}
+
+TEST(PrometheusTextTest, ForwardDelayBucketsAndTheirQuantiles) {
+  const PromText t = ParsePrometheusText(
+      "aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"0.0005\"} 60\n"
+      "aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"0.001\"} 90\n"
+      "aegis_forward_delay_seconds_bucket{worker=\"0\",le=\"+Inf\"} 100\n"
+      "aegis_forward_delay_seconds_bucket{worker=\"1\",le=\"0.0005\"} 40\n"
+      "aegis_forward_delay_seconds_bucket{worker=\"1\",le=\"0.001\"} 100\n"
+      "aegis_forward_delay_seconds_bucket{worker=\"1\",le=\"+Inf\"} 100\n"
+      "aegis_forward_delay_seconds_bucket{worker=\"1\",le=\"junk\"} 5\n");
+  const ServerMetrics m = SumServerMetrics(t);
+  ASSERT_EQ(m.forward_delay_buckets.size(), 3u);  // the unreadable bound left out
+  EXPECT_EQ(m.forward_delay_buckets.at(0.0005), 100);
+  EXPECT_EQ(m.forward_delay_buckets.at(0.001), 190);
+  EXPECT_EQ(m.forward_delay_buckets.at(std::numeric_limits<double>::infinity()), 200);
+  // Rank 100 of 200 is the last of the first bucket; rank 150 is halfway through the second.
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(m.forward_delay_buckets, 0.5), 0.0005);
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(m.forward_delay_buckets, 0.75), 0.0005 + 0.0005 * 50 / 90);
+  EXPECT_TRUE(std::isinf(*HistogramQuantile(m.forward_delay_buckets, 0.99)));  // in +Inf: above 1 ms
+  EXPECT_DOUBLE_EQ(*HistogramQuantile(m.forward_delay_buckets, 0.25), 0.0005 * 50 / 100);  // from 0
+  EXPECT_FALSE(HistogramQuantile({}, 0.5));
+  EXPECT_FALSE(HistogramQuantile({{0.001, 0}, {std::numeric_limits<double>::infinity(), 0}}, 0.5));
 }
 
 }  // namespace
