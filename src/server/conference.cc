@@ -177,7 +177,6 @@ void Conference::Enter(Member& m, Timestamp now) {
   Send(m.session, joined);
   Broadcast(room, m.session, signaling::ParticipantJoined{Describe(m)});
 
-  by_sfu_id_[m.sfu_id] = &m;
   room.members.push_back(m.session);
   ++stats_.joins;
   output_.Audit("participant.join", "room=" + m.room + " identity=" + m.identity + " participant=" + m.id);
@@ -257,7 +256,8 @@ bool Conference::AnswerViewer(Member& m, Timestamp now) {
 }
 
 void Conference::SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::TrackId track_id) {
-  const Member* publisher = by_sfu_id_.at(track.publisher);
+  const Member* publisher = MemberOf(track.publisher_target);
+  if (!publisher) return;
   if (!viewer.viewer->participant.empty() && publisher->id != viewer.viewer->participant) return;
   const bool audio = track.config.kind == sfu::MediaKind::kAudio;
   const sdp::MediaKind kind = audio ? sdp::MediaKind::kAudio : sdp::MediaKind::kVideo;
@@ -470,7 +470,8 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
     ++stats_.subscriptions_refused_full;
     return;
   }
-  const Member* publisher = by_sfu_id_.at(track->publisher);
+  const Member* publisher = MemberOf(track->publisher_target);
+  if (!publisher) return;
   uint32_t ssrc = 0;
   do {
     ssrc = NonZeroU32(rng_);
@@ -507,9 +508,9 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
 // a track that is already gone.
 void Conference::EndSections(const std::vector<sfu::TrackEnded>& ended) {
   for (const auto& e : ended) {
-    auto it = by_sfu_id_.find(e.subscriber);
-    if (it == by_sfu_id_.end()) continue;
-    Member& subscriber = *it->second;
+    Member* found = MemberOf(e.subscriber_target);
+    if (!found) continue;
+    Member& subscriber = *found;
     auto section = subscriber.section_of_track.find(e.track);
     if (section == subscriber.section_of_track.end()) continue;
     subscriber.sections[section->second].active = false;
@@ -649,9 +650,8 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
     }
     DropConnection(member.publisher, now);
     DropConnection(member.subscriber, now);
-    by_sfu_id_.erase(member.sfu_id);
+    if (ended.ok()) EndSections(*ended);  // while every Member they name still exists
     members_.erase(it);
-    if (ended.ok()) EndSections(*ended);
     // One offer per subscriber after every section of the member ended, so no
     // offer still shows a track that is gone.
     if (!shutting_down_) {

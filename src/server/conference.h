@@ -252,7 +252,6 @@ class Conference {
   std::set<std::pair<Timestamp, Connection*>> deadlines_;
   transport::TransportStats retired_transport_stats_;  // of connections already dropped
   std::map<SessionId, std::unique_ptr<Member>> members_;
-  std::map<sfu::ParticipantId, Member*> by_sfu_id_;
   ConnectionDirectory<Connection> directory_;
   std::vector<SessionId> failed_;  // members whose transport failed; removed after the current step
   bool shutting_down_ = false;     // while Shutdown removes everyone: nobody is told of the others

@@ -25,9 +25,8 @@ class Conference::MediaSink final : public sfu::Sink {
   void set_now(Timestamp now) { now_ = now; }
   Timestamp now() const { return now_; }
 
-  void SendRtp(sfu::ParticipantId to, sfu::SinkTarget* target, std::span<const uint8_t> packet) override {
-    // Every member registers itself as its target (Conference::Enter).
-    Member* member = target ? static_cast<Member*>(target) : FindMember(to);
+  void SendRtp(sfu::ParticipantId, sfu::SinkTarget* target, std::span<const uint8_t> packet) override {
+    Member* member = MemberOf(target);
     Connection* connection = member ? member->subscriber.get() : nullptr;
     if (!Ready(connection) || !Offered(member, packet, /*ssrc_at=*/8)) {
       ++conference_.stats_.rtp_dropped_not_connected;
@@ -47,10 +46,10 @@ class Conference::MediaSink final : public sfu::Sink {
     return slot.size() >= size + transport::PeerTransport::kMaxSrtpOverhead ? slot : std::span<uint8_t>();
   }
 
-  void SendRtcp(sfu::ParticipantId to, std::span<const uint8_t> packet) override {
+  void SendRtcp(sfu::ParticipantId, sfu::SinkTarget* target, std::span<const uint8_t> packet) override {
     constexpr uint8_t kSenderReport = 200;
     const bool about_downstream = packet.size() > 1 && packet[1] == kSenderReport;
-    Member* member = FindMember(to);
+    Member* member = MemberOf(target);
     if (!member) return;
     Connection* connection = about_downstream ? member->subscriber.get() : member->publisher.get();
     if (about_downstream && !Offered(member, packet, /*ssrc_at=*/4)) return;
@@ -61,11 +60,6 @@ class Conference::MediaSink final : public sfu::Sink {
   // Whether the downstream SSRC at `ssrc_at` was announced to the recipient.
   static bool Offered(const Member* member, std::span<const uint8_t> packet, size_t ssrc_at) {
     return member && packet.size() >= ssrc_at + 4 && member->offered_ssrcs.contains(LoadBE32(packet.data() + ssrc_at));
-  }
-
-  Member* FindMember(sfu::ParticipantId id) const {
-    auto it = conference_.by_sfu_id_.find(id);
-    return it == conference_.by_sfu_id_.end() ? nullptr : it->second;
   }
 
   static bool Ready(const Connection* c) {

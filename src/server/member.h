@@ -47,8 +47,9 @@ struct PublishedTrack {
   signaling::TrackSource source = signaling::TrackSource::kMicrophone;  // from the publish's "sources"
 };
 
-// The router hands a Member back with each packet for it (sfu::SinkTarget):
-// the forwarding path reaches the recipient's connection without a lookup.
+// The router hands a Member back with each packet for it (sfu::SinkTarget,
+// MemberOf below): the forwarding path reaches the recipient's connection
+// without a lookup.
 struct Member final : sfu::SinkTarget {
   SessionId session = 0;
   std::string id;  // on the wire
@@ -108,6 +109,12 @@ struct Member final : sfu::SinkTarget {
   };
   std::optional<Viewer> viewer;
 };
+
+// The Member behind a router target: the Conference gives the router every
+// member as its target (Conference::Enter) and nothing else, so the router's
+// participants, tracks and events lead straight back to the record, with no
+// map from router ids (null stays null).
+inline Member* MemberOf(sfu::SinkTarget* target) { return static_cast<Member*>(target); }
 
 // The room's MLS group as its Delivery Service sees it (docs/protocol.md §7):
 // never a secret, only what orders handshakes and routes messages.

@@ -24,7 +24,7 @@ class CountingSink : public Sink {
     ++packets;
     bytes += packet.size();
   }
-  void SendRtcp(ParticipantId, std::span<const uint8_t>) override { ++rtcp; }
+  void SendRtcp(ParticipantId, SinkTarget*, std::span<const uint8_t>) override { ++rtcp; }
   uint64_t packets = 0, bytes = 0, rtcp = 0;
 };
 

@@ -35,6 +35,7 @@ struct TrackEnded {
   TrackId track;
   ParticipantId publisher;
   Ssrc downstream_ssrc;
+  SinkTarget* subscriber_target = nullptr;  // the subscriber's ParticipantOptions::target
   bool operator==(const TrackEnded&) const = default;
 };
 

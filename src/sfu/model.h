@@ -99,6 +99,7 @@ struct Track {
 
   TrackId id;
   ParticipantId publisher;
+  SinkTarget* publisher_target = nullptr;  // the publisher's ParticipantOptions::target
   TrackConfig config;
   std::bitset<128> allowed_payload_types;
   std::vector<UpstreamStream> upstream;  // one per config.ssrcs entry, same order

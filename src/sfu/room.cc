@@ -53,8 +53,9 @@ Result<void, SfuError> Room::PublishTrack(ParticipantId publisher, TrackId id, T
     ++declared_ssrcs_[ssrc];
   }
   p->published.push_back(id);
-  tracks_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
-                  std::forward_as_tuple(id, publisher, std::move(config), config_.keyframe_min_interval));
+  auto added = tracks_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
+                               std::forward_as_tuple(id, publisher, std::move(config), config_.keyframe_min_interval));
+  added.first->second.publisher_target = p->target;
   return {};
 }
 
@@ -66,7 +67,7 @@ void Room::UnpublishTrack(TrackId id, std::vector<TrackEnded>& events) {
       s->downstream_ssrcs.erase(sub.downstream_ssrc);
       RememberEnded(*s, sub);
     }
-    events.push_back(TrackEnded{sub.subscriber, id, t->publisher, sub.downstream_ssrc});
+    events.push_back(TrackEnded{sub.subscriber, id, t->publisher, sub.downstream_ssrc, sub.subscriber_target});
   }
   if (Participant* p = FindParticipant(t->publisher)) {
     for (Ssrc ssrc : t->config.ssrcs) {

@@ -426,5 +426,48 @@ TEST_F(RouterTest, EmptyRoomCanBeRemoved) {
   EXPECT_EQ(router.RemoveRoom(kOtherRoom).error(), SfuError::kNoSuchRoom);
 }
 
+// The owner's record of each participant (ParticipantOptions::target)
+// comes back with everything addressed to it, so the owner never needs a
+// map of its own from router ids to its records: RTP and RTCP to a
+// participant carry its target, a track names its publisher's, and an ended
+// subscription names its subscriber's.
+TEST(RouterTargets, ComeBackWithEveryPacketTrackAndEvent) {
+  struct Record : SinkTarget {};
+  struct TargetSink : RecordingSink {
+    void SendRtp(ParticipantId to, SinkTarget* target, std::span<const uint8_t> packet) override {
+      RecordingSink::SendRtp(to, target, packet);
+      rtp_targets.emplace_back(to, target);
+    }
+    void SendRtcp(ParticipantId to, SinkTarget* target, std::span<const uint8_t> packet) override {
+      RecordingSink::SendRtcp(to, target, packet);
+      rtcp_targets.emplace_back(to, target);
+    }
+    std::vector<std::pair<ParticipantId, SinkTarget*>> rtp_targets, rtcp_targets;
+  };
+  Record a_record, b_record;
+  Router router;
+  ASSERT_TRUE(router.CreateRoom(kRoom).ok());
+  ASSERT_TRUE(router.AddParticipant(kRoom, kA, {Ssrc(0xA1), &a_record}).ok());
+  ASSERT_TRUE(router.AddParticipant(kRoom, kB, {Ssrc(0xB1), &b_record}).ok());
+  auto video = router.PublishTrack(kA, Video(kAVideo));
+  ASSERT_TRUE(video.ok());
+  EXPECT_EQ(router.FindTrack(*video)->publisher_target, &a_record);
+  const PayloadTypeMapping map[] = {{96, 96}, {97, 97}};
+  ASSERT_TRUE(router.AddSubscription(kB, *video, kBDown, map).ok());
+  TargetSink sink;
+  SeededRandom random{7};
+  router.OnRtp(kA, MakeRtp(kAVideo, 96, 1, 1, 10, random), Timestamp::Millis(1000), sink);
+  ASSERT_EQ(sink.rtp_targets.size(), 1u);
+  EXPECT_EQ(sink.rtp_targets[0], (std::pair<ParticipantId, SinkTarget*>{kB, &b_record}));
+  router.RequestKeyframes(kB, Timestamp::Millis(1000), sink);  // a PLI to A
+  ASSERT_EQ(sink.rtcp_targets.size(), 1u);
+  EXPECT_EQ(sink.rtcp_targets[0], (std::pair<ParticipantId, SinkTarget*>{kA, &a_record}));
+  auto ended = router.RemoveParticipant(kA);
+  ASSERT_TRUE(ended.ok());
+  ASSERT_EQ(ended->size(), 1u);
+  EXPECT_EQ((*ended)[0].subscriber, kB);
+  EXPECT_EQ((*ended)[0].subscriber_target, &b_record);
+}
+
 }  // namespace
 }  // namespace aegis::sfu

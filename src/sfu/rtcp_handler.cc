@@ -56,7 +56,7 @@ void RtcpHandler::OnKeyframeRequest(Room& room, Participant& from, Ssrc downstre
     return;
   }
   ++stats_.keyframe_requests_forwarded;
-  Send(publisher->id, rtcp::Pli{publisher->feedback_ssrc, sub->source_ssrc}, out);
+  Send(publisher->id, publisher->target, rtcp::Pli{publisher->feedback_ssrc, sub->source_ssrc}, out);
 }
 
 void RtcpHandler::RequestKeyframes(Room& room, ParticipantId subscriber, Timestamp now, Sink& out) {
@@ -104,7 +104,7 @@ void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::Send
     copy.packet_count = sr.packet_count;
     copy.octet_count = sr.octet_count;
     ++stats_.sender_reports_forwarded;
-    Send(sub.subscriber, copy, out);
+    Send(sub.subscriber, sub.subscriber_target, copy, out);
   }
 }
 
@@ -115,7 +115,7 @@ void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
     Participant* publisher = room.FindParticipant(track.publisher);
     if (!publisher) continue;
     ++stats_.keyframe_requests_deferred_sent;
-    Send(publisher->id, rtcp::Pli{publisher->feedback_ssrc, track.config.ssrcs[0]}, out);
+    Send(publisher->id, publisher->target, rtcp::Pli{publisher->feedback_ssrc, track.config.ssrcs[0]}, out);
   }
   for (auto& [id, participant] : room.participants()) {
     if (!participant.next_receiver_report || now < *participant.next_receiver_report) continue;
@@ -144,16 +144,16 @@ bool RtcpHandler::SendReceiverReports(Room& room, Participant& publisher, Timest
     rr.report_blocks.assign(blocks_.begin() + static_cast<std::ptrdiff_t>(begin),
                             blocks_.begin() + static_cast<std::ptrdiff_t>(end));
     ++stats_.receiver_reports_sent;
-    Send(publisher.id, rr, out);
+    Send(publisher.id, publisher.target, rr, out);
   }
   return !blocks_.empty();
 }
 
-void RtcpHandler::Send(ParticipantId to, const rtcp::Packet& packet, Sink& out) {
+void RtcpHandler::Send(ParticipantId to, SinkTarget* target, const rtcp::Packet& packet, Sink& out) {
   buffer_.clear();
   if (!rtcp::SerializeCompound(std::span<const rtcp::Packet>(&packet, 1), buffer_)) return;
   ++stats_.rtcp_sent;
-  out.SendRtcp(to, buffer_);
+  out.SendRtcp(to, target, buffer_);
 }
 
 }  // namespace aegis::sfu

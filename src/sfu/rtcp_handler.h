@@ -47,7 +47,7 @@ class RtcpHandler {
   void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
   // False if no stream was heard since the last report (nothing sent).
   bool SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
-  void Send(ParticipantId to, const rtcp::Packet& packet, Sink& out);
+  void Send(ParticipantId to, SinkTarget* target, const rtcp::Packet& packet, Sink& out);
 
   const RouterConfig& config_;
   SfuStats& stats_;

@@ -286,7 +286,7 @@ class CheckingSink : public Sink {
     }
   }
 
-  void SendRtcp(ParticipantId to, std::span<const uint8_t> packet) override {
+  void SendRtcp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     CHECK(world_.present(to), "RTCP sent to an absent participant");
     if (!timer) {
       CHECK(world_.present(from), "RTCP answered for an absent sender");

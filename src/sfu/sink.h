@@ -37,8 +37,8 @@ class Sink {
     (void)size;
     return {};
   }
-  // A plain compound RTCP packet for `to`.
-  virtual void SendRtcp(ParticipantId to, std::span<const uint8_t> packet) = 0;
+  // A plain compound RTCP packet for `to`; `target` as for SendRtp.
+  virtual void SendRtcp(ParticipantId to, SinkTarget* target, std::span<const uint8_t> packet) = 0;
 };
 
 }  // namespace aegis::sfu

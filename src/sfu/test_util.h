@@ -22,7 +22,7 @@ class RecordingSink : public Sink {
   void SendRtp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     rtp.push_back({to, {packet.begin(), packet.end()}});
   }
-  void SendRtcp(ParticipantId to, std::span<const uint8_t> packet) override {
+  void SendRtcp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     rtcp.push_back({to, {packet.begin(), packet.end()}});
   }
   std::vector<Sent> RtpTo(ParticipantId to) const { return Filter(rtp, to); }
