@@ -49,7 +49,7 @@ class FanoutRoom::Output final : public server::ConferenceOutput {
 };
 
 struct FanoutRoom::Peer {
-  server::SessionId session = 0;
+  server::SessionId session;
   stun::TransportAddress publisher_address;
   stun::TransportAddress subscriber_address;
   std::shared_ptr<const dtls::DtlsContext> context;
@@ -69,7 +69,7 @@ std::unique_ptr<FanoutRoom> FanoutRoom::Create(size_t subscribers, std::string& 
   room->conference_ = std::make_unique<server::Conference>(std::move(config), *room->output_, room->server_rng_);
   for (size_t i = 0; i <= subscribers; ++i) {
     auto peer = std::make_unique<Peer>();
-    peer->session = i + 1;
+    peer->session = server::SessionId(i + 1);
     const auto host = static_cast<uint8_t>(i % 250 + 1);
     const auto net = static_cast<uint8_t>(i / 250);
     peer->publisher_address = stun::TransportAddress::Ipv4({10, net, 0, host}, 50000);
@@ -123,7 +123,7 @@ void FanoutRoom::Step() {
   while (!output_->signals.empty()) {
     auto [session, text] = std::move(output_->signals.front());
     output_->signals.pop_front();
-    peers_[session - 1]->client->HandleSignal(text, now_);
+    peers_[session.value() - 1]->client->HandleSignal(text, now_);
   }
   for (auto& p : peers_) {
     while (auto text = p->client->PollSignal()) {

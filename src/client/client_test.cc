@@ -40,7 +40,7 @@ class ClientTest : public ConferenceTest {
     config.publish_video = publish;
     config.room = room;
     config.token = "token";
-    p.context = MakeContext(100 + p.session);
+    p.context = MakeContext(100 + p.session.value());
     config.dtls_context = p.context;
     config.rng = &client_rng_;
     p.client = std::make_unique<Client>(std::move(config));
@@ -55,7 +55,7 @@ class ClientTest : public ConferenceTest {
     EXPECT_EQ(request.room, room);
     EXPECT_FALSE(request.e2ee);
     auth::Claims claims;
-    claims.identity = "bot-" + std::to_string(p.session);
+    claims.identity = "bot-" + std::to_string(p.session.value());
     claims.room = room;
     claims.grants = {.publish = true, .subscribe = true, .room_admin = false};
     claims.not_before = 1'700'000'000;
@@ -100,7 +100,7 @@ class ClientTest : public ConferenceTest {
 };
 
 TEST_F(ClientTest, PublisherOfferIsWhatTheServerAccepts) {
-  Peer a{1, TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
+  Peer a{server::SessionId(1), TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
   Add(a, "R");
   const std::string offer = a.client->PublisherOffer();
   EXPECT_NE(offer.find("a=group:BUNDLE 0 1"), std::string::npos);
@@ -117,8 +117,8 @@ TEST_F(ClientTest, PublisherOfferIsWhatTheServerAccepts) {
 }
 
 TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
-  Peer a{1, TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
-  Peer b{2, TransportAddress::Ipv4({192, 0, 2, 20}, 50001), TransportAddress::Ipv4({192, 0, 2, 20}, 50002), nullptr, 0, nullptr};
+  Peer a{server::SessionId(1), TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
+  Peer b{server::SessionId(2), TransportAddress::Ipv4({192, 0, 2, 20}, 50001), TransportAddress::Ipv4({192, 0, 2, 20}, 50002), nullptr, 0, nullptr};
   Add(a, "R");
   Add(b, "R");
   for (int i = 0; i < 400 && !(a.client->publisher_connected() && b.client->publisher_connected() &&
@@ -180,8 +180,8 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
 }
 
 TEST_F(ClientTest, AReceiveOnlyClientGetsThePublishersMedia) {
-  Peer a{1, TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
-  Peer b{2, TransportAddress::Ipv4({192, 0, 2, 20}, 50001), TransportAddress::Ipv4({192, 0, 2, 20}, 50002), nullptr, 0, nullptr};
+  Peer a{server::SessionId(1), TransportAddress::Ipv4({192, 0, 2, 10}, 50001), TransportAddress::Ipv4({192, 0, 2, 10}, 50002), nullptr, 0, nullptr};
+  Peer b{server::SessionId(2), TransportAddress::Ipv4({192, 0, 2, 20}, 50001), TransportAddress::Ipv4({192, 0, 2, 20}, 50002), nullptr, 0, nullptr};
   Add(a, "R");
   Add(b, "R", {}, /*publish=*/false);
   for (int i = 0; i < 400 && !(a.client->publisher_connected() && b.client->subscriber_connected()); ++i) {

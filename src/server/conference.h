@@ -22,6 +22,7 @@
 
 #include "auth/claims.h"
 #include "base/random.h"
+#include "base/strong_id.h"
 #include "base/time.h"
 #include "dtls/dtls_endpoint.h"
 #include "mls/external_sender.h"
@@ -39,9 +40,11 @@
 
 namespace aegis::server {
 
-// A signaling connection, numbered by the signaling thread from 1.
-using SessionId = uint64_t;
-inline constexpr SessionId kNoSession = 0;
+// A signaling connection, numbered by the signaling thread from 1: the key
+// of a participant's record (Conference::members_). A strong type, so a
+// session is never taken for another number (a router id, a count).
+using SessionId = StrongId<struct SessionIdTag, uint64_t>;
+inline constexpr SessionId kNoSession{};  // 0: no session
 
 class ConferenceOutput {
  public:

@@ -297,7 +297,7 @@ struct Client {
 };
 
 struct Slot {
-  SessionId session = 0;
+  SessionId session;
   bool joined = false;  // "joined" received and not closed since
   std::string room;
   std::string participant_id;
@@ -322,7 +322,7 @@ class Harness final : public ConferenceOutput {
  public:
   Harness() {
     for (size_t i = 0; i < kSlots; ++i) {
-      slots_[i].session = next_session_++;
+      slots_[i].session = NextSession();
       slots_[i].pub.address = PubAddress(i);
       slots_[i].sub.address = SubAddress(i);
     }
@@ -945,7 +945,7 @@ class Harness final : public ConferenceOutput {
   }
 
   void Retire(Slot& s) {
-    s.session = next_session_++;
+    s.session = NextSession();
     s.joined = false;
     s.room.clear();
     s.participant_id.clear();
@@ -980,7 +980,8 @@ class Harness final : public ConferenceOutput {
   SeededRandom rng_{7};
   Timestamp now_ = Timestamp::Millis(1'000'000);
   std::array<Slot, kSlots> slots_;
-  SessionId next_session_ = 1;
+  SessionId NextSession() { return SessionId(next_session_++); }
+  uint64_t next_session_ = 1;
   std::unique_ptr<Conference> conference_;
   std::vector<Out> outbox_, batch_;
   std::deque<SessionId> closed_;

@@ -24,11 +24,11 @@ Blob Decode(const json& field) {
 class ConferenceMlsTest : public ConferenceTest {
  protected:
   // The fixture's identity for a session; its credential names it.
-  static std::string IdentityOf(SessionId session) { return "identity-" + std::to_string(session); }
+  static std::string IdentityOf(S session) { return "identity-" + std::to_string(session.n); }
 
   // Joins with e2ee and a KeyPackage (by default the right one); returns the
   // participant id ("" if refused).
-  std::string JoinMls(SessionId session, const std::string& room, const std::string& name,
+  std::string JoinMls(S session, const std::string& room, const std::string& name,
                       std::optional<Blob> key_package = std::nullopt, bool admin = false) {
     auth::Claims claims;
     claims.identity = IdentityOf(session);
@@ -44,12 +44,12 @@ class ConferenceMlsTest : public ConferenceTest {
     return out_.Last(session, "joined").value("participant_id", "");
   }
 
-  json Mls(SessionId session) { return out_.Last(session, "joined")["mls"]; }
-  Blob GroupId(SessionId session) { return Decode(Mls(session)["group_id"]); }
+  json Mls(S session) { return out_.Last(session, "joined")["mls"]; }
+  Blob GroupId(S session) { return Decode(Mls(session)["group_id"]); }
 
   // A commit from `session` at `epoch` of the group `group`: a PrivateMessage
   // unless `leaf` is given (then a PublicMessage signed as that leaf).
-  void Commit(SessionId session, const Blob& group, int64_t epoch, std::vector<std::string> added = {},
+  void Commit(S session, const Blob& group, int64_t epoch, std::vector<std::string> added = {},
               std::vector<int64_t> removed = {}, std::optional<uint32_t> leaf = std::nullopt,
               std::optional<int64_t> request_id = std::nullopt) {
     signaling::MlsCommit commit;
@@ -62,7 +62,7 @@ class ConferenceMlsTest : public ConferenceTest {
     commit.removed = std::move(removed);
     conference_->HandleMessage(session, commit, now_, request_id);
   }
-  void Member(SessionId session, int64_t epoch, int64_t leaf) {
+  void Member(S session, int64_t epoch, int64_t leaf) {
     Send(session, signaling::MlsMember{epoch, leaf});
   }
 
@@ -162,7 +162,7 @@ TEST_F(ConferenceMlsTest, ACommitAtTheCurrentEpochWinsTheOthersAreStale) {
   // Both members commit on epoch 1 (say, both adding Carol): Bob's is first.
   Commit(2, group, 1, {carol});
   Commit(1, group, 1, {carol}, {}, std::nullopt, /*request_id=*/77);
-  for (SessionId s : {1, 2}) {
+  for (S s : {1, 2}) {
     ASSERT_EQ(out_.Count(s, "mls_commit"), 1u) << s;
     EXPECT_EQ(out_.Last(s, "mls_commit")["from"], bob);
     EXPECT_EQ(out_.Last(s, "mls_commit")["epoch"], 1);
@@ -183,7 +183,7 @@ TEST_F(ConferenceMlsTest, ACommitAtTheCurrentEpochWinsTheOthersAreStale) {
   out_.Clear();
   Commit(1, group, 2);
   EXPECT_EQ(out_.Count(1, "error"), 0u);
-  for (SessionId s : {1, 2, 3}) EXPECT_EQ(out_.Count(s, "mls_commit"), 1u) << s;
+  for (S s : {1, 2, 3}) EXPECT_EQ(out_.Count(s, "mls_commit"), 1u) << s;
   // A commit for an epoch not reached yet is refused, not stale.
   Commit(2, group, 9);
   EXPECT_EQ(LastError(2), "mls_refused");
@@ -202,7 +202,7 @@ TEST_F(ConferenceMlsTest, TheWelcomeGoesOnlyToTheListedJoiner) {
   const json welcome = out_.Last(2, "mls_welcome");
   EXPECT_EQ(welcome["epoch"], 1);
   EXPECT_EQ(Decode(welcome["welcome"]), mls::testing::WelcomeMessage(kSuite, 3));
-  for (SessionId s : {3, 4, 5}) EXPECT_EQ(out_.Count(s, "mls_welcome"), 0u) << s;
+  for (S s : {3, 4, 5}) EXPECT_EQ(out_.Count(s, "mls_welcome"), 0u) << s;
   // Bob is a member now (and gets commits); Carol still waits.
   Commit(1, group, 1);
   EXPECT_EQ(out_.Count(2, "mls_commit"), 1u);
@@ -233,7 +233,7 @@ TEST_F(ConferenceMlsTest, AKeyPackageForAnotherIdentityOrSuiteIsRefused) {
     const json error = out_.Last(2, "error");
     EXPECT_EQ(error["code"], "invalid_field");
     EXPECT_EQ(error["field"], "key_package");
-    EXPECT_EQ(out_.closed, (std::vector<SessionId>{2}));
+    EXPECT_EQ(out_.closed, (Sessions({2})));
     EXPECT_EQ(out_.Count(1), 0u);  // Alice heard of nothing
   }
   // A refused KeyPackage does not replace the identity's live session: a
@@ -244,7 +244,7 @@ TEST_F(ConferenceMlsTest, AKeyPackageForAnotherIdentityOrSuiteIsRefused) {
   claims.room = "standup";
   claims.display_name = "Alice";
   claims.expires_at = 1'700'000'600;
-  conference_->Join(7, claims,
+  conference_->Join(SessionId(7), claims,
                     signaling::JoinRequest{"standup", "token", true,
                                            mls::testing::MemberKeyPackage(kSuite, IdentityOf(9), "Alice")},
                     now_);
@@ -275,7 +275,7 @@ TEST_F(ConferenceMlsTest, ALeaversLeafIsProposedForRemovalUntilACommitRemovesIt)
   const Blob external_sender = Decode(Mls(1)["external_sender"]);
   out_.Clear();
   Send(2, signaling::LeaveRequest{});  // Bob, leaf 1
-  for (SessionId s : {1, 3}) {
+  for (S s : {1, 3}) {
     ASSERT_EQ(out_.Count(s, "mls_proposal"), 1u) << s;
     const auto proposal = CheckProposal(out_.Last(s, "mls_proposal"), external_sender);
     EXPECT_EQ(proposal.group_id, group);
@@ -290,7 +290,7 @@ TEST_F(ConferenceMlsTest, ALeaversLeafIsProposedForRemovalUntilACommitRemovesIt)
   // An unrelated commit: the proposal comes again, signed for the new epoch.
   out_.Clear();
   Commit(3, group, 2);
-  for (SessionId s : {1, 3}) {
+  for (S s : {1, 3}) {
     ASSERT_EQ(out_.Count(s, "mls_proposal"), 1u) << s;
     EXPECT_EQ(out_.To(s).back()["type"], "mls_proposal");  // after the commit
     const auto proposal = CheckProposal(out_.Last(s, "mls_proposal"), external_sender);
@@ -393,14 +393,14 @@ TEST_F(ConferenceMlsTest, ApplicationMessagesStayInTheRoomsGroup) {
   out_.Clear();
   const Blob message = mls::testing::PrivateMessage(group_a, 2, mls::ContentType::kApplication, 40);
   Send(1, signaling::MlsApp{2, message});
-  for (SessionId s : {2, 3}) {
+  for (S s : {2, 3}) {
     ASSERT_EQ(out_.Count(s, "mls_app"), 1u) << s;
     EXPECT_EQ(out_.Last(s, "mls_app")["from"], alice_);
     EXPECT_EQ(Decode(out_.Last(s, "mls_app")["message"]), message);
   }
   EXPECT_EQ(out_.Count(1, "mls_app"), 0u);  // not echoed
   EXPECT_EQ(out_.Count(6, "mls_app"), 0u);  // not in the group yet
-  for (SessionId s : {4, 5}) EXPECT_EQ(out_.Count(s), 0u) << s;  // another room hears nothing
+  for (S s : {4, 5}) EXPECT_EQ(out_.Count(s), 0u) << s;  // another room hears nothing
 
   // A message from the previous epoch (sent before a commit arrived) passes.
   Send(2, signaling::MlsApp{1, mls::testing::PrivateMessage(group_a, 1, mls::ContentType::kApplication)});
@@ -409,7 +409,7 @@ TEST_F(ConferenceMlsTest, ApplicationMessagesStayInTheRoomsGroup) {
   out_.Clear();
   Send(1, signaling::MlsApp{1, mls::testing::PrivateMessage(group_b, 1, mls::ContentType::kApplication)});
   EXPECT_EQ(LastError(1), "mls_refused");
-  for (SessionId s : {2, 3, 4, 5, 6}) EXPECT_EQ(out_.Count(s), 0u) << s;
+  for (S s : {2, 3, 4, 5, 6}) EXPECT_EQ(out_.Count(s), 0u) << s;
   // Not an application PrivateMessage, an epoch ahead, or the epochs disagree.
   Send(1, signaling::MlsApp{2, mls::testing::PrivateMessage(group_a, 2, mls::ContentType::kCommit)});
   Send(1, signaling::MlsApp{2, mls::testing::PublicMessage(group_a, 2, 0, mls::ContentType::kApplication)});
@@ -418,7 +418,7 @@ TEST_F(ConferenceMlsTest, ApplicationMessagesStayInTheRoomsGroup) {
   Send(6, signaling::MlsApp{2, message});  // Frank is no member yet
   EXPECT_EQ(out_.Count(1, "error"), 5u);
   EXPECT_EQ(out_.Count(6, "error"), 1u);
-  for (SessionId s : {1, 2, 3, 4, 5, 6}) EXPECT_EQ(out_.Count(s, "mls_app"), 0u) << s;
+  for (S s : {1, 2, 3, 4, 5, 6}) EXPECT_EQ(out_.Count(s, "mls_app"), 0u) << s;
   (void)frank;
 }
 
@@ -472,7 +472,7 @@ TEST_F(ConferenceMlsTest, CommitsFromNonMembersOrForOtherGroupsAreRefused) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.why);
     out_.Clear();
-    conference_->HandleMessage(1, c.commit, now_, 5);
+    conference_->HandleMessage(SessionId(1), c.commit, now_, 5);
     const json error = out_.Last(1, "error");
     EXPECT_EQ(error["code"], "mls_refused");
     EXPECT_EQ(error["re"], 5);

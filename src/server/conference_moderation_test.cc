@@ -11,7 +11,7 @@ using namespace conference_testing;  // NOLINT: the fixture is this file's vocab
 class ConferenceModerationTest : public ConferenceTest {
  protected:
   // Joins `session` as `identity`; returns the participant id ("" if none).
-  std::string JoinAs(SessionId session, const std::string& room, const std::string& identity, bool admin = false,
+  std::string JoinAs(S session, const std::string& room, const std::string& identity, bool admin = false,
                      const RoomRules& rules = {}, int64_t remaining_s = 600, std::string jti = "") {
     auth::Claims claims;
     claims.identity = identity;
@@ -32,10 +32,10 @@ class ConferenceModerationTest : public ConferenceTest {
     now_ = now_ + d;
     conference_->HandleTimers(now_);
   }
-  bool Closed(SessionId session) const {
+  bool Closed(S session) const {
     return std::find(out_.closed.begin(), out_.closed.end(), session) != out_.closed.end();
   }
-  std::string LobbyId(SessionId admin) { return out_.Last(admin, "lobby_joined")["participant"]["id"]; }
+  std::string LobbyId(S admin) { return out_.Last(admin, "lobby_joined")["participant"]["id"]; }
 };
 
 TEST_F(ConferenceModerationTest, TheSameIdentityJoiningAgainReplacesTheOldSession) {
@@ -120,11 +120,11 @@ TEST_F(ConferenceModerationTest, RevocationEndsMatchingSessionsOnly) {
 
 TEST_F(ConferenceModerationTest, ErrorsAndAnswersNameTheRequestTheyAnswer) {
   JoinAs(1, "standup", "ada");
-  conference_->HandleMessage(1, signaling::PublishOffer{"not sdp"}, now_, 17);
+  conference_->HandleMessage(SessionId(1), signaling::PublishOffer{"not sdp"}, now_, 17);
   EXPECT_EQ(out_.Last(1, "error")["re"], 17);
-  conference_->HandleMessage(1, signaling::PublishOffer{PublishSdp({})}, now_, 18);
+  conference_->HandleMessage(SessionId(1), signaling::PublishOffer{PublishSdp({})}, now_, 18);
   EXPECT_EQ(out_.Last(1, "answer")["re"], 18);
-  conference_->HandleMessage(1, signaling::KickRequest{"p"}, now_);
+  conference_->HandleMessage(SessionId(1), signaling::KickRequest{"p"}, now_);
   EXPECT_FALSE(out_.Last(1, "error").contains("re"));
 }
 
@@ -152,7 +152,7 @@ TEST_F(ConferenceModerationTest, AnAdminKicksMutesLocksAndEnds) {
   Publish(2, PublishSdp({}));
 
   Send(1, signaling::MuteRequest{bob, signaling::TrackKind::kAudio, true});
-  for (SessionId s : {1, 2, 3}) {
+  for (S s : {1, 2, 3}) {
     ASSERT_EQ(out_.Count(s, "muted"), 1u) << s;
     EXPECT_EQ(out_.Last(s, "muted")["participant_id"], bob);
     EXPECT_EQ(out_.Last(s, "muted")["kind"], "audio");
@@ -180,7 +180,7 @@ TEST_F(ConferenceModerationTest, AnAdminKicksMutesLocksAndEnds) {
   EXPECT_FALSE(JoinAs(6, "standup", "fay", /*admin=*/true).empty());  // admins still enter
 
   Send(1, signaling::EndRequest{});
-  for (SessionId s : {1, 2, 4, 6}) {
+  for (S s : {1, 2, 4, 6}) {
     EXPECT_EQ(LastError(s), "room_ended") << s;
     EXPECT_TRUE(Closed(s)) << s;
   }

@@ -295,7 +295,7 @@ TEST_F(ConferenceTest, LeaveTellsTheRoomAndReOffersTheSectionsInactive) {
   const size_t to_carol = out_.Count(3);
 
   Send(1, signaling::LeaveRequest{});
-  EXPECT_EQ(out_.closed, std::vector<SessionId>{1});
+  EXPECT_EQ(out_.closed, Sessions({1}));
   EXPECT_EQ(out_.Last(2, "participant_left")["participant_id"], alice);
   ASSERT_EQ(out_.Count(2, "offer"), 2u);
   const auto offer = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
@@ -315,7 +315,7 @@ TEST_F(ConferenceTest, LeaveTellsTheRoomAndReOffersTheSectionsInactive) {
   // A disconnect is a leave without closing (the socket is already gone).
   Send(2, signaling::LeaveRequest{});
   Disconnected(3);
-  EXPECT_EQ(out_.closed, (std::vector<SessionId>{1, 2}));
+  EXPECT_EQ(out_.closed, (Sessions({1, 2})));
   EXPECT_EQ(conference_->participant_count(), 0u);
   EXPECT_EQ(conference_->stats().leaves, 3u);
 }
@@ -340,22 +340,22 @@ TEST_F(ConferenceTest, ShutdownTellsEveryoneAndClosesEverySocket) {
   EXPECT_EQ(conference_->participant_count(), 0u);
   std::vector<SessionId> closed = out_.closed;
   std::sort(closed.begin(), closed.end());
-  EXPECT_EQ(closed, (std::vector<SessionId>{1, 2, 3}));
-  for (SessionId s : {1, 2, 3}) {
+  EXPECT_EQ(closed, (Sessions({1, 2, 3})));
+  for (S s : {1, 2, 3}) {
     EXPECT_EQ(LastError(s), "shutting_down") << s;
     // Only that: nobody hears of the others leaving (no participant_left,
     // no new offer), which made a shutdown quadratic in a room's size.
     EXPECT_EQ(std::count_if(out_.log.begin(), out_.log.end(),
-                            [&](const std::string& e) { return e.starts_with("signal " + std::to_string(s) + " "); }),
+                            [&](const std::string& e) { return e.starts_with("signal " + std::to_string(s.n) + " "); }),
               1)
         << s;
     // The error comes before the close.
-    auto error_at = std::find(out_.log.begin(), out_.log.end(), "signal " + std::to_string(s) + " error");
-    auto close_at = std::find(out_.log.begin(), out_.log.end(), "close " + std::to_string(s));
+    auto error_at = std::find(out_.log.begin(), out_.log.end(), "signal " + std::to_string(s.n) + " error");
+    auto close_at = std::find(out_.log.begin(), out_.log.end(), "close " + std::to_string(s.n));
     EXPECT_LT(error_at, close_at) << s;
     // Nothing after the close.
     EXPECT_EQ(std::find_if(close_at, out_.log.end(),
-                           [&](const std::string& e) { return e.starts_with("signal " + std::to_string(s) + " "); }),
+                           [&](const std::string& e) { return e.starts_with("signal " + std::to_string(s.n) + " "); }),
               out_.log.end())
         << s;
   }
@@ -367,7 +367,7 @@ TEST_F(ConferenceTest, RoomFullRefusesAndCloses) {
   ASSERT_FALSE(Join(2, "standup", "Bob").empty());
   EXPECT_TRUE(Join(3, "standup", "Carol").empty());
   EXPECT_EQ(LastError(3), "room_full");
-  EXPECT_EQ(out_.closed, std::vector<SessionId>{3});
+  EXPECT_EQ(out_.closed, Sessions({3}));
   EXPECT_EQ(out_.Count(1, "participant_joined"), 1u);  // Bob only
   EXPECT_EQ(conference_->participant_count(), 2u);
 
@@ -386,7 +386,7 @@ TEST_F(ConferenceTest, RoomRulesLowerTheRoomLimit) {
   ASSERT_FALSE(Join(2, "small", "Bob", {true, true, false}, rules).empty());
   EXPECT_TRUE(Join(3, "small", "Carol", {true, true, false}, rules).empty());
   EXPECT_EQ(LastError(3), "room_full");
-  EXPECT_EQ(out_.closed, std::vector<SessionId>{3});
+  EXPECT_EQ(out_.closed, Sessions({3}));
   // A rule cannot raise the server's own limit.
   MakeConference(/*per_room=*/1);
   ASSERT_FALSE(Join(4, "big", "Dave", {true, true, false}, {false, 10}).empty());
@@ -395,8 +395,8 @@ TEST_F(ConferenceTest, RoomRulesLowerTheRoomLimit) {
 
 TEST_F(ConferenceTest, JoinedNeverListsMoreThanTheProtocolAllows) {
   MakeConference(/*per_room=*/10000, /*total=*/10000);
-  const SessionId limit = signaling::kMaxParticipantsListed + 1;
-  for (SessionId s = 1; s <= limit; ++s) ASSERT_FALSE(Join(s, "huge", "x").empty()) << s;
+  const uint64_t limit = signaling::kMaxParticipantsListed + 1;
+  for (uint64_t s = 1; s <= limit; ++s) ASSERT_FALSE(Join(s, "huge", "x").empty()) << s;
   EXPECT_EQ(out_.Last(limit, "joined")["participants"].size(), signaling::kMaxParticipantsListed);
   EXPECT_TRUE(Join(limit + 1, "huge", "x").empty());
   EXPECT_EQ(LastError(limit + 1), "room_full");
@@ -449,7 +449,7 @@ TEST_F(ConferenceTest, AMediaConnectionThatNeverComesUpRemovesTheParticipant) {
   EXPECT_EQ(conference_->participant_count(), 1u);
   EXPECT_GE(now_, Timestamp::Millis(1'000'000) + transport::PeerTransport::kConnectTimeout);
   EXPECT_EQ(LastError(1), "internal");
-  EXPECT_EQ(out_.closed, std::vector<SessionId>{1});
+  EXPECT_EQ(out_.closed, Sessions({1}));
   EXPECT_EQ(out_.Last(2, "participant_left")["participant_id"], alice);
   EXPECT_GE(conference_->stats().transports_failed, 1u);
 }

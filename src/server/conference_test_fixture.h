@@ -57,6 +57,22 @@ inline const std::shared_ptr<const dtls::DtlsContext>& ServerContext() {
   return *context;
 }
 
+// Tests name sessions by small numbers (Join(1, ...)): S takes a number or
+// a SessionId and gives a SessionId, so the helpers below take either.
+struct S {
+  S(uint64_t number) : n(number) {}  // NOLINT: implicit on purpose
+  S(SessionId id) : n(id.value()) {}  // NOLINT
+  operator SessionId() const { return SessionId(n); }  // NOLINT
+  uint64_t n;
+};
+inline std::vector<SessionId> Sessions(std::initializer_list<uint64_t> numbers) {
+  std::vector<SessionId> out;
+  for (uint64_t n : numbers) out.emplace_back(n);
+  return out;
+}
+// For gtest's messages (found by argument-dependent lookup).
+inline std::ostream& operator<<(std::ostream& os, SessionId s) { return os << "session " << s.value(); }
+
 // ConferenceOutput that keeps everything, in order.
 class Recorder final : public ConferenceOutput {
  public:
@@ -73,11 +89,11 @@ class Recorder final : public ConferenceOutput {
     auto j = json::parse(message, nullptr, /*allow_exceptions=*/false);
     EXPECT_TRUE(j.is_object() && j.contains("type")) << message;
     EXPECT_EQ(j.value("v", 0), signaling::kProtocolVersion) << message;
-    log.push_back("signal " + std::to_string(session) + " " + j.value("type", "?"));
+    log.push_back("signal " + std::to_string(session.value()) + " " + j.value("type", "?"));
     signals.push_back({session, std::move(j)});
   }
   void CloseSignal(SessionId session) override {
-    log.push_back("close " + std::to_string(session));
+    log.push_back("close " + std::to_string(session.value()));
     closed.push_back(session);
   }
   void SendDatagram(const TransportAddress& to, std::span<const uint8_t> bytes) override {
@@ -85,17 +101,17 @@ class Recorder final : public ConferenceOutput {
   }
 
   // Messages to `session`, of `type` if given.
-  std::vector<json> To(SessionId session, std::string_view type = "") const {
+  std::vector<json> To(S session, std::string_view type = "") const {
     std::vector<json> out;
     for (const auto& s : signals) {
-      if (s.session == session && (type.empty() || s.message.value("type", "") == type)) out.push_back(s.message);
+      if (s.session == SessionId(session) && (type.empty() || s.message.value("type", "") == type)) out.push_back(s.message);
     }
     return out;
   }
-  size_t Count(SessionId session, std::string_view type = "") const { return To(session, type).size(); }
-  json Last(SessionId session, std::string_view type) const {
+  size_t Count(S session, std::string_view type = "") const { return To(session, type).size(); }
+  json Last(S session, std::string_view type) const {
     auto all = To(session, type);
-    EXPECT_FALSE(all.empty()) << "no " << type << " to " << session;
+    EXPECT_FALSE(all.empty()) << "no " << type << " to session " << session.n;
     return all.empty() ? json::object() : all.back();
   }
   void Clear() {
@@ -234,11 +250,11 @@ class ConferenceTest : public ::testing::Test {
   }
 
   // Joins and returns the participant id from "joined" ("" if refused).
-  std::string Join(SessionId session, const std::string& room, const std::string& name,
+  std::string Join(S session, const std::string& room, const std::string& name,
                    auth::Grants grants = {.publish = true, .subscribe = true, .room_admin = false},
                    const RoomRules& rules = {}) {
     auth::Claims claims;
-    claims.identity = "identity-" + std::to_string(session);
+    claims.identity = "identity-" + std::to_string(session.n);
     claims.room = room;
     claims.display_name = name;
     claims.grants = grants;
@@ -250,18 +266,18 @@ class ConferenceTest : public ::testing::Test {
     return out_.Last(session, "joined").value("participant_id", "");
   }
 
-  void Send(SessionId session, const signaling::ClientMessage& message) {
+  void Send(S session, const signaling::ClientMessage& message) {
     conference_->HandleMessage(session, message, now_);
   }
-  void Publish(SessionId session, const std::string& sdp) { Send(session, signaling::PublishOffer{sdp}); }
-  void Answer(SessionId session, const std::string& sdp) { Send(session, signaling::SubscribeAnswer{sdp}); }
+  void Publish(S session, const std::string& sdp) { Send(session, signaling::PublishOffer{sdp}); }
+  void Answer(S session, const std::string& sdp) { Send(session, signaling::SubscribeAnswer{sdp}); }
   // Answers the latest subscriber offer to `session` as a browser would.
-  void AnswerLatestOffer(SessionId session, const ice::IceCredentials& ice = kBrowserIceB,
+  void AnswerLatestOffer(S session, const ice::IceCredentials& ice = kBrowserIceB,
                          const dtls::Fingerprint& fp = *dtls::Fingerprint::Parse(kBrowserFingerprint)) {
     Answer(session, SubscriberAnswerFor(out_.Last(session, "offer").value("sdp", ""), ice, fp));
   }
-  std::string LastError(SessionId session) { return out_.Last(session, "error").value("code", ""); }
-  void Disconnected(SessionId session) { conference_->Disconnected(session, now_); }
+  std::string LastError(S session) { return out_.Last(session, "error").value("code", ""); }
+  void Disconnected(S session) { conference_->Disconnected(session, now_); }
 
   Recorder out_;
   SeededRandom rng_{42};

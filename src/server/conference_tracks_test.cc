@@ -44,7 +44,7 @@ std::string ManyTracksSdp(int audio, int video, uint32_t first_ssrc = 5000) {
 class ConferenceTracksTest : public ConferenceTest {
  protected:
   // Answers `session`'s subscriber offer if one is waiting.
-  void AnswerIfOffered(SessionId session) {
+  void AnswerIfOffered(S session) {
     const size_t offers = out_.Count(session, "offer");
     if (offers > answered_[session]) {
       AnswerLatestOffer(session);
@@ -53,7 +53,7 @@ class ConferenceTracksTest : public ConferenceTest {
   }
 
   // The latest offer to `session`: the active section showing `track_id`.
-  const sdp::MediaSection* ActiveSectionFor(SessionId session, const std::string& track_id,
+  const sdp::MediaSection* ActiveSectionFor(S session, const std::string& track_id,
                                              sdp::SessionDescription& holder) {
     holder = ParseOk(out_.Last(session, "offer")["sdp"].get<std::string>());
     for (const auto& m : holder.media) {
@@ -65,7 +65,7 @@ class ConferenceTracksTest : public ConferenceTest {
     return nullptr;
   }
 
-  std::string NewestTrackOf(SessionId to, const std::string& publisher) {
+  std::string NewestTrackOf(S to, const std::string& publisher) {
     std::string id;
     for (const auto& t : out_.To(to, "track_published")) {
       if (t["participant_id"] == publisher) id = t["track_id"].get<std::string>();
@@ -82,7 +82,7 @@ TEST_F(ConferenceTracksTest, AChurningPublisherCannotBlindTheRoom) {
   Join(3, "standup", "Mallory");
   Publish(1, PublishSdp({.video = false}));
   Publish(2, PublishSdp({.video = false, .audio_ssrc = 3003}));
-  for (SessionId s : {1, 2, 3}) AnswerIfOffered(s);
+  for (S s : {1, 2, 3}) AnswerIfOffered(s);
 
   // Mallory ends and republishes her camera 500 times: 500 tracks ever.
   OfferSpec live{.audio = false};
@@ -94,9 +94,9 @@ TEST_F(ConferenceTracksTest, AChurningPublisherCannotBlindTheRoom) {
     Publish(3, PublishSdp(ended));
     refused += out_.Count(3, "error");
     out_.signals.erase(std::remove_if(out_.signals.begin(), out_.signals.end(),
-                                      [](const auto& s) { return s.session == 3 && s.message["type"] == "error"; }),
+                                      [](const auto& s) { return s.session == SessionId(3) && s.message["type"] == "error"; }),
                        out_.signals.end());
-    for (SessionId s : {1, 2}) AnswerIfOffered(s);
+    for (S s : {1, 2}) AnswerIfOffered(s);
     now_ = now_ + TimeDelta::Seconds(2);  // a slow churn: within the republish rate
   }
   EXPECT_EQ(refused, 0u) << "a publisher republishing every 2 s is not rate-limited";
@@ -105,7 +105,7 @@ TEST_F(ConferenceTracksTest, AChurningPublisherCannotBlindTheRoom) {
   // and active on the other's subscriber connection.
   Publish(1, PublishSdp({.video_ssrc = 4004}));
   Publish(2, PublishSdp({.audio_ssrc = 3003, .video_ssrc = 5005}));
-  for (SessionId s : {1, 2}) AnswerIfOffered(s);
+  for (S s : {1, 2}) AnswerIfOffered(s);
   const std::string alice_camera = NewestTrackOf(2, alice);
   const std::string bob_camera = NewestTrackOf(1, bob);
   sdp::SessionDescription offer_to_alice, offer_to_bob;
@@ -294,9 +294,9 @@ class ConferenceViewerTest : public ConferenceTest {
     }
     return out;
   }
-  void JoinViewer(SessionId session, const std::string& offer, const std::string& participant = "") {
+  void JoinViewer(S session, const std::string& offer, const std::string& participant = "") {
     auth::Claims claims;
-    claims.identity = "viewer-" + std::to_string(session);
+    claims.identity = "viewer-" + std::to_string(session.n);
     claims.room = "r";
     claims.display_name = "Viewer";
     claims.grants = {.publish = true, .subscribe = true, .room_admin = false};
@@ -341,7 +341,7 @@ TEST_F(ConferenceViewerTest, AViewerOfferThatWouldSendIsRefusedAndTheViewerRemov
   JoinViewer(2, ViewerSdp("sendrecv"));
   EXPECT_EQ(out_.Count(2, "answer"), 0u);
   EXPECT_EQ(out_.Last(2, "error").value("code", ""), "bad_sdp");
-  EXPECT_NE(std::find(out_.closed.begin(), out_.closed.end(), 2u), out_.closed.end());
+  EXPECT_NE(std::find(out_.closed.begin(), out_.closed.end(), SessionId(2)), out_.closed.end());
   EXPECT_EQ(conference_->participant_count(), 1u);
   JoinViewer(3, "v=0\r\n");
   EXPECT_EQ(out_.Last(3, "error").value("code", ""), "bad_sdp");

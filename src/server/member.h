@@ -51,7 +51,7 @@ struct PublishedTrack {
 // MemberOf below): the forwarding path reaches the recipient's connection
 // without a lookup.
 struct Member final : sfu::SinkTarget {
-  SessionId session = 0;
+  SessionId session;
   std::string id;  // on the wire
   sfu::ParticipantId sfu_id;
   std::string room;

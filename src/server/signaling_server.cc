@@ -174,7 +174,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     join_deadline_.expires_at(std::min(SteadyClock::now() + kJoinDeadline, slot_->deadline()));
     join_deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec || self->gate_.joined() || self->closed_) return;
-      if (self->id_ == 0) {  // still upgrading
+      if (self->id_ == kNoSession) {  // still upgrading
         self->closed_ = true;
         beast::get_lowest_layer(self->ws_).close();
         return;
@@ -249,7 +249,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
       worker_->PostDisconnected(id_);
       server_.ReleaseRoom(room_);
     }
-    if (id_) server_.Unregister(id_);
+    if (id_ != kNoSession) server_.Unregister(id_);
   }
 
   Slot slot_;
@@ -258,7 +258,7 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
   SystemClock clock_;
   SessionGate gate_;
   asio::steady_timer join_deadline_{ws_.get_executor()};
-  SessionId id_ = 0;
+  SessionId id_ = kNoSession;
   MediaWorker* worker_ = nullptr;
   std::string room_;  // the room worker_ was placed for
   beast::flat_buffer buffer_;
@@ -356,7 +356,7 @@ class WhipResource final : public SignalingServer::Session, public std::enable_s
   bool playback_ = false;  // WHEP
   std::function<void(HttpReply)> reply_;  // the POST, until answered
   asio::steady_timer timer_;
-  SessionId id_ = 0;
+  SessionId id_ = kNoSession;
   MediaWorker* worker_ = nullptr;
   bool ended_ = false;
 };
@@ -705,7 +705,8 @@ void SignalingServer::AcceptLater() {
 }
 
 SessionId SignalingServer::Register(std::weak_ptr<Session> session) {
-  SessionId id = next_session_++;
+  const SessionId id = next_session_;
+  next_session_ = SessionId(next_session_.value() + 1);
   sessions_[id] = std::move(session);
   return id;
 }

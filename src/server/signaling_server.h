@@ -230,7 +230,7 @@ class SignalingServer final : public SignalBridge {
   crypto::SecureRandom rng_;
   std::unordered_map<SessionId, std::weak_ptr<Session>> sessions_;
   std::unordered_map<std::string, WhipEntry> whip_;
-  SessionId next_session_ = 1;
+  SessionId next_session_{1};
   // Shared with the connections, so the ones still queued when the server is
   // destroyed release their slots after it.
   std::shared_ptr<ConnectionTable> connections_;
