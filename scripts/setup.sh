@@ -11,7 +11,7 @@ PACKAGES=(
   # tests, benchmarks, oracles (libsrtp2 is test/benchmark-only)
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev sqlite3
   # interop tests with real peers, in network namespaces (tests/interop/)
-  chromium python3-aiortc python3-websockets nodejs npm iproute2 janus
+  chromium python3-aiortc python3-websockets nodejs npm iproute2 janus coturn
   # the Debian package and its test (packaging/): dpkg-shlibdeps and file (cpack), systemd-analyze
   dpkg-dev file systemd curl strace
 )

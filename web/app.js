@@ -571,7 +571,7 @@ async function join({ roomId, name, token, e2ee, media = null }) {
   try {
     const t = token || await fetchDevToken(roomId, name);
     room = await AegisRoom.connect({
-      room: roomId, token: t, e2ee,
+      room: roomId, token: t, e2ee, relayOnly,
       onLobby: () => setStatus('Waiting for a room admin to let you in…'),
       // A development token is short-lived: ask for another before it
       // expires. A pasted token cannot be renewed by the page.
@@ -952,6 +952,9 @@ $('room').value = params.get('room') ?? store.get('room');
 $('name').value = params.get('name') ?? store.get('name');
 const urlToken = params.get('token') ?? '';
 if (params.get('video') === 'low') videoQuality = 'low';
+// relay=1: media only through the server's TURN relay, so this device's own
+// addresses never reach the media server (AegisRoom.connect relayOnly).
+const relayOnly = params.get('relay') === '1';
 if (params.has('e2ee')) $('e2ee').checked = params.get('e2ee') !== '0';
 // A link can turn encryption off; say so where nobody can miss it.
 $('e2ee-warning').hidden = params.get('e2ee') !== '0';

@@ -14,6 +14,7 @@
 #include "dtls/certificate.h"
 #include "server/media_worker.h"
 #include "server/metrics.h"
+#include "server/secret_file.h"
 #include "server/server_options.h"
 #include "server/signaling_server.h"
 #include "server/store_revocations.h"
@@ -119,6 +120,13 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   signaling.max_connections_per_address = static_cast<size_t>(options.max_connections_per_address);
   signaling.whip_cors.allowed_origins = options.whip_cors_origins;
   signaling.version = AEGIS_VERSION;
+  if (!options.turn_urls.empty()) {
+    signaling.gate.turn.urls = options.turn_urls;
+    signaling.gate.turn.ttl_s = options.turn_ttl_s;
+    if (auto bad = server::LoadSecretLine(options.turn_secret_file, "TURN secret", signaling.gate.turn.shared_secret)) {
+      return Fail(*bad);
+    }
+  }
   if (!options.metrics_token_file.empty()) {
     if (auto bad = server::LoadMetricsToken(options.metrics_token_file, signaling.metrics_token)) return Fail(*bad);
   }

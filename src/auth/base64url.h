@@ -23,6 +23,10 @@ inline std::string Base64UrlEncode(std::string_view text) {
   return Base64UrlEncode({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
+// Standard base64 with '=' padding (RFC 4648 §4), for what other software
+// expects in it (TURN REST passwords, auth/turn_credentials.h).
+std::string Base64Encode(std::span<const uint8_t> bytes);
+
 // nullopt on any deviation from the canonical unpadded form.
 std::optional<std::vector<uint8_t>> Base64UrlDecode(std::string_view text);
 

@@ -79,7 +79,8 @@ signaling::ParticipantInfo Conference::Describe(const Member& member) const {
 }
 
 void Conference::Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request,
-                      Timestamp now, const RoomRules& rules, TimeDelta token_remaining) {
+                      Timestamp now, const RoomRules& rules, TimeDelta token_remaining,
+                      std::vector<signaling::IceServer> ice_servers) {
   SetSinkTime(now);  // what the router sends from here (keyframe requests) is sent now
   if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
   // Before anything changes: a KeyPackage made for someone else (or another
@@ -138,6 +139,7 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   }
   ++room.joins;
   member->grants = claims.grants;
+  member->ice_servers = std::move(ice_servers);
   member->subscriber_session_id = rng_.U64() >> 2;
   if (pending_viewer_) member->viewer = Member::Viewer{pending_viewer_->first, pending_viewer_->second, 0, 0};
   Member& m = *member;
@@ -168,7 +170,7 @@ void Conference::Enter(Member& m, Timestamp now) {
     return;
   }
   m.in_lobby = false;
-  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}, std::nullopt};
+  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}, std::nullopt, m.ice_servers};
   for (SessionId s : room.members) joined.participants.push_back(Describe(*members_.at(s)));
   if (m.grants.room_admin) {
     for (SessionId s : room.lobby) joined.lobby.push_back(Describe(*members_.at(s)));

@@ -120,8 +120,10 @@ class Conference {
 
   // `claims` verified, the room checked against the request; the session
   // ends when `token_remaining` has passed unless a refresh extends it.
+  // `ice_servers`: the TURN relays with credentials minted for this join
+  // (SessionGate), sent in its `joined`.
   void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now,
-            const RoomRules& rules, TimeDelta token_remaining);
+            const RoomRules& rules, TimeDelta token_remaining, std::vector<signaling::IceServer> ice_servers = {});
   // The same, the session lasting at most the token's whole lifetime (exp - nbf).
   void Join(SessionId session, const auth::Claims& claims, const signaling::JoinRequest& request, Timestamp now,
             const RoomRules& rules = {}) {

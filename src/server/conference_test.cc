@@ -330,6 +330,26 @@ TEST_F(ConferenceTest, RejoinAfterTheRoomEmptiedStartsAFreshRoom) {
   EXPECT_EQ(out_.Count(2, "offer"), 0u);
 }
 
+// The TURN relays the gate minted for a join reach that participant's
+// `joined`, and nobody else's.
+TEST_F(ConferenceTest, JoinedCarriesTheTurnRelaysMintedForThatJoin) {
+  auth::Claims claims;
+  claims.identity = "identity-1";
+  claims.room = "standup";
+  claims.grants = {.publish = true, .subscribe = true, .room_admin = false};
+  claims.expires_at = 1'700'000'600;
+  const signaling::IceServer relay{{"turn:198.51.100.9:3478?transport=udp"}, "1700003600:identity-1", "cred"};
+  conference_->Join(SessionId(1), claims, signaling::JoinRequest{"standup", "token", false, std::nullopt}, now_, {},
+                    TimeDelta::Seconds(600), {relay});
+  const json servers = out_.Last(1, "joined")["ice_servers"];
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0]["urls"][0], "turn:198.51.100.9:3478?transport=udp");
+  EXPECT_EQ(servers[0]["username"], "1700003600:identity-1");
+  EXPECT_EQ(servers[0]["credential"], "cred");
+  Join(2, "standup", "Bob");  // no relays configured for this one
+  EXPECT_FALSE(out_.Last(2, "joined").contains("ice_servers"));
+}
+
 TEST_F(ConferenceTest, ShutdownTellsEveryoneAndClosesEverySocket) {
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");

@@ -130,7 +130,7 @@ void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
                               join.rules, TimeDelta::Seconds(join.token_remaining_s));
     } else {
       conference_->Join(session, join.claims, join.request, clock_.Now(), join.rules,
-                        TimeDelta::Seconds(join.token_remaining_s));
+                        TimeDelta::Seconds(join.token_remaining_s), join.ice_servers);
     }
     AfterWork();
   });

@@ -56,6 +56,7 @@ struct Member final : sfu::SinkTarget {
   sfu::ParticipantId sfu_id;
   std::string room;
   std::string name;
+  std::vector<signaling::IceServer> ice_servers;  // TURN relays minted for its join, sent in `joined`
   std::string identity;                  // the token's subject (sent only for MLS participants: their credential names it)
   std::optional<std::string> token_id;   // the current token's jti
   int64_t issued_at = 0;                 // the current token's iat (or nbf), Unix seconds

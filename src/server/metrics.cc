@@ -6,10 +6,10 @@
 #include <array>
 #include <fstream>
 #include <functional>
-#include <iterator>
 
 #include "crypto/hash.h"
 #include "server/metrics_text.h"
+#include "server/secret_file.h"
 #include "server/whip.h"
 
 namespace aegis::server {
@@ -216,18 +216,7 @@ std::optional<http::HttpReply> CheckMetricsAccess(bool from_this_machine, std::s
 }
 
 std::optional<std::string> LoadMetricsToken(const std::string& path, std::string& token) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return "cannot read the metrics token file " + path;
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (text.ends_with("\n")) text.pop_back();
-  if (text.ends_with("\r")) text.pop_back();
-  bool printable = true;
-  for (char c : text) printable = printable && c > ' ' && c < 0x7f;
-  if (text.size() < 16 || text.size() > 512 || !printable) {
-    return "the metrics token file " + path + " must hold one line of 16-512 printable characters without spaces";
-  }
-  token = std::move(text);
-  return std::nullopt;
+  return LoadSecretLine(path, "metrics token", token);
 }
 
 }  // namespace aegis::server

@@ -17,6 +17,7 @@ const char* const kServeUsage =
     "                   [--max-participants N] [--max-connections N] [--max-connections-per-address N]\n"
     "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
     "                   [--whip-cors-origin ORIGIN]... [--metrics-token-file FILE] [--dev]\n"
+    "                   [--turn-url URL]... [--turn-secret-file FILE] [--turn-ttl SECONDS]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
@@ -36,6 +37,11 @@ const char* const kServeUsage =
     "                       counting as one (default 32)\n"
     "  --max-audio-tracks N / --max-video-tracks N  tracks one participant may publish, per kind,\n"
     "                       1-16 (default 4 each)\n"
+    "  --turn-url URL       a TURN relay offered to every participant (repeatable): turn:HOST:PORT\n"
+    "                       ?transport=udp|tcp or turns:HOST:443?transport=tcp; each join gets a\n"
+    "                       credential in coturn's use-auth-secret scheme (docs/configuration.md)\n"
+    "  --turn-secret-file FILE  the secret shared with the relay (its static-auth-secret)\n"
+    "  --turn-ttl S         how long a TURN credential lasts, 60-86400 seconds (default 3600)\n"
     "  --mls-suite N        MLS cipher suite of end-to-end encrypted rooms: 83 =\n"
     "                       MLS_256_XWING_AES256GCM_SHA512_Ed25519 (post-quantum hybrid, default) or\n"
     "                       1 = MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519\n"
@@ -103,6 +109,16 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
     o.whip_cors_origins.emplace_back(value);
     return std::nullopt;
   }
+  if (key == "turn-url") {
+    // What browsers accept in RTCIceServer.urls (RFC 7065 turn:/turns: URIs).
+    if (!(value.starts_with("turn:") || value.starts_with("turns:")) || value.find_first_of(" \"\\") != std::string_view::npos) {
+      return "invalid turn-url '" + std::string(value) + "' (turn:HOST:PORT?transport=udp or turns:HOST:443?transport=tcp)";
+    }
+    o.turn_urls.emplace_back(value);
+    return std::nullopt;
+  }
+  if (key == "turn-secret-file") return o.turn_secret_file = value, std::nullopt;
+  if (key == "turn-ttl") return integer(60, 86400, o.turn_ttl_s);
   if (key == "mls-suite") {
     // The suites a browser's MLS library (ts-mls) offers that sign with
     // Ed25519, the server's external sender key.
@@ -151,6 +167,12 @@ std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions
         if (!address) return "config " + path + ": announce must be a list of strings";
         options.announce.push_back(*address);
       }
+    } else if (const auto* urls = node.as_array(); urls && key == "turn-url") {
+      for (auto&& item : *urls) {
+        auto url = item.value<std::string>();
+        if (!url) return "config " + path + ": turn_url must be a list of strings";
+        if (auto bad = Set(key, *url, options)) return "config " + path + ": " + *bad;
+      }
     } else if (const auto* origins = node.as_array(); origins && key == "whip-cors-origin") {
       for (auto&& item : *origins) {
         auto origin = item.value<std::string>();
@@ -188,6 +210,9 @@ std::optional<std::string> ParseServeArgs(const std::vector<std::string_view>& a
     if (auto error = Set(flag.substr(2), value, options)) return error;
   }
   if (options.tls_cert.empty() != options.tls_key.empty()) return "--tls-cert and --tls-key go together";
+  if (options.turn_urls.empty() != options.turn_secret_file.empty()) {
+    return "--turn-url and --turn-secret-file go together (the relay checks credentials made with the secret)";
+  }
   return std::nullopt;
 }
 

@@ -44,6 +44,11 @@ struct ServeOptions {
   // A file holding the bearer token that opens GET /metrics beyond this
   // machine (server/metrics.h); empty: /metrics answers loopback peers only.
   std::string metrics_token_file;
+  // TURN relays offered in `joined` (server/session_gate.h TurnConfig);
+  // both or neither.
+  std::vector<std::string> turn_urls;
+  std::string turn_secret_file;
+  int64_t turn_ttl_s = 3600;
 };
 
 // Reads flags into `options` (after any --config file, which is read first

@@ -154,6 +154,28 @@ TEST_F(ServerOptionsTest, WhipCorsOriginsAreNoneByDefaultAndRepeatable) {
   EXPECT_NE(Parse({"--config", WriteConfig("whip_cors_origin = [\"*\"]\n")}), "");
 }
 
+TEST_F(ServerOptionsTest, TurnRelaysNeedTheirSecretAndAValidUrl) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_TRUE(options_.turn_urls.empty());
+  EXPECT_EQ(options_.turn_ttl_s, 3600);
+  EXPECT_EQ(Parse({"--turn-url", "turn:203.0.113.9:3478?transport=udp", "--turn-url",
+                   "turns:turn.example.com:443?transport=tcp", "--turn-secret-file", "/etc/aegis/turn.secret",
+                   "--turn-ttl", "600"}),
+            "");
+  EXPECT_EQ(options_.turn_urls, (std::vector<std::string>{"turn:203.0.113.9:3478?transport=udp",
+                                                          "turns:turn.example.com:443?transport=tcp"}));
+  EXPECT_EQ(options_.turn_secret_file, "/etc/aegis/turn.secret");
+  EXPECT_EQ(options_.turn_ttl_s, 600);
+  // Each without the other says so.
+  EXPECT_NE(Parse({"--turn-url", "turn:203.0.113.9:3478"}).find("--turn-secret-file"), std::string::npos);
+  EXPECT_NE(Parse({"--turn-secret-file", "s"}).find("--turn-url"), std::string::npos);
+  EXPECT_NE(Parse({"--turn-url", "stun:203.0.113.9:3478", "--turn-secret-file", "s"}), "");
+  EXPECT_NE(Parse({"--turn-url", "https://x", "--turn-secret-file", "s"}), "");
+  EXPECT_NE(Parse({"--turn-url", "turn:a b", "--turn-secret-file", "s"}), "");
+  EXPECT_NE(Parse({"--turn-url", "turn:x", "--turn-secret-file", "s", "--turn-ttl", "59"}), "");
+  EXPECT_NE(Parse({"--turn-url", "turn:x", "--turn-secret-file", "s", "--turn-ttl", "86401"}), "");
+}
+
 TEST_F(ServerOptionsTest, MetricsTokenFileIsNoneByDefault) {
   EXPECT_EQ(Parse({}), "");
   EXPECT_EQ(options_.metrics_token_file, "");

@@ -4,6 +4,7 @@
 
 #include "auth/authorize.h"
 #include "auth/jwt.h"
+#include "auth/turn_credentials.h"
 #include "signaling/server_messages.h"
 
 namespace aegis::server {
@@ -133,7 +134,14 @@ void SessionGate::Join(GateVerdict& verdict, signaling::JoinRequest request, Tim
                 (request.e2ee ? " (e2ee)" : "") + " jti " + claims->token_id.value_or("-");
   claims_ = *claims;
   const int64_t remaining = RemainingSeconds(*claims, unix_now_s);
-  verdict.forward = AdmittedJoin{std::move(*claims), std::move(request), rules, remaining, std::nullopt, {}};
+  AdmittedJoin admitted{std::move(*claims), std::move(request), rules, remaining, std::nullopt, {}, {}};
+  if (!config_.turn.urls.empty()) {
+    // Named by the token's subject, so the relay's own log says whose relay it was.
+    auto credential = auth::MintTurnCredential(config_.turn.shared_secret, admitted.claims.identity,
+                                               unix_now_s + config_.turn.ttl_s);
+    admitted.ice_servers.push_back({config_.turn.urls, std::move(credential.username), std::move(credential.password)});
+  }
+  verdict.forward = std::move(admitted);
 }
 
 int64_t SessionGate::RemainingSeconds(const auth::Claims& claims, int64_t unix_now_s) const {

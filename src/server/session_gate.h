@@ -20,13 +20,23 @@
 #include "signaling/abuse_tracker.h"
 #include "signaling/client_messages.h"
 #include "signaling/rate_limiter.h"
+#include "signaling/server_messages.h"
 
 namespace aegis::server {
+
+// TURN relays (coturn with use-auth-secret, docs/configuration.md): every
+// admitted join gets a credential for them that expires after ttl_s.
+struct TurnConfig {
+  std::vector<std::string> urls;  // none: no TURN, `joined` carries no ice_servers
+  std::string shared_secret;      // coturn's static-auth-secret
+  int64_t ttl_s = 3600;
+};
 
 struct GateConfig {
   signaling::RateLimit messages_per_connection{10, 20};  // 10/s, burst 20
   signaling::AbuseLimit abuse;
   int64_t token_leeway_s = 30;
+  TurnConfig turn;
 };
 
 // What the operator set for a room (aegis room policy); read at every join.
@@ -63,6 +73,7 @@ struct AdmittedJoin {
   // tracks it receives.
   std::optional<std::string> viewer_offer;
   std::string viewer_participant;
+  std::vector<signaling::IceServer> ice_servers;  // minted for this join (GateConfig::turn)
 };
 
 struct GateVerdict {

@@ -124,6 +124,30 @@ TEST_F(SessionGateTest, ValidJoinIsAdmittedWithTheTokensClaims) {
   EXPECT_EQ(gate.refused(), 0u);
 }
 
+// With TURN configured, every admitted join carries a relay credential for
+// the token's subject that expires ttl_s from now; without, none.
+TEST_F(SessionGateTest, AdmittedJoinCarriesATurnCredentialWhenConfigured) {
+  auto v = Send(NewGate(), JoinText(Mint(BaseClaims())));
+  ASSERT_TRUE(std::holds_alternative<AdmittedJoin>(v.forward));
+  EXPECT_TRUE(std::get<AdmittedJoin>(v.forward).ice_servers.empty());
+
+  config_.turn = {{"turn:198.51.100.9:3478?transport=udp", "turns:turn.example:443?transport=tcp"},
+                  "north-wind-turn-secret", 3600};
+  const int64_t now = 1'700'000'000;  // the vector below: expiry 1700003600
+  auth::Claims claims = BaseClaims();
+  claims.not_before = now - 10;
+  claims.issued_at = now - 10;
+  claims.expires_at = now + 600;
+  auto turned = Send(NewGate(), JoinText(Mint(claims)), now);
+  ASSERT_TRUE(std::holds_alternative<AdmittedJoin>(turned.forward));
+  const auto& servers = std::get<AdmittedJoin>(turned.forward).ice_servers;
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0].urls, config_.turn.urls);
+  EXPECT_EQ(servers[0].username, "1700003600:alice");
+  // openssl dgst -sha1 -hmac north-wind-turn-secret of "1700003600:alice", in base64 (turn_credentials_test).
+  EXPECT_EQ(servers[0].credential, "3TutR4J7lasX2Lh//gsncvDQ3RM=");
+}
+
 TEST_F(SessionGateTest, LeewayIsTheConfiguredOne) {
   auth::Claims claims = BaseClaims();
   claims.not_before = kUnixNow - 100;

@@ -182,7 +182,7 @@ WhipCheck CheckPost(bool playback, const WhipHttpRequest& request, const WhipTar
   std::optional<std::string> viewer_offer;
   if (playback) viewer_offer = std::string(request.body);
   check.admitted = WhipAdmitted{AdmittedJoin{std::move(session_claims), std::move(join), room_rules, remaining,
-                                             std::move(viewer_offer), target.participant},
+                                             std::move(viewer_offer), target.participant, {}},
                                 std::string(request.body), std::string(*token)};
   return check;
 }

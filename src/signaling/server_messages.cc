@@ -62,6 +62,21 @@ struct ServerSerializer {
 
   void operator()(const Joined& m) const {
     w.BoolField("admin", m.admin);
+    if (!m.ice_servers.empty()) {
+      w.Key("ice_servers");
+      w.BeginArray();
+      for (const IceServer& server : m.ice_servers) {
+        w.BeginObject();
+        w.StringField("credential", server.credential);
+        w.Key("urls");
+        w.BeginArray();
+        for (const std::string& url : server.urls) w.String(url);
+        w.EndArray();
+        w.StringField("username", server.username);
+        w.EndObject();
+      }
+      w.EndArray();
+    }
     if (m.admin) WriteParticipants(w, "lobby", m.lobby);
     w.BoolField("locked", m.locked);
     if (m.mls) {

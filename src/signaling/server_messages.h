@@ -3,7 +3,7 @@
 // ill-formed UTF-8, so no client-chosen text (display names, error detail)
 // can break the framing.
 //
-//   joined              {participant_id, room, participants[], admin, locked, lobby?, mls?}
+//   joined              {participant_id, room, participants[], admin, locked, lobby?, mls?, ice_servers?}
 //   participant_joined  {participant}
 //   participant_left    {participant_id}
 //   track_published     {participant_id, track_id, kind}
@@ -69,6 +69,15 @@ struct MlsGroupInfo {
   bool operator==(const MlsGroupInfo&) const = default;
 };
 
+// A TURN server for the client's RTCPeerConnection (its RTCIceServer), with
+// a credential aegis serve minted for this join (auth/turn_credentials.h).
+struct IceServer {
+  std::vector<std::string> urls;  // turn:HOST:PORT?transport=udp|tcp, turns:HOST:443?transport=tcp
+  std::string username;
+  std::string credential;
+  bool operator==(const IceServer&) const = default;
+};
+
 struct Joined {
   std::string participant_id;
   std::string room;
@@ -77,6 +86,7 @@ struct Joined {
   bool locked = false;  // the room takes no new joins
   std::vector<ParticipantInfo> lobby;  // admins only: who waits to be admitted
   std::optional<MlsGroupInfo> mls;     // an MLS participant (joined with a KeyPackage)
+  std::vector<IceServer> ice_servers;  // TURN relays to offer ICE (none: not configured)
 };
 
 struct TokenExpiring {

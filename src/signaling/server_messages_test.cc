@@ -14,17 +14,27 @@ TEST(ServerMessages, Joined) {
   ParticipantInfo alice{"alice-1", "Alice", {{"a1", TrackKind::kAudio}, {"v1", TrackKind::kVideo}}, false, false,
                         std::nullopt, std::nullopt};
   ParticipantInfo bob{"bob-2", "", {}, true, false, std::nullopt, std::nullopt};
-  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}, std::nullopt}),
+  EXPECT_EQ(Serialize(Joined{"me-3", "room_A", {alice, bob}, false, false, {}, std::nullopt, {}}),
             R"({"admin":false,"locked":false,"participant_id":"me-3","participants":[)"
             R"({"id":"alice-1","name":"Alice","tracks":[{"id":"a1","kind":"audio","source":"microphone"},)"
             R"({"id":"v1","kind":"video","source":"camera"}]},)"
             R"({"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"room":"room_A","type":"joined","v":2})");
   // Only an admin is told who waits in the lobby.
-  EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}, std::nullopt}),
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}, true, true, {bob}, std::nullopt, {}}),
             R"({"admin":true,"lobby":[{"audio_muted":true,"id":"bob-2","name":"","tracks":[]}],"locked":true,)"
             R"("participant_id":"me","participants":[],"room":"r","type":"joined","v":2})");
-  EXPECT_EQ(Serialize(Joined{"me", "r", {}, false, false, {bob}, std::nullopt}),
+  EXPECT_EQ(Serialize(Joined{"me", "r", {}, false, false, {bob}, std::nullopt, {}}),
             R"({"admin":false,"locked":false,"participant_id":"me","participants":[],"room":"r","type":"joined","v":2})");
+}
+
+TEST(ServerMessages, JoinedCarriesTurnServersWhenConfigured) {
+  Joined joined{"me", "r", {}, false, false, {}, std::nullopt, {}};
+  EXPECT_EQ(Serialize(joined).find("ice_servers"), std::string::npos);  // none configured: not sent
+  joined.ice_servers = {IceServer{{"turn:10.0.0.1:3478?transport=udp"}, "1700003600:alice", "cred+/="}};
+  EXPECT_EQ(Serialize(joined),
+            R"({"admin":false,"ice_servers":[{"credential":"cred+/=","urls":["turn:10.0.0.1:3478?transport=udp"],)"
+            R"("username":"1700003600:alice"}],"locked":false,"participant_id":"me","participants":[],"room":"r",)"
+            R"("type":"joined","v":2})");
 }
 
 TEST(ServerMessages, ModerationAndTokenEvents) {
@@ -65,7 +75,7 @@ TEST(ServerMessages, ParticipantTracksNameTheirSource) {
 TEST(ServerMessages, Mls) {
   const MlsGroupInfo group{Blob{1, 2, 3}, 4, 83, Blob{0xFF}, true};
   ParticipantInfo carol{"p3", "Carol", {}, false, false, "user-3", Blob{9, 9}};
-  auto joined = nlohmann::json::parse(Serialize(Joined{"me", "r", {carol}, false, false, {}, group}));
+  auto joined = nlohmann::json::parse(Serialize(Joined{"me", "r", {carol}, false, false, {}, group, {}}));
   EXPECT_EQ(joined["mls"].dump(),
             R"({"create":true,"epoch":4,"external_sender":"_w","group_id":"AQID","suite":83})");
   EXPECT_EQ(joined["participants"][0]["identity"], "user-3");
@@ -135,7 +145,9 @@ TEST(ServerMessages, BytesAreWhatADumpOfTheSameObjectWrites) {
   const ParticipantInfo full{"p1", "Zo\xC3\xAB \"q\" \\ \x7F", {{"t1", TrackKind::kAudio}, {"t2", TrackKind::kVideo, TrackSource::kScreen}},
                              true, true, "user-1", Blob{7, 8}};
   const std::vector<ServerMessage> all = {
-      Joined{"me", "r", {full, full}, true, true, {full}, group},
+      Joined{"me", "r", {full, full}, true, true, {full}, group,
+             {IceServer{{"turn:turn.example:3478?transport=udp", "turns:turn.example:443?transport=tcp"},
+                         "1700003600:alice", "3TutR4J7lasX2Lh//gsncvDQ3RM="}}},
       ParticipantJoined{full},
       ParticipantLeft{"p"},
       TrackPublished{"p", {"t", TrackKind::kAudio, TrackSource::kScreenAudio}},

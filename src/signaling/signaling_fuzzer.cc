@@ -39,7 +39,7 @@ ServerMessage ReplyTo(const ClientMessage& m) {
                           join->token.substr(0, 64), join->key_package};
     std::optional<MlsGroupInfo> mls;
     if (join->key_package) mls = MlsGroupInfo{Blob(16, 1), 0, 83, Blob(48, 2), true};
-    return Joined{"p1", "room", {other}, true, false, {other}, mls};
+    return Joined{"p1", "room", {other}, true, false, {other}, mls, {IceServer{{"turn:t:3478"}, join->token.substr(0, 64), "c"}}};
   }
   if (const auto* commit = std::get_if<MlsCommit>(&m)) {
     return MlsCommitRelay{"p1", static_cast<uint64_t>(commit->epoch), commit->commit};

@@ -4,7 +4,8 @@
 //
 // Covered: which server errors settle a waiting publish (errors carry no
 // request id, so an error answering some other message must not fail it);
-// setSending(): turning a kind off and on renegotiates the publisher with
+// TURN relays from `joined` and relayOnly; setSending(): turning a kind off
+// and on renegotiates the publisher with
 // the transceiver inactive / sendonly, one negotiation at a time, and a
 // refused turn-on leaves the kind off; shareScreen(): its own transceiver,
 // stopped by stopScreenShare() or by the capture ending.
@@ -22,6 +23,7 @@ class FakeWebSocket extends EventTarget {
   static OPEN = 1;
   static CLOSED = 3;
   static last = null;
+  static joinedExtra = {};  // more members of the `joined` the next sockets answer with
   readyState = FakeWebSocket.CONNECTING;
   sent = [];
 
@@ -38,7 +40,10 @@ class FakeWebSocket extends EventTarget {
   send(text) {
     const msg = JSON.parse(text);
     this.sent.push(msg);
-    if (msg.type === 'join') setTimeout(() => this.receive({ type: 'joined', participant_id: 'me', room: msg.room, participants: [] }), 0);
+    if (msg.type === 'join') {
+      const extra = FakeWebSocket.joinedExtra;
+      setTimeout(() => this.receive({ type: 'joined', participant_id: 'me', room: msg.room, participants: [], ...extra }), 0);
+    }
   }
 
   receive(msg) {
@@ -57,8 +62,9 @@ class FakePeerConnection extends EventTarget {
   localDescription = null;
   transceivers = [];
   #senders = [];
-  constructor() {
+  constructor(configuration) {
     super();
+    this.configuration = configuration;
     FakePeerConnection.last = this;
     FakePeerConnection.all.push(this);
   }
@@ -78,6 +84,7 @@ class FakePeerConnection extends EventTarget {
     this.transceivers.forEach((t, i) => { t.mid ??= String(i); });
   }
   async setRemoteDescription(d) { this.remoteDescription = d; }
+  setConfiguration(configuration) { this.configuration = configuration; }
   close() { this.connectionState = 'closed'; }
 }
 
@@ -540,3 +547,37 @@ test('sourceOf: a remote track takes the source its publisher signalled (partici
     room.leave();
   }
 });
+
+test('TURN relays from joined reach both connections; relayOnly keeps media on them, and fails without one', async () => {
+  const relay = { urls: ['turn:198.51.100.9:3478?transport=udp'], username: '1700003600:alice', credential: 'c+/=' };
+  FakeWebSocket.joinedExtra = { ice_servers: [relay] };
+  try {
+    const room = await AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't', relayOnly: true });
+    const subscriber = FakePeerConnection.last;  // made before joining, configured on `joined`
+    assert.deepEqual(subscriber.configuration.iceServers, [relay]);
+    assert.equal(subscriber.configuration.iceTransportPolicy, 'relay');
+    const ws = FakeWebSocket.last;
+    const before = ws.sent.length;
+    room.publish(stream).catch(() => {});
+    await publishSent(ws, before);
+    const publisher = FakePeerConnection.last;
+    assert.notEqual(publisher, subscriber);
+    assert.deepEqual(publisher.configuration.iceServers, [relay]);
+    assert.equal(publisher.configuration.iceTransportPolicy, 'relay');
+
+    room.leave();
+
+    // Without relayOnly the relays are offered, not forced.
+    const offered = await AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't' });
+    assert.deepEqual(FakePeerConnection.last.configuration.iceServers, [relay]);
+    assert.equal(FakePeerConnection.last.configuration.iceTransportPolicy, undefined);
+    offered.leave();
+
+    FakeWebSocket.joinedExtra = {};
+    await assert.rejects(AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't', relayOnly: true }),
+                         (e) => e.code === 'relay_unavailable');
+  } finally {
+    FakeWebSocket.joinedExtra = {};
+  }
+});
+

@@ -51,12 +51,13 @@ const kPublishErrors = new Set(['bad_sdp', 'forbidden', 'internal', 'too_many_tr
 const kIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 // The server's ICE-lite candidates are in its SDP and it learns ours from
-// our checks: no STUN/TURN servers, no trickle.
+// our checks: no STUN server, no trickle. TURN relays, when the server has
+// them, come in `joined` with a credential for this join (#useIceServers).
 const kPeerConnectionConfig = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] };
 
 // An error the server reported (`code` from protocol.md §5) or one this SDK
 // detected itself (`connection_closed`, `timeout`, `invalid_room`,
-// `e2ee_unsupported`).
+// `e2ee_unsupported`, `relay_unavailable`).
 export class AegisError extends Error {
   constructor(code, message, field) {
     super(`${code}: ${message}`);
@@ -207,8 +208,12 @@ export class AegisRoom extends EventTarget {
   // admin admits it (connect then waits without a time limit; `denied`
   // rejects). refreshToken: async () => a fresh token, asked for when the
   // server says the current one expires within a minute.
+  // relayOnly: true sends media only through the server's TURN relay
+  // (iceTransportPolicy 'relay'), so this device's own addresses never
+  // reach the media server; connect fails with `relay_unavailable` if the
+  // server offers no relay.
   static async connect({ url = defaultSignalingUrl(), room, token, e2ee = false, testHooks = false, onLobby = null,
-                         refreshToken = null, mlsSuite = undefined }) {
+                         refreshToken = null, mlsSuite = undefined, relayOnly = false }) {
     if (typeof room !== 'string' || !kIdPattern.test(room)) {
       throw new AegisError('invalid_room', 'a room id is 1-64 characters of A-Z a-z 0-9 _ -');
     }
@@ -226,7 +231,7 @@ export class AegisRoom extends EventTarget {
       }
     }
     const ws = new WebSocket(url);
-    const self = new AegisRoom(ws, { e2ee: Boolean(e2ee) });
+    const self = new AegisRoom(ws, { e2ee: Boolean(e2ee), relayOnly: Boolean(relayOnly) });
     self.#refreshToken = typeof refreshToken === 'function' ? refreshToken : null;
     try {
       const joined = await self.#join(room, token, prepared?.member ?? null, onLobby);
@@ -241,13 +246,14 @@ export class AegisRoom extends EventTarget {
   }
 
   // Internal: use AegisRoom.connect().
-  constructor(ws, { e2ee = false } = {}) {
+  constructor(ws, { e2ee = false, relayOnly = false } = {}) {
     super();
     this.#ws = ws;
     // E2EE: Chromium's older encoded-streams API works only on connections
     // created with this option (RTCRtpScriptTransform needs nothing).
     this.#pcConfig = e2ee && needsInsertableStreamsOption()
-      ? { ...kPeerConnectionConfig, encodedInsertableStreams: true } : kPeerConnectionConfig;
+      ? { ...kPeerConnectionConfig, encodedInsertableStreams: true } : { ...kPeerConnectionConfig };
+    if (relayOnly) this.#pcConfig.iceTransportPolicy = 'relay';
     // Created before joining so that a subscriber offer arriving right after
     // `joined` finds its connection ready.
     this.#subscriber = new RTCPeerConnection(this.#pcConfig);
@@ -278,6 +284,21 @@ export class AegisRoom extends EventTarget {
     return this.#publisher?.connectionState ?? 'new';
   }
 
+  // The TURN relays in `joined` (credentials minted for this join), for both
+  // connections: the subscriber connection exists already and has not
+  // gathered yet (its offer comes after `joined`), the publisher connection
+  // is made later from #pcConfig.
+  #useIceServers(servers) {
+    const iceServers = (Array.isArray(servers) ? servers : [])
+      .filter((s) => Array.isArray(s?.urls) && s.urls.every((u) => typeof u === 'string'))
+      .map((s) => ({ urls: s.urls, username: String(s.username ?? ''), credential: String(s.credential ?? '') }));
+    if (this.#pcConfig.iceTransportPolicy === 'relay' && iceServers.length === 0) {
+      throw new AegisError('relay_unavailable', 'relay-only media needs a TURN relay, and this server offers none');
+    }
+    this.#pcConfig.iceServers = iceServers;
+    this.#subscriber.setConfiguration(this.#pcConfig);
+  }
+
   #join(room, token, mlsMember, onLobby) {
     return new Promise((resolve, reject) => {
       let timer = setTimeout(() => reject(new AegisError('timeout', 'no reply to join')), kReplyTimeoutMs);
@@ -298,6 +319,12 @@ export class AegisRoom extends EventTarget {
           timer = null;
           if (typeof onLobby === 'function') onLobby();
         } else if (msg?.type === 'joined') {
+          try {
+            this.#useIceServers(msg.ice_servers);
+          } catch (e) {
+            settle(reject, e);
+            return;
+          }
           this.participantId = msg.participant_id;
           this.roomId = msg.room;
           this.isAdmin = msg.admin === true;
