@@ -4,7 +4,8 @@
 # 10.88.0.1 for the media server and 10.88.0.2 for the relay. coturn runs with
 # packaging/coturn/turnserver.conf.example (every private range denied as a
 # peer except the media server); one `aegis serve` offers that relay, another
-# (no --turn-url) offers none. Meant to run inside run_in_netns.sh:
+# (no --turn-url) offers none; turn_peer_denied.py then checks the relay refuses
+# every peer but the media server. Meant to run inside run_in_netns.sh:
 #   run_in_netns.sh turn_relay.sh AEGIS_BINARY
 # Set NODE to pick the node binary.
 set -euo pipefail
@@ -57,6 +58,8 @@ done
 
 status=0
 "$node" "$here/chromium_turn_relay.mjs" "http://127.0.0.1:$port" "http://127.0.0.1:$plain_port" || status=$?
+# With a valid credential, the relay still reaches nothing but the media server.
+"${PYTHON:-/usr/bin/python3}" "$here/turn_peer_denied.py" "$turn_address" "$turn_dir/secret" "$media_address" || status=$?
 # The relay did the work: coturn logged allocations and relayed to the media server.
 if ! grep -q "peer $media_address" "$turn_dir/log"; then
   echo "FAIL: coturn's log shows no peer $media_address (nothing was relayed to the media server)" >&2
