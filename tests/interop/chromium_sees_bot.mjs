@@ -14,55 +14,22 @@
 //      payloads are a test pattern, not decodable VP8/Opus, so frames
 //      decoded are reported, not checked.
 // Prints one line per check and `chromium sees bot: N passed, N failed`.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { launchChromium, makeReport, sleep } from './chromium_harness.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
-const executablePath = process.env.AEGIS_CHROMIUM || '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
-];
 const kSampleMs = 5_000;
 const kMinVideoPackets = 100;  // the bot sends ~60 video packets/s
 const kMinAudioPackets = 100;  // and 50 audio packets/s
 
-const fail = (message) => {
-  console.error(`FAIL: ${message}`);
-  console.log('chromium sees bot: 0 passed, 1 failed');
-  process.exit(1);
-};
+const report = makeReport('chromium sees bot');
+const { fail, check, finish } = report;
 const token = process.env.AEGIS_TOKEN_CHROMIUM ?? '';
 const botId = process.env.AEGIS_BOT_ID ?? '';
 if (!/^https?:\/\/[^/]+$/.test(baseUrl)) fail(`usage: chromium_sees_bot.mjs BASE_URL (got '${baseUrl}')`);
 if (!/^[A-Za-z0-9_-]{1,64}$/.test(botId)) fail(`AEGIS_BOT_ID is missing or not an id: '${botId}'`);
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-let chromium;
-try {
-  ({ chromium } = createRequire(path.join(repoRoot, 'package.json'))('playwright-core'));
-} catch (e) {
-  fail(`cannot load playwright-core from ${repoRoot}/node_modules (run scripts/setup.sh): ${e.message}`);
-}
 const watchdog = setTimeout(() => fail('the whole test took over 80 s'), 80_000);
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) ++passed;
-  else ++failed;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-let browser;
-try {
-  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags, timeout: 30_000 });
-} catch (e) {
-  fail(`cannot start Chromium at ${executablePath}: ${e.message}`);
-}
+const browser = await launchChromium(report);
 const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
 const page = await context.newPage();
 page.on('pageerror', (e) => console.log(`  [chromium page error] ${e.message}`));
@@ -109,5 +76,4 @@ try {
 }
 await browser.close().catch(() => {});
 clearTimeout(watchdog);
-console.log(`chromium sees bot: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();

@@ -20,26 +20,12 @@
 //      join ends in state 'error' showing `relay_unavailable`.
 // Prints one line per check and `turn relay: N passed, N failed`; exits
 // non-zero on any failure, including when Chromium cannot start (never skips).
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { keepPeerConnections, launchChromium, makeReport, sleep } from './chromium_harness.mjs';
 
 const relayUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const plainUrl = (process.argv[3] ?? '').replace(/\/+$/, '');
-const executablePath = process.env.AEGIS_CHROMIUM || '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
-];
-const kSampleMs = 4_000;
-
-const fail = (message) => {
-  console.error(`FAIL: ${message}`);
-  console.log('turn relay: 0 passed, 1 failed');
-  process.exit(1);
-};
+const report = makeReport('turn relay');
+const { fail, check, finish } = report;
 const env = (name) => process.env[name] ?? '';
 const tokens = { A: env('AEGIS_TOKEN_A'), B: env('AEGIS_TOKEN_B'), C: env('AEGIS_TOKEN_C') };
 const turnAddress = env('AEGIS_TURN_ADDRESS');
@@ -50,43 +36,13 @@ for (const u of [relayUrl, plainUrl]) {
 for (const [n, t] of Object.entries(tokens)) if (t.split('.').length !== 3) fail(`AEGIS_TOKEN_${n} is missing or not a JWT`);
 if (!turnAddress || !mediaAddress) fail('AEGIS_TURN_ADDRESS and AEGIS_MEDIA_ADDRESS are needed');
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-let chromium;
-try {
-  ({ chromium } = createRequire(path.join(repoRoot, 'package.json'))('playwright-core'));
-} catch (e) {
-  fail(`cannot load playwright-core from ${repoRoot}/node_modules (run scripts/setup.sh): ${e.message}`);
-}
 const watchdog = setTimeout(() => fail('the whole test took over 90 s'), 90_000);
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) ++passed;
-  else ++failed;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-let browser;
-try {
-  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags, timeout: 30_000 });
-} catch (e) {
-  fail(`cannot start Chromium at ${executablePath}: ${e.message}`);
-}
+const browser = await launchChromium(report);
+const kSampleMs = 4_000;
 
 async function open(label, baseUrl, token) {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  // Before the app's scripts: keep every RTCPeerConnection, for its stats.
-  await context.addInitScript(() => {
-    window.__peerConnections = [];
-    const Native = window.RTCPeerConnection;
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.__peerConnections.push(this);
-      }
-    };
-  });
+  await context.addInitScript(keepPeerConnections);  // for each connection's stats
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`  [${label} page error] ${e.message}`));
   const query = new URLSearchParams({ room: 'R', name: label, token, autojoin: '1', video: 'low', e2ee: '0', relay: '1' });
@@ -159,5 +115,4 @@ try {
 }
 await browser.close().catch(() => {});
 clearTimeout(watchdog);
-console.log(`turn relay: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();

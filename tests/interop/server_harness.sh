@@ -7,6 +7,8 @@
 #   start_server PORT [serve flags...]   starts the server from the repository
 #                                    root (it serves web/ from there), waits until it
 #                                    listens; sets $server
+#   wait_listening PORT PID          waits until 127.0.0.1:PORT accepts (10 s), failing
+#                                    with the log if PID exits first
 #   finish STATUS                    fails if the server died, prints its log, exits
 # Traffic stays in the namespace run_in_netns.sh created.
 
@@ -42,9 +44,14 @@ start_server() {
   shift
   (cd "$repo_root" && exec "$aegis" serve --listen "127.0.0.1:$port" --data "$data" "$@" >>"$log" 2>&1) &
   server=$!
+  wait_listening "$port" "$server"
+}
+
+wait_listening() {
+  local port=$1 pid=$2
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    kill -0 "$server" 2>/dev/null || { echo "$harness_name: aegis serve exited:" >&2; cat "$log" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "$harness_name: aegis serve exited:" >&2; cat "$log" >&2; exit 1; }
     sleep 0.1
   done
   echo "$harness_name: aegis serve is not listening on port $port after 10 s" >&2

@@ -51,10 +51,7 @@ start_server "$port" --media-host "$media_address" --media-port 41600 --media-wo
 (cd "$repo_root" && exec "$aegis" serve --listen "127.0.0.1:$plain_port" --data "$plain_data" \
   --media-port 41650 --media-workers 1 >>"$log" 2>&1) &
 plain_server=$!
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$plain_port") 2>/dev/null && break
-  sleep 0.1
-done
+wait_listening "$plain_port" "$plain_server"
 
 status=0
 "$node" "$here/chromium_turn_relay.mjs" "http://127.0.0.1:$port" "http://127.0.0.1:$plain_port" || status=$?

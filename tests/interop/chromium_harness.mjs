@@ -1,0 +1,76 @@
+// What the Chromium interop tests share: playwright-core from the
+// repository's node_modules driving Debian's /usr/bin/chromium (or
+// AEGIS_CHROMIUM), the flags every test starts it with, one line per check,
+// the summary line `<title>: N passed, N failed`, and a run that never skips:
+// Chromium or playwright-core missing is a failure.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Headless, no network noise, fake camera and microphone with their
+// permission prompts answered, loopback candidates allowed, autoplay on.
+export const kChromiumFlags = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+];
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Checks and the summary for a test titled `title`. fail() ends the run at
+// once (a broken precondition); finish() exits non-zero unless something
+// passed and nothing failed.
+export function makeReport(title) {
+  let passed = 0;
+  let failed = 0;
+  return {
+    fail(message) {
+      console.error(`FAIL: ${message}`);
+      console.log(`${title}: ${passed} passed, ${failed + 1} failed`);
+      process.exit(1);
+    },
+    check(name, ok, detail) {
+      if (ok) ++passed;
+      else ++failed;
+      console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
+    },
+    finish() {
+      console.log(`${title}: ${passed} passed, ${failed} failed`);
+      process.exit(failed === 0 && passed > 0 ? 0 : 1);
+    },
+  };
+}
+
+// A started Chromium, or report.fail() saying what is missing.
+export async function launchChromium(report, args = kChromiumFlags) {
+  let chromium;
+  try {
+    ({ chromium } = createRequire(path.join(repoRoot, 'package.json'))('playwright-core'));
+  } catch (e) {
+    report.fail(`cannot load playwright-core from ${repoRoot}/node_modules (run scripts/setup.sh): ${e.message}`);
+  }
+  const executablePath = process.env.AEGIS_CHROMIUM || '/usr/bin/chromium';
+  try {
+    return await chromium.launch({ executablePath, headless: true, args, timeout: 30_000 });
+  } catch (e) {
+    report.fail(`cannot start Chromium at ${executablePath}: ${e.message}`);
+  }
+  return null;
+}
+
+// An init script (context.addInitScript) that keeps every RTCPeerConnection
+// the page makes in window.__peerConnections, for their stats. It runs
+// before the page's own scripts.
+export function keepPeerConnections() {
+  window.__peerConnections = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__peerConnections.push(this);
+    }
+  };
+}
