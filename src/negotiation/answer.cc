@@ -40,6 +40,60 @@ bool Contains(const std::vector<uint8_t>& v, std::optional<uint8_t> pt) {
   return pt && std::find(v.begin(), v.end(), *pt) != v.end();
 }
 
+// The offer's RTX payload types (rtx/90000 with an apt) that repeat one of
+// the accepted media payload types.
+std::vector<RtxPayloadTypePair> AcceptableRtx(const sdp::MediaSection& m, const std::vector<uint8_t>& media) {
+  std::vector<RtxPayloadTypePair> out;
+  if (m.kind() != sdp::MediaKind::kVideo) return out;
+  for (const auto& map : m.rtpmaps) {
+    if (!EqualsIgnoreCase(map.encoding, "rtx") || map.clock_rate != 90000 || Contains(media, map.payload_type) ||
+        std::find(m.payload_types.begin(), m.payload_types.end(), map.payload_type) == m.payload_types.end()) {
+      continue;
+    }
+    for (const auto& f : m.fmtps) {
+      if (f.payload_type != map.payload_type) continue;
+      for (const auto& [key, value] : f.Parameters()) {
+        if (key != "apt" || value.empty() || value.size() > 3 ||
+            !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+          continue;
+        }
+        const int apt = std::stoi(value);
+        if (apt <= 127 && Contains(media, static_cast<uint8_t>(apt))) {
+          out.push_back({map.payload_type, static_cast<uint8_t>(apt)});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Splits the offer's SSRCs into media ones and the RTX ones that FID groups
+// pair with them (only when RTX was accepted; otherwise all count as media,
+// as before RTX existed).
+void SplitSsrcs(const sdp::MediaSection& m, bool rtx_accepted, AcceptedMedia& accepted) {
+  if (rtx_accepted) {
+    for (const auto& g : m.ssrc_groups) {
+      if (g.semantics != "FID" || g.ssrcs.size() != 2 || g.ssrcs[0] == g.ssrcs[1]) continue;
+      accepted.remote_rtx_ssrcs.push_back({g.ssrcs[0], g.ssrcs[1]});
+    }
+  }
+  auto is_rtx = [&](uint32_t ssrc) {
+    return std::any_of(accepted.remote_rtx_ssrcs.begin(), accepted.remote_rtx_ssrcs.end(),
+                       [&](const RtxSsrcPair& p) { return p.rtx == ssrc; });
+  };
+  for (const auto& s : m.ssrcs) {
+    if (is_rtx(s.ssrc)) continue;
+    if (std::find(accepted.remote_ssrcs.begin(), accepted.remote_ssrcs.end(), s.ssrc) == accepted.remote_ssrcs.end()) {
+      accepted.remote_ssrcs.push_back(s.ssrc);
+    }
+  }
+  // A pair whose media SSRC has no a=ssrc line of its own pairs nothing.
+  std::erase_if(accepted.remote_rtx_ssrcs, [&](const RtxSsrcPair& p) {
+    return std::find(accepted.remote_ssrcs.begin(), accepted.remote_ssrcs.end(), p.media) ==
+           accepted.remote_ssrcs.end();
+  });
+}
+
 std::optional<uint16_t> LegacySctpPort(const sdp::MediaSection& m) {
   if (m.formats.empty()) return std::nullopt;
   const std::string& f = m.formats.front();
@@ -141,17 +195,16 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
       accepted.mid = *offered.mid;
       accepted.kind = offered.kind();
       accepted.payload_types = pts;
-      for (const auto& s : offered.ssrcs) {
-        if (std::find(accepted.remote_ssrcs.begin(), accepted.remote_ssrcs.end(), s.ssrc) == accepted.remote_ssrcs.end()) {
-          accepted.remote_ssrcs.push_back(s.ssrc);
-        }
-      }
-      m.payload_types = pts;
+      accepted.rtx_payload_types = AcceptableRtx(offered, pts);
+      SplitSsrcs(offered, !accepted.rtx_payload_types.empty(), accepted);
+      std::vector<uint8_t> all_pts = pts;
+      for (const auto& rtx : accepted.rtx_payload_types) all_pts.push_back(rtx.rtx);
+      m.payload_types = all_pts;
       for (const auto& map : offered.rtpmaps) {
-        if (Contains(pts, map.payload_type)) m.rtpmaps.push_back(map);
+        if (Contains(all_pts, map.payload_type)) m.rtpmaps.push_back(map);
       }
       for (const auto& f : offered.fmtps) {
-        if (Contains(pts, f.payload_type)) m.fmtps.push_back(f);
+        if (Contains(all_pts, f.payload_type)) m.fmtps.push_back(f);
       }
       for (const auto& fb : offered.rtcp_fbs) {
         bool wanted = fb.type == "nack" || (fb.type == "ccm" && fb.subtype == "fir");
@@ -177,6 +230,14 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
         m.msids.push_back({"aegis", track});
         m.ssrcs.push_back({accepted.local_ssrc, "cname", local.cname});
         m.ssrcs.push_back({accepted.local_ssrc, "msid", "aegis " + track});
+        if (!accepted.rtx_payload_types.empty()) {
+          do {
+            accepted.local_rtx_ssrc = rng.U32();
+          } while (accepted.local_rtx_ssrc == 0 || accepted.local_rtx_ssrc == accepted.local_ssrc);
+          m.ssrc_groups.push_back({"FID", {accepted.local_ssrc, accepted.local_rtx_ssrc}});
+          m.ssrcs.push_back({accepted.local_rtx_ssrc, "cname", local.cname});
+          m.ssrcs.push_back({accepted.local_rtx_ssrc, "msid", "aegis " + track});
+        }
       }
       answer.media.push_back(std::move(accepted));
     } else {

@@ -2,8 +2,9 @@
 // for one BUNDLEd transport:
 // - the offer must pass sdp::ValidateForWebRtc (no SDES, DTLS fingerprints,
 //   rtcp-mux, ICE credentials);
-// - audio keeps only Opus and video only VP8 (what the SFU forwards); a
-//   section with neither, or of another kind, is rejected with port 0;
+// - audio keeps only Opus and video only VP8 (what the SFU forwards), and
+//   for video the RTX payload types (RFC 4588) whose apt is a kept VP8 one;
+//   a section with neither, or of another kind, is rejected with port 0;
 // - data channels (UDP/DTLS/SCTP) are accepted;
 // - the answer is ICE-lite with the server's host candidates, and takes the
 //   DTLS server role (a=setup:passive), so that it picks the SRTP profile
@@ -35,13 +36,27 @@ struct LocalParameters {
   std::string cname = "aegis";
 };
 
+struct RtxPayloadTypePair {
+  uint8_t rtx = 0;
+  uint8_t media = 0;  // its apt
+  bool operator==(const RtxPayloadTypePair&) const = default;
+};
+struct RtxSsrcPair {  // a=ssrc-group:FID <media> <rtx>
+  uint32_t media = 0;
+  uint32_t rtx = 0;
+  bool operator==(const RtxSsrcPair&) const = default;
+};
+
 // One accepted audio or video section.
 struct AcceptedMedia {
   std::string mid;
   sdp::MediaKind kind = sdp::MediaKind::kAudio;
-  std::vector<uint8_t> payload_types;    // accepted, offer order
-  std::vector<uint32_t> remote_ssrcs;    // from the offer's a=ssrc lines
+  std::vector<uint8_t> payload_types;    // accepted media PTs (no RTX), offer order
+  std::vector<RtxPayloadTypePair> rtx_payload_types;  // accepted RTX PTs
+  std::vector<uint32_t> remote_ssrcs;    // the offer's a=ssrc lines, without the RTX SSRCs
+  std::vector<RtxSsrcPair> remote_rtx_ssrcs;  // the offer's FID groups over those SSRCs
   uint32_t local_ssrc = 0;               // what the server sends on, announced in the answer
+  uint32_t local_rtx_ssrc = 0;           // its retransmissions, if RTX was accepted and the server sends
   std::optional<uint8_t> mid_extension;  // RFC 8843 mid header extension id
   sdp::Direction direction = sdp::Direction::kSendRecv;  // the answer's direction
 };

@@ -48,10 +48,10 @@ TEST_F(AnswerTest, AnswersAChromiumOfferWithOpusVp8AndDataChannel) {
     EXPECT_EQ(sd.media[i].candidates[0].address, "127.0.0.1");
     EXPECT_EQ(sd.media[i].port, 40000);
   }
-  // Only Opus in audio, only VP8 in video.
+  // Only Opus in audio, only VP8 and its RTX in video.
   ASSERT_EQ(sd.media[0].rtpmaps.size(), 1u);
   EXPECT_EQ(sd.media[0].rtpmaps[0].encoding, "opus");
-  for (const auto& map : sd.media[1].rtpmaps) EXPECT_EQ(map.encoding, "VP8");
+  for (const auto& map : sd.media[1].rtpmaps) EXPECT_TRUE(map.encoding == "VP8" || map.encoding == "rtx");
   EXPECT_EQ(sd.media[3].sctp_port, 5000);
   // What the transport needs came from the offer.
   EXPECT_EQ(answer->remote_ice.ufrag, "Xk2q");
@@ -66,6 +66,46 @@ TEST_F(AnswerTest, AnswersAChromiumOfferWithOpusVp8AndDataChannel) {
   auto text = sdp::SerializeSdp(sd);
   ASSERT_TRUE(text.has_value());
   EXPECT_EQ(Parse(*text), sd);
+}
+
+TEST_F(AnswerTest, AcceptsRtxForVp8AndTellsItsSsrcsApart) {
+  auto answer = AnswerOffer(Parse(sdp::testing::kChromiumOffer), local_, rng_);
+  ASSERT_TRUE(answer.ok());
+  const AcceptedMedia& video = answer->media[1];
+  EXPECT_EQ(video.payload_types, std::vector<uint8_t>{96});
+  EXPECT_EQ(video.rtx_payload_types, (std::vector<RtxPayloadTypePair>{{97, 96}}));
+  EXPECT_EQ(video.remote_ssrcs, std::vector<uint32_t>{2002});
+  EXPECT_EQ(video.remote_rtx_ssrcs, (std::vector<RtxSsrcPair>{{2002, 2003}}));
+  const auto& m = answer->sdp.media[1];
+  EXPECT_EQ(m.payload_types, (std::vector<uint8_t>{96, 97}));
+  ASSERT_EQ(m.fmtps.size(), 1u);
+  EXPECT_EQ(m.fmtps[0], (sdp::Fmtp{97, "apt=96"}));
+  // sendrecv: the server may send on this section, so it pairs an RTX SSRC of its own.
+  ASSERT_NE(video.local_rtx_ssrc, 0u);
+  EXPECT_NE(video.local_rtx_ssrc, video.local_ssrc);
+  EXPECT_EQ(m.ssrc_groups, (std::vector<sdp::SsrcGroup>{{"FID", {video.local_ssrc, video.local_rtx_ssrc}}}));
+  // The sendonly section (the browser only sends): RTX accepted, nothing of ours to pair.
+  ASSERT_GE(answer->media.size(), 3u);
+  EXPECT_EQ(answer->media[2].mid, "2");
+  EXPECT_EQ(answer->media[2].rtx_payload_types, (std::vector<RtxPayloadTypePair>{{99, 98}}));
+  EXPECT_EQ(answer->media[2].local_rtx_ssrc, 0u);
+}
+
+TEST_F(AnswerTest, RtxWithoutAKeptAptOrWithABadOneIsDropped) {
+  std::string text = sdp::testing::kChromiumOffer;
+  const std::string from = "a=fmtp:97 apt=96\r\n";
+  for (const char* bad : {"a=fmtp:97 apt=45\r\n", "a=fmtp:97 apt=9999\r\n", "a=fmtp:97 apt=x\r\n",
+                          "a=fmtp:97 rtx-time=3000\r\n"}) {
+    std::string changed = text;
+    changed.replace(changed.find(from), from.size(), bad);
+    auto answer = AnswerOffer(Parse(changed), local_, rng_);
+    ASSERT_TRUE(answer.ok()) << bad;
+    EXPECT_TRUE(answer->media[1].rtx_payload_types.empty()) << bad;
+    // Without RTX the FID group pairs nothing: both SSRCs count as media, as before.
+    EXPECT_EQ(answer->media[1].remote_ssrcs, (std::vector<uint32_t>{2002, 2003})) << bad;
+    EXPECT_EQ(answer->media[1].local_rtx_ssrc, 0u);
+    EXPECT_EQ(answer->sdp.media[1].payload_types, std::vector<uint8_t>{96}) << bad;
+  }
 }
 
 TEST_F(AnswerTest, AnswersAnAiortcOffer) {

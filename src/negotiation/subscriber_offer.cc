@@ -32,9 +32,16 @@ bool IsId(std::string_view s, size_t max_len) {
 }
 
 bool IsWellFormed(const OfferedTrack& t) {
-  bool media = t.kind == sdp::MediaKind::kAudio || t.kind == sdp::MediaKind::kVideo;
-  return media && t.ssrc != 0 && IsId(t.mid, kMaxSubscriberMidLength) && IsId(t.stream_id, kMaxIdLength) &&
+  bool media = t.kind == sdp::MediaKind::kAudio || (t.kind == sdp::MediaKind::kVideo && t.rtx_ssrc != t.ssrc);
+  bool rtx = t.kind == sdp::MediaKind::kVideo || t.rtx_ssrc == 0;
+  return media && rtx && t.ssrc != 0 && IsId(t.mid, kMaxSubscriberMidLength) && IsId(t.stream_id, kMaxIdLength) &&
          IsId(t.track_id, kMaxIdLength);
+}
+
+// Whether two tracks would put the same SSRC in the offer.
+bool ShareSsrc(const OfferedTrack& a, const OfferedTrack& b) {
+  auto rtx_hits = [](const OfferedTrack& x, uint32_t ssrc) { return x.rtx_ssrc != 0 && x.rtx_ssrc == ssrc; };
+  return a.ssrc == b.ssrc || rtx_hits(a, b.ssrc) || rtx_hits(b, a.ssrc) || rtx_hits(a, b.rtx_ssrc);
 }
 
 std::optional<NegotiationErrorCode> CheckTracks(std::span<const OfferedTrack> tracks) {
@@ -44,7 +51,7 @@ std::optional<NegotiationErrorCode> CheckTracks(std::span<const OfferedTrack> tr
     if (!IsWellFormed(tracks[i])) return NegotiationErrorCode::kBadConfig;
     // Quadratic, but over at most kMaxSubscriberSections tracks.
     for (size_t j = 0; j < i; ++j) {
-      if (tracks[j].mid == tracks[i].mid || tracks[j].ssrc == tracks[i].ssrc) return NegotiationErrorCode::kBadConfig;
+      if (tracks[j].mid == tracks[i].mid || ShareSsrc(tracks[j], tracks[i])) return NegotiationErrorCode::kBadConfig;
     }
   }
   return std::nullopt;
@@ -60,8 +67,10 @@ void AddOpus(sdp::MediaSection& m) {
 // No transport-cc or goog-remb: they need header extensions we do not negotiate.
 void AddVp8(sdp::MediaSection& m) {
   m.media = "video";
-  m.payload_types = {kSubscriberVp8PayloadType};
-  m.rtpmaps = {{kSubscriberVp8PayloadType, "VP8", 90000, std::nullopt}};
+  m.payload_types = {kSubscriberVp8PayloadType, kSubscriberRtxPayloadType};
+  m.rtpmaps = {{kSubscriberVp8PayloadType, "VP8", 90000, std::nullopt},
+               {kSubscriberRtxPayloadType, "rtx", 90000, std::nullopt}};
+  m.fmtps = {{kSubscriberRtxPayloadType, "apt=" + std::to_string(kSubscriberVp8PayloadType)}};
   m.rtcp_fbs = {{kSubscriberVp8PayloadType, "nack", ""},
                 {kSubscriberVp8PayloadType, "nack", "pli"},
                 {kSubscriberVp8PayloadType, "ccm", "fir"}};
@@ -83,6 +92,11 @@ sdp::MediaSection TrackSection(const OfferedTrack& t, const LocalParameters& loc
     m.msids.push_back({t.stream_id, t.track_id});
     m.ssrcs.push_back({t.ssrc, "cname", local.cname});
     m.ssrcs.push_back({t.ssrc, "msid", t.stream_id + " " + t.track_id});
+    if (t.rtx_ssrc != 0) {
+      m.ssrc_groups.push_back({"FID", {t.ssrc, t.rtx_ssrc}});
+      m.ssrcs.push_back({t.rtx_ssrc, "cname", local.cname});
+      m.ssrcs.push_back({t.rtx_ssrc, "msid", t.stream_id + " " + t.track_id});
+    }
   }
   AddTransportAttributes(m, local, sdp::SetupRole::kActPass);
   return m;

@@ -6,7 +6,9 @@
 // forwarded track, all in one BUNDLE group, ICE-lite with the server's host
 // candidates, a=setup:actpass (browsers answer active, leaving the server the
 // DTLS server role that picks the SRTP profile). Codecs are fixed: Opus for
-// audio, VP8 for video, with the payload types below. No RTP header
+// audio, VP8 for video, with the payload types below; video also offers RTX
+// (RFC 4588, apt=VP8) on its own SSRC, paired by a=ssrc-group:FID, which
+// carries the SFU's retransmissions of packets the browser NACKs. No RTP header
 // extensions are offered: forwarded packets keep the publisher's extension
 // ids, which need not match anything negotiated here. The browser therefore
 // demultiplexes by SSRC, so every active section announces its SSRC.
@@ -32,6 +34,7 @@ namespace aegis::negotiation {
 // Payload types the server offers downstream (the answerer must use the offerer's PTs).
 inline constexpr uint8_t kSubscriberOpusPayloadType = 111;
 inline constexpr uint8_t kSubscriberVp8PayloadType = 96;
+inline constexpr uint8_t kSubscriberRtxPayloadType = 97;
 
 // Older Chrome releases refuse a mid over 16 characters (webrtc's kMidMaxSize, later raised to 32).
 inline constexpr size_t kMaxSubscriberMidLength = 16;
@@ -45,13 +48,14 @@ struct OfferedTrack {
   std::string stream_id;      // a=msid stream id: the publisher's participant id
   std::string track_id;       // a=msid track id: the SFU track id
   bool active = true;         // false: the track ended; section kept as a=inactive so BUNDLE stays alive
+  uint32_t rtx_ssrc = 0;      // video: its retransmissions' SSRC (0: none); audio: 0
 };
 
 // The offer for the subscriber connection; `version` is the o= line's
 // session version (increment on every re-offer). Sections appear in `tracks`
 // order and the first one is the BUNDLE tag. Every track, active or not,
 // must have: a mid of 1..16 characters [A-Za-z0-9_-], unique; kind audio or
-// video; a non-zero SSRC, unique; stream and track ids of 1..64 characters
+// video; a non-zero SSRC, unique (RTX SSRCs too, and none on audio); stream and track ids of 1..64 characters
 // [A-Za-z0-9_-]. Errors:
 //   kBadConfig        a track breaks one of those rules, or there is none, or
 //                     `local` cannot make a valid WebRTC offer (`policy` says why);

@@ -113,7 +113,7 @@ class SubscriberOfferTest : public ::testing::Test {
     local_.session_id = 42;
     tracks_ = {
         {"0", sdp::MediaKind::kAudio, 1111, "alice", "alice-mic", true},
-        {"1", sdp::MediaKind::kVideo, 2222, "alice", "alice-cam", true},
+        {"1", sdp::MediaKind::kVideo, 2222, "alice", "alice-cam", true, 2223},
         {"2", sdp::MediaKind::kAudio, 3333, "bob", "bob-mic", false},
     };
   }
@@ -157,7 +157,7 @@ TEST_F(SubscriberOfferTest, OfferRoundTripsAndCarriesWhatChromeNeeds) {
   EXPECT_EQ(t.rfind("v=0\r\no=- 42 7 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", 0), 0u) << t;
   for (const char* line : {
            "a=group:BUNDLE 0 1 2", "a=ice-lite", "a=msid-semantic:WMS *",
-           "m=audio 40000 UDP/TLS/RTP/SAVPF 111", "m=video 40000 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 127.0.0.1",
+           "m=audio 40000 UDP/TLS/RTP/SAVPF 111", "m=video 40000 UDP/TLS/RTP/SAVPF 96 97", "c=IN IP4 127.0.0.1",
            "a=mid:0", "a=mid:1", "a=mid:2", "a=ice-ufrag:srvufrag", "a=ice-pwd:serverPassword0123456789abcdef",
            "a=fingerprint:sha-256 "
            "4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:3C:5E:31:F7:B3:A6:50:C5:F3:F8:2C:79",
@@ -167,6 +167,9 @@ TEST_F(SubscriberOfferTest, OfferRoundTripsAndCarriesWhatChromeNeeds) {
            "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir",
            "a=msid:alice alice-mic", "a=ssrc:1111 cname:aegis", "a=ssrc:1111 msid:alice alice-mic",
            "a=msid:alice alice-cam", "a=ssrc:2222 cname:aegis", "a=ssrc:2222 msid:alice alice-cam",
+           // Retransmissions (RFC 4588) on their own SSRC, paired with the media one.
+           "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96", "a=ssrc-group:FID 2222 2223", "a=ssrc:2223 cname:aegis",
+           "a=ssrc:2223 msid:alice alice-cam",
        }) {
     EXPECT_TRUE(HasLine(t, line)) << "missing " << line << " in\n" << t;
   }
@@ -194,7 +197,8 @@ TEST_F(SubscriberOfferTest, EachSectionFollowsItsTrack) {
   }
   EXPECT_EQ(offer.media[0].payload_types, std::vector<uint8_t>{kSubscriberOpusPayloadType});
   EXPECT_TRUE(offer.media[0].rtcp_fbs.empty());
-  EXPECT_EQ(offer.media[1].payload_types, std::vector<uint8_t>{kSubscriberVp8PayloadType});
+  EXPECT_EQ(offer.media[1].payload_types,
+            (std::vector<uint8_t>{kSubscriberVp8PayloadType, kSubscriberRtxPayloadType}));
   EXPECT_EQ(offer.media[1].rtcp_fbs.size(), 3u);
   EXPECT_EQ(offer.media[0].common.direction, sdp::Direction::kSendOnly);
   // The ended track keeps its section (and its place in BUNDLE), without a stream.
@@ -338,8 +342,8 @@ TEST_F(SubscriberOfferTest, RefusesAnAnswerWithoutIceCredentials) {
 
 TEST_F(SubscriberOfferTest, RefusesPayloadTypesWeDidNotOffer) {
   std::string foreign =
-      ReplaceAll(kChromeAnswer, "m=video 9 UDP/TLS/RTP/SAVPF 96", "m=video 9 UDP/TLS/RTP/SAVPF 96 97");
-  foreign = ReplaceAll(foreign, "a=rtcp-fb:96 nack pli\r\n", "a=rtcp-fb:96 nack pli\r\na=rtpmap:97 rtx/90000\r\n");
+      ReplaceAll(kChromeAnswer, "m=video 9 UDP/TLS/RTP/SAVPF 96", "m=video 9 UDP/TLS/RTP/SAVPF 96 98");
+  foreign = ReplaceAll(foreign, "a=rtcp-fb:96 nack pli\r\n", "a=rtcp-fb:96 nack pli\r\na=rtpmap:98 rtx/90000\r\n");
   EXPECT_EQ(AnswerError(foreign).code, NegotiationErrorCode::kAnswerMismatch);
   // Our payload type number, but for another codec.
   EXPECT_EQ(AnswerError(ReplaceAll(kChromeAnswer, "a=rtpmap:96 VP8/90000", "a=rtpmap:96 H264/90000")).code,
@@ -388,6 +392,23 @@ TEST_F(SubscriberOfferTest, RefusesDuplicateMidsAndSsrcs) {
   SetUp();
   tracks_[2].ssrc = tracks_[0].ssrc;  // an inactive track counts too
   EXPECT_EQ(BuildError(), NegotiationErrorCode::kBadConfig);
+  SetUp();
+  tracks_[2].ssrc = tracks_[1].rtx_ssrc;  // an RTX SSRC is as taken as a media one
+  EXPECT_EQ(BuildError(), NegotiationErrorCode::kBadConfig);
+  SetUp();
+  tracks_[1].rtx_ssrc = tracks_[1].ssrc;
+  EXPECT_EQ(BuildError(), NegotiationErrorCode::kBadConfig);
+  SetUp();
+  tracks_[0].rtx_ssrc = 4444;  // audio has no RTX here
+  EXPECT_EQ(BuildError(), NegotiationErrorCode::kBadConfig);
+}
+
+TEST_F(SubscriberOfferTest, AcceptsAnAnswerThatKeepsRtx) {
+  const std::string answer = ReplaceAll(ReplaceAll(kChromeAnswer, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+                                                   "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"),
+                                        "a=rtpmap:96 VP8/90000\r\n",
+                                        "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n");
+  EXPECT_TRUE(AcceptSubscriberAnswer(Offer(), Parse(answer)).ok());
 }
 
 TEST_F(SubscriberOfferTest, RefusesAZeroSsrc) {

@@ -25,13 +25,17 @@ Nack Nack::FromSequenceNumbers(Ssrc sender, Ssrc media_source, std::span<const u
 
 std::vector<uint16_t> Nack::SequenceNumbers() const {
   std::vector<uint16_t> out;
+  AppendSequenceNumbers(out);
+  return out;
+}
+
+void Nack::AppendSequenceNumbers(std::vector<uint16_t>& out) const {
   for (const NackItem& item : items) {
     out.push_back(item.pid);
     for (int bit = 0; bit < 16; ++bit) {
       if (item.blp & (1u << bit)) out.push_back(static_cast<uint16_t>(item.pid + bit + 1));
     }
   }
-  return out;
 }
 
 Result<Nack, ParseError> Nack::Parse(const CommonHeader& header) {

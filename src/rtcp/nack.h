@@ -37,6 +37,8 @@ struct Nack {
   static Nack FromSequenceNumbers(Ssrc sender, Ssrc media_source, std::span<const uint16_t> lost);
   // Every sequence number the items report, in item order (at most 17 per item).
   std::vector<uint16_t> SequenceNumbers() const;
+  // The same, appended to `out` (the packet path reuses one vector).
+  void AppendSequenceNumbers(std::vector<uint16_t>& out) const;
 
   static Result<Nack, ParseError> Parse(const CommonHeader& header);
   // False if there are no items or too many; SerializeTo then writes nothing.

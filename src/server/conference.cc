@@ -241,6 +241,12 @@ bool Conference::AnswerViewer(Member& m, Timestamp now) {
     section.kind = media.kind;
     section.ssrc = media.local_ssrc;
     section.active = false;  // until a track fills it
+    for (const auto& rtx : media.rtx_payload_types) {
+      if (rtx.media != pt || media.local_rtx_ssrc == 0) continue;
+      m.viewer->video_rtx_pt = rtx.rtx;
+      section.rtx_ssrc = media.local_rtx_ssrc;
+      m.offered_ssrcs.insert(media.local_rtx_ssrc);
+    }
     m.sections.push_back(std::move(section));
     m.offered_ssrcs.insert(media.local_ssrc);
   }
@@ -268,7 +274,11 @@ void Conference::SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::T
   if (section == viewer.sections.end()) return;
   std::vector<sfu::PayloadTypeMapping> mappings;
   for (uint8_t pt : track.config.payload_types) mappings.push_back({pt, audio ? viewer.viewer->audio_pt : viewer.viewer->video_pt});
-  if (!router_.AddSubscription(viewer.sfu_id, track_id, Ssrc(section->ssrc), mappings).ok()) return;
+  sfu::SubscriptionOptions options;
+  if (!audio && section->rtx_ssrc != 0) {
+    options.rtx = sfu::RtxDownstream{Ssrc(section->rtx_ssrc), viewer.viewer->video_rtx_pt, NextSequenceStart()};
+  }
+  if (!router_.AddSubscription(viewer.sfu_id, track_id, Ssrc(section->ssrc), mappings, options).ok()) return;
   section->stream_id = publisher->id;
   section->track_id = WireTrackId(track_id);
   section->active = true;
@@ -435,6 +445,11 @@ void Conference::SyncPublishedTracks(Member& member, const std::vector<const neg
       if (config.ssrcs.size() < sfu::kMaxSsrcsPerTrack) config.ssrcs.push_back(Ssrc(ssrc));
     }
     config.payload_types = m->payload_types;
+    for (const auto& pair : m->remote_rtx_ssrcs) {
+      if (std::find(config.ssrcs.begin(), config.ssrcs.end(), Ssrc(pair.media)) == config.ssrcs.end()) continue;
+      config.rtx_ssrcs.push_back({Ssrc(pair.media), Ssrc(pair.rtx)});
+    }
+    for (const auto& pt : m->rtx_payload_types) config.rtx_payload_types.push_back({pt.rtx, pt.media});
     config.clock_rate = m->kind == sdp::MediaKind::kAudio ? 48000 : 90000;
     auto id = router_.PublishTrack(member.sfu_id, std::move(config));
     if (!id.ok()) {
@@ -460,6 +475,22 @@ void Conference::SyncPublishedTracks(Member& member, const std::vector<const neg
   for (SessionId s : room.members) MaybeSendOffer(*members_.at(s));
 }
 
+// A downstream SSRC the subscriber has nowhere yet (nor `also_not`): not
+// the RTCP sender's, which the router refuses for media, nor any section's
+// media or RTX SSRC.
+uint32_t Conference::NewDownstreamSsrc(const Member& subscriber, uint32_t also_not) {
+  uint32_t ssrc = 0;
+  do {
+    ssrc = NonZeroU32(rng_);
+  } while (ssrc == subscriber.feedback_ssrc || ssrc == also_not ||
+           std::any_of(subscriber.sections.begin(), subscriber.sections.end(),
+                       [&](const auto& s) { return s.ssrc == ssrc || s.rtx_ssrc == ssrc; }));
+  return ssrc;
+}
+
+// RFC 3550 §5.1: an RTP stream's first sequence number is random.
+uint16_t Conference::NextSequenceStart() { return static_cast<uint16_t>(rng_.U32()); }
+
 void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
   const sfu::Track* track = router_.FindTrack(track_id);
   if (!track) return;
@@ -474,23 +505,25 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
   }
   const Member* publisher = MemberOf(track->publisher_target);
   if (!publisher) return;
-  uint32_t ssrc = 0;
-  do {
-    ssrc = NonZeroU32(rng_);
-  } while (ssrc == subscriber.feedback_ssrc ||  // the router refuses media on it
-           std::any_of(subscriber.sections.begin(), subscriber.sections.end(),
-                       [&](const auto& s) { return s.ssrc == ssrc; }));
   const bool audio = track->config.kind == sfu::MediaKind::kAudio;
+  const uint32_t ssrc = NewDownstreamSsrc(subscriber, 0);
+  // Video also gets an RTX stream for the retransmissions of what it NACKs.
+  const uint32_t rtx_ssrc = audio ? 0 : NewDownstreamSsrc(subscriber, ssrc);
   std::vector<sfu::PayloadTypeMapping> mappings;
   for (uint8_t pt : track->config.payload_types) {
     mappings.push_back({pt, audio ? negotiation::kSubscriberOpusPayloadType : negotiation::kSubscriberVp8PayloadType});
   }
-  if (!router_.AddSubscription(subscriber.sfu_id, track_id, Ssrc(ssrc), mappings).ok()) return;
+  sfu::SubscriptionOptions options;
+  if (!audio) {
+    options.rtx = sfu::RtxDownstream{Ssrc(rtx_ssrc), negotiation::kSubscriberRtxPayloadType, NextSequenceStart()};
+  }
+  if (!router_.AddSubscription(subscriber.sfu_id, track_id, Ssrc(ssrc), mappings, options).ok()) return;
   size_t index = subscriber.sections.size();
   if (reusable != subscriber.reusable_sections.end()) {
     index = *reusable;
     subscriber.reusable_sections.erase(reusable);
     subscriber.offered_ssrcs.erase(subscriber.sections[index].ssrc);
+    subscriber.offered_ssrcs.erase(subscriber.sections[index].rtx_ssrc);
   } else {
     subscriber.sections.emplace_back();
     subscriber.sections.back().mid = std::to_string(index);
@@ -498,6 +531,7 @@ void Conference::Subscribe(Member& subscriber, sfu::TrackId track_id) {
   negotiation::OfferedTrack& section = subscriber.sections[index];
   section.kind = kind;
   section.ssrc = ssrc;
+  section.rtx_ssrc = rtx_ssrc;
   section.stream_id = publisher->id;
   section.track_id = WireTrackId(track_id);
   section.active = true;
@@ -539,6 +573,7 @@ void Conference::MaybeSendOffer(Member& member) {
   for (size_t i = 0; i < member.sections.size(); ++i) {
     if (member.sections[i].active) {
       member.offered_ssrcs.insert(member.sections[i].ssrc);
+      if (member.sections[i].rtx_ssrc != 0) member.offered_ssrcs.insert(member.sections[i].rtx_ssrc);
     } else {
       member.inactive_in_last_offer.insert(i);
     }

@@ -188,6 +188,8 @@ class Conference {
   void AcceptSubscriberAnswer(Member& member, const std::string& sdp, Timestamp now);
 
   void Subscribe(Member& subscriber, sfu::TrackId track);
+  uint32_t NewDownstreamSsrc(const Member& subscriber, uint32_t also_not);
+  uint16_t NextSequenceStart();
   void SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::TrackId track_id);
   // conference_media.cc, where the MediaSink is complete.
   void SetSinkTime(Timestamp now);

@@ -106,6 +106,7 @@ struct Member final : sfu::SinkTarget {
     std::string offer;
     std::string participant;
     uint8_t audio_pt = 0;
+    uint8_t video_rtx_pt = 0;  // 0: its answer took no RTX
     uint8_t video_pt = 0;
   };
   std::optional<Viewer> viewer;

@@ -59,6 +59,8 @@ constexpr DropReason kDrops[] = {
     {"keyframe_request_unknown_ssrc", [](const WorkerSnapshot& w) { return w.sfu.keyframe_requests_unknown_ssrc; }},
     {"nack_unknown_ssrc", [](const WorkerSnapshot& w) { return w.sfu.nacks_unknown_ssrc; }},
     {"sender_report_unknown_ssrc", [](const WorkerSnapshot& w) { return w.sfu.sender_reports_unknown_ssrc; }},
+    {"rtx_padding", [](const WorkerSnapshot& w) { return w.sfu.rtx_dropped_padding; }},
+    {"rtx_duplicate", [](const WorkerSnapshot& w) { return w.sfu.rtx_dropped_duplicate; }},
 };
 
 void ProcessFamilies(MetricsText& out, const MetricsFigures& f) {
@@ -141,9 +143,32 @@ std::string RenderMetrics(const MetricsFigures& f) {
     const std::string worker = std::to_string(i);
     for (const auto& drop : kDrops) out.Sample(drop.value(*f.workers[i]), {{"worker", worker}, {"reason", drop.reason}});
   }
-  PerWorker(out, f, "aegis_nacks_received_total", kCounter,
-            "NACKs from subscribers about their own streams (not forwarded: no retransmission yet).",
+  PerWorker(out, f, "aegis_nacks_received_total", kCounter, "NACKs from subscribers about their own streams.",
             [](W w) { return w.sfu.nacks_received; });
+  PerWorker(out, f, "aegis_retransmissions_sent_total", kCounter,
+            "RTX packets sent to subscribers from the packet cache, answering their NACKs.",
+            [](W w) { return w.sfu.retransmissions_sent; });
+  out.Family("aegis_retransmissions_skipped_total", kCounter,
+             "Packets a subscriber NACKed that were not retransmitted, by reason.");
+  for (size_t i = 0; i < f.workers.size(); ++i) {
+    if (!f.workers[i]) continue;
+    const std::string worker = std::to_string(i);
+    const sfu::SfuStats& s = f.workers[i]->sfu;
+    out.Sample(s.retransmissions_not_cached, {{"worker", worker}, {"reason", "not_cached"}});
+    out.Sample(s.retransmissions_rate_limited, {{"worker", worker}, {"reason", "rate_limited"}});
+    out.Sample(s.retransmissions_not_negotiated, {{"worker", worker}, {"reason", "not_negotiated"}});
+  }
+  PerWorker(out, f, "aegis_nacks_sent_total", kCounter, "NACKs the SFU sent to publishers for holes in their video.",
+            [](W w) { return w.sfu.nacks_sent; });
+  PerWorker(out, f, "aegis_nack_sequences_requested_total", kCounter,
+            "Sequence numbers in the NACKs sent to publishers, retries included.",
+            [](W w) { return w.sfu.nack_sequences_requested; });
+  PerWorker(out, f, "aegis_rtx_received_total", kCounter,
+            "RTX packets from publishers, unwrapped and forwarded like media.",
+            [](W w) { return w.sfu.rtx_received; });
+  PerWorker(out, f, "aegis_upstream_packets_recovered_total", kCounter,
+            "Packets missing from a publisher's stream that arrived after all (mostly by RTX).",
+            [](W w) { return w.sfu.upstream_packets_recovered; });
   PerWorker(out, f, "aegis_keyframe_requests_received_total", kCounter, "PLIs and FIR entries from subscribers.",
             [](W w) { return w.sfu.keyframe_requests_received; });
   PerWorker(out, f, "aegis_keyframe_requests_forwarded_total", kCounter,

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <bitset>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,14 +19,30 @@
 
 #include "base/strong_id.h"
 #include "base/time.h"
+#include "base/token_bucket.h"
+#include "sfu/config.h"
 #include "sfu/ids.h"
 #include "sfu/keyframe_throttle.h"
+#include "sfu/nack_generator.h"
+#include "sfu/packet_cache.h"
 #include "sfu/receive_statistics.h"
 #include "sfu/sink.h"
 
 namespace aegis::sfu {
 
 enum class MediaKind { kAudio, kVideo };
+
+// RTX (RFC 4588) a publisher negotiated: the retransmission SSRC paired
+// with a media SSRC (a=ssrc-group:FID), and the RTX payload type of a media
+// payload type (a=fmtp:<rtx> apt=<media>).
+struct RtxSsrc {
+  Ssrc media;
+  Ssrc rtx;
+};
+struct RtxPayloadType {
+  uint8_t rtx = 0;
+  uint8_t media = 0;
+};
 
 // What negotiation agreed for one published track.
 struct TrackConfig {
@@ -36,6 +53,10 @@ struct TrackConfig {
   std::vector<Ssrc> ssrcs;
   std::vector<uint8_t> payload_types;  // allowed upstream PTs, 0–127
   uint32_t clock_rate = 0;             // RTP clock, for jitter (48000 Opus, 90000 video)
+  // Video only. Each media SSRC in `ssrcs`, each media PT in
+  // `payload_types`; RTX SSRCs and PTs distinct from every media one.
+  std::vector<RtxSsrc> rtx_ssrcs = {};
+  std::vector<RtxPayloadType> rtx_payload_types = {};
 };
 
 inline constexpr size_t kMaxSsrcsPerTrack = 8;
@@ -58,10 +79,26 @@ class PayloadTypeMap {
   std::array<uint8_t, 128> table_;
 };
 
+// Where a subscriber takes retransmissions of a video track: its own SSRC
+// and payload type (what the subscriber's SDP paired with the media ones).
+struct RtxDownstream {
+  Ssrc ssrc;
+  uint8_t payload_type = 0;
+  uint16_t first_sequence = 0;  // random, like any RTP stream's (RFC 3550 §5.1)
+};
+
 struct SubscriptionOptions {
   // Loopback (a participant receiving its own track), e.g. for a self-view
   // test. Off by default: nobody receives its own media unless asked.
   bool allow_self = false;
+  // Answer this subscriber's NACKs with RTX (video tracks only).
+  std::optional<RtxDownstream> rtx = std::nullopt;
+};
+
+struct RetransmissionStream {
+  RtxDownstream stream;
+  uint16_t next_sequence = 0;
+  TokenBucket budget;  // RouterConfig::retransmission_rate
 };
 
 struct Subscription {
@@ -85,29 +122,40 @@ struct Subscription {
   uint16_t last_sequence = 0;
   uint32_t last_timestamp = 0;
   std::optional<std::pair<uint16_t, uint32_t>> continue_after;
+  std::optional<RetransmissionStream> rtx;
 };
 
-// Per upstream SSRC of a track: what the SFU measured receiving it.
+// Per upstream SSRC of a track: what the SFU measured receiving it, and
+// for video the loss repair: the cache that answers subscribers' NACKs and
+// the holes to request from the publisher.
 struct UpstreamStream {
+  UpstreamStream(Ssrc stream_ssrc, uint32_t clock_rate) : ssrc(stream_ssrc), stats(clock_rate) {}
+
   Ssrc ssrc;
   ReceiveStatistics stats;
   std::optional<Timestamp> last_sender_report_forwarded;
+  std::optional<Ssrc> rtx_ssrc;           // the publisher's retransmissions of this stream
+  std::unique_ptr<PacketCache> cache;     // video only
+  std::unique_ptr<NackGenerator> nacks;   // video only
 };
 
 struct Track {
-  Track(TrackId track_id, ParticipantId publisher_id, TrackConfig track_config, TimeDelta keyframe_interval);
+  Track(TrackId track_id, ParticipantId publisher_id, TrackConfig track_config, const RouterConfig& router_config);
 
   TrackId id;
   ParticipantId publisher;
   SinkTarget* publisher_target = nullptr;  // the publisher's ParticipantOptions::target
   TrackConfig config;
   std::bitset<128> allowed_payload_types;
+  PayloadTypeMap rtx_payload_types;      // the publisher's RTX PT → its media PT
   std::vector<UpstreamStream> upstream;  // one per config.ssrcs entry, same order
   std::vector<Subscription> subscriptions;
   KeyframeThrottle keyframe_throttle;
   bool muted = false;  // by a room admin: accepted (statistics, reports) but forwarded to nobody
 
   UpstreamStream* FindUpstream(Ssrc ssrc);
+  // The stream whose retransmissions come on `rtx_ssrc`.
+  UpstreamStream* FindByRtxSsrc(Ssrc rtx_ssrc);
 };
 
 struct Participant {
@@ -115,13 +163,15 @@ struct Participant {
   Ssrc feedback_ssrc;  // sender SSRC of the RTCP the SFU sends to this participant
   SinkTarget* target = nullptr;  // ParticipantOptions::target
   std::vector<TrackId> published;
-  std::unordered_map<Ssrc, TrackId> upstream_ssrcs;    // declared SSRCs → own track
+  std::unordered_map<Ssrc, TrackId> upstream_ssrcs;    // declared SSRCs (media and RTX) → own track
   std::unordered_map<Ssrc, TrackId> downstream_ssrcs;  // SSRCs it receives on → subscribed track
   // Downstream SSRCs whose subscription ended after sending: the last
   // (sequence number, timestamp) sent, for a later subscription on the same
   // SSRC (a WHEP viewer's refilled section). Bounded by the SSRCs it was
   // given (one per section).
   std::unordered_map<Ssrc, std::pair<uint16_t, uint32_t>> ended_downstream;
+  // The same for RTX SSRCs: the next sequence number to use.
+  std::unordered_map<Ssrc, uint16_t> ended_rtx;
   std::optional<Timestamp> next_receiver_report;       // set by its first accepted packet
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rtp/rtp_packet.h"
+#include "rtp/rtx.h"
 
 namespace aegis::sfu {
 
@@ -42,21 +43,47 @@ Result<void, SfuError> Room::PublishTrack(ParticipantId publisher, TrackId id, T
   for (uint8_t pt : config.payload_types) {
     if (pt > 127) return Err{SfuError::kBadTrackConfig};
   }
-  for (size_t i = 0; i < config.ssrcs.size(); ++i) {
-    if (p->upstream_ssrcs.contains(config.ssrcs[i])) return Err{SfuError::kSsrcInUse};
+  if (!RtxConfigValid(config)) return Err{SfuError::kBadTrackConfig};
+  std::vector<Ssrc> declared = config.ssrcs;
+  for (const RtxSsrc& pair : config.rtx_ssrcs) declared.push_back(pair.rtx);
+  for (size_t i = 0; i < declared.size(); ++i) {
+    if (p->upstream_ssrcs.contains(declared[i])) return Err{SfuError::kSsrcInUse};
     for (size_t j = 0; j < i; ++j) {
-      if (config.ssrcs[j] == config.ssrcs[i]) return Err{SfuError::kBadTrackConfig};
+      if (declared[j] == declared[i]) return Err{SfuError::kBadTrackConfig};
     }
   }
-  for (Ssrc ssrc : config.ssrcs) {
+  for (Ssrc ssrc : declared) {
     p->upstream_ssrcs.emplace(ssrc, id);
     ++declared_ssrcs_[ssrc];
   }
   p->published.push_back(id);
   auto added = tracks_.emplace(std::piecewise_construct, std::forward_as_tuple(id),
-                               std::forward_as_tuple(id, publisher, std::move(config), config_.keyframe_min_interval));
+                               std::forward_as_tuple(id, publisher, std::move(config), config_));
   added.first->second.publisher_target = p->target;
   return {};
+}
+
+bool Room::RtxConfigValid(const TrackConfig& config) {
+  if (config.rtx_ssrcs.empty() && config.rtx_payload_types.empty()) return true;
+  if (config.kind != MediaKind::kVideo || config.rtx_ssrcs.size() > config.ssrcs.size()) return false;
+  auto is_media_pt = [&](uint8_t pt) {
+    return std::find(config.payload_types.begin(), config.payload_types.end(), pt) != config.payload_types.end();
+  };
+  for (size_t i = 0; i < config.rtx_payload_types.size(); ++i) {
+    const RtxPayloadType& r = config.rtx_payload_types[i];
+    if (r.rtx > 127 || is_media_pt(r.rtx) || !is_media_pt(r.media)) return false;
+    for (size_t j = 0; j < i; ++j) {
+      if (config.rtx_payload_types[j].rtx == r.rtx) return false;
+    }
+  }
+  for (size_t i = 0; i < config.rtx_ssrcs.size(); ++i) {
+    const RtxSsrc& r = config.rtx_ssrcs[i];
+    if (std::find(config.ssrcs.begin(), config.ssrcs.end(), r.media) == config.ssrcs.end()) return false;
+    for (size_t j = 0; j < i; ++j) {
+      if (config.rtx_ssrcs[j].media == r.media) return false;  // one RTX stream per media stream
+    }
+  }
+  return true;  // RTX SSRCs unique and apart from the media ones: checked with them
 }
 
 void Room::UnpublishTrack(TrackId id, std::vector<TrackEnded>& events) {
@@ -70,12 +97,14 @@ void Room::UnpublishTrack(TrackId id, std::vector<TrackEnded>& events) {
     events.push_back(TrackEnded{sub.subscriber, id, t->publisher, sub.downstream_ssrc, sub.subscriber_target});
   }
   if (Participant* p = FindParticipant(t->publisher)) {
-    for (Ssrc ssrc : t->config.ssrcs) {
+    auto forget = [&](Ssrc ssrc) {
       p->upstream_ssrcs.erase(ssrc);
       if (auto it = declared_ssrcs_.find(ssrc); it != declared_ssrcs_.end() && --it->second == 0) {
         declared_ssrcs_.erase(it);
       }
-    }
+    };
+    for (Ssrc ssrc : t->config.ssrcs) forget(ssrc);
+    for (const RtxSsrc& pair : t->config.rtx_ssrcs) forget(pair.rtx);
     std::erase(p->published, id);
   }
   tracks_.erase(id);
@@ -99,6 +128,13 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
   if (s->downstream_ssrcs.contains(downstream_ssrc) || downstream_ssrc == s->feedback_ssrc) {
     return Err{SfuError::kDownstreamSsrcInUse};
   }
+  if (options.rtx) {
+    const Ssrc rtx = options.rtx->ssrc;
+    if (t->config.kind != MediaKind::kVideo || options.rtx->payload_type > 127) return Err{SfuError::kBadPayloadTypeMap};
+    if (rtx == downstream_ssrc || rtx == s->feedback_ssrc || s->downstream_ssrcs.contains(rtx)) {
+      return Err{SfuError::kDownstreamSsrcInUse};
+    }
+  }
 
   Subscription sub;
   sub.subscriber = subscriber;
@@ -118,8 +154,16 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
     sub.continue_after = ended->second;
     s->ended_downstream.erase(ended);
   }
+  if (options.rtx) {
+    uint16_t first = options.rtx->first_sequence;
+    if (auto ended = s->ended_rtx.find(options.rtx->ssrc); ended != s->ended_rtx.end()) {
+      first = ended->second;  // the SSRC's numbers go on, as for media
+      s->ended_rtx.erase(ended);
+    }
+    sub.rtx.emplace(RetransmissionStream{*options.rtx, first, TokenBucket(config_.retransmission_rate, Timestamp())});
+  }
   s->downstream_ssrcs.emplace(downstream_ssrc, track);
-  t->subscriptions.push_back(sub);
+  t->subscriptions.push_back(std::move(sub));
   return {};
 }
 
@@ -138,6 +182,9 @@ Result<void, SfuError> Room::RemoveSubscription(ParticipantId subscriber, TrackI
 
 void Room::RememberEnded(Participant& subscriber, const Subscription& sub) {
   if (sub.sent_any) subscriber.ended_downstream[sub.downstream_ssrc] = {sub.last_sequence, sub.last_timestamp};
+  if (sub.rtx && sub.rtx->next_sequence != sub.rtx->stream.first_sequence) {
+    subscriber.ended_rtx[sub.rtx->stream.ssrc] = sub.rtx->next_sequence;
+  }
 }
 
 void Room::DropSubscription(Track& track, ParticipantId subscriber) {
@@ -170,25 +217,72 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
   }
   Track* track = FindTrack(declared->second);
   if (!track) return;  // unreachable: the maps are kept in step
-  const uint8_t pt = view->payload_type();
-  if (!track->allowed_payload_types.test(pt)) {
+  if (UpstreamStream* stream = track->FindByRtxSsrc(ssrc)) {
+    return OnRetransmission(*sender, *track, *stream, *view, now, out, scratch);
+  }
+  if (!track->allowed_payload_types.test(view->payload_type())) {
     ++stats_.rtp_dropped_payload_type;
     return;
   }
-  ++stats_.rtp_accepted;
-  if (UpstreamStream* stream = track->FindUpstream(ssrc)) {
-    stream->stats.OnPacket(view->sequence_number(), view->timestamp(), now);
+  OnMedia(*sender, *track, *view, now, out, scratch);
+}
+
+// The publisher's RTX packet: unwrapped into the packet it repeats, which
+// then goes the way of any media packet (late, but filling the hole the
+// subscribers also have).
+void Room::OnRetransmission(Participant& sender, Track& track, UpstreamStream& stream, const rtp::RtpPacketView& rtx,
+                            Timestamp now, Sink& out, std::vector<uint8_t>& scratch) {
+  const uint8_t media_pt = track.rtx_payload_types.Get(rtx.payload_type());
+  if (media_pt == PayloadTypeMap::kUnmapped) {
+    ++stats_.rtp_dropped_payload_type;
+    return;
   }
-  if (!sender->next_receiver_report) {
-    sender->next_receiver_report = now + config_.receiver_report_interval;
+  recovered_.resize(std::max(recovered_.size(), rtx.size()));
+  const size_t size = rtp::RecoverFromRtx(rtx, stream.ssrc, media_pt, recovered_);
+  if (size == 0) {
+    ++stats_.rtx_dropped_padding;  // a bandwidth probe: nothing to forward
+    return;
+  }
+  auto original = rtp::RtpPacketView::Parse(std::span<const uint8_t>(recovered_).first(size));
+  if (!original) {
+    ++stats_.rtp_dropped_malformed;
+    return;
+  }
+  if (stream.cache && stream.cache->Contains(original->sequence_number())) {
+    ++stats_.rtx_dropped_duplicate;  // already here: subscribers' SRTP would refuse it again
+    return;
+  }
+  ++stats_.rtx_received;
+  OnMedia(sender, track, *original, now, out, scratch);
+}
+
+void Room::OnMedia(Participant& sender, Track& track, const rtp::RtpPacketView& view, Timestamp now, Sink& out,
+                   std::vector<uint8_t>& scratch) {
+  const Ssrc ssrc = view.ssrc();
+  const uint8_t pt = view.payload_type();
+  std::span<const uint8_t> packet = view.bytes();
+  ++stats_.rtp_accepted;
+  if (UpstreamStream* stream = track.FindUpstream(ssrc)) {
+    stream->stats.OnPacket(view.sequence_number(), view.timestamp(), now);
+    if (stream->nacks) {
+      switch (stream->nacks->OnPacket(view.sequence_number(), now)) {
+        case NackGenerator::Arrival::kNewGap: deadline_added_ = true; break;
+        case NackGenerator::Arrival::kRecovered: ++stats_.upstream_packets_recovered; break;
+        default: break;
+      }
+    }
+    if (stream->cache && !stream->cache->Store(view.sequence_number(), packet, now)) ++stats_.rtp_not_cached_too_large;
+  }
+  if (!sender.next_receiver_report) {
+    sender.next_receiver_report = now + config_.receiver_report_interval;
     deadline_added_ = true;
   }
-  if (track->muted) {
+  if (track.muted) {
     ++stats_.rtp_dropped_muted;
     return;
   }
 
-  for (Subscription& sub : track->subscriptions) {
+  for (Subscription& sub : track.subscriptions) {
     if (sub.source_ssrc != ssrc) continue;  // another simulcast layer
     const uint8_t downstream_pt = sub.payload_types.Get(pt);
     if (downstream_pt == PayloadTypeMap::kUnmapped) {
@@ -210,20 +304,24 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
       // Continue the numbers of the SSRC's previous stream: the next
       // sequence number, a timestamp a little later (3000 ticks: a 30 fps
       // frame at 90 kHz, 62.5 ms of 48 kHz audio).
-      sub.sequence_offset = static_cast<uint16_t>(sub.continue_after->first + 1 - view->sequence_number());
-      sub.timestamp_offset = sub.continue_after->second + 3000 - view->timestamp();
+      sub.sequence_offset = static_cast<uint16_t>(sub.continue_after->first + 1 - view.sequence_number());
+      sub.timestamp_offset = sub.continue_after->second + 3000 - view.timestamp();
       sub.continue_after.reset();
     }
     rtp::RewriteSsrc(copy, sub.downstream_ssrc);
     rtp::RewritePayloadType(copy, downstream_pt);
     // Layer-switch offsets (0 until simulcast switching exists).
     if (sub.sequence_offset != 0) {
-      rtp::RewriteSequenceNumber(copy, static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset));
+      rtp::RewriteSequenceNumber(copy, static_cast<uint16_t>(view.sequence_number() + sub.sequence_offset));
     }
-    if (sub.timestamp_offset != 0) rtp::RewriteTimestamp(copy, view->timestamp() + sub.timestamp_offset);
+    if (sub.timestamp_offset != 0) rtp::RewriteTimestamp(copy, view.timestamp() + sub.timestamp_offset);
+    // A late packet (recovered by RTX) does not move where the stream ends.
+    const auto sequence = static_cast<uint16_t>(view.sequence_number() + sub.sequence_offset);
+    if (!sub.sent_any || static_cast<int16_t>(static_cast<uint16_t>(sequence - sub.last_sequence)) > 0) {
+      sub.last_sequence = sequence;
+      sub.last_timestamp = view.timestamp() + sub.timestamp_offset;
+    }
     sub.sent_any = true;
-    sub.last_sequence = static_cast<uint16_t>(view->sequence_number() + sub.sequence_offset);
-    sub.last_timestamp = view->timestamp() + sub.timestamp_offset;
     ++stats_.rtp_forwarded;
     out.SendRtp(sub.subscriber, sub.subscriber_target, copy);
   }
@@ -252,6 +350,10 @@ std::optional<Timestamp> Room::NextTimeout() const {
   for (const auto& [id, track] : tracks_) {
     auto due = track.keyframe_throttle.DueAt();
     if (due && (!next || *due < *next)) next = due;
+    for (const UpstreamStream& stream : track.upstream) {
+      auto nack_due = stream.nacks ? stream.nacks->NextDue() : std::nullopt;
+      if (nack_due && (!next || *nack_due < *next)) next = nack_due;
+    }
   }
   return next;
 }

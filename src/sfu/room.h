@@ -5,9 +5,11 @@
 //
 // RTP path (OnRtp): parse the header (never the payload) → the SSRC must be
 // one the sender declared for a track → the PT must be negotiated for it →
-// update receive statistics → per subscription copy into the reused buffer,
-// rewrite SSRC and PT, hand to the Sink. No allocation once the buffer has
-// grown to the largest packet.
+// update receive statistics and loss tracking, keep a copy in the track's
+// cache (video) → per subscription copy into the reused buffer, rewrite
+// SSRC and PT, hand to the Sink. No allocation once the buffers have grown
+// to the largest packet. A packet on a declared RTX SSRC is unwrapped first
+// and then takes the same path.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 
 #include "base/result.h"
 #include "base/time.h"
+#include "rtp/rtp_packet.h"
 #include "sfu/config.h"
 #include "sfu/model.h"
 #include "sfu/sfu_error.h"
@@ -60,13 +63,20 @@ class Room {
   const Track* FindTrack(TrackId id) const;
   std::unordered_map<ParticipantId, Participant>& participants() { return participants_; }
   std::unordered_map<TrackId, Track>& tracks() { return tracks_; }
-  // Earliest receiver report or deferred keyframe request due in this room.
+  // Earliest receiver report, deferred keyframe request or NACK due in this room.
   std::optional<Timestamp> NextTimeout() const;
   // Whether OnRtp scheduled a deadline since the last call (a sender's
   // first receiver report), so the Router's cached NextTimeout is stale.
   bool TakeDeadlineAdded() { return std::exchange(deadline_added_, false); }
 
  private:
+  void OnRetransmission(Participant& sender, Track& track, UpstreamStream& stream, const rtp::RtpPacketView& rtx,
+                        Timestamp now, Sink& out, std::vector<uint8_t>& scratch);
+  // A media packet that passed the checks (or was recovered from RTX):
+  // statistics, loss tracking, cache, then a copy per subscriber.
+  void OnMedia(Participant& sender, Track& track, const rtp::RtpPacketView& view, Timestamp now, Sink& out,
+               std::vector<uint8_t>& scratch);
+  static bool RtxConfigValid(const TrackConfig& config);
   void DropSubscription(Track& track, ParticipantId subscriber);
   // Keeps where a subscription's numbers ended, for the next on its SSRC.
   static void RememberEnded(Participant& subscriber, const Subscription& sub);
@@ -80,6 +90,7 @@ class Room {
   // unannounced one in O(1) on the drop path.
   std::unordered_map<Ssrc, uint32_t> declared_ssrcs_;
   bool deadline_added_ = false;
+  std::vector<uint8_t> recovered_;  // a publisher's RTX packet, unwrapped
 };
 
 }  // namespace aegis::sfu

@@ -40,7 +40,15 @@ class RouterRtcpTest : public ::testing::Test {
     router.OnRtcp(from, bytes, at, sink);
   }
 
-  Router router;
+  // Loss repair has its own tests (router_loss_test.cc): here a hole must
+  // show only in the reports, so no NACKs to the publisher.
+  static RouterConfig WithoutUpstreamNacks() {
+    RouterConfig config;
+    config.upstream_nack.max_missing = 0;
+    return config;
+  }
+
+  Router router{WithoutUpstreamNacks()};
   RecordingSink sink;
   SeededRandom random{7};
   const Timestamp t0 = Timestamp::Millis(100'000);

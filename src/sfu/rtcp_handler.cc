@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "rtp/rtx.h"
+
 namespace aegis::sfu {
 
 RtcpHandler::RtcpHandler(const RouterConfig& config, SfuStats& stats) : config_(config), stats_(stats) {
@@ -27,7 +29,7 @@ void RtcpHandler::OnRtcp(Room& room, ParticipantId from, std::span<const uint8_t
     } else if (const auto* fir = std::get_if<rtcp::Fir>(&packet)) {
       for (const rtcp::FirEntry& entry : fir->entries) OnKeyframeRequest(room, *sender, entry.ssrc, now, out);
     } else if (const auto* nack = std::get_if<rtcp::Nack>(&packet)) {
-      OnNack(*sender, *nack);
+      OnNack(room, *sender, *nack, now, out);
     } else if (const auto* sr = std::get_if<rtcp::SenderReport>(&packet)) {
       OnSenderReport(room, *sender, *sr, now, out);
     } else if (const auto* rr = std::get_if<rtcp::ReceiverReport>(&packet)) {
@@ -68,11 +70,50 @@ void RtcpHandler::RequestKeyframes(Room& room, ParticipantId subscriber, Timesta
   }
 }
 
-void RtcpHandler::OnNack(Participant& from, const rtcp::Nack& nack) {
-  if (from.downstream_ssrcs.contains(nack.media_source)) {
-    ++stats_.nacks_received;
-  } else {
+void RtcpHandler::OnNack(Room& room, Participant& from, const rtcp::Nack& nack, Timestamp now, Sink& out) {
+  auto it = from.downstream_ssrcs.find(nack.media_source);
+  Track* track = it == from.downstream_ssrcs.end() ? nullptr : room.FindTrack(it->second);
+  auto sub = track ? std::find_if(track->subscriptions.begin(), track->subscriptions.end(),
+                                  [&](const Subscription& s) { return s.subscriber == from.id; })
+                   : std::vector<Subscription>::iterator();
+  if (!track || sub == track->subscriptions.end()) {
     ++stats_.nacks_unknown_ssrc;
+    return;
+  }
+  ++stats_.nacks_received;
+  UpstreamStream* stream = track->FindUpstream(sub->source_ssrc);
+  if (!sub->rtx || !stream || !stream->cache) {
+    ++stats_.retransmissions_not_negotiated;
+    return;
+  }
+  if (track->muted) return;  // nothing of it may reach anyone
+  nack_sequences_.clear();
+  nack.AppendSequenceNumbers(nack_sequences_);
+  for (uint16_t sequence : nack_sequences_) {
+    ++stats_.nack_sequences_received;
+    // The subscriber names its own numbers; the cache holds the publisher's.
+    auto cached = stream->cache->Find(static_cast<uint16_t>(sequence - sub->sequence_offset), now);
+    auto original = cached.empty() ? std::nullopt : rtp::RtpPacketView::Parse(cached);
+    if (!original) {
+      ++stats_.retransmissions_not_cached;
+      continue;
+    }
+    if (!sub->rtx->budget.TryTake(now)) {
+      ++stats_.retransmissions_rate_limited;
+      continue;
+    }
+    // Into the sink's send slot when it lends one, as for forwarding.
+    const size_t size = rtp::RtxSize(*original);
+    std::span<uint8_t> target = out.RtpBuffer(size);
+    if (target.size() < size) {
+      rtx_buffer_.resize(std::max(rtx_buffer_.size(), size));
+      target = rtx_buffer_;
+    }
+    const RtxDownstream& rtx = sub->rtx->stream;
+    rtp::WriteRtx(*original, rtx.ssrc, rtx.payload_type, sub->rtx->next_sequence++, sequence, target);
+    if (sub->timestamp_offset != 0) rtp::RewriteTimestamp(target, original->timestamp() + sub->timestamp_offset);
+    ++stats_.retransmissions_sent;
+    out.SendRtp(from.id, sub->subscriber_target, target.first(size));
   }
 }
 
@@ -117,6 +158,7 @@ void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
     ++stats_.keyframe_requests_deferred_sent;
     Send(publisher->id, publisher->target, rtcp::Pli{publisher->feedback_ssrc, track.config.ssrcs[0]}, out);
   }
+  for (auto& [id, track] : room.tracks()) SendUpstreamNacks(room, track, now, out);
   for (auto& [id, participant] : room.participants()) {
     if (!participant.next_receiver_report || now < *participant.next_receiver_report) continue;
     // Rearmed by the next accepted packet if nothing was heard.
@@ -124,6 +166,21 @@ void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
     if (SendReceiverReports(room, participant, now, out)) {
       participant.next_receiver_report = now + config_.receiver_report_interval;
     }
+  }
+}
+
+void RtcpHandler::SendUpstreamNacks(Room& room, Track& track, Timestamp now, Sink& out) {
+  Participant* publisher = nullptr;
+  for (UpstreamStream& stream : track.upstream) {
+    if (!stream.nacks || stream.nacks->missing() == 0) continue;
+    nack_sequences_.clear();
+    stream.nacks->TakeDue(now, nack_sequences_);
+    if (nack_sequences_.empty()) continue;
+    if (!publisher && !(publisher = room.FindParticipant(track.publisher))) return;
+    stats_.nack_sequences_requested += nack_sequences_.size();
+    ++stats_.nacks_sent;
+    Send(publisher->id, publisher->target,
+         rtcp::Nack::FromSequenceNumbers(publisher->feedback_ssrc, stream.ssrc, nack_sequences_), out);
   }
 }
 

@@ -2,8 +2,10 @@
 //  - from a subscriber: PLI, and each FIR entry, naming one of its
 //    downstream SSRCs becomes a PLI to that track's publisher for the
 //    upstream SSRC, throttled per track (KeyframeThrottle: one per interval;
-//    a request that comes too soon is held and sent by OnTimer); NACKs for a
-//    downstream SSRC are counted (retransmission comes with a later issue);
+//    a request that comes too soon is held and sent by OnTimer); a NACK for
+//    a downstream SSRC is answered from the track's packet cache with RTX
+//    packets on the subscription's RTX SSRC, within its retransmission
+//    budget (never the original SSRC again: that would reuse an SRTP index);
 //    RR blocks are counted.
 //  - from a publisher: an SR for one of its declared SSRCs is recorded
 //    (LSR/DLSR) and sent to each subscriber of that stream with the sender
@@ -11,7 +13,9 @@
 //    report blocks and profile extensions (about the publisher's own
 //    reception) left out; at most one per stream per
 //    sender_report_min_interval is fanned out.
-//  - OnTimer: every receiver_report_interval a publisher gets an RR with a
+//  - OnTimer: the holes in publishers' video streams that are due go to
+//    them as NACKs (nack_generator.h); every receiver_report_interval a
+//    publisher gets an RR with a
 //    block per upstream SSRC heard since the previous RR
 //    (receive_statistics.h); a publisher gone quiet gets none until it
 //    sends again.
@@ -43,7 +47,8 @@ class RtcpHandler {
 
  private:
   void OnKeyframeRequest(Room& room, Participant& from, Ssrc downstream, Timestamp now, Sink& out);
-  void OnNack(Participant& from, const rtcp::Nack& nack);
+  void OnNack(Room& room, Participant& from, const rtcp::Nack& nack, Timestamp now, Sink& out);
+  void SendUpstreamNacks(Room& room, Track& track, Timestamp now, Sink& out);
   void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
   // False if no stream was heard since the last report (nothing sent).
   bool SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
@@ -53,6 +58,8 @@ class RtcpHandler {
   SfuStats& stats_;
   std::vector<uint8_t> buffer_;  // reused for every packet sent
   std::vector<rtcp::ReportBlock> blocks_;
+  std::vector<uint16_t> nack_sequences_;
+  std::vector<uint8_t> rtx_buffer_;  // when the sink lends no send slot
 };
 
 }  // namespace aegis::sfu

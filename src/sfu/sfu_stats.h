@@ -19,6 +19,15 @@ struct SfuStats {
   uint64_t rtp_dropped_payload_type = 0;    // PT not negotiated for the track
   uint64_t rtp_unmapped_payload_type = 0;   // a subscriber has no mapping for it: not sent to that one
   uint64_t rtp_dropped_muted = 0;           // the track is muted by a room admin
+  uint64_t rtp_not_cached_too_large = 0;    // forwarded, but over PacketCache::kMaxPacketSize
+
+  // Loss repair toward publishers: their RTX packets, our NACKs.
+  uint64_t rtx_received = 0;                // unwrapped and forwarded like media
+  uint64_t rtx_dropped_padding = 0;         // no original inside (a bandwidth probe)
+  uint64_t rtx_dropped_duplicate = 0;       // the original is already here
+  uint64_t nacks_sent = 0;                  // NACK packets to publishers
+  uint64_t nack_sequences_requested = 0;    // sequence numbers in them, retries included
+  uint64_t upstream_packets_recovered = 0;  // a missing packet that arrived after all
 
   // RTCP from anyone.
   uint64_t rtcp_received = 0;
@@ -32,8 +41,13 @@ struct SfuStats {
   uint64_t keyframe_requests_forwarded = 0;     // PLIs sent to publishers
   uint64_t keyframe_requests_throttled = 0;     // too soon: held, sent when the interval passes
   uint64_t keyframe_requests_deferred_sent = 0;  // held requests sent by OnTimer (one per track per interval)
-  uint64_t nacks_received = 0;              // counted only; retransmission comes later
+  uint64_t nacks_received = 0;              // NACK packets about a downstream SSRC
   uint64_t nacks_unknown_ssrc = 0;
+  uint64_t nack_sequences_received = 0;     // sequence numbers they name
+  uint64_t retransmissions_sent = 0;        // RTX packets from the cache
+  uint64_t retransmissions_not_cached = 0;  // named packet not (or no longer) in the cache
+  uint64_t retransmissions_rate_limited = 0;  // over the subscription's RouterConfig::retransmission_rate
+  uint64_t retransmissions_not_negotiated = 0;  // NACKs from a subscriber without RTX for that track
   uint64_t receiver_reports_received = 0;   // RR packets and SR report blocks from subscribers
 
   // Reports from publishers.

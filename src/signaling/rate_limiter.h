@@ -1,7 +1,5 @@
-// Token-bucket rate limits for signaling, sans-IO (time is passed in).
-//
-// TokenBucket: `burst` tokens at most, refilled at `rate_per_second`; each
-// admitted event takes one token (or `cost`). A connection owns one.
+// Keyed token-bucket rate limits for signaling (the bucket itself is
+// base/token_bucket.h).
 //
 // KeyedRateLimiter: one bucket per key (a client IP, an identity), at most
 // `max_keys` of them. When full, the least recently used bucket is evicted;
@@ -19,34 +17,12 @@
 #include <unordered_map>
 
 #include "base/time.h"
+#include "base/token_bucket.h"
 
 namespace aegis::signaling {
 
-struct RateLimit {
-  double rate_per_second = 10;  // steady refill; > 0
-  double burst = 20;            // bucket size; >= 1
-};
-
-class TokenBucket {
- public:
-  // The bucket starts full at `now`. Non-finite or out-of-range settings
-  // are clamped to the nearest sane value.
-  TokenBucket(RateLimit limit, Timestamp now);
-
-  // Takes `cost` tokens and returns true if there are enough; otherwise
-  // takes nothing and returns false.
-  bool TryTake(Timestamp now, double cost = 1);
-
-  // Tokens available at `now` (for tests and metrics).
-  double Available(Timestamp now) const;
-
- private:
-  double Refilled(Timestamp now) const;
-
-  RateLimit limit_;
-  double tokens_;
-  Timestamp last_;
-};
+using aegis::RateLimit;
+using aegis::TokenBucket;
 
 class KeyedRateLimiter {
  public:
