@@ -22,6 +22,13 @@
 //    unpublish/unsubscribe/leave;
 //  - a forwarded packet has the input's length and differs from it only in
 //    the SSRC (the subscription's downstream SSRC) and the PT (its mapping);
+//  - loss repair: P2's video has RTX (SSRC 0x22, PT 98): an RTX packet is
+//    forwarded as the packet it carries unless that sequence number is
+//    already in the cache (the model mirrors the cache's slots), and P3's
+//    and P1's video subscriptions take RTX: a retransmission goes only to
+//    the subscriber whose NACK asked, on its RTX SSRC and PT, for an active,
+//    unmuted subscription, and carries exactly the packet the publisher
+//    last sent with that sequence number;
 //  - RTCP goes only to present participants of the sender's room, replies
 //    are never longer than the input, and everything sent parses.
 #include <array>
@@ -29,12 +36,16 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "base/big_endian.h"
 #include "rtcp/compound.h"
 #include "rtp/rtp_packet.h"
+#include "rtp/rtx.h"
+#include "sfu/packet_cache.h"
 #include "sfu/router.h"
 
 namespace {
@@ -62,26 +73,35 @@ struct PlannedTrack {
   ParticipantId publisher;
   TrackConfig config;
 };
+TrackConfig WithRtx(TrackConfig config, RtxSsrc ssrc, RtxPayloadType pt) {
+  config.rtx_ssrcs = {ssrc};
+  config.rtx_payload_types = {pt};
+  return config;
+}
+const Ssrc kP2Rtx(0x22);
+constexpr uint8_t kP2RtxPt = 98;
+constexpr size_t kRtxTrack = 2;
 const std::array<PlannedTrack, 4> kTracks = {{
     {ParticipantId(1), {MediaKind::kVideo, "v", {Ssrc(0x11), Ssrc(0x12)}, {96, 97}, 90000}},
     {ParticipantId(1), {MediaKind::kAudio, "a", {Ssrc(0x13)}, {111}, 48000}},
-    {ParticipantId(2), {MediaKind::kVideo, "v", {Ssrc(0x21)}, {96}, 90000}},
+    {ParticipantId(2), WithRtx({MediaKind::kVideo, "v", {Ssrc(0x21)}, {96}, 90000}, {Ssrc(0x21), kP2Rtx}, {kP2RtxPt, 96})},
     {ParticipantId(4), {MediaKind::kVideo, "v", {Ssrc(0x41)}, {100}, 90000}},
 }};
-const std::array<Ssrc, 6> kDeclared = {Ssrc(0x11), Ssrc(0x12), Ssrc(0x13), Ssrc(0x21), Ssrc(0x41), Ssrc(0x99)};
+const std::array<Ssrc, 7> kDeclared = {Ssrc(0x11), Ssrc(0x12), Ssrc(0x13), Ssrc(0x21), kP2Rtx, Ssrc(0x41), Ssrc(0x99)};
 
 struct PlannedSubscription {
   ParticipantId subscriber;
   size_t track;  // index into kTracks
   Ssrc downstream;
   bool allow_self;
+  std::optional<RtxDownstream> rtx = std::nullopt;
 };
 const std::array<PlannedSubscription, 7> kSubscriptions = {{
     {ParticipantId(2), 0, Ssrc(0x02000001), false},
-    {ParticipantId(3), 0, Ssrc(0x03000001), false},
+    {ParticipantId(3), 0, Ssrc(0x03000001), false, RtxDownstream{Ssrc(0x03000011), 102, 1000}},
     {ParticipantId(2), 1, Ssrc(0x02000002), false},
     {ParticipantId(3), 1, Ssrc(0x03000002), false},
-    {ParticipantId(1), 2, Ssrc(0x01000003), false},
+    {ParticipantId(1), 2, Ssrc(0x01000003), false, RtxDownstream{Ssrc(0x01000013), 103, 65530}},
     {ParticipantId(1), 1, Ssrc(0x01000002), true},  // loopback of own audio
     {ParticipantId(4), 3, Ssrc(0x04000004), true},
 }};
@@ -155,6 +175,8 @@ class World {
     track_ids[t] = *id;
     published[t] = true;
     muted[t] = false;
+    sent[t].clear();  // a new track, a new cache
+    cached_seq[t].fill(-1);
   }
 
   void ToggleMuted(size_t t) {
@@ -178,7 +200,7 @@ class World {
     for (uint8_t pt : kTracks[s.track].config.payload_types) map.push_back({pt, MapPt(pt)});
     const bool ok = router
                         .AddSubscription(s.subscriber, track_ids[s.track], s.downstream, map,
-                                         SubscriptionOptions{.allow_self = s.allow_self})
+                                         SubscriptionOptions{.allow_self = s.allow_self, .rtx = s.rtx})
                         .ok();
     CHECK(ok == (joined[Slot(s.subscriber)] && published[s.track]), "AddSubscription disagrees with the model");
     subscribed[i] = ok;
@@ -192,30 +214,72 @@ class World {
     subscribed[i] = false;
   }
 
+  // What an RTP input from `from` amounts to: the packet itself, or, on
+  // P2's RTX SSRC, the packet it carries (nullopt: nothing to forward).
+  std::optional<std::vector<uint8_t>> Effective(ParticipantId from, std::span<const uint8_t> packet) const {
+    auto view = rtp::RtpPacketView::Parse(packet);
+    if (!view || view->ssrc() != kP2Rtx || from != kTracks[kRtxTrack].publisher) {
+      return std::vector<uint8_t>(packet.begin(), packet.end());
+    }
+    if (!present(from) || !published[kRtxTrack] || view->payload_type() != kP2RtxPt) return std::nullopt;
+    std::vector<uint8_t> original(packet.size());
+    original.resize(rtp::RecoverFromRtx(*view, kTracks[kRtxTrack].config.ssrcs[0], 96, original));
+    auto inner = rtp::RtpPacketView::Parse(original);
+    if (!inner) return std::nullopt;  // a probe, or nothing that parses
+    if (cached_seq[kRtxTrack][inner->sequence_number() % PacketCache::kSlots] == inner->sequence_number()) {
+      return std::nullopt;  // a duplicate
+    }
+    return original;
+  }
+
   // Per planned subscription, the PT its copy of `packet` from `from` must
   // carry, or -1 if it must get no copy.
   std::array<int, kSubscriptions.size()> ExpectedForwards(ParticipantId from, std::span<const uint8_t> packet) const {
     std::array<int, kSubscriptions.size()> out;
     out.fill(-1);
-    if (from == ParticipantId(99) || !joined[Slot(from)]) return out;
-    auto view = rtp::RtpPacketView::Parse(packet);
-    if (!view) return out;
-    for (size_t t = 0; t < kTracks.size(); ++t) {
-      const TrackConfig& c = kTracks[t].config;
-      // Only the first SSRC (layer) of a track is forwarded, and only a
-      // negotiated PT.
-      if (kTracks[t].publisher != from || !published[t] || muted[t] || c.ssrcs[0] != view->ssrc()) continue;
-      bool negotiated = false;
-      for (uint8_t pt : c.payload_types) negotiated |= pt == view->payload_type();
-      if (!negotiated) continue;
-      for (size_t i = 0; i < kSubscriptions.size(); ++i) {
-        if (kSubscriptions[i].track == t && subscribed[i]) out[i] = MapPt(view->payload_type());
-      }
+    auto t = AcceptingTrack(from, packet);
+    if (!t || muted[*t] || kTracks[*t].config.ssrcs[0] != rtp::RtpPacketView::Parse(packet)->ssrc()) return out;
+    // Only the first SSRC (layer) of a track is forwarded.
+    for (size_t i = 0; i < kSubscriptions.size(); ++i) {
+      if (kSubscriptions[i].track == *t && subscribed[i]) out[i] = MapPt(rtp::RtpPacketView::Parse(packet)->payload_type());
     }
     return out;
   }
 
+  // After OnRtp: the cache (mirrored here) kept an accepted packet.
+  void Accepted(ParticipantId from, std::span<const uint8_t> packet) {
+    auto t = AcceptingTrack(from, packet);
+    if (!t || packet.size() > PacketCache::kMaxPacketSize) return;
+    auto view = rtp::RtpPacketView::Parse(packet);
+    if (view->ssrc() != kTracks[*t].config.ssrcs[0] || kTracks[*t].config.kind != MediaKind::kVideo) return;
+    sent[*t][view->sequence_number()].assign(packet.begin(), packet.end());
+    cached_seq[*t][view->sequence_number() % PacketCache::kSlots] = view->sequence_number();
+  }
+
+  // The packet the publisher of track t last sent (and the cache kept) with `seq`.
+  const std::vector<uint8_t>* Sent(size_t t, uint16_t seq) const {
+    auto it = sent[t].find(seq);
+    return it == sent[t].end() ? nullptr : &it->second;
+  }
+
+  bool active(size_t i) const { return subscribed[i] && !muted[kSubscriptions[i].track]; }
   bool present(ParticipantId p) const { return p != ParticipantId(99) && joined[Slot(p)]; }
+
+  // The planned track a media packet from `from` is accepted into: the
+  // sender's own published track declaring its SSRC, with a negotiated PT.
+  std::optional<size_t> AcceptingTrack(ParticipantId from, std::span<const uint8_t> packet) const {
+    auto view = rtp::RtpPacketView::Parse(packet);
+    if (!view || !present(from)) return std::nullopt;
+    for (size_t t = 0; t < kTracks.size(); ++t) {
+      const TrackConfig& c = kTracks[t].config;
+      if (kTracks[t].publisher != from || !published[t]) continue;
+      bool declared = false, negotiated = false;
+      for (Ssrc ssrc : c.ssrcs) declared |= ssrc == view->ssrc();
+      for (uint8_t pt : c.payload_types) negotiated |= pt == view->payload_type();
+      if (declared && negotiated) return t;
+    }
+    return std::nullopt;
+  }
 
   Router router;
   std::array<TrackId, kTracks.size()> track_ids{};
@@ -245,7 +309,8 @@ class World {
   std::array<bool, kTracks.size()> published{};
   std::array<bool, kTracks.size()> muted{};
   std::array<bool, kSubscriptions.size()> subscribed{};
-
+  std::array<std::map<uint16_t, std::vector<uint8_t>>, kTracks.size()> sent;
+  std::array<std::array<int32_t, PacketCache::kSlots>, kTracks.size()> cached_seq{};
 };
 
 class CheckingSink : public Sink {
@@ -254,6 +319,7 @@ class CheckingSink : public Sink {
 
   void SendRtp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     CHECK(!timer, "RTP sent from a timer");
+    if (rtcp) return CheckRetransmission(to, packet);
     CHECK(packet.size() == input.size(), "forwarded RTP changed length");
     auto view = rtp::RtpPacketView::Parse(packet);
     CHECK(view.has_value(), "forwarded RTP does not parse");
@@ -296,12 +362,40 @@ class CheckingSink : public Sink {
     CHECK(rtcp::ParseCompound(packet).ok(), "sent RTCP does not parse");
   }
 
-  // Before an OnRtp call.
-  void ExpectRtp(ParticipantId sender, std::span<const uint8_t> packet) {
+  // An RTX packet sent while the router handled `from`'s RTCP.
+  void CheckRetransmission(ParticipantId to, std::span<const uint8_t> packet) {
+    CHECK(to == from, "a retransmission went to someone other than the NACK's sender");
+    auto view = rtp::RtpPacketView::Parse(packet);
+    CHECK(view.has_value(), "a retransmission does not parse");
+    size_t i = 0;
+    while (i < kSubscriptions.size() && !(kSubscriptions[i].subscriber == to && kSubscriptions[i].rtx &&
+                                           kSubscriptions[i].rtx->ssrc == view->ssrc())) {
+      ++i;
+    }
+    CHECK(i < kSubscriptions.size(), "RTP sent from RTCP on an SSRC that is no RTX SSRC of the recipient");
+    CHECK(world_.active(i), "a retransmission for an inactive or muted subscription");
+    CHECK(view->payload_type() == kSubscriptions[i].rtx->payload_type, "a retransmission with the wrong PT");
+    std::vector<uint8_t> inner(packet.size());
+    inner.resize(rtp::RecoverFromRtx(*view, kSubscriptions[i].downstream, 0, inner));
+    auto original = rtp::RtpPacketView::Parse(inner);
+    CHECK(original.has_value(), "a retransmission carries no packet");
+    const bool shifted = shift_generation[i] == world_.generation[i];
+    const uint16_t upstream_seq = static_cast<uint16_t>(original->sequence_number() - (shifted ? shifts[i].first : 0));
+    const std::vector<uint8_t>* sent = world_.Sent(kSubscriptions[i].track, upstream_seq);
+    CHECK(sent != nullptr, "a retransmission of a packet the publisher never sent");
+    auto sent_view = rtp::RtpPacketView::Parse(*sent);
+    CHECK(std::ranges::equal(sent_view->payload(), original->payload()), "a retransmission carries other bytes");
+    CHECK(original->timestamp() == sent_view->timestamp() + (shifted ? shifts[i].second : 0),
+          "a retransmission with the wrong timestamp");
+  }
+
+  // Before an OnRtp call, with what it amounts to (World::Effective).
+  void ExpectRtp(ParticipantId sender, std::span<const uint8_t> effective) {
     from = sender;
-    input = packet;
+    input = effective;
     timer = false;
-    expected = world_.ExpectedForwards(sender, packet);
+    rtcp = false;
+    expected = world_.ExpectedForwards(sender, effective);
     got.fill(false);
   }
   // After it: every active subscription got its copy.
@@ -314,6 +408,7 @@ class CheckingSink : public Sink {
   ParticipantId from;
   std::span<const uint8_t> input;
   bool timer = false;
+  bool rtcp = false;
   std::array<std::pair<uint16_t, uint32_t>, kSubscriptions.size()> shifts{};
   std::array<uint32_t, kSubscriptions.size()> shift_generation{};
 
@@ -345,18 +440,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sink.from = who;
     sink.input = buffer;
     sink.timer = false;
+    sink.rtcp = false;
     switch (kind) {
       case 0:
       case 5:
         if (kind == 5 && buffer.size() >= 12) {
           aegis::StoreBE32(buffer.data() + 8, kDeclared[buffer[0] % kDeclared.size()].value());
         }
-        sink.ExpectRtp(who, buffer);
-        world.router.OnRtp(who, buffer, now, sink);
-        sink.CheckAllForwarded();
+        if (auto effective = world.Effective(who, buffer)) {
+          sink.ExpectRtp(who, *effective);
+          world.router.OnRtp(who, buffer, now, sink);
+          sink.CheckAllForwarded();
+          world.Accepted(who, *effective);
+        } else {
+          sink.ExpectRtp(who, {});
+          world.router.OnRtp(who, buffer, now, sink);
+        }
         break;
       case 1:
+        sink.rtcp = true;
         world.router.OnRtcp(who, buffer, now, sink);
+        sink.rtcp = false;
         break;
       case 2:
         sink.timer = true;
