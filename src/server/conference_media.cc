@@ -141,7 +141,7 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   } else if (received.kind == transport::Received::Kind::kRtcp) {
     router_.OnRtcp(sender, received.packet, now, *sink_);
   }
-  if (connection->transport->ice().IsAuthenticated(from)) directory_.AddRoute(from, connection);
+  if (connection->transport->ice().IsAuthenticated(from)) directory_.AddRoute(from, connection, now);
   Pump(*connection);
   Reschedule(*connection);
   RemoveFailed(now);
