@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "auth/base64url.h"
 #include "base/hex.h"
+#include "crypto/hash.h"
 #include "negotiation/answer.h"
 #include "sdp/sdp_parser.h"
 #include "sdp/sdp_serializer.h"
@@ -50,7 +52,21 @@ std::string LeaveLogLine(const Member& m) {
 }  // namespace
 
 void Conference::Send(SessionId session, const signaling::ServerMessage& message) {
-  output_.SendSignal(session, signaling::Serialize(message));
+  Deliver(session, signaling::Serialize(message));
+}
+
+void Conference::Deliver(SessionId session, std::string_view text) {
+  auto it = members_.find(session);
+  if (it == members_.end()) return output_.SendSignal(session, std::string(text));  // not (or no longer) a member
+  Member& m = *it->second;
+  if (m.resume_token.empty()) return output_.SendSignal(m.socket, std::string(text));
+  const std::string& numbered = m.replay.Number(text);
+  if (m.socket != kNoSession) output_.SendSignal(m.socket, numbered);  // detached: kept for the replay
+}
+
+SessionId Conference::SessionOf(SessionId socket) const {
+  auto it = session_of_socket_.find(socket);
+  return it == session_of_socket_.end() ? socket : it->second;
 }
 
 void Conference::SendError(SessionId session, ErrorCode code, std::string message, std::string_view field) {
@@ -61,7 +77,7 @@ void Conference::SendError(SessionId session, ErrorCode code, std::string messag
 void Conference::Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message) {
   const std::string text = signaling::Serialize(message);
   for (SessionId s : room.members) {
-    if (s != except) output_.SendSignal(s, text);
+    if (s != except) Deliver(s, text);
   }
 }
 
@@ -121,6 +137,12 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
 
   auto member = std::make_unique<Member>();
   member->session = session;
+  member->socket = session;
+  if (request.resumable) {
+    std::array<uint8_t, 32> secret;
+    rng_.Fill(secret);
+    member->resume_token = auth::Base64UrlEncode(secret);
+  }
   std::array<uint8_t, 8> id_bytes;
   rng_.Fill(id_bytes);
   member->id = "p" + ToHex(id_bytes);  // unguessable, and never the token's identity
@@ -176,6 +198,7 @@ void Conference::Enter(Member& m, Timestamp now) {
     for (SessionId s : room.lobby) joined.lobby.push_back(Describe(*members_.at(s)));
   }
   if (m.key_package) joined.mls = MlsEnter(room, m);
+  if (!m.resume_token.empty()) joined.resume = signaling::Joined::Resume{m.resume_token, config_.resume_grace.ms() / 1000};
   Send(m.session, joined);
   Broadcast(room, m.session, signaling::ParticipantJoined{Describe(m)});
 
@@ -291,9 +314,10 @@ void Conference::SubscribeViewer(Member& viewer, const sfu::Track& track, sfu::T
   }
 }
 
-void Conference::HandleMessage(SessionId session, const signaling::ClientMessage& message, Timestamp now,
+void Conference::HandleMessage(SessionId socket, const signaling::ClientMessage& message, Timestamp now,
                                std::optional<int64_t> request_id) {
   SetSinkTime(now);
+  const SessionId session = SessionOf(socket);
   requester_ = session;
   request_id_ = request_id;
   HandleRequest(session, message, now);
@@ -341,9 +365,77 @@ void Conference::HandleRequest(SessionId session, const signaling::ClientMessage
   RemoveFailed(now);
 }
 
-void Conference::Disconnected(SessionId session, Timestamp now) {
+void Conference::Disconnected(SessionId socket, Timestamp now) {
   SetSinkTime(now);
+  const SessionId session = SessionOf(socket);
+  session_of_socket_.erase(socket);
+  if (auto it = members_.find(session); it != members_.end()) {
+    Member& m = *it->second;
+    if (m.socket != socket) return;  // a socket it already left for a newer one
+    if (!m.resume_token.empty() && !m.in_lobby && !shutting_down_) {
+      // Media goes on; messages wait in the replay for the client to resume.
+      m.socket = kNoSession;
+      m.resume_deadline = now + config_.resume_grace;
+      resume_timers_.insert({*m.resume_deadline, session});
+      output_.Log("participant " + m.id + " in room " + m.room + ": signaling dropped, kept " +
+                  std::to_string(config_.resume_grace.ms()) + " ms for it to resume");
+      return;
+    }
+  }
   Remove(session, now, /*close_signal=*/false, "disconnected");
+}
+
+void Conference::Resume(SessionId socket, const auth::Claims& claims, const signaling::ResumeRequest& request,
+                        Timestamp now) {
+  SetSinkTime(now);
+  Member* m = nullptr;
+  if (auto room = rooms_.find(request.room); room != rooms_.end()) {
+    for (SessionId s : room->second->members) {
+      if (members_.at(s)->id == request.participant_id) m = members_.at(s).get();
+    }
+  }
+  // One answer for every refusal: who asks learns nothing about the session.
+  auto refuse = [&](std::string_view why) {
+    output_.Log("resume refused in room " + request.room + " for participant " + request.participant_id + ": " +
+                std::string(why));
+    output_.SendSignal(socket, signaling::Serialize(signaling::ErrorMessage{
+                                   ErrorCode::kResumeFailed, "", "no session to resume: join again", std::nullopt}));
+    output_.CloseSignal(socket);
+  };
+  if (!m || m->resume_token.empty()) return refuse("no such resumable session");
+  const std::string_view given = request.resume_token;
+  const bool secret_ok = given.size() == m->resume_token.size() &&
+                         crypto::ConstantTimeEquals({reinterpret_cast<const uint8_t*>(given.data()), given.size()},
+                                                    {reinterpret_cast<const uint8_t*>(m->resume_token.data()),
+                                                     m->resume_token.size()});
+  if (!secret_ok || claims.identity != m->identity) return refuse("wrong resume token or identity");
+  auto missed = m->replay.After(static_cast<uint64_t>(request.last_seq));
+  if (!missed) {
+    refuse("the messages it missed are no longer kept");
+    return Remove(m->session, now, /*close_signal=*/true, "resume too late");
+  }
+  // Whatever socket it still has is a dead one (the client says so by resuming).
+  if (m->socket != kNoSession) {
+    session_of_socket_.erase(m->socket);
+    output_.CloseSignal(m->socket);
+  } else {
+    resume_timers_.erase({*m->resume_deadline, m->session});
+  }
+  m->resume_deadline.reset();
+  m->socket = socket;
+  if (socket != m->session) session_of_socket_[socket] = m->session;
+  output_.SendSignal(socket, signaling::Serialize(signaling::Resumed{m->id, static_cast<int64_t>(missed->size())}));
+  for (const std::string* text : *missed) output_.SendSignal(socket, *text);
+  output_.Audit("participant.resume", "room=" + m->room + " identity=" + m->identity + " participant=" + m->id +
+                                          " replayed=" + std::to_string(missed->size()));
+}
+
+void Conference::HandleResumeTimers(Timestamp now) {
+  while (!resume_timers_.empty() && resume_timers_.begin()->first <= now) {
+    const SessionId session = resume_timers_.begin()->second;
+    resume_timers_.erase(resume_timers_.begin());
+    Remove(session, now, /*close_signal=*/false, "signaling lost, not resumed");
+  }
 }
 
 negotiation::LocalParameters Conference::LocalFor(const Connection& connection, uint64_t session_id) const {
@@ -666,6 +758,9 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
   auto room_it = rooms_.find(member.room);
   RoomState& room = *room_it->second;
   UnscheduleTokenExpiry(member);
+  const SessionId socket = member.socket;
+  session_of_socket_.erase(socket);
+  if (member.resume_deadline) resume_timers_.erase({*member.resume_deadline, session});
   if (member.in_lobby) {
     std::erase(room.lobby, session);
     DropConnection(member.publisher, now);  // none yet, unless a future lobby flow makes them
@@ -700,7 +795,7 @@ void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std
     (void)router_.RemoveRoom(room.sfu_id);
     rooms_.erase(room_it);
   }
-  if (close_signal) output_.CloseSignal(session);
+  if (close_signal && socket != kNoSession) output_.CloseSignal(socket);
 }
 
 void Conference::RemoveFailed(Timestamp now) {

@@ -67,6 +67,10 @@ class ConferenceOutput {
   }
 };
 
+// How long a resumable participant (JoinRequest::resumable) stays after its
+// WebSocket drops, media and all, for the client to resume.
+inline constexpr TimeDelta kDefaultResumeGrace = TimeDelta::Seconds(15);
+
 struct ConferenceConfig {
   std::vector<stun::TransportAddress> candidates;  // this worker's announced UDP addresses
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
@@ -84,6 +88,7 @@ struct ConferenceConfig {
   uint16_t mls_suite = mls::kSuiteXWingAes256;
   std::shared_ptr<const mls::ExternalSenderKey> mls_external_sender;
   ConferenceTestHooks* test_hooks = nullptr;  // test builds only (test_hooks.h)
+  TimeDelta resume_grace = kDefaultResumeGrace;
 };
 
 struct ConferenceStats {
@@ -146,8 +151,14 @@ class Conference {
                      std::optional<int64_t> request_id = std::nullopt);
   // Ends the sessions the revocation names (error revoked).
   void Revoke(const Revocation& revocation, Timestamp now);
-  // The signaling connection is gone: the participant leaves.
+  // The signaling connection is gone: the participant leaves, or, if it
+  // joined resumable, stays detached for config.resume_grace.
   void Disconnected(SessionId session, Timestamp now);
+  // A new signaling connection `socket` takes over the session `request`
+  // names (the gate verified its access token into `claims`): the missed
+  // messages are replayed and the participant goes on, media untouched.
+  // Otherwise error resume_failed and the socket closes.
+  void Resume(SessionId socket, const auth::Claims& claims, const signaling::ResumeRequest& request, Timestamp now);
 
   // `datagram` is the receive buffer; SRTP is decrypted in place.
   void HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now);
@@ -178,6 +189,12 @@ class Conference {
   // `field`: the member at fault, a literal (never client text).
   void SendError(SessionId session, signaling::ErrorCode code, std::string message, std::string_view field = {});
   void Broadcast(const RoomState& room, SessionId except, const signaling::ServerMessage& message);
+  // Every message to a participant goes here: numbered and kept for a
+  // resumable one (signal_replay.h), and sent to its current socket.
+  void Deliver(SessionId session, std::string_view text);
+  // The session a socket speaks for (a resumed socket speaks for an older one).
+  SessionId SessionOf(SessionId socket) const;
+  void HandleResumeTimers(Timestamp now);
   signaling::ParticipantInfo Describe(const Member& member) const;
 
   negotiation::LocalParameters LocalFor(const Connection& connection, uint64_t session_id) const;
@@ -263,6 +280,8 @@ class Conference {
   std::vector<SessionId> failed_;  // members whose transport failed; removed after the current step
   bool shutting_down_ = false;     // while Shutdown removes everyone: nobody is told of the others
   std::set<std::pair<Timestamp, SessionId>> token_timers_;  // next token warning or expiry per member
+  std::set<std::pair<Timestamp, SessionId>> resume_timers_;  // detached members: when they are given up
+  std::map<SessionId, SessionId> session_of_socket_;        // resumed sockets only (others are their session)
   uint64_t next_room_id_ = 1;
   uint64_t next_participant_id_ = 1;
   std::shared_ptr<const mls::ExternalSenderKey> external_sender_;  // config's, or made on first use

@@ -182,6 +182,7 @@ void Conference::Pump(Connection& connection) {
 void Conference::HandleTimers(Timestamp now) {
   sink_->set_now(now);
   HandleTokenTimers(now);
+  HandleResumeTimers(now);
   if (auto next = router_.NextTimeout(); next && *next <= now) router_.OnTimer(now, *sink_);
   // Only the connections whose timeout is due; collected first, because
   // handling one reschedules it.
@@ -201,6 +202,7 @@ std::optional<Timestamp> Conference::NextTimeout() const {
     if (t && (!earliest || *t < *earliest)) earliest = t;
   };
   consider(NextTokenTimeout());
+  if (!resume_timers_.empty()) consider(resume_timers_.begin()->first);
   if (!deadlines_.empty()) consider(deadlines_.begin()->first);
   return earliest;
 }

@@ -48,7 +48,7 @@ std::optional<RelayedMls> RelayedMlsOf(const signaling::ServerMessage& message) 
 }  // namespace
 
 void Conference::SendMls(SessionId session, const signaling::ServerMessage& message, const std::string& text) {
-  output_.SendSignal(session, text);
+  Deliver(session, text);
   if (!config_.test_hooks) return;
   if (auto relayed = RelayedMlsOf(message)) {
     const Member& to = *members_.at(session);

@@ -34,7 +34,7 @@ Member* Conference::FindInRoom(const RoomState& room, std::string_view participa
 void Conference::SendToAdmins(const RoomState& room, const signaling::ServerMessage& message) {
   const std::string text = signaling::Serialize(message);
   for (SessionId s : room.members) {
-    if (members_.at(s)->grants.room_admin) output_.SendSignal(s, text);
+    if (members_.at(s)->grants.room_admin) Deliver(s, text);
   }
 }
 

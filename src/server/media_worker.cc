@@ -125,7 +125,9 @@ void MediaWorker::Stop() {
 
 void MediaWorker::PostJoin(SessionId session, AdmittedJoin join) {
   asio::post(io_, [this, session, join = std::move(join)] {
-    if (join.viewer_offer) {
+    if (join.resume) {
+      conference_->Resume(session, join.claims, *join.resume, clock_.Now());
+    } else if (join.viewer_offer) {
       conference_->JoinViewer(session, join.claims, *join.viewer_offer, join.viewer_participant, clock_.Now(),
                               join.rules, TimeDelta::Seconds(join.token_remaining_s));
     } else {

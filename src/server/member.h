@@ -14,6 +14,7 @@
 #include "negotiation/subscriber_offer.h"
 #include "sdp/session_description.h"
 #include "server/conference.h"
+#include "server/signal_replay.h"
 #include "signaling/rate_limiter.h"
 #include "sfu/ids.h"
 #include "sfu/sink.h"
@@ -51,7 +52,15 @@ struct PublishedTrack {
 // MemberOf below): the forwarding path reaches the recipient's connection
 // without a lookup.
 struct Member final : sfu::SinkTarget {
-  SessionId session;
+  SessionId session;  // fixed for its life: the socket it joined on
+  // Resumption (JoinRequest::resumable): the secret the client resumes
+  // with (empty: not resumable), the socket its messages go to now
+  // (kNoSession while detached, until resume_deadline), and its numbered
+  // messages for replay.
+  std::string resume_token;
+  SessionId socket;
+  std::optional<Timestamp> resume_deadline;
+  SignalReplay replay;
   std::string id;  // on the wire
   sfu::ParticipantId sfu_id;
   std::string room;

@@ -59,6 +59,19 @@ GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t
     Join(verdict, std::move(*join), now, unix_now_s);
     return verdict;
   }
+  if (auto* resume = std::get_if<signaling::ResumeRequest>(&message)) {
+    // The access token passes the join's checks (a resumed session keeps
+    // its E2EE mode, so the room's e2ee rule was met when it joined); the
+    // worker then checks the rest against the session.
+    signaling::JoinRequest as_join{resume->room, resume->token, /*e2ee=*/true, std::nullopt, /*resumable=*/true};
+    Join(verdict, std::move(as_join), now, unix_now_s);
+    if (auto* admitted = std::get_if<AdmittedJoin>(&verdict.forward)) {
+      admitted->resume = std::move(*resume);
+      verdict.log = "resume room " + admitted->resume->room + " participant " + admitted->resume->participant_id +
+                    " identity " + admitted->claims.identity + " from " + peer_address_;
+    }
+    return verdict;
+  }
   if (!claims_) {
     Refuse(verdict, ErrorCode::kNotJoined, "", "join first", now);
     return verdict;

@@ -74,6 +74,9 @@ struct AdmittedJoin {
   std::optional<std::string> viewer_offer;
   std::string viewer_participant;
   std::vector<signaling::IceServer> ice_servers;  // minted for this join (GateConfig::turn)
+  // Set for a resume (its token verified as a join's): the worker resumes
+  // the session it names instead of adding a participant.
+  std::optional<signaling::ResumeRequest> resume = std::nullopt;
 };
 
 struct GateVerdict {

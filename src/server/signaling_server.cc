@@ -247,7 +247,9 @@ class WsSession final : public SignalingServer::Session, public std::enable_shar
     join_deadline_.cancel();
     if (worker_) {
       worker_->PostDisconnected(id_);
-      server_.ReleaseRoom(room_);
+      // The participant may stay (resumable) for the grace period: its room
+      // keeps its worker until then, so the resume lands where it is.
+      server_.ReleaseRoomLater(room_);
     }
     if (id_ != kNoSession) server_.Unregister(id_);
   }
@@ -717,6 +719,12 @@ MediaWorker& SignalingServer::WorkerFor(const std::string& room) { return *worke
 
 void SignalingServer::ReleaseRoom(const std::string& room) {
   if (placement_) placement_->Release(room);
+}
+
+void SignalingServer::ReleaseRoomLater(const std::string& room) {
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::microseconds(
+                                                             (kDefaultResumeGrace + TimeDelta::Seconds(1)).us()));
+  timer->async_wait([this, room, timer](beast::error_code) { ReleaseRoom(room); });
 }
 
 void SignalingServer::CollectMetrics(std::function<void(std::string)> done) {

@@ -188,6 +188,8 @@ class SignalingServer final : public SignalBridge {
   // is matched by a ReleaseRoom when that connection closes.
   MediaWorker& WorkerFor(const std::string& room);
   void ReleaseRoom(const std::string& room);
+  // The same once a resumable participant's grace period (plus a margin) is over.
+  void ReleaseRoomLater(const std::string& room);
   ConnectionTable& connection_table() { return *connections_; }
   const std::shared_ptr<ConnectionTable>& shared_connection_table() const { return connections_; }
   // WHIP sessions (docs/protocol.md §1b), by their resource id: what a

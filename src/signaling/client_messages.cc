@@ -24,21 +24,35 @@ using nlohmann::json;
   if (!var) return Err{var.error()}
 
 Result<ClientMessage, ProtocolError> ParseJoin(const json& o) {
-  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "key_package"}));
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "e2ee", "key_package", "resumable"}));
   SIG_TRY(room, internal::GetId(o, "room", Presence::kRequired));
   SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
   SIG_TRY(e2ee, internal::GetBool(o, "e2ee", Presence::kOptional));
+  SIG_TRY(resumable, internal::GetBool(o, "resumable", Presence::kOptional));
   SIG_TRY(key_package, internal::GetBlob(o, "key_package", kMaxKeyPackageSize, Presence::kOptional));
   JoinRequest join;
   join.room = std::move(**room);
   join.token = std::move(**token);
   join.e2ee = e2ee->value_or(false);
+  join.resumable = resumable->value_or(false);
   // An E2EE participant joins the room's MLS group with its KeyPackage;
   // without e2ee a KeyPackage is meaningless, so refused.
   if (!join.e2ee && key_package->has_value()) return Err{ProtocolError{ErrorCode::kInvalidField, "key_package"}};
   if (join.e2ee && !key_package->has_value()) return Err{ProtocolError{ErrorCode::kMissingField, "key_package"}};
   join.key_package = std::move(*key_package);
   return ClientMessage{std::move(join)};
+}
+
+Result<ClientMessage, ProtocolError> ParseResume(const json& o) {
+  SIG_TRY(members,
+          internal::OnlyMembers(o, {"v", "type", "id", "room", "token", "participant_id", "resume_token", "last_seq"}));
+  SIG_TRY(room, internal::GetId(o, "room", Presence::kRequired));
+  SIG_TRY(token, internal::GetString(o, "token", kMaxTokenSize, Presence::kRequired));
+  SIG_TRY(participant, internal::GetId(o, "participant_id", Presence::kRequired));
+  SIG_TRY(resume_token, internal::GetId(o, "resume_token", Presence::kRequired));
+  SIG_TRY(last_seq, internal::GetInt(o, "last_seq", 0, kMaxSeq, Presence::kRequired));
+  return ClientMessage{
+      ResumeRequest{std::move(**room), std::move(**token), std::move(**participant), std::move(**resume_token), **last_seq}};
 }
 
 template <typename T>
@@ -179,6 +193,7 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, s
   const std::string& t = **type;
   if (text.size() > kMaxMessageSize && t != "mls_commit") return Err{ProtocolError{ErrorCode::kTooLarge, ""}};
   if (t == "join") return ParseJoin(o);
+  if (t == "resume") return ParseResume(o);
   if (t == "publish") return ParsePublish(o);
   if (t == "subscribe_answer") return ParseSdpMessage<SubscribeAnswer>(o);
   if (t == "leave") return ParseLeave(o);
@@ -205,6 +220,16 @@ struct ClientSerializer {
     o["token"] = m.token;
     if (m.e2ee) o["e2ee"] = true;
     if (m.key_package) o["key_package"] = auth::Base64UrlEncode(*m.key_package);
+    if (m.resumable) o["resumable"] = true;
+    return o;
+  }
+  json operator()(const ResumeRequest& m) const {
+    json o = Envelope("resume");
+    o["room"] = m.room;
+    o["token"] = m.token;
+    o["participant_id"] = m.participant_id;
+    o["resume_token"] = m.resume_token;
+    o["last_seq"] = m.last_seq;
     return o;
   }
   json operator()(const PublishOffer& m) const {

@@ -47,7 +47,23 @@ struct JoinRequest {
   // Present iff e2ee: the MLS KeyPackage (an MLSMessage, read by the room's
   // worker).
   std::optional<Blob> key_package;
+  // The client can resume this session after its WebSocket drops
+  // (ResumeRequest); without it the session ends with the socket.
+  bool resumable = false;
   bool operator==(const JoinRequest&) const = default;
+};
+
+// The first message on a new WebSocket, instead of join, of a client whose
+// previous socket dropped: its access token (verified as for join), the
+// participant it was, the secret `joined` gave it, and the number (seq) of
+// the last server message it received.
+struct ResumeRequest {
+  std::string room;
+  std::string token;          // access token, as in JoinRequest
+  std::string participant_id;
+  std::string resume_token;   // Joined::resume->token
+  int64_t last_seq = 0;       // 0..kMaxSeq
+  bool operator==(const ResumeRequest&) const = default;
 };
 
 struct PublishOffer {
@@ -137,7 +153,7 @@ struct MlsApp {
 
 using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, Ping,
                                    RefreshToken, KickRequest, MuteRequest, LockRequest, EndRequest, LobbyDecision,
-                                   MlsCommit, MlsMember, MlsApp>;
+                                   MlsCommit, MlsMember, MlsApp, ResumeRequest>;
 
 // Whether a message needs the room_admin grant.
 bool IsAdminRequest(const ClientMessage& message);

@@ -48,6 +48,29 @@ TEST(ClientMessages, JoinWithE2eeCarriesAKeyPackage) {
   EXPECT_TRUE(ParseClientMessage(Serialize(JoinRequest{"r", "t", true, Blob(kMaxKeyPackageSize, 7)})));
 }
 
+TEST(ClientMessages, ResumableJoinAndResumeParseAndRoundTrip) {
+  auto join = ParseAs<JoinRequest>(R"({"v":2,"type":"join","room":"r","token":"t","resumable":true})");
+  EXPECT_TRUE(join.resumable);
+  EXPECT_EQ(Serialize(join), R"({"resumable":true,"room":"r","token":"t","type":"join","v":2})");
+  EXPECT_EQ(Code(R"({"v":2,"type":"join","room":"r","token":"t","resumable":1})"), ErrorCode::kInvalidField);
+
+  const std::string text =
+      R"({"v":2,"type":"resume","room":"r","token":"a.b.c","participant_id":"p01","resume_token":"Zm9v_-","last_seq":42})";
+  auto resume = ParseAs<ResumeRequest>(text);
+  EXPECT_EQ(resume, (ResumeRequest{"r", "a.b.c", "p01", "Zm9v_-", 42}));
+  EXPECT_EQ(ParseAs<ResumeRequest>(Serialize(resume)), resume);
+  // Every member is required; the secret and the ids are restricted ids; the
+  // count is a non-negative integer.
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"resume","room":"r","token":"t","participant_id":"p","last_seq":1})"),
+            (ProtocolError{ErrorCode::kMissingField, "resume_token"}));
+  EXPECT_EQ(Code(R"({"v":2,"type":"resume","room":"r","token":"t","participant_id":"p","resume_token":"a b","last_seq":1})"),
+            ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"resume","room":"r","token":"t","participant_id":"p","resume_token":"a","last_seq":-1})"),
+            ErrorCode::kInvalidField);
+  EXPECT_EQ(Code(R"({"v":2,"type":"resume","room":"r","token":"t","participant_id":"p","resume_token":"a","last_seq":1,"x":1})"),
+            ErrorCode::kInvalidField);
+}
+
 TEST(ClientMessages, JoinKeyPackageGoesWithE2ee) {
   EXPECT_EQ(ParseError(R"({"v":2,"type":"join","room":"r","token":"t","e2ee":true})"),
             (ProtocolError{ErrorCode::kMissingField, "key_package"}));

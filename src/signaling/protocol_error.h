@@ -42,6 +42,7 @@ enum class ErrorCode {
   kDenied,        // a room admin refused this participant's entry from the lobby
   kMlsStaleEpoch, // an mls_commit for an epoch another commit already ended (process it, then rebase)
   kMlsRefused,    // any other refused MLS message (not a member, wrong group, malformed framing)
+  kResumeFailed,  // no session to resume: unknown, ended, or its missed messages are gone (join again)
   kInternal,      // the server failed; the message is not the client's fault
 };
 

@@ -87,8 +87,20 @@ struct ServerSerializer {
     }
     w.StringField("participant_id", m.participant_id);
     WriteParticipants(w, "participants", m.participants);
+    if (m.resume) {
+      w.Key("resume");
+      w.BeginObject();
+      w.IntField("grace_s", m.resume->grace_s);
+      w.StringField("token", m.resume->token);
+      w.EndObject();
+    }
     w.StringField("room", m.room);
     TypeAndVersion(w, "joined");
+  }
+  void operator()(const Resumed& m) const {
+    w.StringField("participant_id", m.participant_id);
+    w.IntField("replayed", m.replayed);
+    TypeAndVersion(w, "resumed");
   }
   void operator()(const ParticipantJoined& m) const {
     w.Key("participant");
@@ -216,6 +228,7 @@ std::string_view Describe(ErrorCode code) {
     case ErrorCode::kDenied: return "a room admin refused entry";
     case ErrorCode::kMlsStaleEpoch: return "another commit ended that epoch: process it, then commit again";
     case ErrorCode::kMlsRefused: return "MLS message refused";
+    case ErrorCode::kResumeFailed: return "no session to resume: join again";
     case ErrorCode::kInternal: return "internal server error";
   }
   return "error";

@@ -87,6 +87,20 @@ struct Joined {
   std::vector<ParticipantInfo> lobby;  // admins only: who waits to be admitted
   std::optional<MlsGroupInfo> mls;     // an MLS participant (joined with a KeyPackage)
   std::vector<IceServer> ice_servers;  // TURN relays to offer ICE (none: not configured)
+  // A join that asked to be resumable: the secret to resume with, and how
+  // long the server keeps the session after its WebSocket drops.
+  struct Resume {
+    std::string token;
+    int64_t grace_s = 0;
+  };
+  std::optional<Resume> resume = std::nullopt;
+};
+
+// The answer to a resume: the session goes on; the messages the client had
+// not received (`replayed` of them, with their original seq) follow.
+struct Resumed {
+  std::string participant_id;
+  int64_t replayed = 0;
 };
 
 struct TokenExpiring {
@@ -180,7 +194,8 @@ struct MlsAppRelay {
 using ServerMessage =
     std::variant<Joined, ParticipantJoined, ParticipantLeft, TrackPublished, TrackUnpublished, PublishAnswer,
                  SubscribeOffer, ErrorMessage, Pong, TokenExpiring, Muted, Locked, LobbyWaiting,
-                 LobbyJoined, LobbyLeft, MlsGroup, MlsCommitRelay, MlsWelcomeRelay, MlsProposal, MlsAppRelay>;
+                 LobbyJoined, LobbyLeft, MlsGroup, MlsCommitRelay, MlsWelcomeRelay, MlsProposal, MlsAppRelay,
+                 Resumed>;
 
 std::string Serialize(const ServerMessage& message);
 
