@@ -484,7 +484,22 @@ function wireRoom(r) {
     if (e.code === 'source_mismatch') showError(e.code, e.message);
   });
   r.addEventListener('error', (e) => showError(e.code, e.message));
+  // The signaling socket dropped: media may still flow, but nothing about
+  // the room can change until the SDK resumes; say so rather than show a
+  // call that looks fine (or a tile that froze) without a word.
+  r.addEventListener('reconnecting', () => {
+    document.body.dataset.reconnecting = 'true';
+    showNotice('Connection lost: reconnecting…');
+    setStatus('Reconnecting…');
+  });
+  r.addEventListener('reconnected', () => {
+    delete document.body.dataset.reconnecting;
+    showNotice('');
+    setStatus(`Reconnected to room ${r.roomId}`);
+  });
   r.addEventListener('closed', (e) => {
+    delete document.body.dataset.reconnecting;
+    if ($('notice').textContent.startsWith('Connection lost')) showNotice('');
     if (e.reason !== 'connection_closed' || state !== 'joined') return;
     endCall('error');
     showError(e.error?.code ?? 'connection_closed', e.error?.serverMessage ?? 'connection lost');
@@ -972,6 +987,8 @@ prejoin = new PreJoin({ videoQuality: kVideo[videoQuality] });
 window.aegisApp = {
   state: () => state,
   remoteStats: async () => (room && state === 'joined' ? room.getRemoteStats() : {}),
+  reconnecting: () => Boolean(room?.reconnecting),
+  notice: () => ($('notice').hidden ? '' : $('notice').textContent),
   participants: () => (room && state === 'joined' ? room.participants.map(({ id, name }) => ({ id, name })) : []),
   selfId: () => room?.participantId ?? null,
   // { roomCode, epoch, roster, encrypted, reason, stats } of the current call.

@@ -39,6 +39,16 @@ const kReplyTimeoutMs = 15_000;
 const kPingIntervalMs = 25_000;
 // A socket closing this soon after a server error was closed because of it.
 const kCloseAfterErrorMs = 5_000;
+// Errors after which the server ends the session: a socket that closes
+// after one is not resumed.
+const kSessionEndingErrors = new Set(['kicked', 'revoked', 'room_ended', 'replaced', 'token_expired', 'denied',
+  'shutting_down', 'unauthorized', 'resume_failed']);
+// Resuming after the socket dropped: attempts this far apart (the first at
+// once), each waiting this long for `resumed`; at most this many messages
+// wait to be sent meanwhile.
+const kResumeRetryMs = 1_000;
+const kResumeReplyMs = 4_000;
+const kMaxOutbox = 256;
 // The errors the server answers a refused `publish` with (protocol.md §5).
 // Errors carry no request id, and other messages are refused while a publish
 // waits (e.g. `mls_stale_epoch` for an E2EE commit that lost its epoch):
@@ -137,7 +147,11 @@ function publicParticipant(p) {
 // {participantId, kind, muted} (a room admin's mute: the server forwards
 // none of it), roomlocked {locked}, lobbychanged {waiting: [{id, name}]}
 // (admins only), tokenexpiring {expiresInS} (connect's refreshToken option
-// answers it by itself). With E2EE also: roomcodechange {code, epoch},
+// answers it by itself); reconnecting {} (the signaling socket dropped: the
+// calls goes on while the SDK resumes the session, up to the server's grace
+// period, 15 s) and reconnected {replayed} (resumed: the messages missed
+// meanwhile were replayed); if resuming fails, closed {reason:
+// 'connection_closed'} as before. With E2EE also: roomcodechange {code, epoch},
 // rosterchange {members, unencrypted}, e2eestatus {encrypted, reason},
 // chatmessage {participantId, identity, name, text, epoch}, e2eeerror {code,
 // participantId?, message} (identity_key_changed: a verified member's key
@@ -191,6 +205,16 @@ export class AegisRoom extends EventTarget {
   locked = false;
   #lobby = new Map();  // admins: id -> {id, name} of joiners waiting
   #refreshToken = null;
+  // Resumption (docs/protocol.md §1c): where and as whom to resume, the
+  // secret and grace period from `joined`, the last "seq" read, and what
+  // waits to be sent while the socket is down.
+  #url = '';
+  #room = '';
+  #token = '';
+  #resume = null;  // {token, graceMs}
+  #lastSeq = 0;
+  #reconnecting = false;
+  #outbox = [];
   // With E2EE, a frozen object (see #startE2ee); otherwise null.
   e2ee = null;
 
@@ -233,6 +257,9 @@ export class AegisRoom extends EventTarget {
     const ws = new WebSocket(url);
     const self = new AegisRoom(ws, { e2ee: Boolean(e2ee), relayOnly: Boolean(relayOnly) });
     self.#refreshToken = typeof refreshToken === 'function' ? refreshToken : null;
+    self.#url = url;
+    self.#room = room;
+    self.#token = token;
     try {
       const joined = await self.#join(room, token, prepared?.member ?? null, onLobby);
       // Synchronously after `joined` (no message can be handled in between),
@@ -331,9 +358,12 @@ export class AegisRoom extends EventTarget {
           this.locked = msg.locked === true;
           for (const p of msg.lobby ?? []) this.#lobby.set(p.id, { id: p.id, name: String(p.name ?? '') });
           for (const p of msg.participants ?? []) this.#participants.set(p.id, toParticipant(p));
-          this.#ws.addEventListener('message', (e) => this.#onMessage(e.data));
-          this.#ws.addEventListener('close', (e) => this.#onSocketClose(e));
-          this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }), kPingIntervalMs);
+          if (typeof msg.resume?.token === 'string' && Number.isFinite(msg.resume.grace_s)) {
+            this.#resume = { token: msg.resume.token, graceMs: msg.resume.grace_s * 1000 };
+          }
+          if (Number.isSafeInteger(msg.seq)) this.#lastSeq = msg.seq;
+          this.#listen(this.#ws);
+          this.#pingTimer = setInterval(() => { if (!this.#reconnecting) this.#send({ type: 'ping' }); }, kPingIntervalMs);
           settle(resolve, msg);
         }
         // Anything else before `joined` would be a server bug; ignore it.
@@ -348,7 +378,7 @@ export class AegisRoom extends EventTarget {
         // name the token's room, so a token cannot be replayed elsewhere.
         // E2EE: the KeyPackage rides on the join.
         const e2eeFields = mlsMember ? { e2ee: true, key_package: mlsMember.keyPackageBlob } : {};
-        this.#send({ type: 'join', room, token, ...e2eeFields });
+        this.#send({ type: 'join', room, token, resumable: true, ...e2eeFields });
       }, { once: true });
     });
   }
@@ -629,6 +659,12 @@ export class AegisRoom extends EventTarget {
   async refreshToken(token) {
     if (typeof token !== 'string' || !token) throw new AegisError('unauthorized', 'no token');
     if (!this.#send({ type: 'refresh', token })) throw new AegisError('not_connected', 'the signaling socket is closed');
+    this.#token = token;  // what a resume presents
+  }
+
+  // Whether the signaling socket dropped and the SDK is resuming the session.
+  get reconnecting() {
+    return this.#reconnecting;
   }
 
   #sendAdmin(message) {
@@ -768,9 +804,20 @@ export class AegisRoom extends EventTarget {
   }
 
   #send(fields) {
+    if (this.#reconnecting) {
+      // Sent once resumed, in order (the server's replay covers the other way).
+      if (this.#outbox.length >= kMaxOutbox) return false;
+      this.#outbox.push(fields);
+      return true;
+    }
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
     this.#ws.send(JSON.stringify({ v: kProtocolVersion, ...fields }));
     return true;
+  }
+
+  #listen(ws) {
+    ws.addEventListener('message', (e) => { if (ws === this.#ws) this.#onMessage(e.data); });
+    ws.addEventListener('close', (e) => { if (ws === this.#ws) this.#onSocketClose(e); });
   }
 
   #parse(data) {
@@ -786,6 +833,7 @@ export class AegisRoom extends EventTarget {
   #onMessage(data) {
     const msg = this.#parse(data);
     if (!msg || this.#closed) return;
+    if (Number.isSafeInteger(msg.seq)) this.#lastSeq = msg.seq;
     // E2EE: the MLS member sees participants come and go, and every mls_* message.
     this.#e2eeManager?.handleServerMessage(msg);
     switch (msg.type) {
@@ -1028,8 +1076,89 @@ export class AegisRoom extends EventTarget {
   #onSocketClose(e) {
     if (this.#closed) return;
     const recent = this.#lastError && performance.now() - this.#lastErrorAt < kCloseAfterErrorMs;
-    this.#shutdown('connection_closed', recent ? this.#lastError
-      : new AegisError('connection_closed', `signaling connection closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`));
+    const error = recent ? this.#lastError
+      : new AegisError('connection_closed', `signaling connection closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`);
+    // The server ended the session (kicked, revoked, ...): nothing to resume.
+    if (!this.#resume || (recent && kSessionEndingErrors.has(this.#lastError.code))) {
+      this.#shutdown('connection_closed', error);
+      return;
+    }
+    this.#reconnect(error);
+  }
+
+  // The socket dropped but the session lives on the server for its grace
+  // period, media and all: open new sockets until one resumes it (protocol.md
+  // §1c), or give up when the grace period is over or the server refuses.
+  async #reconnect(cause) {
+    this.#reconnecting = true;
+    const deadline = performance.now() + this.#resume.graceMs;
+    this.dispatchEvent(new AegisEvent('reconnecting', {}));
+    for (let attempt = 0; !this.#closed; ++attempt) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, kResumeRetryMs));
+      if (this.#closed) return;
+      if (performance.now() >= deadline) break;
+      const result = await this.#tryResume();
+      if (result.resumed) {
+        this.#reconnecting = false;
+        const waiting = this.#outbox;
+        this.#outbox = [];
+        for (const fields of waiting) this.#send(fields);
+        this.dispatchEvent(new AegisEvent('reconnected', { replayed: result.replayed }));
+        return;
+      }
+      if (result.error) {
+        this.#reconnecting = false;
+        this.#shutdown('connection_closed', result.error);
+        return;
+      }
+    }
+    this.#reconnecting = false;
+    this.#shutdown('connection_closed', cause);
+  }
+
+  // One attempt: {resumed, replayed} | {error} (refused: do not retry) | {}
+  // (no answer: try again). On success the new socket is this.#ws, and the
+  // replayed messages that follow `resumed` go through #onMessage.
+  #tryResume() {
+    return new Promise((resolve) => {
+      let ws;
+      try {
+        ws = new WebSocket(this.#url);
+      } catch {
+        resolve({});
+        return;
+      }
+      let done = false;
+      const finish = (result) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        ws.removeEventListener('message', onFirst);
+        ws.removeEventListener('close', onClose);
+        if (!result.resumed && ws.readyState !== WebSocket.CLOSED) ws.close(1000);
+        resolve(result);
+      };
+      const timer = setTimeout(() => finish({}), kResumeReplyMs);
+      const onClose = () => finish({});
+      const onFirst = (event) => {
+        const msg = this.#parse(event.data);
+        if (msg?.type === 'resumed') {
+          this.#ws = ws;
+          this.#listen(ws);  // before anything else arrives: the replay follows
+          finish({ resumed: true, replayed: Number(msg.replayed) || 0 });
+        } else if (msg?.type === 'error') {
+          finish({ error: new AegisError(msg.code, msg.message ?? '', msg.field) });
+        }
+      };
+      ws.addEventListener('message', onFirst);
+      ws.addEventListener('close', onClose);
+      ws.addEventListener('open', () => {
+        ws.send(JSON.stringify({
+          v: kProtocolVersion, type: 'resume', room: this.#room, token: this.#token,
+          participant_id: this.participantId, resume_token: this.#resume.token, last_seq: this.#lastSeq,
+        }));
+      }, { once: true });
+    });
   }
 
   #shutdown(reason, error) {
