@@ -574,7 +574,7 @@ uint32_t Conference::NewDownstreamSsrc(const Member& subscriber, uint32_t also_n
   uint32_t ssrc = 0;
   do {
     ssrc = NonZeroU32(rng_);
-  } while (ssrc == subscriber.feedback_ssrc || ssrc == also_not ||
+  } while (ssrc == subscriber.feedback_ssrc || ssrc == also_not || subscriber.retired_ssrcs.contains(ssrc) ||
            std::any_of(subscriber.sections.begin(), subscriber.sections.end(),
                        [&](const auto& s) { return s.ssrc == ssrc || s.rtx_ssrc == ssrc; }));
   return ssrc;
@@ -641,9 +641,21 @@ void Conference::EndSections(const std::vector<sfu::TrackEnded>& ended) {
     Member& subscriber = *found;
     auto section = subscriber.section_of_track.find(e.track);
     if (section == subscriber.section_of_track.end()) continue;
-    subscriber.sections[section->second].active = false;
+    negotiation::OfferedTrack& ended_section = subscriber.sections[section->second];
+    ended_section.active = false;
     subscriber.section_of_track.erase(section);
     subscriber.offer_dirty = true;
+    // Nothing is sent on its SSRCs again (a reused section gets new ones):
+    // free their SRTP state. A WHEP viewer's section keeps its SSRCs.
+    if (!subscriber.viewer) {
+      for (uint32_t ssrc : {ended_section.ssrc, ended_section.rtx_ssrc}) {
+        if (ssrc == 0) continue;
+        subscriber.retired_ssrcs.insert(ssrc);
+        if (subscriber.subscriber && subscriber.subscriber->transport) {
+          subscriber.subscriber->transport->ForgetSendSsrc(Ssrc(ssrc));
+        }
+      }
+    }
   }
 }
 

@@ -163,5 +163,54 @@ TEST_F(ConferenceMediaTest, NoMediaOnASectionTheSubscriberWasNotOfferedYet) {
   for (const auto& p : b_.rtp) EXPECT_EQ(rtp::RtpPacketView::Parse(p)->ssrc(), Ssrc(new_ssrc));
 }
 
+// A long call where someone's camera goes off and on again and again (or
+// people come and go): every new track reaches the subscriber on fresh
+// SSRCs, and the ones that ended must not fill its SRTP sender's table of
+// SSRCs for good (it holds 160), or new tracks stop reaching it.
+TEST_F(ConferenceMediaTest, EndedTracksDoNotUseUpTheSubscribersSsrcs) {
+  client_max_ssrcs_ = 1000;  // the browser side keeps up; the server's side is what is tested
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  OfferSpec spec;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  spec.audio = false;
+  Publish(1, PublishSdp(spec));
+  const auto answer_latest = [&] {
+    Answer(2, SubscriberAnswerFor(out_.Last(2, "offer")["sdp"].get<std::string>(), b_ice,
+                                  b_.context->certificate().fingerprint()));
+  };
+  const std::string first_offer = out_.Last(2, "offer")["sdp"].get<std::string>();
+  answer_latest();
+  Connect(a_, a_ice, out_.Last(1, "answer")["sdp"].get<std::string>());
+  Connect(b_, b_ice, first_offer);
+  ASSERT_TRUE(RunUntil([&] { return a_.connected && b_.connected; }));
+
+  constexpr int kCameraRestarts = 200;
+  int reached = 0;
+  for (int i = 0; i < kCameraRestarts; ++i) {
+    // Off (the subscriber answers the offer that ends the section), then on
+    // with a new SSRC (a new track on the reused section).
+    spec.video_direction = "inactive";
+    Publish(1, PublishSdp(spec));
+    answer_latest();
+    spec.video_direction = "sendonly";
+    // Two SSRCs in turn: the publisher's side is not what is tested here.
+    spec.video_ssrc = 10'000 + static_cast<uint32_t>(i % 2);
+    now_ += TimeDelta::Seconds(1);  // the new-track rate limit: one per second
+    Publish(1, PublishSdp(spec));
+    ASSERT_EQ(out_.Count(1, "error"), 0u) << i << " " << out_.Last(1, "error").dump();
+    answer_latest();
+    b_.rtp.clear();
+    SendRtp(a_, static_cast<uint16_t>(i), spec.video_ssrc, 96);
+    RunUntil([&] { return !b_.rtp.empty(); }, TimeDelta::Millis(50));
+    if (!b_.rtp.empty()) ++reached;
+  }
+  EXPECT_EQ(reached, kCameraRestarts);
+}
+
 }  // namespace
 }  // namespace aegis::server

@@ -324,6 +324,7 @@ class ConferenceMediaTest : public ConferenceTest {
     c.dtls_role = dtls::DtlsRole::kClient;
     c.remote_fingerprint = ServerContext()->certificate().fingerprint();
     c.dtls_context = client.context;
+    c.srtp.max_ssrcs = client_max_ssrcs_;
     auto created = transport::PeerTransport::Create(std::move(c), now_);
     ASSERT_TRUE(created.ok());
     client.transport = std::move(created).value();
@@ -382,6 +383,8 @@ class ConferenceMediaTest : public ConferenceTest {
   }
 
   SeededRandom client_rng_{77};
+  // The test clients' SRTP SSRC bound (a browser has none of its own).
+  size_t client_max_ssrcs_ = 160;
   Client a_{kClientA, MakeContext(2), nullptr, {}, {}, false};
   Client b_{kClientB, MakeContext(3), nullptr, {}, {}, false};
 };

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "auth/claims.h"
@@ -103,6 +104,10 @@ struct Member final : sfu::SinkTarget {
   // A section added while an offer is outstanding gets no media until the
   // next offer announces it (the client could not tell what it is).
   std::set<uint32_t> offered_ssrcs;
+  // Downstream SSRCs (media and RTX) of ended sections, forgotten by the
+  // connection's SRTP sender: never picked again (a reused SSRC would
+  // restart its SRTP indices).
+  std::unordered_set<uint32_t> retired_ssrcs;
   bool offer_outstanding = false;
   bool offer_dirty = false;
   uint64_t offer_version = 1;

@@ -289,6 +289,10 @@ Result<std::span<const uint8_t>, SendError> PeerTransport::ProtectRtp(std::span<
   return std::span<const uint8_t>(buffer.first(*out));
 }
 
+void PeerTransport::ForgetSendSsrc(Ssrc ssrc) {
+  if (sender_) sender_->RemoveSsrc(ssrc);
+}
+
 Result<std::span<const uint8_t>, SendError> PeerTransport::ProtectRtcp(std::span<uint8_t> buffer, size_t len,
                                                                        Timestamp now) {
   if (!sender_) return Err{SendError::kNotConnected};

@@ -130,6 +130,11 @@ class PeerTransport {
   Result<std::span<const uint8_t>, SendError> ProtectRtp(std::span<uint8_t> buffer, size_t len, Timestamp now);
   Result<std::span<const uint8_t>, SendError> ProtectRtcp(std::span<uint8_t> buffer, size_t len, Timestamp now);
   static constexpr size_t kMaxSrtpOverhead = 16 + 4;  // GCM tag + SRTCP index word
+  // Frees the sending state of an SSRC that will never be sent on again
+  // (SrtpConfig::max_ssrcs bounds how many there are). The caller must
+  // never send on it afterwards: its indices would start over, and a
+  // repeated index repeats the keystream.
+  void ForgetSendSsrc(Ssrc ssrc);
   // A transport with no nominated address by then fails (kIceTimeout), so an
   // offer that is never followed by ICE checks cannot hold resources.
   static constexpr TimeDelta kConnectTimeout = TimeDelta::Seconds(30);
