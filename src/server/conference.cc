@@ -98,7 +98,8 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
                       Timestamp now, const RoomRules& rules, TimeDelta token_remaining,
                       std::vector<signaling::IceServer> ice_servers) {
   SetSinkTime(now);  // what the router sends from here (keyframe requests) is sent now
-  if (members_.contains(session)) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
+  // A resumed socket speaks for its older session: that one is joined too.
+  if (members_.contains(SessionOf(session))) return SendError(session, ErrorCode::kAlreadyJoined, "already joined");
   // Before anything changes: a KeyPackage made for someone else (or another
   // suite) must not even replace this identity's older session.
   if (request.key_package && !CheckKeyPackage(session, claims, *request.key_package)) return;
@@ -402,6 +403,9 @@ void Conference::Resume(SessionId socket, const auth::Claims& claims, const sign
                                    ErrorCode::kResumeFailed, "", "no session to resume: join again", std::nullopt}));
     output_.CloseSignal(socket);
   };
+  if (members_.contains(SessionOf(socket))) {
+    return SendError(SessionOf(socket), ErrorCode::kAlreadyJoined, "already joined");
+  }
   if (!m || m->resume_token.empty()) return refuse("no such resumable session");
   const std::string_view given = request.resume_token;
   const bool secret_ok = given.size() == m->resume_token.size() &&

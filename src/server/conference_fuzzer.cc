@@ -30,9 +30,11 @@
 // a valid SDP through:
 //
 //   step % 12, slot = (arg & 7) % 6
-//   0 join       room (arg>>3)%3, 0x80 with the room_admin grant
+//   0 join       room (arg>>3)%3, 0x80 with the room_admin grant; resumable, as the SDK joins
 //   1 publish    kinds (arg>>3)&3: audio, video, both, or the camera ended and no mic; fresh SSRCs
-//   2 leave      0x80: the socket closes instead of `leave`
+//   2 leave      0x80: the socket closes instead of `leave` (the participant stays, resumable);
+//                0x40 (not 0x80): the socket drops and a new one resumes the session with the last
+//                seq the slot read, or with 0x20 a wrong secret (refused)
 //   3 connect    0x08: the subscriber connection (else the publisher's)
 //   4 media      ((arg>>3)&7) + 1 RTP packets on its published SSRCs; 0x40 an RTCP packet too
 //   5 moderate   as a room admin (else refused): (arg>>6) 0 kick slot (arg>>3)%6, 1 mute its video
@@ -85,7 +87,11 @@
 //    KeyPackage join; every Remove proposal parses as the server's, for the
 //    slot's group and epoch, and its Ed25519 signature verifies; mls_*
 //    messages reach only slots that joined with a KeyPackage, application
-//    messages only from a slot of the same room.
+//    messages only from a slot of the same room;
+//  - resumption: a numbered message ("seq") to a slot is always the one
+//    after the last it read (or asked to resume from): none lost, none
+//    twice, in order across a resume; nothing goes to a socket that
+//    dropped; a refused resume changes nothing but closing its socket.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -315,6 +321,9 @@ struct Slot {
   uint64_t epoch = 0;               // the next commit must be for this epoch
   uint32_t leaf = 0;                // the last leaf it reported
   std::set<uint32_t> proposed;      // leaves the server proposed to remove
+  // Resumption: the secret from `joined`, the last numbered message read.
+  std::string resume_token;
+  int64_t last_seq = 0;
   Client pub, sub;
 };
 
@@ -348,9 +357,16 @@ class Harness final : public ConferenceOutput {
     static const std::set<std::string, std::less<>> kTypes = {
         "joined", "participant_joined", "participant_left", "track_published", "track_unpublished",
         "answer", "offer", "error", "pong", "token_expiring", "muted", "locked", "lobby",
-        "lobby_joined", "lobby_left", "mls_group", "mls_commit", "mls_welcome", "mls_proposal", "mls_app"};
+        "lobby_joined", "lobby_left", "mls_group", "mls_commit", "mls_welcome", "mls_proposal", "mls_app",
+        "resumed"};
     const std::string_view type = StringField(message, "type");
     CHECK(kTypes.contains(type));
+    // Numbered messages (a resumable session's) come exactly in order.
+    if (message.starts_with("{\"seq\":")) {
+      const int64_t seq = std::atoll(message.c_str() + 7);
+      CHECK(seq == slot->last_seq + 1);
+      slot->last_seq = seq;
+    }
     if (type == "joined") {
       auto j = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
       CHECK(j.is_object());
@@ -359,6 +375,7 @@ class Harness final : public ConferenceOutput {
       slot->joined = true;
       slot->room = j.value("room", "");
       slot->participant_id = j.value("participant_id", "");
+      slot->resume_token = j.contains("resume") ? j["resume"].value("token", "") : "";
       CHECK(j["participants"].size() < kSlots);
       if (j.contains("mls")) OnGroup(*slot, j["mls"]);
     } else if (type.starts_with("mls_")) {
@@ -606,7 +623,7 @@ class Harness final : public ConferenceOutput {
       switch (step) {
         case 0:  // join
           if (!Heavy()) return;
-          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0x40 : 0);
+          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0x40 : 0, /*resumable=*/true);
           break;
         case 1: {  // publish: audio, video, both, or everything ended
           if (!s.joined) break;
@@ -627,6 +644,8 @@ class Harness final : public ConferenceOutput {
           if (arg & 0x80) {
             conference_->Disconnected(s.session, now_);
             Retire(s);
+          } else if (arg & 0x40) {
+            Resume(s, (arg & 0x20) != 0);
           } else {
             conference_->HandleMessage(s.session, signaling::LeaveRequest{}, now_);
           }
@@ -672,7 +691,7 @@ class Harness final : public ConferenceOutput {
           break;
         case 8:  // join with a KeyPackage
           if (!Heavy()) return;
-          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0x88 : 0x08);
+          Join(slot, static_cast<uint8_t>((arg >> 3) % kRooms.size()), (arg & 0x80) ? 0x88 : 0x08, /*resumable=*/true);
           break;
         case 9:
           if (!s.joined) break;
@@ -762,7 +781,23 @@ class Harness final : public ConferenceOutput {
     return Stranger(i - 2 * kSlots);
   }
 
-  void Join(uint8_t slot_selector, uint8_t room_selector, uint8_t grants) {
+  // The slot's socket drops; a new one resumes the session (docs/protocol.md §1c).
+  void Resume(Slot& s, bool wrong_secret) {
+    if (s.resume_token.empty()) return;
+    conference_->Disconnected(s.session, now_);
+    s.session = NextSession();  // the old socket is gone: nothing may reach it
+    auth::Claims claims;
+    claims.identity = "fuzz" + std::to_string(&s - slots_.data());
+    claims.room = s.room;
+    claims.expires_at = kTokenExpiry;
+    std::string secret = s.resume_token;
+    if (wrong_secret) secret[0] = secret[0] == 'A' ? 'B' : 'A';
+    conference_->Resume(s.session, claims,
+                        signaling::ResumeRequest{s.room, "t", s.participant_id, secret, s.last_seq}, now_);
+    if (wrong_secret) CHECK(!closed_.empty() && closed_.back() == s.session);
+  }
+
+  void Join(uint8_t slot_selector, uint8_t room_selector, uint8_t grants, bool resumable = false) {
     Slot& s = slots_[slot_selector % kSlots];
     auth::Claims claims;
     // One identity per slot; 0x20 reuses slot 0's, so a second session of
@@ -772,7 +807,7 @@ class Harness final : public ConferenceOutput {
     claims.expires_at = kTokenExpiry;
     claims.grants = {.publish = (grants & 1) == 0, .subscribe = (grants & 2) == 0, .room_admin = (grants & 0x40) != 0};
     if (grants & 4) claims.display_name = "N";
-    signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt};
+    signaling::JoinRequest request{claims.room, "t", (grants & 8) != 0, std::nullopt, resumable};
     if (request.e2ee) {
       // The KeyPackage names the token's subject and name, unless 0x80 makes
       // it someone else's (the server refuses it and closes the socket).
@@ -961,6 +996,8 @@ class Harness final : public ConferenceOutput {
     s.epoch = 0;
     s.leaf = 0;
     s.proposed.clear();
+    s.resume_token.clear();
+    s.last_seq = 0;
     s.pub.transport.reset();
     s.sub.transport.reset();
   }

@@ -145,6 +145,21 @@ TEST_F(ConferenceResumeTest, ResumingOverAStillOpenSocketClosesIt) {
   EXPECT_EQ(out_.Count(1, "participant_joined"), 0u);
 }
 
+// The resumed socket is its session's: a join (or another resume) on it is
+// a second join, never a second participant (found by the conference fuzzer).
+TEST_F(ConferenceResumeTest, AResumedSocketCannotJoinOrResumeAgain) {
+  const std::string alice = JoinResumable(1, "r");
+  const std::string secret = out_.Last(1, "joined")["resume"].value("token", "");
+  Disconnected(1);
+  Resume(11, 1, "r", alice, secret, LastSeq(1));
+  conference_->Join(SessionId(11), ClaimsFor(1, "r"), signaling::JoinRequest{"r", "token", false, std::nullopt, true}, now_, {});
+  EXPECT_EQ(LastError(11), "already_joined");
+  Resume(11, 1, "r", alice, secret, 1);
+  EXPECT_EQ(conference_->participant_count(), 1u);
+  EXPECT_EQ(out_.Count(11, "resumed"), 1u);
+  EXPECT_TRUE(out_.closed.empty());
+}
+
 TEST_F(ConferenceResumeTest, AClaimToHaveSeenMessagesNeverSentEndsTheSession) {
   const std::string alice = JoinResumable(1, "r");
   const std::string secret = out_.Last(1, "joined")["resume"].value("token", "");
