@@ -8,7 +8,9 @@
 // and on renegotiates the publisher with
 // the transceiver inactive / sendonly, one negotiation at a time, and a
 // refused turn-on leaves the kind off; shareScreen(): its own transceiver,
-// stopped by stopScreenShare() or by the capture ending.
+// stopped by stopScreenShare() or by the capture ending; resumption after
+// the socket drops (the resume message, queued sends, replayed messages,
+// refusal, session-ending errors, the grace period).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -581,3 +583,103 @@ test('TURN relays from joined reach both connections; relayOnly keeps media on t
   }
 });
 
+
+// Resumption (docs/protocol.md §1c): the socket drops, the SDK resumes the
+// session on a new one with the last seq it read, and what the server
+// replays is handled as if it had never left.
+async function resumableRoom(graceS = 15) {
+  FakeWebSocket.joinedExtra = { seq: 1, resume: { token: 'secretResumeToken', grace_s: graceS } };
+  try {
+    return await joinedRoom();
+  } finally {
+    FakeWebSocket.joinedExtra = {};
+  }
+}
+const drop = (ws) => {
+  ws.readyState = FakeWebSocket.CLOSED;
+  ws.dispatchEvent(Object.assign(new Event('close'), { code: 1006 }));
+};
+
+test('resume: a dropped socket is resumed with the last seq read; queued messages go after, replayed ones are handled', async () => {
+  const { room, ws } = await resumableRoom();
+  try {
+    assert.equal(ws.sent.find((m) => m.type === 'join').resumable, true);
+    const events = [];
+    for (const type of ['reconnecting', 'reconnected', 'closed']) room.addEventListener(type, (e) => events.push([type, e.replayed]));
+    ws.receive({ seq: 2, type: 'participant_joined', participant: { id: 'p2', name: 'B' } });
+    drop(ws);
+    assert.deepEqual(events, [['reconnecting', undefined]]);
+    assert.equal(room.reconnecting, true);
+    // Sent while away: queued, with the token a resume presents from now on.
+    await room.refreshToken('fresh.token.value');
+    await until(() => FakeWebSocket.last !== ws && FakeWebSocket.last.sent.length > 0, 'the resume');
+    const ws2 = FakeWebSocket.last;
+    assert.deepEqual(ws2.sent, [{ v: 2, type: 'resume', room: 'A', token: 'fresh.token.value', participant_id: 'me',
+      resume_token: 'secretResumeToken', last_seq: 2 }]);
+    ws2.receive({ type: 'resumed', participant_id: 'me', replayed: 1 });
+    ws2.receive({ seq: 3, type: 'participant_joined', participant: { id: 'p3', name: 'C' } });
+    await until(() => events.length === 2, 'reconnected');
+    assert.deepEqual(events[1], ['reconnected', 1]);
+    assert.equal(room.reconnecting, false);
+    assert.deepEqual(room.participants.map((p) => p.id).sort(), ['p2', 'p3']);
+    assert.deepEqual(ws2.sent.slice(1).map((m) => [m.type, m.token]), [['refresh', 'fresh.token.value']]);
+    // Dropped again later: the next resume names the newest seq.
+    drop(ws2);
+    await until(() => FakeWebSocket.last !== ws2 && FakeWebSocket.last.sent.length > 0, 'the second resume');
+    assert.equal(FakeWebSocket.last.sent[0].last_seq, 3);
+    FakeWebSocket.last.receive({ type: 'resumed', participant_id: 'me', replayed: 0 });
+    await until(() => events.length === 3, 'reconnected again');
+  } finally {
+    room.leave();
+  }
+});
+
+test('resume: refused (resume_failed) closes the room with that error, and is not retried', async () => {
+  const { room, ws } = await resumableRoom();
+  const closed = [];
+  room.addEventListener('closed', (e) => closed.push(e.error?.code));
+  drop(ws);
+  await until(() => FakeWebSocket.last !== ws && FakeWebSocket.last.sent.length > 0, 'the resume');
+  const ws2 = FakeWebSocket.last;
+  ws2.receive({ type: 'error', code: 'resume_failed', message: 'no session to resume: join again' });
+  await until(() => closed.length === 1, 'closed');
+  assert.deepEqual(closed, ['resume_failed']);
+  await new Promise((r) => setTimeout(r, 1_200));
+  assert.equal(FakeWebSocket.last, ws2, 'no further attempt');
+});
+
+test('resume: after a session-ending error (kicked, ...) or without a resume secret, a dropped socket closes the room', async () => {
+  const { room, ws } = await resumableRoom();
+  const closed = [];
+  room.addEventListener('closed', (e) => closed.push(e.error?.code));
+  ws.receive({ type: 'error', code: 'kicked', message: 'a room admin removed you' });
+  drop(ws);
+  assert.deepEqual(closed, ['kicked']);
+  assert.equal(FakeWebSocket.last, ws, 'no resume attempt');
+
+  const plain = await joinedRoom();  // joined without `resume`
+  const closedPlain = [];
+  plain.room.addEventListener('closed', (e) => closedPlain.push(e.reason));
+  drop(plain.ws);
+  assert.deepEqual(closedPlain, ['connection_closed']);
+  assert.equal(FakeWebSocket.last, plain.ws);
+});
+
+test('resume: attempts stop when the grace period is over', async () => {
+  const { room, ws } = await resumableRoom(1);
+  const closed = [];
+  room.addEventListener('closed', (e) => closed.push(e.reason));
+  drop(ws);
+  // Every attempt's socket closes at once, as when the server is unreachable.
+  const attempts = new Set();
+  await until(() => {
+    const last = FakeWebSocket.last;
+    if (last !== ws && !attempts.has(last) && last.readyState === FakeWebSocket.OPEN) {
+      attempts.add(last);
+      drop(last);
+    }
+    return closed.length === 1;
+  }, 'closed after the grace period', 5_000);
+  assert.deepEqual(closed, ['connection_closed']);
+  assert.ok(attempts.size >= 1 && attempts.size <= 2, `${attempts.size} attempts in 1 s`);
+});
