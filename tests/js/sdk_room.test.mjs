@@ -683,3 +683,17 @@ test('resume: attempts stop when the grace period is over', async () => {
   assert.deepEqual(closed, ['connection_closed']);
   assert.ok(attempts.size >= 1 && attempts.size <= 2, `${attempts.size} attempts in 1 s`);
 });
+
+test('resume: leave() while reconnecting resumes on one more socket only to say leave', async () => {
+  const { room, ws } = await resumableRoom();
+  drop(ws);
+  await until(() => FakeWebSocket.last !== ws && FakeWebSocket.last.sent.length > 0, 'the resume attempt');
+  const attempt = FakeWebSocket.last;
+  room.leave();
+  await until(() => FakeWebSocket.last !== attempt && FakeWebSocket.last.sent.length > 0, 'the resume to leave');
+  const last = FakeWebSocket.last;
+  assert.equal(last.sent[0].type, 'resume');
+  last.receive({ type: 'resumed', participant_id: 'me', replayed: 0 });
+  assert.deepEqual(last.sent.map((m) => m.type), ['resume', 'leave']);
+  assert.equal(last.readyState, FakeWebSocket.CLOSED);
+});

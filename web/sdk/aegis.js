@@ -632,8 +632,36 @@ export class AegisRoom extends EventTarget {
   // caller still owns (and should stop) the tracks it published.
   leave() {
     if (this.#closed) return;
-    this.#send({ type: 'leave' });
+    if (this.#reconnecting) {
+      // No socket to say it on: resume on a last one only to leave, so the
+      // others see it go now rather than when the grace period ends.
+      this.#resumeToLeave();
+    } else {
+      this.#send({ type: 'leave' });
+    }
     this.#shutdown('left');
+  }
+
+  // Best effort, nobody waits for it: resume, then leave and close.
+  #resumeToLeave() {
+    let ws;
+    try {
+      ws = new WebSocket(this.#url);
+    } catch {
+      return;
+    }
+    const resume = {
+      v: kProtocolVersion, type: 'resume', room: this.#room, token: this.#token,
+      participant_id: this.participantId, resume_token: this.#resume.token, last_seq: this.#lastSeq,
+    };
+    const timer = setTimeout(() => ws.close(1000), kResumeReplyMs);
+    ws.addEventListener('open', () => ws.send(JSON.stringify(resume)), { once: true });
+    ws.addEventListener('message', (event) => {
+      if (this.#parse(event.data)?.type !== 'resumed') return;
+      clearTimeout(timer);
+      ws.send(JSON.stringify({ v: kProtocolVersion, type: 'leave' }));
+      ws.close(1000);
+    });
   }
 
   // Joiners waiting in the lobby (room admins only): [{id, name}].
