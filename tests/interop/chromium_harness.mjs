@@ -74,3 +74,28 @@ export function keepPeerConnections() {
     }
   };
 }
+
+// Polls `probe` until it returns a truthy value or `ms` runs out; returns
+// {value, elapsed} (the last value, and the time taken).
+export async function waitFor(probe, ms, everyMs = 100) {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value || Date.now() - start >= ms) return { value, elapsed: Date.now() - start };
+    await sleep(everyMs);
+  }
+}
+
+// A page of the demo app in a browser context of its own (camera and
+// microphone allowed, every RTCPeerConnection kept for its stats), opened
+// at `baseUrl` with `query` (room, name, token, ...). Page errors are
+// printed with `label`.
+export async function openApp(browser, baseUrl, query, { label = '', contextOptions = {} } = {}) {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], ...contextOptions });
+  await context.addInitScript(keepPeerConnections);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`  [chromium ${label} page error] ${e.message}`));
+  await page.goto(`${baseUrl}/?${new URLSearchParams(query)}`, { timeout: 15_000 });
+  await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
+  return page;
+}

@@ -17,7 +17,7 @@
 // address (126 checks sent, no answer) and gathered no candidate for the
 // new one: it needs restartIce(), which the server refuses today.
 import { execFileSync } from 'node:child_process';
-import { keepPeerConnections, launchChromium, makeReport, sleep, kChromiumFlags } from '../interop/chromium_harness.mjs';
+import { kChromiumFlags, launchChromium, makeReport, openApp, sleep, waitFor } from '../interop/chromium_harness.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const report = makeReport('address change');
@@ -30,26 +30,10 @@ if (!ns) fail('AEGIS_CLIENT_NETNS is not set');
 const watchdog = setTimeout(() => fail('the whole test took over 100 s'), 100_000);
 const browser = await launchChromium(report, [...kChromiumFlags, '--ignore-certificate-errors']);
 
-async function open(who) {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], ignoreHTTPSErrors: true });
-  await context.addInitScript(keepPeerConnections);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`  [chromium ${who} page error] ${e.message}`));
-  const query = new URLSearchParams({ room: 'M', name: who, token: tokens[who], autojoin: '1', e2ee: '0', video: 'low' });
-  await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
-  await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
-  return page;
-}
+const open = (who) => openApp(browser, baseUrl, { room: 'M', name: who, token: tokens[who], autojoin: '1', e2ee: '0',
+  video: 'low' }, { label: who, contextOptions: { ignoreHTTPSErrors: true } });
 const app = (page, fn) => page.evaluate(fn);
 const framesFrom = async (page, id) => (await app(page, () => window.aegisApp.remoteStats()))[id]?.videoFramesDecoded ?? 0;
-async function waitFor(probe, ms, everyMs = 100) {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value || Date.now() - start >= ms) return { value, elapsed: Date.now() - start };
-    await sleep(everyMs);
-  }
-}
 const ip = (...args) => execFileSync('ip', ['-n', ns, ...args], { stdio: 'pipe' });
 
 try {

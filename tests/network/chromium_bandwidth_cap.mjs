@@ -25,8 +25,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { keepPeerConnections, kChromiumFlags, launchChromium, makeReport, sleep } from '../interop/chromium_harness.mjs';
+import { kChromiumFlags, launchChromium, makeReport, openApp, sleep } from '../interop/chromium_harness.mjs';
 import { startUdpRelay } from '../interop/udp_relay.mjs';
+import { videoStats } from './video_stats.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const kCapKbps = 300;
@@ -55,27 +56,6 @@ const noise = path.join(noiseDir, 'noise.y4m');
 }
 const browser = await launchChromium(report, [...kChromiumFlags, `--use-file-for-fake-video-capture=${noise}`]);
 
-async function videoStats(page) {
-  return page.evaluate(async () => {
-    const out = { framesDecoded: 0, freezeCount: 0, packetsLost: 0, packetsReceived: 0, bytesReceived: 0, bytesSent: 0 };
-    for (const pc of window.__peerConnections) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((r) => {
-        if (r.kind !== 'video') return;
-        if (r.type === 'inbound-rtp') {
-          out.framesDecoded += r.framesDecoded ?? 0;
-          out.freezeCount += r.freezeCount ?? 0;
-          out.packetsLost += r.packetsLost ?? 0;
-          out.packetsReceived += r.packetsReceived ?? 0;
-          out.bytesReceived += r.bytesReceived ?? 0;
-        } else if (r.type === 'outbound-rtp') {
-          out.bytesSent += r.bytesSent ?? 0;
-        }
-      });
-    }
-    return out;
-  });
-}
 async function rembsSent() {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   return text.split('\n').filter((l) => l.startsWith('aegis_rembs_sent_total'))
@@ -104,13 +84,8 @@ const fmt = (m) => `${m.fps.toFixed(1)} fps, in ${m.inKbps.toFixed(0)} kbit/s, o
 try {
   const pages = [];
   for (const who of ['A', 'B']) {
-    const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-    await context.addInitScript(keepPeerConnections);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`  [chromium ${who} page error] ${e.message}`));
-    const query = new URLSearchParams({ room: 'W', name: who, token: tokens[who], autojoin: '1', e2ee: '0' });
-    await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
-    pages.push(page);
+    pages.push(await openApp(browser, baseUrl, { room: 'W', name: who, token: tokens[who], autojoin: '1', e2ee: '0' },
+                             { label: who }));
   }
   let decoding = false;
   for (let i = 0; i < 100 && !decoding; ++i) {

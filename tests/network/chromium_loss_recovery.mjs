@@ -21,8 +21,9 @@
 //      and the browsers counted retransmitted packets received.
 // Prints the figures, one line per check and `loss recovery: N passed, N
 // failed`; exits non-zero on any failure, also when Chromium cannot start.
-import { keepPeerConnections, launchChromium, makeReport, sleep } from '../interop/chromium_harness.mjs';
+import { launchChromium, makeReport, openApp, sleep } from '../interop/chromium_harness.mjs';
 import { startUdpRelay } from '../interop/udp_relay.mjs';
+import { statsDiff as diff, videoStats } from './video_stats.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const kWindowMs = 20_000;
@@ -48,33 +49,6 @@ try {
 }
 const browser = await launchChromium(report);
 
-// The page's received video (inbound-rtp, summed over its connections) and
-// what its sent video went through (outbound-rtp).
-async function videoStats(page) {
-  return page.evaluate(async () => {
-    const out = { framesDecoded: 0, freezeCount: 0, nackSent: 0, packetsLost: 0, packetsReceived: 0,
-                  retransmittedReceived: 0, nackReceived: 0, retransmittedSent: 0 };
-    for (const pc of window.__peerConnections) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((r) => {
-        if (r.kind !== 'video') return;
-        if (r.type === 'inbound-rtp') {
-          out.framesDecoded += r.framesDecoded ?? 0;
-          out.freezeCount += r.freezeCount ?? 0;
-          out.nackSent += r.nackCount ?? 0;
-          out.packetsLost += r.packetsLost ?? 0;
-          out.packetsReceived += r.packetsReceived ?? 0;
-          out.retransmittedReceived += r.retransmittedPacketsReceived ?? 0;
-        } else if (r.type === 'outbound-rtp') {
-          out.nackReceived += r.nackCount ?? 0;
-          out.retransmittedSent += r.retransmittedPacketsSent ?? 0;
-        }
-      });
-    }
-    return out;
-  });
-}
-
 async function metrics() {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const sum = (name) => text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
@@ -83,8 +57,6 @@ async function metrics() {
     'aegis_nack_sequences_requested_total', 'aegis_rtx_received_total', 'aegis_upstream_packets_recovered_total']
     .map((n) => [n.replace(/^aegis_|_total$/g, ''), sum(n)]));
 }
-
-const diff = (after, before) => Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
 
 // Frames decoded per second by each page over one window, and the rest of the delta.
 async function measure(pages, ms) {
@@ -99,13 +71,8 @@ async function measure(pages, ms) {
 try {
   const pages = [];
   for (const who of ['A', 'B']) {
-    const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-    await context.addInitScript(keepPeerConnections);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`  [chromium ${who} page error] ${e.message}`));
-    const query = new URLSearchParams({ room: 'L', name: who, token: tokens[who], autojoin: '1', e2ee: '0' });
-    await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
-    pages.push(page);
+    pages.push(await openApp(browser, baseUrl, { room: 'L', name: who, token: tokens[who], autojoin: '1', e2ee: '0' },
+                             { label: who }));
   }
   // 1. Both decode the other's video.
   let decoding = false;

@@ -18,7 +18,7 @@
 //      shows the connection error, and B sees A leave.
 // Prints one line per check and `signaling resume: N passed, N failed`.
 import { readFile } from 'node:fs/promises';
-import { keepPeerConnections, launchChromium, makeReport, sleep } from '../interop/chromium_harness.mjs';
+import { launchChromium, makeReport, openApp, sleep, waitFor } from '../interop/chromium_harness.mjs';
 import { startTcpCut } from './tcp_cut.mjs';
 
 const directUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
@@ -40,29 +40,13 @@ try {
 }
 const browser = await launchChromium(report);
 
-async function open(who, base) {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  await context.addInitScript(keepPeerConnections);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`  [chromium ${who} page error] ${e.message}`));
-  const query = new URLSearchParams({ room: 'S', name: who, token: tokens[who], autojoin: '1', e2ee: '0', video: 'low' });
-  await page.goto(`${base}/?${query}`, { timeout: 15_000 });
-  await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
-  return page;
-}
+const open = (who, base) => openApp(browser, base, { room: 'S', name: who, token: tokens[who], autojoin: '1', e2ee: '0',
+  video: 'low' }, { label: who });
 const app = (page, fn, arg) => page.evaluate(fn, arg);
 const state = (page) => app(page, () => window.aegisApp.state());
 const selfId = (page) => app(page, () => window.aegisApp.selfId());
 const lists = async (page, id) => (await app(page, () => window.aegisApp.participants())).some((p) => p.id === id);
 const framesFrom = async (page, id) => (await app(page, () => window.aegisApp.remoteStats()))[id]?.videoFramesDecoded ?? 0;
-async function waitFor(probe, ms, everyMs = 100) {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value || Date.now() - start >= ms) return { value, elapsed: Date.now() - start };
-    await sleep(everyMs);
-  }
-}
 
 try {
   const a = await open('A', proxyUrl);

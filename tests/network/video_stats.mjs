@@ -1,0 +1,35 @@
+// What a page's video did, from its RTCPeerConnections' stats (the pages
+// keep them: chromium_harness.mjs keepPeerConnections), summed over its
+// connections: received (inbound-rtp) and its own sent (outbound-rtp).
+export async function videoStats(page) {
+  return page.evaluate(async () => {
+    const out = {
+      framesDecoded: 0, freezeCount: 0, nackSent: 0, packetsLost: 0, packetsReceived: 0, bytesReceived: 0,
+      retransmittedReceived: 0, nackReceived: 0, retransmittedSent: 0, bytesSent: 0,
+    };
+    for (const pc of window.__peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((r) => {
+        if (r.kind !== 'video') return;
+        if (r.type === 'inbound-rtp') {
+          out.framesDecoded += r.framesDecoded ?? 0;
+          out.freezeCount += r.freezeCount ?? 0;
+          out.nackSent += r.nackCount ?? 0;
+          out.packetsLost += r.packetsLost ?? 0;
+          out.packetsReceived += r.packetsReceived ?? 0;
+          out.bytesReceived += r.bytesReceived ?? 0;
+          out.retransmittedReceived += r.retransmittedPacketsReceived ?? 0;
+        } else if (r.type === 'outbound-rtp') {
+          out.nackReceived += r.nackCount ?? 0;
+          out.retransmittedSent += r.retransmittedPacketsSent ?? 0;
+          out.bytesSent += r.bytesSent ?? 0;
+        }
+      });
+    }
+    return out;
+  });
+}
+
+// The counters that changed between two videoStats() results.
+export const statsDiff = (after, before) =>
+  Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
