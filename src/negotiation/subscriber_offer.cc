@@ -246,6 +246,14 @@ Result<SubscriberAnswer, NegotiationError> AcceptSubscriberAnswer(const sdp::Ses
   auto result = TransportOf(answer, *bundle);
   if (!result.ok()) return result;
   result->rejected_mids = std::move(rejected).value();
+  for (size_t i = 0; i < offer.media.size(); ++i) {
+    const auto& o = offer.media[i];
+    const auto& a = answer.media[i];
+    const auto has_rtx = [](const sdp::MediaSection& m) {
+      return std::find(m.payload_types.begin(), m.payload_types.end(), kSubscriberRtxPayloadType) != m.payload_types.end();
+    };
+    if (a.port != 0 && has_rtx(o) && !has_rtx(a)) result->without_rtx_mids.push_back(*a.mid);
+  }
   return result;
 }
 

@@ -70,6 +70,9 @@ struct SubscriberAnswer {
   // Sections the browser rejected (port 0, outside BUNDLE), e.g. after the
   // application stopped their transceiver: nothing reaches it on these.
   std::vector<std::string> rejected_mids;
+  // Accepted video sections whose answer dropped the RTX payload type we
+  // offered: nothing is retransmitted on them.
+  std::vector<std::string> without_rtx_mids;
 };
 
 // Checks the browser's answer against the offer we sent (the description

@@ -403,12 +403,21 @@ TEST_F(SubscriberOfferTest, RefusesDuplicateMidsAndSsrcs) {
   EXPECT_EQ(BuildError(), NegotiationErrorCode::kBadConfig);
 }
 
+TEST_F(SubscriberOfferTest, SaysWhichVideoSectionsWereAnsweredWithoutRtx) {
+  // kChromeAnswer answers the video section with VP8 only.
+  auto accepted = AcceptSubscriberAnswer(Offer(), Parse(kChromeAnswer));
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->without_rtx_mids, std::vector<std::string>{"1"});
+}
+
 TEST_F(SubscriberOfferTest, AcceptsAnAnswerThatKeepsRtx) {
   const std::string answer = ReplaceAll(ReplaceAll(kChromeAnswer, "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
                                                    "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"),
                                         "a=rtpmap:96 VP8/90000\r\n",
                                         "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n");
-  EXPECT_TRUE(AcceptSubscriberAnswer(Offer(), Parse(answer)).ok());
+  auto accepted = AcceptSubscriberAnswer(Offer(), Parse(answer));
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_TRUE(accepted->without_rtx_mids.empty());
 }
 
 TEST_F(SubscriberOfferTest, RefusesAZeroSsrc) {

@@ -708,6 +708,13 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
     return SendError(member.session, ErrorCode::kBadSdp, "answer refused: ICE restart is not supported");
   }
   member.offer_outstanding = false;
+  // RTX the client's answer dropped is not sent (a browser keeps it; a
+  // simpler client may not know it).
+  for (const std::string& mid : answer->without_rtx_mids) {
+    for (const auto& [track, index] : member.section_of_track) {
+      if (member.sections[index].mid == mid) (void)router_.StopRetransmissions(member.sfu_id, track);
+    }
+  }
   // The client has now seen these sections inactive: they may carry new tracks.
   for (size_t i : member.inactive_in_last_offer) {
     if (!member.sections[i].active) member.reusable_sections.insert(i);

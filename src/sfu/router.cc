@@ -112,6 +112,19 @@ Result<void, SfuError> Router::RemoveSubscription(ParticipantId subscriber, Trac
   return it->second->RemoveSubscription(subscriber, track);
 }
 
+Result<void, SfuError> Router::StopRetransmissions(ParticipantId subscriber, TrackId track) {
+  if (dispatching_) return Err{SfuError::kReentrant};
+  auto it = track_rooms_.find(track);
+  Track* t = it == track_rooms_.end() ? nullptr : it->second->FindTrack(track);
+  if (!t) return Err{SfuError::kNoSuchSubscription};
+  for (Subscription& sub : t->subscriptions) {
+    if (sub.subscriber != subscriber) continue;
+    sub.rtx.reset();
+    return {};
+  }
+  return Err{SfuError::kNoSuchSubscription};
+}
+
 Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {
   if (dispatching_) return Err{SfuError::kReentrant};
   next_timeout_stale_ = true;

@@ -55,6 +55,8 @@ class Router {
                                          SubscriptionOptions options = {});
   // Forwarding to it stops at once.
   Result<void, SfuError> RemoveSubscription(ParticipantId subscriber, TrackId track);
+  // The subscriber's answer dropped RTX: its NACKs get no retransmission.
+  Result<void, SfuError> StopRetransmissions(ParticipantId subscriber, TrackId track);
   // A muted track's packets are still checked and counted but reach no
   // subscriber (a room admin's mute); unmuting resumes forwarding.
   Result<void, SfuError> SetTrackMuted(TrackId track, bool muted);

@@ -108,6 +108,16 @@ TEST_F(RouterLossTest, OnlyCachedPacketsOfTheSubscribersOwnTracksAreRetransmitte
   EXPECT_EQ(router.stats().retransmissions_sent, 0u);
 }
 
+TEST_F(RouterLossTest, NoRetransmissionOnceTheSubscriberDroppedRtx) {
+  Publish(10, 14);
+  sink.Clear();
+  ASSERT_TRUE(router.StopRetransmissions(kB, a_video).ok());
+  Nack(kB, kBOwn, kBDown, {11}, t0 + TimeDelta::Millis(50));
+  EXPECT_TRUE(sink.rtp.empty());
+  EXPECT_EQ(router.stats().retransmissions_not_negotiated, 1u);
+  EXPECT_EQ(router.StopRetransmissions(kA, a_video).error(), SfuError::kNoSuchSubscription);
+}
+
 TEST_F(RouterLossTest, OneNackCannotAmplifyPastTheBudget) {
   Publish(0, 299);
   sink.Clear();
