@@ -29,6 +29,13 @@ UpstreamStream* Track::FindUpstream(Ssrc ssrc) {
   return nullptr;
 }
 
+Subscription* Track::FindSubscription(ParticipantId subscriber) {
+  for (Subscription& s : subscriptions) {
+    if (s.subscriber == subscriber) return &s;
+  }
+  return nullptr;
+}
+
 UpstreamStream* Track::FindByRtxSsrc(Ssrc rtx_ssrc) {
   for (UpstreamStream& s : upstream) {
     if (s.rtx_ssrc == rtx_ssrc) return &s;

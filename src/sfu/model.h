@@ -156,6 +156,8 @@ struct Track {
   UpstreamStream* FindUpstream(Ssrc ssrc);
   // The stream whose retransmissions come on `rtx_ssrc`.
   UpstreamStream* FindByRtxSsrc(Ssrc rtx_ssrc);
+  // `subscriber`'s subscription to this track, or null.
+  Subscription* FindSubscription(ParticipantId subscriber);
 };
 
 struct Participant {

@@ -121,9 +121,7 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
     ++stats_.subscriptions_refused_self;
     return Err{SfuError::kSelfSubscription};
   }
-  for (const Subscription& sub : t->subscriptions) {
-    if (sub.subscriber == subscriber) return Err{SfuError::kDuplicateSubscription};
-  }
+  if (t->FindSubscription(subscriber)) return Err{SfuError::kDuplicateSubscription};
   // Its RTCP from us comes from feedback_ssrc: media must not share it.
   if (s->downstream_ssrcs.contains(downstream_ssrc) || downstream_ssrc == s->feedback_ssrc) {
     return Err{SfuError::kDownstreamSsrcInUse};
@@ -217,8 +215,10 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
   }
   Track* track = FindTrack(declared->second);
   if (!track) return;  // unreachable: the maps are kept in step
-  if (UpstreamStream* stream = track->FindByRtxSsrc(ssrc)) {
-    return OnRetransmission(*sender, *track, *stream, *view, now, out, scratch);
+  if (!track->config.rtx_ssrcs.empty()) {
+    if (UpstreamStream* stream = track->FindByRtxSsrc(ssrc)) {
+      return OnRetransmission(*sender, *track, *stream, *view, now, out, scratch);
+    }
   }
   if (!track->allowed_payload_types.test(view->payload_type())) {
     ++stats_.rtp_dropped_payload_type;

@@ -117,12 +117,10 @@ Result<void, SfuError> Router::StopRetransmissions(ParticipantId subscriber, Tra
   auto it = track_rooms_.find(track);
   Track* t = it == track_rooms_.end() ? nullptr : it->second->FindTrack(track);
   if (!t) return Err{SfuError::kNoSuchSubscription};
-  for (Subscription& sub : t->subscriptions) {
-    if (sub.subscriber != subscriber) continue;
-    sub.rtx.reset();
-    return {};
-  }
-  return Err{SfuError::kNoSuchSubscription};
+  Subscription* sub = t->FindSubscription(subscriber);
+  if (!sub) return Err{SfuError::kNoSuchSubscription};
+  sub->rtx.reset();
+  return {};
 }
 
 Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {

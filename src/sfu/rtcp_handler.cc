@@ -46,10 +46,9 @@ void RtcpHandler::OnKeyframeRequest(Room& room, Participant& from, Ssrc downstre
     ++stats_.keyframe_requests_unknown_ssrc;
     return;
   }
-  auto sub = std::find_if(track->subscriptions.begin(), track->subscriptions.end(),
-                          [&](const Subscription& s) { return s.subscriber == from.id; });
+  const Subscription* sub = track->FindSubscription(from.id);
   Participant* publisher = room.FindParticipant(track->publisher);
-  if (sub == track->subscriptions.end() || !publisher) {
+  if (!sub || !publisher) {
     ++stats_.keyframe_requests_unknown_ssrc;
     return;
   }
@@ -73,10 +72,8 @@ void RtcpHandler::RequestKeyframes(Room& room, ParticipantId subscriber, Timesta
 void RtcpHandler::OnNack(Room& room, Participant& from, const rtcp::Nack& nack, Timestamp now, Sink& out) {
   auto it = from.downstream_ssrcs.find(nack.media_source);
   Track* track = it == from.downstream_ssrcs.end() ? nullptr : room.FindTrack(it->second);
-  auto sub = track ? std::find_if(track->subscriptions.begin(), track->subscriptions.end(),
-                                  [&](const Subscription& s) { return s.subscriber == from.id; })
-                   : std::vector<Subscription>::iterator();
-  if (!track || sub == track->subscriptions.end()) {
+  Subscription* sub = track ? track->FindSubscription(from.id) : nullptr;
+  if (!sub) {
     ++stats_.nacks_unknown_ssrc;
     return;
   }
