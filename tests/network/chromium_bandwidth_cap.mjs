@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { kChromiumFlags, launchChromium, makeReport, openApp, sleep } from '../interop/chromium_harness.mjs';
 import { startUdpRelay } from '../interop/udp_relay.mjs';
-import { videoStats } from './video_stats.mjs';
+import { measureVideo, videoStats } from './video_stats.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const kCapKbps = 300;
@@ -61,22 +61,13 @@ async function rembsSent() {
   return text.split('\n').filter((l) => l.startsWith('aegis_rembs_sent_total'))
     .reduce((n, l) => n + Number(l.trim().split(/\s+/).pop()), 0);
 }
+// Each page's window, in the figures this test reads.
 async function measure(pages, ms) {
-  const before = await Promise.all(pages.map(videoStats));
-  const start = Date.now();
-  await sleep(ms);
-  const after = await Promise.all(pages.map(videoStats));
-  const s = (Date.now() - start) / 1000;
-  return after.map((a, i) => {
-    const b = before[i];
-    const lost = a.packetsLost - b.packetsLost;
-    const received = a.packetsReceived - b.packetsReceived;
-    return {
-      fps: (a.framesDecoded - b.framesDecoded) / s, freezes: a.freezeCount - b.freezeCount,
-      inKbps: (a.bytesReceived - b.bytesReceived) * 8 / 1000 / s, outKbps: (a.bytesSent - b.bytesSent) * 8 / 1000 / s,
-      lossPct: received + lost > 0 ? 100 * lost / (received + lost) : 0,
-    };
-  });
+  return (await measureVideo(pages, ms)).map((d) => ({
+    fps: d.fps, freezes: d.freezeCount,
+    inKbps: d.bytesReceived * 8 / 1000 / d.seconds, outKbps: d.bytesSent * 8 / 1000 / d.seconds,
+    lossPct: d.packetsReceived + d.packetsLost > 0 ? 100 * d.packetsLost / (d.packetsReceived + d.packetsLost) : 0,
+  }));
 }
 const fmt = (m) => `${m.fps.toFixed(1)} fps, in ${m.inKbps.toFixed(0)} kbit/s, own video out ${m.outKbps.toFixed(0)} kbit/s, ` +
   `${m.lossPct.toFixed(1)} % lost, ${m.freezes} freezes`;

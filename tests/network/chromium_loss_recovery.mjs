@@ -23,7 +23,7 @@
 // failed`; exits non-zero on any failure, also when Chromium cannot start.
 import { launchChromium, makeReport, openApp, sleep } from '../interop/chromium_harness.mjs';
 import { startUdpRelay } from '../interop/udp_relay.mjs';
-import { statsDiff as diff, videoStats } from './video_stats.mjs';
+import { measureVideo as measure, statsDiff as diff, videoStats } from './video_stats.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const kWindowMs = 20_000;
@@ -56,16 +56,6 @@ async function metrics() {
   return Object.fromEntries(['aegis_nacks_received_total', 'aegis_retransmissions_sent_total', 'aegis_nacks_sent_total',
     'aegis_nack_sequences_requested_total', 'aegis_rtx_received_total', 'aegis_upstream_packets_recovered_total']
     .map((n) => [n.replace(/^aegis_|_total$/g, ''), sum(n)]));
-}
-
-// Frames decoded per second by each page over one window, and the rest of the delta.
-async function measure(pages, ms) {
-  const before = await Promise.all(pages.map(videoStats));
-  const start = Date.now();
-  await sleep(ms);
-  const after = await Promise.all(pages.map(videoStats));
-  const seconds = (Date.now() - start) / 1000;
-  return after.map((a, i) => ({ ...diff(a, before[i]), fps: (a.framesDecoded - before[i].framesDecoded) / seconds }));
 }
 
 try {

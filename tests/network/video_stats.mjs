@@ -33,3 +33,17 @@ export async function videoStats(page) {
 // The counters that changed between two videoStats() results.
 export const statsDiff = (after, before) =>
   Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
+
+// What each page's video did over a window of `ms`: the counters' change,
+// the window's length in seconds, and the frames decoded per second.
+export async function measureVideo(pages, ms) {
+  const before = await Promise.all(pages.map(videoStats));
+  const start = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await Promise.all(pages.map(videoStats));
+  const seconds = (Date.now() - start) / 1000;
+  return after.map((a, i) => {
+    const d = statsDiff(a, before[i]);
+    return { ...d, seconds, fps: d.framesDecoded / seconds };
+  });
+}
