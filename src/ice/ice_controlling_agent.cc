@@ -17,6 +17,17 @@ void IceControllingAgent::Start(Timestamp now) {
   HandleTimeout(now);
 }
 
+void IceControllingAgent::Restart(IceCredentials local, IceCredentials remote, Timestamp now) {
+  config_.local = std::move(local);
+  config_.remote = std::move(remote);
+  pending_.clear();  // answers to checks under the old credentials prove nothing now
+  if (!started_) return;
+  consent_expired_ = false;
+  restarting_ = true;
+  next_check_ = now;
+  HandleTimeout(now);
+}
+
 void IceControllingAgent::SendCheck(const TransportAddress& to, Timestamp now) {
   (void)now;
   Pending p;
@@ -73,9 +84,12 @@ void IceControllingAgent::HandleStunMessage(const stun::Message& msg, std::span<
     return;
   }
   ++stats_.responses_accepted;
-  if (!selected_ && !consent_expired_) {
-    selected_ = from;
-    events_.push_back(SelectedAddressChanged{from});
+  if ((!selected_ || restarting_) && !consent_expired_) {
+    restarting_ = false;
+    if (selected_ != from) {
+      selected_ = from;
+      events_.push_back(SelectedAddressChanged{from});
+    }
     next_check_ = now + NextConsentDelay();
   }
   if (selected_ == from) last_consent_ = now;
@@ -119,7 +133,7 @@ void IceControllingAgent::HandleTimeout(Timestamp now) {
     return;
   }
   if (!next_check_ || now < *next_check_) return;
-  if (selected_) {
+  if (selected_ && !restarting_) {
     if (!consent_expired_) {
       SendCheck(*selected_, now);
       next_check_ = now + NextConsentDelay();

@@ -57,6 +57,13 @@ class IceControllingAgent final : public IceAgent {
   // Starts checking the remote candidates.
   void Start(Timestamp now);
 
+  // ICE restart (RFC 8445 §9): new credentials on both sides, the same
+  // remote candidates. Checks start again at once (every one nominating, so
+  // the server selects the address they now leave from, e.g. after this
+  // host moved); the selected address keeps carrying media until one of
+  // them is answered, and the first to be answered is selected.
+  void Restart(IceCredentials local, IceCredentials remote, Timestamp now);
+
   void HandleStun(std::span<const uint8_t> datagram, const TransportAddress& from, Timestamp now) override;
   void HandleStunMessage(const stun::Message& msg, std::span<const uint8_t> datagram, const TransportAddress& from,
                          Timestamp now) override;
@@ -83,6 +90,7 @@ class IceControllingAgent final : public IceAgent {
   RandomSource& rng_;
   uint64_t tie_breaker_;
   bool started_ = false;
+  bool restarting_ = false;  // checking under new credentials, not yet answered
   size_t next_candidate_ = 0;
   std::optional<Timestamp> next_check_;
   std::optional<TransportAddress> selected_;

@@ -27,7 +27,7 @@ class IcePair : public ::testing::Test {
   void Exchange(bool deliver_responses = true) {
     for (int round = 0; round < 4; ++round) {
       while (auto tx = client_.PollTransmit()) {
-        if (tx->to == kServerAddr) server_.HandleStun(tx->bytes, kClientAddr, now_);
+        if (tx->to == kServerAddr) server_.HandleStun(tx->bytes, client_addr_, now_);
       }
       while (auto tx = server_.PollTransmit()) {
         if (deliver_responses) client_.HandleStun(tx->bytes, kServerAddr, now_);
@@ -44,6 +44,7 @@ class IcePair : public ::testing::Test {
     }
   }
 
+  TransportAddress client_addr_ = kClientAddr;  // where the client's datagrams leave from
   SeededRandom rng_{11};
   SeededRandom server_rng_{12};
   Timestamp now_ = Timestamp::Millis(1000);
@@ -61,6 +62,49 @@ TEST_F(IcePair, BothSidesSelectTheWorkingPair) {
   auto event = client_.PollEvent();
   ASSERT_TRUE(event.has_value());
   EXPECT_EQ(std::get<SelectedAddressChanged>(*event).address, kServerAddr);
+}
+
+TEST_F(IcePair, RestartMovesTheServerToTheClientsNewAddress) {
+  client_.Start(now_);
+  RunFor(TimeDelta::Millis(200));
+  ASSERT_EQ(server_.selected(), kClientAddr);
+  while (client_.PollEvent()) {
+  }
+  // The client moved (a new network) and both sides restart with new
+  // credentials, as an offer and its answer carry them.
+  client_addr_ = TransportAddress::Ipv4({127, 0, 0, 3}, 50002);
+  const IceCredentials server2{"srvufrg2", "server-password-2-0123456789abcd"};
+  const IceCredentials client2{"cliufrg2", "client-password-2-0123456789abcd"};
+  server_.Restart(server2, client2);
+  client_.Restart(client2, server2, now_);
+  EXPECT_EQ(client_.selected(), kServerAddr);  // media keeps its path while the checks run
+  const uint64_t checks_before = client_.stats().checks_sent;
+  RunFor(TimeDelta::Millis(300));
+  EXPECT_GT(client_.stats().checks_sent, checks_before);
+  EXPECT_EQ(server_.selected(), client_addr_);
+  EXPECT_EQ(client_.selected(), kServerAddr);
+  EXPECT_FALSE(client_.PollEvent().has_value());  // the server's address is the same: nothing newly selected
+  // Consent carries on under the new credentials.
+  RunFor(TimeDelta::Seconds(45));
+  EXPECT_TRUE(client_.CanSend(now_));
+  EXPECT_TRUE(server_.CanSend(now_));
+  EXPECT_EQ(server_.selected(), client_addr_);
+}
+
+TEST_F(IcePair, AfterARestartOnlyAnswersUnderTheNewCredentialsCount) {
+  client_.Start(now_);
+  RunFor(TimeDelta::Millis(200));
+  ASSERT_TRUE(client_.CanSend(now_));
+  // The client restarts but the server never learns the new credentials
+  // (the answer was lost): no check is answered, the old path's consent
+  // runs out, and the client stops sending.
+  client_.Restart({"cliufrg2", "client-password-2-0123456789abcd"}, {"srvufrg2", "server-password-2-0123456789abcd"},
+                  now_);
+  RunFor(TimeDelta::Seconds(10));
+  EXPECT_TRUE(client_.CanSend(now_));  // still within the old path's consent
+  RunFor(TimeDelta::Seconds(25));
+  EXPECT_FALSE(client_.CanSend(now_));
+  EXPECT_EQ(client_.stats().responses_accepted, 1u);
 }
 
 TEST_F(IcePair, ConsentChecksKeepBothSidesAliveForMinutes) {

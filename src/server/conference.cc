@@ -245,7 +245,7 @@ bool Conference::AnswerViewer(Member& m, Timestamp now) {
     return false;
   }
   if (!m.subscriber) m.subscriber = NewConnection(m, /*publisher=*/false);
-  auto answer = negotiation::AnswerOffer(*offer, LocalFor(*m.subscriber, m.subscriber_session_id), rng_);
+  auto answer = negotiation::AnswerOffer(*offer, LocalFor(m.subscriber->local_ice, m.subscriber_session_id), rng_);
   if (!answer.ok()) {
     std::string why = answer.error().policy ? std::string(sdp::ToString(answer.error().policy->error))
                                             : "no acceptable BUNDLEd audio/video section";
@@ -354,6 +354,11 @@ void Conference::HandleRequest(SessionId session, const signaling::ClientMessage
       return SendError(session, ErrorCode::kForbidden, "the token does not allow subscribing");
     }
     AcceptSubscriberAnswer(member, answer->sdp, now);
+  } else if (std::holds_alternative<signaling::IceRestartRequest>(message)) {
+    if (!member.grants.subscribe) {
+      return SendError(session, ErrorCode::kForbidden, "the token does not allow subscribing");
+    }
+    RequestSubscriberIceRestart(member);
   } else if (std::holds_alternative<signaling::LeaveRequest>(message)) {
     Remove(session, now, /*close_signal=*/true, "left");
   } else if (const auto* commit = std::get_if<signaling::MlsCommit>(&message)) {
@@ -442,15 +447,6 @@ void Conference::HandleResumeTimers(Timestamp now) {
   }
 }
 
-negotiation::LocalParameters Conference::LocalFor(const Connection& connection, uint64_t session_id) const {
-  negotiation::LocalParameters local;
-  local.ice = connection.local_ice;
-  local.fingerprint = config_.dtls_context->certificate().fingerprint();
-  local.candidates = config_.candidates;
-  local.session_id = session_id;
-  return local;
-}
-
 void Conference::Publish(Member& member, const std::string& sdp_text,
                          const std::map<std::string, signaling::TrackSource>& sources, Timestamp now) {
   auto offer = sdp::ParseSdp(sdp_text);
@@ -474,14 +470,24 @@ void Conference::Publish(Member& member, const std::string& sdp_text,
   }
   if (!member.publisher) member.publisher = NewConnection(member, /*publisher=*/true);
   Connection& connection = *member.publisher;
-  auto answer = negotiation::AnswerOffer(*offer, LocalFor(connection, member.subscriber_session_id ^ 1), rng_);
+  const uint64_t session_id = member.subscriber_session_id ^ 1;
+  auto answer = negotiation::AnswerOffer(*offer, LocalFor(connection.local_ice, session_id), rng_);
   if (!answer.ok()) {
     std::string why = answer.error().policy ? std::string(sdp::ToString(answer.error().policy->error))
                                             : "no acceptable BUNDLEd audio/video section";
     return SendError(member.session, ErrorCode::kBadSdp, "offer refused: " + why);
   }
+  // New ICE credentials in the offer: an ICE restart, answered with new
+  // credentials of ours (RFC 8445 §9), applied once the offer is accepted.
+  std::optional<ice::IceCredentials> restarted_ice;
   if (connection.transport && !SameRemote(connection, answer->remote_ice, answer->remote_fingerprint)) {
-    return SendError(member.session, ErrorCode::kBadSdp, "offer refused: ICE restart is not supported");
+    if (answer->remote_fingerprint != connection.remote_fingerprint) {
+      return SendError(member.session, ErrorCode::kBadSdp,
+                       "offer refused: the DTLS certificate changed (a new connection needs a new session: join again)");
+    }
+    restarted_ice = UniqueLocalIce();
+    answer = negotiation::AnswerOffer(*offer, LocalFor(*restarted_ice, session_id), rng_);
+    if (!answer.ok()) return SendError(member.session, ErrorCode::kInternal, "cannot answer the ICE restart");
   }
   std::vector<const negotiation::AcceptedMedia*> sending;
   for (const auto& m : answer->media) {
@@ -510,6 +516,7 @@ void Conference::Publish(Member& member, const std::string& sdp_text,
       !StartTransport(connection, answer->remote_ice, answer->remote_fingerprint, answer->local_dtls_role, now)) {
     return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
   }
+  if (restarted_ice) RestartIce(connection, *restarted_ice, answer->remote_ice, now);
   Send(member.session, signaling::PublishAnswer{*text, member.session == requester_ ? request_id_ : std::nullopt});
   SyncPublishedTracks(member, sending, sources);
 }
@@ -667,8 +674,15 @@ void Conference::MaybeSendOffer(Member& member) {
   if (member.viewer) return;  // its one answer was all: an ended track's section waits for the next
   if (member.offer_outstanding || !member.offer_dirty || member.sections.empty()) return;
   if (!member.subscriber) member.subscriber = NewConnection(member, /*publisher=*/false);
-  auto offer = negotiation::BuildSubscriberOffer(LocalFor(*member.subscriber, member.subscriber_session_id),
-                                                 member.offer_version, member.sections);
+  Connection& connection = *member.subscriber;
+  if (member.subscriber_ice_restart) {
+    member.subscriber_ice_restart = false;
+    connection.offered_ice = UniqueLocalIce();
+    directory_.Add(connection.offered_ice->ufrag, &connection);
+  }
+  auto offer = negotiation::BuildSubscriberOffer(
+      LocalFor(connection.offered_ice.value_or(connection.local_ice), member.subscriber_session_id),
+      member.offer_version, member.sections);
   auto text = offer.ok() ? sdp::SerializeSdp(*offer) : std::nullopt;
   if (!text) return SendError(member.session, ErrorCode::kInternal, "cannot write the subscriber offer");
   ++member.offer_version;
@@ -704,8 +718,18 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
     if (!StartTransport(connection, answer->remote_ice, answer->remote_fingerprint, answer->local_dtls_role, now)) {
       return SendError(member.session, ErrorCode::kInternal, "cannot create the transport");
     }
+  } else if (connection.offered_ice) {
+    // The answer to an ICE restart offer (the client's credentials are new
+    // too, as RFC 8445 §9 has it; the certificate is not).
+    if (answer->remote_fingerprint != connection.remote_fingerprint) {
+      return SendError(member.session, ErrorCode::kBadSdp, "answer refused: the DTLS certificate changed");
+    }
+    const ice::IceCredentials local = *connection.offered_ice;
+    connection.offered_ice.reset();
+    RestartIce(connection, local, answer->remote_ice, now);
   } else if (!SameRemote(connection, answer->remote_ice, answer->remote_fingerprint)) {
-    return SendError(member.session, ErrorCode::kBadSdp, "answer refused: ICE restart is not supported");
+    return SendError(member.session, ErrorCode::kBadSdp,
+                     "answer refused: new ICE credentials or certificate without an ICE restart (send restart_ice)");
   }
   member.offer_outstanding = false;
   // RTX the client's answer dropped is not sent (a browser keeps it; a
@@ -721,57 +745,6 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
   }
   member.inactive_in_last_offer.clear();
   MaybeSendOffer(member);
-}
-
-// The first remote description of a connection starts its transport; later
-// ones must name the same ICE credentials and certificate (no ICE restart).
-bool Conference::StartTransport(Connection& connection, const ice::IceCredentials& remote_ice,
-                                const dtls::Fingerprint& remote_fingerprint, dtls::DtlsRole local_role,
-                                Timestamp now) {
-  transport::PeerTransportConfig tc;
-  tc.ice_role = transport::IceRole::kLite;
-  tc.local_ice = connection.local_ice;
-  tc.remote_ice = remote_ice;
-  tc.dtls_role = local_role;
-  tc.remote_fingerprint = remote_fingerprint;
-  tc.dtls_context = config_.dtls_context;
-  auto transport = transport::PeerTransport::Create(std::move(tc), now);
-  if (!transport.ok()) return false;
-  connection.transport = std::move(transport).value();
-  Pump(connection);  // a DTLS client's first flight
-  Reschedule(connection);
-  connection.remote_ice = remote_ice;
-  connection.remote_fingerprint = remote_fingerprint;
-  return true;
-}
-
-bool Conference::SameRemote(const Connection& connection, const ice::IceCredentials& remote_ice,
-                            const dtls::Fingerprint& remote_fingerprint) {
-  return remote_ice.ufrag == connection.remote_ice.ufrag && remote_ice.pwd == connection.remote_ice.pwd &&
-         remote_fingerprint == connection.remote_fingerprint;
-}
-
-std::unique_ptr<Connection> Conference::NewConnection(Member& owner, bool publisher) {
-  auto connection = std::make_unique<Connection>();
-  connection->owner = &owner;
-  connection->publisher = publisher;
-  do {
-    connection->local_ice = ice::GenerateIceCredentials(rng_);
-  } while (directory_.FindByUfrag(connection->local_ice.ufrag));
-  directory_.Add(connection->local_ice.ufrag, connection.get());
-  return connection;
-}
-
-void Conference::DropConnection(std::unique_ptr<Connection>& connection, Timestamp now) {
-  if (!connection) return;
-  directory_.Remove(connection.get());
-  Unschedule(*connection);
-  if (connection->transport) {
-    retired_transport_stats_ += connection->transport->stats();
-    connection->transport->Close(now);
-    while (auto d = connection->transport->PollTransmit()) output_.SendDatagram(d->to, d->bytes);
-  }
-  connection.reset();
 }
 
 void Conference::Remove(SessionId session, Timestamp now, bool close_signal, std::string_view reason) {

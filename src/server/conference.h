@@ -99,6 +99,7 @@ struct ConferenceStats {
   uint64_t rtp_dropped_not_connected = 0;  // a subscriber whose connection is not up yet
   uint64_t rtp_on_subscriber_connection = 0;
   uint64_t transports_failed = 0;
+  uint64_t ice_restarts = 0;  // either connection, with new credentials on both sides
   uint64_t subscriptions_refused_full = 0;  // a subscriber already holds kMaxSubscriberSections live tracks
 };
 
@@ -197,7 +198,7 @@ class Conference {
   void HandleResumeTimers(Timestamp now);
   signaling::ParticipantInfo Describe(const Member& member) const;
 
-  negotiation::LocalParameters LocalFor(const Connection& connection, uint64_t session_id) const;
+  negotiation::LocalParameters LocalFor(const ice::IceCredentials& ice, uint64_t session_id) const;
   void Publish(Member& member, const std::string& sdp, const std::map<std::string, signaling::TrackSource>& sources,
                Timestamp now);
   void SyncPublishedTracks(Member& member, const std::vector<const negotiation::AcceptedMedia*>& sending,
@@ -250,7 +251,12 @@ class Conference {
   void SendRemoveProposals(const MlsGroupState& group);
   const mls::ExternalSenderKey& ExternalSender();
 
+  // conference_connections.cc
+  ice::IceCredentials UniqueLocalIce();
   std::unique_ptr<Connection> NewConnection(Member& owner, bool publisher);
+  void RestartIce(Connection& connection, const ice::IceCredentials& local, const ice::IceCredentials& remote,
+                  Timestamp now);
+  void RequestSubscriberIceRestart(Member& member);
   bool StartTransport(Connection& connection, const ice::IceCredentials& remote_ice,
                       const dtls::Fingerprint& remote_fingerprint, dtls::DtlsRole local_role, Timestamp now);
   static bool SameRemote(const Connection& connection, const ice::IceCredentials& remote_ice,

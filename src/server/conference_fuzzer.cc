@@ -41,7 +41,8 @@
 //                (muted and unmuted in turn), 2 lock (and unlock in turn), 3 end the room
 //   6 time       advance arg * 20 ms + 1 ms (no slot)
 //   7 check      0x08 the subscriber connection, 0x40 from a stranger's address: a nominating
-//                Binding request signed with the server's password
+//                Binding request signed with the server's password; 0x80 instead: restart_ice
+//                (the next subscriber offer restarts ICE; the slot answers it as a browser)
 //   E2EE v2, the room's MLS group (docs/protocol.md §7), messages well formed for what the slot
 //   was told (group id, epoch):
 //   8 mls join   room (arg>>3)%3 with a KeyPackage; 0x80 one made for another identity (refused)
@@ -686,7 +687,13 @@ class Harness final : public ConferenceOutput {
         case 6:
           Advance(TimeDelta::Millis(int64_t{arg} * 20 + 1));
           break;
-        case 7:  // a check signed with the server's password, nominating
+        case 7:  // a check signed with the server's password, nominating; or an ICE restart
+          if (arg & 0x80) {
+            if (!s.joined) break;
+            if (!Heavy()) return;
+            conference_->HandleMessage(s.session, signaling::IceRestartRequest{}, now_);
+            break;
+          }
           Check(slot, static_cast<uint8_t>(((arg >> 3) & 1) | 2 | ((arg & 0x40) ? 8 : 0)));
           break;
         case 8:  // join with a KeyPackage

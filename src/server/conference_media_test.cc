@@ -101,6 +101,69 @@ TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
   EXPECT_EQ(b_.rtp.size(), 15u);
 }
 
+// Both clients change networks and restart ICE (the publisher with a new
+// offer, the subscriber with restart_ice): the server follows them to their
+// new addresses, and media goes on under the same DTLS and SRTP state.
+TEST_F(ConferenceMediaTest, AfterAnIceRestartMediaFollowsTheClientsToTheirNewAddresses) {
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  OfferSpec spec;
+  spec.video = false;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  Publish(1, PublishSdp(spec));
+  const std::string offer = out_.Last(2, "offer")["sdp"].get<std::string>();
+  Answer(2, SubscriberAnswerFor(offer, b_ice, b_.context->certificate().fingerprint()));
+  Connect(a_, a_ice, out_.Last(1, "answer")["sdp"].get<std::string>());
+  Connect(b_, b_ice, offer);
+  ASSERT_TRUE(RunUntil([&] { return a_.connected && b_.connected; }));
+  for (uint16_t seq = 1; seq <= 5; ++seq) SendRtp(a_, seq, spec.audio_ssrc, 111);
+  ASSERT_TRUE(RunUntil([&] { return b_.rtp.size() == 5; }, TimeDelta::Millis(100)));
+
+  // Both move; what was sent from the old addresses is gone with them.
+  vacated_ = {a_.address, b_.address};
+  a_.address = TransportAddress::Ipv4({198, 51, 100, 10}, 40001);
+  b_.address = TransportAddress::Ipv4({198, 51, 100, 20}, 40002);
+  // Before the restart, A's media from its new address is not accepted.
+  SendRtp(a_, 6, spec.audio_ssrc, 111);
+  Step();
+  EXPECT_EQ(b_.rtp.size(), 5u);
+
+  // A restarts: a publish offer with new credentials, answered with new ones.
+  const ice::IceCredentials a_ice2{"pubA2", "publisherApassword2abcdef"};
+  spec.ufrag = a_ice2.ufrag;
+  spec.pwd = a_ice2.pwd;
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 2u) << out_.Last(1, "error").dump();
+  const auto a_answer = ParseOk(out_.Last(1, "answer")["sdp"].get<std::string>());
+  a_.transport->RestartIce(a_ice2, {*a_answer.media[0].common.ice_ufrag, *a_answer.media[0].common.ice_pwd}, now_);
+  // B asks for one: the server's offer carries new credentials.
+  const ice::IceCredentials b_ice2{"subB2", "subscriberBpassword2abcde"};
+  Send(2, signaling::IceRestartRequest{});
+  ASSERT_EQ(out_.Count(2, "offer"), 2u);
+  const auto b_offer = ParseOk(out_.Last(2, "offer")["sdp"].get<std::string>());
+  Answer(2, SubscriberAnswerFor(out_.Last(2, "offer")["sdp"].get<std::string>(), b_ice2,
+                                b_.context->certificate().fingerprint()));
+  ASSERT_EQ(out_.Count(2, "error"), 0u) << out_.Last(2, "error").dump();
+  b_.transport->RestartIce(b_ice2, {*b_offer.media[0].common.ice_ufrag, *b_offer.media[0].common.ice_pwd}, now_);
+  EXPECT_EQ(conference_->stats().ice_restarts, 2u);
+
+  // The checks under the new credentials move both routes (the server
+  // verifies a new address before it sends there).
+  RunUntil([] { return false; }, TimeDelta::Millis(500));
+  for (uint16_t seq = 7; seq <= 16; ++seq) SendRtp(a_, seq, spec.audio_ssrc, 111);
+  ASSERT_TRUE(RunUntil([&] { return b_.rtp.size() == 15; }, TimeDelta::Millis(100))) << b_.rtp.size();
+  auto last = rtp::RtpPacketView::Parse(b_.rtp.back());
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->sequence_number(), 16);  // the same stream, its SRTP going on
+  // Still connected, and nobody rejoined.
+  EXPECT_EQ(conference_->participant_count(), 2u);
+  EXPECT_EQ(out_.Count(2, "participant_left"), 0u);
+}
+
 // A track published while the subscriber's previous offer still waits for
 // its answer: its section is coalesced into the next offer, and no media
 // flows on its SSRC before that offer announced it.

@@ -197,37 +197,135 @@ TEST_F(ConferenceTest, SubscribeAnswerIsAcceptedAndOffersNeverCross) {
   EXPECT_EQ(LastError(2), "bad_sdp");
 }
 
-TEST_F(ConferenceTest, SubscriberIceRestartIsRefused) {
+// The ICE credentials of a server SDP (its first section's).
+ice::IceCredentials IceOf(const std::string& sdp_text) {
+  const auto sd = ParseOk(sdp_text);
+  if (sd.media.empty()) return {};
+  return {sd.media[0].common.ice_ufrag.value_or(""), sd.media[0].common.ice_pwd.value_or("")};
+}
+
+TEST_F(ConferenceTest, SubscriberIceRestartOffersNewCredentials) {
+  Join(1, "standup", "Alice");
+  Join(2, "standup", "Bob");
+  OfferSpec spec;
+  spec.video = false;
+  Publish(1, PublishSdp(spec));
+  // Before the connection started there is nothing to restart.
+  Send(2, signaling::IceRestartRequest{});
+  ASSERT_EQ(out_.Count(2, "offer"), 1u);
+  const std::string first = out_.Last(2, "offer")["sdp"].get<std::string>();
+  AnswerLatestOffer(2);
+  ASSERT_EQ(out_.Count(2, "error"), 0u);
+
+  Send(2, signaling::IceRestartRequest{});
+  ASSERT_EQ(out_.Count(2, "offer"), 2u);
+  const std::string second = out_.Last(2, "offer")["sdp"].get<std::string>();
+  EXPECT_NE(IceOf(second).ufrag, IceOf(first).ufrag);
+  EXPECT_NE(IceOf(second).pwd, IceOf(first).pwd);
+  EXPECT_EQ(ParseOk(second).media[0].common.fingerprints, ParseOk(first).media[0].common.fingerprints);
+  EXPECT_EQ(ParseOk(second).media.size(), 1u);  // the same sections
+  // The client's answer has new credentials too (RFC 8445 §9) but not a
+  // new certificate: a different one is refused, and the offer still waits.
+  const ice::IceCredentials restarted{"rEs2", "Restarted9Password0123456"};
+  AnswerLatestOffer(2, restarted, *dtls::Fingerprint::Parse(kChromiumFingerprint));
+  EXPECT_EQ(LastError(2), "bad_sdp");
+  AnswerLatestOffer(2, restarted);
+  EXPECT_EQ(out_.Count(2, "error"), 1u) << out_.Last(2, "error").dump();
+  EXPECT_EQ(conference_->stats().ice_restarts, 1u);
+
+  // The next offer (a new track) keeps the restarted credentials; an answer
+  // that changes the client's again, unasked, is refused.
+  spec.video = true;
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(2, "offer"), 3u);
+  EXPECT_EQ(IceOf(out_.Last(2, "offer")["sdp"].get<std::string>()).ufrag, IceOf(second).ufrag);
+  AnswerLatestOffer(2, {"newU", "anotherPassword0123456789"});
+  EXPECT_EQ(LastError(2), "bad_sdp");
+  EXPECT_EQ(out_.Count(2, "error"), 2u);
+  AnswerLatestOffer(2, restarted);
+  EXPECT_EQ(out_.Count(2, "error"), 2u);
+  EXPECT_EQ(conference_->stats().ice_restarts, 1u);
+}
+
+TEST_F(ConferenceTest, SubscriberIceRestartAskedDuringAnOfferFollowsItsAnswer) {
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
   OfferSpec spec;
   spec.video = false;
   Publish(1, PublishSdp(spec));
   AnswerLatestOffer(2);
-  ASSERT_EQ(out_.Count(2, "error"), 0u);
   spec.video = true;
   Publish(1, PublishSdp(spec));
-  ASSERT_EQ(out_.Count(2, "offer"), 2u);
-  AnswerLatestOffer(2, {"newU", "anotherPassword0123456789"});
-  EXPECT_EQ(LastError(2), "bad_sdp");
-  // The offer still waits: the right answer is accepted.
+  ASSERT_EQ(out_.Count(2, "offer"), 2u);  // outstanding
+  Send(2, signaling::IceRestartRequest{});
+  Send(2, signaling::IceRestartRequest{});
+  EXPECT_EQ(out_.Count(2, "offer"), 2u);  // one offer at a time
+  const ice::IceCredentials before = IceOf(out_.Last(2, "offer")["sdp"].get<std::string>());
   AnswerLatestOffer(2);
-  EXPECT_EQ(out_.Count(2, "error"), 1u);
+  ASSERT_EQ(out_.Count(2, "offer"), 3u);  // the restart, once
+  EXPECT_NE(IceOf(out_.Last(2, "offer")["sdp"].get<std::string>()).ufrag, before.ufrag);
+  AnswerLatestOffer(2, {"rEs3", "Restarted9Password0123456"});
+  EXPECT_EQ(out_.Count(2, "error"), 0u) << out_.Last(2, "error").dump();
+  EXPECT_EQ(out_.Count(2, "offer"), 3u);
+  EXPECT_EQ(conference_->stats().ice_restarts, 1u);
 }
 
-TEST_F(ConferenceTest, PublisherIceRestartIsRefused) {
+TEST_F(ConferenceTest, PublisherIceRestartIsAnsweredWithNewCredentials) {
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
   OfferSpec spec;
   spec.video = false;
   Publish(1, PublishSdp(spec));
   ASSERT_EQ(out_.Count(1, "answer"), 1u);
+  const ice::IceCredentials first = IceOf(out_.Last(1, "answer")["sdp"].get<std::string>());
+  spec.ufrag = "Zz9y";  // the browser's restartIce()
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 2u) << out_.Last(1, "error").dump();
+  const ice::IceCredentials second = IceOf(out_.Last(1, "answer")["sdp"].get<std::string>());
+  EXPECT_NE(second.ufrag, first.ufrag);
+  EXPECT_NE(second.pwd, first.pwd);
+  EXPECT_EQ(conference_->stats().ice_restarts, 1u);
+  EXPECT_EQ(out_.Count(2, "track_published"), 1u);  // the same track, nothing republished
+  // A renegotiation under the same credentials keeps ours.
   spec.video = true;
-  spec.ufrag = "Zz9y";
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 3u);
+  EXPECT_EQ(IceOf(out_.Last(1, "answer")["sdp"].get<std::string>()).ufrag, second.ufrag);
+  EXPECT_EQ(out_.Count(2, "track_published"), 2u);
+  // A new certificate is a new connection, not a restart: refused.
+  spec.ufrag = "Yy8x";
+  spec.fingerprint = kBrowserFingerprint;
   Publish(1, PublishSdp(spec));
   EXPECT_EQ(LastError(1), "bad_sdp");
+  EXPECT_EQ(out_.Count(1, "answer"), 3u);
+  EXPECT_EQ(conference_->stats().ice_restarts, 1u);
+}
+
+TEST_F(ConferenceTest, ARefusedIceRestartOfferChangesNothing) {
+  Join(1, "standup", "Alice");
+  OfferSpec spec;
+  spec.video = false;
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 1u);
+  // New credentials, but over the track limit: refused, and the old
+  // credentials still stand for the next offer.
+  spec.ufrag = "Zz9y";
+  std::string crowded = PublishSdp(spec);
+  std::string extra = crowded.substr(crowded.find("m=audio"));
+  for (int i = 2; i < 10; ++i) {
+    crowded.replace(crowded.find("a=group:BUNDLE 0"), 16, "a=group:BUNDLE 0 " + std::to_string(i));
+    std::string section = extra;
+    section.replace(section.find("a=mid:0"), 7, "a=mid:" + std::to_string(i));
+    section.replace(section.find("a=ssrc:1001"), 11, "a=ssrc:" + std::to_string(7000 + i));
+    crowded += section;
+  }
+  Publish(1, crowded);
+  EXPECT_EQ(LastError(1), "too_many_tracks");
   EXPECT_EQ(out_.Count(1, "answer"), 1u);
-  EXPECT_EQ(out_.Count(2, "track_published"), 1u);  // the refused offer published nothing
+  EXPECT_EQ(conference_->stats().ice_restarts, 0u);
+  Publish(1, PublishSdp(spec));
+  EXPECT_EQ(out_.Count(1, "answer"), 2u);
+  EXPECT_EQ(conference_->stats().ice_restarts, 1u);
 }
 
 TEST_F(ConferenceTest, BadPublishOffersAreRefusedAndPublishNothing) {

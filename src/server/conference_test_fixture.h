@@ -345,6 +345,7 @@ class ConferenceMediaTest : public ConferenceTest {
       Recorder::Sent sent = std::move(out_.datagrams.front());
       out_.datagrams.pop_front();
       Client* to = sent.to == a_.address ? &a_ : sent.to == b_.address ? &b_ : nullptr;
+      if (!to && std::find(vacated_.begin(), vacated_.end(), sent.to) != vacated_.end()) continue;
       if (!to) {
         ADD_FAILURE() << "datagram to a stranger " << sent.to.IpString();
         continue;
@@ -385,6 +386,8 @@ class ConferenceMediaTest : public ConferenceTest {
   SeededRandom client_rng_{77};
   // The test clients' SRTP SSRC bound (a browser has none of its own).
   size_t client_max_ssrcs_ = 160;
+  // Addresses a client moved away from: what the server still sends there is lost.
+  std::vector<TransportAddress> vacated_;
   Client a_{kClientA, MakeContext(2), nullptr, {}, {}, false};
   Client b_{kClientB, MakeContext(3), nullptr, {}, {}, false};
 };

@@ -51,6 +51,14 @@ class ConnectionDirectory {
     }
   }
 
+  // An ICE restart: checks name the connection by its new ufrag only. Its
+  // routes stay: the address it uses keeps working until a new one is
+  // nominated (and then ages out as any unused route does).
+  void ReplaceUfrag(Connection* connection, const std::string& ufrag) {
+    std::erase_if(by_ufrag_, [&](const auto& kv) { return kv.second == connection; });
+    by_ufrag_[ufrag] = connection;
+  }
+
   Connection* FindByUfrag(std::string_view ufrag) const {
     auto it = by_ufrag_.find(std::string(ufrag));
     return it == by_ufrag_.end() ? nullptr : it->second;

@@ -111,6 +111,20 @@ TEST(ConnectionDirectory, RoutesPerConnectionAreBounded) {
   EXPECT_EQ(directory.FindByAddress(Address(200)), &b);
 }
 
+TEST(ConnectionDirectory, AnIceRestartRenamesTheConnectionAndKeepsItsRoutes) {
+  ConnectionDirectory<Fake> directory;
+  Fake a{1}, b{2};
+  directory.Add("ufragA", &a);
+  directory.Add("ufragB", &b);
+  directory.AddRoute(Address(1), &a, t0);
+  directory.ReplaceUfrag(&a, "ufragA2");
+  EXPECT_EQ(directory.FindByUfrag("ufragA"), nullptr);  // checks under the old credentials reach nobody
+  EXPECT_EQ(directory.FindByUfrag("ufragA2"), &a);
+  EXPECT_EQ(directory.FindByUfrag("ufragB"), &b);
+  EXPECT_EQ(directory.FindByAddress(Address(1)), &a);  // media keeps flowing until a new address is nominated
+  EXPECT_EQ(directory.size(), 2u);
+}
+
 TEST(ConnectionDirectory, RemoveForgetsUfragAndRoutes) {
   ConnectionDirectory<Fake> directory;
   Fake a{1}, b{2};

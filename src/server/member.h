@@ -29,6 +29,9 @@ struct Connection {
   Member* owner = nullptr;
   bool publisher = false;  // else: the subscriber connection
   ice::IceCredentials local_ice;
+  // Subscriber connection: the new credentials of an ICE restart offered
+  // and not yet answered (checks under them find the connection already).
+  std::optional<ice::IceCredentials> offered_ice;
   std::unique_ptr<transport::PeerTransport> transport;  // null until the remote description arrived
   std::optional<Timestamp> deadline;  // its entry in Conference::deadlines_ (the transport's NextTimeout)
   ice::IceCredentials remote_ice;
@@ -110,6 +113,7 @@ struct Member final : sfu::SinkTarget {
   std::unordered_set<uint32_t> retired_ssrcs;
   bool offer_outstanding = false;
   bool offer_dirty = false;
+  bool subscriber_ice_restart = false;  // the client asked (restart_ice): the next offer restarts
   uint64_t offer_version = 1;
   std::optional<sdp::SessionDescription> last_offer;
   uint64_t subscriber_session_id = 0;  // o= line, constant across re-offers

@@ -117,6 +117,9 @@ std::string RenderMetrics(const MetricsFigures& f) {
             [](W w) { return w.conference.leaves; });
   PerWorker(out, f, "aegis_transports_failed_total", kCounter, "Peer connections that failed (ICE, DTLS, consent).",
             [](W w) { return w.conference.transports_failed; });
+  PerWorker(out, f, "aegis_ice_restarts_total", kCounter,
+            "ICE restarts (a client's network changed): new credentials, same DTLS and SRTP.",
+            [](W w) { return w.conference.ice_restarts; });
   // The worker's UDP socket: every datagram (STUN, DTLS, SRTP, SRTCP).
   PerWorker(out, f, "aegis_udp_datagrams_received_total", kCounter, "UDP datagrams the worker received.",
             [](W w) { return w.io.datagrams_received; });

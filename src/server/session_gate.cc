@@ -81,7 +81,8 @@ GateVerdict SessionGate::OnMessage(std::string_view text, Timestamp now, int64_t
     Refuse(verdict, ErrorCode::kForbidden, "", "the token does not allow publishing", now);
     return verdict;
   }
-  if (std::holds_alternative<signaling::SubscribeAnswer>(message) &&
+  if ((std::holds_alternative<signaling::SubscribeAnswer>(message) ||
+       std::holds_alternative<signaling::IceRestartRequest>(message)) &&
       !auth::Authorize(*claims_, claims_->room, auth::Action::kSubscribe).ok()) {
     Refuse(verdict, ErrorCode::kForbidden, "", "the token does not allow subscribing", now);
     return verdict;

@@ -86,6 +86,11 @@ Result<ClientMessage, ProtocolError> ParseLeave(const json& o) {
   return ClientMessage{LeaveRequest{}};
 }
 
+Result<ClientMessage, ProtocolError> ParseRestartIce(const json& o) {
+  SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id"}));
+  return ClientMessage{IceRestartRequest{}};
+}
+
 Result<ClientMessage, ProtocolError> ParsePing(const json& o) {
   SIG_TRY(members, internal::OnlyMembers(o, {"v", "type", "id", "seq"}));
   SIG_TRY(seq, internal::GetInt(o, "seq", 0, kMaxSeq, Presence::kOptional));
@@ -196,6 +201,7 @@ Result<ClientMessage, ProtocolError> ParseClientMessage(std::string_view text, s
   if (t == "resume") return ParseResume(o);
   if (t == "publish") return ParsePublish(o);
   if (t == "subscribe_answer") return ParseSdpMessage<SubscribeAnswer>(o);
+  if (t == "restart_ice") return ParseRestartIce(o);
   if (t == "leave") return ParseLeave(o);
   if (t == "ping") return ParsePing(o);
   if (t == "refresh") return ParseRefresh(o);
@@ -247,6 +253,7 @@ struct ClientSerializer {
     o["sdp"] = m.sdp;
     return o;
   }
+  json operator()(const IceRestartRequest&) const { return Envelope("restart_ice"); }
   json operator()(const LeaveRequest&) const { return Envelope("leave"); }
   json operator()(const Ping& m) const {
     json o = Envelope("ping");

@@ -5,6 +5,8 @@
 //   publish           {sdp, sources?}   offer for the publisher connection;
 //                     sources: {mid: "camera"|"microphone"|"screen"|"screen_audio"}
 //   subscribe_answer  {sdp}     answer to the server's subscriber offer
+//   restart_ice       {}        ICE restart of the subscriber connection: the
+//                     server's next offer carries new ICE credentials
 //   leave             {}
 //   ping              {seq?}
 //   refresh           {token}   a fresh token for the same room and identity
@@ -80,6 +82,14 @@ struct SubscribeAnswer {
   bool operator==(const SubscribeAnswer&) const = default;
 };
 
+// The client's network changed (or its subscriber connection lost its
+// path): the server makes a subscriber offer with new ICE credentials
+// (RFC 8445 §9). The publisher connection restarts with a publish offer of
+// its own that carries new credentials.
+struct IceRestartRequest {
+  bool operator==(const IceRestartRequest&) const = default;
+};
+
 struct LeaveRequest {
   bool operator==(const LeaveRequest&) const = default;
 };
@@ -153,7 +163,7 @@ struct MlsApp {
 
 using ClientMessage = std::variant<JoinRequest, PublishOffer, SubscribeAnswer, LeaveRequest, Ping,
                                    RefreshToken, KickRequest, MuteRequest, LockRequest, EndRequest, LobbyDecision,
-                                   MlsCommit, MlsMember, MlsApp, ResumeRequest>;
+                                   MlsCommit, MlsMember, MlsApp, ResumeRequest, IceRestartRequest>;
 
 // Whether a message needs the room_admin grant.
 bool IsAdminRequest(const ClientMessage& message);

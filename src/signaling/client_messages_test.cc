@@ -210,6 +210,15 @@ TEST(ClientMessages, LeavePingRoundTrip) {
   EXPECT_EQ(Code(R"({"v":2,"type":"ping","seq":"1"})"), ErrorCode::kInvalidField);
 }
 
+TEST(ClientMessages, RestartIceRoundTrip) {
+  EXPECT_EQ(Serialize(IceRestartRequest{}), R"({"type":"restart_ice","v":2})");
+  EXPECT_EQ(ParseAs<IceRestartRequest>(R"({"v":2,"type":"restart_ice","id":7})"), IceRestartRequest{});
+  // Which connection restarts is not the client's to say: the publisher
+  // restarts with a publish offer.
+  EXPECT_EQ(ParseError(R"({"v":2,"type":"restart_ice","connection":"publisher"})"),
+            (ProtocolError{ErrorCode::kInvalidField, "(unknown member)"}));
+}
+
 TEST(ClientMessages, BlobAndIdRefusals) {
   // Blobs: padding, standard-alphabet characters, whitespace, non-canonical last char.
   for (const char* blob : {"AQI=", "+/8", "AQ I", "AR", "A"}) {

@@ -302,9 +302,14 @@ Result<std::span<const uint8_t>, SendError> PeerTransport::ProtectRtcp(std::span
   return std::span<const uint8_t>(buffer.first(*out));
 }
 
-void PeerTransport::RestartIce(ice::IceCredentials local, ice::IceCredentials remote) {
-  if (config_.ice_role != IceRole::kLite) return;
-  static_cast<ice::IceLiteAgent&>(*ice_).Restart(std::move(local), std::move(remote));
+void PeerTransport::RestartIce(ice::IceCredentials local, ice::IceCredentials remote, Timestamp now) {
+  if (state_ == TransportState::kClosed || state_ == TransportState::kFailed) return;
+  if (config_.ice_role == IceRole::kLite) {
+    static_cast<ice::IceLiteAgent&>(*ice_).Restart(std::move(local), std::move(remote));
+  } else {
+    static_cast<ice::IceControllingAgent&>(*ice_).Restart(std::move(local), std::move(remote), now);
+  }
+  DrainIce(now);
 }
 
 void PeerTransport::Close(Timestamp now) {

@@ -149,8 +149,10 @@ class PeerTransport {
                                          Timestamp now);
   Result<void, sctp::SctpError> CloseDataChannel(uint16_t stream_id, Timestamp now);
 
-  // ICE restart with new credentials on both sides (ICE-lite role).
-  void RestartIce(ice::IceCredentials local, ice::IceCredentials remote);
+  // ICE restart with new credentials on both sides (RFC 8445 §9), in either
+  // role. DTLS and SRTP go on untouched: media keeps its keys and indices
+  // while the path under it changes.
+  void RestartIce(ice::IceCredentials local, ice::IceCredentials remote, Timestamp now);
   // close_notify to the peer (if connected), then every key is wiped.
   void Close(Timestamp now);
 

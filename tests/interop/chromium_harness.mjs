@@ -95,6 +95,8 @@ export async function openApp(browser, baseUrl, query, { label = '', contextOpti
   await context.addInitScript(keepPeerConnections);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`  [chromium ${label} page error] ${e.message}`));
+  // AEGIS_DEBUG_CONSOLE=1: the page's console too (what the SDK logs while debugging).
+  if (process.env.AEGIS_DEBUG_CONSOLE) page.on('console', (m) => console.log(`  [chromium ${label}] ${m.text()}`));
   await page.goto(`${baseUrl}/?${new URLSearchParams(query)}`, { timeout: 15_000 });
   await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
   return page;

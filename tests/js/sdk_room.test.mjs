@@ -10,7 +10,8 @@
 // refused turn-on leaves the kind off; shareScreen(): its own transceiver,
 // stopped by stopScreenShare() or by the capture ending; resumption after
 // the socket drops (the resume message, queued sends, replayed messages,
-// refusal, session-ending errors, the grace period).
+// refusal, session-ending errors, the grace period); ICE restarts (a lost
+// path, a resumed socket, a socket found dead by its ping).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,6 +43,9 @@ class FakeWebSocket extends EventTarget {
   send(text) {
     const msg = JSON.parse(text);
     this.sent.push(msg);
+    // A dead socket (the host's address went away) neither delivers nor answers.
+    if (this.dead) return;
+    if (msg.type === 'ping') setTimeout(() => this.receive({ type: 'pong' }), 0);
     if (msg.type === 'join') {
       const extra = FakeWebSocket.joinedExtra;
       setTimeout(() => this.receive({ type: 'joined', participant_id: 'me', room: msg.room, participants: [], ...extra }), 0);
@@ -61,6 +65,8 @@ class FakePeerConnection extends EventTarget {
   static last = null;
   static all = [];
   connectionState = 'new';
+  iceConnectionState = 'new';
+  iceRestarts = 0;  // restartIce() calls: the next createOffer has new credentials
   localDescription = null;
   transceivers = [];
   #senders = [];
@@ -79,7 +85,13 @@ class FakePeerConnection extends EventTarget {
     this.transceivers.push(transceiver);
     return transceiver;
   }
-  async createOffer() { return { type: 'offer', sdp: 'v=0 (fake offer)' }; }
+  async createOffer() { return { type: 'offer', sdp: `v=0 (fake offer, ICE generation ${this.iceRestarts})` }; }
+  restartIce() { this.iceRestarts++; }
+  // The browser's ICE agent changing state.
+  setIceState(state) {
+    this.iceConnectionState = state;
+    this.dispatchEvent(new Event('iceconnectionstatechange'));
+  }
   // As a browser does: each transceiver has its mid once it was in a local offer.
   async setLocalDescription(d) {
     this.localDescription = d;
@@ -622,7 +634,10 @@ test('resume: a dropped socket is resumed with the last seq read; queued message
     assert.deepEqual(events[1], ['reconnected', 1]);
     assert.equal(room.reconnecting, false);
     assert.deepEqual(room.participants.map((p) => p.id).sort(), ['p2', 'p3']);
-    assert.deepEqual(ws2.sent.slice(1).map((m) => [m.type, m.token]), [['refresh', 'fresh.token.value']]);
+    // The queued refresh, then the subscriber's ICE restart (the network may
+    // have changed; there is no publisher connection to restart).
+    assert.deepEqual(ws2.sent.slice(1).map((m) => [m.type, m.token]),
+      [['refresh', 'fresh.token.value'], ['restart_ice', undefined]]);
     // Dropped again later: the next resume names the newest seq.
     drop(ws2);
     await until(() => FakeWebSocket.last !== ws2 && FakeWebSocket.last.sent.length > 0, 'the second resume');
@@ -696,4 +711,113 @@ test('resume: leave() while reconnecting resumes on one more socket only to say 
   last.receive({ type: 'resumed', participant_id: 'me', replayed: 0 });
   assert.deepEqual(last.sent.map((m) => m.type), ['resume', 'leave']);
   assert.equal(last.readyState, FakeWebSocket.CLOSED);
+});
+
+// ICE restarts (docs/protocol.md §2, web/sdk/ice_recovery.js).
+const typesAfter = (ws, before) => ws.sent.slice(before).map((m) => m.type);
+
+// A resumable room that published (answered): both connections exist.
+async function publishingRoom() {
+  const { room, ws } = await resumableRoom();
+  const before = ws.sent.length;
+  const p = startPublish(room);
+  await answerPublishes(ws, before, 1);
+  await p.promise;
+  return { room, ws, publisher: FakePeerConnection.all.at(-1), subscriber: FakePeerConnection.all.at(-2) };
+}
+
+test('ICE restart: a connection that lost its path is restarted (publisher: restartIce and a new offer; subscriber: restart_ice), at most once per 2 s', async () => {
+  const { room, ws, publisher, subscriber } = await publishingRoom();
+  try {
+    assert.notEqual(publisher, subscriber);
+    const mark = ws.sent.length;
+    publisher.setIceState('checking');
+    publisher.setIceState('connected');
+    subscriber.setIceState('connected');
+    assert.deepEqual(typesAfter(ws, mark), [], 'nothing while the paths work');
+
+    subscriber.setIceState('disconnected');
+    assert.deepEqual(typesAfter(ws, mark), ['restart_ice']);
+    subscriber.setIceState('failed');
+    assert.deepEqual(typesAfter(ws, mark), ['restart_ice'], 'no second restart within 2 s');
+
+    publisher.setIceState('disconnected');
+    await answerPublishes(ws, mark, 1);
+    assert.equal(publisher.iceRestarts, 1);
+    const offer = ws.sent.slice(mark).find((m) => m.type === 'publish');
+    assert.match(offer.sdp, /ICE generation 1/, 'the offer made after restartIce()');
+  } finally {
+    room.leave();
+  }
+});
+
+test('ICE restart: a lost path whose socket is dead too (heartbeat: silent 3 s): resumed on a new socket, the lost restart offer sent again, the subscriber restarted', async () => {
+  const { room, ws, publisher, subscriber } = await publishingRoom();
+  try {
+    const events = [];
+    for (const type of ['reconnecting', 'reconnected']) room.addEventListener(type, () => events.push(type));
+    const mark = ws.sent.length;
+    ws.dead = true;
+    publisher.setIceState('disconnected');  // its restart offer goes into the dead socket
+    await until(() => ws.sent.slice(mark).some((m) => m.type === 'publish'), 'the restart offer');
+    const lost = ws.sent.slice(mark).find((m) => m.type === 'publish');
+    await until(() => FakeWebSocket.last !== ws && FakeWebSocket.last.sent.length > 0, 'the resume', 5_000);
+    assert.deepEqual(events, ['reconnecting']);
+    const ws2 = FakeWebSocket.last;
+    assert.equal(ws2.sent[0].type, 'resume');
+    // The server replays one message it sent meanwhile (not the answer: it
+    // never got the offer).
+    ws2.receive({ type: 'resumed', participant_id: 'me', replayed: 1 });
+    await until(() => events.length === 2, 'reconnected');
+    // The subscriber restarts; the publisher's new restart waits for the
+    // lost one to be answered.
+    assert.deepEqual(typesAfter(ws2, 1), ['restart_ice']);
+    ws2.receive({ seq: 9, type: 'participant_joined', participant: { id: 'p9', name: 'N' } });
+    await until(() => typesAfter(ws2, 1).includes('publish'), 'the lost offer sent again');
+    const again = ws2.sent.find((m) => m.type === 'publish');
+    assert.deepEqual(again, lost, 'the same offer, the same request id');
+    assert.match(again.sdp, /ICE generation 1/);
+    ws2.receive({ type: 'answer', sdp: 'v=0 (fake answer)', re: again.id });
+    // Then the restart the resume asked for (the path may have changed again).
+    await until(() => ws2.sent.filter((m) => m.type === 'publish').length === 2, 'the second restart offer');
+    assert.match(ws2.sent.filter((m) => m.type === 'publish')[1].sdp, /ICE generation 2/);
+  } finally {
+    room.leave();
+  }
+});
+
+test('resume: a publish answered in the replay is not sent again', async () => {
+  const { room, ws } = await resumableRoom();
+  try {
+    const before = ws.sent.length;
+    const p = startPublish(room);
+    await publishSent(ws, before);
+    const { id } = ws.sent.slice(before).find((m) => m.type === 'publish');
+    drop(ws);
+    await until(() => FakeWebSocket.last !== ws && FakeWebSocket.last.sent.length > 0, 'the resume');
+    const ws2 = FakeWebSocket.last;
+    ws2.receive({ type: 'resumed', participant_id: 'me', replayed: 1 });
+    ws2.receive({ seq: 2, type: 'answer', sdp: 'v=0 (fake answer)', re: id });
+    await p.promise;
+    assert.equal(p.state.error, undefined);
+    await drainMicrotasks();
+    // (The publish that follows is the resume's ICE restart, a new request.)
+    assert.equal(ws2.sent.filter((m) => m.type === 'publish' && m.id === id).length, 0);
+  } finally {
+    room.leave();
+  }
+});
+
+test('heartbeat: a ping after 1.5 s of silence; a live socket answers and stays', async () => {
+  const { room, ws } = await resumableRoom();
+  try {
+    const mark = ws.sent.length;
+    await new Promise((r) => setTimeout(r, 3_600));
+    const pings = typesAfter(ws, mark).filter((t) => t === 'ping').length;
+    assert.ok(pings >= 1 && pings <= 2, `${pings} pings in 3.6 s`);
+    assert.equal(FakeWebSocket.last, ws, 'no resume: the pongs came');
+    assert.equal(room.reconnecting, false);
+  } finally {
+    room.leave();
+  }
 });

@@ -18,6 +18,10 @@ ip link set veth-cli netns "$client_ns"
 ip addr add 10.77.1.1/24 dev veth-srv
 ip link set veth-srv up
 ip -n "$client_ns" link set lo up
+# The move adds 10.77.1.3 and then deletes 10.77.1.2: without this, deleting
+# a subnet's primary address deletes its secondaries with it, and the
+# browser would be left with no address at all.
+ip netns exec "$client_ns" sysctl -qw net.ipv4.conf.all.promote_secondaries=1 net.ipv4.conf.default.promote_secondaries=1
 ip -n "$client_ns" addr add 10.77.1.2/24 dev veth-cli
 ip -n "$client_ns" link set veth-cli up
 
@@ -26,8 +30,14 @@ AEGIS_TOKEN_B=$(mint M grace Grace 10m)
 export AEGIS_TOKEN_A AEGIS_TOKEN_B AEGIS_CLIENT_NETNS="$client_ns" AEGIS_CHROMIUM="$here/chromium_in_netns.sh"
 
 port=18490
+# /metrics answers loopback peers, or a bearer of this token (the listener
+# is on the veth only).
+AEGIS_METRICS_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export AEGIS_METRICS_TOKEN
+printf '%s\n' "$AEGIS_METRICS_TOKEN" >"$data/metrics-token"
+chmod 600 "$data/metrics-token"
 (cd "$repo_root" && exec "$aegis" serve --listen "10.77.1.1:$port" --data "$data" --media-port 41600 \
-   --media-workers 1 >>"$log" 2>&1) &
+   --media-workers 1 --metrics-token-file "$data/metrics-token" >>"$log" 2>&1) &
 server=$!
 for _ in $(seq 100); do
   (exec 3<>"/dev/tcp/10.77.1.1/$port") 2>/dev/null && break

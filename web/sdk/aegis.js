@@ -30,13 +30,22 @@
 import { E2eeManager } from './e2ee_manager.js';
 import { isScreenContext } from './e2ee_mls_keys.js';
 import { E2eeTransforms, e2eeSupported, needsInsertableStreamsOption } from './e2ee_transforms.js';
+import { IceRecovery } from './ice_recovery.js';
 
 // Every message's "v" (docs/protocol.md §1); the server refuses any other.
 const kProtocolVersion = 2;
 // How long connect() waits for `joined` and publish() for `answer`.
 const kReplyTimeoutMs = 15_000;
-// Keeps idle proxies from closing the socket; far below any rate limit.
-const kPingIntervalMs = 25_000;
+// The socket's heartbeat. A dead TCP connection says nothing (one from an
+// address this host no longer has waits minutes for its timeout), so the
+// SDK listens for silence: after kHeartbeatMs without a message from the
+// server it sends a ping, and after kDeadAfterMs it gives the socket up and
+// resumes the session on a new one (protocol.md §1c), which also restarts
+// ICE. At most one ping per kHeartbeatMs: far below the server's rate limit,
+// and it keeps idle proxies from closing the socket.
+const kHeartbeatMs = 1_500;
+const kDeadAfterMs = 3_000;
+const kHeartbeatTickMs = 500;
 // A socket closing this soon after a server error was closed because of it.
 const kCloseAfterErrorMs = 5_000;
 // Errors after which the server ends the session: a socket that closes
@@ -215,6 +224,12 @@ export class AegisRoom extends EventTarget {
   #lastSeq = 0;
   #reconnecting = false;
   #outbox = [];
+  #replayLeft = 0;  // replayed messages still to read after `resumed`
+  // ICE restarts when the network changes (ice_recovery.js); when the
+  // server was last heard from, and the last ping (the heartbeat).
+  #iceRecovery;
+  #lastHeard = 0;
+  #lastPing = 0;
   // With E2EE, a frozen object (see #startE2ee); otherwise null.
   e2ee = null;
 
@@ -288,6 +303,8 @@ export class AegisRoom extends EventTarget {
     this.#subscriber.addEventListener('connectionstatechange', () => {
       this.dispatchEvent(new AegisEvent('subscriberstatechange', { state: this.#subscriber.connectionState }));
     });
+    this.#iceRecovery = new IceRecovery({ restart: (which) => this.#restartIce(which) });
+    this.#iceRecovery.watch('subscriber', this.#subscriber);
   }
 
   get participants() {
@@ -363,7 +380,8 @@ export class AegisRoom extends EventTarget {
           }
           if (Number.isSafeInteger(msg.seq)) this.#lastSeq = msg.seq;
           this.#listen(this.#ws);
-          this.#pingTimer = setInterval(() => { if (!this.#reconnecting) this.#send({ type: 'ping' }); }, kPingIntervalMs);
+          this.#lastHeard = performance.now();
+          this.#pingTimer = setInterval(() => this.#heartbeat(), kHeartbeatTickMs);
           settle(resolve, msg);
         }
         // Anything else before `joined` would be a server bug; ignore it.
@@ -590,6 +608,7 @@ export class AegisRoom extends EventTarget {
         this.#publisher.addEventListener('connectionstatechange', () => {
           this.dispatchEvent(new AegisEvent('publisherstatechange', { state: this.#publisher.connectionState }));
         });
+        this.#iceRecovery.watch('publisher', this.#publisher);
       }
       const pc = this.#publisher;
       if (!(await change(pc))) return;
@@ -597,9 +616,10 @@ export class AegisRoom extends EventTarget {
       // No need to wait for ICE gathering: the server ignores our candidates
       // (it learns our address from our connectivity checks).
       const id = this.#nextRequestId++;
-      const answer = this.#waitForAnswer(id);
       const sources = this.#publishSources(pc);
-      this.#send({ type: 'publish', sdp: pc.localDescription.sdp, id, ...(sources ? { sources } : {}) });
+      const message = { type: 'publish', sdp: pc.localDescription.sdp, id, ...(sources ? { sources } : {}) };
+      const answer = this.#waitForAnswer(id, message);
+      this.#send(message);
       // Refused: the connection stays at its local offer; the next one
       // replaces it.
       await pc.setRemoteDescription({ type: 'answer', sdp: await answer });
@@ -831,6 +851,34 @@ export class AegisRoom extends EventTarget {
     return owners;
   }
 
+  // An ICE restart (protocol.md §2): the publisher offers with new
+  // credentials, the subscriber asks the server for such an offer.
+  #restartIce(which) {
+    if (which === 'subscriber') {
+      this.#send({ type: 'restart_ice' });
+      return;
+    }
+    this.#negotiate((pc) => {
+      pc.restartIce();
+      return true;
+    }).catch((e) => this.#reportError(e instanceof AegisError ? e : new AegisError('negotiation_failed', `ICE restart: ${e.message}`)));
+  }
+
+  // Every kHeartbeatTickMs (see kHeartbeatMs): a ping after silence, and a
+  // socket silent for kDeadAfterMs given up for a resumed one.
+  #heartbeat() {
+    if (this.#closed || this.#reconnecting) return;
+    const now = performance.now();
+    if (now - this.#lastHeard >= kDeadAfterMs && this.#resume) {
+      const ws = this.#ws;
+      this.#onSocketClose({ code: 4000, reason: `nothing from the server for ${kDeadAfterMs / 1000} s` });
+      ws.close();
+    } else if (now - this.#lastHeard >= kHeartbeatMs && now - this.#lastPing >= kHeartbeatMs) {
+      this.#lastPing = now;
+      this.#send({ type: 'ping' });
+    }
+  }
+
   #send(fields) {
     if (this.#reconnecting) {
       // Sent once resumed, in order (the server's replay covers the other way).
@@ -861,7 +909,10 @@ export class AegisRoom extends EventTarget {
   #onMessage(data) {
     const msg = this.#parse(data);
     if (!msg || this.#closed) return;
-    if (Number.isSafeInteger(msg.seq)) this.#lastSeq = msg.seq;
+    // A pong's seq echoes a ping's, not the server's numbering (§1c).
+    if (msg.type !== 'pong' && Number.isSafeInteger(msg.seq)) this.#lastSeq = msg.seq;
+    this.#lastHeard = performance.now();
+    if (this.#replayLeft > 0 && --this.#replayLeft === 0) queueMicrotask(() => this.#resendLost());
     // E2EE: the MLS member sees participants come and go, and every mls_* message.
     this.#e2eeManager?.handleServerMessage(msg);
     switch (msg.type) {
@@ -1084,9 +1135,11 @@ export class AegisRoom extends EventTarget {
     return i < 0 ? undefined : this.#answerWaiters.splice(i, 1)[0];
   }
 
-  #waitForAnswer(id) {
+  // `message` is kept to be sent again if the socket it went on turns out
+  // dead (#resendLost).
+  #waitForAnswer(id, message) {
     return new Promise((resolve, reject) => {
-      const waiter = { id };
+      const waiter = { id, message, sentOn: this.#reconnecting ? null : this.#ws };
       const timer = setTimeout(() => {
         this.#answerWaiters = this.#answerWaiters.filter((w) => w !== waiter);
         reject(new AegisError('timeout', 'no answer to publish'));
@@ -1097,12 +1150,24 @@ export class AegisRoom extends EventTarget {
     });
   }
 
+  // After a resume, once the server's replay is read: a publish that went
+  // into the dead socket and was not answered in the replay never reached
+  // the server (what it received, it answered, and that answer was
+  // replayed). Sent again, with its id.
+  #resendLost() {
+    for (const waiter of this.#answerWaiters) {
+      if (waiter.sentOn === null || waiter.sentOn === this.#ws) continue;
+      waiter.sentOn = this.#ws;
+      this.#send(waiter.message);
+    }
+  }
+
   #reportError(error) {
     this.dispatchEvent(new AegisEvent('error', { code: error.code, message: error.serverMessage, field: error.field }));
   }
 
   #onSocketClose(e) {
-    if (this.#closed) return;
+    if (this.#closed || this.#reconnecting) return;
     const recent = this.#lastError && performance.now() - this.#lastErrorAt < kCloseAfterErrorMs;
     const error = recent ? this.#lastError
       : new AegisError('connection_closed', `signaling connection closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`);
@@ -1131,7 +1196,13 @@ export class AegisRoom extends EventTarget {
         const waiting = this.#outbox;
         this.#outbox = [];
         for (const fields of waiting) this.#send(fields);
+        for (const waiter of this.#answerWaiters) waiter.sentOn ??= this.#ws;  // went out just now
+        this.#lastHeard = performance.now();
+        this.#replayLeft = result.replayed;
+        if (result.replayed === 0) this.#resendLost();
         this.dispatchEvent(new AegisEvent('reconnected', { replayed: result.replayed }));
+        // The network may have changed under the media too.
+        this.#iceRecovery.restartAll();
         return;
       }
       if (result.error) {
@@ -1193,6 +1264,7 @@ export class AegisRoom extends EventTarget {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#pingTimer);
+    this.#iceRecovery.close();
     for (const w of this.#answerWaiters) w.reject(new AegisError('connection_closed', 'the room was left'));
     this.#answerWaiters = [];
     this.#unwatchScreen();
