@@ -51,9 +51,9 @@ run 0 audit tail --data "$data" -n 2
 line1=$(sed -n 1p "$dir/out")
 line2=$(sed -n 2p "$dir/out")
 printf '%s\n' "$line1" |
-  grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z #3 cli room\.policy room standup: e2ee required, max participants 64, lobby off\\n$' ||
+  grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z #3 cli room\.policy room standup: e2ee required, max participants 64, lobby off, relay-only off\\n$' ||
   fail "tail line 1: $line1"
-printf '%s\n' "$line2" | grep -Eq 'Z #4 cli room\.policy room standup: e2ee required, max participants 5, lobby off\\n$' ||
+printf '%s\n' "$line2" | grep -Eq 'Z #4 cli room\.policy room standup: e2ee required, max participants 5, lobby off, relay-only off\\n$' ||
   fail "tail line 2: $line2"
 run 0 audit tail --data "$data"
 [ "$(wc -l <"$dir/out")" -eq 4 ] || fail "tail printed: $(cat "$dir/out")"

@@ -14,7 +14,7 @@ constexpr int64_t kDefaultMaxParticipants = 64;
 
 constexpr const char* kRoomUsage =
     "usage: aegis room policy --room R [--e2ee required|optional] [--max-participants N] [--lobby on|off]\n"
-    "                         [--data DIR]\n"
+    "                         [--relay-only on|off] [--data DIR]\n"
     "  --room R               the room: 1-64 of A-Z a-z 0-9 _ -\n"
     "  --e2ee required        joins without end-to-end encryption are refused (e2ee_required)\n"
     "  --e2ee optional        the default\n"
@@ -22,6 +22,9 @@ constexpr const char* kRoomUsage =
     "                         --max-participants caps it too)\n"
     "  --lobby on             joiners without the room_admin grant wait until an admin admits them\n"
     "  --lobby off            the default\n"
+    "  --relay-only on        media only through the server's TURN relay: participants' own\n"
+    "                         addresses never reach the media server (needs --turn-url)\n"
+    "  --relay-only off       the default\n"
     "  --data DIR             data folder (default ./aegis-data)\n"
     "  with no policy option: print the room's policy\n";
 
@@ -31,7 +34,8 @@ CommandOutput Usage(const std::string& message) {
 
 std::string Describe(const store::RoomPolicy& p) {
   return "room " + p.room_id + ": e2ee " + (p.e2ee_required ? "required" : "optional") + ", max participants " +
-         std::to_string(p.max_participants) + ", lobby " + (p.lobby ? "on" : "off") + "\n";
+         std::to_string(p.max_participants) + ", lobby " + (p.lobby ? "on" : "off") + ", relay-only " +
+         (p.relay_only ? "on" : "off") + "\n";
 }
 
 }  // namespace
@@ -49,6 +53,7 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
   std::optional<bool> e2ee;
   std::optional<int64_t> max_participants;
   std::optional<bool> lobby;
+  std::optional<bool> relay_only;
   std::string data_dir = kDefaultDataFolder;
   for (size_t i = 1; i < args.size(); i += 2) {
     if (i + 1 >= args.size()) return Usage(std::string(args[i]) + " needs a value");
@@ -70,6 +75,9 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
     } else if (flag == "--lobby") {
       if (value != "on" && value != "off") return Usage("--lobby is on or off");
       lobby = value == "on";
+    } else if (flag == "--relay-only") {
+      if (value != "on" && value != "off") return Usage("--relay-only is on or off");
+      relay_only = value == "on";
     } else if (flag == "--data") {
       data_dir = std::string(value);
     } else {
@@ -83,10 +91,11 @@ CommandOutput RunRoomCommand(std::span<const std::string_view> args, RandomSourc
   auto current = data->GetRoomPolicy(*room);
   if (!current) return CommandOutput{1, "", "aegis room: " + current.error().message + "\n"};
   store::RoomPolicy policy = current->value_or(store::RoomPolicy{*room, false, kDefaultMaxParticipants});
-  if (!e2ee && !max_participants && !lobby) return CommandOutput{0, Describe(policy), ""};
+  if (!e2ee && !max_participants && !lobby && !relay_only) return CommandOutput{0, Describe(policy), ""};
   if (e2ee) policy.e2ee_required = *e2ee;
   if (max_participants) policy.max_participants = *max_participants;
   if (lobby) policy.lobby = *lobby;
+  if (relay_only) policy.relay_only = *relay_only;
   if (auto put = data->PutRoomPolicy(policy); !put) {
     return CommandOutput{1, "", "aegis room: " + put.error().message + "\n"};
   }

@@ -158,6 +158,8 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     server::MediaWorkerConfig wc;
     wc.bind_address = media_address;
     wc.port = options.media_port == 0 ? 0 : static_cast<uint16_t>(options.media_port + i);
+    wc.tcp = options.media_tcp;
+    for (const auto& ip : server::TurnRelayIps(options)) wc.turn_relay_addresses.push_back(asio::ip::make_address(ip, ec));
     for (const auto& a : options.announce) {
       auto address = asio::ip::make_address(a, ec);
       if (ec) return Fail("invalid --announce address " + a);
@@ -190,7 +192,10 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   std::printf("  data      %s%s\n", data->path().c_str(), data->created_api_key() ? " (new API key)" : "");
   std::printf("  workers   %zu media worker%s (rooms spread over them)\n", workers.size(),
               workers.size() == 1 ? "" : "s");
-  for (const auto& w : workers) std::printf("  media     udp %s:%u\n", media_address.to_string().c_str(), w->port());
+  for (const auto& w : workers) {
+    std::printf("  media     udp %s:%u%s\n", media_address.to_string().c_str(), w->port(),
+                options.media_tcp ? ", tcp (ICE-TCP) on the same port" : "");
+  }
   std::printf("  metrics   GET /metrics from this machine%s\n",
               signaling.metrics_token.empty() ? " only" : ", or with the metrics token from anywhere");
   std::printf("  tokens    aegis token create --data %s --room ROOM --identity ID\n", data->path().c_str());

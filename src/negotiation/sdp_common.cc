@@ -40,23 +40,31 @@ void AddTransportAttributes(sdp::MediaSection& section, const LocalParameters& l
   section.common.ice_pwd = local.ice.pwd;
   section.common.fingerprints = {ToSdpFingerprint(local.fingerprint)};
   section.common.setup = setup;
-  uint32_t priority = 2130706431;  // host, highest local preference
+  // Host candidates (RFC 8445 §5.1.2.1: type preference 126, component 1),
+  // UDP before TCP. A TCP candidate is passive (RFC 6544: the client
+  // connects) and ranks below every UDP one (§4.2: local preference
+  // 2^13 * direction preference 4 + other preference), so a browser
+  // uses it only where UDP does not get through.
+  uint32_t udp_priority = (126u << 24) | (65535u << 8) | 255u;
+  uint32_t tcp_priority = (126u << 24) | ((4u * 8192u + 8191u) << 8) | 255u;
   int foundation = 1;
   for (const auto& addr : local.candidates) {
+    const bool tcp = addr.protocol == stun::Protocol::kTcp;
     sdp::Candidate c;
     c.foundation = std::to_string(foundation++);
     c.component = 1;
-    c.transport = "udp";
-    c.priority = priority--;
+    c.transport = tcp ? "tcp" : "udp";
+    c.priority = tcp ? tcp_priority-- : udp_priority--;
     c.address = addr.IpString();
     c.port = addr.port;
     c.type = "host";
+    if (tcp) c.tcp_type = "passive";
     section.candidates.push_back(std::move(c));
   }
   section.common.end_of_candidates = true;
   section.connection = sdp::Connection{"IN", "IP4", "0.0.0.0"};
   if (!local.candidates.empty()) {
-    const auto& first = local.candidates.front();
+    const auto& first = local.candidates.front();  // UDP, when the server has it
     section.port = first.port;
     bool v6 = first.family == stun::AddressFamily::kIpv6;
     section.connection = sdp::Connection{"IN", v6 ? "IP6" : "IP4", first.IpString()};

@@ -219,6 +219,17 @@ TEST_F(SubscriberOfferTest, WithoutCandidatesTheOfferStillHasAConnectionLine) {
   EXPECT_TRUE(offer.media[0].candidates.empty());
 }
 
+TEST_F(SubscriberOfferTest, TcpCandidatesArePassiveAndRankBelowUdp) {
+  local_.candidates = {stun::TransportAddress::Ipv4({127, 0, 0, 1}, 40000),
+                       stun::TransportAddress::Ipv4({127, 0, 0, 1}, 40000).OverTcp()};
+  auto text = sdp::SerializeSdp(Offer());
+  ASSERT_TRUE(text.has_value());
+  EXPECT_TRUE(HasLine(*text, "a=candidate:1 1 udp 2130706431 127.0.0.1 40000 typ host")) << *text;
+  // RFC 6544 §4.2: (2^24)126 + (2^8)(2^13 * 4 + 8191) + 255.
+  EXPECT_TRUE(HasLine(*text, "a=candidate:2 1 tcp 2124414975 127.0.0.1 40000 typ host tcptype passive")) << *text;
+  EXPECT_TRUE(HasLine(*text, "m=audio 40000 UDP/TLS/RTP/SAVPF 111")) << *text;
+}
+
 TEST_F(SubscriberOfferTest, AcceptsAChromeAnswer) {
   auto answer = Parse(kChromeAnswer);
   auto accepted = AcceptSubscriberAnswer(Offer(), answer);

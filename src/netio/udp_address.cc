@@ -17,6 +17,10 @@ stun::TransportAddress ToTransportAddress(const ip::udp::endpoint& endpoint) {
   return stun::TransportAddress::Ipv6(v6.to_bytes(), endpoint.port());
 }
 
+stun::TransportAddress ToTransportAddress(const ip::tcp::endpoint& endpoint) {
+  return ToTransportAddress(ip::udp::endpoint(endpoint.address(), endpoint.port())).OverTcp();
+}
+
 ip::udp::endpoint ToEndpoint(const stun::TransportAddress& address) {
   if (address.family == stun::AddressFamily::kIpv4) {
     return {ip::address_v4({address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]}), address.port};

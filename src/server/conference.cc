@@ -109,6 +109,15 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
     SendError(*old, ErrorCode::kReplaced, "the same identity joined this room again");
     Remove(*old, now, /*close_signal=*/true, "replaced");
   }
+  // A relay-only room needs a relay the client is given and whose
+  // addresses the server knows (it ignores checks from anywhere else).
+  if (rules.relay_only && (ice_servers.empty() || config_.relay_addresses.empty())) {
+    SendError(session, ErrorCode::kRelayUnavailable,
+              "this room takes media only through a TURN relay, and this server has none configured "
+              "(the operator: --turn-url, and --turn-relay-ip unless the URLs name IP addresses)");
+    output_.CloseSignal(session);
+    return;
+  }
   auto room_it = rooms_.find(claims.room);
   const size_t in_room = room_it == rooms_.end() ? 0 : room_it->second->members.size();
   size_t room_limit = config_.max_participants_per_room;
@@ -162,6 +171,7 @@ void Conference::Join(SessionId session, const auth::Claims& claims, const signa
   }
   ++room.joins;
   member->grants = claims.grants;
+  member->relay_only = rules.relay_only;
   member->ice_servers = std::move(ice_servers);
   member->subscriber_session_id = rng_.U64() >> 2;
   if (pending_viewer_) member->viewer = Member::Viewer{pending_viewer_->first, pending_viewer_->second, 0, 0};
@@ -193,7 +203,8 @@ void Conference::Enter(Member& m, Timestamp now) {
     return;
   }
   m.in_lobby = false;
-  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}, std::nullopt, m.ice_servers};
+  signaling::Joined joined{m.id, m.room, {}, m.grants.room_admin, room.locked, {}, std::nullopt, m.ice_servers,
+                           m.relay_only};
   for (SessionId s : room.members) joined.participants.push_back(Describe(*members_.at(s)));
   if (m.grants.room_admin) {
     for (SessionId s : room.lobby) joined.lobby.push_back(Describe(*members_.at(s)));

@@ -89,6 +89,10 @@ struct ConferenceConfig {
   std::shared_ptr<const mls::ExternalSenderKey> mls_external_sender;
   ConferenceTestHooks* test_hooks = nullptr;  // test builds only (test_hooks.h)
   TimeDelta resume_grace = kDefaultResumeGrace;
+  // Where the TURN relays send from (their relayed addresses' IPs; ports are
+  // ignored). A relay-only room's participants are connected only through
+  // them; with none, such rooms refuse joins (relay_unavailable).
+  std::vector<stun::TransportAddress> relay_addresses;
 };
 
 struct ConferenceStats {
@@ -100,6 +104,7 @@ struct ConferenceStats {
   uint64_t rtp_on_subscriber_connection = 0;
   uint64_t transports_failed = 0;
   uint64_t ice_restarts = 0;  // either connection, with new credentials on both sides
+  uint64_t checks_not_relayed = 0;  // a relay-only participant's check from elsewhere than a relay: ignored
   uint64_t subscriptions_refused_full = 0;  // a subscriber already holds kMaxSubscriberSections live tracks
 };
 
@@ -163,6 +168,9 @@ class Conference {
 
   // `datagram` is the receive buffer; SRTP is decrypted in place.
   void HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now);
+  // Whether datagrams from `address` reach a connection (one proved its ICE
+  // password from there): the ICE-TCP shell closes connections that never do.
+  bool Routes(const stun::TransportAddress& address) const { return directory_.FindByAddress(address) != nullptr; }
   void HandleTimers(Timestamp now);
   std::optional<Timestamp> NextTimeout() const;
 
@@ -264,6 +272,8 @@ class Conference {
   void DropConnection(std::unique_ptr<Connection>& connection, Timestamp now);
   void RemoveFailed(Timestamp now);
   void CaptureForTest(const Member& publisher, std::span<const uint8_t> rtp);
+  // `from` is one of ConferenceConfig::relay_addresses (over UDP, any port).
+  bool FromRelay(const stun::TransportAddress& from) const;
   // Sends what the transport queued and reads its events.
   void Pump(Connection& connection);
   // The connection's entry in deadlines_ follows its transport's NextTimeout.

@@ -15,7 +15,7 @@
 //   2 publish       [slot][flags][ssrc]            a browser-like offer (Opus, VP8, a=ssrc)
 //   3 answer        [slot][flags]                  a browser-like answer to the slot's last offer
 //   4 datagram      [from][len:2][bytes]           raw UDP from one of the harness's addresses
-//   5 stun check    [slot][flags]                  a Binding request with the server's credentials
+//   5 stun check    [slot][flags]                  a Binding request with the server's credentials (flags: 1 subscriber, 2 nominating, 4 wrong password, 8 from a stranger, 0x10 over ICE-TCP)
 //   6 time          [steps]                        advance, run the timers
 //   7 disconnect    [slot]
 //   8 connect       [slot][which]                  a native client (controlling ICE, DTLS client)
@@ -41,7 +41,8 @@
 //                (muted and unmuted in turn), 2 lock (and unlock in turn), 3 end the room
 //   6 time       advance arg * 20 ms + 1 ms (no slot)
 //   7 check      0x08 the subscriber connection, 0x40 from a stranger's address: a nominating
-//                Binding request signed with the server's password; 0x80 instead: restart_ice
+//                Binding request signed with the server's password, 0x20 over ICE-TCP (the same
+//                host, another address); 0x80 instead: restart_ice
 //                (the next subscriber offer restarts ICE; the slot answers it as a browser)
 //   E2EE v2, the room's MLS group (docs/protocol.md §7), messages well formed for what the slot
 //   was told (group id, epoch):
@@ -694,7 +695,7 @@ class Harness final : public ConferenceOutput {
             conference_->HandleMessage(s.session, signaling::IceRestartRequest{}, now_);
             break;
           }
-          Check(slot, static_cast<uint8_t>(((arg >> 3) & 1) | 2 | ((arg & 0x40) ? 8 : 0)));
+          Check(slot, static_cast<uint8_t>(((arg >> 3) & 1) | 2 | ((arg & 0x40) ? 8 : 0) | ((arg & 0x20) ? 0x10 : 0)));
           break;
         case 8:  // join with a KeyPackage
           if (!Heavy()) return;
@@ -870,7 +871,8 @@ class Harness final : public ConferenceOutput {
     const std::string password = (flags & 4) ? std::string("wrong-password-0123456789") : server->pwd;
     b.AddMessageIntegrity(stun::ShortTermKey(password));
     b.AddFingerprint();
-    const TransportAddress from = (flags & 8) ? Stranger(flags >> 7) : publisher ? s.pub.address : s.sub.address;
+    TransportAddress from = (flags & 8) ? Stranger(flags >> 7) : publisher ? s.pub.address : s.sub.address;
+    if (flags & 0x10) from = from.OverTcp();  // the same host over ICE-TCP: another address
     Datagram(from, std::move(b).Take());
   }
 

@@ -125,6 +125,12 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
     ++stats_.datagrams_unrouted;
     return;
   }
+  // A relay-only participant's checks count only from a relay: its own
+  // address never becomes a route (nor anything after the check).
+  if (connection->owner->relay_only && stun_message && !FromRelay(from)) {
+    ++stats_.checks_not_relayed;
+    return;
+  }
   sink_->set_now(now);
   auto received = connection->transport->HandleClassified(kind, stun_message ? &*stun_message : nullptr, datagram,
                                                          from, now);
@@ -145,6 +151,12 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   Pump(*connection);
   Reschedule(*connection);
   RemoveFailed(now);
+}
+
+bool Conference::FromRelay(const stun::TransportAddress& from) const {
+  return from.protocol == stun::Protocol::kUdp &&
+         std::any_of(config_.relay_addresses.begin(), config_.relay_addresses.end(),
+                     [&](const stun::TransportAddress& r) { return r.family == from.family && r.bytes == from.bytes; });
 }
 
 void Conference::CaptureForTest(const Member& publisher, std::span<const uint8_t> rtp) {

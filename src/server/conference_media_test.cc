@@ -164,6 +164,58 @@ TEST_F(ConferenceMediaTest, AfterAnIceRestartMediaFollowsTheClientsToTheirNewAdd
   EXPECT_EQ(out_.Count(2, "participant_left"), 0u);
 }
 
+// A relay-only room (aegis room policy --relay-only on): a participant's
+// checks from its own address are ignored, whatever its client does; only
+// through a relay does it connect. Without a relay the room refuses joins.
+TEST_F(ConferenceMediaTest, ARelayOnlyRoomConnectsOnlyThroughTheRelay) {
+  const TransportAddress relay = TransportAddress::Ipv4({203, 0, 113, 50}, 0);
+  relay_addresses_ = {relay};
+  MakeConference();
+  const RoomRules relay_only{.relay_only = true};
+  const std::vector<signaling::IceServer> turn = {{{"turn:203.0.113.50:3478?transport=udp"}, "1700000600:id", "c"}};
+  auth::Claims claims;
+  claims.identity = "ada";
+  claims.room = "private";
+  claims.grants = {.publish = true, .subscribe = true, .room_admin = false};
+  claims.not_before = 1'700'000'000;
+  claims.expires_at = 1'700'000'600;
+  // No relay given to the client: refused, with what to do.
+  conference_->Join(S(1), claims, signaling::JoinRequest{"private", "t", false, std::nullopt}, now_, relay_only,
+                    TimeDelta::Seconds(600), {});
+  EXPECT_EQ(LastError(1), "relay_unavailable");
+  EXPECT_EQ(out_.Count(1, "joined"), 0u);
+
+  conference_->Join(S(2), claims, signaling::JoinRequest{"private", "t", false, std::nullopt}, now_, relay_only,
+                    TimeDelta::Seconds(600), turn);
+  ASSERT_EQ(out_.Count(2, "joined"), 1u) << out_.Last(2, "error").dump();
+  EXPECT_EQ(out_.Last(2, "joined").value("relay_only", false), true);
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  OfferSpec spec;
+  spec.video = false;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  Publish(2, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(2, "answer"), 1u) << out_.Last(2, "error").dump();
+  // A client that ignores the policy checks from its own address: nothing.
+  a_.address = kClientA;
+  Connect(a_, a_ice, out_.Last(2, "answer")["sdp"].get<std::string>());
+  EXPECT_FALSE(RunUntil([&] { return a_.connected; }, TimeDelta::Seconds(2)));
+  EXPECT_GT(conference_->stats().checks_not_relayed, 0u);
+  EXPECT_EQ(conference_->stats().datagrams_unrouted, 0u);
+  // Through the relay (its relayed address, any port) it connects.
+  vacated_ = {a_.address};
+  a_.address = TransportAddress::Ipv4({203, 0, 113, 50}, 49152);
+  EXPECT_TRUE(RunUntil([&] { return a_.connected; }, TimeDelta::Seconds(5)));
+
+  // A relay-only room on a server that knows no relay address: refused.
+  relay_addresses_.clear();
+  MakeConference();
+  conference_->Join(S(3), claims, signaling::JoinRequest{"private", "t", false, std::nullopt}, now_, relay_only,
+                    TimeDelta::Seconds(600), turn);
+  EXPECT_EQ(LastError(3), "relay_unavailable");
+}
+
 // A track published while the subscriber's previous offer still waits for
 // its answer: its section is coalesced into the next offer, and no media
 // flows on its SSRC before that offer announced it.

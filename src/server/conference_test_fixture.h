@@ -242,6 +242,7 @@ class ConferenceTest : public ::testing::Test {
     ConferenceConfig config;
     config.test_hooks = hooks;
     config.candidates = {kServer1, kServer2};
+    config.relay_addresses = relay_addresses_;
     config.dtls_context = ServerContext();
     config.max_participants_per_room = per_room;
     config.max_participants = total;
@@ -279,6 +280,7 @@ class ConferenceTest : public ::testing::Test {
   std::string LastError(S session) { return out_.Last(session, "error").value("code", ""); }
   void Disconnected(S session) { conference_->Disconnected(session, now_); }
 
+  std::vector<TransportAddress> relay_addresses_;  // ConferenceConfig::relay_addresses (MakeConference)
   Recorder out_;
   SeededRandom rng_{42};
   Timestamp now_ = Timestamp::Millis(1'000'000);

@@ -99,8 +99,10 @@ class ConnectionDirectory {
   size_t size() const { return by_ufrag_.size(); }
 
  private:
-  using AddressKey = std::tuple<uint8_t, std::array<uint8_t, 16>, uint16_t>;
-  static AddressKey Key(const stun::TransportAddress& a) { return {static_cast<uint8_t>(a.family), a.bytes, a.port}; }
+  using AddressKey = std::tuple<uint8_t, std::array<uint8_t, 16>, uint16_t, uint8_t>;
+  static AddressKey Key(const stun::TransportAddress& a) {
+    return {static_cast<uint8_t>(a.family), a.bytes, a.port, static_cast<uint8_t>(a.protocol)};
+  }
 
   std::map<std::string, Connection*, std::less<>> by_ufrag_;
   struct Route {

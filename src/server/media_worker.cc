@@ -21,9 +21,14 @@ class MediaWorker::Output final : public ConferenceOutput {
   void CloseSignal(SessionId session) override { bridge_.Close(session); }
   // Queued; the worker flushes after each batch of work (MediaWorker::Flush).
   void SendDatagram(const stun::TransportAddress& to, std::span<const uint8_t> bytes) override {
+    if (to.protocol == stun::Protocol::kTcp) {
+      if (tcp_) tcp_->Send(to, bytes);
+      return;
+    }
     batch_.Queue(to, bytes);
     counters.Sent(bytes.size());  // metrics
   }
+  void set_tcp(MediaTcp* tcp) { tcp_ = tcp; }
   std::span<uint8_t> DatagramBuffer() override { return batch_.NextBuffer(); }
   void Log(std::string line) override { std::printf("aegis: %s\n", line.c_str()); }
   // A SQLite append (WAL, no fsync per row) on this thread: joins, leaves
@@ -38,6 +43,7 @@ class MediaWorker::Output final : public ConferenceOutput {
   SendBatch batch_;
   SignalBridge& bridge_;
   AuditSink* audit_;
+  MediaTcp* tcp_ = nullptr;
 };
 
 // A fan-out turns one received packet into many sent ones, and a worker busy
@@ -72,16 +78,55 @@ MediaWorker::MediaWorker(int index, MediaWorkerConfig config, SignalBridge& brid
 
 MediaWorker::~MediaWorker() { Stop(); }
 
-bool MediaWorker::Start(std::string& error) {
+bool MediaWorker::BindUdp(uint16_t port, std::string& error) {
   boost::system::error_code ec;
   udp_.open(config_.bind_address.is_v4() ? udp::v4() : udp::v6(), ec);
-  if (!ec) udp_.bind({config_.bind_address, config_.port}, ec);
+  if (!ec) udp_.bind({config_.bind_address, port}, ec);
   if (!ec) udp_.non_blocking(true, ec);
   if (ec) {
     error = "media worker " + std::to_string(index_) + ": cannot bind udp " + config_.bind_address.to_string() + ":" +
-            std::to_string(config_.port) + ": " + ec.message();
+            std::to_string(port) + ": " + ec.message();
+    boost::system::error_code ignored;
+    udp_.close(ignored);
     return false;
   }
+  return true;
+}
+
+// The UDP socket and, for ICE-TCP, a TCP listener on the same port number.
+// With any free port asked for (0), a few tries find a number free on both.
+bool MediaWorker::BindSockets(std::string& error) {
+  const int attempts = config_.tcp && config_.port == 0 ? 8 : 1;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (!BindUdp(config_.port, error)) return false;
+    if (!config_.tcp) return true;
+    const uint16_t port = udp_.local_endpoint().port();
+    MediaTcp::Limits limits;
+    limits.max_packet = kDatagramSlotSize;
+    // Two connections per participant, and a browser may open one per
+    // (its interface, our candidate) pair before it picks.
+    limits.max_connections = 4 * config_.max_participants + limits.max_unrouted;
+    tcp_ = std::make_unique<MediaTcp>(io_, clock_, limits,
+                                      MediaTcp::Hooks{
+                                          [this](std::span<uint8_t> packet, const stun::TransportAddress& from) {
+                                            conference_->HandleDatagram(packet, from, clock_.Now());
+                                          },
+                                          [this](const stun::TransportAddress& a) { return conference_->Routes(a); },
+                                          [this] { AfterWork(); }});
+    std::string tcp_error;
+    if (tcp_->Listen(config_.bind_address, port, tcp_error)) return true;
+    tcp_.reset();
+    boost::system::error_code ignored;
+    udp_.close(ignored);
+    error = "media worker " + std::to_string(index_) + ": cannot listen on tcp " + config_.bind_address.to_string() +
+            ":" + std::to_string(port) + " (ICE-TCP, the UDP port's number): " + tcp_error +
+            " (free the port, or serve UDP only with --media-tcp off)";
+  }
+  return false;
+}
+
+bool MediaWorker::Start(std::string& error) {
+  if (!BindSockets(error)) return false;
   port_ = udp_.local_endpoint().port();
   GrowSocketBuffers(udp_.native_handle());
   SetDontFragment(udp_.native_handle(), config_.bind_address.is_v6());
@@ -90,7 +135,15 @@ bool MediaWorker::Start(std::string& error) {
   if (config_.announced_addresses.empty()) {
     conference.candidates.push_back(netio::ToTransportAddress(udp_.local_endpoint()));
   } else {
-    for (const auto& a : config_.announced_addresses) conference.candidates.push_back(netio::ToTransportAddress({a, port_}));
+    for (const auto& a : config_.announced_addresses) conference.candidates.push_back(netio::ToTransportAddress(udp::endpoint{a, port_}));
+  }
+  // Passive TCP candidates after the UDP ones, on the same port numbers.
+  if (tcp_) {
+    const size_t udp_candidates = conference.candidates.size();
+    for (size_t i = 0; i < udp_candidates; ++i) conference.candidates.push_back(conference.candidates[i].OverTcp());
+  }
+  for (const auto& a : config_.turn_relay_addresses) {
+    conference.relay_addresses.push_back(netio::ToTransportAddress(udp::endpoint{a, 0}));
   }
   conference.dtls_context = config_.dtls_context;
   conference.max_participants_per_room = config_.max_participants_per_room;
@@ -101,6 +154,7 @@ bool MediaWorker::Start(std::string& error) {
   conference.mls_suite = config_.mls_suite;
   conference.mls_external_sender = config_.mls_external_sender;
   output_ = std::make_unique<Output>(udp_.native_handle(), bridge_, config_.audit);
+  output_->set_tcp(tcp_.get());
   conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
   Receive();
   ArmTimer();
@@ -116,6 +170,7 @@ void MediaWorker::Stop() {
     stopping_ = true;
     conference_->Shutdown(clock_.Now());
     output_->batch().Flush();
+    if (tcp_) tcp_->Close();
     boost::system::error_code ec;
     udp_.close(ec);
     timer_.cancel();
@@ -234,6 +289,7 @@ void MediaWorker::PostStatsSnapshot(std::function<void(WorkerSnapshot)> done) {
     snapshot.transport = conference_->transport_stats();
     snapshot.io = output_->counters;
     snapshot.io.datagrams_truncated = rx_.truncated();
+    if (tcp_) snapshot.tcp = tcp_->stats();
     snapshot.forward_delay = output_->batch().forward_delay();
     snapshot.queue_delay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - posted).count();
     if (timespec cpu{}; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) {

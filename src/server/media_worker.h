@@ -1,4 +1,5 @@
-// A media worker: one thread, one UDP socket, and the Conference of the
+// A media worker: one thread, one UDP socket (and, for ICE-TCP, one
+// listening TCP socket on the same port number), and the Conference of the
 // rooms pinned to it. The signaling thread talks to it only by posting
 // (Post* below); the worker answers through a SignalBridge, which posts
 // back. So every room's state is touched by exactly one thread, and no
@@ -21,6 +22,7 @@
 #include "server/audit_sink.h"
 #include "server/conference.h"
 #include "server/datagram_batch.h"
+#include "server/media_tcp.h"
 #include "server/metrics_snapshot.h"
 #include "server/session_gate.h"
 #include "server/test_hooks.h"
@@ -38,6 +40,10 @@ class SignalBridge {
 struct MediaWorkerConfig {
   boost::asio::ip::address bind_address;
   uint16_t port = 0;  // 0: any free port
+  // ICE-TCP (media_tcp.h): also listen on TCP, on the UDP port's number, and
+  // announce passive TCP candidates there.
+  bool tcp = true;
+  std::vector<boost::asio::ip::address> turn_relay_addresses;  // ConferenceConfig::relay_addresses
   // Announced in SDP; when empty, the bound address and port.
   std::vector<boost::asio::ip::address> announced_addresses;
   std::shared_ptr<const dtls::DtlsContext> dtls_context;
@@ -81,6 +87,8 @@ class MediaWorker {
   static constexpr int kSocketBufferBytes = 4 << 20;
   static void GrowSocketBuffers(int fd);
   static void SetDontFragment(int fd, bool ipv6);
+  bool BindUdp(uint16_t port, std::string& error);
+  bool BindSockets(std::string& error);
   void Receive();
   void AfterWork();
   void ArmTimer();
@@ -98,6 +106,7 @@ class MediaWorker {
   crypto::SecureRandom rng_;
   std::unique_ptr<Output> output_;
   std::unique_ptr<Conference> conference_;
+  std::unique_ptr<MediaTcp> tcp_;  // null with MediaWorkerConfig::tcp false
   ReceiveBatch rx_;
   std::optional<Timestamp> timer_armed_for_;  // the deadline timer_ waits for
 };

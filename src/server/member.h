@@ -77,6 +77,7 @@ struct Member final : sfu::SinkTarget {
   Timestamp token_timer;                 // its entry in Conference::token_timers_
   bool token_warned = false;             // token_expiring sent for the current token
   bool in_lobby = false;                 // waiting for a room admin; in no router room yet
+  bool relay_only = false;               // its room's policy: media only through a TURN relay
   bool audio_muted = false;              // by a room admin
   bool video_muted = false;
   // E2EE v2: the MLS KeyPackage it joined with (checked: the room's suite,

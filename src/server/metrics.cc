@@ -37,6 +37,7 @@ struct DropReason {
 };
 constexpr DropReason kDrops[] = {
     {"unrouted_datagram", [](const WorkerSnapshot& w) { return w.conference.datagrams_unrouted; }},
+    {"check_not_relayed", [](const WorkerSnapshot& w) { return w.conference.checks_not_relayed; }},
     {"datagram_truncated", [](const WorkerSnapshot& w) { return w.io.datagrams_truncated; }},
     // A peer connection's own checks (transport/peer_transport.h).
     {"srtp_auth_failed", [](const WorkerSnapshot& w) { return w.transport.dropped_srtp; }},
@@ -185,6 +186,27 @@ std::string RenderMetrics(const MetricsFigures& f) {
             [](W w) { return w.sfu.sender_reports_forwarded; });
   PerWorker(out, f, "aegis_receiver_reports_sent_total", kCounter, "Receiver reports the SFU generated.",
             [](W w) { return w.sfu.receiver_reports_sent; });
+  // ICE-TCP (server/media_tcp.h).
+  PerWorker(out, f, "aegis_ice_tcp_connections", kGauge, "Open ICE-TCP connections.", [](W w) { return w.tcp.open; });
+  PerWorker(out, f, "aegis_ice_tcp_packets_received_total", kCounter, "Packets (RFC 4571 frames) read from ICE-TCP connections.",
+            [](W w) { return w.tcp.packets_received; });
+  PerWorker(out, f, "aegis_ice_tcp_packets_sent_total", kCounter, "Packets queued to ICE-TCP connections.",
+            [](W w) { return w.tcp.packets_sent; });
+  PerWorker(out, f, "aegis_ice_tcp_send_dropped_total", kCounter,
+            "Packets for an ICE-TCP connection whose write queue was full (or which was gone).",
+            [](W w) { return w.tcp.send_dropped; });
+  out.Family("aegis_ice_tcp_closed_total", kCounter,
+             "ICE-TCP connections closed (or refused when accepted), by reason.");
+  for (size_t i = 0; i < f.workers.size(); ++i) {
+    if (!f.workers[i]) continue;
+    const std::string worker = std::to_string(i);
+    const auto& t = f.workers[i]->tcp;
+    for (const auto& [reason, n] : {std::pair{"refused", t.refused}, std::pair{"unrouted", t.closed_unrouted},
+                                    std::pair{"idle", t.closed_idle}, std::pair{"oversized", t.closed_oversized},
+                                    std::pair{"by_peer", t.closed_by_peer}}) {
+      out.Sample(n, {{"worker", worker}, {"reason", reason}});
+    }
+  }
   out.Family("aegis_subscriptions_refused_total", kCounter, "Subscriptions refused, by reason.");
   for (size_t i = 0; i < f.workers.size(); ++i) {
     if (!f.workers[i]) continue;

@@ -8,6 +8,7 @@
 
 #include "server/conference.h"
 #include "server/delay_histogram.h"
+#include "server/media_tcp_stats.h"
 #include "sfu/sfu_stats.h"
 #include "transport/peer_transport.h"
 
@@ -36,6 +37,7 @@ struct WorkerIoCounters {
 
 struct WorkerSnapshot {
   ConferenceStats conference;
+  MediaTcpStats tcp;  // ICE-TCP (media_tcp.h)
   sfu::SfuStats sfu;
   uint64_t participants = 0;
   uint64_t tracks = 0;         // published tracks

@@ -12,18 +12,22 @@ namespace aegis::server {
 
 const char* const kServeUsage =
     "usage: aegis serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--web DIR]\n"
-    "                   [--media-workers N] [--media-port PORT] [--media-host HOST] [--announce IP]...\n"
+    "                   [--media-workers N] [--media-port PORT] [--media-tcp on|off] [--media-host HOST]\n"
+    "                   [--announce IP]...\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
     "                   [--max-participants N] [--max-connections N] [--max-connections-per-address N]\n"
     "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
     "                   [--whip-cors-origin ORIGIN]... [--metrics-token-file FILE] [--dev]\n"
     "                   [--turn-url URL]... [--turn-secret-file FILE] [--turn-ttl SECONDS]\n"
+    "                   [--turn-relay-ip IP]...\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
     "  --web DIR            the web app's files (default: the web/ folder of the source tree)\n"
     "  --media-workers N    media threads, one UDP port each (default: one per core)\n"
     "  --media-port PORT    first worker's UDP port; worker i uses PORT+i (default 40000; 0 = any)\n"
+    "  --media-tcp on|off   ICE over TCP (RFC 6544) on the same port numbers, for clients whose\n"
+    "                       network drops UDP (default on)\n"
     "  --media-host HOST    UDP bind address (default: the listen address)\n"
     "  --announce IP        address to put in ICE candidates (repeatable; default: the bound one)\n"
     "  --tls                HTTPS/WSS even on loopback\n"
@@ -42,6 +46,9 @@ const char* const kServeUsage =
     "                       credential in coturn's use-auth-secret scheme (docs/configuration.md)\n"
     "  --turn-secret-file FILE  the secret shared with the relay (its static-auth-secret)\n"
     "  --turn-ttl S         how long a TURN credential lasts, 60-86400 seconds (default 3600)\n"
+    "  --turn-relay-ip IP   an address the relay sends media from (its relay-ip, or its public\n"
+    "                       address behind NAT); relay-only rooms take media from these only\n"
+    "                       (repeatable; default: the --turn-url hosts that are IP addresses)\n"
     "  --mls-suite N        MLS cipher suite of end-to-end encrypted rooms: 83 =\n"
     "                       MLS_256_XWING_AES256GCM_SHA512_Ed25519 (post-quantum hybrid, default) or\n"
     "                       1 = MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519\n"
@@ -88,6 +95,11 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "media-workers") return integer(1, 64, o.media_workers);
   if (key == "media-port") return integer(0, 65535, o.media_port);
   if (key == "media-host") return o.media_host = value, std::nullopt;
+  if (key == "media-tcp") {
+    if (value != "on" && value != "off") return "invalid media-tcp '" + std::string(value) + "' (on or off)";
+    o.media_tcp = value == "on";
+    return std::nullopt;
+  }
   if (key == "announce") return o.announce.emplace_back(value), std::nullopt;
   if (key == "tls-cert") return o.tls_cert = value, std::nullopt;
   if (key == "tls-key") return o.tls_key = value, std::nullopt;
@@ -119,6 +131,13 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   }
   if (key == "turn-secret-file") return o.turn_secret_file = value, std::nullopt;
   if (key == "turn-ttl") return integer(60, 86400, o.turn_ttl_s);
+  if (key == "turn-relay-ip") {
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(std::string(value), ec);
+    if (ec) return "invalid turn-relay-ip '" + std::string(value) + "' (an IPv4 or IPv6 address)";
+    o.turn_relay_ips.emplace_back(value);
+    return std::nullopt;
+  }
   if (key == "mls-suite") {
     // The suites a browser's MLS library (ts-mls) offers that sign with
     // Ed25519, the server's external sender key.
@@ -131,6 +150,26 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
 }
 
 }  // namespace
+
+std::vector<std::string> TurnRelayIps(const ServeOptions& options) {
+  if (!options.turn_relay_ips.empty()) return options.turn_relay_ips;
+  std::vector<std::string> ips;
+  for (const std::string& url : options.turn_urls) {
+    // turn:HOST[:PORT][?...], turns:..., HOST an IPv6 address in brackets.
+    std::string_view rest(url);
+    rest.remove_prefix(std::min(rest.size(), rest.find(':') + 1));
+    std::string_view host;
+    if (rest.starts_with('[')) {
+      host = rest.substr(1, rest.find(']') - 1);
+    } else {
+      host = rest.substr(0, rest.find_first_of(":?"));
+    }
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(std::string(host), ec);
+    if (!ec && std::find(ips.begin(), ips.end(), host) == ips.end()) ips.emplace_back(host);
+  }
+  return ips;
+}
 
 int DefaultMediaWorkers() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u)); }
 
@@ -160,6 +199,7 @@ std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions
     } else if (auto b = node.value<bool>(); b && node.is_boolean()) {
       if (key == "tls") options.tls = *b;
       else if (key == "dev") options.dev = *b;
+      else if (key == "media-tcp") options.media_tcp = *b;
       else error = "unknown or non-boolean key " + key;
     } else if (const auto* array = node.as_array(); array && key == "announce") {
       for (auto&& item : *array) {
@@ -172,6 +212,12 @@ std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions
         auto url = item.value<std::string>();
         if (!url) return "config " + path + ": turn_url must be a list of strings";
         if (auto bad = Set(key, *url, options)) return "config " + path + ": " + *bad;
+      }
+    } else if (const auto* ips = node.as_array(); ips && key == "turn-relay-ip") {
+      for (auto&& item : *ips) {
+        auto ip = item.value<std::string>();
+        if (!ip) return "config " + path + ": turn_relay_ip must be a list of strings";
+        if (auto bad = Set(key, *ip, options)) return "config " + path + ": " + *bad;
       }
     } else if (const auto* origins = node.as_array(); origins && key == "whip-cors-origin") {
       for (auto&& item : *origins) {

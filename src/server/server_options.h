@@ -24,6 +24,7 @@ struct ServeOptions {
   std::string web_dir;  // empty: the web/ folder the binary was built with
   int media_workers = DefaultMediaWorkers();  // one per core
   uint16_t media_port = 40000;           // worker i listens on media_port + i; 0: any free port
+  bool media_tcp = true;                 // ICE-TCP on the same port numbers (media_tcp.h)
   std::string media_host;                // UDP bind address; empty: the listen address
   std::vector<std::string> announce;     // addresses put in SDP candidates (public IPs behind NAT)
   std::string tls_cert;                  // PEM files; empty on a non-loopback listener: generated in data_dir
@@ -49,7 +50,16 @@ struct ServeOptions {
   std::vector<std::string> turn_urls;
   std::string turn_secret_file;
   int64_t turn_ttl_s = 3600;
+  // Where the relays send from (their relayed addresses), for relay-only
+  // rooms; empty: the IP addresses the TURN URLs name (TurnRelayIps).
+  std::vector<std::string> turn_relay_ips;
 };
+
+// The addresses relay-only rooms accept media from: --turn-relay-ip, or
+// else the hosts of the --turn-url URLs that are IP addresses (a name is
+// not resolved: what it resolves to may change). Empty: relay-only rooms
+// refuse joins.
+std::vector<std::string> TurnRelayIps(const ServeOptions& options);
 
 // Reads flags into `options` (after any --config file, which is read first
 // wherever it appears). Returns an error message, or nullopt.

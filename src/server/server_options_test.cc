@@ -99,6 +99,26 @@ TEST_F(ServerOptionsTest, ListenTakesBracketedIpv6) {
   EXPECT_EQ(options_.listen_port, 8443);
 }
 
+TEST_F(ServerOptionsTest, RelayAddressesComeFromTheFlagOrTheUrlsThatNameAnAddress) {
+  EXPECT_EQ(Parse({"--turn-url", "turn:203.0.113.9:3478?transport=udp", "--turn-url", "turns:turn.example.com:443?transport=tcp",
+                   "--turn-url", "turn:[2001:db8::7]:3478", "--turn-url", "turn:203.0.113.9:3478?transport=tcp",
+                   "--turn-secret-file", "s"}),
+            "");
+  EXPECT_EQ(TurnRelayIps(options_), (std::vector<std::string>{"203.0.113.9", "2001:db8::7"}));
+  EXPECT_EQ(Parse({"--turn-relay-ip", "198.51.100.4", "--turn-relay-ip", "198.51.100.5"}), "");
+  EXPECT_EQ(TurnRelayIps(options_), (std::vector<std::string>{"198.51.100.4", "198.51.100.5"}));
+  EXPECT_NE(Parse({"--turn-relay-ip", "turn.example.com"}), "");
+}
+
+TEST_F(ServerOptionsTest, IceTcpIsOnUnlessSwitchedOff) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_TRUE(options_.media_tcp);
+  EXPECT_EQ(Parse({"--media-tcp", "off"}), "");
+  EXPECT_FALSE(options_.media_tcp);
+  EXPECT_EQ(Parse({"--media-tcp", "on"}), "");
+  EXPECT_TRUE(options_.media_tcp);
+}
+
 TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--listen", "8080"}), "");
   EXPECT_NE(Parse({"--listen", ":8080"}), "");
@@ -109,6 +129,7 @@ TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--media-workers", "65"}), "");
   EXPECT_NE(Parse({"--media-workers", "two"}), "");
   EXPECT_NE(Parse({"--media-port", "-1"}), "");
+  EXPECT_NE(Parse({"--media-tcp", "yes"}), "");
   EXPECT_NE(Parse({"--token-leeway", "601"}), "");
   EXPECT_NE(Parse({"--max-participants", "0"}), "");
   EXPECT_NE(Parse({"--max-participants", "258"}), "");  // joined lists at most 256 others
@@ -191,6 +212,7 @@ TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
       "data = \"/tmp/aegis-data\"\n"
       "media_workers = 3\n"
       "media-port = 41000\n"
+      "media_tcp = false\n"
       "announce = [\"198.51.100.1\", \"198.51.100.2\"]\n"
       "tls = true\n"
       "dev = true\n"
@@ -205,6 +227,7 @@ TEST_F(ServerOptionsTest, TomlFileSetsKeys) {
   EXPECT_EQ(options_.data_dir, "/tmp/aegis-data");
   EXPECT_EQ(options_.media_workers, 3);
   EXPECT_EQ(options_.media_port, 41000);
+  EXPECT_FALSE(options_.media_tcp);
   EXPECT_EQ(options_.announce, (std::vector<std::string>{"198.51.100.1", "198.51.100.2"}));
   EXPECT_TRUE(options_.tls);
   EXPECT_TRUE(options_.dev);

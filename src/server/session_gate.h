@@ -45,6 +45,7 @@ struct RoomRules {
   size_t max_participants = 0;  // 0: the server's own limit
   bool unavailable = false;      // the policy could not be read: joins are refused (fail closed)
   bool lobby = false;            // joiners without room_admin wait until an admin admits them
+  bool relay_only = false;       // media only through the TURN relay (ConferenceConfig::relay_addresses)
 };
 
 // `aegis token revoke`: whether a verified token was revoked (by its jti,

@@ -26,7 +26,8 @@ class StoreRoomRules final : public RoomRulesSource {
     return {.e2ee_required = (*policy)->e2ee_required,
             .max_participants = static_cast<size_t>((*policy)->max_participants),
             .unavailable = false,
-            .lobby = (*policy)->lobby};
+            .lobby = (*policy)->lobby,
+            .relay_only = (*policy)->relay_only};
   }
 
  private:

@@ -164,6 +164,12 @@ WhipCheck CheckPost(bool playback, const WhipHttpRequest& request, const WhipTar
                                          "or SDK instead");
     return check;
   }
+  if (room_rules.relay_only) {
+    check.refusal = Text(403, std::string("this room takes media only through the server's TURN relay, which ") +
+                                  (playback ? "a WHEP viewer" : "a WHIP publisher") +
+                                  " is not given; join with the Aegis app or SDK instead");
+    return check;
+  }
   if (room_rules.lobby && !claims->grants.room_admin) {
     check.refusal = Text(403, playback ? "this room has a lobby; a WHEP viewer cannot wait in it (use a room_admin token)"
                                        : "this room has a lobby; a WHIP publisher cannot wait in it (use a room_admin token)");

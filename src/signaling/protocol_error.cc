@@ -7,7 +7,7 @@ namespace aegis::signaling {
 namespace {
 
 // The wire names are part of the protocol: never rename one, only add.
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 30> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 31> kNames{{
     {ErrorCode::kMalformedJson, "malformed_json"},
     {ErrorCode::kDuplicateKey, "duplicate_key"},
     {ErrorCode::kTooLarge, "too_large"},
@@ -37,6 +37,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 30> kNames{{
     {ErrorCode::kMlsStaleEpoch, "mls_stale_epoch"},
     {ErrorCode::kMlsRefused, "mls_refused"},
     {ErrorCode::kResumeFailed, "resume_failed"},
+    {ErrorCode::kRelayUnavailable, "relay_unavailable"},
     {ErrorCode::kInternal, "internal"},
 }};
 

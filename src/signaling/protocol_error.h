@@ -43,6 +43,7 @@ enum class ErrorCode {
   kMlsStaleEpoch, // an mls_commit for an epoch another commit already ended (process it, then rebase)
   kMlsRefused,    // any other refused MLS message (not a member, wrong group, malformed framing)
   kResumeFailed,  // no session to resume: unknown, ended, or its missed messages are gone (join again)
+  kRelayUnavailable,  // the room takes media only through a TURN relay, and this server has none
   kInternal,      // the server failed; the message is not the client's fault
 };
 

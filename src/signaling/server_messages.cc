@@ -79,6 +79,7 @@ struct ServerSerializer {
     }
     if (m.admin) WriteParticipants(w, "lobby", m.lobby);
     w.BoolField("locked", m.locked);
+    if (m.relay_only) w.BoolField("relay_only", true);
     if (m.mls) {
       w.Key("mls");
       w.BeginObject();
@@ -229,6 +230,7 @@ std::string_view Describe(ErrorCode code) {
     case ErrorCode::kMlsStaleEpoch: return "another commit ended that epoch: process it, then commit again";
     case ErrorCode::kMlsRefused: return "MLS message refused";
     case ErrorCode::kResumeFailed: return "no session to resume: join again";
+    case ErrorCode::kRelayUnavailable: return "the room takes media only through a TURN relay, and this server has none";
     case ErrorCode::kInternal: return "internal server error";
   }
   return "error";

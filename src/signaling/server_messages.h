@@ -87,6 +87,9 @@ struct Joined {
   std::vector<ParticipantInfo> lobby;  // admins only: who waits to be admitted
   std::optional<MlsGroupInfo> mls;     // an MLS participant (joined with a KeyPackage)
   std::vector<IceServer> ice_servers;  // TURN relays to offer ICE (none: not configured)
+  // The room takes media only through those relays: the client must set
+  // iceTransportPolicy "relay" (the server ignores its direct checks).
+  bool relay_only = false;
   // A join that asked to be resumable: the secret to resume with, and how
   // long the server keeps the session after its WebSocket drops.
   struct Resume {

@@ -148,12 +148,14 @@ Result<void, StoreError> DataFolder::PutRoomPolicy(const RoomPolicy& policy) {
     return Err{Invalid("max_participants must be 1.." + std::to_string(kMaxParticipantsLimit))};
   }
   auto stmt = db_.Prepare(
-      "INSERT INTO room_policy (room_id, e2ee_required, max_participants, lobby) VALUES (?1, ?2, ?3, ?4) "
+      "INSERT INTO room_policy (room_id, e2ee_required, max_participants, lobby, relay_only) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT (room_id) DO UPDATE SET e2ee_required = excluded.e2ee_required, "
-      "max_participants = excluded.max_participants, lobby = excluded.lobby");
+      "max_participants = excluded.max_participants, lobby = excluded.lobby, relay_only = excluded.relay_only");
   if (!stmt) return Err{stmt.error()};
   if (!stmt->BindText(1, policy.room_id) || !stmt->BindInt(2, policy.e2ee_required ? 1 : 0) ||
-      !stmt->BindInt(3, policy.max_participants) || !stmt->BindInt(4, policy.lobby ? 1 : 0)) {
+      !stmt->BindInt(3, policy.max_participants) || !stmt->BindInt(4, policy.lobby ? 1 : 0) ||
+      !stmt->BindInt(5, policy.relay_only ? 1 : 0)) {
     return Err{stmt->LastError()};
   }
   return stmt->Run();
@@ -161,13 +163,15 @@ Result<void, StoreError> DataFolder::PutRoomPolicy(const RoomPolicy& policy) {
 
 Result<std::optional<RoomPolicy>, StoreError> DataFolder::GetRoomPolicy(std::string_view room_id) {
   auto stmt =
-      db_.Prepare("SELECT room_id, e2ee_required, max_participants, lobby FROM room_policy WHERE room_id = ?1");
+      db_.Prepare("SELECT room_id, e2ee_required, max_participants, lobby, relay_only FROM room_policy "
+                  "WHERE room_id = ?1");
   if (!stmt) return Err{stmt.error()};
   if (!stmt->BindText(1, room_id)) return Err{stmt->LastError()};
   switch (stmt->Next()) {
     case Statement::Step::kRow:
       return std::optional<RoomPolicy>(
-          RoomPolicy{stmt->ColumnText(0), stmt->ColumnInt(1) != 0, stmt->ColumnInt(2), stmt->ColumnInt(3) != 0});
+          RoomPolicy{stmt->ColumnText(0), stmt->ColumnInt(1) != 0, stmt->ColumnInt(2), stmt->ColumnInt(3) != 0,
+                     stmt->ColumnInt(4) != 0});
     case Statement::Step::kDone: return std::optional<RoomPolicy>();
     case Statement::Step::kError: break;
   }

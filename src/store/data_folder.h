@@ -3,7 +3,7 @@
 //
 //   api_keys     key_id, secret (32 random bytes, stored as-is: the file is
 //                readable by our user only), created_at, revoked
-//   room_policy  room_id, e2ee_required, max_participants
+//   room_policy  room_id, e2ee_required, max_participants, lobby, relay_only
 //   audit_log    seq, time, actor, action, detail, node, prev_hash, hash;
 //                append-only (triggers refuse UPDATE and DELETE, and this API
 //                only appends) and a SHA-256 hash chain (store/audit_chain.h,
@@ -48,6 +48,9 @@ struct RoomPolicy {
   bool e2ee_required = false;
   int64_t max_participants = 0;
   bool lobby = false;  // joiners without room_admin wait for an admin
+  // Media only through the TURN relay: participants' own addresses never
+  // reach the media server (the server takes ICE checks only from relays).
+  bool relay_only = false;
   bool operator==(const RoomPolicy&) const = default;
 };
 

@@ -294,6 +294,15 @@ TEST(DataFolderTest, RoomPolicyRoundTrip) {
   EXPECT_FALSE(data.GetRoomPolicy("r")->has_value());
 }
 
+TEST(DataFolderTest, RelayOnlyPolicyRoundTrips) {
+  TempDir tmp;
+  DataFolder data = MustOpen(tmp.Sub("data"));
+  ASSERT_TRUE(data.PutRoomPolicy({"private", false, 8, false, true}).ok());
+  EXPECT_EQ(data.GetRoomPolicy("private")->value(), (RoomPolicy{"private", false, 8, false, true}));
+  ASSERT_TRUE(data.PutRoomPolicy({"private", false, 8, false, false}).ok());
+  EXPECT_FALSE(data.GetRoomPolicy("private")->value().relay_only);
+}
+
 TEST(DataFolderTest, LobbyPolicyRoundTrips) {
   TempDir tmp;
   DataFolder data = MustOpen(tmp.Sub("data"));

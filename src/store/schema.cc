@@ -17,7 +17,7 @@ struct Migration {
 };
 
 // Never edit a shipped migration; append a new one.
-constexpr std::array<Migration, 3> kMigrations = {{
+constexpr std::array<Migration, 4> kMigrations = {{
     // 1: API keys, room policy, append-only audit log.
     {R"sql(
 CREATE TABLE api_keys (
@@ -77,6 +77,10 @@ CREATE TABLE revocations (
 );
 CREATE INDEX revocations_by_identity ON revocations (room_id, identity);
 CREATE INDEX revocations_by_token ON revocations (token_id);
+)sql"},
+    // 4: relay-only rooms (aegis room policy --relay-only on).
+    {R"sql(
+ALTER TABLE room_policy ADD COLUMN relay_only INTEGER NOT NULL DEFAULT 0 CHECK (relay_only IN (0, 1));
 )sql"},
 }};
 

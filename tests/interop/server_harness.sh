@@ -7,8 +7,8 @@
 #   start_server PORT [serve flags...]   starts the server from the repository
 #                                    root (it serves web/ from there), waits until it
 #                                    listens; sets $server
-#   wait_listening PORT PID          waits until 127.0.0.1:PORT accepts (10 s), failing
-#                                    with the log if PID exits first
+#   wait_listening PORT PID [HOST]   waits until HOST:PORT (default 127.0.0.1) accepts
+#                                    (10 s), failing with the log if PID exits first
 #   finish STATUS                    fails if the server died, prints its log, exits
 # Traffic stays in the namespace run_in_netns.sh created.
 
@@ -48,13 +48,13 @@ start_server() {
 }
 
 wait_listening() {
-  local port=$1 pid=$2
+  local port=$1 pid=$2 host=${3:-127.0.0.1}
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || { echo "$harness_name: aegis serve exited:" >&2; cat "$log" >&2; exit 1; }
     sleep 0.1
   done
-  echo "$harness_name: aegis serve is not listening on port $port after 10 s" >&2
+  echo "$harness_name: aegis serve is not listening on $host:$port after 10 s" >&2
   cat "$log" >&2
   exit 1
 }

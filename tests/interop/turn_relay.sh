@@ -43,7 +43,12 @@ done
 AEGIS_TOKEN_A=$(mint R ada "Ada" 10m)
 AEGIS_TOKEN_B=$(mint R grace "Grace" 10m)
 AEGIS_TOKEN_C=$("$aegis" token create --data "$plain_data" --room R --identity carol --name Carol --ttl 10m 2>>"$log")
-export AEGIS_TOKEN_A AEGIS_TOKEN_B AEGIS_TOKEN_C
+AEGIS_TOKEN_D=$("$aegis" token create --data "$plain_data" --room P --identity dan --name Dan --ttl 10m 2>>"$log")
+export AEGIS_TOKEN_A AEGIS_TOKEN_B AEGIS_TOKEN_C AEGIS_TOKEN_D
+# Room R of the relay server and room P of the plain one are relay-only by
+# policy: B joins without asking for it and gets it anyway; D is refused.
+"$aegis" room policy --data "$data" --room R --relay-only on >>"$log"
+"$aegis" room policy --data "$plain_data" --room P --relay-only on >>"$log"
 export AEGIS_TURN_ADDRESS=$turn_address AEGIS_MEDIA_ADDRESS=$media_address
 
 start_server "$port" --media-host "$media_address" --media-port 41600 --media-workers 1 \

@@ -587,6 +587,12 @@ test('TURN relays from joined reach both connections; relayOnly keeps media on t
     assert.equal(FakePeerConnection.last.configuration.iceTransportPolicy, undefined);
     offered.leave();
 
+    // A relay-only room (the server says relay_only) forces it.
+    FakeWebSocket.joinedExtra = { ice_servers: [relay], relay_only: true };
+    const forced = await AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't' });
+    assert.equal(FakePeerConnection.last.configuration.iceTransportPolicy, 'relay');
+    forced.leave();
+
     FakeWebSocket.joinedExtra = {};
     await assert.rejects(AegisRoom.connect({ url: 'ws://fake/ws', room: 'A', token: 't', relayOnly: true }),
                          (e) => e.code === 'relay_unavailable');

@@ -20,8 +20,9 @@
 // restarts ICE on both connections, which the server follows to the new
 // address.
 import { execFileSync } from 'node:child_process';
-import https from 'node:https';
-import { kChromiumFlags, launchChromium, makeReport, openApp, sleep, waitFor } from '../interop/chromium_harness.mjs';
+import { metricSums } from './server_metrics.mjs';
+import { kChromiumFlags, launchChromium, makeReport, sleep, waitFor } from '../interop/chromium_harness.mjs';
+import { framesFrom, openCallPair } from './call_pair.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const report = makeReport('address change');
@@ -34,36 +35,12 @@ if (!ns) fail('AEGIS_CLIENT_NETNS is not set');
 const watchdog = setTimeout(() => fail('the whole test took over 100 s'), 100_000);
 const browser = await launchChromium(report, [...kChromiumFlags, '--ignore-certificate-errors']);
 
-const open = (who) => openApp(browser, baseUrl, { room: 'M', name: who, token: tokens[who], autojoin: '1', e2ee: '0',
-  video: 'low' }, { label: who, contextOptions: { ignoreHTTPSErrors: true } });
 const app = (page, fn) => page.evaluate(fn);
-const framesFrom = async (page, id) => (await app(page, () => window.aegisApp.remoteStats()))[id]?.videoFramesDecoded ?? 0;
 const ip = (...args) => execFileSync('ip', ['-n', ns, ...args], { stdio: 'pipe' });
-// The server's ICE restarts so far (/metrics, with the token
-// address_change.sh gave the server; its certificate is the self-signed default).
-const iceRestarts = () => new Promise((resolve, reject) => {
-  const headers = { authorization: `Bearer ${process.env.AEGIS_METRICS_TOKEN ?? ''}` };
-  https.get(`${baseUrl}/metrics`, { rejectUnauthorized: false, headers }, (res) => {
-    if (res.statusCode !== 200) {
-      reject(new Error(`/metrics answered ${res.statusCode}`));
-      res.resume();
-      return;
-    }
-    let text = '';
-    res.on('data', (d) => { text += d; });
-    res.on('end', () => resolve(text.split('\n').filter((l) => l.startsWith('aegis_ice_restarts_total'))
-      .reduce((n, l) => n + Number(l.trim().split(/\s+/).pop()), 0)));
-  }).on('error', reject);
-});
+const iceRestarts = async () => (await metricSums(baseUrl, ['aegis_ice_restarts_total'])).aegis_ice_restarts_total;
 
 try {
-  const a = await open('A');
-  const b = await open('B');
-  const joined = await waitFor(async () => (await app(a, () => window.aegisApp.state())) === 'joined' &&
-    (await app(b, () => window.aegisApp.state())) === 'joined', 20_000);
-  if (!joined.value) throw new Error('the pages did not both join');
-  const aId = await app(a, () => window.aegisApp.selfId());
-  const bId = await app(b, () => window.aegisApp.selfId());
+  const { a, b, aId, bId } = await openCallPair(browser, baseUrl, 'M', tokens);
   const decoding = await waitFor(async () => (await framesFrom(a, bId)) > 10 && (await framesFrom(b, aId)) > 10, 20_000);
   check('A and B decode each other', decoding.value, `within ${decoding.elapsed} ms`);
 

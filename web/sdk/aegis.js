@@ -250,7 +250,8 @@ export class AegisRoom extends EventTarget {
   // relayOnly: true sends media only through the server's TURN relay
   // (iceTransportPolicy 'relay'), so this device's own addresses never
   // reach the media server; connect fails with `relay_unavailable` if the
-  // server offers no relay.
+  // server offers no relay. A relay-only room (joined.relay_only, the
+  // room's policy) makes it so whatever this option says.
   static async connect({ url = defaultSignalingUrl(), room, token, e2ee = false, testHooks = false, onLobby = null,
                          refreshToken = null, mlsSuite = undefined, relayOnly = false }) {
     if (typeof room !== 'string' || !kIdPattern.test(room)) {
@@ -332,7 +333,10 @@ export class AegisRoom extends EventTarget {
   // connections: the subscriber connection exists already and has not
   // gathered yet (its offer comes after `joined`), the publisher connection
   // is made later from #pcConfig.
-  #useIceServers(servers) {
+  // `relayOnly`: the room's policy (joined.relay_only) asks for relay-only
+  // media whatever this client chose; the server ignores direct checks.
+  #useIceServers(servers, relayOnly = false) {
+    if (relayOnly) this.#pcConfig.iceTransportPolicy = 'relay';
     const iceServers = (Array.isArray(servers) ? servers : [])
       .filter((s) => Array.isArray(s?.urls) && s.urls.every((u) => typeof u === 'string'))
       .map((s) => ({ urls: s.urls, username: String(s.username ?? ''), credential: String(s.credential ?? '') }));
@@ -364,7 +368,7 @@ export class AegisRoom extends EventTarget {
           if (typeof onLobby === 'function') onLobby();
         } else if (msg?.type === 'joined') {
           try {
-            this.#useIceServers(msg.ice_servers);
+            this.#useIceServers(msg.ice_servers, msg.relay_only === true);
           } catch (e) {
             settle(reject, e);
             return;

@@ -1,0 +1,23 @@
+// Two pages of the demo app (e2ee=0, video=low) calling each other in one
+// room, for the cases whose server listens on a veth (client_netns.sh:
+// HTTPS with its self-signed certificate).
+//   const { a, b, aId, bId } = await openCallPair(browser, baseUrl, 'T', { A: tokenA, B: tokenB });
+//   await framesFrom(a, bId)   // video frames A decoded of B so far
+import { openApp, waitFor } from '../interop/chromium_harness.mjs';
+
+export async function openCallPair(browser, baseUrl, room, tokens, { timeoutMs = 20_000 } = {}) {
+  const open = (who) => openApp(browser, baseUrl, { room, name: who, token: tokens[who], autojoin: '1', e2ee: '0',
+    video: 'low' }, { label: who, contextOptions: { ignoreHTTPSErrors: true } });
+  const a = await open('A');
+  const b = await open('B');
+  const state = (page) => page.evaluate(() => window.aegisApp.state());
+  const joined = await waitFor(async () => (await state(a)) === 'joined' && (await state(b)) === 'joined', timeoutMs);
+  if (!joined.value) throw new Error('the pages did not both join');
+  const selfId = (page) => page.evaluate(() => window.aegisApp.selfId());
+  return { a, b, aId: await selfId(a), bId: await selfId(b) };
+}
+
+export async function framesFrom(page, participantId) {
+  const stats = await page.evaluate(() => window.aegisApp.remoteStats());
+  return stats[participantId]?.videoFramesDecoded ?? 0;
+}
