@@ -7,12 +7,14 @@
 #   serve_on_veth PORT [serve flags...]   starts the server listening there
 #                     (HTTPS, its self-signed certificate), /metrics open to
 #                     the bearer of $AEGIS_METRICS_TOKEN (exported); sets $server
-# The caller may add harness_atexit work of its own through client_netns_atexit.
+#   client_netns_cleanup   what client_netns_up registers with harness_atexit;
+#                     a caller with cleanup of its own registers both:
+#                     harness_atexit 'mine; client_netns_cleanup'
 
 client_netns_up() {
   client_ns="aegis-client-$$-$RANDOM"
   ip netns add "$client_ns"
-  harness_atexit 'ip netns pids "$client_ns" 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns delete "$client_ns" 2>/dev/null || true'
+  harness_atexit client_netns_cleanup
   ip link add veth-srv type veth peer name veth-cli
   ip link set veth-cli netns "$client_ns"
   ip addr add 10.77.1.1/24 dev veth-srv
@@ -25,6 +27,11 @@ client_netns_up() {
   ip -n "$client_ns" addr add 10.77.1.2/24 dev veth-cli
   ip -n "$client_ns" link set veth-cli up
   export AEGIS_CLIENT_NETNS="$client_ns" AEGIS_CHROMIUM="$here/chromium_in_netns.sh"
+}
+
+client_netns_cleanup() {
+  ip netns pids "$client_ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns delete "$client_ns" 2>/dev/null || true
 }
 
 serve_on_veth() {
