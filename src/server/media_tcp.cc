@@ -28,8 +28,7 @@ struct MediaTcp::Connection {
 };
 
 MediaTcp::MediaTcp(asio::io_context& io, const Clock& clock, Limits limits, Hooks hooks)
-    : io_(io),
-      clock_(clock),
+    : clock_(clock),
       limits_(limits),
       hooks_(std::move(hooks)),
       acceptor_(io),

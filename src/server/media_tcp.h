@@ -83,7 +83,6 @@ class MediaTcp {
   void ArmSweep();
   size_t Unrouted() const;
 
-  boost::asio::io_context& io_;
   const Clock& clock_;
   Limits limits_;
   Hooks hooks_;
