@@ -186,6 +186,9 @@ std::string RenderMetrics(const MetricsFigures& f) {
             [](W w) { return w.sfu.sender_reports_forwarded; });
   PerWorker(out, f, "aegis_receiver_reports_sent_total", kCounter, "Receiver reports the SFU generated.",
             [](W w) { return w.sfu.receiver_reports_sent; });
+  PerWorker(out, f, "aegis_rembs_sent_total", kCounter,
+            "Bitrate limits (REMB) asked of publishers: the lowest any subscriber's loss allows.",
+            [](W w) { return w.sfu.rembs_sent; });
   // ICE-TCP (server/media_tcp.h).
   PerWorker(out, f, "aegis_ice_tcp_connections", kGauge, "Open ICE-TCP connections.", [](W w) { return w.tcp.open; });
   PerWorker(out, f, "aegis_ice_tcp_packets_received_total", kCounter, "Packets (RFC 4571 frames) read from ICE-TCP connections.",

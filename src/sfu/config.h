@@ -15,6 +15,9 @@ struct RouterConfig {
   TimeDelta keyframe_min_interval = TimeDelta::Seconds(1);
   // How often each publisher gets a receiver report about its streams.
   TimeDelta receiver_report_interval = TimeDelta::Seconds(1);
+  // The REMB that lifts an earlier limit on a publisher (far above any
+  // encoder's rate: its own estimate decides again).
+  uint64_t unlimited_remb_bps = 30'000'000;
   // At most one SR per upstream stream per interval is fanned out: one
   // datagram can hold ~50 SRs, each copied to every subscriber, and a
   // publisher must not be able to amplify that way. Browsers send about

@@ -23,6 +23,7 @@
 #include "sfu/config.h"
 #include "sfu/ids.h"
 #include "sfu/keyframe_throttle.h"
+#include "sfu/loss_based_rate.h"
 #include "sfu/nack_generator.h"
 #include "sfu/packet_cache.h"
 #include "sfu/receive_statistics.h"
@@ -123,6 +124,17 @@ struct Subscription {
   uint32_t last_timestamp = 0;
   std::optional<std::pair<uint16_t, uint32_t>> continue_after;
   std::optional<RetransmissionStream> rtx;
+  // Congestion (video): bytes sent to it (media and retransmissions), and
+  // what its receiver reports say it can take (loss_based_rate.h).
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_at_last_report = 0;
+  std::optional<Timestamp> last_report;
+  LossBasedRate rate;
+  // While limited: retransmissions get at most kRetransmitShare of the
+  // limit (bytes), so repairing loss does not deepen the congestion that
+  // caused it. Remade when the limit moves.
+  std::optional<TokenBucket> retransmit_bytes;
+  uint64_t retransmit_bytes_for_bps = 0;
 };
 
 // Per upstream SSRC of a track: what the SFU measured receiving it, and
@@ -151,6 +163,10 @@ struct Track {
   std::vector<UpstreamStream> upstream;  // one per config.ssrcs entry, same order
   std::vector<Subscription> subscriptions;
   KeyframeThrottle keyframe_throttle;
+  // The bitrate last asked of the publisher (REMB): the lowest limit over
+  // the subscriptions; none while no subscriber is limited.
+  std::optional<uint64_t> remb_bps;
+  std::optional<Timestamp> remb_sent_at;
   bool muted = false;  // by a room admin: accepted (statistics, reports) but forwarded to nobody
 
   UpstreamStream* FindUpstream(Ssrc ssrc);

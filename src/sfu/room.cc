@@ -322,6 +322,7 @@ void Room::OnMedia(Participant& sender, Track& track, const rtp::RtpPacketView& 
       sub.last_timestamp = view.timestamp() + sub.timestamp_offset;
     }
     sub.sent_any = true;
+    sub.bytes_sent += copy.size();
     ++stats_.rtp_forwarded;
     out.SendRtp(sub.subscriber, sub.subscriber_target, copy);
   }

@@ -133,6 +133,31 @@ TEST_F(RouterLossTest, OneNackCannotAmplifyPastTheBudget) {
   EXPECT_EQ(sink.RtpTo(kB).size(), 50u);
 }
 
+TEST_F(RouterLossTest, ACongestedSubscriberGetsRetransmissionsOnlyWithinItsShare) {
+  // B's reports say half of a second of video was lost: B is limited
+  // (loss_based_rate.h) to 75 % of what it was sent, about 270 kbit/s.
+  rtcp::ReceiverReport rr;
+  rr.sender = kBOwn;
+  rtcp::ReportBlock block;
+  block.source = kBDown;
+  rr.report_blocks = {block};
+  router.OnRtcp(kB, testing::Rtcp(rr), t0 - TimeDelta::Millis(1), sink);
+  Publish(1, 200);  // 200 packets of ~230 bytes in 200 ms
+  rr.report_blocks[0].fraction_lost = 128;
+  router.OnRtcp(kB, testing::Rtcp(rr), t0 + TimeDelta::Seconds(1), sink);
+  sink.Clear();
+  // B NACKs all 200 at once: the packet budget alone would let 100 through
+  // (OneNackCannotAmplifyPastTheBudget); its 15 % byte share of the limit
+  // (about 5 KB a second) lets a fifth of that.
+  std::vector<uint16_t> all;
+  for (uint16_t seq = 1; seq <= 200; ++seq) all.push_back(seq);
+  Nack(kB, kBOwn, kBDown, all, t0 + TimeDelta::Seconds(1));
+  const size_t retransmitted = sink.RtpTo(kB).size();
+  EXPECT_GT(retransmitted, 0u);
+  EXPECT_LT(retransmitted, 30u) << "a congested link would get " << retransmitted << " retransmissions at once";
+  EXPECT_GT(router.stats().retransmissions_rate_limited, 170u);
+}
+
 TEST_F(RouterLossTest, AHoleUpstreamIsNackedAndFilledByThePublishersRtx) {
   Publish(10, 11);
   router.OnRtp(kA, MakeRtp(kAVideo, kVp8, 14, 9014, 200, random), t0 + TimeDelta::Millis(5), sink);

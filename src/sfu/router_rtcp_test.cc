@@ -326,5 +326,99 @@ TEST_F(RouterRtcpTest, NoReceiverReportForAParticipantThatSentNoMedia) {
   EXPECT_FALSE(router.NextTimeout().has_value());
 }
 
+
+// Congestion: subscribers' receiver reports about A's video move the rate A
+// is asked for (REMB), the lowest any of them can take.
+class RouterCongestionTest : public RouterRtcpTest {
+ protected:
+  // One second of A's video at about `kbps`, forwarded to B and C.
+  void SendSecond(int kbps) {
+    const int packets = 50;
+    const size_t payload = static_cast<size_t>(kbps) * 1000 / 8 / packets;
+    for (int i = 0; i < packets; ++i) {
+      router.OnRtp(kA, MakeRtp(kAVideo, 96, seq_++, ts_ += 1800, payload, random), now_, sink);
+    }
+    now_ += TimeDelta::Seconds(1);
+  }
+  void Report(ParticipantId from, Ssrc own, Ssrc down, double loss) {
+    rtcp::ReceiverReport rr;
+    rr.sender = own;
+    rtcp::ReportBlock block;
+    block.source = down;
+    block.fraction_lost = static_cast<uint8_t>(loss * 256);
+    rr.report_blocks = {block};
+    Rtcp(from, testing::Rtcp(rr), now_);
+  }
+  // The REMBs A got, in order.
+  std::vector<rtcp::Remb> Rembs() {
+    std::vector<rtcp::Remb> out;
+    for (const auto& sent : sink.RtcpTo(kA)) {
+      auto packets = rtcp::ParseCompound(sent.bytes);
+      if (!packets) continue;
+      for (const auto& p : *packets) {
+        if (const auto* remb = std::get_if<rtcp::Remb>(&p)) out.push_back(*remb);
+      }
+    }
+    return out;
+  }
+
+  Timestamp now_ = Timestamp::Millis(100'000);
+  uint16_t seq_ = 1;
+  uint32_t ts_ = 0;
+};
+
+TEST_F(RouterCongestionTest, ALossySubscriberLowersWhatThePublisherIsAskedAndALosslessOneDoesNot) {
+  Report(kB, kBOwn, kBDown, 0);
+  Report(kC, kCOwn, kCDown, 0);
+  SendSecond(600);
+  Report(kB, kBOwn, kBDown, 0);
+  Report(kC, kCOwn, kCDown, 0);
+  EXPECT_TRUE(Rembs().empty());  // nobody limited: A is asked nothing
+
+  SendSecond(600);
+  Report(kC, kCOwn, kCDown, 0);
+  Report(kB, kBOwn, kBDown, 0.4);  // B's path drops 40 %
+  auto rembs = Rembs();
+  ASSERT_EQ(rembs.size(), 1u);
+  EXPECT_EQ(rembs[0].sender, kAFeedback);
+  EXPECT_EQ(rembs[0].ssrcs, std::vector<Ssrc>{kAVideo});
+  // About 80 % of what B was sent (600 kbit/s of payload, plus headers).
+  EXPECT_GT(rembs[0].bitrate_bps, 450'000u);
+  EXPECT_LT(rembs[0].bitrate_bps, 540'000u);
+  EXPECT_EQ(router.stats().rembs_sent, 1u);
+
+  // B's loss gone: the limit grows 8 % per report; C never limits anything.
+  const uint64_t first = rembs[0].bitrate_bps;
+  SendSecond(480);
+  Report(kB, kBOwn, kBDown, 0);
+  Report(kC, kCOwn, kCDown, 0);
+  rembs = Rembs();
+  ASSERT_EQ(rembs.size(), 2u);  // B's report moved it; C's, within the second, did not
+  EXPECT_NEAR(static_cast<double>(rembs[1].bitrate_bps), static_cast<double>(first) * 1.08, 2'000);
+  // A second later an unchanged limit is said again.
+  SendSecond(480);
+  Report(kC, kCOwn, kCDown, 0);
+  ASSERT_EQ(Rembs().size(), 3u);
+  EXPECT_EQ(Rembs()[2].bitrate_bps, rembs[1].bitrate_bps);
+
+  // B leaves the track: nobody limits A any more, which it is told once.
+  ASSERT_TRUE(router.RemoveSubscription(kB, a_video).ok());
+  SendSecond(500);
+  Report(kC, kCOwn, kCDown, 0);
+  rembs = Rembs();
+  ASSERT_EQ(rembs.size(), 4u);
+  EXPECT_GE(rembs[3].bitrate_bps, 20'000'000u);  // far above any encoder: A's own estimate decides
+  SendSecond(500);
+  Report(kC, kCOwn, kCDown, 0);
+  EXPECT_EQ(Rembs().size(), 4u);
+}
+
+TEST_F(RouterCongestionTest, ReportsForAudioOrUnknownSsrcsLimitNothing) {
+  Report(kB, kBOwn, Ssrc(0x12345678), 0.9);
+  SendSecond(600);
+  Report(kB, kBOwn, Ssrc(0x12345678), 0.9);
+  EXPECT_TRUE(Rembs().empty());
+}
+
 }  // namespace
 }  // namespace aegis::sfu

@@ -1,6 +1,7 @@
 #include "sfu/rtcp_handler.h"
 
 #include <algorithm>
+#include <cmath>
 #include <variant>
 
 #include "rtp/rtx.h"
@@ -34,6 +35,7 @@ void RtcpHandler::OnRtcp(Room& room, ParticipantId from, std::span<const uint8_t
       OnSenderReport(room, *sender, *sr, now, out);
     } else if (const auto* rr = std::get_if<rtcp::ReceiverReport>(&packet)) {
       if (!rr->report_blocks.empty()) ++stats_.receiver_reports_received;
+      OnReportBlocks(room, *sender, rr->report_blocks, now, out);
     }
   }
 }
@@ -95,7 +97,7 @@ void RtcpHandler::OnNack(Room& room, Participant& from, const rtcp::Nack& nack, 
       ++stats_.retransmissions_not_cached;
       continue;
     }
-    if (!sub->rtx->budget.TryTake(now)) {
+    if (!sub->rtx->budget.TryTake(now) || !RetransmitFits(*sub, rtp::RtxSize(*original), now)) {
       ++stats_.retransmissions_rate_limited;
       continue;
     }
@@ -110,14 +112,27 @@ void RtcpHandler::OnNack(Room& room, Participant& from, const rtcp::Nack& nack, 
     rtp::WriteRtx(*original, rtx.ssrc, rtx.payload_type, sub->rtx->next_sequence++, sequence, target);
     if (sub->timestamp_offset != 0) rtp::RewriteTimestamp(target, original->timestamp() + sub->timestamp_offset);
     ++stats_.retransmissions_sent;
+    sub->bytes_sent += size;
     out.SendRtp(from.id, sub->subscriber_target, target.first(size));
   }
+}
+
+bool RtcpHandler::RetransmitFits(Subscription& sub, size_t size, Timestamp now) {
+  const std::optional<uint64_t> limit = sub.rate.bps();
+  if (!limit) return true;
+  if (!sub.retransmit_bytes || sub.retransmit_bytes_for_bps != *limit) {
+    const double bytes_per_second = kRetransmitShare * static_cast<double>(*limit) / 8;
+    sub.retransmit_bytes.emplace(RateLimit{bytes_per_second, std::max(bytes_per_second, 1500.0)}, now);
+    sub.retransmit_bytes_for_bps = *limit;
+  }
+  return sub.retransmit_bytes->TryTake(now, static_cast<double>(size));
 }
 
 void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now,
                                  Sink& out) {
   // Its report blocks are about what it receives from us, as a subscriber.
   if (!sr.report_blocks.empty()) ++stats_.receiver_reports_received;
+  OnReportBlocks(room, from, sr.report_blocks, now, out);
   ++stats_.sender_reports_received;
   auto it = from.upstream_ssrcs.find(sr.sender);
   Track* track = it == from.upstream_ssrcs.end() ? nullptr : room.FindTrack(it->second);
@@ -144,6 +159,58 @@ void RtcpHandler::OnSenderReport(Room& room, Participant& from, const rtcp::Send
     ++stats_.sender_reports_forwarded;
     Send(sub.subscriber, sub.subscriber_target, copy, out);
   }
+}
+
+// A subscriber's report blocks about the video it receives: its loss moves
+// what it can take (LossBasedRate), and the track's publisher is asked
+// (REMB) for the lowest rate any of its subscribers can take. Without
+// simulcast there is one encoding for everyone, so the publisher sends what
+// the weakest path carries (never under LossBasedRate::kMinBps), and the
+// others get that too; simulcast would let the weak one take a lower layer
+// alone.
+void RtcpHandler::OnReportBlocks(Room& room, Participant& from, std::span<const rtcp::ReportBlock> blocks,
+                                 Timestamp now, Sink& out) {
+  for (const rtcp::ReportBlock& block : blocks) {
+    auto it = from.downstream_ssrcs.find(block.source);
+    Track* track = it == from.downstream_ssrcs.end() ? nullptr : room.FindTrack(it->second);
+    if (!track || track->config.kind != MediaKind::kVideo) continue;
+    Subscription* sub = track->FindSubscription(from.id);
+    if (!sub) continue;
+    if (sub->last_report) {
+      sub->rate.OnReport(block.fraction_lost, sub->bytes_sent - sub->bytes_at_last_report, now - *sub->last_report);
+    }
+    sub->last_report = now;
+    sub->bytes_at_last_report = sub->bytes_sent;
+    UpdatePublisherRate(room, *track, now, out);
+  }
+}
+
+// Sent when the lowest limit moved by 3 % or more, or is a second old: not
+// once per subscriber report (a large room reports many times a second).
+void RtcpHandler::UpdatePublisherRate(Room& room, Track& track, Timestamp now, Sink& out) {
+  std::optional<uint64_t> lowest;
+  for (const Subscription& s : track.subscriptions) {
+    if (s.rate.bps()) lowest = std::min(lowest.value_or(UINT64_MAX), *s.rate.bps());
+  }
+  if (!lowest && !track.remb_bps) return;  // nobody limited, and nothing asked before
+  if (lowest && track.remb_bps && track.remb_sent_at && now - *track.remb_sent_at < TimeDelta::Seconds(1) &&
+      std::abs(static_cast<double>(*lowest) - static_cast<double>(*track.remb_bps)) <
+          0.03 * static_cast<double>(*track.remb_bps)) {
+    return;
+  }
+  Participant* publisher = room.FindParticipant(track.publisher);
+  if (!publisher || track.config.ssrcs.empty()) return;
+  // No limit any more: ask for far more than any encoder sends, which lifts
+  // the one asked before (a REMB stays in force until the next).
+  const uint64_t bps = lowest.value_or(config_.unlimited_remb_bps);
+  track.remb_bps = lowest;
+  track.remb_sent_at = now;
+  rtcp::Remb remb;
+  remb.sender = publisher->feedback_ssrc;
+  remb.bitrate_bps = bps;
+  remb.ssrcs = track.config.ssrcs;
+  ++stats_.rembs_sent;
+  Send(publisher->id, publisher->target, remb, out);
 }
 
 void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {

@@ -50,6 +50,13 @@ class RtcpHandler {
   void OnNack(Room& room, Participant& from, const rtcp::Nack& nack, Timestamp now, Sink& out);
   void SendUpstreamNacks(Room& room, Track& track, Timestamp now, Sink& out);
   void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
+  void OnReportBlocks(Room& room, Participant& from, std::span<const rtcp::ReportBlock> blocks, Timestamp now,
+                      Sink& out);
+  void UpdatePublisherRate(Room& room, Track& track, Timestamp now, Sink& out);
+  // Whether a retransmission of `size` bytes fits the subscription's share
+  // (none while it is not limited).
+  static bool RetransmitFits(Subscription& sub, size_t size, Timestamp now);
+  static constexpr double kRetransmitShare = 0.15;
   // False if no stream was heard since the last report (nothing sent).
   bool SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
   void Send(ParticipantId to, SinkTarget* target, const rtcp::Packet& packet, Sink& out);

@@ -56,6 +56,7 @@ struct SfuStats {
   uint64_t sender_reports_forwarded = 0;     // rewritten copies sent to subscribers
   uint64_t sender_reports_throttled = 0;     // recorded but not fanned out (too soon after the last)
   uint64_t receiver_reports_sent = 0;        // RR packets the SFU generated
+  uint64_t rembs_sent = 0;                   // bitrate limits asked of publishers (congestion, loss_based_rate.h)
 
   // Model changes refused.
   uint64_t subscriptions_refused_cross_room = 0;
