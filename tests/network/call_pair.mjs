@@ -21,3 +21,29 @@ export async function framesFrom(page, participantId) {
   const stats = await page.evaluate(() => window.aegisApp.remoteStats());
   return stats[participantId]?.videoFramesDecoded ?? 0;
 }
+
+// Each open connection of the page (its RTCPeerConnections, kept by
+// openApp's init script): its state and its selected candidate pair.
+//   [{ state, local: { protocol, type, tcpType, relayProtocol, address }, remote: { protocol, address, port } }]
+export function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.__peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((r) => {
+        if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+      });
+      const local = pair && stats.get(pair.localCandidateId);
+      const remote = pair && stats.get(pair.remoteCandidateId);
+      out.push({
+        state: pc.connectionState,
+        local: local ? { protocol: local.protocol, type: local.candidateType, tcpType: local.tcpType ?? null,
+          relayProtocol: local.relayProtocol ?? null, address: local.address } : null,
+        remote: remote ? { protocol: remote.protocol, address: remote.address, port: remote.port } : null,
+      });
+    }
+    return out;
+  });
+}

@@ -10,7 +10,7 @@
 // has a relay candidate reached over TLS (relayProtocol "tls") on the TURN
 // address. Prints how long the call took to connect.
 import { kChromiumFlags, launchChromium, makeReport, waitFor } from '../interop/chromium_harness.mjs';
-import { framesFrom, openCallPair } from './call_pair.mjs';
+import { framesFrom, openCallPair, selectedPairs } from './call_pair.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const report = makeReport('turn tls only');
@@ -23,24 +23,6 @@ if (!turnAddress) fail('AEGIS_TURN_ADDRESS is not set');
 const watchdog = setTimeout(() => fail('the whole test took over 90 s'), 90_000);
 const browser = await launchChromium(report, [...kChromiumFlags, '--ignore-certificate-errors']);
 
-// Each connection's selected pair: the local candidate's type, relay
-// protocol and address.
-const selectedPairs = (page) => page.evaluate(async () => {
-  const out = [];
-  for (const pc of window.__peerConnections) {
-    if (pc.connectionState === 'closed') continue;
-    const stats = await pc.getStats();
-    let pair = null;
-    stats.forEach((r) => {
-      if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
-    });
-    const local = pair && stats.get(pair.localCandidateId);
-    out.push({ state: pc.connectionState, type: local?.candidateType ?? null, relayProtocol: local?.relayProtocol ?? null,
-      address: local?.address ?? null });
-  }
-  return out;
-});
-
 try {
   const started = Date.now();
   const { a, b, aId, bId } = await openCallPair(browser, baseUrl, 'S', tokens);
@@ -50,7 +32,8 @@ try {
   const pairs = [...await selectedPairs(a), ...await selectedPairs(b)];
   console.log(`  selected pairs: ${JSON.stringify(pairs)}`);
   check('all four connections go through the relay over TLS', pairs.length === 4 &&
-    pairs.every((p) => p.state === 'connected' && p.type === 'relay' && p.relayProtocol === 'tls' && p.address === turnAddress),
+    pairs.every((p) => p.state === 'connected' && p.local?.type === 'relay' && p.local.relayProtocol === 'tls' &&
+      p.local.address === turnAddress),
     `${pairs.length} connections`);
 } catch (e) {
   check('test ran to the end', false, e.stack ?? String(e));

@@ -11,7 +11,7 @@
 // packets. Prints how long the call took to connect.
 import { metricSums } from './server_metrics.mjs';
 import { kChromiumFlags, launchChromium, makeReport, waitFor } from '../interop/chromium_harness.mjs';
-import { framesFrom, openCallPair } from './call_pair.mjs';
+import { framesFrom, openCallPair, selectedPairs } from './call_pair.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const report = makeReport('udp blocked');
@@ -22,24 +22,6 @@ if (!/^https:\/\/[^/]+$/.test(baseUrl)) fail(`usage: chromium_udp_blocked.mjs BA
 const watchdog = setTimeout(() => fail('the whole test took over 90 s'), 90_000);
 const browser = await launchChromium(report, [...kChromiumFlags, '--ignore-certificate-errors']);
 
-// Each of the page's connections: its state and its selected pair's
-// local candidate (protocol, type) and remote one.
-const selectedPairs = (page) => page.evaluate(async () => {
-  const out = [];
-  for (const pc of window.__peerConnections) {
-    if (pc.connectionState === 'closed') continue;
-    const stats = await pc.getStats();
-    let pair = null;
-    stats.forEach((r) => {
-      if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
-    });
-    const local = pair && stats.get(pair.localCandidateId);
-    const remote = pair && stats.get(pair.remoteCandidateId);
-    out.push({ state: pc.connectionState, local: local ? `${local.protocol} ${local.candidateType} ${local.tcpType ?? ''}`.trim() : null,
-      remote: remote ? `${remote.protocol} ${remote.address}:${remote.port}` : null });
-  }
-  return out;
-});
 const metrics = () => metricSums(baseUrl, ['aegis_ice_tcp_packets_received_total', 'aegis_ice_tcp_packets_sent_total',
   'aegis_udp_datagrams_received_total']);
 
@@ -53,7 +35,8 @@ try {
   const pairs = [...await selectedPairs(a), ...await selectedPairs(b)];
   console.log(`  selected pairs: ${JSON.stringify(pairs)}`);
   check('all four connections are up, each on a TCP pair to the server\'s passive candidate',
-    pairs.length === 4 && pairs.every((p) => p.state === 'connected' && p.local?.startsWith('tcp') && p.remote?.startsWith('tcp 10.77.1.1:41650')),
+    pairs.length === 4 && pairs.every((p) => p.state === 'connected' && p.local?.protocol === 'tcp' &&
+      p.remote?.protocol === 'tcp' && p.remote.address === '10.77.1.1' && p.remote.port === 41650),
     `${pairs.length} connections`);
   const after = await metrics();
   const received = after.aegis_ice_tcp_packets_received_total - before.aegis_ice_tcp_packets_received_total;
