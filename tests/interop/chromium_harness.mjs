@@ -45,14 +45,17 @@ export function makeReport(title) {
 }
 
 // A started Chromium, or report.fail() saying what is missing.
-export async function launchChromium(report, args = kChromiumFlags) {
+// `executablePath`: another Chromium launcher (a test with a browser in a
+// network namespace of its own beside one in the test's); default
+// $AEGIS_CHROMIUM, else /usr/bin/chromium.
+export async function launchChromium(report, args = kChromiumFlags, { executablePath: launcher = undefined } = {}) {
   let chromium;
   try {
     ({ chromium } = createRequire(path.join(repoRoot, 'package.json'))('playwright-core'));
   } catch (e) {
     report.fail(`cannot load playwright-core from ${repoRoot}/node_modules (run scripts/setup.sh): ${e.message}`);
   }
-  const executablePath = process.env.AEGIS_CHROMIUM || '/usr/bin/chromium';
+  const executablePath = launcher ?? (process.env.AEGIS_CHROMIUM || '/usr/bin/chromium');
   try {
     return await chromium.launch({ executablePath, headless: true, args, timeout: 30_000 });
   } catch (e) {

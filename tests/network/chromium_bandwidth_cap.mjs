@@ -26,13 +26,12 @@
 // came down to 178-202 kbit/s, the pages lost 2.6 % and 8.5 % and decoded
 // 2.9 and 2.5 fps (of 9 free-running: a noise picture at 200 kbit/s), just
 // under this test's 3 fps and 5 % thresholds.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { kChromiumFlags, launchChromium, makeReport, openApp, sleep } from '../interop/chromium_harness.mjs';
 import { startUdpRelay } from '../interop/udp_relay.mjs';
-import { measureVideo, videoStats } from './video_stats.mjs';
+import { measureVideo, videoStats, writeNoiseCamera } from './video_stats.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const kCapKbps = 300;
@@ -50,15 +49,8 @@ try {
 } catch (e) {
   fail(`cannot start the UDP relay: ${e.message}`);
 }
-// A YUV4MPEG2 file of 10 frames of noise: the encoder needs all it can get.
 const noiseDir = mkdtempSync(path.join(tmpdir(), 'aegis-noise-'));
-const noise = path.join(noiseDir, 'noise.y4m');
-{
-  const w = 640, h = 480, frame = w * h * 3 / 2;
-  const parts = [Buffer.from(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\n`)];
-  for (let i = 0; i < 10; ++i) parts.push(Buffer.from('FRAME\n'), randomBytes(frame));
-  writeFileSync(noise, Buffer.concat(parts));
-}
+const noise = writeNoiseCamera(noiseDir);
 const browser = await launchChromium(report, [...kChromiumFlags, `--use-file-for-fake-video-capture=${noise}`]);
 
 async function rembsSent() {

@@ -17,6 +17,11 @@ client_netns_up() {
   harness_atexit client_netns_cleanup
   ip link add veth-srv type veth peer name veth-cli
   ip link set veth-cli netns "$client_ns"
+  # No IPv6 on the veth: its link-local address would appear a second or two
+  # later (duplicate address detection), and a browser already running in
+  # this namespace takes that as a network change (ERR_NETWORK_CHANGED).
+  sysctl -qw net.ipv6.conf.veth-srv.disable_ipv6=1
+  ip netns exec "$client_ns" sysctl -qw net.ipv6.conf.veth-cli.disable_ipv6=1
   ip addr add 10.77.1.1/24 dev veth-srv
   ip link set veth-srv up
   ip -n "$client_ns" link set lo up

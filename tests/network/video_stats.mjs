@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
 // What a page's video did, from its RTCPeerConnections' stats (the pages
 // keep them: chromium_harness.mjs keepPeerConnections), summed over its
 // connections: received (inbound-rtp) and its own sent (outbound-rtp).
@@ -46,4 +50,17 @@ export async function measureVideo(pages, ms) {
     const d = statsDiff(a, before[i]);
     return { ...d, seconds, fps: d.framesDecoded / seconds };
   });
+}
+
+// A YUV4MPEG2 file of 10 frames of random noise (640x480) in `dir`, for
+// Chromium's --use-file-for-fake-video-capture: its own fake pattern
+// compresses to under 200 kbit/s, which no link a test caps would limit;
+// noise takes all the encoder gets. Returns the file's path.
+export function writeNoiseCamera(dir) {
+  const w = 640, h = 480, frame = w * h * 3 / 2;
+  const parts = [Buffer.from(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\n`)];
+  for (let i = 0; i < 10; ++i) parts.push(Buffer.from('FRAME\n'), randomBytes(frame));
+  const file = path.join(dir, 'noise.y4m');
+  writeFileSync(file, Buffer.concat(parts));
+  return file;
 }
