@@ -8,6 +8,7 @@ namespace {
 constexpr TimeDelta kSecond = TimeDelta::Seconds(1);
 constexpr uint64_t kBytesAt600k = 600'000 / 8;  // one second at 600 kbit/s
 
+// RTCP's fraction lost (/256) for `fraction` < 1 (1.0 itself does not fit: 255 is the most).
 uint8_t Lost(double fraction) { return static_cast<uint8_t>(fraction * 256); }
 
 TEST(LossBasedRate, NoLimitUntilRealLoss) {
@@ -56,7 +57,7 @@ TEST(LossBasedRate, ReportsArePooledIntoOneSecondWindows) {
   const TimeDelta fifth = TimeDelta::Millis(200);
   rate.OnReport(0, kBytesAt600k, fifth);
   rate.OnReport(0, 0, fifth);
-  rate.OnReport(Lost(1.0) - 1, 0, fifth);
+  rate.OnReport(255, 0, fifth);  // 255/256 of this fifth lost
   rate.OnReport(0, 0, fifth);
   EXPECT_FALSE(rate.bps().has_value());  // not a whole window yet
   rate.OnReport(0, 0, fifth);
