@@ -1,7 +1,6 @@
 #include "server/media_tcp.h"
 
 #include <array>
-#include <deque>
 #include <vector>
 
 #include "netio/udp_address.h"
@@ -18,9 +17,10 @@ struct MediaTcp::Connection {
   stun::TransportAddress peer;
   transport::Rfc4571Deframer deframer;
   std::array<uint8_t, 4096> read_buffer{};
-  std::deque<std::vector<uint8_t>> queue;  // framed packets; the front one is being written
-  size_t queued_bytes = 0;
-  bool writing = false;
+  // Framed packets: those being written, and those that came meanwhile
+  // (written together next). Both keep their capacity: no allocation per packet.
+  std::vector<uint8_t> writing;
+  std::vector<uint8_t> pending;
   bool routed = false;  // proved an ICE password once
   bool open = true;
   Timestamp accepted_at;
@@ -112,35 +112,28 @@ void MediaTcp::Read(const std::shared_ptr<Connection>& c) {
 
 void MediaTcp::Send(const stun::TransportAddress& to, std::span<const uint8_t> bytes) {
   auto it = connections_.find(KeyOf(to));
-  if (it == connections_.end() || !it->second->open || it->second->queued_bytes + bytes.size() + 2 > limits_.max_queued_bytes) {
+  if (it == connections_.end() || !it->second->open ||
+      it->second->writing.size() + it->second->pending.size() + bytes.size() + 2 > limits_.max_queued_bytes ||
+      !transport::FrameRfc4571(bytes, it->second->pending)) {
     ++stats_.send_dropped;
     return;
   }
-  const auto& c = it->second;
-  std::vector<uint8_t> framed;
-  framed.reserve(bytes.size() + 2);
-  if (!transport::FrameRfc4571(bytes, framed)) {
-    ++stats_.send_dropped;
-    return;
-  }
-  c->queued_bytes += framed.size();
-  c->queue.push_back(std::move(framed));
   ++stats_.packets_sent;
-  if (!c->writing) Write(c);
+  if (it->second->writing.empty()) Write(it->second);
 }
 
+// Everything pending goes in one write; what is sent meanwhile waits for
+// the next.
 void MediaTcp::Write(const std::shared_ptr<Connection>& c) {
-  c->writing = true;
-  asio::async_write(c->socket, asio::buffer(c->queue.front()), [this, c](boost::system::error_code ec, size_t) {
+  std::swap(c->writing, c->pending);
+  asio::async_write(c->socket, asio::buffer(c->writing), [this, c](boost::system::error_code ec, size_t) {
     if (closed_ || !c->open) return;
     if (ec) {
       Drop(c, stats_.closed_by_peer);
       return;
     }
-    c->queued_bytes -= c->queue.front().size();
-    c->queue.pop_front();
-    c->writing = false;
-    if (!c->queue.empty()) Write(c);
+    c->writing.clear();
+    if (!c->pending.empty()) Write(c);
   });
 }
 
