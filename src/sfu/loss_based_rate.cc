@@ -4,18 +4,19 @@
 
 namespace aegis::sfu {
 
-void LossBasedRate::OnReport(uint8_t fraction_lost, uint64_t bytes_sent, TimeDelta interval) {
-  if (interval.us() <= 0) return;
+bool LossBasedRate::OnReport(uint8_t fraction_lost, uint64_t bytes_sent, TimeDelta interval) {
+  if (interval.us() <= 0) return false;
   window_us_ += interval.us();
   window_bytes_ += bytes_sent;
   window_loss_us_ += (fraction_lost / 256.0) * static_cast<double>(interval.us());
-  if (window_us_ < kWindow.us()) return;
+  if (window_us_ < kWindow.us()) return false;
   const double loss = window_loss_us_ / static_cast<double>(window_us_);
   const double sent_bps = static_cast<double>(window_bytes_) * 8e6 / static_cast<double>(window_us_);
   window_us_ = 0;
   window_bytes_ = 0;
   window_loss_us_ = 0;
   OnWindow(loss, sent_bps);
+  return true;
 }
 
 void LossBasedRate::OnWindow(double loss, double sent_bps) {

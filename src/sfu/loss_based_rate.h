@@ -29,7 +29,8 @@ class LossBasedRate {
 
   // `fraction_lost` as RTCP carries it (/256), over a report interval in
   // which `bytes_sent` (media and retransmissions) went to the subscriber.
-  void OnReport(uint8_t fraction_lost, uint64_t bytes_sent, TimeDelta interval);
+  // True when it closed a window (only then can the limit have moved).
+  bool OnReport(uint8_t fraction_lost, uint64_t bytes_sent, TimeDelta interval);
 
   // The limit, or none (no loss seen, or lifted).
   std::optional<uint64_t> bps() const { return bps_; }

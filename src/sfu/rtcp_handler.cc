@@ -176,12 +176,13 @@ void RtcpHandler::OnReportBlocks(Room& room, Participant& from, std::span<const 
     if (!track || track->config.kind != MediaKind::kVideo) continue;
     Subscription* sub = track->FindSubscription(from.id);
     if (!sub) continue;
-    if (sub->last_report) {
-      sub->rate.OnReport(block.fraction_lost, sub->bytes_sent - sub->bytes_at_last_report, now - *sub->last_report);
-    }
+    const bool window_closed =
+        sub->last_report &&
+        sub->rate.OnReport(block.fraction_lost, sub->bytes_sent - sub->bytes_at_last_report, now - *sub->last_report);
     sub->last_report = now;
     sub->bytes_at_last_report = sub->bytes_sent;
-    UpdatePublisherRate(room, *track, now, out);
+    // Most reports only add to a window: nothing can have moved.
+    if (window_closed) UpdatePublisherRate(room, *track, now, out);
   }
 }
 
