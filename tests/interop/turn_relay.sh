@@ -10,6 +10,7 @@
 # Set NODE to pick the node binary.
 set -euo pipefail
 source "$(dirname "$0")/server_harness.sh"
+source "$(dirname "$0")/coturn.sh"
 harness_init turn_relay "${1:-}"
 node=${NODE:-node}
 port=18480
@@ -30,15 +31,7 @@ harness_atexit 'kill $plain_server $turn 2>/dev/null || true; wait $plain_server
 sed -e "s/@TURN_ADDRESS@/$turn_address/g" -e "s/@SHARED_SECRET@/$(cat "$turn_dir/secret")/" \
     -e "s/@REALM@/aegis.test/" -e "s/@MEDIA_SERVER_ADDRESS@/$media_address/" \
     "$repo_root/packaging/coturn/turnserver.conf.example" >"$turn_dir/turnserver.conf"
-grep -qE '@[A-Z_]+@' "$turn_dir/turnserver.conf" && { echo "turn_relay: FAIL: a placeholder is left in the coturn config" >&2; exit 1; }
-turnserver -c "$turn_dir/turnserver.conf" --verbose --log-file=stdout --simple-log --pidfile="$turn_dir/pid" \
-  >"$turn_dir/log" 2>&1 &
-turn=$!
-for _ in $(seq 50); do
-  grep -q "Total General servers" "$turn_dir/log" 2>/dev/null && break
-  kill -0 "$turn" 2>/dev/null || { echo "turn_relay: FAIL: turnserver exited:" >&2; cat "$turn_dir/log" >&2; exit 1; }
-  sleep 0.1
-done
+coturn_start "$turn_dir"
 
 AEGIS_TOKEN_A=$(mint R ada "Ada" 10m)
 AEGIS_TOKEN_B=$(mint R grace "Grace" 10m)

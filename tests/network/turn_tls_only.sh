@@ -11,6 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/../interop/server_harness.sh"
 harness_init turn_tls_only "${1:-}"
 source "$here/client_netns.sh"
+source "$here/../interop/coturn.sh"
 node=${NODE:-node}
 command -v turnserver >/dev/null || { echo "turn_tls_only: FAIL: no turnserver (Debian coturn; run scripts/setup.sh)" >&2; exit 1; }
 client_netns_up
@@ -32,16 +33,8 @@ sed -e "s/@TURN_ADDRESS@/$address/g" -e "s/@SHARED_SECRET@/$(cat "$turn_dir/secr
     -e '/^no-tls$/d' -e 's/^#tls-listening-port=/tls-listening-port=/' \
     -e "s|^#cert=.*|cert=$turn_dir/cert.pem|" -e "s|^#pkey=.*|pkey=$turn_dir/key.pem|" \
     "$repo_root/packaging/coturn/turnserver.conf.example" >"$turn_dir/turnserver.conf"
-grep -qE '@[A-Z_]+@' "$turn_dir/turnserver.conf" && { echo "turn_tls_only: FAIL: a placeholder is left in the coturn config" >&2; exit 1; }
 grep -q '^tls-listening-port=443$' "$turn_dir/turnserver.conf" || { echo "turn_tls_only: FAIL: the example's TLS lines did not apply" >&2; exit 1; }
-turnserver -c "$turn_dir/turnserver.conf" --verbose --log-file=stdout --simple-log --pidfile="$turn_dir/pid" \
-  >"$turn_dir/log" 2>&1 &
-turn=$!
-for _ in $(seq 50); do
-  grep -q "Total General servers" "$turn_dir/log" 2>/dev/null && break
-  kill -0 "$turn" 2>/dev/null || { echo "turn_tls_only: FAIL: turnserver exited:" >&2; cat "$turn_dir/log" >&2; exit 1; }
-  sleep 0.1
-done
+coturn_start "$turn_dir"
 
 AEGIS_TOKEN_A=$(mint S ada Ada 10m)
 AEGIS_TOKEN_B=$(mint S grace Grace 10m)
