@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "negotiation/sdp_common.h"
+#include "rtp/transport_sequence.h"
 #include "sdp/sdp_serializer.h"
 
 namespace aegis::negotiation {
@@ -62,9 +63,10 @@ void AddOpus(sdp::MediaSection& m) {
   m.payload_types = {kSubscriberOpusPayloadType};
   m.rtpmaps = {{kSubscriberOpusPayloadType, "opus", 48000, 2}};
   m.fmtps = {{kSubscriberOpusPayloadType, "minptime=10;useinbandfec=1"}};
+  m.rtcp_fbs = {{kSubscriberOpusPayloadType, "transport-cc", ""}};
 }
 
-// No transport-cc or goog-remb: they need header extensions we do not negotiate.
+// No goog-remb: the SFU estimates from transport-cc feedback itself.
 void AddVp8(sdp::MediaSection& m) {
   m.media = "video";
   m.payload_types = {kSubscriberVp8PayloadType, kSubscriberRtxPayloadType};
@@ -73,7 +75,8 @@ void AddVp8(sdp::MediaSection& m) {
   m.fmtps = {{kSubscriberRtxPayloadType, "apt=" + std::to_string(kSubscriberVp8PayloadType)}};
   m.rtcp_fbs = {{kSubscriberVp8PayloadType, "nack", ""},
                 {kSubscriberVp8PayloadType, "nack", "pli"},
-                {kSubscriberVp8PayloadType, "ccm", "fir"}};
+                {kSubscriberVp8PayloadType, "ccm", "fir"},
+                {kSubscriberVp8PayloadType, "transport-cc", ""}};
 }
 
 sdp::MediaSection TrackSection(const OfferedTrack& t, const LocalParameters& local) {
@@ -84,6 +87,7 @@ sdp::MediaSection TrackSection(const OfferedTrack& t, const LocalParameters& loc
     AddVp8(m);
   }
   m.mid = t.mid;
+  m.common.extmaps = {{kSubscriberTransportSequenceId, std::nullopt, rtp::kTransportSequenceUri, ""}};
   m.rtcp_mux = true;
   m.rtcp_rsize = true;
   m.common.direction = t.active ? sdp::Direction::kSendOnly : sdp::Direction::kInactive;
@@ -199,6 +203,27 @@ Result<SubscriberAnswer, NegotiationError> TransportOf(const sdp::SessionDescrip
   return out;
 }
 
+// The id the answer kept for the transport-wide sequence number: ours, in
+// every section that receives, with transport-cc feedback on a payload type
+// of each (a browser that dropped either would number nothing or report
+// nothing). Inactive sections carry no packets and need not say.
+std::optional<uint8_t> TransportSequenceOf(const sdp::SessionDescription& answer) {
+  bool any = false;
+  for (const auto& m : answer.media) {
+    const auto direction = Effective(m.common.direction, answer.common.direction).value_or(sdp::Direction::kSendRecv);
+    if (m.port == 0 || direction == sdp::Direction::kInactive || direction == sdp::Direction::kSendOnly) continue;
+    const auto& extmaps = m.common.extmaps.empty() ? answer.common.extmaps : m.common.extmaps;
+    const bool numbered = std::any_of(extmaps.begin(), extmaps.end(), [](const sdp::Extmap& e) {
+      return e.uri == rtp::kTransportSequenceUri && e.id == kSubscriberTransportSequenceId;
+    });
+    const bool reported = std::any_of(m.rtcp_fbs.begin(), m.rtcp_fbs.end(),
+                                      [](const sdp::RtcpFb& fb) { return fb.type == "transport-cc"; });
+    if (!numbered || !reported) return std::nullopt;
+    any = true;
+  }
+  return any ? std::optional<uint8_t>(kSubscriberTransportSequenceId) : std::nullopt;
+}
+
 }  // namespace
 
 Result<sdp::SessionDescription, NegotiationError> BuildSubscriberOffer(const LocalParameters& local, uint64_t version,
@@ -254,6 +279,7 @@ Result<SubscriberAnswer, NegotiationError> AcceptSubscriberAnswer(const sdp::Ses
     };
     if (a.port != 0 && has_rtx(o) && !has_rtx(a)) result->without_rtx_mids.push_back(*a.mid);
   }
+  result->transport_sequence_id = TransportSequenceOf(answer);
   return result;
 }
 

@@ -8,16 +8,21 @@
 // DTLS server role that picks the SRTP profile). Codecs are fixed: Opus for
 // audio, VP8 for video, with the payload types below; video also offers RTX
 // (RFC 4588, apt=VP8) on its own SSRC, paired by a=ssrc-group:FID, which
-// carries the SFU's retransmissions of packets the browser NACKs. No RTP header
-// extensions are offered: forwarded packets keep the publisher's extension
-// ids, which need not match anything negotiated here. The browser therefore
-// demultiplexes by SSRC, so every active section announces its SSRC.
+// carries the SFU's retransmissions of packets the browser NACKs. One RTP
+// header extension is offered, the transport-wide sequence number with
+// transport-cc feedback (rtp/transport_sequence.h): the SFU numbers what it
+// sends and judges the path from the browser's arrival times. Forwarded
+// packets carry that element alone (a client that did not take it gets the
+// publisher's elements, under ids negotiated with nobody here). There is no
+// mid extension, so the browser demultiplexes by SSRC, and every active
+// section announces its SSRC.
 //
 // An ended track keeps its section as a=inactive (no msid, no SSRC), so mids
 // stay stable and the BUNDLE tag never goes away.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +40,8 @@ namespace aegis::negotiation {
 inline constexpr uint8_t kSubscriberOpusPayloadType = 111;
 inline constexpr uint8_t kSubscriberVp8PayloadType = 96;
 inline constexpr uint8_t kSubscriberRtxPayloadType = 97;
+// The transport-wide sequence number's id in every section (one BUNDLE: one id).
+inline constexpr uint8_t kSubscriberTransportSequenceId = 3;
 
 // Older Chrome releases refuse a mid over 16 characters (webrtc's kMidMaxSize, later raised to 32).
 inline constexpr size_t kMaxSubscriberMidLength = 16;
@@ -73,6 +80,9 @@ struct SubscriberAnswer {
   // Accepted video sections whose answer dropped the RTX payload type we
   // offered: nothing is retransmitted on them.
   std::vector<std::string> without_rtx_mids;
+  // The transport-wide sequence number's id if the answer kept the
+  // extension as offered (and transport-cc feedback with it).
+  std::optional<uint8_t> transport_sequence_id;
 };
 
 // Checks the browser's answer against the offer we sent (the description

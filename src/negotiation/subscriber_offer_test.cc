@@ -173,9 +173,13 @@ TEST_F(SubscriberOfferTest, OfferRoundTripsAndCarriesWhatChromeNeeds) {
        }) {
     EXPECT_TRUE(HasLine(t, line)) << "missing " << line << " in\n" << t;
   }
-  // Forwarded packets carry the publisher's extension ids: none negotiated here.
-  EXPECT_EQ(t.find("a=extmap"), std::string::npos);
-  EXPECT_EQ(t.find("transport-cc"), std::string::npos);
+  // One extension, the transport-wide sequence number, with its feedback on every codec.
+  EXPECT_TRUE(HasLine(t, "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"));
+  EXPECT_TRUE(HasLine(t, "a=rtcp-fb:96 transport-cc"));
+  EXPECT_TRUE(HasLine(t, "a=rtcp-fb:111 transport-cc"));
+  EXPECT_EQ(t.find("a=extmap:", t.find("a=extmap:") + 1), t.find("a=extmap:3", t.find("a=extmap:") + 1))
+      << "another extension than transport-wide-cc offered:\n" << t;
+  EXPECT_EQ(t.find("goog-remb"), std::string::npos);
   EXPECT_EQ(t.find("a=sendrecv"), std::string::npos);
 }
 
@@ -193,13 +197,14 @@ TEST_F(SubscriberOfferTest, EachSectionFollowsItsTrack) {
     EXPECT_EQ(m.common.setup, sdp::SetupRole::kActPass);
     EXPECT_TRUE(m.common.end_of_candidates);
     EXPECT_TRUE(m.rtcp_mux);
-    EXPECT_TRUE(m.common.extmaps.empty());
+    ASSERT_EQ(m.common.extmaps.size(), 1u);  // the same id in every section of the bundle
+    EXPECT_EQ(m.common.extmaps[0].id, kSubscriberTransportSequenceId);
   }
   EXPECT_EQ(offer.media[0].payload_types, std::vector<uint8_t>{kSubscriberOpusPayloadType});
-  EXPECT_TRUE(offer.media[0].rtcp_fbs.empty());
+  EXPECT_EQ(offer.media[0].rtcp_fbs, (std::vector<sdp::RtcpFb>{{kSubscriberOpusPayloadType, "transport-cc", ""}}));
   EXPECT_EQ(offer.media[1].payload_types,
             (std::vector<uint8_t>{kSubscriberVp8PayloadType, kSubscriberRtxPayloadType}));
-  EXPECT_EQ(offer.media[1].rtcp_fbs.size(), 3u);
+  EXPECT_EQ(offer.media[1].rtcp_fbs.size(), 4u);
   EXPECT_EQ(offer.media[0].common.direction, sdp::Direction::kSendOnly);
   // The ended track keeps its section (and its place in BUNDLE), without a stream.
   const auto& ended = offer.media[2];
@@ -419,6 +424,38 @@ TEST_F(SubscriberOfferTest, SaysWhichVideoSectionsWereAnsweredWithoutRtx) {
   auto accepted = AcceptSubscriberAnswer(Offer(), Parse(kChromeAnswer));
   ASSERT_TRUE(accepted.ok());
   EXPECT_EQ(accepted->without_rtx_mids, std::vector<std::string>{"1"});
+}
+
+// kChromeAnswer with the transport-wide sequence number kept (under `id`)
+// and transport-cc feedback in each accepted section.
+std::string AnswerWithTransportCc(int id, bool feedback = true) {
+  std::string answer = kChromeAnswer;
+  const std::string extmap =
+      "a=extmap:" + std::to_string(id) + " http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n";
+  answer = ReplaceAll(answer, "a=mid:0\r\n", "a=mid:0\r\n" + extmap);
+  answer = ReplaceAll(answer, "a=mid:1\r\n", "a=mid:1\r\n" + extmap);
+  if (feedback) {
+    answer = ReplaceAll(answer, "a=fmtp:111 minptime=10;useinbandfec=1\r\n",
+                        "a=fmtp:111 minptime=10;useinbandfec=1\r\na=rtcp-fb:111 transport-cc\r\n");
+    answer = ReplaceAll(answer, "a=rtcp-fb:96 ccm fir\r\n", "a=rtcp-fb:96 ccm fir\r\na=rtcp-fb:96 transport-cc\r\n");
+  }
+  return answer;
+}
+
+TEST_F(SubscriberOfferTest, SaysWhetherTheAnswerKeptTransportWideSequenceNumbers) {
+  auto kept = AcceptSubscriberAnswer(Offer(), Parse(AnswerWithTransportCc(3)));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->transport_sequence_id, kSubscriberTransportSequenceId);
+  // Dropped (kChromeAnswer has no extmap), renumbered, or without feedback: not used.
+  auto dropped = AcceptSubscriberAnswer(Offer(), Parse(kChromeAnswer));
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_FALSE(dropped->transport_sequence_id);
+  auto renumbered = AcceptSubscriberAnswer(Offer(), Parse(AnswerWithTransportCc(5)));
+  ASSERT_TRUE(renumbered.ok());
+  EXPECT_FALSE(renumbered->transport_sequence_id);
+  auto silent = AcceptSubscriberAnswer(Offer(), Parse(AnswerWithTransportCc(3, /*feedback=*/false)));
+  ASSERT_TRUE(silent.ok());
+  EXPECT_FALSE(silent->transport_sequence_id);
 }
 
 TEST_F(SubscriberOfferTest, AcceptsAnAnswerThatKeepsRtx) {

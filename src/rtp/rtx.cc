@@ -31,6 +31,22 @@ size_t WriteRtx(const RtpPacketView& original, Ssrc rtx_ssrc, uint8_t rtx_payloa
   return size;
 }
 
+size_t WriteRtx(const RtpPacketView& original, Ssrc rtx_ssrc, uint8_t rtx_payload_type, uint16_t rtx_sequence,
+                uint16_t original_sequence, TransportSequence transport, std::span<uint8_t> out) {
+  const size_t size = RtxSizeWithTransportSequence(original);
+  if (out.size() < size) return 0;
+  const size_t header = WriteHeaderWithTransportSequence(original, transport, out);
+  if (header == 0) return 0;
+  out[0] = static_cast<uint8_t>(out[0] & ~kPaddingBit);
+  RewriteSsrc(out, rtx_ssrc);
+  RewritePayloadType(out, rtx_payload_type);
+  RewriteSequenceNumber(out, rtx_sequence);
+  StoreBE16(out.data() + header, original_sequence);
+  auto payload = original.payload();
+  std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(header + kRtxOsnSize));
+  return size;
+}
+
 size_t RecoverFromRtx(const RtpPacketView& rtx, Ssrc media_ssrc, uint8_t media_payload_type, std::span<uint8_t> out) {
   auto payload = rtx.payload();
   if (payload.size() < kRtxOsnSize) return 0;

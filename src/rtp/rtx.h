@@ -16,6 +16,7 @@
 
 #include "base/strong_id.h"
 #include "rtp/rtp_packet.h"
+#include "rtp/transport_sequence.h"
 
 namespace aegis::rtp {
 
@@ -30,6 +31,14 @@ inline size_t RtxSize(const RtpPacketView& original) {
 // Returns the size written, 0 if `out` is shorter than RtxSize(original).
 size_t WriteRtx(const RtpPacketView& original, Ssrc rtx_ssrc, uint8_t rtx_payload_type, uint16_t rtx_sequence,
                 uint16_t original_sequence, std::span<uint8_t> out);
+
+// The same for a receiver that negotiated transport-wide sequence numbers:
+// the original's extension block replaced by `transport` (transport_sequence.h).
+inline size_t RtxSizeWithTransportSequence(const RtpPacketView& original) {
+  return HeaderSizeWithTransportSequence(original) + kRtxOsnSize + original.payload_size();
+}
+size_t WriteRtx(const RtpPacketView& original, Ssrc rtx_ssrc, uint8_t rtx_payload_type, uint16_t rtx_sequence,
+                uint16_t original_sequence, TransportSequence transport, std::span<uint8_t> out);
 
 // The original packet carried by `rtx` into `out`: `media_ssrc` and
 // `media_payload_type` (the apt), the OSN as sequence number. Returns the

@@ -743,6 +743,9 @@ void Conference::AcceptSubscriberAnswer(Member& member, const std::string& sdp_t
                      "answer refused: new ICE credentials or certificate without an ICE restart (send restart_ice)");
   }
   member.offer_outstanding = false;
+  // What it receives is numbered for transport-wide feedback if its answer
+  // kept the extension (a browser does; a simple client may not).
+  (void)router_.SetTransportFeedback(member.sfu_id, answer->transport_sequence_id);
   // RTX the client's answer dropped is not sent (a browser keeps it; a
   // simpler client may not know it).
   for (const std::string& mid : answer->without_rtx_mids) {

@@ -187,8 +187,11 @@ std::string RenderMetrics(const MetricsFigures& f) {
   PerWorker(out, f, "aegis_receiver_reports_sent_total", kCounter, "Receiver reports the SFU generated.",
             [](W w) { return w.sfu.receiver_reports_sent; });
   PerWorker(out, f, "aegis_rembs_sent_total", kCounter,
-            "Bitrate limits (REMB) asked of publishers: the lowest any subscriber's loss allows.",
+            "Bitrate limits (REMB) asked of publishers: the lowest any subscriber's loss or queue allows.",
             [](W w) { return w.sfu.rembs_sent; });
+  PerWorker(out, f, "aegis_transport_feedback_total", kCounter,
+            "Transport-wide congestion feedback from subscribers (arrival times the SFU's delay-based estimate reads).",
+            [](W w) { return w.sfu.transport_feedback_received; });
   // ICE-TCP (server/media_tcp.h).
   PerWorker(out, f, "aegis_ice_tcp_connections", kGauge, "Open ICE-TCP connections.", [](W w) { return w.tcp.open; });
   PerWorker(out, f, "aegis_ice_tcp_packets_received_total", kCounter, "Packets (RFC 4571 frames) read from ICE-TCP connections.",

@@ -1,5 +1,7 @@
 #include "sfu/model.h"
 
+#include <algorithm>
+
 namespace aegis::sfu {
 
 Track::Track(TrackId track_id, ParticipantId publisher_id, TrackConfig track_config, const RouterConfig& router_config)
@@ -34,6 +36,12 @@ Subscription* Track::FindSubscription(ParticipantId subscriber) {
     if (s.subscriber == subscriber) return &s;
   }
   return nullptr;
+}
+
+std::optional<uint64_t> Subscription::limit_bps() const {
+  if (!rate.bps()) return delay_share_bps;
+  if (!delay_share_bps) return rate.bps();
+  return std::min(*rate.bps(), *delay_share_bps);
 }
 
 UpstreamStream* Track::FindByRtxSsrc(Ssrc rtx_ssrc) {

@@ -27,6 +27,7 @@
 #include "sfu/nack_generator.h"
 #include "sfu/packet_cache.h"
 #include "sfu/receive_statistics.h"
+#include "sfu/send_side_estimate.h"
 #include "sfu/sink.h"
 
 namespace aegis::sfu {
@@ -130,11 +131,21 @@ struct Subscription {
   uint64_t bytes_at_last_report = 0;
   std::optional<Timestamp> last_report;
   LossBasedRate rate;
+  // Its share of the subscriber connection's delay-based estimate
+  // (send_side_estimate.h), when that is limited.
+  std::optional<uint64_t> delay_share_bps;
+  // The subscriber's estimate (owned by its Participant, which outlives the
+  // subscription; kept in step by Room::SetTransportFeedback): numbers
+  // every packet sent here. Null when the subscriber did not negotiate it.
+  SendSideEstimate* send_side = nullptr;
   // While limited: retransmissions get at most kRetransmitShare of the
   // limit (bytes), so repairing loss does not deepen the congestion that
   // caused it. Remade when the limit moves.
   std::optional<TokenBucket> retransmit_bytes;
   uint64_t retransmit_bytes_for_bps = 0;
+
+  // What it can take: the lower of its loss-based limit and its delay share.
+  std::optional<uint64_t> limit_bps() const;
 };
 
 // Per upstream SSRC of a track: what the SFU measured receiving it, and
@@ -191,6 +202,9 @@ struct Participant {
   // The same for RTX SSRCs: the next sequence number to use.
   std::unordered_map<Ssrc, uint16_t> ended_rtx;
   std::optional<Timestamp> next_receiver_report;       // set by its first accepted packet
+  // Transport-wide congestion control on its subscriber connection, when
+  // negotiated (Router::SetTransportFeedback).
+  std::unique_ptr<SendSideEstimate> send_side;
 };
 
 }  // namespace aegis::sfu

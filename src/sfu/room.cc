@@ -4,6 +4,7 @@
 
 #include "rtp/rtp_packet.h"
 #include "rtp/rtx.h"
+#include "rtp/transport_sequence.h"
 
 namespace aegis::sfu {
 
@@ -137,6 +138,7 @@ Result<void, SfuError> Room::AddSubscription(ParticipantId subscriber, TrackId t
   Subscription sub;
   sub.subscriber = subscriber;
   sub.subscriber_target = s->target;
+  sub.send_side = s->send_side.get();
   sub.downstream_ssrc = downstream_ssrc;
   sub.source_ssrc = t->config.ssrcs.front();
   std::bitset<128> seen;
@@ -175,6 +177,20 @@ Result<void, SfuError> Room::RemoveSubscription(ParticipantId subscriber, TrackI
   s->downstream_ssrcs.erase(it->downstream_ssrc);
   RememberEnded(*s, *it);
   t->subscriptions.erase(it);
+  return {};
+}
+
+Result<void, SfuError> Room::SetTransportFeedback(ParticipantId subscriber, std::optional<uint8_t> extension_id) {
+  Participant* s = FindParticipant(subscriber);
+  if (!s) return Err{SfuError::kNoSuchParticipant};
+  if (s->send_side && extension_id && s->send_side->extension_id() == *extension_id) return {};
+  s->send_side = extension_id ? std::make_unique<SendSideEstimate>(*extension_id) : nullptr;
+  for (auto& [id, track] : tracks_) {
+    if (Subscription* sub = track.FindSubscription(subscriber)) {
+      sub->send_side = s->send_side.get();
+      sub->delay_share_bps.reset();
+    }
+  }
   return {};
 }
 
@@ -291,13 +307,20 @@ void Room::OnMedia(Participant& sender, Track& track, const rtp::RtpPacketView& 
     }
     // The one copy per subscriber: into the sink's buffer when it lends one
     // (then protected in place there), else into the reused scratch (within
-    // capacity after the first packets: no allocation).
-    std::span<uint8_t> copy = out.RtpBuffer(packet.size());
-    if (copy.size() < packet.size()) {
-      scratch.assign(packet.begin(), packet.end());
+    // capacity after the first packets: no allocation). A subscriber that
+    // takes transport-wide feedback gets our numbered block in place of the
+    // publisher's extensions (rtp/transport_sequence.h).
+    const size_t size = sub.send_side ? rtp::HeaderSizeWithTransportSequence(view) + packet.size() - view.header_size()
+                                      : packet.size();
+    std::span<uint8_t> copy = out.RtpBuffer(size);
+    if (copy.size() < size) {
+      scratch.resize(std::max(scratch.size(), size));
       copy = scratch;
+    }
+    copy = copy.first(size);
+    if (sub.send_side) {
+      rtp::CopyWithTransportSequence(view, {sub.send_side->extension_id(), sub.send_side->OnSend(size, now)}, copy);
     } else {
-      copy = copy.first(packet.size());
       std::copy(packet.begin(), packet.end(), copy.begin());
     }
     if (sub.continue_after) {

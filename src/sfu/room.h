@@ -52,6 +52,9 @@ class Room {
                                          std::span<const PayloadTypeMapping> payload_types,
                                          const SubscriptionOptions& options);
   Result<void, SfuError> RemoveSubscription(ParticipantId subscriber, TrackId track);
+  // Starts (an id) or stops (none) numbering what `subscriber` receives for
+  // transport-wide feedback; the same id again keeps the running estimate.
+  Result<void, SfuError> SetTransportFeedback(ParticipantId subscriber, std::optional<uint8_t> extension_id);
 
   // `scratch` is the router's reused output buffer.
   void OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp now, Sink& out,

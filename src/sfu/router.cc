@@ -123,6 +123,13 @@ Result<void, SfuError> Router::StopRetransmissions(ParticipantId subscriber, Tra
   return {};
 }
 
+Result<void, SfuError> Router::SetTransportFeedback(ParticipantId subscriber, std::optional<uint8_t> extension_id) {
+  if (dispatching_) return Err{SfuError::kReentrant};
+  auto it = participant_rooms_.find(subscriber);
+  if (it == participant_rooms_.end()) return Err{SfuError::kNoSuchParticipant};
+  return it->second->SetTransportFeedback(subscriber, extension_id);
+}
+
 Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {
   if (dispatching_) return Err{SfuError::kReentrant};
   next_timeout_stale_ = true;

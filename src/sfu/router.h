@@ -57,6 +57,11 @@ class Router {
   Result<void, SfuError> RemoveSubscription(ParticipantId subscriber, TrackId track);
   // The subscriber's answer dropped RTX: its NACKs get no retransmission.
   Result<void, SfuError> StopRetransmissions(ParticipantId subscriber, TrackId track);
+  // The subscriber's answer kept the transport-wide sequence number under
+  // `extension_id` (none: it did not): what it receives is numbered, its
+  // transport feedback judged (send_side_estimate.h), and what its
+  // connection can take limits the publishers it receives video from.
+  Result<void, SfuError> SetTransportFeedback(ParticipantId subscriber, std::optional<uint8_t> extension_id);
   // A muted track's packets are still checked and counted but reach no
   // subscriber (a room admin's mute); unmuting resumes forwarding.
   Result<void, SfuError> SetTrackMuted(TrackId track, bool muted);

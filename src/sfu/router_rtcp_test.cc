@@ -350,17 +350,7 @@ class RouterCongestionTest : public RouterRtcpTest {
     Rtcp(from, testing::Rtcp(rr), now_);
   }
   // The REMBs A got, in order.
-  std::vector<rtcp::Remb> Rembs() {
-    std::vector<rtcp::Remb> out;
-    for (const auto& sent : sink.RtcpTo(kA)) {
-      auto packets = rtcp::ParseCompound(sent.bytes);
-      if (!packets) continue;
-      for (const auto& p : *packets) {
-        if (const auto* remb = std::get_if<rtcp::Remb>(&p)) out.push_back(*remb);
-      }
-    }
-    return out;
-  }
+  std::vector<rtcp::Remb> Rembs() const { return testing::RembsTo(sink, kA); }
 
   Timestamp now_ = Timestamp::Millis(100'000);
   uint16_t seq_ = 1;

@@ -36,6 +36,8 @@ void RtcpHandler::OnRtcp(Room& room, ParticipantId from, std::span<const uint8_t
     } else if (const auto* rr = std::get_if<rtcp::ReceiverReport>(&packet)) {
       if (!rr->report_blocks.empty()) ++stats_.receiver_reports_received;
       OnReportBlocks(room, *sender, rr->report_blocks, now, out);
+    } else if (const auto* feedback = std::get_if<rtcp::TransportFeedback>(&packet)) {
+      OnTransportFeedback(room, *sender, *feedback, now, out);
     }
   }
 }
@@ -97,19 +99,24 @@ void RtcpHandler::OnNack(Room& room, Participant& from, const rtcp::Nack& nack, 
       ++stats_.retransmissions_not_cached;
       continue;
     }
-    if (!sub->rtx->budget.TryTake(now) || !RetransmitFits(*sub, rtp::RtxSize(*original), now)) {
+    const size_t size = sub->send_side ? rtp::RtxSizeWithTransportSequence(*original) : rtp::RtxSize(*original);
+    if (!sub->rtx->budget.TryTake(now) || !RetransmitFits(*sub, size, now)) {
       ++stats_.retransmissions_rate_limited;
       continue;
     }
     // Into the sink's send slot when it lends one, as for forwarding.
-    const size_t size = rtp::RtxSize(*original);
     std::span<uint8_t> target = out.RtpBuffer(size);
     if (target.size() < size) {
       rtx_buffer_.resize(std::max(rtx_buffer_.size(), size));
       target = rtx_buffer_;
     }
     const RtxDownstream& rtx = sub->rtx->stream;
-    rtp::WriteRtx(*original, rtx.ssrc, rtx.payload_type, sub->rtx->next_sequence++, sequence, target);
+    if (sub->send_side) {
+      const rtp::TransportSequence numbered{sub->send_side->extension_id(), sub->send_side->OnSend(size, now)};
+      rtp::WriteRtx(*original, rtx.ssrc, rtx.payload_type, sub->rtx->next_sequence++, sequence, numbered, target);
+    } else {
+      rtp::WriteRtx(*original, rtx.ssrc, rtx.payload_type, sub->rtx->next_sequence++, sequence, target);
+    }
     if (sub->timestamp_offset != 0) rtp::RewriteTimestamp(target, original->timestamp() + sub->timestamp_offset);
     ++stats_.retransmissions_sent;
     sub->bytes_sent += size;
@@ -118,7 +125,7 @@ void RtcpHandler::OnNack(Room& room, Participant& from, const rtcp::Nack& nack, 
 }
 
 bool RtcpHandler::RetransmitFits(Subscription& sub, size_t size, Timestamp now) {
-  const std::optional<uint64_t> limit = sub.rate.bps();
+  const std::optional<uint64_t> limit = sub.limit_bps();
   if (!limit) return true;
   if (!sub.retransmit_bytes || sub.retransmit_bytes_for_bps != *limit) {
     const double bytes_per_second = kRetransmitShare * static_cast<double>(*limit) / 8;
@@ -186,12 +193,56 @@ void RtcpHandler::OnReportBlocks(Room& room, Participant& from, std::span<const 
   }
 }
 
+// A subscriber's transport feedback: when its connection's delay-based
+// estimate moves, each video track it receives gets an equal share of what
+// is left after its audio (kAudioAllowanceBps a track), at least
+// kMinShareBps, and the publishers
+// of those tracks are asked again. Feedback from a participant that
+// negotiated none is counted and dropped.
+void RtcpHandler::OnTransportFeedback(Room& room, Participant& from, const rtcp::TransportFeedback& feedback,
+                                      Timestamp now, Sink& out) {
+  if (!from.send_side) {
+    ++stats_.transport_feedback_unexpected;
+    return;
+  }
+  ++stats_.transport_feedback_received;
+  const uint64_t unknown_before = from.send_side->packets_unknown();
+  const bool moved = from.send_side->OnFeedback(feedback, now);
+  stats_.transport_feedback_unknown_packets += from.send_side->packets_unknown() - unknown_before;
+  if (!moved) return;
+  const std::optional<uint64_t> estimate = from.send_side->bps();
+  uint64_t audio_tracks = 0;
+  video_tracks_.clear();
+  for (const auto& [downstream, track_id] : from.downstream_ssrcs) {
+    Track* track = room.FindTrack(track_id);
+    if (!track) continue;
+    if (track->config.kind == MediaKind::kVideo) {
+      video_tracks_.push_back(track);
+    } else {
+      ++audio_tracks;
+    }
+  }
+  if (video_tracks_.empty()) return;
+  std::optional<uint64_t> share;
+  if (estimate) {
+    const uint64_t audio = audio_tracks * kAudioAllowanceBps;
+    const uint64_t for_video = *estimate > audio ? *estimate - audio : 0;
+    share = std::max<uint64_t>(kMinShareBps, for_video / video_tracks_.size());
+  }
+  for (Track* track : video_tracks_) {
+    Subscription* sub = track->FindSubscription(from.id);
+    if (!sub) continue;
+    sub->delay_share_bps = share;
+    UpdatePublisherRate(room, *track, now, out);
+  }
+}
+
 // Sent when the lowest limit moved by 3 % or more, or is a second old: not
 // once per subscriber report (a large room reports many times a second).
 void RtcpHandler::UpdatePublisherRate(Room& room, Track& track, Timestamp now, Sink& out) {
   std::optional<uint64_t> lowest;
   for (const Subscription& s : track.subscriptions) {
-    if (s.rate.bps()) lowest = std::min(lowest.value_or(UINT64_MAX), *s.rate.bps());
+    if (auto limit = s.limit_bps()) lowest = std::min(lowest.value_or(UINT64_MAX), *limit);
   }
   if (!lowest && !track.remb_bps) return;  // nobody limited, and nothing asked before
   if (lowest && track.remb_bps && track.remb_sent_at && now - *track.remb_sent_at < TimeDelta::Seconds(1) &&

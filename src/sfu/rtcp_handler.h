@@ -19,7 +19,11 @@
 //    block per upstream SSRC heard since the previous RR
 //    (receive_statistics.h); a publisher gone quiet gets none until it
 //    sends again.
-// Anything else (SDES, BYE, APP, REMB, transport-cc) is not forwarded.
+//  - Transport-wide feedback from a subscriber moves its connection's
+//    delay-based estimate (send_side_estimate.h); each video track it
+//    receives gets a share, and its publisher is asked for the lowest
+//    limit over the track's subscribers, as for loss.
+// Anything else (SDES, BYE, APP, REMB) is not forwarded.
 #pragma once
 
 #include <cstdint>
@@ -52,11 +56,21 @@ class RtcpHandler {
   void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
   void OnReportBlocks(Room& room, Participant& from, std::span<const rtcp::ReportBlock> blocks, Timestamp now,
                       Sink& out);
+  void OnTransportFeedback(Room& room, Participant& from, const rtcp::TransportFeedback& feedback, Timestamp now,
+                           Sink& out);
   void UpdatePublisherRate(Room& room, Track& track, Timestamp now, Sink& out);
   // Whether a retransmission of `size` bytes fits the subscription's share
   // (none while it is not limited).
   static bool RetransmitFits(Subscription& sub, size_t size, Timestamp now);
   static constexpr double kRetransmitShare = 0.15;
+  // What a subscriber's share of its estimate keeps back per audio track
+  // (Opus in a call: 30-40 kbit/s with headers).
+  static constexpr uint64_t kAudioAllowanceBps = 40'000;
+  // A video track's least share: a small picture at a few frames a second
+  // (libwebrtc's own floor for video is 30 kbit/s). Lower than the loss
+  // floor, since the estimate measured the path: two videos and two audio
+  // tracks then fit a 250 kbit/s link.
+  static constexpr uint64_t kMinShareBps = 50'000;
   // False if no stream was heard since the last report (nothing sent).
   bool SendReceiverReports(Room& room, Participant& publisher, Timestamp now, Sink& out);
   void Send(ParticipantId to, SinkTarget* target, const rtcp::Packet& packet, Sink& out);
@@ -66,6 +80,7 @@ class RtcpHandler {
   std::vector<uint8_t> buffer_;  // reused for every packet sent
   std::vector<rtcp::ReportBlock> blocks_;
   std::vector<uint16_t> nack_sequences_;
+  std::vector<Track*> video_tracks_;  // reused per transport feedback
   std::vector<uint8_t> rtx_buffer_;  // when the sink lends no send slot
 };
 

@@ -29,6 +29,11 @@
 //    the subscriber whose NACK asked, on its RTX SSRC and PT, for an active,
 //    unmuted subscription, and carries exactly the packet the publisher
 //    last sent with that sequence number;
+//  - P3 negotiated transport-wide sequence numbers (id 3, set at every
+//    join): what it gets, forwards and retransmissions alike, carries the
+//    numbered block instead of the publisher's extensions, numbered
+//    0, 1, 2, ... from each join, and is otherwise as above; transport
+//    feedback in the input reaches its estimate;
 //  - RTCP goes only to present participants of the sender's room, replies
 //    are never longer than the input, and everything sent parses.
 #include <array>
@@ -45,6 +50,7 @@
 #include "rtcp/compound.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/rtx.h"
+#include "rtp/transport_sequence.h"
 #include "sfu/packet_cache.h"
 #include "sfu/router.h"
 
@@ -64,6 +70,9 @@ using namespace aegis::sfu;
 const RoomId kRoom1(1), kRoom2(2);
 const std::array<ParticipantId, 5> kWho = {ParticipantId(1), ParticipantId(2), ParticipantId(3), ParticipantId(4),
                                            ParticipantId(99)};  // 99 never joins
+
+const ParticipantId kNumbered(3);  // takes transport-wide sequence numbers
+constexpr uint8_t kTransportId = 3;
 
 RoomId RoomFor(ParticipantId p) { return p == ParticipantId(4) ? kRoom2 : kRoom1; }
 // Index into kWho of a participant that can join (P1..P4).
@@ -133,6 +142,10 @@ class World {
     const bool ok = router.AddParticipant(RoomFor(p), p, options).ok();
     CHECK(ok != joined[Slot(p)], "AddParticipant disagrees with the model");
     joined[Slot(p)] = true;
+    if (p == kNumbered) {
+      CHECK(router.SetTransportFeedback(p, kTransportId).ok(), "SetTransportFeedback refused a present participant");
+      ++numbered_joins;
+    }
     for (size_t i = 0; i < kTracks.size(); ++i) {
       if (kTracks[i].publisher == p && !published[i]) Publish(i);
     }
@@ -306,6 +319,7 @@ class World {
   }
 
   std::array<bool, 4> joined{};
+  uint32_t numbered_joins = 0;  // kNumbered's estimate (and numbering) starts afresh at each
   std::array<bool, kTracks.size()> published{};
   std::array<bool, kTracks.size()> muted{};
   std::array<bool, kSubscriptions.size()> subscribed{};
@@ -320,6 +334,7 @@ class CheckingSink : public Sink {
   void SendRtp(ParticipantId to, SinkTarget*, std::span<const uint8_t> packet) override {
     CHECK(!timer, "RTP sent from a timer");
     if (rtcp) return CheckRetransmission(to, packet);
+    if (to == kNumbered) packet = Unnumbered(packet);
     CHECK(packet.size() == input.size(), "forwarded RTP changed length");
     auto view = rtp::RtpPacketView::Parse(packet);
     CHECK(view.has_value(), "forwarded RTP does not parse");
@@ -362,11 +377,40 @@ class CheckingSink : public Sink {
     CHECK(rtcp::ParseCompound(packet).ok(), "sent RTCP does not parse");
   }
 
+  // A packet for kNumbered: checks its transport sequence block (the next
+  // number, in place of the publisher's extensions) and returns it with the
+  // input's extension block put back, for the checks every copy gets.
+  std::span<const uint8_t> Unnumbered(std::span<const uint8_t> packet) {
+    CheckNextNumber(packet);
+    auto in = rtp::RtpPacketView::Parse(input);
+    auto view = rtp::RtpPacketView::Parse(packet);
+    CHECK(in && view, "a numbered copy of an input that does not parse");
+    const size_t fixed = rtp::kFixedHeaderSize + 4 * view->csrc_count();
+    CHECK(view->header_size() == fixed + rtp::kTransportSequenceBlockSize, "a numbered copy with another block");
+    restored_.assign(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(fixed));
+    restored_[0] = static_cast<uint8_t>((restored_[0] & ~0x10) | (input[0] & 0x10));
+    const auto block = input.subspan(fixed, in->header_size() - fixed);
+    restored_.insert(restored_.end(), block.begin(), block.end());
+    restored_.insert(restored_.end(), packet.begin() + static_cast<std::ptrdiff_t>(view->header_size()), packet.end());
+    return restored_;
+  }
+  void CheckNextNumber(std::span<const uint8_t> packet) {
+    auto view = rtp::RtpPacketView::Parse(packet);
+    CHECK(view.has_value(), "a numbered packet does not parse");
+    if (numbered_generation_ != world_.numbered_joins) {
+      numbered_generation_ = world_.numbered_joins;
+      next_number_ = 0;
+    }
+    CHECK(rtp::ReadTransportSequence(*view, kTransportId) == next_number_, "transport sequence numbers out of step");
+    ++next_number_;
+  }
+
   // An RTX packet sent while the router handled `from`'s RTCP.
   void CheckRetransmission(ParticipantId to, std::span<const uint8_t> packet) {
     CHECK(to == from, "a retransmission went to someone other than the NACK's sender");
     auto view = rtp::RtpPacketView::Parse(packet);
     CHECK(view.has_value(), "a retransmission does not parse");
+    if (to == kNumbered) CheckNextNumber(packet);
     size_t i = 0;
     while (i < kSubscriptions.size() && !(kSubscriptions[i].subscriber == to && kSubscriptions[i].rtx &&
                                            kSubscriptions[i].rtx->ssrc == view->ssrc())) {
@@ -414,6 +458,9 @@ class CheckingSink : public Sink {
 
  private:
   const World& world_;
+  std::vector<uint8_t> restored_;
+  uint32_t numbered_generation_ = 0;
+  uint16_t next_number_ = 0;
   std::array<int, kSubscriptions.size()> expected{};
   std::array<bool, kSubscriptions.size()> got{};
 };

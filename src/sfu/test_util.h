@@ -7,6 +7,7 @@
 
 #include "base/random.h"
 #include "rtp/rtp_header.h"
+#include "rtcp/compound.h"
 #include "sfu/router.h"
 #include "sfu/sink.h"
 
@@ -69,6 +70,19 @@ template <typename T>
 std::vector<uint8_t> Rtcp(const T& packet) {
   std::vector<uint8_t> out;
   packet.SerializeTo(out);
+  return out;
+}
+
+// The REMBs `sink` saw sent to `to`, in order.
+inline std::vector<rtcp::Remb> RembsTo(const RecordingSink& sink, ParticipantId to) {
+  std::vector<rtcp::Remb> out;
+  for (const auto& sent : sink.RtcpTo(to)) {
+    auto packets = rtcp::ParseCompound(sent.bytes);
+    if (!packets) continue;
+    for (const auto& p : *packets) {
+      if (const auto* remb = std::get_if<rtcp::Remb>(&p)) out.push_back(*remb);
+    }
+  }
   return out;
 }
 
