@@ -297,6 +297,9 @@ class World {
   Router router;
   std::array<TrackId, kTracks.size()> track_ids{};
 
+  // kNumbered's estimate (and numbering) starts afresh at each join.
+  uint32_t numbered_joins = 0;
+
  private:
   // Track t goes away: its active subscriptions end with an event each.
   void EndTrack(size_t t, std::vector<TrackEnded>& expected) {
@@ -319,7 +322,6 @@ class World {
   }
 
   std::array<bool, 4> joined{};
-  uint32_t numbered_joins = 0;  // kNumbered's estimate (and numbering) starts afresh at each
   std::array<bool, kTracks.size()> published{};
   std::array<bool, kTracks.size()> muted{};
   std::array<bool, kSubscriptions.size()> subscribed{};

@@ -5,26 +5,30 @@
 // (C's browser, in that namespace), AEGIS_CAPPED_LINK (the interface whose
 // egress is C's downstream) and AEGIS_METRICS_TOKEN.
 //
-// Three pages (the demo app, e2ee=0) with a noise camera (video_stats.mjs),
-// each receiving the other two. After a free-running baseline, C's
-// downstream becomes a 300 kbit/s bottleneck (tc tbf, 200 ms of queue) for
-// 35 s. The SFU judges C's path from its receiver reports
-// (sfu/loss_based_rate.h) and asks A and B for less (REMB). Without
-// simulcast A's and B's one encoding is what everyone gets, so A and B see
-// each other at C's rate too. Prints each page's figures; checks, over the
-// last 20 s of the cap: C keeps decoding both (its loss held near what a
-// loss-based controller allows), and A and B keep decoding each other.
-// AEGIS_CAP_KBPS sets another cap, AEGIS_PATTERN_CAMERA=1 uses Chromium's
-// own (compressible) test pattern instead of noise.
+// Three pages (the demo app, e2ee=0), each receiving the other two. After a
+// free-running baseline, C's downstream becomes a 250 kbit/s bottleneck (tc
+// tbf, 200 ms of queue) for 35 s. The SFU numbers what it sends C
+// (transport-wide congestion control), sees C's queue build in C's feedback
+// (sfu/delay_based_rate.h) before it overflows, and asks A and B for C's
+// share of the link (REMB); C's receiver reports (sfu/loss_based_rate.h)
+// would catch loss the delay missed. Without simulcast A's and B's one
+// encoding is what everyone gets, so A and B see each other at C's rate
+// too: fewer bits, same frame rate with this camera. Prints each page's
+// figures; checks, over the last 20 s of the cap: C keeps decoding both
+// videos at a quarter of its free frame rate or more, losing under 5 %,
+// and A and B keep 80 % of theirs.
 //
-// Not in CTest yet (tests/network/CMakeLists.txt). Run here on 2026-12-07,
-// noise camera, 300 kbit/s, two runs: C decoded 1.8 and 2.2 fps in all (of
-// 19 free), lost 6.9 and 8.1 %, at 161-171 kbit/s; A and B went from 19 to
-// 11 fps of each other (their encoders follow C's limit: no simulcast); the
-// SFU sent 79-80 REMB. The threshold on C's frame rate (2 fps) sits right
-// there. With the pattern camera at 200 kbit/s C cannot fit two videos at
-// the 100 kbit/s floor plus audio: 0.1 fps, 54 % lost, while A and B kept
-// 40 fps.
+// The camera is Chromium's own test pattern (compressible: ~185 kbit/s a
+// video when free, still twice the link for two). AEGIS_NOISE_CAMERA=1 uses
+// noise instead (video_stats.mjs writeNoiseCamera: incompressible, so an
+// encoder held to C's share makes ~1 frame a second however well the SFU
+// does), AEGIS_CAP_KBPS another cap.
+//
+// Run here on 2026-12-07 (pattern, 250 kbit/s): C 40.2 fps in all (free
+// 39.9) at 108 kbit/s of video, 0.0 % lost, 0 freezes; A and B 40.1 fps
+// (free 39.9), the SFU sent 120 REMB during the cap. With loss feedback
+// alone (before transport-cc) the same link gave C 20.9 % loss and 3.3 fps
+// (pattern, 300 kbit/s), or 1.8-2.2 fps at 7-8 % loss with noise.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +38,7 @@ import { metricSums } from './server_metrics.mjs';
 import { measureVideo, videoStats, writeNoiseCamera } from './video_stats.mjs';
 
 const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
-const kCapKbps = Number(process.env.AEGIS_CAP_KBPS ?? 300);
+const kCapKbps = Number(process.env.AEGIS_CAP_KBPS ?? 250);
 const report = makeReport('subscriber cap');
 const { fail, check, finish } = report;
 const tokens = { A: process.env.AEGIS_TOKEN_A ?? '', B: process.env.AEGIS_TOKEN_B ?? '', C: process.env.AEGIS_TOKEN_C ?? '' };
@@ -45,7 +49,7 @@ if (!link || !process.env.AEGIS_CHROMIUM) fail('AEGIS_CAPPED_LINK and AEGIS_CHRO
 const watchdog = setTimeout(() => fail('the whole test took over 150 s'), 150_000);
 const noiseDir = mkdtempSync(path.join(tmpdir(), 'aegis-noise-'));
 const args = [...kChromiumFlags, '--ignore-certificate-errors',
-  ...(process.env.AEGIS_PATTERN_CAMERA ? [] : [`--use-file-for-fake-video-capture=${writeNoiseCamera(noiseDir)}`])];
+  ...(process.env.AEGIS_NOISE_CAMERA ? [`--use-file-for-fake-video-capture=${writeNoiseCamera(noiseDir)}`] : [])];
 const here = await launchChromium(report, args, { executablePath: '/usr/bin/chromium' });
 const there = await launchChromium(report, args, { executablePath: process.env.AEGIS_CHROMIUM });
 const open = (browser, who) => openApp(browser, baseUrl, { room: 'K', name: who, token: tokens[who], autojoin: '1', e2ee: '0' },
@@ -76,14 +80,14 @@ try {
   ['A', 'B', 'C'].forEach((who, i) => console.log(`  ${who} receiving: free ${fmt(free[i])}; C capped: ${fmt(capped[i])}`));
   console.log(`  the SFU asked the publishers for less ${rembs} times during the cap`);
 
-  check(`C's two videos need more than its ${kCapKbps} kbit/s link`, free[2].inKbps >= 1.5 * kCapKbps,
-    `${free[2].inKbps.toFixed(0)} kbit/s`);
-  check('C keeps decoding behind its link (>= 1 fps of each of two videos)', capped[2].fps >= 2,
+  check(`C's two videos need more than its ${kCapKbps} kbit/s link`, free[2].inKbps >= 1.25 * kCapKbps,
+    `${free[2].inKbps.toFixed(0)} kbit/s of video alone`);
+  check('C keeps decoding behind its link (>= 25 % of its free frame rate)', capped[2].fps >= 0.25 * free[2].fps,
     `${capped[2].fps.toFixed(1)} fps in all (free: ${free[2].fps.toFixed(1)})`);
-  check('C loses < 10 % of its video packets (a loss-based controller holds 2-10 %)', capped[2].lossPct < 10,
+  check('C loses < 5 % of its video packets (the queue is seen before it overflows)', capped[2].lossPct < 5,
     `${capped[2].lossPct.toFixed(1)} %`);
   for (const [who, i] of [['A', 0], ['B', 1]]) {
-    check(`${who} keeps decoding its uncapped subscription (>= 2 fps)`, capped[i].fps >= 2,
+    check(`${who} keeps 80 % of its frame rate beside a capped subscriber`, capped[i].fps >= 0.8 * free[i].fps,
       `${capped[i].fps.toFixed(1)} fps (free: ${free[i].fps.toFixed(1)})`);
   }
   check('the SFU asked the publishers for less (REMB)', rembs > 0, `${rembs} REMB`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One subscriber behind a slow link (chromium_subscriber_cap.mjs): pages A
 # and B in this namespace, page C in one of its own (client_netns.sh) whose
-# downstream, the server side of its veth, the test turns into a 300 kbit/s
+# downstream, the server side of its veth, the test turns into a 250 kbit/s
 # bottleneck with the kernel's token bucket filter (tc tbf: there is no
 # netem here, but tbf is), as an access link would be.
 #   run_in_netns.sh subscriber_cap.sh AEGIS_BINARY
