@@ -32,9 +32,9 @@ bool SendSideEstimate::OnFeedback(const rtcp::TransportFeedback& feedback, Times
     ++packets_reported_;
     packets_.push_back({sent.at, Timestamp::Micros(arrival_us), sent.size});
   }
-  // Feedback lists by sequence number, which is send order; keep it so.
-  std::stable_sort(packets_.begin(), packets_.end(),
-                   [](const DelayBasedRate::Packet& a, const DelayBasedRate::Packet& b) { return a.sent < b.sent; });
+  // Already in send order: feedback lists ascending from its base (the
+  // parser holds it to that, wrapping included), numbers are given in send
+  // order, and stale ring entries were refused above.
   return rate_.OnFeedback(packets_, now);
 }
 
