@@ -26,10 +26,10 @@ size_t WriteHeaderWithTransportSequence(const RtpPacketView& packet, TransportSe
 }
 
 size_t CopyWithTransportSequence(const RtpPacketView& packet, TransportSequence sequence, std::span<uint8_t> out) {
-  const size_t header = HeaderSizeWithTransportSequence(packet);
+  if (out.size() < SizeWithTransportSequence(packet)) return 0;
+  const size_t header = WriteHeaderWithTransportSequence(packet, sequence, out);
+  if (header == 0) return 0;
   const auto rest = packet.bytes().subspan(packet.header_size());  // payload and padding
-  if (out.size() < header + rest.size()) return 0;
-  if (WriteHeaderWithTransportSequence(packet, sequence, out) == 0) return 0;
   std::copy(rest.begin(), rest.end(), out.begin() + static_cast<std::ptrdiff_t>(header));
   return header + rest.size();
 }

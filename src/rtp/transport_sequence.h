@@ -37,6 +37,11 @@ inline size_t HeaderSizeWithTransportSequence(const RtpPacketView& packet) {
   return kFixedHeaderSize + 4 * packet.csrc_count() + kTransportSequenceBlockSize;
 }
 
+// Size of `packet` whole with its block replaced so.
+inline size_t SizeWithTransportSequence(const RtpPacketView& packet) {
+  return HeaderSizeWithTransportSequence(packet) + packet.size() - packet.header_size();
+}
+
 // `packet` whole (payload and padding as they are) with its extension block,
 // if any, replaced by the transport sequence block. Returns the size written;
 // 0 if `out` is too short or the id does not fit the one-byte form.

@@ -310,8 +310,7 @@ void Room::OnMedia(Participant& sender, Track& track, const rtp::RtpPacketView& 
     // capacity after the first packets: no allocation). A subscriber that
     // takes transport-wide feedback gets our numbered block in place of the
     // publisher's extensions (rtp/transport_sequence.h).
-    const size_t size = sub.send_side ? rtp::HeaderSizeWithTransportSequence(view) + packet.size() - view.header_size()
-                                      : packet.size();
+    const size_t size = sub.send_side ? rtp::SizeWithTransportSequence(view) : packet.size();
     std::span<uint8_t> copy = out.RtpBuffer(size);
     if (copy.size() < size) {
       scratch.resize(std::max(scratch.size(), size));
