@@ -6,58 +6,29 @@
 
 #include <algorithm>
 
-#include "base/random.h"
-#include "rtcp/compound.h"
 #include "rtp/rtx.h"
 #include "rtp/transport_sequence.h"
-#include "sfu/router.h"
-#include "sfu/test_util.h"
+#include "sfu/rtx_room_fixture.h"
 
 namespace aegis::sfu {
 namespace {
 
-using testing::MakeRtp;
-using testing::RecordingSink;
+constexpr uint8_t kId = 3;  // B's transport-wide sequence number
 
-const RoomId kRoom(1);
-const ParticipantId kA(10), kB(11), kC(12);
-const Ssrc kAVideo(0x1111), kARtx(0x2222), kAFeedback(0xFEED);
-const Ssrc kBDown(0xB0000001), kBRtx(0xB0000002), kCDown(0xC0000001), kBOwn(0xBBBB), kCOwn(0xCCCC);
-constexpr uint8_t kVp8 = 96, kRtxPt = 97, kDownVp8 = 100, kDownRtx = 101, kId = 3;
-
-class RouterTransportCcTest : public ::testing::Test {
+class RouterTransportCcTest : public RtxRoomTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(router.CreateRoom(kRoom).ok());
-    ASSERT_TRUE(router.AddParticipant(kRoom, kA, ParticipantOptions{kAFeedback}).ok());
-    ASSERT_TRUE(router.AddParticipant(kRoom, kB).ok());
-    ASSERT_TRUE(router.AddParticipant(kRoom, kC).ok());
-    TrackConfig config{MediaKind::kVideo, "1", {kAVideo}, {kVp8}, 90000};
-    config.rtx_ssrcs = {{kAVideo, kARtx}};
-    config.rtx_payload_types = {{kRtxPt, kVp8}};
-    a_video = *router.PublishTrack(kA, config);
-    const PayloadTypeMapping map[] = {{kVp8, kDownVp8}};
-    SubscriptionOptions with_rtx;
-    with_rtx.rtx = RtxDownstream{kBRtx, kDownRtx, 5000};
-    ASSERT_TRUE(router.AddSubscription(kB, a_video, kBDown, map, with_rtx).ok());
-    ASSERT_TRUE(router.AddSubscription(kC, a_video, kCDown, map).ok());
+    RtxRoomTest::SetUp();
     ASSERT_TRUE(router.SetTransportFeedback(kB, kId).ok());
   }
 
-  void Publish(uint16_t seq, size_t payload, Timestamp at) {
+  void PublishAt(uint16_t seq, size_t payload, Timestamp at) {
     router.OnRtp(kA, MakeRtp(kAVideo, kVp8, seq, 9000u + seq, payload, random), at, sink);
   }
-
-
-  Router router;
-  RecordingSink sink;
-  SeededRandom random{5};
-  TrackId a_video;
 };
 
 TEST_F(RouterTransportCcTest, WhatTheSubscriberGetsIsNumberedInOneSequenceWithItsRetransmissions) {
-  const Timestamp t0 = Timestamp::Millis(10'000);
-  for (uint16_t seq = 10; seq < 15; ++seq) Publish(seq, 300, t0);
+  for (uint16_t seq = 10; seq < 15; ++seq) PublishAt(seq, 300, t0);
   const auto to_b = sink.RtpTo(kB);
   ASSERT_EQ(to_b.size(), 5u);
   for (size_t i = 0; i < to_b.size(); ++i) {
@@ -111,7 +82,7 @@ TEST_F(RouterTransportCcTest, AQueueBehindTheSubscribersLinkLimitsThePublisher) 
   for (int ms = 0; ms < 3000; ms += 8) {
     now = Timestamp::Millis(10'000 + ms);
     const size_t before = sink.RtpTo(kB).size();
-    Publish(seq++, kPayload, now);
+    PublishAt(seq++, kPayload, now);
     auto to_b = sink.RtpTo(kB);
     ASSERT_EQ(to_b.size(), before + 1);
     auto view = rtp::RtpPacketView::Parse(to_b.back().bytes);
@@ -155,7 +126,7 @@ TEST_F(RouterTransportCcTest, AQueueBehindTheSubscribersLinkLimitsThePublisher) 
 
 TEST_F(RouterTransportCcTest, FeedbackStopsWhenTheSubscriberRenegotiatesWithoutIt) {
   ASSERT_TRUE(router.SetTransportFeedback(kB, std::nullopt).ok());
-  Publish(1, 100, Timestamp::Millis(10'000));
+  PublishAt(1, 100, t0);
   const auto to_b = sink.RtpTo(kB);
   ASSERT_EQ(to_b.size(), 1u);
   auto view = rtp::RtpPacketView::Parse(to_b[0].bytes);
