@@ -27,10 +27,7 @@ plain_server=""
 turn=""
 harness_atexit 'kill $plain_server $turn 2>/dev/null || true; wait $plain_server $turn 2>/dev/null || true; rm -rf "$turn_dir" "$plain_data"'
 
-(umask 077 && head -c 24 /dev/urandom | xxd -p -c 64 >"$turn_dir/secret")
-sed -e "s/@TURN_ADDRESS@/$turn_address/g" -e "s/@SHARED_SECRET@/$(cat "$turn_dir/secret")/" \
-    -e "s/@REALM@/aegis.test/" -e "s/@MEDIA_SERVER_ADDRESS@/$media_address/" \
-    "$repo_root/packaging/coturn/turnserver.conf.example" >"$turn_dir/turnserver.conf"
+coturn_config "$turn_dir" "$turn_address" "$media_address"
 coturn_start "$turn_dir"
 
 AEGIS_TOKEN_A=$(mint R ada "Ada" 10m)

@@ -25,10 +25,7 @@ turn_dir=$(mktemp -d)
 turn=""
 capture=""
 harness_atexit 'kill $turn $capture 2>/dev/null || true; wait $turn $capture 2>/dev/null || true; rm -rf "$turn_dir"; client_netns_cleanup'
-(umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$turn_dir/secret")
-sed -e "s/@TURN_ADDRESS@/$address/g" -e "s/@SHARED_SECRET@/$(cat "$turn_dir/secret")/" \
-    -e "s/@REALM@/aegis.test/" -e "s/@MEDIA_SERVER_ADDRESS@/$address/" \
-    "$repo_root/packaging/coturn/turnserver.conf.example" >"$turn_dir/turnserver.conf"
+coturn_config "$turn_dir" "$address" "$address"
 coturn_start "$turn_dir"
 
 "$aegis" room policy --data "$data" --room S --relay-only on >>"$log"

@@ -25,14 +25,11 @@ ip -n "$client_ns" rule add ipproto tcp dport 3478 prohibit priority 102
 turn_dir=$(mktemp -d)
 turn=""
 harness_atexit 'kill $turn 2>/dev/null || true; wait $turn 2>/dev/null || true; rm -rf "$turn_dir"; client_netns_cleanup'
-(umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$turn_dir/secret")
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=$address" \
   -addext "subjectAltName=IP:$address" -keyout "$turn_dir/key.pem" -out "$turn_dir/cert.pem" 2>/dev/null
-sed -e "s/@TURN_ADDRESS@/$address/g" -e "s/@SHARED_SECRET@/$(cat "$turn_dir/secret")/" \
-    -e "s/@REALM@/aegis.test/" -e "s/@MEDIA_SERVER_ADDRESS@/$address/" \
-    -e '/^no-tls$/d' -e 's/^#tls-listening-port=/tls-listening-port=/' \
-    -e "s|^#cert=.*|cert=$turn_dir/cert.pem|" -e "s|^#pkey=.*|pkey=$turn_dir/key.pem|" \
-    "$repo_root/packaging/coturn/turnserver.conf.example" >"$turn_dir/turnserver.conf"
+coturn_config "$turn_dir" "$address" "$address" \
+  -e '/^no-tls$/d' -e 's/^#tls-listening-port=/tls-listening-port=/' \
+  -e "s|^#cert=.*|cert=$turn_dir/cert.pem|" -e "s|^#pkey=.*|pkey=$turn_dir/key.pem|"
 grep -q '^tls-listening-port=443$' "$turn_dir/turnserver.conf" || { echo "turn_tls_only: FAIL: the example's TLS lines did not apply" >&2; exit 1; }
 coturn_start "$turn_dir"
 
