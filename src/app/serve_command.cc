@@ -172,6 +172,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     wc.max_audio_tracks_per_participant = static_cast<size_t>(options.max_audio_tracks);
     wc.max_video_tracks_per_participant = static_cast<size_t>(options.max_video_tracks);
     wc.mls_suite = static_cast<uint16_t>(options.mls_suite);
+    wc.publisher_transport_feedback = options.publisher_transport_cc;
     wc.mls_external_sender = mls_external_sender;
     wc.audit = &audit;
     workers.push_back(std::make_unique<server::MediaWorker>(i, wc, signaling_server));

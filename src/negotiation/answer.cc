@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "negotiation/sdp_common.h"
+#include "rtp/transport_sequence.h"
 
 namespace aegis::negotiation {
 namespace {
@@ -120,7 +121,7 @@ sdp::MediaSection Rejected(const sdp::MediaSection& offered) {
 }  // namespace
 
 Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offer, const LocalParameters& local,
-                                             RandomSource& rng) {
+                                             RandomSource& rng, AnswerOptions options) {
   if (offer.media.size() > kMaxSections) return Err{NegotiationError{NegotiationErrorCode::kTooManySections, {}}};
   if (auto policy = sdp::ValidateForWebRtc(offer, sdp::SdpType::kOffer); !policy.ok()) {
     return Err{NegotiationError{NegotiationErrorCode::kPolicy, policy.error()}};
@@ -206,16 +207,22 @@ Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offe
       for (const auto& f : offered.fmtps) {
         if (Contains(all_pts, f.payload_type)) m.fmtps.push_back(f);
       }
-      for (const auto& fb : offered.rtcp_fbs) {
-        bool wanted = fb.type == "nack" || (fb.type == "ccm" && fb.subtype == "fir");
-        if (wanted && (!fb.payload_type || Contains(pts, fb.payload_type))) m.rtcp_fbs.push_back(fb);
-      }
       const auto& extmaps = offered.common.extmaps.empty() ? offer.common.extmaps : offered.common.extmaps;
       for (const auto& ext : extmaps) {
         if (ext.uri == kMidExtensionUri && ext.id <= 255) {
           m.common.extmaps.push_back({ext.id, std::nullopt, ext.uri, ""});
           accepted.mid_extension = static_cast<uint8_t>(ext.id);
         }
+        // One-byte form only (ids 1-14): the SFU reads it as such.
+        if (options.transport_feedback && ext.uri == rtp::kTransportSequenceUri && ext.id >= 1 && ext.id <= 14) {
+          m.common.extmaps.push_back({ext.id, std::nullopt, ext.uri, ""});
+          accepted.transport_sequence_extension = static_cast<uint8_t>(ext.id);
+        }
+      }
+      for (const auto& fb : offered.rtcp_fbs) {
+        bool wanted = fb.type == "nack" || (fb.type == "ccm" && fb.subtype == "fir") ||
+                      (fb.type == "transport-cc" && accepted.transport_sequence_extension);
+        if (wanted && (!fb.payload_type || Contains(pts, fb.payload_type))) m.rtcp_fbs.push_back(fb);
       }
       m.rtcp_mux = true;
       m.rtcp_rsize = offered.rtcp_rsize;

@@ -58,6 +58,9 @@ struct AcceptedMedia {
   uint32_t local_ssrc = 0;               // what the server sends on, announced in the answer
   uint32_t local_rtx_ssrc = 0;           // its retransmissions, if RTX was accepted and the server sends
   std::optional<uint8_t> mid_extension;  // RFC 8843 mid header extension id
+  // The transport-wide sequence number's id, when AnswerOptions asked for it
+  // and the offer had it (with its transport-cc feedback kept).
+  std::optional<uint8_t> transport_sequence_extension;
   sdp::Direction direction = sdp::Direction::kSendRecv;  // the answer's direction
 };
 
@@ -87,7 +90,14 @@ struct NegotiationError {
   std::optional<sdp::PolicyViolation> policy;
 };
 
+struct AnswerOptions {
+  // Keep the offer's transport-wide sequence number and transport-cc
+  // feedback: the answerer promises to report arrivals (an SFU's publisher
+  // connection does; an endpoint that sends no feedback must not).
+  bool transport_feedback = false;
+};
+
 Result<Answer, NegotiationError> AnswerOffer(const sdp::SessionDescription& offer, const LocalParameters& local,
-                                             RandomSource& rng);
+                                             RandomSource& rng, AnswerOptions options = {});
 
 }  // namespace aegis::negotiation

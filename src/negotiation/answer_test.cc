@@ -68,6 +68,32 @@ TEST_F(AnswerTest, AnswersAChromiumOfferWithOpusVp8AndDataChannel) {
   EXPECT_EQ(Parse(*text), sd);
 }
 
+// The transport-wide sequence number (and its transport-cc feedback) only
+// when the answerer will report arrivals: a publisher connection of the SFU.
+TEST_F(AnswerTest, KeepsTransportWideCongestionControlOnlyWhenAsked) {
+  auto offer = Parse(sdp::testing::kChromiumOffer);
+  auto plain = AnswerOffer(offer, local_, rng_);
+  ASSERT_TRUE(plain.ok());
+  auto text = sdp::SerializeSdp(plain->sdp);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(text->find("transport-wide-cc"), std::string::npos);
+  EXPECT_EQ(text->find("transport-cc"), std::string::npos);
+  EXPECT_FALSE(plain->media[0].transport_sequence_extension);
+
+  auto with = AnswerOffer(offer, local_, rng_, AnswerOptions{.transport_feedback = true});
+  ASSERT_TRUE(with.ok());
+  EXPECT_TRUE(sdp::ValidateForWebRtc(with->sdp, sdp::SdpType::kAnswer).ok());
+  text = sdp::SerializeSdp(with->sdp);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_NE(text->find("a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"),
+            std::string::npos) << *text;
+  EXPECT_NE(text->find("a=rtcp-fb:111 transport-cc\r\n"), std::string::npos) << *text;
+  EXPECT_NE(text->find("a=rtcp-fb:96 transport-cc\r\n"), std::string::npos) << *text;
+  ASSERT_GE(with->media.size(), 2u);
+  EXPECT_EQ(with->media[0].transport_sequence_extension, 3);
+  EXPECT_EQ(with->media[1].transport_sequence_extension, 3);
+}
+
 TEST_F(AnswerTest, AcceptsRtxForVp8AndTellsItsSsrcsApart) {
   auto answer = AnswerOffer(Parse(sdp::testing::kChromiumOffer), local_, rng_);
   ASSERT_TRUE(answer.ok());

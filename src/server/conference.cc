@@ -482,7 +482,10 @@ void Conference::Publish(Member& member, const std::string& sdp_text,
   if (!member.publisher) member.publisher = NewConnection(member, /*publisher=*/true);
   Connection& connection = *member.publisher;
   const uint64_t session_id = member.subscriber_session_id ^ 1;
-  auto answer = negotiation::AnswerOffer(*offer, LocalFor(connection.local_ice, session_id), rng_);
+  // With publisher_transport_feedback, the publisher's uplink is judged by
+  // its own estimate, from the arrivals the SFU reports (sfu/upstream_feedback.h).
+  const negotiation::AnswerOptions publisher_answer{.transport_feedback = config_.publisher_transport_feedback};
+  auto answer = negotiation::AnswerOffer(*offer, LocalFor(connection.local_ice, session_id), rng_, publisher_answer);
   if (!answer.ok()) {
     std::string why = answer.error().policy ? std::string(sdp::ToString(answer.error().policy->error))
                                             : "no acceptable BUNDLEd audio/video section";
@@ -497,7 +500,7 @@ void Conference::Publish(Member& member, const std::string& sdp_text,
                        "offer refused: the DTLS certificate changed (a new connection needs a new session: join again)");
     }
     restarted_ice = UniqueLocalIce();
-    answer = negotiation::AnswerOffer(*offer, LocalFor(*restarted_ice, session_id), rng_);
+    answer = negotiation::AnswerOffer(*offer, LocalFor(*restarted_ice, session_id), rng_, publisher_answer);
     if (!answer.ok()) return SendError(member.session, ErrorCode::kInternal, "cannot answer the ICE restart");
   }
   std::vector<const negotiation::AcceptedMedia*> sending;
@@ -529,6 +532,12 @@ void Conference::Publish(Member& member, const std::string& sdp_text,
   }
   if (restarted_ice) RestartIce(connection, *restarted_ice, answer->remote_ice, now);
   Send(member.session, signaling::PublishAnswer{*text, member.session == requester_ ? request_id_ : std::nullopt});
+  // One BUNDLE transport: one id for the connection.
+  std::optional<uint8_t> transport_sequence;
+  for (const auto& m : answer->media) {
+    if (m.transport_sequence_extension) transport_sequence = m.transport_sequence_extension;
+  }
+  (void)router_.SetUpstreamTransportFeedback(member.sfu_id, transport_sequence);
   SyncPublishedTracks(member, sending, sources);
 }
 

@@ -93,6 +93,11 @@ struct ConferenceConfig {
   // ignored). A relay-only room's participants are connected only through
   // them; with none, such rooms refuse joins (relay_unavailable).
   std::vector<stun::TransportAddress> relay_addresses;
+  // Keep a publisher's transport-wide sequence numbers and report their
+  // arrivals (transport-cc) so its own estimate sees its uplink's queue.
+  // Off by default: with it, Chrome's send rate collapses under random loss
+  // (docs/benchmarks.md, "Publisher uplink").
+  bool publisher_transport_feedback = false;
 };
 
 struct ConferenceStats {
@@ -167,7 +172,10 @@ class Conference {
   void Resume(SessionId socket, const auth::Claims& claims, const signaling::ResumeRequest& request, Timestamp now);
 
   // `datagram` is the receive buffer; SRTP is decrypted in place.
-  void HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now);
+  // `arrived`: when the kernel received it, if known (before `now`): the
+  // arrival times reported to publishers (sfu/upstream_feedback.h).
+  void HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now,
+                      std::optional<Timestamp> arrived = std::nullopt);
   // Whether datagrams from `address` reach a connection (one proved its ICE
   // password from there): the ICE-TCP shell closes connections that never do.
   bool Routes(const stun::TransportAddress& address) const { return directory_.FindByAddress(address) != nullptr; }

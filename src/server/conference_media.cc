@@ -99,7 +99,8 @@ Conference::Conference(ConferenceConfig config, ConferenceOutput& output, Random
 
 Conference::~Conference() = default;
 
-void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now) {
+void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, Timestamp now,
+                                std::optional<Timestamp> arrived) {
   // Classified once: the kind (and a STUN message, parsed) goes on to the
   // transport with the datagram.
   Connection* connection = nullptr;
@@ -140,7 +141,7 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
       ++connection->rtp_packets_received;
       connection->rtp_bytes_received += received.packet.size();
       if (config_.test_hooks) CaptureForTest(*connection->owner, received.packet);
-      router_.OnRtp(sender, received.packet, now, *sink_);
+      router_.OnRtp(sender, received.packet, now, *sink_, arrived);
     } else {
       ++stats_.rtp_on_subscriber_connection;  // a subscriber connection only receives
     }

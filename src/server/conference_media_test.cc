@@ -10,6 +10,58 @@ namespace {
 
 using namespace conference_testing;  // NOLINT: the fixture is this file's vocabulary
 
+// Transport-wide feedback to a publisher is the operator's choice
+// (ConferenceConfig::publisher_transport_feedback, off by default): off, the
+// answer drops what the browser offered; on, it keeps it and A's numbered
+// packets are reported back to A, holes as lost.
+TEST_F(ConferenceMediaTest, PublisherTransportFeedbackOnlyWhenConfigured) {
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  OfferSpec spec;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  spec.transport_cc = true;
+  Join(1, "standup", "Alice");
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 1u) << out_.Last(1, "error").dump();
+  std::string answer = out_.Last(1, "answer")["sdp"].get<std::string>();
+  EXPECT_EQ(answer.find("transport-wide-cc"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("transport-cc"), std::string::npos) << answer;
+
+  publisher_transport_feedback_ = true;
+  MakeConference();
+  Join(1, "standup", "Alice");
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 2u) << out_.Last(1, "error").dump();
+  answer = out_.Last(1, "answer")["sdp"].get<std::string>();
+  EXPECT_NE(answer.find("a=extmap:3 " + std::string(rtp::kTransportSequenceUri)), std::string::npos) << answer;
+  EXPECT_NE(answer.find("a=rtcp-fb:96 transport-cc"), std::string::npos) << answer;
+  Connect(a_, a_ice, answer);
+  ASSERT_TRUE(RunUntil([&] { return a_.connected; }));
+  a_.rtcp.clear();
+  // Transport number 3 never arrives (lost on A's uplink).
+  for (uint16_t i = 1; i <= 5; ++i) {
+    if (i != 3) SendRtp(a_, static_cast<uint16_t>(100 + i), spec.audio_ssrc, 111, i);
+  }
+  std::optional<rtcp::TransportFeedback> report;
+  RunUntil([&] {
+    for (const auto& bytes : a_.rtcp) {
+      auto packets = rtcp::ParseCompound(bytes);
+      if (!packets.ok()) continue;
+      for (const auto& p : *packets) {
+        if (const auto* f = std::get_if<rtcp::TransportFeedback>(&p)) report = *f;
+      }
+    }
+    return report.has_value();
+  }, TimeDelta::Millis(300));
+  ASSERT_TRUE(report) << "no transport feedback reached A";
+  EXPECT_EQ(report->base_sequence, 1);
+  EXPECT_EQ(report->status_count, 5);
+  std::vector<uint16_t> received;
+  for (const auto& r : report->received) received.push_back(r.sequence_number);
+  EXPECT_EQ(received, (std::vector<uint16_t>{1, 2, 4, 5}));
+}
+
 TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
   const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
   const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};

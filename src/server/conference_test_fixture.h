@@ -10,6 +10,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@
 #include "rtcp/pli.h"
 #include "rtp/rtp_header.h"
 #include "rtp/rtp_packet.h"
+#include "rtp/transport_sequence.h"
 #include "sdp/sdp_parser.h"
 #include "sdp/sdp_serializer.h"
 #include "sdp/test_sdps.h"
@@ -136,6 +138,7 @@ struct OfferSpec {
   std::string ufrag = "Pq7z";
   std::string pwd = "w3Ls9Kd2Jf8Hg5Tb1Nc6Rx4V";
   std::string fingerprint = kChromiumFingerprint;
+  bool transport_cc = false;  // offer transport-wide congestion control (extension 3 + feedback), as Chrome does
 };
 
 inline std::string PublishSdp(const OfferSpec& s) {
@@ -151,7 +154,8 @@ inline std::string PublishSdp(const OfferSpec& s) {
            "a=fingerprint:" + s.fingerprint + "\r\n"
            "a=setup:actpass\r\n"
            "a=mid:" + std::string(mid) + "\r\n"
-           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n" +
+           (s.transport_cc ? "a=extmap:3 " + std::string(rtp::kTransportSequenceUri) + "\r\n" : std::string());
   };
   std::string sdp =
       "v=0\r\n"
@@ -176,7 +180,8 @@ inline std::string PublishSdp(const OfferSpec& s) {
         "a=rtcp-mux\r\n"
         "a=rtcp-rsize\r\n"
         "a=rtpmap:96 VP8/90000\r\n"
-        "a=rtcp-fb:96 nack pli\r\n"
+        "a=rtcp-fb:96 nack pli\r\n" +
+        std::string(s.transport_cc ? "a=rtcp-fb:96 transport-cc\r\n" : "") +
         "a=rtpmap:45 AV1/90000\r\n";
     if (s.video_direction != "inactive") sdp += "a=ssrc:" + std::to_string(s.video_ssrc) + " cname:c\r\n";
   }
@@ -243,6 +248,7 @@ class ConferenceTest : public ::testing::Test {
     config.test_hooks = hooks;
     config.candidates = {kServer1, kServer2};
     config.relay_addresses = relay_addresses_;
+    config.publisher_transport_feedback = publisher_transport_feedback_;
     config.dtls_context = ServerContext();
     config.max_participants_per_room = per_room;
     config.max_participants = total;
@@ -281,6 +287,7 @@ class ConferenceTest : public ::testing::Test {
   void Disconnected(S session) { conference_->Disconnected(session, now_); }
 
   std::vector<TransportAddress> relay_addresses_;  // ConferenceConfig::relay_addresses (MakeConference)
+  bool publisher_transport_feedback_ = false;       // ConferenceConfig::publisher_transport_feedback
   Recorder out_;
   SeededRandom rng_{42};
   Timestamp now_ = Timestamp::Millis(1'000'000);
@@ -291,12 +298,18 @@ class ConferenceTest : public ::testing::Test {
 // Media end to end: native clients (controlling ICE, DTLS client) on an
 // in-memory network with the Conference, in simulated time.
 
-inline std::vector<uint8_t> MakeRtp(uint16_t seq, uint32_t ssrc, uint8_t pt) {
+// With `transport_number`, the packet carries it as transport-wide sequence
+// number (extension id 3, as PublishSdp offers it).
+inline std::vector<uint8_t> MakeRtp(uint16_t seq, uint32_t ssrc, uint8_t pt,
+                                    std::optional<uint16_t> transport_number = std::nullopt) {
   rtp::RtpHeader h;
   h.payload_type = pt;
   h.sequence_number = seq;
   h.timestamp = seq * 960u;
   h.ssrc = Ssrc(ssrc);
+  if (transport_number) {
+    h.extensions.push_back({3, {static_cast<uint8_t>(*transport_number >> 8), static_cast<uint8_t>(*transport_number)}});
+  }
   std::vector<uint8_t> payload(120, static_cast<uint8_t>(seq * 7));
   std::vector<uint8_t> out;
   h.SerializeTo(payload, 0, out);
@@ -375,8 +388,9 @@ class ConferenceMediaTest : public ConferenceTest {
   }
 
   // Sends one SRTP packet from `from` to the server.
-  void SendRtp(Client& from, uint16_t seq, uint32_t ssrc, uint8_t pt) {
-    auto packet = MakeRtp(seq, ssrc, pt);
+  void SendRtp(Client& from, uint16_t seq, uint32_t ssrc, uint8_t pt,
+               std::optional<uint16_t> transport_number = std::nullopt) {
+    auto packet = MakeRtp(seq, ssrc, pt, transport_number);
     const size_t len = packet.size();
     packet.resize(len + transport::PeerTransport::kMaxSrtpOverhead);
     auto out = from.transport->ProtectRtp(packet, len, now_);

@@ -1,5 +1,7 @@
 #include "server/datagram_batch.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -7,16 +9,19 @@
 #include "netio/udp_address.h"
 
 namespace aegis::server {
-namespace {
 
-// The clock SO_TIMESTAMPNS stamps arrivals with.
-int64_t RealtimeNs() {
+int64_t ReceiveBatch::RealtimeNs() {
   timespec now{};
   ::clock_gettime(CLOCK_REALTIME, &now);
   return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
 }
 
-}  // namespace
+Timestamp ReceiveBatch::ArrivedAt(size_t i, Timestamp now, int64_t realtime_now_ns) const {
+  if (arrival_ns_[i] == 0) return now;
+  // Never after now, and not absurdly before it (a clock step): at most 1 s.
+  const int64_t ago_us = std::clamp<int64_t>((realtime_now_ns - arrival_ns_[i]) / 1000, 0, 1'000'000);
+  return now - TimeDelta::Micros(ago_us);
+}
 
 void SendBatch::Queue(const stun::TransportAddress& to, std::span<const uint8_t> bytes) {
   Slot& slot = slots_[count_];
@@ -47,7 +52,7 @@ void SendBatch::Flush() {
     ++send_calls_;
     const int n = ::sendmmsg(fd_, messages.data() + done, static_cast<unsigned>(count_ - done), MSG_DONTWAIT);
     if (n > 0) {
-      const int64_t sent_ns = RealtimeNs();
+      const int64_t sent_ns = ReceiveBatch::RealtimeNs();
       for (size_t i = done; i < done + static_cast<size_t>(n); ++i) {
         if (slots_[i].origin_ns != 0) forward_delay_.Observe(sent_ns - slots_[i].origin_ns);
       }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 
+#include "base/time.h"
 #include "server/delay_histogram.h"
 #include "stun/transport_address.h"
 
@@ -78,6 +79,14 @@ class ReceiveBatch {
   const stun::TransportAddress& from(size_t i) const { return from_[i]; }
   // When the kernel received it (CLOCK_REALTIME ns); 0 without EnableArrivalTimes.
   int64_t arrival_ns(size_t i) const { return arrival_ns_[i]; }
+  // The same on the worker's clock: `now` read together with
+  // `realtime_now_ns` (RealtimeNs()), less how long ago the kernel stamped
+  // datagram i; `now` itself when it has no stamp. What the transport-wide
+  // feedback to a publisher reports: the kernel's arrival, not when the
+  // batch got its turn.
+  Timestamp ArrivedAt(size_t i, Timestamp now, int64_t realtime_now_ns) const;
+  // CLOCK_REALTIME in ns, the clock SO_TIMESTAMPNS stamps arrivals with.
+  static int64_t RealtimeNs();
   uint64_t receive_calls() const { return receive_calls_; }
   // Datagrams larger than a slot (cut by the kernel): dropped, counted.
   uint64_t truncated() const { return truncated_; }

@@ -130,7 +130,7 @@ bool MediaWorker::Start(std::string& error) {
   port_ = udp_.local_endpoint().port();
   GrowSocketBuffers(udp_.native_handle());
   SetDontFragment(udp_.native_handle(), config_.bind_address.is_v6());
-  (void)ReceiveBatch::EnableArrivalTimes(udp_.native_handle());  // for aegis_forward_delay_seconds only
+  (void)ReceiveBatch::EnableArrivalTimes(udp_.native_handle());  // aegis_forward_delay_seconds, publisher feedback
   ConferenceConfig conference;
   if (config_.announced_addresses.empty()) {
     conference.candidates.push_back(netio::ToTransportAddress(udp_.local_endpoint()));
@@ -153,6 +153,7 @@ bool MediaWorker::Start(std::string& error) {
   conference.max_video_tracks_per_participant = config_.max_video_tracks_per_participant;
   conference.mls_suite = config_.mls_suite;
   conference.mls_external_sender = config_.mls_external_sender;
+  conference.publisher_transport_feedback = config_.publisher_transport_feedback;
   output_ = std::make_unique<Output>(udp_.native_handle(), bridge_, config_.audit);
   output_->set_tcp(tcp_.get());
   conference_ = std::make_unique<Conference>(std::move(conference), *output_, rng_);
@@ -227,10 +228,11 @@ void MediaWorker::Receive() {
         const size_t n = rx_.Receive(udp_.native_handle());
         if (n == 0) break;
         const Timestamp now = clock_.Now();
+        const int64_t realtime_now_ns = ReceiveBatch::RealtimeNs();
         for (size_t i = 0; i < n; ++i) {
           output_->counters.Received(rx_.datagram(i).size());  // metrics
           output_->batch().SetOrigin(rx_.arrival_ns(i));       // metrics: what it causes is timed from its arrival
-          conference_->HandleDatagram(rx_.datagram(i), rx_.from(i), now);
+          conference_->HandleDatagram(rx_.datagram(i), rx_.from(i), now, rx_.ArrivedAt(i, now, realtime_now_ns));
         }
         output_->batch().Flush();
         output_->batch().SetOrigin(0);

@@ -55,6 +55,7 @@ struct MediaWorkerConfig {
   size_t max_video_tracks_per_participant = 4;
   uint16_t mls_suite = mls::kSuiteXWingAes256;
   std::shared_ptr<const mls::ExternalSenderKey> mls_external_sender;  // one per process, shared by the workers
+  bool publisher_transport_feedback = false;  // ConferenceConfig::publisher_transport_feedback
 };
 
 class MediaWorker {

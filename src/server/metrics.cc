@@ -192,6 +192,9 @@ std::string RenderMetrics(const MetricsFigures& f) {
   PerWorker(out, f, "aegis_transport_feedback_total", kCounter,
             "Transport-wide congestion feedback from subscribers (arrival times the SFU's delay-based estimate reads).",
             [](W w) { return w.sfu.transport_feedback_received; });
+  PerWorker(out, f, "aegis_transport_feedback_sent_total", kCounter,
+            "Transport-wide congestion feedback sent to publishers (--publisher-transport-cc on).",
+            [](W w) { return w.sfu.transport_feedback_sent; });
   // ICE-TCP (server/media_tcp.h).
   PerWorker(out, f, "aegis_ice_tcp_connections", kGauge, "Open ICE-TCP connections.", [](W w) { return w.tcp.open; });
   PerWorker(out, f, "aegis_ice_tcp_packets_received_total", kCounter, "Packets (RFC 4571 frames) read from ICE-TCP connections.",

@@ -13,7 +13,7 @@ namespace aegis::server {
 const char* const kServeUsage =
     "usage: aegis serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--web DIR]\n"
     "                   [--media-workers N] [--media-port PORT] [--media-tcp on|off] [--media-host HOST]\n"
-    "                   [--announce IP]...\n"
+    "                   [--announce IP]... [--publisher-transport-cc on|off]\n"
     "                   [--tls] [--tls-cert PEM --tls-key PEM] [--token-leeway SECONDS]\n"
     "                   [--max-participants N] [--max-connections N] [--max-connections-per-address N]\n"
     "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
@@ -30,6 +30,10 @@ const char* const kServeUsage =
     "                       network drops UDP (default on)\n"
     "  --media-host HOST    UDP bind address (default: the listen address)\n"
     "  --announce IP        address to put in ICE candidates (repeatable; default: the bound one)\n"
+    "  --publisher-transport-cc on|off  report arrivals to publishers (transport-wide congestion\n"
+    "                       control), so a browser sees its uplink's queue before it overflows;\n"
+    "                       off by default: under random loss Chrome then sends far less\n"
+    "                       (docs/configuration.md)\n"
     "  --tls                HTTPS/WSS even on loopback\n"
     "  --tls-cert/--tls-key PEM certificate chain and key (default: a self-signed one, generated\n"
     "                       in the data folder on first run; its fingerprint is printed)\n"
@@ -95,9 +99,9 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
   if (key == "media-workers") return integer(1, 64, o.media_workers);
   if (key == "media-port") return integer(0, 65535, o.media_port);
   if (key == "media-host") return o.media_host = value, std::nullopt;
-  if (key == "media-tcp") {
-    if (value != "on" && value != "off") return "invalid media-tcp '" + std::string(value) + "' (on or off)";
-    o.media_tcp = value == "on";
+  if (key == "media-tcp" || key == "publisher-transport-cc") {
+    if (value != "on" && value != "off") return "invalid " + std::string(key) + " '" + std::string(value) + "' (on or off)";
+    (key == "media-tcp" ? o.media_tcp : o.publisher_transport_cc) = value == "on";
     return std::nullopt;
   }
   if (key == "announce") return o.announce.emplace_back(value), std::nullopt;
@@ -200,6 +204,7 @@ std::optional<std::string> LoadServeConfig(const std::string& path, ServeOptions
       if (key == "tls") options.tls = *b;
       else if (key == "dev") options.dev = *b;
       else if (key == "media-tcp") options.media_tcp = *b;
+      else if (key == "publisher-transport-cc") options.publisher_transport_cc = *b;
       else error = "unknown or non-boolean key " + key;
     } else if (const auto* array = node.as_array(); array && key == "announce") {
       for (auto&& item : *array) {

@@ -25,6 +25,7 @@ struct ServeOptions {
   int media_workers = DefaultMediaWorkers();  // one per core
   uint16_t media_port = 40000;           // worker i listens on media_port + i; 0: any free port
   bool media_tcp = true;                 // ICE-TCP on the same port numbers (media_tcp.h)
+  bool publisher_transport_cc = false;   // transport-wide feedback to publishers (ConferenceConfig)
   std::string media_host;                // UDP bind address; empty: the listen address
   std::vector<std::string> announce;     // addresses put in SDP candidates (public IPs behind NAT)
   std::string tls_cert;                  // PEM files; empty on a non-loopback listener: generated in data_dir

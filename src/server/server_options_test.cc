@@ -119,6 +119,17 @@ TEST_F(ServerOptionsTest, IceTcpIsOnUnlessSwitchedOff) {
   EXPECT_TRUE(options_.media_tcp);
 }
 
+// Off unless asked for (docs/configuration.md says why).
+TEST_F(ServerOptionsTest, PublisherTransportCcIsOffUnlessSwitchedOn) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_FALSE(options_.publisher_transport_cc);
+  EXPECT_EQ(Parse({"--publisher-transport-cc", "on"}), "");
+  EXPECT_TRUE(options_.publisher_transport_cc);
+  EXPECT_NE(Parse({"--publisher-transport-cc", "1"}), "");
+  EXPECT_EQ(Parse({"--config", WriteConfig("publisher_transport_cc = true\n")}), "");
+  EXPECT_TRUE(options_.publisher_transport_cc);
+}
+
 TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--listen", "8080"}), "");
   EXPECT_NE(Parse({"--listen", ":8080"}), "");

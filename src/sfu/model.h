@@ -28,6 +28,7 @@
 #include "sfu/packet_cache.h"
 #include "sfu/receive_statistics.h"
 #include "sfu/send_side_estimate.h"
+#include "sfu/upstream_feedback.h"
 #include "sfu/sink.h"
 
 namespace aegis::sfu {
@@ -205,6 +206,9 @@ struct Participant {
   // Transport-wide congestion control on its subscriber connection, when
   // negotiated (Router::SetTransportFeedback).
   std::unique_ptr<SendSideEstimate> send_side;
+  // The same on its publisher connection, the other way: what it sends is
+  // numbered by it, and the SFU reports arrivals (Router::SetUpstreamTransportFeedback).
+  std::unique_ptr<UpstreamFeedback> upstream_feedback;
 };
 
 }  // namespace aegis::sfu

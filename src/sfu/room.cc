@@ -194,6 +194,15 @@ Result<void, SfuError> Room::SetTransportFeedback(ParticipantId subscriber, std:
   return {};
 }
 
+Result<void, SfuError> Room::SetUpstreamTransportFeedback(ParticipantId publisher,
+                                                          std::optional<uint8_t> extension_id) {
+  Participant* p = FindParticipant(publisher);
+  if (!p) return Err{SfuError::kNoSuchParticipant};
+  if (p->upstream_feedback && extension_id && p->upstream_feedback->extension_id() == *extension_id) return {};
+  p->upstream_feedback = extension_id ? std::make_unique<UpstreamFeedback>(*extension_id) : nullptr;
+  return {};
+}
+
 void Room::RememberEnded(Participant& subscriber, const Subscription& sub) {
   if (sub.sent_any) subscriber.ended_downstream[sub.downstream_ssrc] = {sub.last_sequence, sub.last_timestamp};
   if (sub.rtx && sub.rtx->next_sequence != sub.rtx->stream.first_sequence) {
@@ -206,7 +215,7 @@ void Room::DropSubscription(Track& track, ParticipantId subscriber) {
 }
 
 void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp now, Sink& out,
-                 std::vector<uint8_t>& scratch) {
+                 std::vector<uint8_t>& scratch, Timestamp arrived) {
   Participant* sender = FindParticipant(from);
   if (!sender) {
     ++stats_.rtp_dropped_unknown_participant;
@@ -231,6 +240,12 @@ void Room::OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp 
   }
   Track* track = FindTrack(declared->second);
   if (!track) return;  // unreachable: the maps are kept in step
+  // Every packet of its own counts for the publisher's estimate, RTX too.
+  if (sender->upstream_feedback) {
+    if (auto number = rtp::ReadTransportSequence(*view, sender->upstream_feedback->extension_id())) {
+      if (sender->upstream_feedback->OnPacket(*number, arrived)) deadline_added_ = true;
+    }
+  }
   if (!track->config.rtx_ssrcs.empty()) {
     if (UpstreamStream* stream = track->FindByRtxSsrc(ssrc)) {
       return OnRetransmission(*sender, *track, *stream, *view, now, out, scratch);
@@ -369,6 +384,8 @@ std::optional<Timestamp> Room::NextTimeout() const {
   std::optional<Timestamp> next;
   for (const auto& [id, p] : participants_) {
     if (p.next_receiver_report && (!next || *p.next_receiver_report < *next)) next = p.next_receiver_report;
+    const auto feedback_due = p.upstream_feedback ? p.upstream_feedback->NextDue() : std::nullopt;
+    if (feedback_due && (!next || *feedback_due < *next)) next = feedback_due;
   }
   for (const auto& [id, track] : tracks_) {
     auto due = track.keyframe_throttle.DueAt();

@@ -55,10 +55,12 @@ class Room {
   // Starts (an id) or stops (none) numbering what `subscriber` receives for
   // transport-wide feedback; the same id again keeps the running estimate.
   Result<void, SfuError> SetTransportFeedback(ParticipantId subscriber, std::optional<uint8_t> extension_id);
+  // Starts (an id) or stops (none) reporting arrivals to `publisher`.
+  Result<void, SfuError> SetUpstreamTransportFeedback(ParticipantId publisher, std::optional<uint8_t> extension_id);
 
   // `scratch` is the router's reused output buffer.
   void OnRtp(ParticipantId from, std::span<const uint8_t> packet, Timestamp now, Sink& out,
-             std::vector<uint8_t>& scratch);
+             std::vector<uint8_t>& scratch, Timestamp arrived);
 
   // For the RTCP handler and tests.
   Participant* FindParticipant(ParticipantId id);

@@ -130,6 +130,15 @@ Result<void, SfuError> Router::SetTransportFeedback(ParticipantId subscriber, st
   return it->second->SetTransportFeedback(subscriber, extension_id);
 }
 
+Result<void, SfuError> Router::SetUpstreamTransportFeedback(ParticipantId publisher,
+                                                            std::optional<uint8_t> extension_id) {
+  if (dispatching_) return Err{SfuError::kReentrant};
+  next_timeout_stale_ = true;
+  auto it = participant_rooms_.find(publisher);
+  if (it == participant_rooms_.end()) return Err{SfuError::kNoSuchParticipant};
+  return it->second->SetUpstreamTransportFeedback(publisher, extension_id);
+}
+
 Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {
   if (dispatching_) return Err{SfuError::kReentrant};
   next_timeout_stale_ = true;
@@ -141,7 +150,8 @@ Result<void, SfuError> Router::SetTrackMuted(TrackId track, bool muted) {
   return {};
 }
 
-void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out) {
+void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out,
+                   std::optional<Timestamp> arrived) {
   ++stats_.rtp_received;
   if (dispatching_) {
     ++stats_.reentrant_calls_refused;
@@ -153,7 +163,7 @@ void Router::OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Times
     return;
   }
   DispatchScope scope(dispatching_);
-  it->second->OnRtp(from, plain_rtp, now, out, rtp_buffer_);
+  it->second->OnRtp(from, plain_rtp, now, out, rtp_buffer_, arrived.value_or(now));
   if (it->second->TakeDeadlineAdded()) next_timeout_stale_ = true;
 }
 

@@ -62,11 +62,18 @@ class Router {
   // transport feedback judged (send_side_estimate.h), and what its
   // connection can take limits the publishers it receives video from.
   Result<void, SfuError> SetTransportFeedback(ParticipantId subscriber, std::optional<uint8_t> extension_id);
+  // The publisher's offer had the transport-wide sequence number under
+  // `extension_id` and the answer kept it (none: not): what it sends is
+  // reported back every 100 ms (upstream_feedback.h) for its own estimate.
+  Result<void, SfuError> SetUpstreamTransportFeedback(ParticipantId publisher, std::optional<uint8_t> extension_id);
   // A muted track's packets are still checked and counted but reach no
   // subscriber (a room admin's mute); unmuting resumes forwarding.
   Result<void, SfuError> SetTrackMuted(TrackId track, bool muted);
 
-  void OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out);
+  // `arrived`: when it reached the machine, if the caller knows (reported
+  // to a publisher that takes transport-wide feedback); else `now`.
+  void OnRtp(ParticipantId from, std::span<const uint8_t> plain_rtp, Timestamp now, Sink& out,
+             std::optional<Timestamp> arrived = std::nullopt);
   void OnRtcp(ParticipantId from, std::span<const uint8_t> plain_rtcp, Timestamp now, Sink& out);
   // The subscriber's connection came up: ask the publishers of the video it
   // receives for a keyframe (throttled like any keyframe request), so it

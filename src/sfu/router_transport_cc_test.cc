@@ -6,6 +6,9 @@
 
 #include <algorithm>
 
+#include "base/random.h"
+#include "rtcp/compound.h"
+#include "rtp/rtp_header.h"
 #include "rtp/rtx.h"
 #include "rtp/transport_sequence.h"
 #include "sfu/rtx_room_fixture.h"
@@ -134,6 +137,56 @@ TEST_F(RouterTransportCcTest, FeedbackStopsWhenTheSubscriberRenegotiatesWithoutI
   EXPECT_FALSE(rtp::ReadTransportSequence(*view, kId));
   EXPECT_TRUE(view->FindExtension(1));
   EXPECT_EQ(router.SetTransportFeedback(ParticipantId(99), kId).error(), SfuError::kNoSuchParticipant);
+}
+
+// The other way: A numbers what it sends, and the router reports arrivals
+// to A every 100 ms, at the deadline it announces.
+TEST_F(RouterTransportCcTest, APublishersNumberedPacketsAreReportedBackToIt) {
+  ASSERT_TRUE(router.SetUpstreamTransportFeedback(kA, kId).ok());
+  const Timestamp start = Timestamp::Millis(20'000);
+  uint16_t rtp_sequence = 100;
+  for (uint16_t i = 0; i < 5; ++i) {
+    // Transport number 3 lost on A's uplink (a packet of another stream: no
+    // hole in this one's RTP numbers, so no NACK moves the deadline).
+    if (i == 3) continue;
+    rtp::RtpHeader h;
+    h.payload_type = kVp8;
+    h.sequence_number = rtp_sequence++;
+    h.timestamp = 1000;
+    h.ssrc = kAVideo;
+    h.extensions = {{kId, {0x12, static_cast<uint8_t>(0x30 + i)}}};  // transport numbers 0x1230..
+    std::vector<uint8_t> payload(50, 0xab), packet;
+    ASSERT_TRUE(h.SerializeTo(payload, 0, packet));
+    router.OnRtp(kA, packet, start + TimeDelta::Millis(2 * i), sink);
+  }
+  ASSERT_EQ(router.NextTimeout(), start + UpstreamFeedback::kInterval);
+  router.OnTimer(start + TimeDelta::Millis(99), sink);
+  std::vector<rtcp::TransportFeedback> reports;
+  auto collect = [&] {
+    reports.clear();
+    for (const auto& sent : sink.RtcpTo(kA)) {
+      auto packets = rtcp::ParseCompound(sent.bytes);
+      ASSERT_TRUE(packets.ok());
+      for (const auto& p : *packets) {
+        if (const auto* f = std::get_if<rtcp::TransportFeedback>(&p)) reports.push_back(*f);
+      }
+    }
+  };
+  collect();
+  EXPECT_TRUE(reports.empty());  // not due yet
+  router.OnTimer(start + UpstreamFeedback::kInterval, sink);
+  collect();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].sender, kAFeedback);
+  EXPECT_EQ(reports[0].base_sequence, 0x1230);
+  EXPECT_EQ(reports[0].status_count, 5);
+  ASSERT_EQ(reports[0].received.size(), 4u);
+  EXPECT_EQ(reports[0].received[3].sequence_number, 0x1234);
+  EXPECT_EQ(router.stats().transport_feedback_sent, 1u);
+  // Nothing more arrived: nothing more is due or sent.
+  EXPECT_NE(router.NextTimeout(), start + UpstreamFeedback::kInterval);
+  ASSERT_TRUE(router.SetUpstreamTransportFeedback(kA, std::nullopt).ok());
+  EXPECT_EQ(router.SetUpstreamTransportFeedback(ParticipantId(99), kId).error(), SfuError::kNoSuchParticipant);
 }
 
 }  // namespace

@@ -275,6 +275,7 @@ void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
     Send(publisher->id, publisher->target, rtcp::Pli{publisher->feedback_ssrc, track.config.ssrcs[0]}, out);
   }
   for (auto& [id, track] : room.tracks()) SendUpstreamNacks(room, track, now, out);
+  for (auto& [id, participant] : room.participants()) SendUpstreamFeedback(participant, now, out);
   for (auto& [id, participant] : room.participants()) {
     if (!participant.next_receiver_report || now < *participant.next_receiver_report) continue;
     // Rearmed by the next accepted packet if nothing was heard.
@@ -282,6 +283,21 @@ void RtcpHandler::OnTimer(Room& room, Timestamp now, Sink& out) {
     if (SendReceiverReports(room, participant, now, out)) {
       participant.next_receiver_report = now + config_.receiver_report_interval;
     }
+  }
+}
+
+void RtcpHandler::SendUpstreamFeedback(Participant& publisher, Timestamp now, Sink& out) {
+  if (!publisher.upstream_feedback) return;
+  const auto due = publisher.upstream_feedback->NextDue();
+  if (!due || now < *due) return;
+  // The media source names one of its streams; browsers read only the sender.
+  Ssrc media = Ssrc(0);
+  if (!publisher.upstream_ssrcs.empty()) media = publisher.upstream_ssrcs.begin()->first;
+  feedback_.clear();
+  publisher.upstream_feedback->TakeReports(publisher.feedback_ssrc, media, feedback_);
+  for (const rtcp::TransportFeedback& report : feedback_) {
+    ++stats_.transport_feedback_sent;
+    Send(publisher.id, publisher.target, report, out);
   }
 }
 

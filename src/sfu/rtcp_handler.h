@@ -13,7 +13,9 @@
 //    report blocks and profile extensions (about the publisher's own
 //    reception) left out; at most one per stream per
 //    sender_report_min_interval is fanned out.
-//  - OnTimer: the holes in publishers' video streams that are due go to
+//  - OnTimer: a publisher that numbers its packets (transport-wide) gets
+//    its arrivals reported every 100 ms (upstream_feedback.h);
+//    the holes in publishers' video streams that are due go to
 //    them as NACKs (nack_generator.h); every receiver_report_interval a
 //    publisher gets an RR with a
 //    block per upstream SSRC heard since the previous RR
@@ -53,6 +55,8 @@ class RtcpHandler {
   void OnKeyframeRequest(Room& room, Participant& from, Ssrc downstream, Timestamp now, Sink& out);
   void OnNack(Room& room, Participant& from, const rtcp::Nack& nack, Timestamp now, Sink& out);
   void SendUpstreamNacks(Room& room, Track& track, Timestamp now, Sink& out);
+  // The arrivals it reported are due (upstream_feedback.h).
+  void SendUpstreamFeedback(Participant& publisher, Timestamp now, Sink& out);
   void OnSenderReport(Room& room, Participant& from, const rtcp::SenderReport& sr, Timestamp now, Sink& out);
   void OnReportBlocks(Room& room, Participant& from, std::span<const rtcp::ReportBlock> blocks, Timestamp now,
                       Sink& out);
@@ -81,6 +85,7 @@ class RtcpHandler {
   std::vector<rtcp::ReportBlock> blocks_;
   std::vector<uint16_t> nack_sequences_;
   std::vector<Track*> video_tracks_;  // reused per transport feedback
+  std::vector<rtcp::TransportFeedback> feedback_;  // reused per report to a publisher
   std::vector<uint8_t> rtx_buffer_;  // when the sink lends no send slot
 };
 

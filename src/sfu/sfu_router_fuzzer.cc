@@ -33,7 +33,8 @@
 //    join): what it gets, forwards and retransmissions alike, carries the
 //    numbered block instead of the publisher's extensions, numbered
 //    0, 1, 2, ... from each join, and is otherwise as above; transport
-//    feedback in the input reaches its estimate;
+//    feedback in the input reaches its estimate; P2's packets are read as
+//    numbered (element 1) and reported back to it on the timer;
 //  - RTCP goes only to present participants of the sender's room, replies
 //    are never longer than the input, and everything sent parses.
 #include <array>
@@ -73,6 +74,10 @@ const std::array<ParticipantId, 5> kWho = {ParticipantId(1), ParticipantId(2), P
 
 const ParticipantId kNumbered(3);  // takes transport-wide sequence numbers
 constexpr uint8_t kTransportId = 3;
+// Its own packets' element 1, read as a transport-wide sequence number, is
+// reported back to it on the timer (RTCP that must parse, to it alone).
+const ParticipantId kReported(2);
+constexpr uint8_t kReportedId = 1;
 
 RoomId RoomFor(ParticipantId p) { return p == ParticipantId(4) ? kRoom2 : kRoom1; }
 // Index into kWho of a participant that can join (P1..P4).
@@ -145,6 +150,9 @@ class World {
     if (p == kNumbered) {
       CHECK(router.SetTransportFeedback(p, kTransportId).ok(), "SetTransportFeedback refused a present participant");
       ++numbered_joins;
+    }
+    if (p == kReported) {
+      CHECK(router.SetUpstreamTransportFeedback(p, kReportedId).ok(), "SetUpstreamTransportFeedback refused");
     }
     for (size_t i = 0; i < kTracks.size(); ++i) {
       if (kTracks[i].publisher == p && !published[i]) Publish(i);

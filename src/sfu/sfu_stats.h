@@ -57,6 +57,7 @@ struct SfuStats {
   uint64_t sender_reports_throttled = 0;     // recorded but not fanned out (too soon after the last)
   uint64_t receiver_reports_sent = 0;        // RR packets the SFU generated
   uint64_t rembs_sent = 0;                   // bitrate limits asked of publishers (congestion, loss_based_rate.h)
+  uint64_t transport_feedback_sent = 0;       // arrivals reported to publishers (upstream_feedback.h)
   uint64_t transport_feedback_received = 0;   // from subscribers that negotiated it (send_side_estimate.h)
   uint64_t transport_feedback_unexpected = 0; // from a participant that did not: dropped
   uint64_t transport_feedback_unknown_packets = 0;  // reported packets not (or no longer) in the send history
