@@ -8,6 +8,8 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config clang-14 libclang-rt-14-dev llvm-14
   # libraries
   libssl-dev nlohmann-json3-dev libboost-dev libusrsctp-dev libsqlite3-dev libtomlplusplus-dev
+  # codecs for native clients (aegis-bot: real VP8 and Opus; src/media)
+  libvpx-dev libopus-dev
   # tests, benchmarks, oracles (libsrtp2 is test/benchmark-only)
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev sqlite3
   # interop tests with real peers, in network namespaces (tests/interop/)

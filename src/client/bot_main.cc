@@ -1,12 +1,11 @@
-// aegis-bot: joins a room with a token, publishes a test pattern (Opus-like
-// audio 50 packets/s, VP8-like video at a bitrate) and prints per-track
-// receive statistics once a second and on exit. The I/O shell around
-// aegis::client::Client: one WebSocket (client/ws_channel.h, ws:// or wss://),
-// one UDP socket per peer connection, a 5 ms tick.
-//
-// The payloads are not decodable media: audio is 80 bytes of a constant
-// pattern per 20 ms (PT 111, 960 ticks), video a VP8 payload descriptor
-// (S bit on the first packet of a frame) followed by filler, 30 frames/s.
+// aegis-bot: joins a room with a token, publishes a test pattern (a 440 Hz
+// tone in Opus, moving bars in VP8 at 320x240, 30 frames/s: real media a
+// browser decodes, src/media) and prints per-track receive statistics once
+// a second and on exit, with what it decoded of each track. The I/O shell
+// around aegis::client::Client: one WebSocket (client/ws_channel.h, ws:// or
+// wss://), one UDP socket per peer connection, a 5 ms tick.
+#include <map>
+#include <memory>
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -23,6 +22,12 @@
 #include "client/ws_channel.h"
 #include "crypto/secure_random.h"
 #include "dtls/certificate.h"
+#include "media/opus_decoder.h"
+#include "media/opus_encoder.h"
+#include "media/test_pattern.h"
+#include "media/vp8_decoder.h"
+#include "media/vp8_encoder.h"
+#include "media/vp8_packetizer.h"
 
 #ifndef AEGIS_VERSION
 #define AEGIS_VERSION "dev"
@@ -40,8 +45,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: aegis-bot --url ws://HOST:PORT/PATH --room ROOM --token TOKEN [options]\n"
     "\n"
-    "Joins an Aegis room as a native client, publishes a test pattern and prints\n"
-    "per-track receive statistics once a second and on exit.\n"
+    "Joins an Aegis room as a native client, publishes a test pattern (a tone in\n"
+    "Opus, moving bars in VP8 at 320x240, 30 frames/s) and prints per-track receive\n"
+    "statistics once a second and on exit, with the frames it decoded of each.\n"
     "\n"
     "options:\n"
     "  --url URL          signaling WebSocket, ws:// or wss://\n"
@@ -53,13 +59,13 @@ constexpr const char* kUsage =
     "  --room ROOM        the room to join (must match the token's room)\n"
     "  --token TOKEN      an access token (aegis token create)\n"
     "  --seconds N        leave after N seconds (default: run until interrupted)\n"
-    "  --video-kbps N     video test pattern bitrate (default 300)\n"
+    "  --video-kbps N     video bitrate, 30-5000 (default 300)\n"
     "  --no-publish       receive only\n"
     "  --help             this text\n"
     "  --version          print the version\n"
     "\n"
-    "The test pattern is not decodable media: Opus-like packets (50/s) and\n"
-    "VP8-like packets (30 frames/s). E2EE-required rooms refuse the bot.\n"
+    "The server's keyframe requests (PLI, FIR) are honoured. E2EE-required rooms\n"
+    "refuse the bot.\n"
     "Exit status: 0 after --seconds, 1 on a refusal or failure, 2 on bad usage.\n";
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -71,16 +77,51 @@ Timestamp Now() {
           .count());
 }
 
-void PrintStats(const Client& client, double elapsed_s, bool final) {
+// What the bot made of each received track (by SSRC).
+struct Decoded {
+  std::map<uint32_t, std::unique_ptr<aegis::media::Vp8Decoder>> video;
+  std::map<uint32_t, std::unique_ptr<aegis::media::OpusAudioDecoder>> audio;
+
+  void OnFrame(const aegis::client::ReceivedFrame& frame) {
+    if (frame.video) {
+      auto& decoder = video[frame.ssrc];
+      if (!decoder) {
+        if (auto made = aegis::media::Vp8Decoder::Create(); made.ok()) decoder = std::move(*made);
+      }
+      if (decoder) decoder->Decode(frame.data, frame.keyframe);
+    } else {
+      auto& decoder = audio[frame.ssrc];
+      if (!decoder) {
+        if (auto made = aegis::media::OpusAudioDecoder::Create(); made.ok()) decoder = std::move(*made);
+      }
+      if (decoder) decoder->Decode(frame.data);
+    }
+  }
+  std::string Describe(uint32_t ssrc) const {
+    char text[96] = "";
+    if (auto v = video.find(ssrc); v != video.end() && v->second) {
+      std::snprintf(text, sizeof text, " decoded=%llu size=%dx%d decode_errors=%llu",
+                    static_cast<unsigned long long>(v->second->frames_decoded()), v->second->width(),
+                    v->second->height(), static_cast<unsigned long long>(v->second->errors()));
+    } else if (auto a = audio.find(ssrc); a != audio.end() && a->second) {
+      std::snprintf(text, sizeof text, " decoded=%llu level=%.0fdBFS decode_errors=%llu",
+                    static_cast<unsigned long long>(a->second->packets_decoded()), a->second->last_level_dbfs(),
+                    static_cast<unsigned long long>(a->second->errors()));
+    }
+    return text;
+  }
+};
+
+void PrintStats(const Client& client, const Decoded& decoded, double elapsed_s, bool final) {
   std::printf("%s t=%.1fs sent=%llu srtp_errors=%llu tracks=%zu\n", final ? "final" : "stats", elapsed_s,
               static_cast<unsigned long long>(client.packets_sent()),
               static_cast<unsigned long long>(client.srtp_errors()), client.receive_stats().size());
   for (const auto& t : client.receive_stats()) {
-    std::printf("  track ssrc=%u participant=%s track=%s kind=%s packets=%llu bytes=%llu lost=%llu\n", t.ssrc,
+    std::printf("  track ssrc=%u participant=%s track=%s kind=%s packets=%llu bytes=%llu lost=%llu%s\n", t.ssrc,
                 t.participant_id.empty() ? "?" : t.participant_id.c_str(), t.track_id.empty() ? "?" : t.track_id.c_str(),
                 t.payload_type == Client::kOpusPayloadType ? "audio" : "video",
                 static_cast<unsigned long long>(t.packets), static_cast<unsigned long long>(t.bytes),
-                static_cast<unsigned long long>(t.lost));
+                static_cast<unsigned long long>(t.lost), decoded.Describe(t.ssrc).c_str());
   }
   std::fflush(stdout);
 }
@@ -121,6 +162,10 @@ int main(int argc, char** argv) {
       seconds = std::atof(value().c_str());
     } else if (a == "--video-kbps") {
       video_kbps = std::atoi(value().c_str());
+      if (video_kbps < 30 || video_kbps > 5000) {
+        std::fprintf(stderr, "aegis-bot: --video-kbps must be 30-5000\n%s", kUsage);
+        return 2;
+      }
     } else if (a == "--no-publish") {
       publish = false;
     } else {
@@ -147,6 +192,19 @@ int main(int argc, char** argv) {
   config.publish_audio = publish;
   config.publish_video = publish;
   Client client(std::move(config));
+  Decoded decoded;
+  client.on_frame = [&](const aegis::client::ReceivedFrame& frame) { decoded.OnFrame(frame); };
+  auto video_encoder = aegis::media::Vp8Encoder::Create({.width = 320, .height = 240, .fps = 30,
+                                                         .target_kbps = video_kbps, .keyframe_interval = 90});
+  auto audio_encoder = aegis::media::OpusAudioEncoder::Create();
+  if (!video_encoder.ok() || !audio_encoder.ok()) {
+    std::fprintf(stderr, "aegis-bot: cannot set up the encoders: %s\n",
+                 (!video_encoder.ok() ? video_encoder.error() : audio_encoder.error()).c_str());
+    return 1;
+  }
+  client.on_keyframe_request = [&] { (*video_encoder)->RequestKeyframe(); };
+  aegis::media::TestPatternVideo pattern(320, 240);
+  aegis::media::TestToneAudio tone;
 
   asio::io_context io;
   std::optional<asio::ssl::context> tls_context;
@@ -186,8 +244,8 @@ int main(int argc, char** argv) {
 
   const Timestamp start = Now();
   Timestamp next_audio = start, next_video = start, next_stats = start + TimeDelta::Seconds(1);
-  const std::vector<uint8_t> audio_payload(80, 0xA5);
-  const size_t frame_bytes = std::max<size_t>(100, static_cast<size_t>(video_kbps) * 1000 / 8 / 30);
+  uint64_t video_frame_index = 0;
+  uint32_t video_timestamp_step = 0;  // 90 kHz ticks since the last frame sent (dropped ones add up)
   int exit_code = 0;
   bool reported_join = false;
   std::array<uint8_t, 2048> buffer;
@@ -216,15 +274,18 @@ int main(int argc, char** argv) {
     // Test pattern.
     if (publish && client.publisher_connected()) {
       while (next_audio <= now) {
-        client.SendAudio(audio_payload, 960, now);
+        if (auto packet = (*audio_encoder)->Encode(tone.Next()); packet.ok()) client.SendAudio(*packet, 960, now);
         next_audio += TimeDelta::Millis(20);
       }
       while (next_video <= now) {
-        for (size_t off = 0, first = 1; off < frame_bytes; off += 1100, first = 0) {
-          const size_t len = std::min<size_t>(1100, frame_bytes - off);
-          std::vector<uint8_t> p(len + 1, 0x80);
-          p[0] = first ? 0x10 : 0x00;  // VP8 payload descriptor: S bit, partition 0
-          client.SendVideo(p, off + len >= frame_bytes, first ? 3000 : 0, now);
+        video_timestamp_step += 3000;
+        auto frame = (*video_encoder)->Encode(pattern.Render(video_frame_index++));
+        if (frame.ok() && !frame->data.empty()) {
+          const auto payloads = aegis::media::PacketizeVp8(frame->data);
+          for (size_t i = 0; i < payloads.size(); ++i) {
+            client.SendVideo(payloads[i], i + 1 == payloads.size(), i == 0 ? video_timestamp_step : 0, now);
+          }
+          video_timestamp_step = 0;
         }
         next_video += TimeDelta::Micros(33'333);
       }
@@ -240,7 +301,7 @@ int main(int argc, char** argv) {
       sockets[static_cast<int>(d->connection)].send_to(asio::buffer(d->bytes), to, 0, ec);
     }
     if (now >= next_stats) {
-      PrintStats(client, static_cast<double>((now - start).us()) / 1e6, false);
+      PrintStats(client, decoded, static_cast<double>((now - start).us()) / 1e6, false);
       next_stats += TimeDelta::Seconds(1);
     }
     if (client.state() == aegis::client::ClientState::kFailed) {
@@ -265,6 +326,6 @@ int main(int argc, char** argv) {
   };
   tick();
   io.run();
-  PrintStats(client, static_cast<double>((Now() - start).us()) / 1e6, true);
+  PrintStats(client, decoded, static_cast<double>((Now() - start).us()) / 1e6, true);
   return exit_code;
 }

@@ -2,9 +2,11 @@
 
 #include <cstdio>
 #include <tuple>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "rtcp/compound.h"
 #include "rtp/rtp_header.h"
 #include "rtp/rtp_packet.h"
 #include "sdp/sdp_parser.h"
@@ -265,8 +267,25 @@ void Client::HandleDatagram(Connection connection, std::span<uint8_t> datagram, 
     TrackStats* track = CountRtp(got.packet);
     if (on_rtp) on_rtp(got.packet);
     if (track && on_frame) Assemble(*track, got.packet);
+  } else if (got.kind == transport::Received::Kind::kRtcp && connection == Connection::kPublisher) {
+    OnPublisherRtcp(got.packet);
   }
   Pump(connection, link);
+}
+
+void Client::OnPublisherRtcp(std::span<const uint8_t> packet) {
+  auto packets = rtcp::ParseCompound(packet);
+  if (!packets.ok()) return;  // authenticated but malformed: nothing to act on
+  bool asked = false;
+  for (const auto& p : *packets) {
+    if (const auto* pli = std::get_if<rtcp::Pli>(&p)) asked |= pli->media_source == Ssrc(video_ssrc_);
+    if (const auto* fir = std::get_if<rtcp::Fir>(&p)) {
+      for (const auto& e : fir->entries) asked |= e.ssrc == Ssrc(video_ssrc_);
+    }
+  }
+  if (!asked || video_ssrc_ == 0) return;
+  ++keyframe_requests_;
+  if (on_keyframe_request) on_keyframe_request();
 }
 
 TrackStats* Client::CountRtp(std::span<const uint8_t> p) {

@@ -121,6 +121,10 @@ class Client {
   // The same media as frames (see ReceivedFrame).
   std::function<void(const ReceivedFrame& frame)> on_frame;
   uint64_t frames_dropped() const { return frames_dropped_; }
+  // The server asked for a keyframe of this client's video (PLI or FIR on
+  // the publisher connection): a new subscriber, or one that lost some.
+  std::function<void()> on_keyframe_request;
+  uint64_t keyframe_requests() const { return keyframe_requests_; }
 
   ClientState state() const { return state_; }
   const std::optional<ClientError>& error() const { return error_; }
@@ -157,6 +161,7 @@ class Client {
   void Pump(Connection which, Link& link);
   TrackStats* CountRtp(std::span<const uint8_t> packet);
   void Assemble(TrackStats& track, std::span<const uint8_t> packet);
+  void OnPublisherRtcp(std::span<const uint8_t> packet);
   struct FrameBuffer {
     bool open = false;
     uint32_t timestamp = 0;
@@ -165,6 +170,7 @@ class Client {
   };
   std::map<uint32_t, FrameBuffer> frames_;
   uint64_t frames_dropped_ = 0;
+  uint64_t keyframe_requests_ = 0;
 
   ClientConfig config_;
   ClientState state_ = ClientState::kNew;

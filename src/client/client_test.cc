@@ -121,6 +121,8 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
   Peer b{server::SessionId(2), TransportAddress::Ipv4({192, 0, 2, 20}, 50001), TransportAddress::Ipv4({192, 0, 2, 20}, 50002), nullptr, 0, nullptr};
   Add(a, "R");
   Add(b, "R");
+  uint64_t keyframe_callbacks = 0;
+  a.client->on_keyframe_request = b.client->on_keyframe_request = [&] { ++keyframe_callbacks; };
   for (int i = 0; i < 400 && !(a.client->publisher_connected() && b.client->publisher_connected() &&
                                 a.client->subscriber_connected() && b.client->subscriber_connected());
        ++i) {
@@ -170,6 +172,11 @@ TEST_F(ClientTest, TwoClientsReceiveEachOthersMedia) {
     EXPECT_EQ(p->last_video_frame_size, 3u * 899u);
     EXPECT_EQ(p->client->frames_dropped(), 0u);
   }
+  // The SFU asks a publisher for a keyframe when a subscriber's connection
+  // comes up after the publisher's: whichever connected first was asked.
+  const uint64_t requests = a.client->keyframe_requests() + b.client->keyframe_requests();
+  EXPECT_GE(requests, 1u);
+  EXPECT_EQ(keyframe_callbacks, requests);
   // Each track is named after its publisher (the subscriber offer's a=msid).
   for (auto [me, other] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
     for (const auto& t : me->client->receive_stats()) {

@@ -2,7 +2,8 @@
 # aegis-bot end to end: starts `aegis serve` with room E requiring end-to-end
 # encryption; two aegis-bot processes join room B, publish their test
 # patterns and must each receive the other's audio and video (packet counts
-# above zero and rising, no SRTP errors); a bot joining room E is refused
+# above zero and rising, no SRTP errors) and decode them (VP8 frames at
+# 320x240 and Opus packets, no decode errors); a bot joining room E is refused
 # with e2ee_required and exits 1. GET /metrics from loopback shows the call:
 # two participants in one room during it; RTP received and forwarded, UDP
 # datagrams and bytes both ways, worker busy time after it.
@@ -55,6 +56,17 @@ check() {
     fi
     echo "$name $kind: $prev -> $last packets"
   done
+  # Decoded (libvpx, libopus), from the final report: the other bot's 30
+  # frames and 50 packets a second for several seconds.
+  local final video audio
+  final=$(sed -n '/^final /,$p' "$file")
+  video=$(echo "$final" | grep -c 'kind=video .* decoded=[1-9][0-9][0-9]* size=320x240 decode_errors=0$' || true)
+  audio=$(echo "$final" | grep -c 'kind=audio .* decoded=[1-9][0-9][0-9]* level=-1[0-9]dBFS decode_errors=0$' || true)
+  if [ "$video" -ne 1 ] || [ "$audio" -ne 1 ]; then
+    echo "FAIL: $name: did not decode the other bot's 320x240 video and -15 dBFS tone (100+ each, no errors)" >&2
+    return 1
+  fi
+  echo "$name decodes the other bot's video and audio"
 }
 check bot1 "$out1" || status=1
 check bot2 "$out2" || status=1

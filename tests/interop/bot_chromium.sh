@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # aegis-bot and Chromium in one room (room C, no E2EE): the bot publishes its
-# test pattern and Chromium (chromium_sees_bot.mjs) receives its audio and
-# video RTP (packetsReceived rising; the pattern is not decodable media);
-# Chromium publishes its fake camera and microphone and the bot receives
-# both tracks (packets above zero and rising, no SRTP errors).
+# test pattern (VP8 and Opus, src/media) and Chromium (chromium_sees_bot.mjs)
+# receives and decodes its audio and video; Chromium publishes its fake
+# camera and microphone and the bot receives both tracks (packets above zero
+# and rising, no SRTP errors) and decodes them (libvpx, libopus: frames
+# decoded, no decode errors).
 # Meant to run inside run_in_netns.sh:
 #   run_in_netns.sh bot_chromium.sh AEGIS_BINARY AEGIS_BOT_BINARY
 set -euo pipefail
@@ -47,6 +48,18 @@ for kind in audio video; do
     echo "FAIL: the bot's $kind packets from Chromium not above zero and rising ($steps values, last $last)" >&2; status=1
   else
     echo "bot receives Chromium's $kind: $last packets, rising over $steps per-second reports"
+  fi
+done
+# What the bot decoded of Chromium's tracks, from its final report.
+for kind in audio video; do
+  line=$(sed -n '/^final /,$p' "$out" | grep "kind=$kind " | tail -n 1)
+  decoded=$(echo "$line" | sed -n 's/.* decoded=\([0-9]*\).*/\1/p')
+  errors=$(echo "$line" | sed -n 's/.* decode_errors=\([0-9]*\).*/\1/p')
+  if [ -z "$decoded" ] || [ "$decoded" -lt 50 ] || [ "${errors:-1}" -ne 0 ]; then
+    echo "FAIL: the bot did not decode Chromium's $kind (decoded '${decoded}', errors '${errors}'): $line" >&2; status=1
+  else
+    unit=frames; [ "$kind" = audio ] && unit=packets
+    echo "bot decodes Chromium's $kind: $decoded $unit, no decode errors"
   fi
 done
 finish "$status"

@@ -10,9 +10,10 @@
 // its fake camera and microphone, which the bot must receive). Checks:
 //   1. the page joins room C and lists the bot within 20 s;
 //   2. over >= 5 s it receives the bot's video and audio RTP: inbound-rtp
-//      packetsReceived rising (window.aegisApp.remoteStats()). The bot's
-//      payloads are a test pattern, not decodable VP8/Opus, so frames
-//      decoded are reported, not checked.
+//      packetsReceived rising (window.aegisApp.remoteStats());
+//   3. and decodes them: the bot's VP8 test pattern (frames decoded, at
+//      least a third of its 30 a second) and its Opus tone (audio energy,
+//      which concealment of undecodable packets would not give).
 // Prints one line per check and `chromium sees bot: N passed, N failed`.
 import { launchChromium, makeReport, sleep } from './chromium_harness.mjs';
 
@@ -20,6 +21,7 @@ const baseUrl = (process.argv[2] ?? '').replace(/\/+$/, '');
 const kSampleMs = 5_000;
 const kMinVideoPackets = 100;  // the bot sends ~60 video packets/s
 const kMinAudioPackets = 100;  // and 50 audio packets/s
+const kMinFramesDecoded = 50;  // of the ~150 it sends in 5 s
 
 const report = makeReport('chromium sees bot');
 const { fail, check, finish } = report;
@@ -35,7 +37,7 @@ const page = await context.newPage();
 page.on('pageerror', (e) => console.log(`  [chromium page error] ${e.message}`));
 const stats = async () => (await page.evaluate(() => window.aegisApp.remoteStats()))[botId] ?? {};
 const figures = (s) => `video packets ${s.videoPacketsReceived ?? 0} (frames decoded ${s.videoFramesDecoded ?? 0}), ` +
-  `audio packets ${s.audioPacketsReceived ?? 0}`;
+  `audio packets ${s.audioPacketsReceived ?? 0} (energy ${(s.audioEnergy ?? 0).toFixed(4)})`;
 
 try {
   const query = new URLSearchParams({ room: 'C', name: 'Chromium', token, autojoin: '1', video: 'low', e2ee: '0' });
@@ -71,6 +73,13 @@ try {
   check('Chromium receives the bot\'s video RTP', video >= kMinVideoPackets && rising,
         `+${video} packets (need +${kMinVideoPackets}, rising every second: ${JSON.stringify(samples)}) ${detail}`);
   check('Chromium receives the bot\'s audio RTP', audio >= kMinAudioPackets, `+${audio} packets ${detail}`);
+  const frames = (second.videoFramesDecoded ?? 0) - (first.videoFramesDecoded ?? 0);
+  check('Chromium decodes the bot\'s VP8 test pattern', frames >= kMinFramesDecoded,
+        `+${frames} frames decoded (need +${kMinFramesDecoded})`);
+  // A -15 dBFS tone: audioLevel about 0.18, so about 0.03 of energy a second.
+  const energy = (second.audioEnergy ?? 0) - (first.audioEnergy ?? 0);
+  check('Chromium decodes the bot\'s Opus tone (audio energy)', energy > 0.02,
+        `+${energy.toFixed(4)} over ${((Date.now() - firstAt) / 1000).toFixed(1)} s`);
 } catch (e) {
   check('test ran to the end', false, e.stack ?? String(e));
 }

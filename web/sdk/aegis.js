@@ -727,7 +727,8 @@ export class AegisRoom extends EventTarget {
   // Per remote participant id: what arrived so far, summed over that
   // participant's receivers: { videoFramesDecoded, videoPacketsReceived,
   // videoBytesReceived, audioSamplesReceived, audioPacketsReceived,
-  // audioBytesReceived, packetsReceived }. Counters only grow, so a caller
+  // audioBytesReceived, audioEnergy (totalAudioEnergy: what was heard, not
+  // concealed silence), packetsReceived }. Counters only grow, so a caller
   // compares two calls to see whether media is flowing.
   async getRemoteStats() {
     const owners = this.#midOwners();  // for stats without trackIdentifier
@@ -745,7 +746,7 @@ export class AegisRoom extends EventTarget {
       const owner = this.#trackOwner.get(r.trackIdentifier) ?? owners.get(r.mid) ?? '?';
       const s = (out[owner] ??= {
         videoFramesDecoded: 0, videoPacketsReceived: 0, videoBytesReceived: 0,
-        audioSamplesReceived: 0, audioPacketsReceived: 0, audioBytesReceived: 0, packetsReceived: 0,
+        audioSamplesReceived: 0, audioPacketsReceived: 0, audioBytesReceived: 0, audioEnergy: 0, packetsReceived: 0,
       });
       s.packetsReceived += r.packetsReceived ?? 0;
       if (r.kind === 'video') {
@@ -756,6 +757,7 @@ export class AegisRoom extends EventTarget {
         s.audioSamplesReceived += r.totalSamplesReceived ?? 0;
         s.audioPacketsReceived += r.packetsReceived ?? 0;
         s.audioBytesReceived += r.bytesReceived ?? 0;
+        s.audioEnergy += r.totalAudioEnergy ?? 0;
       }
     });
     return out;
