@@ -20,6 +20,7 @@ struct RawClientOptions {
   const char* srtp_profiles = "SRTP_AES128_CM_SHA1_80";  // nullptr: no use_srtp
   const char* ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256";
   int max_version = DTLS1_2_VERSION;
+  long mtu = 1200;  // a small one fragments the ClientHello over several records
 };
 
 class RawClient {
@@ -41,7 +42,7 @@ class RawClient {
     BIO_set_mem_eof_return(rbio_, -1);
     SSL_set_bio(ssl_, rbio_, wbio_);
     SSL_set_options(ssl_, SSL_OP_NO_QUERY_MTU);
-    SSL_set_mtu(ssl_, 1200);
+    SSL_set_mtu(ssl_, o.mtu);
     SSL_set_connect_state(ssl_);
   }
   ~RawClient() {
@@ -139,6 +140,38 @@ TEST(RawOpenSslPeer, KeyLayoutMatchesRfc5764) {
     ours.insert(ours.end(), part->view().begin(), part->view().end());
   }
   EXPECT_EQ(ours, material);
+}
+
+// A client whose path MTU is small (GStreamer's webrtcbin asks OpenSSL for
+// 0 and gets its minimum) sends its ClientHello in fragments, one record a
+// datagram (RFC 6347 §4.2.3): the server must take them all, not treat the
+// second as a repeated ClientHello.
+TEST(RawOpenSslPeer, FragmentedClientHelloIsAccepted) {
+  RawClient client({.certificate = ClientCertificate().get(), .ciphers = "ALL", .mtu = 256});
+  client.Step();
+  const auto first_flight = client.Drain();
+  ASSERT_GE(first_flight.size(), 2u) << "the ClientHello was not fragmented";
+  auto server = Server();
+  FakeClock clock;
+  server->Start(clock.Now());
+  for (const auto& d : first_flight) server->HandleInput(d, clock.Now());
+  std::vector<DtlsEvent> events;
+  for (int round = 0; round < 20; ++round) {
+    bool moved = false;
+    while (auto d = server->PollTransmit()) {
+      client.Feed(*d);
+      moved = true;
+    }
+    for (auto& d : client.Drain()) {
+      server->HandleInput(d, clock.Now());
+      moved = true;
+    }
+    while (auto e = server->PollEvent()) events.push_back(std::move(*e));
+    if (!moved) break;
+  }
+  EXPECT_EQ(server->stats().dropped_repeated_client_hello, 0u);
+  EXPECT_TRUE(client.done);
+  EXPECT_TRUE(Find<ConnectedEvent>(events));
 }
 
 FailureReason ServerFailure(const RawClientOptions& options) {

@@ -109,14 +109,17 @@ void Conference::HandleDatagram(std::span<uint8_t> datagram, const stun::Transpo
   if (kind == rtp::DemuxKind::kStun) {
     auto message = stun::Message::Parse(datagram);
     if (message.ok()) stun_message = std::move(message).value();
-    const auto* username = stun_message ? stun_message->Get<stun::Username>() : nullptr;
+    // A request names the connection by its USERNAME (our ufrag first).
+    const bool request = stun_message && stun_message->type.cls == stun::MessageClass::kRequest;
+    const auto* username = request ? stun_message->Get<stun::Username>() : nullptr;
     if (username) {
       connection = directory_.FindByUfrag(username->value.substr(0, username->value.find(':')));
     } else if (stun_message) {
       // An answer to the server's own check (return routability, consent)
-      // names no ufrag: it comes from the address the check went to, which
-      // is a route of the connection that sent it (that connection's checks
-      // came from there). The agent takes it only for its own transaction.
+      // comes from the address the check went to, which is a route of the
+      // connection that sent it (that connection's checks came from there);
+      // any USERNAME in it (libnice echoes the request's) is not ours to
+      // route by. The agent takes it only for its own transaction.
       connection = directory_.FindByAddress(from);
     }
   } else {

@@ -62,6 +62,47 @@ TEST_F(ConferenceMediaTest, PublisherTransportFeedbackOnlyWhenConfigured) {
   EXPECT_EQ(received, (std::vector<uint16_t>{1, 2, 4, 5}));
 }
 
+// libnice (GStreamer's webrtcbin) puts the request's USERNAME in its answers
+// to the server's own checks (return routability, consent). An answer is
+// routed by the address it comes from, never by a USERNAME (the agent
+// matches it to its own transaction); dropped as unrouted, the address
+// would never pass return routability and its DTLS would be refused.
+TEST_F(ConferenceMediaTest, AnswersToTheServersChecksMayCarryAUsername) {
+  const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
+  OfferSpec spec;
+  spec.ufrag = a_ice.ufrag;
+  spec.pwd = a_ice.pwd;
+  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  Join(1, "standup", "Alice");
+  Publish(1, PublishSdp(spec));
+  ASSERT_EQ(out_.Count(1, "answer"), 1u) << out_.Last(1, "error").dump();
+  const std::string answer = out_.Last(1, "answer")["sdp"].get<std::string>();
+  const std::string server_ufrag = *ParseOk(answer).media[0].common.ice_ufrag;
+  int rewritten = 0;
+  rewrite_to_server_ = [&](Client& from, std::vector<uint8_t>& bytes) {
+    auto m = stun::Message::Parse(bytes);
+    if (&from != &a_ || !m.ok() || m->type.cls != stun::MessageClass::kSuccessResponse) return;
+    stun::MessageBuilder b(m->type, m->transaction_id);
+    for (const auto& attribute : m->attributes) {
+      if (std::holds_alternative<stun::MessageIntegrity>(attribute) ||
+          std::holds_alternative<stun::MessageIntegritySha256>(attribute) ||
+          std::holds_alternative<stun::Fingerprint>(attribute)) {
+        continue;
+      }
+      ASSERT_TRUE(b.Add(attribute));
+    }
+    ASSERT_TRUE(b.Add(stun::Username{a_ice.ufrag + ":" + server_ufrag}));
+    ASSERT_TRUE(b.AddMessageIntegrity(stun::ShortTermKey(a_ice.pwd)));
+    ASSERT_TRUE(b.AddFingerprint());
+    bytes = std::move(b).Take();
+    ++rewritten;
+  };
+  Connect(a_, a_ice, answer);
+  EXPECT_TRUE(RunUntil([&] { return a_.connected; })) << "DTLS never completed";
+  EXPECT_GT(rewritten, 0) << "the server sent no check of its own";
+  EXPECT_EQ(conference_->stats().datagrams_unrouted, 0u);
+}
+
 TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
   const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
   const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};

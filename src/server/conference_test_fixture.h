@@ -350,6 +350,7 @@ class ConferenceMediaTest : public ConferenceTest {
       if (!c->transport) continue;
       while (auto d = c->transport->PollTransmit()) {
         EXPECT_EQ(d->to, kServer1);
+        if (rewrite_to_server_) rewrite_to_server_(*c, d->bytes);
         conference_->HandleDatagram(d->bytes, c->address, now_);
       }
       while (auto e = c->transport->PollEvent()) {
@@ -399,6 +400,9 @@ class ConferenceMediaTest : public ConferenceTest {
     conference_->HandleDatagram(bytes, from.address, now_);
   }
 
+  // Changes what a client sends before the server gets it (another peer's
+  // habits, e.g. libnice's).
+  std::function<void(Client&, std::vector<uint8_t>&)> rewrite_to_server_;
   SeededRandom client_rng_{77};
   // The test clients' SRTP SSRC bound (a browser has none of its own).
   size_t client_max_ssrcs_ = 160;
