@@ -14,6 +14,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsrtp2-dev sqlite3
   # interop tests with real peers, in network namespaces (tests/interop/)
   chromium python3-aiortc python3-websockets nodejs npm iproute2 janus coturn
+  # GStreamer as a WHIP client (webrtcbin, libnice; tests/interop/gst_whip_publish.py)
+  python3-gst-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
   # the Debian package and its test (packaging/): dpkg-shlibdeps and file (cpack), systemd-analyze
   dpkg-dev file systemd curl strace
 )

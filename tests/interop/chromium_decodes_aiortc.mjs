@@ -5,6 +5,7 @@
 //   chromium_decodes_aiortc.mjs BASE_URL
 // with in the environment:
 //   AEGIS_TOKEN_CHROMIUM   room P token for the browser
+//   AEGIS_ROOM             another room than P (e.g. a WHIP publisher's)
 //   AEGIS_AIORTC_ID        the aiortc participant's id (from its `joined`)
 //   AEGIS_AIORTC_NAME      its display name (from its token)
 //   AEGIS_AIORTC_WIDTH, AEGIS_AIORTC_HEIGHT   the picture size it sends
@@ -34,6 +35,7 @@ const chromiumFlags = [
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
 ];
+const room = process.env.AEGIS_ROOM || 'P';
 const kSeeOthersMs = 20_000;
 const kMediaStartMs = 20_000;
 const kSampleMs = 5_000;
@@ -138,7 +140,7 @@ const picture = (id) => page.evaluate((pid) => {
 
 try {
   // 1. Join and see the aiortc participant.
-  const query = new URLSearchParams({ room: 'P', name: 'Chromium', token, autojoin: '1', video: 'low',
+  const query = new URLSearchParams({ room, name: 'Chromium', token, autojoin: '1', video: 'low',
     e2ee: '0' });  // aiortc sends plain media: this page must not expect SFrame
   await page.goto(`${baseUrl}/?${query}`, { timeout: 15_000 });
   await page.waitForFunction(() => typeof window.aegisApp === 'object', null, { timeout: 10_000 });
@@ -146,7 +148,7 @@ try {
     .catch(() => {});
   const state = await page.evaluate(() => window.aegisApp.state());
   const error = await page.locator('#error').textContent();
-  check('Chromium joins room P', state === 'joined', `state=${state}${state === 'error' ? ` error="${error}"` : ''}`);
+  check(`Chromium joins room ${room}`, state === 'joined', `state=${state}${state === 'error' ? ` error="${error}"` : ''}`);
 
   const seen = await pollUntil(async () => {
     const participants = await page.evaluate(() => window.aegisApp.participants());
