@@ -16,7 +16,10 @@ WHEP viewers POST recvonly audio+video offers to /whep/V. Checks:
   5. a viewer of /whep/V?participant=<A's id> decodes A's 320x240 video;
   6. B leaves and C (240x180) publishes: the first viewer's emptied sections
      play C (>= 30 more video frames at 240x180);
-  7. PATCH on the session: 405; DELETE with another token: 401; DELETE with
+  7. a Chromium participant (the app, chromium_publishes.mjs) publishes its
+     fake camera and microphone: a viewer of /whep/V?participant=<its id>
+     decodes its 320x240 video and its audio;
+  8. PATCH on the session: 405; DELETE with another token: 401; DELETE with
      its own token: 200 and A sees the viewer leave; DELETE again: 404.
 Prints one line per check and `whep_endpoint: N passed, N failed`.
 """
@@ -199,6 +202,25 @@ async def main():
                           viewer.media.frames("video") >= frames_before + 30, 20)
     check("a refilled section plays the next publisher", refilled,
           "%s (want video 240x180 after B left)" % viewer.media.summary())
+
+    # A browser as the publisher a viewer asks for.
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chromium_publishes.mjs")
+    browser = await asyncio.create_subprocess_exec(
+        os.environ.get("NODE", "node"), script, "http://127.0.0.1:%d" % PORT, "V",
+        mint("V", "browser", "--name", "Browser"), "90", stdout=asyncio.subprocess.PIPE)
+    try:
+        line = (await asyncio.wait_for(browser.stdout.readline(), 40)).decode().strip()
+    except asyncio.TimeoutError:
+        line = ""
+    browser_id = line.split()[1] if line.startswith("publishing ") and len(line.split()) == 2 else ""
+    check("a Chromium participant publishes", bool(browser_id), repr(line))
+    if browser_id:
+        of_browser = Viewer()
+        await watch(of_browser, "/whep/V?participant=%s" % browser_id, mint("V", "viewer3", "--no-publish"),
+                    "a viewer of Chromium", (320, 240))
+        await of_browser.close()
+    browser.terminate()
+    await browser.wait()
 
     if location:
         status, headers, _ = await http_("PATCH", location, viewer_token, "a=x\r\n")
