@@ -16,10 +16,7 @@ using namespace conference_testing;  // NOLINT: the fixture is this file's vocab
 // packets are reported back to A, holes as lost.
 TEST_F(ConferenceMediaTest, PublisherTransportFeedbackOnlyWhenConfigured) {
   const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
-  OfferSpec spec;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  OfferSpec spec = SpecFor(a_, a_ice);
   spec.transport_cc = true;
   Join(1, "standup", "Alice");
   Publish(1, PublishSdp(spec));
@@ -69,10 +66,7 @@ TEST_F(ConferenceMediaTest, PublisherTransportFeedbackOnlyWhenConfigured) {
 // would never pass return routability and its DTLS would be refused.
 TEST_F(ConferenceMediaTest, AnswersToTheServersChecksMayCarryAUsername) {
   const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
-  OfferSpec spec;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  OfferSpec spec = SpecFor(a_, a_ice);
   Join(1, "standup", "Alice");
   Publish(1, PublishSdp(spec));
   ASSERT_EQ(out_.Count(1, "answer"), 1u) << out_.Last(1, "error").dump();
@@ -108,10 +102,7 @@ TEST_F(ConferenceMediaTest, PublishedRtpReachesTheSubscriberRewritten) {
   const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
-  OfferSpec spec;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  OfferSpec spec = SpecFor(a_, a_ice);
   Publish(1, PublishSdp(spec));
   ASSERT_EQ(out_.Count(1, "answer"), 1u) << out_.Last(1, "error").dump() << PublishSdp(spec);
   const std::string offer_text = out_.Last(2, "offer")["sdp"].get<std::string>();
@@ -209,11 +200,8 @@ TEST_F(ConferenceMediaTest, AfterAnIceRestartMediaFollowsTheClientsToTheirNewAdd
   const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
-  OfferSpec spec;
+  OfferSpec spec = SpecFor(a_, a_ice);
   spec.video = false;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
   Publish(1, PublishSdp(spec));
   const std::string offer = out_.Last(2, "offer")["sdp"].get<std::string>();
   Answer(2, SubscriberAnswerFor(offer, b_ice, b_.context->certificate().fingerprint()));
@@ -290,11 +278,8 @@ TEST_F(ConferenceMediaTest, ARelayOnlyRoomConnectsOnlyThroughTheRelay) {
   ASSERT_EQ(out_.Count(2, "joined"), 1u) << out_.Last(2, "error").dump();
   EXPECT_EQ(out_.Last(2, "joined").value("relay_only", false), true);
   const ice::IceCredentials a_ice{"pubA", "publisherApassword0123456"};
-  OfferSpec spec;
+  OfferSpec spec = SpecFor(a_, a_ice);
   spec.video = false;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
   Publish(2, PublishSdp(spec));
   ASSERT_EQ(out_.Count(2, "answer"), 1u) << out_.Last(2, "error").dump();
   // A client that ignores the policy checks from its own address: nothing.
@@ -324,10 +309,7 @@ TEST_F(ConferenceMediaTest, NoMediaOnASectionTheSubscriberWasNotOfferedYet) {
   const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
-  OfferSpec spec;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  OfferSpec spec = SpecFor(a_, a_ice);
   spec.video = false;
   Publish(1, PublishSdp(spec));
   const std::string first_offer = out_.Last(2, "offer")["sdp"].get<std::string>();
@@ -388,10 +370,7 @@ TEST_F(ConferenceMediaTest, EndedTracksDoNotUseUpTheSubscribersSsrcs) {
   const ice::IceCredentials b_ice{"subB", "subscriberBpassword0123456"};
   Join(1, "standup", "Alice");
   Join(2, "standup", "Bob");
-  OfferSpec spec;
-  spec.ufrag = a_ice.ufrag;
-  spec.pwd = a_ice.pwd;
-  spec.fingerprint = a_.context->certificate().fingerprint().ToSdpString();
+  OfferSpec spec = SpecFor(a_, a_ice);
   spec.audio = false;
   Publish(1, PublishSdp(spec));
   const auto answer_latest = [&] {

@@ -327,6 +327,15 @@ struct Client {
 
 class ConferenceMediaTest : public ConferenceTest {
  protected:
+  // A publish offer from `client` with these ICE credentials and its certificate.
+  static OfferSpec SpecFor(const Client& client, const ice::IceCredentials& ice) {
+    OfferSpec spec;
+    spec.ufrag = ice.ufrag;
+    spec.pwd = ice.pwd;
+    spec.fingerprint = client.context->certificate().fingerprint().ToSdpString();
+    return spec;
+  }
+
   void Connect(Client& client, const ice::IceCredentials& local, const std::string& server_sdp) {
     const auto sd = ParseOk(server_sdp);
     ASSERT_FALSE(sd.media.empty());
