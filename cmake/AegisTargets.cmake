@@ -6,7 +6,9 @@ include_guard(GLOBAL)
 function(aegis_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(aegis_${name} STATIC ${ARG_SOURCES})
-  target_include_directories(aegis_${name} PUBLIC ${AEGIS_ROOT}/src)
+  # Installed headers (packaging/client) keep the same "layer/file.h" form.
+  target_include_directories(aegis_${name} PUBLIC $<BUILD_INTERFACE:${AEGIS_ROOT}/src>
+                                                  $<INSTALL_INTERFACE:include/aegis>)
   target_link_libraries(aegis_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 

@@ -8,8 +8,9 @@
 #     maintainer scripts;
 #   - contents: the layout (binary, whole web app with the generated MLS
 #     bundle, configuration, unit, manual page), root-owned, nothing elsewhere;
-#   - the extracted binary is stripped and answers --version; the manual page
-#     renders without warnings;
+#   - the extracted binary is stripped, hardened (PIE, full RELRO, canaries,
+#     fortified calls, no executable stack) and answers
+#     --version; the manual page renders without warnings;
 #   - lintian, where installed: no error but the expected ones
 #     (lintian-errors-expected);
 #   - the unit: its sandbox settings, `systemd-analyze verify` without a
@@ -126,6 +127,15 @@ root="$tmp/root"
 dpkg-deb -x "$deb" "$root"
 check "packaged aegis --version is aegis $version" test "$("$root/usr/bin/aegis" --version)" = "aegis $version"
 check "packaged binary is stripped (no .debug_info)" bash -c "! readelf -S '$root/usr/bin/aegis' | grep -q debug_info"
+# The hardening of the release build (CMakeLists.txt, AEGIS_HARDEN), as
+# Debian's hardening-check reads it off a binary.
+bin="$root/usr/bin/aegis"
+check "hardened: position-independent executable" bash -c "readelf -hW '$bin' | grep -Eq 'Type: +DYN'"
+check "hardened: full RELRO (GNU_RELRO and BIND_NOW)" bash -c \
+  "readelf -lW '$bin' | grep -q GNU_RELRO && readelf -dW '$bin' | grep -Eq '\(BIND_NOW\)|FLAGS_1.*NOW'"
+check "hardened: non-executable stack" bash -c "readelf -lW '$bin' | grep GNU_STACK | grep -Eq ' RW +0x'"
+check "hardened: stack protector (__stack_chk_fail)" bash -c "readelf --dyn-syms -W '$bin' | grep -q __stack_chk_fail"
+check "hardened: fortified glibc calls (__*_chk)" bash -c "readelf --dyn-syms -W '$bin' | grep -Eq ' __[a-z]+_chk(@| )'"
 check "packaged web app is the source's web/" diff -r "$src/web" "$root/usr/share/aegis/web"
 
 # Depends: the package of every library the binary is linked against.
