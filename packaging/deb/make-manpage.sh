@@ -1,6 +1,6 @@
 #!/bin/sh
 # Writes the manual page aegis(1), gzipped, from the program's own help
-# texts (aegis help, aegis serve --help, aegis token|room|audit help), so the
+# texts (aegis help, aegis serve --help, aegis token|room|audit|cluster help), so the
 # packaged manual says what the packaged binary does:
 #   make-manpage.sh AEGIS_BINARY OUT.1.gz
 # The date is SOURCE_DATE_EPOCH's when set (reproducible builds), else today.
@@ -18,6 +18,7 @@ date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)
 "$aegis" token help >"$tmp/token"
 "$aegis" room help >"$tmp/room"
 "$aegis" audit help >"$tmp/audit"
+"$aegis" cluster help >"$tmp/cluster"
 
 # One help text as a no-fill block: backslashes and minus signs escaped (a
 # plain - may print as a hyphen that cannot be pasted into a shell), a line
@@ -47,6 +48,9 @@ aegis \\- secure self\\-hosted video\\-calling server (SFU)
 .B aegis audit
 verify | tail [\\fIOPTION\\fR]...
 .br
+.B aegis cluster status
+[\\fIOPTION\\fR]...
+.br
 .B aegis
 selfcheck | version | help
 .SH DESCRIPTION
@@ -66,6 +70,8 @@ HEADER
   verbatim "$tmp/room"
   printf '.SH AUDIT LOG\n'
   verbatim "$tmp/audit"
+  printf '.SH SEVERAL NODES\n'
+  verbatim "$tmp/cluster"
   cat <<'FOOTER'
 .SH FILES
 .TP

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/audit_command.h"
+#include "app/cluster_command.h"
 #include "app/self_check.h"
 #include "app/room_command.h"
 #include "app/serve_command.h"
@@ -17,14 +18,15 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: aegis [serve | token | selfcheck | version | help]\n"
+    "usage: aegis [serve | token | room | audit | cluster | selfcheck | version | help]\n"
     "  serve      run the server (aegis serve --help for its options)\n"
     "  selfcheck  run the known-answer checks of the crypto and protocol core\n"
     "  version    print the version\n"
     "  token      token create --room R --identity I [--ttl 10m] ...: mint an access token\n"
     "  room       room policy --room R [--e2ee required|optional]: show or set a room's policy\n"
     "             (aegis token help for all options)\n"
-    "  audit      audit verify | audit tail [-n N] [--follow]: check or read the audit log\n";
+    "  audit      audit verify | audit tail [-n N] [--follow]: check or read the audit log\n"
+    "  cluster    cluster status --redis URL ...: the nodes registered in Redis (several nodes)\n";
 
 int SelfCheck() {
   int failed = 0;
@@ -80,6 +82,10 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(command, "token") == 0) return Token(argc, argv);
   if (std::strcmp(command, "room") == 0) return Room(argc, argv);
+  if (std::strcmp(command, "cluster") == 0) {
+    std::vector<std::string_view> args(argv + 2, argv + argc);
+    return aegis::app::RunClusterCommand(args);
+  }
   if (std::strcmp(command, "audit") == 0) return aegis::app::RunAuditMain({argv + 2, argv + argc}, AEGIS_VERSION);
   if (std::strcmp(command, "version") == 0 || std::strcmp(command, "--version") == 0) {
     std::printf("aegis %s\n", AEGIS_VERSION);

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "app/self_check.h"
+#include "app/serve_cluster.h"
 #include "auth/api_secret.h"
 #include "crypto/secure_random.h"
 #include "dtls/certificate.h"
@@ -184,8 +185,30 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   if (!signaling_server.Start(error)) return Fail(error);
 
   const std::string host = listen_address.is_v6() ? "[" + options.listen_host + "]" : options.listen_host;
+  const std::string open_url =
+      std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(signaling_server.port());
+
+  // Several nodes: this one registers itself in Redis and keeps its record
+  // alive; without Redis at start it does not run at all.
+  std::unique_ptr<ServeCluster> cluster_node;
+  if (!options.redis.empty()) {
+    cluster::NodeRecord record;
+    record.id = options.node_id.empty() ? DefaultNodeId() : options.node_id;
+    record.signaling_url = options.public_url.empty() ? open_url : options.public_url;
+    if (options.announce.empty()) record.media_addresses.push_back(media_address.to_string());
+    else record.media_addresses = options.announce;
+    record.version = AEGIS_VERSION;
+    record.max_participants = options.max_connections;
+    auto started = ServeCluster::Start(options, std::move(record));
+    if (!started.ok()) return Fail(started.error());
+    cluster_node = std::move(started.value());
+    std::vector<server::MediaWorker*> worker_pointers;
+    for (auto& w : workers) worker_pointers.push_back(w.get());
+    cluster_node->ReportLoad(io, worker_pointers);
+  }
+
   std::printf("aegis %s serving\n", AEGIS_VERSION);
-  std::printf("  open      %s://%s:%u/\n", tls ? "https" : "http", host.c_str(), signaling_server.port());
+  std::printf("  open      %s/\n", open_url.c_str());
   if (tls_identity) {
     std::printf("  tls       %s certificate, SHA-256 %s\n", tls_identity->generated ? "new self-signed" : "loaded",
                 tls_identity->fingerprint_sha256.c_str());
@@ -199,6 +222,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   }
   std::printf("  metrics   GET /metrics from this machine%s\n",
               signaling.metrics_token.empty() ? " only" : ", or with the metrics token from anywhere");
+  if (cluster_node) std::printf("  cluster   %s\n", cluster_node->describe().c_str());
   std::printf("  tokens    aegis token create --data %s --room ROOM --identity ID\n", data->path().c_str());
   if (signaling.dev_tokens) {
     std::printf("  dev       DEV TOKENS ON (--dev): POST /api/dev-token gives anyone on this machine a token;\n"
@@ -218,6 +242,8 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     std::fflush(stdout);
     // Workers first: each tells its participants and closes their transports.
     for (auto& w : workers) w->Stop();
+    // The others stop counting this node at once (a crash waits out the TTL).
+    if (cluster_node) cluster_node->Stop();
     // Posted, so it runs after the workers' last messages (already queued on
     // this io_context by the joined worker threads) are handed to the sockets.
     asio::post(io, [&] { signaling_server.Stop(); });

@@ -193,6 +193,7 @@ class Conference {
   size_t track_count() const { return router_.track_count(); }
   size_t subscription_count() const { return router_.subscription_count(); }
   size_t participant_count() const { return members_.size(); }
+  size_t room_count() const { return rooms_.size(); }  // rooms with someone in them
 
  private:
   class MediaSink;

@@ -286,6 +286,7 @@ void MediaWorker::PostStatsSnapshot(std::function<void(WorkerSnapshot)> done) {
     snapshot.conference = conference_->stats();
     snapshot.sfu = conference_->sfu_stats();
     snapshot.participants = conference_->participant_count();
+    snapshot.rooms = conference_->room_count();
     snapshot.tracks = conference_->track_count();
     snapshot.subscriptions = conference_->subscription_count();
     snapshot.transport = conference_->transport_stats();

@@ -40,6 +40,7 @@ struct WorkerSnapshot {
   MediaTcpStats tcp;  // ICE-TCP (media_tcp.h)
   sfu::SfuStats sfu;
   uint64_t participants = 0;
+  uint64_t rooms = 0;
   uint64_t tracks = 0;         // published tracks
   uint64_t subscriptions = 0;  // (subscriber, track) pairs being forwarded
   transport::TransportStats transport;  // every peer connection's drops, live and gone

@@ -19,7 +19,8 @@ const char* const kServeUsage =
     "                   [--max-audio-tracks N] [--max-video-tracks N] [--mls-suite 1|83]\n"
     "                   [--whip-cors-origin ORIGIN]... [--metrics-token-file FILE] [--dev]\n"
     "                   [--turn-url URL]... [--turn-secret-file FILE] [--turn-ttl SECONDS]\n"
-    "                   [--turn-relay-ip IP]...\n"
+    "                   [--turn-relay-ip IP]... [--redis URL --redis-password-file FILE]\n"
+    "                   [--redis-ca-file PEM] [--node-id ID] [--public-url URL]\n"
     "  --listen HOST:PORT   signaling and web app (default 127.0.0.1:8080). Plain HTTP only on\n"
     "                       loopback; any other address serves HTTPS/WSS only\n"
     "  --data DIR           data folder: SQLite database, API key, TLS certificate (default ./aegis-data)\n"
@@ -61,6 +62,13 @@ const char* const kServeUsage =
     "  --metrics-token-file FILE  GET /metrics answers requests from this machine; with this,\n"
     "                       also others that send \"Authorization: Bearer <the file's one line>\"\n"
     "                       (16-512 printable characters)\n"
+    "  --redis URL          several nodes: register this node in Redis (redis://USER@HOST:PORT,\n"
+    "                       rediss:// for TLS, required off loopback; docs/configuration.md)\n"
+    "  --redis-password-file FILE  the ACL user's password (one line); required with --redis\n"
+    "  --redis-ca-file PEM  CAs for Redis's TLS certificate besides the system's\n"
+    "  --node-id ID         this node's name among the nodes (A-Z a-z 0-9 . _ -, at most 64;\n"
+    "                       default: the host name)\n"
+    "  --public-url URL     how clients reach this node's signaling (default: the listen URL)\n"
     "  --dev                development: POST /api/dev-token mints tokens for anyone on this\n"
     "                       machine (loopback listener and peer only, never behind a proxy)\n";
 
@@ -134,6 +142,21 @@ std::optional<std::string> Set(std::string_view key, std::string_view value, Ser
     return std::nullopt;
   }
   if (key == "turn-secret-file") return o.turn_secret_file = value, std::nullopt;
+  if (key == "redis") {
+    if (!value.starts_with("redis://") && !value.starts_with("rediss://")) {
+      return "invalid redis '" + std::string(value) + "' (redis://USER@HOST:PORT or rediss://USER@HOST:PORT)";
+    }
+    return o.redis = value, std::nullopt;
+  }
+  if (key == "redis-password-file") return o.redis_password_file = value, std::nullopt;
+  if (key == "redis-ca-file") return o.redis_ca_file = value, std::nullopt;
+  if (key == "node-id") return o.node_id = value, std::nullopt;
+  if (key == "public-url") {
+    if (!value.starts_with("https://") && !value.starts_with("http://")) {
+      return "invalid public-url '" + std::string(value) + "' (https://HOST[:PORT])";
+    }
+    return o.public_url = value, std::nullopt;
+  }
   if (key == "turn-ttl") return integer(60, 86400, o.turn_ttl_s);
   if (key == "turn-relay-ip") {
     boost::system::error_code ec;
@@ -263,6 +286,10 @@ std::optional<std::string> ParseServeArgs(const std::vector<std::string_view>& a
   if (options.tls_cert.empty() != options.tls_key.empty()) return "--tls-cert and --tls-key go together";
   if (options.turn_urls.empty() != options.turn_secret_file.empty()) {
     return "--turn-url and --turn-secret-file go together (the relay checks credentials made with the secret)";
+  }
+  if (options.redis.empty() && (!options.redis_password_file.empty() || !options.redis_ca_file.empty() ||
+                                 !options.node_id.empty() || !options.public_url.empty())) {
+    return "--redis-password-file, --redis-ca-file, --node-id and --public-url need --redis (several nodes)";
   }
   return std::nullopt;
 }

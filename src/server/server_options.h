@@ -54,6 +54,13 @@ struct ServeOptions {
   // Where the relays send from (their relayed addresses), for relay-only
   // rooms; empty: the IP addresses the TURN URLs name (TurnRelayIps).
   std::vector<std::string> turn_relay_ips;
+  // Several nodes (docs/configuration.md, "Several nodes"): Redis's URL
+  // (redis://USER@HOST:PORT, rediss:// for TLS); empty: one node, no Redis.
+  std::string redis;
+  std::string redis_password_file;
+  std::string redis_ca_file;
+  std::string node_id;     // default: this machine's host name
+  std::string public_url;  // how clients reach this node; default: the listen URL
 };
 
 // The addresses relay-only rooms accept media from: --turn-relay-ip, or

@@ -130,6 +130,30 @@ TEST_F(ServerOptionsTest, PublisherTransportCcIsOffUnlessSwitchedOn) {
   EXPECT_TRUE(options_.publisher_transport_cc);
 }
 
+TEST_F(ServerOptionsTest, SeveralNodesTakeRedisFromFlagsOrTheFile) {
+  EXPECT_EQ(Parse({}), "");
+  EXPECT_EQ(options_.redis, "");  // one node, no Redis
+  EXPECT_EQ(Parse({"--redis", "rediss://aegis@redis.internal:6380", "--redis-password-file", "/etc/aegis/redis.pw",
+                   "--redis-ca-file", "/etc/aegis/redis-ca.pem", "--node-id", "eu-1", "--public-url",
+                   "https://eu-1.example.com"}),
+            "");
+  EXPECT_EQ(options_.redis, "rediss://aegis@redis.internal:6380");
+  EXPECT_EQ(options_.redis_password_file, "/etc/aegis/redis.pw");
+  EXPECT_EQ(options_.redis_ca_file, "/etc/aegis/redis-ca.pem");
+  EXPECT_EQ(options_.node_id, "eu-1");
+  EXPECT_EQ(options_.public_url, "https://eu-1.example.com");
+  EXPECT_EQ(Parse({"--config", WriteConfig("redis = \"redis://aegis@127.0.0.1:6379\"\n"
+                                           "redis_password_file = \"pw\"\nnode_id = \"n2\"\n")}),
+            "");
+  EXPECT_EQ(options_.redis, "redis://aegis@127.0.0.1:6379");
+  EXPECT_EQ(options_.node_id, "n2");
+  EXPECT_NE(Parse({"--redis", "127.0.0.1:6379"}), "");
+  EXPECT_NE(Parse({"--redis", "redis://a@h", "--public-url", "wss://x"}), "");
+  // The node options mean nothing without Redis: a forgotten --redis is an error, not one node.
+  EXPECT_NE(Parse({"--node-id", "n1"}), "");
+  EXPECT_NE(Parse({"--redis-password-file", "pw"}), "");
+}
+
 TEST_F(ServerOptionsTest, BadFlagsAreRefused) {
   EXPECT_NE(Parse({"--listen", "8080"}), "");
   EXPECT_NE(Parse({"--listen", ":8080"}), "");
