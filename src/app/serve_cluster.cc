@@ -60,6 +60,7 @@ Result<std::unique_ptr<ServeCluster>, std::string> ServeCluster::Start(const ser
 
   auto cluster = std::unique_ptr<ServeCluster>(new ServeCluster());
   cluster->record_ = record;
+  cluster->endpoint_ = *endpoint;
   cluster->describe_ = "node " + record.id + " in Redis at " + endpoint->host + ":" + endpoint->port +
                        (endpoint->tls ? " (TLS)" : "") + ", heartbeat every 1 s, gone after 5 s without";
   cluster::HeartbeatConfig config;
@@ -79,7 +80,30 @@ ServeCluster::~ServeCluster() { Stop(); }
 
 void ServeCluster::Stop() {
   if (timer_) timer_->cancel();
+  if (revocations_) revocations_->Stop();
   if (heartbeat_) heartbeat_->Stop();
+}
+
+Result<void, std::string> ServeCluster::ShareRevocations(asio::io_context& io,
+                                                         std::function<void(cluster::SharedRevocation)> apply) {
+  cluster::RevocationFeed::Config config;
+  config.endpoint = endpoint_;
+  config.node_id = record_.id;
+  config.block = 100ms;  // a revocation waits at most this long behind a read
+  config.timeout = kRedisTimeout;
+  revocations_ = std::make_unique<cluster::RevocationFeed>(
+      config, [&io, apply = std::move(apply)](cluster::SharedRevocation r) {
+        asio::post(io, [apply, r = std::move(r)]() mutable { apply(std::move(r)); });
+      },
+      [](const std::string& line) {
+        std::printf("aegis: cluster: %s\n", line.c_str());
+        std::fflush(stdout);
+      });
+  return revocations_->Start();
+}
+
+void ServeCluster::Publish(cluster::SharedRevocation revocation) {
+  if (revocations_) revocations_->Publish(std::move(revocation));
 }
 
 void ServeCluster::ReportLoad(asio::io_context& io, const std::vector<server::MediaWorker*>& workers) {

@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "cluster/node_heartbeat.h"
+#include "cluster/revocation_feed.h"
 #include "server/media_worker.h"
 #include "server/server_options.h"
 
@@ -30,6 +31,12 @@ class ServeCluster {
   // Every second, the workers' rooms, participants and busy time go into
   // the next heartbeat (on `io`'s thread; the workers answer on theirs).
   void ReportLoad(boost::asio::io_context& io, const std::vector<server::MediaWorker*>& workers);
+  // Revocations shared with the other nodes: `apply` gets theirs on `io`'s
+  // thread; Publish() sends this node's. Error: Redis unusable at start.
+  Result<void, std::string> ShareRevocations(boost::asio::io_context& io,
+                                             std::function<void(cluster::SharedRevocation)> apply);
+  void Publish(cluster::SharedRevocation revocation);
+  const std::string& node_id() const { return record_.id; }
   // Removes the node's record (a clean stop) and ends the heartbeat.
   void Stop();
   const std::string& describe() const { return describe_; }
@@ -39,7 +46,9 @@ class ServeCluster {
   void Sample();
 
   cluster::NodeRecord record_;
+  cluster::RedisEndpoint endpoint_;
   std::unique_ptr<cluster::NodeHeartbeat> heartbeat_;
+  std::unique_ptr<cluster::RevocationFeed> revocations_;
   std::string describe_;
   std::vector<server::MediaWorker*> workers_;
   std::unique_ptr<boost::asio::steady_timer> timer_;

@@ -7,6 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
 
 #include "app/self_check.h"
 #include "app/serve_cluster.h"
@@ -49,18 +53,54 @@ class StoreAuditSink final : public server::AuditSink {
   store::AuditRecorder& recorder_;
 };
 
+// Several nodes: revocations stored here because another node published
+// them (ApplySharedRevocation). The store's Poll() returns them like any
+// other; they were applied already and are not published again.
+using RevocationKey = std::tuple<std::string, std::string, std::string, int64_t>;
+RevocationKey KeyOf(const std::string& room, const std::optional<std::string>& identity,
+                    const std::optional<std::string>& token_id, int64_t time) {
+  return {room, identity.value_or(""), token_id.value_or(""), time};
+}
+
 // Every half second: revocations stored since the last look end the
-// matching sessions on every worker (aegis token revoke promises 1 s).
+// matching sessions on every worker (aegis token revoke promises 1 s),
+// and go to the other nodes.
 void PollRevocations(asio::steady_timer& timer, server::StoreRevocations& revocations,
-                     std::vector<std::unique_ptr<server::MediaWorker>>& workers) {
+                     std::vector<std::unique_ptr<server::MediaWorker>>& workers, ServeCluster* cluster_node,
+                     std::set<RevocationKey>& imported) {
   timer.expires_after(std::chrono::milliseconds(500));
-  timer.async_wait([&](boost::system::error_code ec) {
+  timer.async_wait([&, cluster_node](boost::system::error_code ec) {
     if (ec) return;
     for (const auto& r : revocations.Poll()) {
+      if (imported.erase(KeyOf(r.room, r.identity, r.token_id, r.revoked_at_unix_s)) > 0) continue;
       for (auto& w : workers) w->PostRevocation(r);
+      if (cluster_node) {
+        cluster_node->Publish(cluster::SharedRevocation{cluster_node->node_id(), r.room, r.identity, r.token_id,
+                                                        r.revoked_at_unix_s});
+      }
     }
-    PollRevocations(timer, revocations, workers);
+    PollRevocations(timer, revocations, workers, cluster_node, imported);
   });
+}
+
+// Another node's revocation: stored here (later joins are refused, and the
+// audit log says which node it came from) and applied to live sessions now.
+void ApplySharedRevocation(const cluster::SharedRevocation& shared, store::DataFolder& data,
+                           std::vector<std::unique_ptr<server::MediaWorker>>& workers,
+                           std::set<RevocationKey>& imported) {
+  store::Revocation stored;
+  stored.room_id = shared.room;
+  stored.identity = shared.identity;
+  stored.token_id = shared.token_id;
+  stored.time_unix_s = shared.time_unix_s;
+  if (auto added = data.AddRevocation(stored, "node:" + shared.origin); !added) {
+    std::fprintf(stderr, "aegis: cluster: cannot store a revocation from node %s: %s\n", shared.origin.c_str(),
+                 added.error().message.c_str());
+  } else {
+    imported.insert(KeyOf(shared.room, shared.identity, shared.token_id, shared.time_unix_s));
+  }
+  const server::Revocation live{shared.room, shared.identity, shared.token_id, shared.time_unix_s};
+  for (auto& w : workers) w->PostRevocation(live);
 }
 
 }  // namespace
@@ -191,6 +231,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   // Several nodes: this one registers itself in Redis and keeps its record
   // alive; without Redis at start it does not run at all.
   std::unique_ptr<ServeCluster> cluster_node;
+  std::set<RevocationKey> imported_revocations;
   if (!options.redis.empty()) {
     cluster::NodeRecord record;
     record.id = options.node_id.empty() ? DefaultNodeId() : options.node_id;
@@ -205,6 +246,10 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
     std::vector<server::MediaWorker*> worker_pointers;
     for (auto& w : workers) worker_pointers.push_back(w.get());
     cluster_node->ReportLoad(io, worker_pointers);
+    auto shared = cluster_node->ShareRevocations(io, [&](cluster::SharedRevocation r) {
+      ApplySharedRevocation(r, *data, workers, imported_revocations);
+    });
+    if (!shared.ok()) return Fail(shared.error());
   }
 
   std::printf("aegis %s serving\n", AEGIS_VERSION);
@@ -233,7 +278,7 @@ int RunServe(const std::vector<std::string_view>& args, server::ConferenceTestHo
   std::fflush(stdout);
 
   asio::steady_timer revocation_timer(io);
-  PollRevocations(revocation_timer, revocations, workers);
+  PollRevocations(revocation_timer, revocations, workers, cluster_node.get(), imported_revocations);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer grace(io);

@@ -11,6 +11,7 @@
 #include "cluster/node_registry.h"
 #include "cluster/redis_client.h"
 #include "cluster/redis_test_server.h"
+#include "cluster/revocation_feed.h"
 
 namespace aegis::cluster {
 namespace {
@@ -199,6 +200,70 @@ TEST_F(RedisClientTest, TheHeartbeatKeepsTheRecordAndSurvivesARedisRestart) {
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0].rfind("lost Redis: ", 0), 0u) << log[0];
   EXPECT_EQ(log[1], "Redis back: node beating registered again");
+}
+
+TEST_F(RedisClientTest, RevocationsReachTheOtherNodesOnly) {
+  RedisEndpoint endpoint = EndpointOf(server_);
+  // An entry from before the feeds start is not replayed.
+  auto writer = ConnectOrFail(endpoint);
+  ASSERT_TRUE(writer);
+  auto old_args = RevocationXadd({.origin = "y", .room = "old", .identity = "i", .token_id = std::nullopt,
+                                  .time_unix_s = 1});
+  std::vector<std::string_view> old_views(old_args.begin(), old_args.end());
+  ASSERT_TRUE(writer->Command(old_views).ok());
+
+  std::mutex mutex;
+  std::vector<SharedRevocation> at_x, at_y;
+  auto feed = [&](const std::string& node, std::vector<SharedRevocation>& into) {
+    RevocationFeed::Config config;
+    config.endpoint = endpoint;
+    config.node_id = node;
+    config.block = 50ms;
+    return std::make_unique<RevocationFeed>(config, [&](SharedRevocation r) {
+      std::lock_guard lock(mutex);
+      into.push_back(std::move(r));
+    });
+  };
+  auto x = feed("x", at_x);
+  auto y = feed("y", at_y);
+  ASSERT_TRUE(x->Start().ok());
+  ASSERT_TRUE(y->Start().ok());
+  // An entry another writer got wrong (no identity, no jti) is passed over.
+  ASSERT_TRUE(writer->Command({"XADD", kRevocationStream, "*", "origin", "z", "room", "R", "time", "5"}).ok());
+  const SharedRevocation by_jti{.origin = "y", .room = "R", .identity = std::nullopt, .token_id = "jti-1",
+                                .time_unix_s = 1765000000};
+  y->Publish(by_jti);
+  EXPECT_TRUE(Eventually([&] { std::lock_guard lock(mutex); return at_x.size() == 1; }, 2s));
+  std::this_thread::sleep_for(200ms);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(at_x.size(), 1u);
+  EXPECT_EQ(at_x[0], by_jti);
+  EXPECT_TRUE(at_y.empty());  // its own is not applied twice
+  EXPECT_EQ(y->published(), 1u);
+}
+
+TEST(RevocationFeedTest, XreadRepliesParseAndOddOnesAreRefused) {
+  RespReader reader;
+  reader.Feed(
+      "*1\r\n*2\r\n$17\r\naegis:revocations\r\n*2\r\n"
+      "*2\r\n$3\r\n1-0\r\n*8\r\n$6\r\norigin\r\n$1\r\nb\r\n$4\r\nroom\r\n$1\r\nV\r\n"
+      "$8\r\nidentity\r\n$6\r\nvictim\r\n$4\r\ntime\r\n$2\r\n42\r\n"
+      "*2\r\n$3\r\n2-0\r\n*4\r\n$4\r\nroom\r\n$1\r\nV\r\n$4\r\ntime\r\n$2\r\nxx\r\n");
+  auto reply = reader.Next();
+  ASSERT_TRUE(reply.ok() && reply.value());
+  auto entries = ParseRevocationXread(*reply.value());
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].first, "1-0");
+  EXPECT_EQ((*entries)[0].second.identity, "victim");
+  EXPECT_EQ((*entries)[0].second.time_unix_s, 42);
+  EXPECT_EQ((*entries)[1].first, "2-0");        // passed over, but read past
+  EXPECT_TRUE((*entries)[1].second.room.empty());
+  RespReply nil;
+  EXPECT_TRUE(ParseRevocationXread(nil) && ParseRevocationXread(nil)->empty());
+  RespReply error;
+  error.type = RespReply::Type::kError;
+  EXPECT_FALSE(ParseRevocationXread(error));
 }
 
 TEST(RedisClientNoServerTest, NothingListeningIsAClearError) {

@@ -39,7 +39,7 @@ std::string EncodeCommand(std::initializer_list<std::string_view> args);
 struct RespLimits {
   size_t max_reply_bytes = 4 << 20;  // one reply, all its elements included
   size_t max_line_bytes = 64 << 10;  // a type line: simple string, error, a length
-  size_t max_depth = 4;              // arrays inside arrays
+  size_t max_depth = 8;              // arrays inside arrays (an XREAD reply has 5 levels)
   size_t max_elements = 100000;      // all elements of one reply
 };
 

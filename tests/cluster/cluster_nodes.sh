@@ -6,6 +6,8 @@
 #     or with Redis unreachable: exit 1 and the error naming the fix;
 #   - two nodes register; `aegis cluster status` lists both with their
 #     signaling URLs, and a bot in a room on node A shows as A's load;
+#   - `aegis token revoke` on node B's data folder ends a session on node A
+#     within 1 s, and node A refuses that token at join afterwards;
 #   - node B killed (SIGKILL): gone from the list within the 5 s TTL;
 #   - Redis killed: node A goes on serving (the bot's call continues, the web
 #     app answers) and says it lost Redis; Redis back on the same port: A
@@ -139,6 +141,34 @@ a_load_is() {
   [ "$(jq -r '.nodes[] | select(.id == "node-a") | "\(.rooms) \(.participants)"' <<<"$out")" = "$1" ]
 }
 check "node-a reports 1 room, 1 participant" wait_for 5 a_load_is '1 1'
+
+# --- a revocation issued through node B ends a session on node A -------------------
+victim_token=$("$aegis" token create --data "$tmp/node-a" --room V --identity victim --ttl 5m)
+"$bot" --url "${node_a_url/http/ws}/ws" --room V --token "$victim_token" --seconds 30 >"$tmp/victim.log" 2>&1 &
+victim_pid=$!
+pids+=("$victim_pid")
+check "the victim bot is in a call on node-a" wait_for 5 grep -q '^stats t=' "$tmp/victim.log"
+sleep 1.1  # revocations cover tokens issued at or before their second
+"$aegis" token revoke --data "$tmp/node-b" --room V --identity victim
+revoked_at=$(date +%s.%N)
+if wait_for 5 bash -c "! kill -0 $victim_pid 2>/dev/null"; then
+  took=$(awk -v a="$revoked_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  echo "the victim's session on node-a ended ${took} s after the revocation on node-b"
+  check "ended within 1 s" awk -v t="$took" 'BEGIN { exit !(t <= 1.0) }'
+  check "the victim's bot lost its session" grep -Eq 'connection closed|refused' "$tmp/victim.log"
+else
+  check "the revocation on node-b ended the session on node-a" false
+fi
+tail -2 "$tmp/victim.log"
+check "node-a stored it, with node-b named in its audit log" \
+  bash -c "'$aegis' audit tail --data '$tmp/node-a' -n 5 | grep -q 'node:node-b'"
+# The same token joined node-a before; stored there now, the revocation
+# refuses it at join (the gate says only "unauthorized").
+victim_rc=0
+timeout 10 "$bot" --url "${node_a_url/http/ws}/ws" --room V --token "$victim_token" --seconds 2 \
+  >"$tmp/victim2.log" 2>&1 || victim_rc=$?
+check "the revoked token is refused at join on node-a" \
+  bash -c "[ $victim_rc = 1 ] && grep -q 'refused: unauthorized' '$tmp/victim2.log'"
 
 # --- a node dies -----------------------------------------------------------------
 kill -KILL "$node_b_pid"
