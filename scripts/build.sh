@@ -19,7 +19,7 @@ case "$flavour" in
   fuzz)    dir=build-fuzz; cc=clang-14; cxx=clang++-14; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DAEGIS_FUZZ=ON) ;;
   tsan)    dir=build-tsan; cc=clang-14; cxx=clang++-14
            flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DAEGIS_TSAN=ON -DAEGIS_BENCH=OFF)
-           [ $# -gt 0 ] || set -- server_test transport_test aegis aegis-bot tsan_race_probe ;;
+           [ $# -gt 0 ] || set -- server_test transport_test cluster_redis_test aegis aegis-bot tsan_race_probe ;;
   *) echo "usage: $0 [release|asan|fuzz|tsan] [targets...]" >&2; exit 2 ;;
 esac
 
