@@ -19,8 +19,8 @@ PACKAGES=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
   # the Debian package and its test (packaging/): dpkg-shlibdeps and file (cpack), systemd-analyze
   dpkg-dev file systemd curl strace
-  # several nodes (tests/cluster/, src/cluster/ tests): a real Redis; jq reads `aegis cluster status --json`
-  redis-server jq
+  # several nodes (tests/cluster/, src/cluster/ tests): a real Redis, redis-cli; jq reads `aegis cluster status --json`
+  redis-server redis-tools jq
 )
 
 # Installed package names plus what they provide: a nodejs build that

@@ -15,6 +15,7 @@
 #include "app/self_check.h"
 #include "app/serve_cluster.h"
 #include "auth/api_secret.h"
+#include "auth/claims.h"
 #include "crypto/secure_random.h"
 #include "dtls/certificate.h"
 #include "server/media_worker.h"
@@ -88,6 +89,18 @@ void PollRevocations(asio::steady_timer& timer, server::StoreRevocations& revoca
 void ApplySharedRevocation(const cluster::SharedRevocation& shared, store::DataFolder& data,
                            std::vector<std::unique_ptr<server::MediaWorker>>& workers,
                            std::set<RevocationKey>& imported) {
+  // Whatever can write to Redis can write here: the names must follow the
+  // token rules (as `aegis token revoke` checks them) before they are stored.
+  auth::Claims probe;
+  probe.room = shared.room;
+  probe.identity = shared.identity.value_or("x");
+  probe.token_id = shared.token_id;
+  probe.not_before = 0;
+  probe.expires_at = 1;
+  if (!auth::ValidateClaims(probe) || shared.identity.has_value() == shared.token_id.has_value()) {
+    std::fprintf(stderr, "aegis: cluster: dropped a malformed revocation from node %s\n", shared.origin.c_str());
+    return;
+  }
   store::Revocation stored;
   stored.room_id = shared.room;
   stored.identity = shared.identity;

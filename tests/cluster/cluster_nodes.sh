@@ -170,6 +170,12 @@ timeout 10 "$bot" --url "${node_a_url/http/ws}/ws" --room V --token "$victim_tok
 check "the revoked token is refused at join on node-a" \
   bash -c "[ $victim_rc = 1 ] && grep -q 'refused: unauthorized' '$tmp/victim2.log'"
 
+# Whatever writes to Redis writes only names that follow the token rules.
+REDISCLI_AUTH=$password redis-cli -p "$redis_port" --user aegis --no-auth-warning \
+  XADD aegis:revocations '*' origin evil room 'bad room!' identity victim time 1 >/dev/null
+check "node-a drops a revocation with a malformed room" \
+  wait_for 3 grep -q 'dropped a malformed revocation from node evil' "$tmp/node-a.log"
+
 # --- a node dies -----------------------------------------------------------------
 kill -KILL "$node_b_pid"
 killed_at=$(date +%s.%N)
