@@ -2,11 +2,12 @@
 // sans-IO: commands out as arrays of bulk strings, replies in through a
 // bounded, incremental reader.
 //
-// Why our own and not hiredis's reader (DESIGN.md names hiredis): Debian
-// 12's hiredis is 0.14, which has no TLS (multi-node mode needs TLS off
-// loopback) and whose reader sizes a multi-bulk reply's array from the
-// count the peer states before any element arrives. Here every limit is
-// explicit: a reply's bytes, its nesting and its element count.
+// Why our own and not hiredis's reader, the usual C client
+// (docs/architecture.md, "Several nodes"): Debian 12's hiredis is 0.14,
+// which has no TLS (multi-node mode needs TLS off loopback) and whose
+// reader sizes a multi-bulk reply's array from the count the peer states
+// before any element arrives. Here every limit is explicit: a reply's
+// bytes, its nesting and its element count.
 #pragma once
 
 #include <cstddef>
