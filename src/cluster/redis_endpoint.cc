@@ -1,5 +1,8 @@
 #include "cluster/redis_endpoint.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 
 namespace aegis::cluster {
@@ -52,7 +55,13 @@ Result<RedisEndpoint, std::string> ParseRedisUrl(std::string_view url) {
 }
 
 bool IsLoopbackRedisHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  // Addresses only, parsed: a host name like "127.0.0.1.example" is not one.
+  const std::string text(host);
+  in_addr v4{};
+  if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::optional<std::string> CheckRedisSecurity(const RedisEndpoint& endpoint) {

@@ -52,5 +52,19 @@ TEST(RedisEndpointTest, MultiNodeNeedsAUserAPasswordAndTlsOffLoopback) {
   EXPECT_EQ(CheckRedisSecurity(remote_tls), std::nullopt);
 }
 
+TEST(RedisEndpointTest, OnlyLoopbackAddressesCountAsLoopback) {
+  EXPECT_TRUE(IsLoopbackRedisHost("localhost"));
+  EXPECT_TRUE(IsLoopbackRedisHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackRedisHost("127.8.9.10"));
+  EXPECT_TRUE(IsLoopbackRedisHost("::1"));
+  // A name that merely starts like one resolves wherever its owner says.
+  EXPECT_FALSE(IsLoopbackRedisHost("127.0.0.1.attacker.example"));
+  EXPECT_FALSE(IsLoopbackRedisHost("127.example"));
+  EXPECT_FALSE(IsLoopbackRedisHost("10.0.0.5"));
+  RedisEndpoint e = *ParseRedisUrl("redis://aegis@127.0.0.1.attacker.example");
+  e.password = "pw";
+  EXPECT_NE(CheckRedisSecurity(e), std::nullopt);  // plain TCP to it is refused
+}
+
 }  // namespace
 }  // namespace aegis::cluster
